@@ -1,0 +1,168 @@
+"""Which project files `flash build` copies into the archive (spec §2).
+
+Mirrors `tetra_rp.cli.utils.ignore`: `.flashignore` then `.gitignore` from the project root, then the
+profile's built-in patterns, compiled as pathspec "gitwildmatch" (last match wins). Entries are
+matched by their relative path *without* a trailing slash, so `tests/` does not prune the directory
+but excludes each file in it. The walk keeps the filesystem's listing order, which is also the order
+of the build directory (same names, same filesystem) and therefore the scanner's order.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from .profiles import Profile
+
+IGNORE_FILES = (".flashignore", ".gitignore")
+
+
+@dataclass(frozen=True)
+class IgnoreSource:
+    """One ignore file as the build reads it."""
+
+    path: str
+    patterns: tuple[str, ...]
+    error: str | None = None
+
+
+@dataclass
+class FileTree:
+    """The shipped project files, in the build's copy order, plus what the walk noticed."""
+
+    root: Path
+    files: list[str] = field(default_factory=list)
+    scan_order: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    sources: list[IgnoreSource] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def __contains__(self, relpath: str) -> bool:
+        return relpath in self._set
+
+    @property
+    def _set(self) -> set[str]:
+        cached = self.__dict__.get("_files_set")
+        if cached is None or len(cached) != len(self.files):
+            cached = set(self.files)
+            self.__dict__["_files_set"] = cached
+        return cached
+
+
+def parse_ignore_text(text: str) -> list[str]:
+    """Lines of an ignore file as Flash keeps them: stripped, no blanks, no `#` comments."""
+    return [s for s in (line.strip() for line in text.splitlines()) if s and not s.startswith("#")]
+
+
+def read_ignore_sources(root: Path, overrides: dict[str, str] | None = None) -> list[IgnoreSource]:
+    """Read `.flashignore` and `.gitignore` (from overrides when the editor has them open)."""
+    sources = []
+    for name in IGNORE_FILES:
+        if overrides and name in overrides:
+            sources.append(IgnoreSource(name, tuple(parse_ignore_text(overrides[name]))))
+            continue
+        path = root / name
+        if not path.exists():
+            continue
+        try:
+            sources.append(IgnoreSource(name, tuple(parse_ignore_text(path.read_text(encoding="utf-8")))))
+        except (OSError, UnicodeDecodeError) as exc:
+            sources.append(IgnoreSource(name, (), error=f"Failed to read {name}: {exc}"))
+    return sources
+
+
+def compile_spec(patterns: list[str]) -> pathspec.PathSpec:
+    """Compile patterns exactly as Flash does (the deprecated gitwildmatch flavour)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+
+
+def build_spec(sources: list[IgnoreSource], profile: Profile) -> pathspec.PathSpec:
+    patterns = [p for s in sources for p in s.patterns]
+    return compile_spec(patterns + list(profile.builtin_ignores))
+
+
+def collect_files(root: Path, profile: Profile, overrides: dict[str, str] | None = None) -> FileTree:
+    """Walk `root` like `get_file_tree` and return the files the archive will carry.
+
+    `overrides` maps project-relative POSIX paths to unsaved text; a path that does not exist on
+    disk yet is treated as a file at the end of its directory listing.
+    """
+    root = Path(root)
+    tree = FileTree(root=root)
+    tree.sources = read_ignore_sources(root, overrides)
+    tree.errors.extend(s.error for s in tree.sources if s.error)
+    spec = build_spec(tree.sources, profile)
+    virtual = _virtual_entries(overrides or {})
+
+    def walk(rel_dir: str) -> list[tuple[str, list | None]]:
+        """Return this directory's entries in listing order: (path, None) for a file,
+        (path, children) for a directory."""
+        entries: list[tuple[str, list | None]] = []
+        abs_dir = root / rel_dir if rel_dir else root
+        try:
+            names = os.listdir(abs_dir)
+        except FileNotFoundError:
+            names = []
+        except OSError as exc:
+            tree.errors.append(f"Permission denied: {rel_dir or '.'} - {exc}")
+            names = []
+        seen = set(names)
+        names += [n for n in virtual.get(rel_dir, ()) if n not in seen]
+        for name in names:
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if spec.match_file(rel):
+                tree.ignored.append(rel)
+                continue
+            kind = _kind(abs_dir / name, rel, virtual)
+            if kind == "file":
+                tree.files.append(rel)
+                entries.append((rel, None))
+            elif kind == "dir":
+                entries.append((rel, walk(rel)))
+        return entries
+
+    top = walk("")
+    tree.scan_order = _rglob_order(top)
+    return tree
+
+
+def _virtual_entries(overrides: dict[str, str]) -> dict[str, list[str]]:
+    """Directory → child names implied by override paths (so unsaved new files are walked)."""
+    children: dict[str, list[str]] = {}
+    for rel in overrides:
+        parts = rel.split("/")
+        for i in range(len(parts)):
+            parent = "/".join(parts[:i])
+            names = children.setdefault(parent, [])
+            if parts[i] not in names:
+                names.append(parts[i])
+    return children
+
+
+def _kind(path: Path, rel: str, virtual: dict[str, list[str]]) -> str | None:
+    try:
+        if path.is_file():
+            return "file"
+        if path.is_dir():
+            return "dir"
+    except OSError:
+        return None
+    if rel in virtual:
+        return "dir"
+    parent, _, name = rel.rpartition("/")
+    return "file" if name in virtual.get(parent, ()) else None
+
+
+def _rglob_order(entries: list[tuple[str, list | None]]) -> list[str]:
+    """Order of `Path.rglob` over the build dir: a directory's files, then its subdirectories."""
+    order = [rel for rel, sub in entries if sub is None]
+    for _rel, sub in entries:
+        if sub is not None:
+            order.extend(_rglob_order(sub))
+    return order
