@@ -1,0 +1,143 @@
+"""`flash-lsp`: the language server (`serve`) and headless commands over the analysis core."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .core.environment import detect_environment
+from .core.model import Severity
+from .core.profiles import DEFAULT_PROFILE, PROFILES, get_profile
+from .core.project import ProjectModel, analyze_project
+from .core.report import endpoints, render_check_text
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input that gets one clear line and exit code 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.run(args)
+    except UsageError as exc:
+        print(f"flash-lsp: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flash-lsp", description="Predict what Runpod Flash's `flash build` will do.")
+    parser.add_argument("--version", action="version", version=f"flash-lsp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    serve.add_argument("--log-file", help="write the server log here")
+    serve.set_defaults(run=_serve)
+
+    def project_command(name: str, help_text: str, run) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("path", nargs="?", default=".", help="project directory (default: .)")
+        p.add_argument("--profile", default=DEFAULT_PROFILE.name, choices=sorted(PROFILES), help="Flash version family")
+        p.add_argument("--python", metavar="INTERPRETER", help="the interpreter `flash build` runs with (default: the project's .venv)")
+        p.set_defaults(run=run)
+        return p
+
+    check = project_command("check", "print diagnostics and the endpoints the build will create", _check)
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    project_command("manifest", "print the predicted flash_manifest.json", _manifest)
+    handlers = project_command("handlers", "write the predicted handler files", _handlers)
+    handlers.add_argument("--out", required=True, metavar="DIR", help="directory to write the handler files into")
+    project_command("files", "list the project files the archive will carry", _files)
+    return parser
+
+
+def _analyze(args) -> ProjectModel:
+    root = Path(args.path)
+    if not root.exists():
+        raise UsageError(f"no such directory: {args.path}")
+    if not root.is_dir():
+        raise UsageError(f"not a directory: {args.path} (give the project directory that contains main.py)")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise UsageError(f"cannot read directory: {args.path}")
+    environment = detect_environment(root.resolve(), args.python)
+    return analyze_project(root, get_profile(args.profile), environment=environment)
+
+
+def _check(args) -> int:
+    model = _analyze(args)
+    if args.format == "json":
+        print(json.dumps(_check_json(model), indent=2))
+    else:
+        print(render_check_text(model))
+    return EXIT_FINDINGS if any(d.severity == Severity.ERROR for d in model.diagnostics) else EXIT_OK
+
+
+def _check_json(model: ProjectModel) -> dict:
+    return {
+        "project": str(model.root),
+        "profile": model.profile.name,
+        "build": {
+            "succeeds": model.outcome.succeeds,
+            "errors": model.outcome.errors,
+            "warnings": model.outcome.warnings,
+        },
+        "diagnostics": [d.to_json() for d in model.diagnostics],
+        "endpoints": endpoints(model),
+        "files": model.files.files,
+        "requirements": [r.text for r in model.requirements.installed],
+        "environment": model.environment.source,
+    }
+
+
+def _manifest(args) -> int:
+    model = _analyze(args)
+    text = model.manifest_text()
+    if text is None:
+        reason = "; ".join(model.outcome.errors) or "the build writes no manifest for this project"
+        print(f"flash-lsp: no manifest: {reason}", file=sys.stderr)
+        return EXIT_FINDINGS
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def _handlers(args) -> int:
+    model = _analyze(args)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out is not a directory: {out}")
+    if not model.outcome.succeeds:
+        print(f"flash-lsp: the build fails: {'; '.join(model.outcome.errors)}", file=sys.stderr)
+        return EXIT_FINDINGS
+    for relpath, text in model.handlers.files.items():
+        target = out / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        print(relpath)
+    return EXIT_OK
+
+
+def _files(args) -> int:
+    model = _analyze(args)
+    for relpath in sorted(model.files.files):
+        print(relpath)
+    return EXIT_OK
+
+
+def _serve(args) -> int:
+    from .lsp.server import run
+
+    return run(tcp=args.tcp, log_file=args.log_file)

@@ -1,0 +1,126 @@
+"""The scanner's two passes (spec §3.1), run over cached file summaries.
+
+Pass 1 registers every resource-config assignment of every scanned file, in scan order, under its
+resource name and under `<module>:<variable>`; pass 2 resolves each `@remote` declaration against
+those registries with the scanner's fallbacks (an unknown name becomes a resource named after it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .profiles import Profile
+from .summary import ConfigAssign, FileSummary, RemoteDecl
+
+
+@dataclass(frozen=True)
+class DiscoveredFunction:
+    """One `RemoteFunctionMetadata` as the real scanner would produce it."""
+
+    name: str
+    module: str
+    relpath: str
+    resource: Any  # the grouping key (a str unless `name=` is a non-string constant)
+    resource_type: str
+    is_async: bool
+    is_class: bool
+    http_method: Any
+    http_path: Any
+    is_load_balanced: bool
+    is_live_resource: bool
+    config_variable: str | None
+    decl: RemoteDecl
+    resolution: str  # "module" | "name" | "fallback" | "inline"
+
+
+@dataclass
+class Registry:
+    """The scanner's lookup tables after pass 1."""
+
+    configs: dict[Any, Any] = field(default_factory=dict)
+    types: dict[Any, str] = field(default_factory=dict)
+    flags: dict[Any, tuple[bool, bool]] = field(default_factory=dict)
+    variables: dict[Any, str] = field(default_factory=dict)
+    # resource name → every assignment that registered it, in scan order (for diagnostics/navigation)
+    assignments: dict[Any, list[tuple[str, ConfigAssign]]] = field(default_factory=dict)
+
+
+@dataclass
+class Discovery:
+    functions: list[DiscoveredFunction]
+    registry: Registry
+    scanned: list[str]  # relpaths the scanner parsed, in order
+    dropped_files: dict[str, str]  # relpath → exception that dropped all its functions
+
+
+def scanned_paths(scan_order: list[str], profile: Profile) -> list[str]:
+    """Shipped files `rglob("*.py")` sees in the build dir, minus the excluded root directories."""
+    return [p for p in scan_order if p.endswith(".py") and p.split("/", 1)[0] not in profile.scan_skip_root_dirs]
+
+
+def discover(summaries: list[tuple[str, FileSummary]], profile: Profile) -> Discovery:
+    """Run both passes over `(relpath, summary)` pairs given in scan order."""
+    registry = Registry()
+    for relpath, summary in summaries:
+        if summary.parsed:
+            for assign in summary.configs:
+                _register(registry, relpath, summary.module, assign, profile)
+    functions: list[DiscoveredFunction] = []
+    dropped: dict[str, str] = {}
+    for relpath, summary in summaries:
+        if not summary.parsed:
+            continue
+        if summary.scan_error:
+            dropped[relpath] = summary.scan_error
+            continue
+        for decl in summary.remotes:
+            fn = _resolve(decl, relpath, summary.module, registry)
+            if fn is not None:
+                functions.append(fn)
+    return Discovery(functions, registry, [p for p, _ in summaries], dropped)
+
+
+def _register(registry: Registry, relpath: str, module: str, assign: ConfigAssign, profile: Profile) -> None:
+    name = assign.name_value if assign.name_value else assign.variable
+    flags = (assign.type_name in profile.lb_classes, assign.type_name in profile.live_classes)
+    var_key = f"{module}:{assign.variable}"
+    for key in (name, var_key):
+        registry.configs[key] = name
+        registry.types[key] = assign.type_name
+        registry.variables[key] = assign.variable
+        registry.flags[key] = flags
+    registry.assignments.setdefault(name, []).append((relpath, assign))
+
+
+def _resolve(decl: RemoteDecl, relpath: str, module: str, registry: Registry) -> DiscoveredFunction | None:
+    ref = decl.config
+    if ref.kind == "name":
+        var_key = f"{module}:{ref.text}"
+        if var_key in registry.configs:
+            resource, how = registry.configs[var_key], "module"
+        elif ref.text in registry.configs:
+            resource, how = registry.configs[ref.text], "name"
+        else:
+            resource, how = ref.text, "fallback"
+    elif ref.kind == "inline" and ref.inline_name:
+        resource, how = ref.inline_name, "inline"
+    else:
+        return None
+    is_lb, is_live = registry.flags.get(resource, (False, False))
+    return DiscoveredFunction(
+        name=decl.name,
+        module=module,
+        relpath=relpath,
+        resource=resource,
+        resource_type=registry.types.get(resource, "LiveServerless"),
+        is_async=decl.kind == "async",
+        is_class=decl.kind == "class",
+        http_method=decl.method.value if decl.method.is_constant else None,
+        http_path=decl.path.value if decl.path.is_constant else None,
+        is_load_balanced=is_lb,
+        is_live_resource=is_live,
+        config_variable=registry.variables.get(resource),
+        decl=decl,
+        resolution=how,
+    )

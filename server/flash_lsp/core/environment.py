@@ -1,0 +1,99 @@
+"""The build interpreter's environment, read from disk (nothing is imported or executed).
+
+The builder executes resource files in the `flash` CLI's own interpreter, so whether a top-level
+import succeeds depends on what that interpreter has installed. We list its site-packages; with no
+environment found we assume exactly what `pip install tetra-rp==0.24.0` brings.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+# Top-level import names installed by `pip install tetra-rp==0.24.0` into a fresh venv.
+TETRA_BASELINE = frozenset(
+    """InquirerPy _brotli _cffi_backend _distutils_hack _yaml agent_detector aiodns aiohappyeyeballs
+    aiohttp aiohttp_retry aiosignal annotated_doc annotated_types anyio attr attrs backoff backports
+    bcrypt boto3 botocore brotli certifi cffi charset_normalizer click cloudpickle colorama cpuinfo
+    cryptography dateutil detect_installer dns dotenv email_validator fastapi fastapi_cli
+    fastapi_cloud_cli fastar frozenlist google h11 httpcore httpcore2 httptools httpx httpx2 idna invoke
+    itsdangerous jinja2 jmespath markdown_it markupsafe mdurl multidict multipart nacl opentelemetry
+    paramiko pathspec pfzy pip pkg_resources prettytable prompt_toolkit propcache psutil pycares
+    pycparser pydantic pydantic_core pydantic_extra_types pydantic_settings pygments python_multipart
+    questionary requests rich rich_toolkit rignore runpod s3transfer sentry_sdk setuptools shellingham
+    starlette tetra_rp tomli tomlkit tqdm tqdm_loggable truststore typer typing_extensions
+    typing_inspection urllib3 uvicorn uvloop watchdog watchfiles wcwidth websockets yaml yarl""".split()
+)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Import names available to the build interpreter, and where we learnt them."""
+
+    modules: frozenset[str]
+    source: str  # a site-packages path, or "assumed: tetra-rp 0.24.0 and its dependencies"
+    python_version: str = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+    def importable(self, top_level: str) -> bool:
+        return top_level in self.modules
+
+
+BASELINE = Environment(TETRA_BASELINE, "assumed: a fresh venv with tetra-rp and its dependencies")
+
+
+def site_packages_of(interpreter: Path) -> list[Path]:
+    """`lib/python3.X/site-packages` directories of a venv or installation, found by path only."""
+    prefix = interpreter.resolve().parent.parent if interpreter.name.startswith("python") else interpreter
+    return sorted(prefix.glob("lib/python3*/site-packages")) + sorted(prefix.glob("Lib/site-packages"))
+
+
+def list_modules(site_packages: Path) -> frozenset[str]:
+    names = set()
+    try:
+        entries = list(os.scandir(site_packages))
+    except OSError:
+        return frozenset()
+    for entry in entries:
+        name = entry.name
+        if name.endswith((".dist-info", ".egg-info", ".pth")) or name.startswith("__"):
+            continue
+        if entry.is_dir():
+            names.add(name)
+        elif name.endswith(".py"):
+            names.add(name[:-3])
+        elif name.endswith((".so", ".pyd")):
+            names.add(name.split(".", 1)[0])
+    return frozenset(names)
+
+
+def detect_environment(root: Path, interpreter: str | None = None) -> Environment:
+    """The interpreter given, else the project's `.venv`/`venv`, else the baseline assumption."""
+    candidates = [Path(interpreter)] if interpreter else [root / ".venv", root / "venv"]
+    for candidate in candidates:
+        for site in site_packages_of(candidate if candidate.is_dir() else candidate):
+            modules = list_modules(site)
+            if "tetra_rp" in modules or "runpod_flash" in modules:
+                version = site.parent.name.removeprefix("python")
+                return Environment(modules, str(site), version)
+    return BASELINE
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """`KEY=VALUE` lines of a `.env` file (importing tetra_rp loads it into the build's environment)."""
+    values: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return values
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values

@@ -1,0 +1,312 @@
+"""`Project`: the incremental model of one Flash project, and the predicted build.
+
+Per-file summaries are cached by content; an edit re-summarises one file and redoes only the cheap
+project-wide steps (resolution, grouping, manifest, handlers). Unsaved editor buffers are passed as
+overrides and win over the disk. Nothing here imports or executes the user's code.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import deps as deps_mod
+from .deployment import Deployment, deployment_fields
+from .discovery import Discovery, DiscoveredFunction, discover, scanned_paths
+from .environment import BASELINE, Environment, read_dotenv
+from .files import IGNORE_FILES, FileTree, collect_files
+from .handlers import HandlerResult, generate_handlers
+from .manifest import (
+    MOTHERSHIP_FILES,
+    BuildError,
+    ManifestResult,
+    build_manifest,
+    detect_mothership,
+    dump_manifest,
+    now_timestamp,
+)
+from .model import Diagnostic
+from .module_exec import ExecResult, simulate
+from .profiles import DEFAULT_PROFILE, Profile
+from .summary import FileSummary, summarize
+
+PLACEHOLDER_TIMESTAMP = "<generated_at>"
+
+
+@dataclass
+class BuildOutcome:
+    """How the predicted `flash build` ends, in the build's own words."""
+
+    succeeds: bool = True
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ProjectModel:
+    """Everything Flash LSP shows about one project, for one set of file contents."""
+
+    root: Path
+    profile: Profile
+    project_name: str
+    files: FileTree
+    summaries: dict[str, FileSummary]
+    discovery: Discovery
+    manifest: dict | None
+    manifest_result: ManifestResult | None
+    deployments: dict[Any, Deployment]
+    handlers: HandlerResult
+    requirements: deps_mod.Requirements
+    outcome: BuildOutcome
+    environment: Environment
+    generated_at: str
+    has_main: bool
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def functions(self) -> list[DiscoveredFunction]:
+        return self.discovery.functions
+
+    def manifest_text(self) -> str | None:
+        return dump_manifest(self.manifest) if self.manifest is not None else None
+
+
+class Project:
+    """One project root, its caches and the editor's unsaved buffers."""
+
+    def __init__(
+        self,
+        root: str | Path,
+        profile: Profile = DEFAULT_PROFILE,
+        environment: Environment | None = None,
+        env_vars: Mapping[str, str] | None = None,
+        exclusions: list[str] | None = None,
+    ):
+        self.root = Path(root).resolve()
+        self.profile = profile
+        self.environment = environment or BASELINE
+        self.env_vars = dict(env_vars or {})
+        self.exclusions = list(exclusions or [])
+        self.overrides: dict[str, str] = {}
+        self._tree: FileTree | None = None
+        self._disk: dict[str, tuple[tuple[int, int], str | None]] = {}
+        self._summaries: dict[str, FileSummary] = {}
+        self._exec: dict[str, tuple[int, ExecResult]] = {}
+
+    # -- inputs ------------------------------------------------------------------------------
+    def set_override(self, relpath: str, text: str | None) -> None:
+        """Use `text` instead of the disk for `relpath` (None: back to the disk)."""
+        known = relpath in self.overrides or (self._tree is not None and relpath in self._tree)
+        if text is None:
+            self.overrides.pop(relpath, None)
+        else:
+            self.overrides[relpath] = text
+        if not known or relpath in IGNORE_FILES:
+            self._tree = None
+
+    def invalidate(self, relpaths: list[str] | None = None, structure: bool = True) -> None:
+        """Forget disk state: all of it, or some files (`structure`: files were added/removed)."""
+        if relpaths is None:
+            self._disk.clear()
+        else:
+            for relpath in relpaths:
+                self._disk.pop(relpath, None)
+        if structure or relpaths is None or any(p in IGNORE_FILES for p in relpaths):
+            self._tree = None
+
+    def set_profile(self, profile: Profile) -> None:
+        if profile != self.profile:
+            self.profile = profile
+            self._tree = None
+            self._summaries.clear()
+            self._exec.clear()
+
+    def text(self, relpath: str) -> str | None:
+        """Current text of a project file as the build reads it (None: missing or not UTF-8)."""
+        if relpath in self.overrides:
+            return self.overrides[relpath]
+        path = self.root / relpath
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        key = (st.st_mtime_ns, st.st_size)
+        cached = self._disk.get(relpath)
+        if cached and cached[0] == key:
+            return cached[1]
+        try:
+            with open(path, encoding="utf-8") as handle:  # universal newlines, like read_text
+                text = handle.read()
+        except (OSError, UnicodeDecodeError, ValueError):
+            text = None
+        self._disk[relpath] = (key, text)
+        return text
+
+    def exists(self, relpath: str) -> bool:
+        return relpath in self.overrides or (self.root / relpath).exists()
+
+    # -- analysis ----------------------------------------------------------------------------
+    def files(self) -> FileTree:
+        if self._tree is None:
+            self._tree = collect_files(self.root, self.profile, self.overrides)
+        return self._tree
+
+    def summary(self, relpath: str) -> FileSummary:
+        text = self.text(relpath)
+        cached = self._summaries.get(relpath)
+        if cached is not None and cached.text_hash == hash(text) and (text is not None or cached.decode_error):
+            return cached
+        summary = summarize(relpath, text, self.profile.resource_classes)
+        self._summaries[relpath] = summary
+        return summary
+
+    def executed(self, relpath: str) -> ExecResult:
+        summary = self.summary(relpath)
+        cached = self._exec.get(relpath)
+        if cached and cached[0] == id(summary):
+            return cached[1]
+        result = simulate(summary.tree, summary.lines, self.environment.importable, self.profile.package)
+        self._exec[relpath] = (id(summary), result)
+        return result
+
+    def analyze(self, generated_at: str | None = None) -> ProjectModel:
+        """Predict the whole build for the current contents."""
+        from .rules import run_rules
+
+        profile = self.profile
+        tree = self.files()
+        shipped = set(tree.files)
+        scanned = scanned_paths(tree.scan_order, profile)
+        summaries = {p: self.summary(p) for p in scanned}
+        for path in summaries:
+            self._summaries[path] = summaries[path]
+        discovery = discover(list(summaries.items()), profile)
+        timestamp = generated_at or now_timestamp()
+        outcome = BuildOutcome()
+        has_main = self.exists("main.py")
+        if not has_main:
+            outcome.succeeds = False
+            outcome.errors += [f"main.py not found in {self.root}", "Not a valid Flash project"]
+        elif "FastAPI" not in (self.text("main.py") or ""):
+            outcome.warnings.append("Warning: main.py does not appear to have a FastAPI app")
+        deployments: dict[Any, Deployment] = {}
+        manifest_result: ManifestResult | None = None
+        handlers = HandlerResult()
+        manifest = None
+        if has_main and (discovery.functions or profile.manifest_without_functions):
+            manifest_result = build_manifest(
+                self.root.name,
+                discovery.functions,
+                profile,
+                lambda name, var: self._deployment(name, var, discovery, deployments),
+                lambda existing: self._mothership(existing, shipped),
+                timestamp,
+            )
+            manifest = self._settle_manifest(manifest_result, outcome)
+            if manifest is not None:
+                handlers = generate_handlers(manifest, profile, self.root / ".flash" / ".build")
+                if handlers.error:
+                    outcome.succeeds = False
+                    outcome.errors.append(handlers.error)
+                    manifest = None
+                elif handlers.warning:
+                    outcome.warnings.append(f"Warning: {handlers.warning}")
+                if not (manifest or {}).get("resources") and outcome.succeeds:
+                    outcome.warnings.append(profile.no_resources_message)
+        elif has_main:
+            outcome.warnings.append(profile.no_resources_message)
+        requirements = self._requirements(tree)
+        outcome.warnings += requirements.warnings
+        if requirements.unmatched_exclusions:
+            outcome.warnings.append(f"Warning: No packages matched exclusions: {', '.join(requirements.unmatched_exclusions)}")
+        model = ProjectModel(
+            root=self.root,
+            profile=profile,
+            project_name=self.root.name,
+            files=tree,
+            summaries=summaries,
+            discovery=discovery,
+            manifest=manifest,
+            manifest_result=manifest_result,
+            deployments=deployments,
+            handlers=handlers,
+            requirements=requirements,
+            outcome=outcome,
+            environment=self.environment,
+            generated_at=timestamp,
+            has_main=has_main,
+        )
+        model.diagnostics = run_rules(model, self)
+        return model
+
+    def _settle_manifest(self, result: ManifestResult, outcome: BuildOutcome) -> dict | None:
+        error: BuildError | None = result.error
+        if error is None:
+            try:
+                dump_manifest(result.manifest)
+            except (TypeError, ValueError) as exc:
+                outcome.warnings.append(f"Warning: Handler generation failed: {exc}")
+                return None
+            return result.manifest
+        if error.kind == "unserialisable":
+            outcome.warnings.append(f"Warning: Handler generation failed: {error.message}")
+        else:
+            outcome.succeeds = False
+            outcome.errors.append(error.message)
+        return None
+
+    def _deployment(self, resource, variable: str | None, discovery: Discovery, out: dict) -> dict:
+        if not variable:
+            return {}
+        first = next((f for f in discovery.functions if f.config_variable == variable), None)
+        if first is None:
+            return {}
+        summary = self.summary(first.relpath)
+        if not summary.parsed:
+            return {}
+        env = {**read_dotenv(self.root / ".env"), **self.env_vars}
+        types = discovery.registry.types
+        dep = deployment_fields(
+            types.get(resource, ""), variable, first.relpath, self.executed(first.relpath), self.profile, env
+        )
+        out[resource] = dep
+        return dep.fields
+
+    def _mothership(self, existing: set, shipped: set[str]):
+        explicit = None
+        if "mothership.py" in shipped:
+            summary = self.summary("mothership.py")
+            explicit = summary.mothership if summary.parsed else None
+        apps = []
+        for name in MOTHERSHIP_FILES:
+            if name in shipped:
+                summary = self.summary(name)
+                if summary.parsed:
+                    apps.append((name, summary.fastapi_app))
+        return detect_mothership(existing, explicit, apps)
+
+    def _requirements(self, tree: FileTree) -> deps_mod.Requirements:
+        text, error = None, None
+        if self.exists("requirements.txt"):
+            text = self.text("requirements.txt")
+            if text is None:
+                error = "could not read it as UTF-8 text"
+        workers = [(p, self.summary(p)) for p in tree.scan_order if p.startswith("workers/") and p.endswith(".py")]
+        return deps_mod.collect(text, workers, self.exclusions, error)
+
+
+def analyze_project(
+    root: str | Path,
+    profile: Profile = DEFAULT_PROFILE,
+    overrides: dict[str, str] | None = None,
+    environment: Environment | None = None,
+    generated_at: str | None = None,
+    env_vars: Mapping[str, str] | None = None,
+) -> ProjectModel:
+    """One-shot analysis (the CLI's entry point)."""
+    project = Project(root, profile, environment, env_vars if env_vars is not None else os.environ)
+    for relpath, text in (overrides or {}).items():
+        project.set_override(relpath, text)
+    return project.analyze(generated_at)

@@ -1,0 +1,88 @@
+"""Human-readable and JSON summaries of a project model (used by the CLI and the server)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .manifest import group
+
+if TYPE_CHECKING:
+    from .project import ProjectModel
+
+
+def endpoints(model: ProjectModel) -> list[dict]:
+    """One entry per predicted resource: key, type, flags, functions and their locations."""
+    resources = (model.manifest or {}).get("resources", {})
+    out = []
+    for key, fns in sorted(group(model.functions).items(), key=lambda kv: str(kv[0])):
+        first = fns[0]
+        entry = resources.get(key, {})
+        out.append(
+            {
+                "name": str(key),
+                "resource_type": first.resource_type,
+                "is_load_balanced": first.is_load_balanced,
+                "is_live_resource": first.is_live_resource,
+                "config_variable": first.config_variable,
+                "handler_file": f"handler_{key}.py",
+                "deployment": {k: v for k, v in entry.items() if k in _DEPLOYMENT_KEYS},
+                "functions": [
+                    {
+                        "name": f.name,
+                        "module": f.module,
+                        "path": f.relpath,
+                        "line": f.decl.span.line,
+                        "kind": f.decl.kind,
+                        **({"route": f"{f.http_method} {f.http_path}"} if first.is_load_balanced else {}),
+                    }
+                    for f in fns
+                ],
+            }
+        )
+    mothership = model.manifest_result.mothership if model.manifest_result else None
+    if mothership is not None and model.manifest is not None:
+        out.append(
+            {
+                "name": mothership.key,
+                "resource_type": mothership.type_name,
+                "is_load_balanced": True,
+                "is_live_resource": True,
+                "config_variable": None,
+                "handler_file": "handler_mothership.py",
+                "mothership": {"explicit": mothership.explicit, "app": f"{mothership.main_file}:{mothership.app_variable}"},
+                "deployment": {},
+                "functions": [],
+            }
+        )
+    return out
+
+
+_DEPLOYMENT_KEYS = ("imageName", "templateId", "gpuIds", "workersMin", "workersMax", "template")
+
+
+def render_check_text(model: ProjectModel) -> str:
+    lines = []
+    for d in sorted(model.diagnostics, key=lambda d: (d.path, d.span.line, d.span.col, d.code)):
+        where = f"{d.path or '.'}:{d.span.line + 1}:{d.span.col + 1}"
+        lines.append(f"{where}: {d.code} {d.severity.name.lower()} {d.message}")
+    if lines:
+        lines.append("")
+    eps = endpoints(model)
+    lines.append(f"{model.project_name} — {model.profile.label} — {len(eps)} endpoint(s), {len(model.functions)} function(s)")
+    for ep in eps:
+        kind = "LB" if ep["is_load_balanced"] else "QB"
+        live = " live" if ep["is_live_resource"] else ""
+        lines.append(f"  {ep['name']:<28} {ep['resource_type']:<26} {kind}{live}  → {ep['handler_file']}")
+        for fn in ep["functions"]:
+            route = f"  {fn['route']}" if "route" in fn else ""
+            lines.append(f"      {fn['name']:<24} {fn['path']}:{fn['line'] + 1}{route}")
+        if ep.get("mothership"):
+            lines.append(f"      serves {ep['mothership']['app']}")
+    outcome = model.outcome
+    lines.append("")
+    if outcome.succeeds:
+        lines.append(f"flash build: succeeds ({len(model.files.files)} files, {len(model.requirements.installed)} requirement(s))")
+    else:
+        lines.append("flash build: FAILS — " + "; ".join(outcome.errors))
+    lines += [f"  {w}" for w in outcome.warnings]
+    return "\n".join(lines)

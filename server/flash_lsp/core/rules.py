@@ -1,0 +1,5 @@
+"""Diagnostics rules (filled in next)."""
+
+
+def run_rules(model, project):
+    return []

@@ -1,0 +1,399 @@
+"""Per-file facts the build reads from a Python file, extracted once per content version.
+
+A `FileSummary` is a pure function of (module path, text): it records, in the scanner's own
+`ast.walk` order, the resource-config assignments (pass 1), the `@remote` declarations with
+their raw decorator arguments (pass 2), the `dependencies=` lists (requirement collection) and the
+FastAPI / mothership facts. Resolving names across files happens later, in `discovery`.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from .model import Span
+
+HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH"})
+ROUTE_DECORATORS = ("get", "post", "put", "delete", "patch")
+
+
+@dataclass(frozen=True)
+class ConfigAssign:
+    """`var = SomeClass(...)` anywhere in the file (the scanner's pass 1 looks at every Assign)."""
+
+    variable: str
+    type_name: str
+    name_value: Any  # the `name=` constant as written, or None when absent / not a constant
+    name_span: Span | None
+    span: Span  # the target name
+    call_span: Span
+    module_level: bool
+
+
+@dataclass(frozen=True)
+class ConfigRef:
+    """The `resource_config` argument of a `@remote(...)` decorator."""
+
+    kind: str  # "name" | "inline" | "attribute" | "other" | "none" (no argument) | "bare" (@remote)
+    text: str = ""  # variable name for "name", dotted text for "attribute"
+    inline_name: Any = None  # `name=` constant of an inline call
+    inline_type: str = ""  # callee name of an inline call
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A keyword argument's value: `value` when it is a constant, `present` when written at all."""
+
+    present: bool = False
+    is_constant: bool = False
+    value: Any = None
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class RemoteDecl:
+    """A def or class whose first `remote` decorator the scanner finds (pass 2)."""
+
+    name: str
+    kind: str  # "function" | "async" | "class"
+    span: Span  # the def/class name
+    decorator_span: Span
+    decorator_text: str  # "remote" or "x.remote"
+    config: ConfigRef
+    method: Literal
+    path: Literal
+    parent: str  # "" (module level), "function" or "class"
+    raises: str | None = None  # the scanner's exception for this node (drops the whole file)
+
+
+@dataclass(frozen=True)
+class DependencyDecl:
+    """A `dependencies=` keyword on a `remote(...)` decorator call."""
+
+    function: str
+    is_async: bool
+    is_list_literal: bool
+    items: tuple[tuple[Any, Span], ...]  # constant elements as the build takes them
+    non_constant: tuple[Span, ...]  # list elements the build drops
+    span: Span
+
+
+@dataclass(frozen=True)
+class FastAPIApp:
+    variable: str
+    span: Span
+    has_routes: bool
+
+
+@dataclass(frozen=True)
+class MothershipDecl:
+    """`mothership = SomeClass(...)` in mothership.py (literal keywords only)."""
+
+    type_name: str
+    kwargs: dict
+    span: Span
+
+
+@dataclass
+class FileSummary:
+    """Everything the build reads from one file."""
+
+    module: str
+    text_hash: int
+    syntax_error: tuple[str, Span] | None = None
+    decode_error: bool = False
+    configs: list[ConfigAssign] = field(default_factory=list)
+    remotes: list[RemoteDecl] = field(default_factory=list)
+    dependencies: list[DependencyDecl] = field(default_factory=list)
+    fastapi_app: FastAPIApp | None = None
+    mothership: MothershipDecl | None = None
+    scan_error: str | None = None  # an exception in pass 2 drops every function of the file
+    uses_remote_alias: list[tuple[str, Span]] = field(default_factory=list)  # `remote as rr`
+    class_aliases: list[tuple[str, str, Span]] = field(default_factory=list)  # (alias, class, span)
+    tree: ast.Module | None = field(default=None, repr=False)
+    lines: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def parsed(self) -> bool:
+        return self.tree is not None
+
+
+def module_path(relpath: str) -> str:
+    """The scanner's module path: relative path without `.py`, `/` replaced by `.`."""
+    return str(PurePosixPath(relpath).with_suffix("")).replace("/", ".").replace("\\", ".")
+
+
+def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...]) -> FileSummary:
+    """Summarise one file; `text` None means it could not be decoded as UTF-8."""
+    summary = FileSummary(module=module_path(relpath), text_hash=hash(text))
+    if text is None:
+        summary.decode_error = True
+        return summary
+    summary.lines = text.splitlines()
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        line = max((exc.lineno or 1) - 1, 0)
+        col = max((exc.offset or 1) - 1, 0)
+        summary.syntax_error = (_syntax_message(exc), Span(line, col, line, col + 1))
+        return summary
+    except (ValueError, RecursionError, MemoryError) as exc:
+        summary.syntax_error = (str(exc), Span(0, 0, 0, 0))
+        return summary
+    summary.tree = tree
+    _Extractor(summary, set(resource_classes)).run(tree)
+    return summary
+
+
+def _syntax_message(exc: SyntaxError) -> str:
+    return f"{exc.msg} (line {exc.lineno})" if exc.lineno else exc.msg
+
+
+class _Extractor:
+    """Walks one module in `ast.walk` order, exactly as the scanner does."""
+
+    def __init__(self, summary: FileSummary, resource_classes: set[str]):
+        self.s = summary
+        self.classes = resource_classes
+        self.lines = summary.lines
+
+    def span(self, node: ast.AST) -> Span:
+        return Span.of(node, self.lines)
+
+    def run(self, tree: ast.Module) -> None:
+        parents = _parent_kinds(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign):
+                self._config_assign(node, parents)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self._remote_decl(node, parents)
+                self._dependencies(node)
+            elif isinstance(node, ast.ImportFrom):
+                self._aliases(node)
+        self.s.fastapi_app = _fastapi_app(tree, self.span)
+        self.s.mothership = _mothership_decl(tree, self.span)
+
+    def _config_assign(self, node: ast.Assign, parents: dict[int, str]) -> None:
+        type_name = _call_type(node.value)
+        if type_name not in self.classes:
+            return
+        call = node.value
+        name_kw = next((k for k in call.keywords if k.arg == "name"), None)
+        name_value = name_kw.value.value if name_kw and isinstance(name_kw.value, ast.Constant) else None
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                self.s.configs.append(
+                    ConfigAssign(
+                        variable=target.id,
+                        type_name=type_name,
+                        name_value=name_value,
+                        name_span=self.span(name_kw.value) if name_kw else None,
+                        span=self.span(target),
+                        call_span=self.span(call),
+                        module_level=parents.get(id(node), "") == "",
+                    )
+                )
+
+    def _remote_decl(self, node: ast.AST, parents: dict[int, str]) -> None:
+        decorator = _find_remote_decorator(node.decorator_list)
+        if decorator is None:
+            return
+        kind = "class" if isinstance(node, ast.ClassDef) else "async" if isinstance(node, ast.AsyncFunctionDef) else "function"
+        config = self._config_ref(decorator)
+        method = path = Literal()
+        raises = None
+        if isinstance(decorator, ast.Call):
+            method = self._literal(decorator, "method")
+            path = self._literal(decorator, "path")
+            resolves = config.kind == "name" or (config.kind == "inline" and bool(config.inline_name))
+            raises = _routing_error(method) if resolves else None
+        self.s.remotes.append(
+            RemoteDecl(
+                name=node.name,
+                kind=kind,
+                span=_name_span(node, self.lines),
+                decorator_span=self.span(decorator),
+                decorator_text=ast.unparse(decorator.func if isinstance(decorator, ast.Call) else decorator),
+                config=config,
+                method=method,
+                path=path,
+                parent=parents.get(id(node), ""),
+                raises=raises,
+            )
+        )
+        if raises and self.s.scan_error is None:
+            self.s.scan_error = raises
+
+    def _config_ref(self, decorator: ast.expr) -> ConfigRef:
+        if not isinstance(decorator, ast.Call):
+            return ConfigRef("bare", span=self.span(decorator))
+        expr = next((k.value for k in decorator.keywords if k.arg == "resource_config"), None)
+        if expr is None and decorator.args:
+            expr = decorator.args[0]
+        if expr is None:
+            return ConfigRef("none", span=self.span(decorator))
+        span = self.span(expr)
+        if isinstance(expr, ast.Name):
+            return ConfigRef("name", text=expr.id, span=span)
+        if isinstance(expr, ast.Call):
+            name_kw = next((k for k in expr.keywords if k.arg == "name"), None)
+            value = name_kw.value.value if name_kw and isinstance(name_kw.value, ast.Constant) else None
+            return ConfigRef("inline", inline_name=value, inline_type=_call_type(expr) or "", span=span)
+        if isinstance(expr, ast.Attribute):
+            return ConfigRef("attribute", text=ast.unparse(expr), span=span)
+        return ConfigRef("other", text=ast.unparse(expr), span=span)
+
+    def _literal(self, call: ast.Call, keyword: str) -> Literal:
+        kw = next((k for k in call.keywords if k.arg == keyword), None)
+        if kw is None:
+            return Literal()
+        if isinstance(kw.value, ast.Constant):
+            return Literal(True, True, kw.value.value, self.span(kw.value))
+        return Literal(True, False, None, self.span(kw.value))
+
+    def _dependencies(self, node: ast.AST) -> None:
+        for decorator in node.decorator_list:
+            if not (isinstance(decorator, ast.Call) and _callee_name(decorator.func) == "remote"):
+                continue
+            kw = next((k for k in decorator.keywords if k.arg == "dependencies"), None)
+            if kw is None:
+                continue
+            is_list = isinstance(kw.value, ast.List)
+            items = tuple((e.value, self.span(e)) for e in kw.value.elts if isinstance(e, ast.Constant)) if is_list else ()
+            dropped = tuple(self.span(e) for e in kw.value.elts if not isinstance(e, ast.Constant)) if is_list else ()
+            self.s.dependencies.append(
+                DependencyDecl(
+                    function=node.name,
+                    is_async=isinstance(node, ast.AsyncFunctionDef),
+                    is_list_literal=is_list,
+                    items=items,
+                    non_constant=dropped,
+                    span=self.span(kw.value),
+                )
+            )
+
+    def _aliases(self, node: ast.ImportFrom) -> None:
+        for alias in node.names:
+            if not alias.asname or alias.asname == alias.name:
+                continue
+            if alias.name == "remote":
+                self.s.uses_remote_alias.append((alias.asname, self.span(alias)))
+            elif alias.name in self.classes:
+                self.s.class_aliases.append((alias.asname, alias.name, self.span(alias)))
+
+
+def _parent_kinds(tree: ast.Module) -> dict[int, str]:
+    """id(node) → "" for module-level statements, else the kind of the nearest enclosing scope."""
+    kinds: dict[int, str] = {}
+
+    def visit(node: ast.AST, scope: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            kinds[id(child)] = scope
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                visit(child, "function")
+            elif isinstance(child, ast.ClassDef):
+                visit(child, "class")
+            else:
+                visit(child, scope)
+
+    visit(tree, "")
+    return kinds
+
+
+def _callee_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _call_type(expr: ast.expr) -> str | None:
+    return _callee_name(expr.func) if isinstance(expr, ast.Call) else None
+
+
+def _find_remote_decorator(decorators: list[ast.expr]) -> ast.expr | None:
+    """The scanner's rule: the first `@remote`, `@remote(...)` or `@<anything>.remote(...)`."""
+    for decorator in decorators:
+        if isinstance(decorator, ast.Name) and decorator.id == "remote":
+            return decorator
+        if isinstance(decorator, ast.Call) and _callee_name(decorator.func) == "remote":
+            return decorator
+    return None
+
+
+def _routing_error(method: Literal) -> str | None:
+    """The exception `_extract_http_routing` raises for this method (it drops the file)."""
+    if not method.is_constant or method.value is None:
+        return None
+    value = method.value
+    if not isinstance(value, str):
+        return f"'{type(value).__name__}' object has no attribute 'upper'"
+    if value.upper() not in HTTP_METHODS:
+        return f"Invalid HTTP method '{value}'. Must be one of: GET, POST, PUT, DELETE, PATCH"
+    return None
+
+
+def _name_span(node: ast.AST, lines: list[str]) -> Span:
+    """Span of the identifier after `def`/`class` (falls back to the node's first line)."""
+    line = node.lineno - 1
+    text = lines[line] if line < len(lines) else ""
+    keyword = "class " if isinstance(node, ast.ClassDef) else "def "
+    start = text.find(keyword, _codepoints(text, node.col_offset))
+    if start >= 0:
+        col = start + len(keyword)
+        while col < len(text) and text[col] == " ":
+            col += 1
+        if text.startswith(node.name, col):
+            return Span(line, col, line, col + len(node.name))
+    return Span(line, 0, line, len(text))
+
+
+def _codepoints(text: str, byte_col: int) -> int:
+    return byte_col if text.isascii() else len(text.encode()[:byte_col].decode(errors="replace"))
+
+
+def _fastapi_app(tree: ast.Module, span) -> FastAPIApp | None:
+    """`detect_main_app` for one file: the first `X = FastAPI(...)` and whether X has routes."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and _call_type(node.value) == "FastAPI":
+            target = next((t for t in node.targets if isinstance(t, ast.Name)), None)
+            if target is not None:
+                return FastAPIApp(target.id, span(target), _has_routes(tree, target.id))
+    return None
+
+
+def _has_routes(tree: ast.Module, app: str) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == app
+                    and target.attr in ROUTE_DECORATORS
+                ):
+                    return True
+    return False
+
+
+def _mothership_decl(tree: ast.Module, span) -> MothershipDecl | None:
+    """`detect_explicit_mothership`: the first `mothership = <call>(...)` anywhere in the file."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            if any(isinstance(t, ast.Name) and t.id == "mothership" for t in node.targets):
+                call = node.value
+                type_name = _callee_name(call.func) or "CpuLiveLoadBalancer"
+                kwargs = {}
+                for kw in call.keywords:
+                    if kw.arg:
+                        try:
+                            kwargs[kw.arg] = ast.literal_eval(kw.value)
+                        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                            pass
+                return MothershipDecl(type_name, kwargs, span(node))
+    return None
