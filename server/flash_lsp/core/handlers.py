@@ -88,7 +88,7 @@ def generate_handlers(manifest: dict, profile: Profile, build_dir: Path) -> Hand
             result.error = "embedded null byte"
             result.failed_resource = name
             return result
-        problem = _unwritable(relpath, build_dir)
+        problem = unwritable_reason(relpath, build_dir)
         if problem:
             result.warning = f"Handler generation failed: {problem}"
             result.failed_resource = name
@@ -98,7 +98,7 @@ def generate_handlers(manifest: dict, profile: Profile, build_dir: Path) -> Hand
         else:
             text = render_qb(name, resource.get("functions", []), timestamp)
         result.files[relpath] = text
-        syntax = _syntax_error(text, build_dir / relpath)
+        syntax = handler_syntax_error(text, build_dir / relpath)
         if syntax:
             result.error = f"Handler has syntax errors: {syntax}"
             result.failed_resource = name
@@ -111,7 +111,7 @@ def generate_handlers(manifest: dict, profile: Profile, build_dir: Path) -> Hand
     return result
 
 
-def _unwritable(relpath: str, build_dir: Path) -> str | None:
+def unwritable_reason(relpath: str, build_dir: Path) -> str | None:
     """Why `build_dir / relpath` cannot be written, in the words the build prints."""
     target = build_dir / relpath
     if "/" in relpath:
@@ -121,7 +121,7 @@ def _unwritable(relpath: str, build_dir: Path) -> str | None:
     return None
 
 
-def _syntax_error(text: str, path: Path) -> str | None:
+def handler_syntax_error(text: str, path: Path) -> str | None:
     try:
         compile(text, str(path), "exec", dont_inherit=True)
     except SyntaxError as exc:

@@ -264,7 +264,7 @@ class Project:
         if first is None:
             return {}
         summary = self.summary(first.relpath)
-        if not summary.parsed:
+        if summary.tree is None:
             return {}
         env = {**read_dotenv(self.root / ".env"), **self.env_vars}
         types = discovery.registry.types

@@ -30,6 +30,7 @@ class ConfigAssign:
     span: Span  # the target name
     call_span: Span
     module_level: bool
+    star_kwargs: bool = False  # `**mapping` in the call, which may carry the name at runtime
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,16 @@ class MothershipDecl:
     span: Span
 
 
+@dataclass(frozen=True)
+class Binding:
+    """How a module-level name is first bound (the rules use it to explain unresolved configs)."""
+
+    kind: str  # "import" | "assign" | "annassign" | "unpack" | "def" | "class" | "other"
+    span: Span
+    detail: str = ""  # imported module for "import", callee name for "assign"
+    imported_name: str = ""
+
+
 @dataclass
 class FileSummary:
     """Everything the build reads from one file."""
@@ -112,13 +123,15 @@ class FileSummary:
     mothership: MothershipDecl | None = None
     scan_error: str | None = None  # an exception in pass 2 drops every function of the file
     uses_remote_alias: list[tuple[str, Span]] = field(default_factory=list)  # `remote as rr`
+    alias_remotes: list[tuple[str, Span, str]] = field(default_factory=list)  # defs decorated by an alias
     class_aliases: list[tuple[str, str, Span]] = field(default_factory=list)  # (alias, class, span)
+    bindings: dict[str, Binding] = field(default_factory=dict)  # first module-level binding per name
     tree: ast.Module | None = field(default=None, repr=False)
     lines: list[str] = field(default_factory=list, repr=False)
 
     @property
     def parsed(self) -> bool:
-        return self.tree is not None
+        return self.syntax_error is None and not self.decode_error
 
 
 def module_path(relpath: str) -> str:
@@ -143,8 +156,11 @@ def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...])
     except (ValueError, RecursionError, MemoryError) as exc:
         summary.syntax_error = (str(exc), Span(0, 0, 0, 0))
         return summary
-    summary.tree = tree
     _Extractor(summary, set(resource_classes)).run(tree)
+    if summary.configs or summary.remotes or summary.alias_remotes:
+        summary.tree = tree  # kept for the import simulation; other files drop their AST
+    else:
+        summary.lines = []
     return summary
 
 
@@ -165,7 +181,14 @@ class _Extractor:
 
     def run(self, tree: ast.Module) -> None:
         parents = _parent_kinds(tree)
+        self.s.bindings = _module_bindings(tree.body, self.span)
+        aliases = {a.asname for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names if a.name == "remote" and a.asname}
         for node in ast.walk(tree):
+            if aliases and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                for d in node.decorator_list:
+                    callee = d.func if isinstance(d, ast.Call) else d
+                    if isinstance(callee, ast.Name) and callee.id in aliases:
+                        self.s.alias_remotes.append((node.name, self.span(d), callee.id))
             if isinstance(node, ast.Assign):
                 self._config_assign(node, parents)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -194,6 +217,7 @@ class _Extractor:
                         span=self.span(target),
                         call_span=self.span(call),
                         module_level=parents.get(id(node), "") == "",
+                        star_kwargs=any(k.arg is None for k in call.keywords),
                     )
                 )
 
@@ -283,6 +307,47 @@ class _Extractor:
                 self.s.uses_remote_alias.append((alias.asname, self.span(alias)))
             elif alias.name in self.classes:
                 self.s.class_aliases.append((alias.asname, alias.name, self.span(alias)))
+
+
+def _module_bindings(body: list[ast.stmt], span) -> dict[str, Binding]:
+    """First binding of each name by module-level statements (descending into if/try/with/for)."""
+    found: dict[str, Binding] = {}
+
+    def put(name: str, binding: Binding) -> None:
+        found.setdefault(name, binding)
+
+    def visit(stmts: list[ast.stmt]) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, ast.Import):
+                for a in stmt.names:
+                    put(a.asname or a.name.split(".")[0], Binding("import", span(stmt), a.name))
+            elif isinstance(stmt, ast.ImportFrom):
+                module = "." * stmt.level + (stmt.module or "")
+                for a in stmt.names:
+                    if a.name != "*":
+                        put(a.asname or a.name, Binding("import", span(stmt), module, a.name))
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                put(stmt.name, Binding("def", span(stmt)))
+            elif isinstance(stmt, ast.ClassDef):
+                put(stmt.name, Binding("class", span(stmt)))
+            elif isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name):
+                        put(target.id, Binding("assign", span(target), _call_type(stmt.value) or ""))
+                    else:
+                        for n in ast.walk(target):
+                            if isinstance(n, ast.Name):
+                                put(n.id, Binding("unpack", span(n), _call_type(stmt.value) or ""))
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                put(stmt.target.id, Binding("annassign", span(stmt.target), _call_type(stmt.value) if stmt.value else ""))
+            elif isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)):
+                for block in ("body", "orelse", "finalbody"):
+                    visit(getattr(stmt, block, []) or [])
+                for handler in getattr(stmt, "handlers", []):
+                    visit(handler.body)
+
+    visit(body)
+    return found
 
 
 def _parent_kinds(tree: ast.Module) -> dict[int, str]:

@@ -1,5 +1,0 @@
-"""Diagnostics rules (filled in next)."""
-
-
-def run_rules(model, project):
-    return []

@@ -1,0 +1,49 @@
+"""Diagnostics rules: each rule reads the project model and yields `Diagnostic`s with a stable code.
+
+The catalogue (`CATALOGUE`) is the single list of codes, default severities and titles; settings
+can disable a rule or change its severity by code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from ..model import Diagnostic, Severity
+from .catalogue import CATALOGUE, Rule
+
+if TYPE_CHECKING:
+    from ..project import Project, ProjectModel
+
+RuleFn = Callable[["ProjectModel", "Project"], Iterable[Diagnostic]]
+
+
+def _rule_functions() -> list[RuleFn]:
+    from . import build_errors, configs, decorators, dependencies, project_files
+
+    return [configs.check, decorators.check, build_errors.check, dependencies.check, project_files.check]
+
+
+def run_rules(
+    model: ProjectModel,
+    project: Project,
+    overrides: dict[str, Severity | None] | None = None,
+) -> list[Diagnostic]:
+    """All diagnostics, de-duplicated; `overrides` maps a code to a severity or None (disabled)."""
+    seen: set = set()
+    out: list[Diagnostic] = []
+    for rule in _rule_functions():
+        for diagnostic in rule(model, project):
+            if overrides and diagnostic.code in overrides:
+                severity = overrides[diagnostic.code]
+                if severity is None:
+                    continue
+                diagnostic = replace(diagnostic, severity=severity)
+            key = (diagnostic.code, diagnostic.path, diagnostic.span, diagnostic.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(diagnostic)
+    return out
+
+
+__all__ = ["CATALOGUE", "Rule", "run_rules"]

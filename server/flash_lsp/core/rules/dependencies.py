@@ -1,0 +1,81 @@
+"""Rules about dependencies the build silently drops or passes to pip verbatim (FL501–FL506)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Iterator
+
+from ..deps import requirements_txt
+from ..model import Diagnostic, Span
+from .catalogue import CATALOGUE
+
+if TYPE_CHECKING:
+    from ..project import Project, ProjectModel
+
+_PYPROJECT_DEPS = re.compile(r"^\s*dependencies\s*=", re.M)
+
+
+def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
+    for relpath, summary in model.summaries.items():
+        in_workers = relpath.startswith("workers/") and not relpath.endswith("/__init__.py")
+        for decl in summary.dependencies:
+            names = ", ".join(repr(v) for v, _ in decl.items) or "these packages"
+            if decl.is_async:
+                yield CATALOGUE["FL501"].at(
+                    relpath,
+                    decl.span,
+                    f"'{decl.function}' is async: {model.profile.label} only reads dependencies of plain defs and "
+                    f"classes, so {names} will not be installed. Add them to requirements.txt.",
+                )
+            elif not in_workers:
+                yield CATALOGUE["FL502"].at(
+                    relpath,
+                    decl.span,
+                    f"The build only reads dependencies= in files under workers/, so {names} will not be installed. "
+                    f"Move the file under workers/ or add them to requirements.txt.",
+                )
+            elif not decl.is_list_literal:
+                yield CATALOGUE["FL503"].at(
+                    relpath, decl.span, "dependencies= must be a literal list for the build to read it; nothing is installed."
+                )
+            else:
+                for span in decl.non_constant:
+                    yield CATALOGUE["FL503"].at(relpath, span, "Only string literals in dependencies= are installed; this one is dropped.")
+    yield from _requirements_txt(project)
+    yield from _pyproject(project)
+    for name in model.requirements.unmatched_exclusions:
+        yield CATALOGUE["FL506"].at(
+            "requirements.txt" if project.exists("requirements.txt") else "",
+            Span(0, 0, 0, 0),
+            f"--exclude {name!r} matches no requirement (the build compares names lower-cased, without "
+            f"normalising - and _, and before any version specifier).",
+        )
+
+
+def _requirements_txt(project: Project) -> Iterator[Diagnostic]:
+    text = project.text("requirements.txt") if project.exists("requirements.txt") else None
+    if not text:
+        return
+    for req in requirements_txt(text):
+        line = req.text
+        if line.startswith("-"):
+            problem = "pip options and -r/-e lines are passed to pip as a single argument and fail"
+        elif " #" in line or "\t#" in line:
+            problem = "inline comments are passed to pip verbatim and fail"
+        else:
+            continue
+        yield CATALOGUE["FL504"].at("requirements.txt", req.span, f"{problem}: {line!r}.")
+
+
+def _pyproject(project: Project) -> Iterator[Diagnostic]:
+    text = project.text("pyproject.toml") if project.exists("pyproject.toml") else None
+    if not text:
+        return
+    match = _PYPROJECT_DEPS.search(text)
+    if match:
+        line = text.count("\n", 0, match.start())
+        yield CATALOGUE["FL505"].at(
+            "pyproject.toml",
+            Span(line, 0, line, len(text.splitlines()[line])),
+            "flash build never reads pyproject.toml dependencies; list what the workers need in requirements.txt.",
+        )
