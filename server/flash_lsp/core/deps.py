@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as PackagingRequirement
+
 from .model import Span
 from .summary import FileSummary
 
@@ -44,6 +47,22 @@ class Requirements:
 def extract_package_name(requirement: str) -> str:
     """The build's name extraction: text before the first `<>=![;`, stripped, lower-cased."""
     return _NAME_SPLIT.split(requirement)[0].strip().lower()
+
+
+def pip_rejects(requirement) -> str | None:
+    """pip's complaint about one argv item the build passes it verbatim, when it is not a
+    requirement pip can read (inline comments, option lines, garbage); None when it looks valid."""
+    if not isinstance(requirement, str):
+        return f"expected str, got {type(requirement).__name__}"
+    if requirement.startswith("-"):
+        return f"no such option: {requirement.split()[0]}"
+    if requirement.startswith((".", "/")) or "://" in requirement.split("@", 1)[0]:
+        return None
+    try:
+        PackagingRequirement(requirement)
+    except InvalidRequirement:
+        return f"ERROR: Invalid requirement: {requirement!r}"
+    return None
 
 
 def parse_exclusions(value: str | None) -> list[str]:

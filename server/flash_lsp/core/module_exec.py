@@ -282,6 +282,8 @@ class _Simulator:
         """`remote(config, method=..., path=...)` validates LB routing when the decorator is built."""
         args = [self.expr(a, scope) for a in node.args]
         kwargs = {kw.arg: self.expr(kw.value, scope) for kw in node.keywords if kw.arg}
+        if not args and "resource_config" not in kwargs and not any(k.arg is None for k in node.keywords):
+            self.fail("call", "remote() missing 1 required positional argument: 'resource_config'", node)
         config = kwargs.get("resource_config", args[0] if args else None)
         if not isinstance(config, ResourceValue) or config.type_name not in RUNTIME_LB_CLASSES:
             return
@@ -438,6 +440,7 @@ _EXCEPTION_OF_KIND = {
     "import": {"ImportError", "ModuleNotFoundError"},
     "relative_import": {"ImportError"},
     "name": {"NameError"},
+    "call": {"TypeError"},
     "remote": {"ValueError"},
     "validation": {"ValueError", "ValidationError", "TypeError", "AttributeError"},
 }

@@ -207,10 +207,9 @@ class Project:
             manifest = self._settle_manifest(manifest_result, outcome)
             if manifest is not None:
                 handlers = generate_handlers(manifest, profile, self.root / ".flash" / ".build")
-                if handlers.error:
+                if handlers.error:  # the manifest is already written when a handler fails
                     outcome.succeeds = False
                     outcome.errors.append(handlers.error)
-                    manifest = None
                 elif handlers.warning:
                     outcome.warnings.append(f"Warning: {handlers.warning}")
                 if not (manifest or {}).get("resources") and outcome.succeeds:
@@ -221,6 +220,11 @@ class Project:
         outcome.warnings += requirements.warnings
         if requirements.unmatched_exclusions:
             outcome.warnings.append(f"Warning: No packages matched exclusions: {', '.join(requirements.unmatched_exclusions)}")
+        rejected = [r for r in requirements.installed if deps_mod.pip_rejects(r.text)]
+        if outcome.succeeds and has_main and rejected:
+            outcome.succeeds = False
+            outcome.errors.append("Failed to install dependencies")
+            outcome.warnings.append(f"pip install failed: {deps_mod.pip_rejects(rejected[0].text)}")
         model = ProjectModel(
             root=self.root,
             profile=profile,

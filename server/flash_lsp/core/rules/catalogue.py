@@ -55,7 +55,7 @@ _RULES = [
     Rule("FL501", W, "dependencies of an async function are not installed"),
     Rule("FL502", W, "dependencies outside workers/ are not installed"),
     Rule("FL503", W, "dependencies that are not a literal list are not installed"),
-    Rule("FL504", W, "requirements.txt line pip will not understand"),
+    Rule("FL504", E, "requirements.txt line that makes pip fail"),
     Rule("FL505", I, "pyproject.toml dependencies are not read by flash build"),
     Rule("FL506", W, "exclusion matches no requirement"),
     # shipped files

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from ..deps import requirements_txt
+from ..deps import pip_rejects, requirements_txt
 from ..model import Diagnostic, Span
 from .catalogue import CATALOGUE
 
@@ -57,14 +57,19 @@ def _requirements_txt(project: Project) -> Iterator[Diagnostic]:
     if not text:
         return
     for req in requirements_txt(text):
+        complaint = pip_rejects(req.text)
+        if complaint is None:
+            continue
         line = req.text
         if line.startswith("-"):
-            problem = "pip options and -r/-e lines are passed to pip as a single argument and fail"
-        elif " #" in line or "\t#" in line:
-            problem = "inline comments are passed to pip verbatim and fail"
+            why = "pip options and -r/-e lines reach pip as one argument"
+        elif "#" in line:
+            why = "the build passes the line verbatim, inline comment included"
         else:
-            continue
-        yield CATALOGUE["FL504"].at("requirements.txt", req.span, f"{problem}: {line!r}.")
+            why = "the build passes the line verbatim"
+        yield CATALOGUE["FL504"].at(
+            "requirements.txt", req.span, f"{why}, so pip fails and `flash build` stops ({complaint})."
+        )
 
 
 def _pyproject(project: Project) -> Iterator[Diagnostic]:

@@ -1,0 +1,3 @@
+from tetra_rp import CpuLiveLoadBalancer
+
+mothership = CpuLiveLoadBalancer(name="mothership", workersMin=1, workersMax=3)
