@@ -1,0 +1,42 @@
+"""The incremental API: edits re-summarise one file; unsaved buffers win over the disk."""
+
+from flash_lsp.core.project import Project
+
+from .conftest import write_project
+
+HEAD = "from tetra_rp import remote, LiveServerless\n"
+
+
+def test_override_changes_the_model_and_other_summaries_are_reused(tmp_path):
+    root = write_project(
+        tmp_path / "p",
+        {
+            "configs_user.py": HEAD + "a = LiveServerless(name='a')\n@remote(a)\ndef fa(): pass\n",
+            "workers/b.py": HEAD + "b = LiveServerless(name='b')\n@remote(b)\ndef fb(): pass\n",
+        },
+    )
+    project = Project(root)
+    first = project.analyze()
+    other = first.summaries["workers/b.py"]
+    project.set_override("configs_user.py", HEAD + "a = LiveServerless(name='renamed')\n@remote(a)\ndef fa(): pass\n")
+    second = project.analyze()
+    assert set(second.manifest["resources"]) == {"renamed", "b"}
+    assert second.summaries["workers/b.py"] is other
+
+
+def test_new_unsaved_file_is_analyzed_and_dropping_the_override_restores_disk(tmp_path):
+    root = write_project(tmp_path / "p", {})
+    project = Project(root)
+    project.set_override("workers/new.py", HEAD + "c = LiveServerless(name='c')\n@remote(c)\ndef f(): pass\n")
+    assert [f.name for f in project.analyze().functions] == ["f"]
+    project.set_override("workers/new.py", None)
+    assert project.analyze().functions == []
+
+
+def test_disk_change_is_seen_after_invalidate(tmp_path):
+    root = write_project(tmp_path / "p", {"workers/w.py": HEAD})
+    project = Project(root)
+    assert project.analyze().functions == []
+    (root / "workers/w.py").write_text(HEAD + "c = LiveServerless(name='c')\n@remote(c)\ndef f(): pass\n")
+    project.invalidate(["workers/w.py"], structure=False)
+    assert [f.name for f in project.analyze().functions] == ["f"]
