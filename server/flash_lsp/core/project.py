@@ -7,10 +7,12 @@ overrides and win over the disk. Nothing here imports or executes the user's cod
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, MutableMapping
 
 from . import deps as deps_mod
 from .deployment import Deployment, deployment_fields
@@ -83,8 +85,16 @@ class Project:
         environment: Environment | None = None,
         env_vars: Mapping[str, str] | None = None,
         exclusions: list[str] | None = None,
+        keep_last_good: bool = False,
+        summary_cache: MutableMapping[str, FileSummary] | None = None,
     ):
+        """`keep_last_good`: while a file does not parse, analyse its last parsable version (the
+        editor's view; the CLI predicts the build, which skips the file). `summary_cache`: a
+        persistent map of summaries keyed by path and content hash."""
         self.root = Path(root).resolve()
+        self.keep_last_good = keep_last_good
+        self.summary_cache = summary_cache
+        self._last_good: dict[str, FileSummary] = {}
         self.profile = profile
         self.environment = environment or BASELINE
         self.env_vars = dict(env_vars or {})
@@ -158,30 +168,57 @@ class Project:
         cached = self._summaries.get(relpath)
         if cached is not None and cached.text_hash == hash(text) and (text is not None or cached.decode_error):
             return cached
-        summary = summarize(relpath, text, self.profile.resource_classes)
+        key = self._cache_key(relpath, text)
+        summary = self.summary_cache.get(key) if key else None
+        if summary is None:
+            summary = summarize(relpath, text, self.profile.resource_classes)
+            if key:
+                self.summary_cache[key] = replace(summary, tree=None, lines=[])
+        summary.text_hash = hash(text)
         self._summaries[relpath] = summary
         return summary
+
+    def _cache_key(self, relpath: str, text: str | None) -> str | None:
+        if self.summary_cache is None or text is None:
+            return None
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        return f"{self.profile.name}\0{relpath}\0{digest}"
+
+    def editor_summary(self, relpath: str) -> FileSummary:
+        """The summary the analysis uses: the last good one while the file does not parse
+        (with `keep_last_good`), so other files do not flash errors mid-edit."""
+        summary = self.summary(relpath)
+        if not self.keep_last_good:
+            return summary
+        if summary.parsed:
+            self._last_good[relpath] = summary
+            return summary
+        last = self._last_good.get(relpath)
+        return replace(last, stale_syntax_error=summary.syntax_error) if last and summary.syntax_error else summary
 
     def executed(self, relpath: str) -> ExecResult:
         summary = self.summary(relpath)
         cached = self._exec.get(relpath)
         if cached and cached[0] == id(summary):
             return cached[1]
-        result = simulate(summary.tree, summary.lines, self.environment.importable, self.profile.package)
+        tree, lines = summary.tree, summary.lines
+        if tree is None:  # summaries from the persistent cache carry no AST
+            text = self.text(relpath) or ""
+            tree, lines = ast.parse(text), text.splitlines()
+        result = simulate(tree, lines, self.environment.importable, self.profile.package)
         self._exec[relpath] = (id(summary), result)
         return result
 
-    def analyze(self, generated_at: str | None = None) -> ProjectModel:
-        """Predict the whole build for the current contents."""
+    def analyze(self, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
+        """Predict the whole build for the current contents; `rule_overrides` maps diagnostic
+        codes to a severity, or to None to disable the rule."""
         from .rules import run_rules
 
         profile = self.profile
         tree = self.files()
         shipped = set(tree.files)
         scanned = scanned_paths(tree.scan_order, profile)
-        summaries = {p: self.summary(p) for p in scanned}
-        for path in summaries:
-            self._summaries[path] = summaries[path]
+        summaries = {p: self.editor_summary(p) for p in scanned}
         discovery = discover(list(summaries.items()), profile)
         timestamp = generated_at or now_timestamp()
         outcome = BuildOutcome()
@@ -242,7 +279,7 @@ class Project:
             generated_at=timestamp,
             has_main=has_main,
         )
-        model.diagnostics = run_rules(model, self)
+        model.diagnostics = run_rules(model, self, rule_overrides)
         return model
 
     def _settle_manifest(self, result: ManifestResult, outcome: BuildOutcome) -> dict | None:
@@ -268,7 +305,7 @@ class Project:
         if first is None:
             return {}
         summary = self.summary(first.relpath)
-        if summary.tree is None:
+        if not (summary.parsed and (summary.configs or summary.remotes)):
             return {}
         env = {**read_dotenv(self.root / ".env"), **self.env_vars}
         types = discovery.registry.types

@@ -115,6 +115,7 @@ class FileSummary:
     module: str
     text_hash: int
     syntax_error: tuple[str, Span] | None = None
+    stale_syntax_error: tuple[str, Span] | None = None  # editor: this is the last good summary
     decode_error: bool = False
     configs: list[ConfigAssign] = field(default_factory=list)
     remotes: list[RemoteDecl] = field(default_factory=list)

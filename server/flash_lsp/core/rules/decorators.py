@@ -17,15 +17,17 @@ SKIPPED = "the build skips '{name}': it gets no endpoint, no manifest entry and 
 
 def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
     for relpath, summary in model.summaries.items():
-        if summary.syntax_error:
-            message, span = summary.syntax_error
+        error = summary.syntax_error or summary.stale_syntax_error
+        if error:
+            message, span = error
             yield CATALOGUE["FL404"].at(
                 relpath,
                 span,
                 f"Syntax error: {message}. The build skips this file (its @remote functions are not deployed) "
                 f"but still ships it.",
             )
-            continue
+            if summary.syntax_error:
+                continue
         if summary.decode_error:
             yield CATALOGUE["FL405"].at(relpath, Span(0, 0, 0, 0), "Not UTF-8: the build skips this file but still ships it.")
             continue

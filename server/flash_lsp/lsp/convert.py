@@ -1,0 +1,58 @@
+"""Core values ↔ LSP types. The core speaks code points; clients get their negotiated encoding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from lsprotocol import types
+from pygls.uris import from_fs_path, to_fs_path
+from pygls.workspace.position_codec import PositionCodec
+
+from ..core.model import Diagnostic, Span
+
+SOURCE = "flash-lsp"
+
+
+def uri_of(path: Path) -> str:
+    return from_fs_path(str(path))
+
+
+def path_of(uri: str) -> Path | None:
+    """Filesystem path of a `file:` URI (None for untitled buffers, notebook cells …)."""
+    fs = to_fs_path(uri) if uri.startswith("file:") else None
+    return Path(fs) if fs else None
+
+
+def to_range(span: Span, lines: Sequence[str], codec: PositionCodec) -> types.Range:
+    raw = types.Range(types.Position(span.line, span.col), types.Position(span.end_line, span.end_col))
+    if not lines or all(lines[i].isascii() for i in {span.line, span.end_line} if i < len(lines)):
+        return raw
+    return codec.range_to_client_units(lines, raw)
+
+
+def from_position(position: types.Position, lines: Sequence[str], codec: PositionCodec) -> tuple[int, int]:
+    """Client position → (line, code point column)."""
+    if position.line < len(lines) and not lines[position.line].isascii():
+        server = codec.position_from_client_units(lines, position)
+        return server.line, server.character
+    return position.line, position.character
+
+
+def to_diagnostic(d: Diagnostic, root: Path, lines_of, codec: PositionCodec) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=to_range(d.span, lines_of(d.path), codec),
+        message=d.message,
+        severity=types.DiagnosticSeverity(int(d.severity)),
+        code=d.code,
+        source=SOURCE,
+        related_information=[
+            types.DiagnosticRelatedInformation(
+                location=types.Location(uri_of(root / r.path), to_range(r.span, lines_of(r.path), codec)),
+                message=r.message,
+            )
+            for r in d.related
+        ]
+        or None,
+        data=d.data or None,
+    )

@@ -1,0 +1,39 @@
+"""Pull diagnostics (`textDocument/diagnostic`, `workspace/diagnostic`); push is in the session."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+if TYPE_CHECKING:
+    from ..server import FlashLanguageServer
+
+OPTIONS = types.DiagnosticOptions(identifier="flash-lsp", inter_file_dependencies=True, workspace_diagnostics=True)
+
+
+def register(server: FlashLanguageServer) -> None:
+    session = server.session
+
+    @server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, OPTIONS)
+    async def document_diagnostic(ls: FlashLanguageServer, params: types.DocumentDiagnosticParams):
+        uri = params.text_document.uri
+        state, _model = await session.fresh(uri)
+        result_id = f"{id(state)}:{state.counter}" if state else "none"
+        if params.previous_result_id == result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=session.diagnostics_for(uri), result_id=result_id)
+
+    @server.feature(types.WORKSPACE_DIAGNOSTIC)
+    async def workspace_diagnostic(ls: FlashLanguageServer, params: types.WorkspaceDiagnosticParams):
+        items = []
+        documents = ls.workspace.text_documents
+        for state in list(session.projects.values()):
+            for uri, diagnostics in state.diagnostics.items():
+                doc = documents.get(uri)
+                items.append(
+                    types.WorkspaceFullDocumentDiagnosticReport(
+                        uri=uri, items=diagnostics, version=doc.version if doc else None, result_id=f"{id(state)}:{state.counter}"
+                    )
+                )
+        return types.WorkspaceDiagnosticReport(items=items)

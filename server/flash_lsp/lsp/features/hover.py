@@ -1,0 +1,121 @@
+"""Hover on `@remote` functions and resource configs: what the build will make of them."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from lsprotocol import types
+
+from ...core.query import Endpoint, handler_text, target_at
+from ..convert import from_position, path_of, to_range
+
+if TYPE_CHECKING:
+    from ...core.discovery import DiscoveredFunction
+    from ...core.project import ProjectModel
+    from ..server import FlashLanguageServer
+
+HANDLER_LINES = 14
+
+
+def register(server: FlashLanguageServer) -> None:
+    session = server.session
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: FlashLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        uri = params.text_document.uri
+        state, model = await session.fresh(uri)
+        path = path_of(uri)
+        if model is None or path is None:
+            return None
+        rel = state.relpath(path.resolve())
+        doc = ls.workspace.get_text_document(uri)
+        lines = doc.lines
+        line, col = from_position(params.position, lines, ls.workspace.position_codec)
+        target = target_at(model, rel, line, col)
+        if target is None:
+            return None
+        if target.kind == "skipped":
+            text = f"**`{target.decl.name}`** is not discovered by `flash build`: it gets no endpoint (see the diagnostic)."
+        elif target.kind == "function":
+            text = function_markdown(model, target.function, target.endpoint, state.uri)
+        else:
+            text = endpoint_markdown(model, target.endpoint, state.uri) if target.endpoint else None
+        if not text:
+            return None
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
+            range=to_range(target.span, lines, ls.workspace.position_codec),
+        )
+
+
+def command_link(title: str, command: str, args: dict) -> str:
+    return f"[{title}](command:{command}?{quote(json.dumps([args]))})"
+
+
+def kind_of(ep: Endpoint) -> str:
+    flow = "load-balanced" if ep.is_load_balanced else "queue-based"
+    live = " · live" if ep.entry and ep.entry.get("is_live_resource") else ""
+    return f"{ep.resource_type} · {ep.compute} · {flow}{live}"
+
+
+def function_markdown(model: ProjectModel, fn: DiscoveredFunction, ep: Endpoint | None, project: str) -> str:
+    entry = next((f for f in (ep.entry or {}).get("functions", []) if f["name"] == fn.name), None) if ep else None
+    parts = [f"**`{fn.name}`** → endpoint **`{fn.resource}`** · {kind_of(ep) if ep else fn.resource_type}"]
+    if fn.is_load_balanced:
+        parts.append(f"Route: `{fn.http_method} {fn.http_path}`")
+    parts.append(f"Handler: `handler_{fn.resource}.py` · function_registry: `\"{fn.name}\": \"{fn.resource}\"`")
+    if entry is not None:
+        parts.append("Manifest entry:\n```json\n" + json.dumps(entry, indent=2) + "\n```")
+    elif not model.outcome.succeeds:
+        parts.append("The build fails before writing the manifest: " + "; ".join(model.outcome.errors))
+    parts.append(_dependencies(model, fn))
+    parts.append(
+        command_link("Open handler preview", "flash.showHandlerPreview", {"project": project, "resource": str(fn.resource)})
+        + " · "
+        + command_link("Open manifest preview", "flash.showManifestPreview", {"project": project})
+    )
+    return "\n\n".join(p for p in parts if p)
+
+
+def _dependencies(model: ProjectModel, fn: DiscoveredFunction) -> str:
+    summary = model.summaries.get(fn.relpath)
+    decls = [d for d in (summary.dependencies if summary else []) if d.function == fn.name]
+    if not decls:
+        return ""
+    installed = {str(r.text) for r in model.requirements.installed}
+    items = []
+    for decl in decls:
+        for value, _span in decl.items:
+            if str(value) in installed and not decl.is_async and fn.relpath.startswith("workers/"):
+                items.append(f"✓ `{value}`")
+            else:
+                why = "async def" if decl.is_async else "outside workers/" if not fn.relpath.startswith("workers/") else "excluded"
+                items.append(f"✗ `{value}` (not installed: {why})")
+    return "Dependencies: " + " · ".join(items) if items else ""
+
+
+def endpoint_markdown(model: ProjectModel, ep: Endpoint, project: str) -> str:
+    parts = [f"**endpoint `{ep.name}`** · {kind_of(ep)} · {len(ep.functions)} function(s)"]
+    if ep.assignments:
+        path, assign = ep.assignments[-1]
+        how = "name=" if assign.name_value else "the variable name (no literal name=)"
+        parts.append(f"Key `{ep.name}` from {how} · config variable `{assign.variable}` in `{path}`")
+    if not ep.functions and not ep.is_mothership:
+        parts.append("No `@remote` function uses this config, so the build creates no endpoint for it.")
+    if ep.functions:
+        parts.append("Functions: " + ", ".join(f"`{f.name}`" for f in ep.functions))
+    deployment = {k: v for k, v in (ep.entry or {}).items() if k in ("imageName", "templateId", "gpuIds", "workersMin", "workersMax", "template")}
+    if deployment:
+        parts.append("Deployment fields:\n```json\n" + json.dumps(deployment, indent=2) + "\n```")
+    elif ep.entry is not None:
+        dep = model.deployments.get(ep.key)
+        why = f" ({dep.omitted_because})" if dep and dep.omitted_because else ""
+        parts.append(f"No deployment fields in the manifest{why}.")
+    relpath, text = handler_text(model, ep)
+    if text:
+        head = "\n".join(text.splitlines()[:HANDLER_LINES])
+        parts.append(f"`{relpath}`:\n```python\n{head}\n…\n```")
+    parts.append(command_link("Open handler preview", "flash.showHandlerPreview", {"project": project, "resource": ep.name}))
+    return "\n\n".join(parts)

@@ -1,0 +1,200 @@
+"""Initialisation, settings, document sync, workspace folders, watched files and indexing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from ..convert import path_of
+from ..settings import parse
+
+if TYPE_CHECKING:
+    from ..server import FlashLanguageServer
+    from ..session import ProjectState
+
+log = logging.getLogger(__name__)
+
+WATCH_GLOBS = ("**/*.py", "**/.gitignore", "**/.flashignore", "**/requirements.txt", "**/mothership.py", "**/.env")
+BURST_MS = 250
+
+
+def register(server: FlashLanguageServer) -> None:
+    session = server.session
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: FlashLanguageServer, params: types.InitializeParams) -> None:
+        options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
+        caps = params.capabilities
+        ls.pull_diagnostics = bool(caps.text_document and caps.text_document.diagnostic)
+        ls.diagnostic_refresh = bool(caps.workspace and caps.workspace.diagnostics and caps.workspace.diagnostics.refresh_support)
+        ls.trusted = options.get("trusted", True) is not False
+        ls.client_interpreter = options.get("interpreter") if isinstance(options.get("interpreter"), str) else None
+        _apply(ls, options.get("settings", {}), initial=True)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: FlashLanguageServer, params: types.InitializedParams) -> None:
+        await _register_watchers(ls)
+        await _pull_configuration(ls)
+        asyncio.get_running_loop().create_task(_index(ls))
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: FlashLanguageServer, params: types.DidChangeConfigurationParams) -> None:
+        if not await _pull_configuration(ls) and isinstance(params.settings, dict):
+            _apply(ls, params.settings.get("flash", params.settings))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: FlashLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        session.touch(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: FlashLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        session.touch(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: FlashLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        session.touch(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: FlashLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        session.touch(params.text_document.uri, 0)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def did_change_folders(ls: FlashLanguageServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        for folder in params.event.removed or []:
+            path = path_of(folder.uri)
+            if path:
+                session.drop_folder(path.resolve())
+        if params.event.added:
+            asyncio.get_running_loop().create_task(_index(ls))
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: FlashLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+        touched: set[ProjectState] = set()
+        for change in params.changes:
+            structure = change.type != types.FileChangeType.Changed
+            state = session.disk_changed(change.uri, structure)
+            if state is not None:
+                touched.add(state)
+        for state in touched:
+            session.schedule(state, max(BURST_MS, session.settings.debounce_ms))
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: FlashLanguageServer, params: None) -> None:
+        if ls.cache is not None:
+            ls.cache.save()
+        session.shutdown()
+
+
+def _apply(ls: FlashLanguageServer, raw, initial: bool = False) -> None:
+    settings, problems = parse(raw or {})
+    if ls.client_interpreter and settings.interpreter is None:
+        from dataclasses import replace
+
+        settings = replace(settings, interpreter=ls.client_interpreter)
+    if problems:
+        message = "Flash LSP settings: " + "; ".join(problems)
+        log.warning(message)
+        if not initial:
+            ls.show(message)
+        else:
+            ls.session.startup_problems = message
+    logging.getLogger("flash_lsp").setLevel(settings.log_level.upper())
+    if initial:
+        ls.session.settings = settings
+    elif settings != ls.session.settings:
+        ls.session.apply_settings(settings)
+
+
+async def _pull_configuration(ls: FlashLanguageServer) -> bool:
+    caps = ls.client_capabilities.workspace
+    if not (caps and caps.configuration):
+        return False
+    try:
+        result = await asyncio.wait_for(
+            ls.workspace_configuration_async(types.ConfigurationParams(items=[types.ConfigurationItem(section="flash")])),
+            timeout=5,
+        )
+    except Exception as exc:  # noqa: BLE001 - a client that cannot answer keeps the current settings
+        log.warning("workspace/configuration failed: %s", exc)
+        return False
+    if result and isinstance(result[0], dict):
+        _apply(ls, result[0])
+    return True
+
+
+async def _register_watchers(ls: FlashLanguageServer) -> None:
+    caps = ls.client_capabilities.workspace
+    if not (caps and caps.did_change_watched_files and caps.did_change_watched_files.dynamic_registration):
+        return
+    watchers = [types.FileSystemWatcher(glob_pattern=glob) for glob in WATCH_GLOBS]
+    registration = types.Registration(
+        id=str(uuid.uuid4()),
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+    )
+    try:
+        await asyncio.wait_for(ls.client_register_capability_async(types.RegistrationParams([registration])), 5)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("could not register file watchers: %s", exc)
+
+
+async def _index(ls: FlashLanguageServer) -> None:
+    """Open documents' projects first, then every project of the workspace, with progress."""
+    session = ls.session
+    problems = session.startup_problems
+    if problems:
+        ls.show(problems)
+        session.startup_problems = None
+    loop = asyncio.get_running_loop()
+    states = await loop.run_in_executor(None, session.discover)
+    for uri in list(ls.workspace.text_documents):
+        state = session.state_for(uri)
+        if state is not None and state not in states:
+            states.insert(0, state)
+    token = str(uuid.uuid4())
+    progress = ls.work_done_progress
+    supported = bool(ls.client_capabilities.window and ls.client_capabilities.window.work_done_progress)
+    if supported:
+        try:
+            await asyncio.wait_for(progress.create_async(token), 5)
+            progress.begin(token, types.WorkDoneProgressBegin(title="Flash: indexing", percentage=0, cancellable=False))
+        except Exception:  # noqa: BLE001
+            supported = False
+    ls.protocol.notify("flash/indexStatus", {"state": "indexing", "done": 0, "total": 0})
+    done_total = [0, 0]
+
+    def report(done: int, total: int) -> None:
+        done_total[:] = [done, total]
+        if supported:
+            pct = int(100 * done / total) if total else 100
+            progress.report(token, types.WorkDoneProgressReport(message=f"Indexing {done:,}/{total:,}", percentage=pct))
+        ls.protocol.notify("flash/indexStatus", {"state": "indexing", "done": done, "total": total})
+
+    for state in states:
+        await loop.run_in_executor(session.executor, _warm, state, loop, report)
+        session.schedule(state, 0)
+    if ls.cache is not None:
+        await loop.run_in_executor(session.executor, ls.cache.save)
+    if supported:
+        progress.end(token, types.WorkDoneProgressEnd(message=f"{len(states)} Flash project(s)"))
+    ls.protocol.notify(
+        "flash/indexStatus",
+        {"state": "ready", "done": done_total[0], "total": done_total[1], "projects": [s.uri for s in states]},
+    )
+
+
+def _warm(state: ProjectState, loop: asyncio.AbstractEventLoop, report) -> None:
+    """On the analysis thread: read and summarise every scanned file, reporting progress."""
+    from ...core.discovery import scanned_paths
+
+    project = state.project
+    paths = scanned_paths(project.files().scan_order, project.profile)
+    total = len(paths)
+    for i, rel in enumerate(paths, 1):
+        project.summary(rel)
+        if i % 50 == 0 or i == total:
+            loop.call_soon_threadsafe(report, i, total)

@@ -1,0 +1,117 @@
+"""Custom requests for previews and the endpoints tree: `flash/manifest`, `flash/handler`,
+`flash/endpoints` (see `schemas/protocol/`). Rendered from the unsaved buffers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ...core.query import endpoint, endpoints, handler_text
+from ..convert import path_of, uri_of
+
+if TYPE_CHECKING:
+    from ..server import FlashLanguageServer
+    from ..session import ProjectState
+
+
+def _arg(params: Any, key: str) -> Any:
+    if isinstance(params, dict):
+        return params.get(key)
+    return getattr(params, key, None)
+
+
+async def resolve_project(ls: FlashLanguageServer, params: Any) -> ProjectState | None:
+    """The project named by `project` (root URI) or containing `uri`, brought up to date."""
+    session = ls.session
+    target = _arg(params, "project") or _arg(params, "uri")
+    if not isinstance(target, str):
+        states = list(session.projects.values())
+        state = states[0] if len(states) == 1 else None
+    else:
+        path = path_of(target)
+        state = session.projects.get(path.resolve()) if path else None
+        state = state or session.state_for(target)
+    if state is None:
+        return None
+    await session.fresh(uri_of(state.root / "main.py"), timeout=5.0)
+    return state
+
+
+def register(server: FlashLanguageServer) -> None:
+    @server.feature("flash/manifest")
+    async def manifest(ls: FlashLanguageServer, params: Any) -> dict | None:
+        state = await resolve_project(ls, params)
+        if state is None or state.model is None:
+            return None
+        model = state.model
+        return {
+            "project": state.uri,
+            "profile": model.profile.name,
+            "text": model.manifest_text(),
+            "succeeds": model.outcome.succeeds,
+            "errors": model.outcome.errors,
+            "version": state.counter,
+        }
+
+    @server.feature("flash/handler")
+    async def handler(ls: FlashLanguageServer, params: Any) -> dict | None:
+        state = await resolve_project(ls, params)
+        resource = _arg(params, "resource")
+        if state is None or state.model is None or resource is None:
+            return None
+        ep = endpoint(state.model, resource)
+        if ep is None:
+            return {"project": state.uri, "resource": str(resource), "path": f"handler_{resource}.py", "text": None, "version": state.counter}
+        path, text = handler_text(state.model, ep)
+        return {"project": state.uri, "resource": ep.name, "path": path, "text": text, "version": state.counter}
+
+    @server.feature("flash/endpoints")
+    async def endpoints_request(ls: FlashLanguageServer, params: Any) -> dict:
+        projects = []
+        for state in list(ls.session.projects.values()):
+            await ls.session.fresh(uri_of(state.root / "main.py"), timeout=5.0)
+            model = state.model
+            if model is None:
+                continue
+            projects.append(
+                {
+                    "uri": state.uri,
+                    "name": model.project_name,
+                    "profile": model.profile.name,
+                    "succeeds": model.outcome.succeeds,
+                    "errors": model.outcome.errors,
+                    "endpoints": [_endpoint_json(state, ep) for ep in endpoints(model) if ep.functions or ep.is_mothership],
+                }
+            )
+        return {"projects": projects}
+
+
+def _location(state: ProjectState, relpath: str, span) -> dict:
+    return {
+        "uri": uri_of(state.root / relpath),
+        "range": {"start": {"line": span.line, "character": span.col}, "end": {"line": span.end_line, "character": span.end_col}},
+    }
+
+
+def _endpoint_json(state: ProjectState, ep) -> dict:
+    definition = ep.definition
+    return {
+        "name": ep.name,
+        "resourceType": ep.resource_type,
+        "compute": ep.compute,
+        "loadBalanced": ep.is_load_balanced,
+        "live": bool(ep.entry and ep.entry.get("is_live_resource")),
+        "mothership": ep.is_mothership,
+        "handlerFile": "handlers/handler_mothership.py" if ep.is_mothership else ep.handler_file,
+        "sizeBytes": None,
+        **({"location": _location(state, *definition)} if definition else {}),
+        "functions": [
+            {
+                "name": f.name,
+                "kind": f.decl.kind,
+                "module": f.module,
+                **({"route": f"{f.http_method} {f.http_path}"} if f.is_load_balanced else {}),
+                "location": _location(state, f.relpath, f.decl.span),
+            }
+            for f in ep.functions
+        ],
+    }

@@ -1,0 +1,103 @@
+"""The Flash language server: a thin pygls 2 adapter over the analysis core."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from .. import __version__
+from .cache import SummaryCache
+from .session import Session
+
+log = logging.getLogger(__name__)
+
+
+class FlashLanguageServer(LanguageServer):
+    """Holds the session and the few client facts features need."""
+
+    def __init__(self) -> None:
+        super().__init__("flash-lsp", __version__, max_workers=2)
+        self.cache = SummaryCache.default()
+        self.session = Session(self, self.cache.entries if self.cache else None)
+        self.pull_diagnostics = False
+        self.diagnostic_refresh = False
+        self.trusted = True
+        self.client_interpreter: str | None = None
+        self._last_error = 0.0
+
+    def publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )
+
+    def refresh_diagnostics(self) -> None:
+        if self.diagnostic_refresh:
+            self.workspace_diagnostic_refresh(None)
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def show(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    def report_server_error(self, error: Exception, source) -> None:
+        """Log every error; show at most one popup a minute."""
+        log.error("server error (%s): %s", getattr(source, "__name__", source), error, exc_info=error)
+        now = time.monotonic()
+        if now - self._last_error > 60:
+            self._last_error = now
+            self.show(f"Flash LSP hit an internal error: {error}. See the output log.", types.MessageType.Error)
+
+
+def create_server() -> FlashLanguageServer:
+    from .features import codelens, diagnostics, hover, lifecycle, previews
+
+    server = FlashLanguageServer()
+    for feature in (lifecycle, diagnostics, hover, codelens, previews):
+        feature.register(server)
+    return server
+
+
+def watch_parent(server: FlashLanguageServer, interval: float = 3.0) -> None:
+    """Exit when the editor that started us is gone (pygls does not watch `processId`)."""
+
+    def loop() -> None:
+        while True:
+            time.sleep(interval)
+            pid = server.process_id
+            if pid and not _alive(pid):
+                log.warning("parent process %s is gone; exiting", pid)
+                os._exit(0)
+
+    threading.Thread(target=loop, name="flash-parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def run(tcp: str | None = None, log_file: str | None = None) -> int:
+    logging.basicConfig(
+        filename=log_file,
+        level=os.environ.get("FLASH_LSP_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    server = create_server()
+    watch_parent(server)
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0

@@ -1,0 +1,300 @@
+"""The server's runtime model: projects, scheduling and publishing.
+
+Event-loop code only records new text and schedules; each project's analysis runs on one worker
+thread (the only thread that touches a core `Project`), on a snapshot of the open buffers. Every
+result carries the document versions it was computed for and is dropped when a buffer changed
+meanwhile; a newer analysis is then already scheduled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from lsprotocol import types
+
+from ..core.environment import detect_environment
+from ..core.model import Diagnostic, Span
+from ..core.profile_detect import detect_profile
+from ..core.profiles import Profile, get_profile
+from ..core.project import Project, ProjectModel
+from .convert import path_of, to_diagnostic, uri_of
+from .detect import find_projects, project_root_for
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .server import FlashLanguageServer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class ProjectState:
+    """One Flash project of the workspace (compared by identity)."""
+
+    root: Path
+    project: Project  # touched only on the analysis thread
+    model: ProjectModel | None = None
+    counter: int = 0
+    analyzed: dict[str, int | None] = field(default_factory=dict)  # relpath → buffer version analysed
+    diagnostics: dict[str, list[types.Diagnostic]] = field(default_factory=dict)  # uri → diagnostics
+    profile_reason: str = ""
+    timer: asyncio.TimerHandle | None = None
+    running: bool = False
+    again: bool = False
+    pending_disk: set[str] = field(default_factory=set)
+    pending_structure: bool = False
+    published: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def uri(self) -> str:
+        return uri_of(self.root)
+
+    def relpath(self, path: Path) -> str | None:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+
+
+class Session:
+    def __init__(self, server: FlashLanguageServer, summary_cache=None):
+        self.server = server
+        self.settings = Settings()
+        self.projects: dict[Path, ProjectState] = {}
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flash-analysis")
+        self.summary_cache = summary_cache
+        self.startup_problems: str | None = None
+        self.listeners: list[Callable[[ProjectState], None]] = []
+
+    # -- projects ----------------------------------------------------------------------------
+    def folders(self) -> list[Path]:
+        try:
+            folders = self.server.workspace.folders.values()
+        except RuntimeError:  # before initialize
+            return []
+        return [p for p in (path_of(f.uri) for f in folders) if p is not None]
+
+    def discover(self) -> list[ProjectState]:
+        """Create a project for every Flash project under the workspace folders."""
+        roots = [root for folder in self.folders() for root in find_projects(folder)]
+        return [self.state_for_root(root) for root in roots]
+
+    def state_for_root(self, root: Path) -> ProjectState:
+        root = root.resolve()
+        state = self.projects.get(root)
+        if state is None:
+            project, reason = self._new_project(root)
+            state = ProjectState(root, project, profile_reason=reason)
+            self.projects[root] = state
+        return state
+
+    def state_for(self, uri: str) -> ProjectState | None:
+        path = path_of(uri)
+        if path is None:
+            return None
+        path = path.resolve()
+        owners = [s for s in self.projects.values() if s.relpath(path) is not None]
+        if owners:
+            return max(owners, key=lambda s: len(s.root.parts))
+        return self.state_for_root(project_root_for(path, self.folders()))
+
+    def drop_folder(self, folder: Path) -> None:
+        for root in [r for r in self.projects if r == folder or folder in r.parents]:
+            state = self.projects.pop(root)
+            for uri in state.diagnostics:
+                self.server.publish(uri, [], None)
+
+    def _new_project(self, root: Path) -> tuple[Project, str]:
+        profile, reason = self._profile(root)
+        environment = detect_environment(root, self.settings.interpreter)
+        project = Project(
+            root,
+            profile,
+            environment,
+            exclusions=list(self.settings.build_exclude),
+            keep_last_good=True,
+            summary_cache=self.summary_cache,
+        )
+        return project, reason
+
+    def _profile(self, root: Path) -> tuple[Profile, str]:
+        if self.settings.profile != "auto":
+            return get_profile(self.settings.profile), "set by flash.profile"
+        return detect_profile(root, self.settings.interpreter)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """New settings: re-detect profiles and re-analyse everything."""
+        self.settings = settings
+        for root, state in list(self.projects.items()):
+            state.project, state.profile_reason = self._new_project(root)
+            self.schedule(state, 0)
+
+    # -- scheduling ----------------------------------------------------------------------------
+    def touch(self, uri: str, delay_ms: int | None = None) -> None:
+        state = self.state_for(uri)
+        if state is not None:
+            self.schedule(state, self.settings.debounce_ms if delay_ms is None else delay_ms)
+
+    def disk_changed(self, uri: str, structure: bool) -> ProjectState | None:
+        state = self.state_for(uri)
+        path = path_of(uri)
+        if state is None or path is None:
+            return None
+        rel = state.relpath(path.resolve())
+        if rel is not None:
+            state.pending_disk.add(rel)
+            state.pending_structure |= structure
+        return state
+
+    def schedule(self, state: ProjectState, delay_ms: int) -> None:
+        loop = asyncio.get_running_loop()
+        if state.timer is not None:
+            state.timer.cancel()
+        state.published.clear()
+        state.timer = loop.call_later(delay_ms / 1000, lambda: loop.create_task(self.run(state)))
+
+    async def run(self, state: ProjectState) -> None:
+        state.timer = None
+        if state.running:
+            state.again = True
+            return
+        state.running = True
+        try:
+            snapshot = self._snapshot(state)
+            disk, structure = set(state.pending_disk), state.pending_structure
+            state.pending_disk.clear()
+            state.pending_structure = False
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(self.executor, self._analyze, state, snapshot, disk, structure)
+        except Exception:  # noqa: BLE001 - one bad analysis must not kill the server
+            log.exception("analysis of %s failed", state.root)
+            state.running = False
+            state.published.set()
+            return
+        state.running = False
+        if state.again or self._snapshot_versions(state) != {k: v for k, (_, v) in snapshot.items()}:
+            state.again = False
+            self.schedule(state, 0)
+            return
+        model, diagnostics = result
+        state.model = model
+        state.counter += 1
+        state.analyzed = {k: v for k, (_, v) in snapshot.items()}
+        self._publish(state, diagnostics, snapshot)
+        state.published.set()
+        for listener in self.listeners:
+            listener(state)
+
+    def _snapshot(self, state: ProjectState) -> dict[str, tuple[str, int | None]]:
+        out = {}
+        for uri, doc in self.server.workspace.text_documents.items():
+            path = path_of(uri)
+            rel = state.relpath(path.resolve()) if path else None
+            if rel is not None:
+                out[rel] = (doc.source, doc.version)
+        return out
+
+    def _snapshot_versions(self, state: ProjectState) -> dict[str, int | None]:
+        out = {}
+        for uri, doc in self.server.workspace.text_documents.items():
+            path = path_of(uri)
+            rel = state.relpath(path.resolve()) if path else None
+            if rel is not None:
+                out[rel] = doc.version
+        return out
+
+    def _analyze(self, state: ProjectState, snapshot, disk: set[str], structure: bool):
+        """On the analysis thread: bring the project up to date and analyse it."""
+        project = state.project
+        for rel in list(project.overrides):
+            if rel not in snapshot:
+                project.set_override(rel, None)
+        for rel, (text, _version) in snapshot.items():
+            if project.overrides.get(rel) != text:
+                project.set_override(rel, text)
+        if disk:
+            project.invalidate(sorted(disk), structure=structure)
+        model = project.analyze(rule_overrides=self.settings.severity_overrides())
+        return model, self._lsp_diagnostics(state, model, snapshot)
+
+    def _lsp_diagnostics(self, state: ProjectState, model: ProjectModel, snapshot) -> dict[str, list[types.Diagnostic]]:
+        codec = self.server.workspace.position_codec
+        project = state.project
+        lines_cache: dict[str, list[str]] = {}
+
+        def lines_of(rel: str) -> list[str]:
+            if rel not in lines_cache:
+                text = snapshot[rel][0] if rel in snapshot else project.text(rel)
+                lines_cache[rel] = (text or "").splitlines()
+            return lines_cache[rel]
+
+        out: dict[str, list[types.Diagnostic]] = {}
+        fallback = self._fallback_path(state, model)
+        for d in model.diagnostics:
+            rel = d.path if d.path and (d.path in snapshot or project.exists(d.path)) else fallback
+            uri = uri_of(state.root / rel)
+            out.setdefault(uri, []).append(to_diagnostic(d if rel == d.path else _moved(d, rel), state.root, lines_of, codec))
+        return out
+
+    @staticmethod
+    def _fallback_path(state: ProjectState, model: ProjectModel) -> str:
+        """Where project-level findings about a missing file go: main.py, else the first Flash file."""
+        if state.project.exists("main.py"):
+            return "main.py"
+        first = next((f.relpath for f in model.functions), None)
+        return first or next(iter(model.summaries), "main.py")
+
+    def _publish(self, state: ProjectState, diagnostics: dict[str, list[types.Diagnostic]], snapshot) -> None:
+        previous = state.diagnostics
+        state.diagnostics = diagnostics
+        if self.server.pull_diagnostics:
+            self.server.refresh_diagnostics()
+        else:
+            versions = {uri_of(state.root / rel): version for rel, (_, version) in snapshot.items()}
+            for uri in set(previous) | set(diagnostics):
+                new = diagnostics.get(uri, [])
+                if new or uri in previous:
+                    self.server.publish(uri, new, versions.get(uri))
+        self.server.protocol.notify("flash/modelChanged", {"project": state.uri, "version": state.counter})
+
+    # -- reading results -----------------------------------------------------------------------
+    async def fresh(self, uri: str, timeout: float = 2.0) -> tuple[ProjectState | None, ProjectModel | None]:
+        """The project of `uri` and a model that includes the buffer's current version
+        (waiting for a pending analysis at most `timeout` seconds; else the last model)."""
+        state = self.state_for(uri)
+        if state is None:
+            return None, None
+        if state.model is None and state.timer is None and not state.running:
+            self.schedule(state, 0)
+        doc = self.server.workspace.text_documents.get(uri)
+        path = path_of(uri)
+        rel = state.relpath(path.resolve()) if path else None
+        deadline = asyncio.get_running_loop().time() + timeout
+        while state.model is None or (doc is not None and rel is not None and state.analyzed.get(rel) != doc.version):
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                break
+            try:
+                await asyncio.wait_for(state.published.wait(), remaining)
+            except asyncio.TimeoutError:
+                break
+            if state.published.is_set() and (state.timer is not None or state.running):
+                await asyncio.sleep(0)
+        return state, state.model
+
+    def diagnostics_for(self, uri: str) -> list[types.Diagnostic]:
+        state = self.state_for(uri)
+        return state.diagnostics.get(uri, []) if state else []
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _moved(d: Diagnostic, rel: str) -> Diagnostic:
+    """A finding about a file that does not exist, shown at the top of `rel` instead."""
+    return replace(d, path=rel, span=Span(0, 0, 0, 0))

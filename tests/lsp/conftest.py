@@ -1,0 +1,103 @@
+"""End-to-end fixtures: the real server over stdio (pytest-lsp), with real clients' capabilities."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.uris import from_fs_path
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+WORKSPACE = Path(__file__).parent.parent / "fixtures" / "workspaces" / "basic"
+CLIENTS = {"vscode": "visual-studio-code", "neovim": "neovim"}
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Path:
+    """A private copy of the basic workspace (tests edit files on disk)."""
+    root = tmp_path / "basic"
+    shutil.copytree(WORKSPACE, root)
+    return root
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "flash_lsp", "serve"],
+        server_env={"FLASH_LSP_CACHE_DIR": "off", "PYTHONUNBUFFERED": "1", "FLASH_LSP_LOG_LEVEL": "WARNING"},
+    ),
+    params=sorted(CLIENTS),
+)
+async def client(lsp_client: LanguageClient, workspace: Path, request):
+    """Every server test runs with VS Code's recorded capabilities (push diagnostics) and
+    Neovim 0.11's (pull diagnostics)."""
+    client_name = request.param
+    marker = request.node.get_closest_marker("settings")
+    settings = {"diagnostics": {"debounceMs": 0}, **(marker.args[0] if marker else {})}
+    params = types.InitializeParams(
+        capabilities=client_capabilities(CLIENTS[client_name]),
+        root_uri=from_fs_path(str(workspace)),
+        workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(workspace)), name="basic")],
+        initialization_options={"settings": settings},
+    )
+    lsp_client.set_configuration({"flash": settings})
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(params):  # the recorded clients register dynamically; accept it
+        lsp_client.registrations = [*getattr(lsp_client, "registrations", []), *params.registrations]
+
+    await lsp_client.initialize_session(params)
+    lsp_client.workspace_root = workspace
+    lsp_client.client_name = client_name
+    lsp_client.pulls_diagnostics = params.capabilities.text_document.diagnostic is not None
+    yield
+    await lsp_client.shutdown_session()
+
+
+def uri(client: LanguageClient, rel: str) -> str:
+    return from_fs_path(str(client.workspace_root / rel))
+
+
+def open_doc(client: LanguageClient, rel: str, text: str | None = None, version: int = 1) -> str:
+    u = uri(client, rel)
+    body = text if text is not None else (client.workspace_root / rel).read_text()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=u, language_id="python", version=version, text=body))
+    )
+    return u
+
+
+def change_doc(client: LanguageClient, u: str, text: str, version: int) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=u, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def diagnostics(client: LanguageClient, u: str, until=lambda ds: True, timeout: float = 15.0) -> list[types.Diagnostic]:
+    """The diagnostics of `u` once `until(diagnostics)` holds, through pull or push as the client does."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last: list[types.Diagnostic] = []
+    while loop.time() < deadline:
+        if client.pulls_diagnostics:
+            report = await client.text_document_diagnostic_async(
+                types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=u))
+            )
+            last = list(getattr(report, "items", []) or [])
+        else:
+            last = list(client.diagnostics.get(u, []))
+        if until(last):
+            return last
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"diagnostics of {u} never satisfied the condition; last: {[(d.code, d.message) for d in last]}")
+
+
+def codes(ds) -> list[str]:
+    return sorted(str(d.code) for d in ds)
