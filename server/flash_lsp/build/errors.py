@@ -13,8 +13,8 @@ that into a source range is the caller's job, through a `Locator` passed to `loc
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Iterator
 
 from .text import unbox
 
@@ -59,7 +59,9 @@ class SourceLocation:
 Locator = Callable[[BuildFinding], Iterable[SourceLocation]]
 
 
-def locate(findings: Iterable[BuildFinding], locator: Locator | None = None) -> list[tuple[BuildFinding, tuple[SourceLocation, ...]]]:
+def locate(
+    findings: Iterable[BuildFinding], locator: Locator | None = None
+) -> list[tuple[BuildFinding, tuple[SourceLocation, ...]]]:
     """Attach locations: a finding with a `file` uses it; others ask `locator` (may give none)."""
     out = []
     for finding in findings:
@@ -82,11 +84,15 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-DUPLICATE_FUNCTION = _rx(r"Duplicate function name '(?P<function>[^']*)' found in resources '(?P<r1>[^']*)' and '(?P<r2>[^']*)'")
+DUPLICATE_FUNCTION = _rx(
+    r"Duplicate function name '(?P<function>[^']*)' found in resources '(?P<r1>[^']*)' and '(?P<r2>[^']*)'"
+)
 DUPLICATE_ROUTE = _rx(
     r"Duplicate route '(?P<route>[^']*)' in resource '(?P<resource>[^']*)': both '(?P<f1>[^']*)' and '(?P<f2>[^']*)' are mapped to the same route"
 )
-RESERVED_PATH = _rx(r"Function '(?P<function>[^']*)' cannot use reserved path '(?P<path>[^']*)'\. Reserved paths: (?P<reserved>.*)")
+RESERVED_PATH = _rx(
+    r"Function '(?P<function>[^']*)' cannot use reserved path '(?P<path>[^']*)'\. Reserved paths: (?P<reserved>.*)"
+)
 LB_WITHOUT_ROUTE = _rx(
     r"(?P<type>\w+) endpoint '(?P<resource>[^']*)' requires method and path for function '(?P<function>[^']*)'\. Got method=(?P<method>.*?), path=(?P<path>.*)$"
 )
@@ -98,7 +104,9 @@ SYNTAX_IN = _rx(r"Syntax error in (?P<path>.+?\.py): (?P<detail>.*)")
 FAILED_PARSE = _rx(r"Failed to parse (?P<name>[^:]+\.py): (?P<detail>.*)")
 MAIN_MISSING = _rx(r"main\.py not found in (?P<dir>.*)")
 NOT_FASTAPI = _rx(r"main\.py does not appear to have a FastAPI app")
-PIP_NO_VERSION = _rx(r"Could not find a version that satisfies the requirement (?P<req>.+?)(?: \(from versions: .*\))?$")
+PIP_NO_VERSION = _rx(
+    r"Could not find a version that satisfies the requirement (?P<req>.+?)(?: \(from versions: .*\))?$"
+)
 PIP_NO_DIST = _rx(r"No matching distribution found for (?P<req>.+)$")
 PIP_INVALID = _rx(r"Invalid requirement: '(?P<req>[^']*)'")
 PIP_INSTALL_FAILED = _rx(r"^pip install failed:")
@@ -168,18 +176,48 @@ class FindingCollector:
     def _manifest(self, text: str, raw_error: bool) -> bool:
         if m := DUPLICATE_FUNCTION.search(text):
             f, resources = m["function"], (m["r1"], m["r2"])
-            self._add(("duplicate_function", f, resources), BuildFinding("duplicate_function", ERROR, m.group(0), function=f, functions=(f,), resources=resources))
+            self._add(
+                ("duplicate_function", f, resources),
+                BuildFinding("duplicate_function", ERROR, m.group(0), function=f, functions=(f,), resources=resources),
+            )
         elif m := DUPLICATE_ROUTE.search(text):
             self._add(
                 ("duplicate_route", m["resource"], m["route"]),
-                BuildFinding("duplicate_route", ERROR, m.group(0), function=m["f2"], functions=(m["f1"], m["f2"]), resource=m["resource"], resources=(m["resource"],), route=m["route"]),
+                BuildFinding(
+                    "duplicate_route",
+                    ERROR,
+                    m.group(0),
+                    function=m["f2"],
+                    functions=(m["f1"], m["f2"]),
+                    resource=m["resource"],
+                    resources=(m["resource"],),
+                    route=m["route"],
+                ),
             )
         elif m := RESERVED_PATH.search(text):
-            self._add(("reserved_path", m["function"], m["path"]), BuildFinding("reserved_path", ERROR, m.group(0), function=m["function"], functions=(m["function"],), route=m["path"]))
+            self._add(
+                ("reserved_path", m["function"], m["path"]),
+                BuildFinding(
+                    "reserved_path",
+                    ERROR,
+                    m.group(0),
+                    function=m["function"],
+                    functions=(m["function"],),
+                    route=m["path"],
+                ),
+            )
         elif m := LB_WITHOUT_ROUTE.search(text):
             self._add(
                 ("lb_without_route", m["resource"], m["function"]),
-                BuildFinding("lb_without_route", ERROR, m.group(0), function=m["function"], functions=(m["function"],), resource=m["resource"], resources=(m["resource"],)),
+                BuildFinding(
+                    "lb_without_route",
+                    ERROR,
+                    m.group(0),
+                    function=m["function"],
+                    functions=(m["function"],),
+                    resource=m["resource"],
+                    resources=(m["resource"],),
+                ),
             )
         else:
             return False
@@ -189,13 +227,31 @@ class FindingCollector:
         if m := HANDLER_SYNTAX.search(text):
             res = HANDLER_FILE.search(m["detail"])
             resource = res["resource"] if res else None
-            self._add(("handler_syntax_error", m.group(0)), BuildFinding("handler_syntax_error", ERROR, m.group(0), resource=resource, resources=(resource,) if resource else ()))
+            self._add(
+                ("handler_syntax_error", m.group(0)),
+                BuildFinding(
+                    "handler_syntax_error",
+                    ERROR,
+                    m.group(0),
+                    resource=resource,
+                    resources=(resource,) if resource else (),
+                ),
+            )
         elif text.startswith("Warning: Handler generation failed: ") or text.startswith("Handler generation failed: "):
             m = HANDLER_FAILED.search(text)
             res = HANDLER_PATH.search(m["detail"]) if m else None
             resource = res["resource"] if res else None
             message = m.group(0) if m else text
-            self._add(("handler_generation_failed", message), BuildFinding("handler_generation_failed", WARNING, message, resource=resource, resources=(resource,) if resource else ()))
+            self._add(
+                ("handler_generation_failed", message),
+                BuildFinding(
+                    "handler_generation_failed",
+                    WARNING,
+                    message,
+                    resource=resource,
+                    resources=(resource,) if resource else (),
+                ),
+            )
         else:
             return False
         return True
@@ -204,14 +260,36 @@ class FindingCollector:
         if m := SYNTAX_IN.search(text):
             rel = _relpath(m["path"], self.project_root)
             message = f"Syntax error in {rel}: {m['detail']}"
-            self._add(("syntax_error", rel), BuildFinding("syntax_error", WARNING, message, file=rel, line=_tool_line(m["detail"])))
+            self._add(
+                ("syntax_error", rel),
+                BuildFinding("syntax_error", WARNING, message, file=rel, line=_tool_line(m["detail"])),
+            )
         elif m := FAILED_PARSE.search(text):
             # Same error seen by the dependency extractor, which prints the base name only.
-            self._add(("parse_failed", m["name"]), BuildFinding("syntax_error", WARNING, m.group(0), line=_tool_line(m["detail"])))
+            self._add(
+                ("parse_failed", m["name"]),
+                BuildFinding("syntax_error", WARNING, m.group(0), line=_tool_line(m["detail"])),
+            )
         elif m := MAIN_MISSING.search(text):
-            self._add(("main_py_missing",), BuildFinding("main_py_missing", ERROR, f"main.py not found in {m['dir']}: flash build (tetra-rp) needs a main.py in the project root"))
+            self._add(
+                ("main_py_missing",),
+                BuildFinding(
+                    "main_py_missing",
+                    ERROR,
+                    f"main.py not found in {m['dir']}: flash build (tetra-rp) needs a main.py in the project root",
+                ),
+            )
         elif NOT_FASTAPI.search(text):
-            self._add(("main_py_not_fastapi",), BuildFinding("main_py_not_fastapi", WARNING, "main.py does not appear to have a FastAPI app", file="main.py", line=0))
+            self._add(
+                ("main_py_not_fastapi",),
+                BuildFinding(
+                    "main_py_not_fastapi",
+                    WARNING,
+                    "main.py does not appear to have a FastAPI app",
+                    file="main.py",
+                    line=0,
+                ),
+            )
         elif m := CODE_ANALYSIS.search(text):
             self._add(("code_analysis_failed", m.group(0)), BuildFinding("code_analysis_failed", ERROR, m.group(0)))
         else:
@@ -226,7 +304,12 @@ class FindingCollector:
             req = m["req"].strip()
             self._add(
                 ("requirement_failed", req),
-                BuildFinding("requirement_failed", ERROR, f"pip could not install {req!r}: {text.removeprefix('ERROR: ')}", requirement=req),
+                BuildFinding(
+                    "requirement_failed",
+                    ERROR,
+                    f"pip could not install {req!r}: {text.removeprefix('ERROR: ')}",
+                    requirement=req,
+                ),
             )
             return True
         if DEPS_FAILED.search(text):
@@ -237,7 +320,10 @@ class FindingCollector:
             self._add(("pip_timeout",), BuildFinding("pip_failed", ERROR, m.group(0)))
             return True
         if NO_PIP.search(text):
-            self._add(("no_pip",), BuildFinding("pip_failed", ERROR, "Neither pip nor uv pip found in the project's interpreter"))
+            self._add(
+                ("no_pip",),
+                BuildFinding("pip_failed", ERROR, "Neither pip nor uv pip found in the project's interpreter"),
+            )
             return True
         if self._in_pip_failure and text.startswith("ERROR:"):
             self._pip_lines.append(text)
@@ -250,7 +336,9 @@ class FindingCollector:
             size = float(m["size"]) if m["size"] else None
             limit = float(m["limit"]) if m["limit"] else None
             severity = ERROR if (raw_error or text.startswith("BUILD FAILED")) else WARNING
-            self._found[key] = BuildFinding("archive_too_large", severity, "Archive exceeds RunPod limit", size_mb=size, limit_mb=limit)
+            self._found[key] = BuildFinding(
+                "archive_too_large", severity, "Archive exceeds RunPod limit", size_mb=size, limit_mb=limit
+            )
             self._size_key = key
             self._refresh_size()
             return True
@@ -273,7 +361,10 @@ class FindingCollector:
     def _misc(self, text: str, raw_error: bool) -> bool:
         if m := EXCLUSIONS.search(text):
             packages = tuple(p.strip() for p in m["packages"].split(",") if p.strip())
-            self._add(("exclusion_unmatched", packages), BuildFinding("exclusion_unmatched", WARNING, m.group(0), packages=packages))
+            self._add(
+                ("exclusion_unmatched", packages),
+                BuildFinding("exclusion_unmatched", WARNING, m.group(0), packages=packages),
+            )
         elif NO_RESOURCES.match(text):
             self._add(("no_resources",), BuildFinding("no_resources", INFO, "flash build found no @remote functions"))
         else:

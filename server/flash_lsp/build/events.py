@@ -5,8 +5,9 @@ Order per build: one `Started`, then any number of `Output` and `Progress`, then
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .errors import BuildFinding
@@ -72,5 +73,5 @@ class AlreadyRunning:
     message: str = field(default="build already running")
 
 
-BuildEvent = Union[Started, Output, Progress, Finished]
+BuildEvent = Started | Output | Progress | Finished
 EventCallback = Callable[[BuildEvent], None]

@@ -35,7 +35,9 @@ PROBE_TIMEOUT = 30.0
 
 # Runs in the project's interpreter. Standard library only; imports neither Flash nor project code.
 PROBE = r"""
-import json, sys
+import sys
+sys.path[:] = [p for p in sys.path if p != ""]  # -c put the working directory first
+import json
 from importlib import metadata
 out = {"executable": sys.executable, "python": "%d.%d.%d" % sys.version_info[:3], "dists": []}
 for name in ("runpod-flash", "runpod_flash", "tetra-rp", "tetra_rp"):
@@ -51,7 +53,11 @@ for name in ("runpod-flash", "runpod_flash", "tetra-rp", "tetra_rp"):
 print(json.dumps(out))
 """
 
-BOOTSTRAP = "import sys; del sys.path[0]; from {module} import {attr} as main; sys.argv[0] = 'flash'; sys.exit(main())"
+# Like the console script: the project (cwd, which `-c` puts first on sys.path) is not importable.
+BOOTSTRAP = (
+    "import sys; sys.path[:] = [p for p in sys.path if p != '']; "
+    "from {module} import {attr} as main; sys.argv[0] = 'flash'; sys.exit(main())"
+)
 
 
 class FlashNotFound(Exception):
@@ -104,7 +110,10 @@ def choose_interpreter(
 ) -> tuple[str, str]:
     """(interpreter path, source) by the documented order; raises FlashNotFound."""
     root = Path(project_root)
-    for value, source, label in ((setting, "setting", "the interpreter setting"), (client_python, "client", "the editor's selected interpreter")):
+    for value, source, label in (
+        (setting, "setting", "the interpreter setting"),
+        (client_python, "client", "the editor's selected interpreter"),
+    ):
         if not value:
             continue
         path = _resolve_named(value, root)
@@ -146,14 +155,18 @@ async def probe(interpreter: str, timeout: float = PROBE_TIMEOUT) -> dict:
     except asyncio.TimeoutError:
         proc.kill()
         await proc.wait()
-        raise FlashNotFound(f"Python interpreter {interpreter} did not answer within {timeout:.0f} s", interpreter=interpreter) from None
+        raise FlashNotFound(
+            f"Python interpreter {interpreter} did not answer within {timeout:.0f} s", interpreter=interpreter
+        ) from None
     if proc.returncode != 0:
         detail = stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
         raise FlashNotFound(f"Python interpreter {interpreter} failed to start: {detail[0]}", interpreter=interpreter)
     try:
         return json.loads(stdout.decode(errors="replace").strip().splitlines()[-1])
     except (ValueError, IndexError) as exc:
-        raise FlashNotFound(f"Python interpreter {interpreter} gave an unreadable answer", interpreter=interpreter) from exc
+        raise FlashNotFound(
+            f"Python interpreter {interpreter} gave an unreadable answer", interpreter=interpreter
+        ) from exc
 
 
 def _canonical(name: str) -> str:
@@ -237,4 +250,3 @@ async def resolve_flash(
 def resolve_flash_sync(project_root: str | os.PathLike[str], **kwargs) -> FlashCommand:
     """`resolve_flash` for synchronous callers (the CLI); not for use inside a running loop."""
     return asyncio.run(resolve_flash(project_root, **kwargs))
-

@@ -12,27 +12,28 @@ import re
 
 from .text import unbox
 
-# (pattern on the unboxed line, percentage). First match wins.
-STEPS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
-    (re.compile(pattern), pct)
-    for pattern, pct in (
-        (r"Flash Build Configuration", 2),
-        (r"^Load(?:ing|ed) ignore patterns", 5),
-        (r"^Found \d+ files to package", 10),
-        (r"^Created \.flash/\.build/", 12),
-        (r"^Copied \d+ files", 20),
-        (r"\| WARNING \| Syntax error in ", 25),
-        (r"Auto-detected FastAPI app", 28),
-        (r"Generated mothership handler", 32),
-        (r"^Generated \d+ handlers and manifest|^Generated manifest with \d+ resources", 35),
-        (r"^No resources detected|^No @remote functions found", 35),
-        (r"^Excluded \d+ package\(s\)|No packages matched exclusions", 40),
-        (r"^Installing for: |^Installing \d+ packages", 45),
-        (r"^Installed \d+ packages|^No dependencies found", 85),
-        (r"^Bundled local tetra_rp|^Using PyPI tetra_rp", 88),
-        (r"^Created \S+ \([\d.]+ MB\)", 95),
-        (r"^Removed \.build directory", 98),
-        (r"Build Complete|built successfully!", 100),
+# (pattern on the unboxed line, percentage, message; None = the line itself). First match wins.
+STEPS: tuple[tuple[re.Pattern[str], int, str | None], ...] = tuple(
+    (re.compile(pattern), pct, message)
+    for pattern, pct, message in (
+        (r"Flash Build Configuration", 2, "Starting build"),
+        (r"^Load(?:ing|ed) ignore patterns", 5, None),
+        (r"^Found \d+ files to package", 10, None),
+        (r"^Created \.flash/\.build/", 12, None),
+        (r"^Copied \d+ files", 20, None),
+        (r"\| WARNING \| Syntax error in ", 25, "Scanning for @remote functions"),
+        (r"Auto-detected FastAPI app", 28, "Building manifest (FastAPI app in main.py)"),
+        (r"Generated mothership handler", 32, "Generating handlers"),
+        (r"^Generated \d+ handlers and manifest|^Generated manifest with \d+ resources", 35, None),
+        (r"^No resources detected|^No @remote functions found", 35, None),
+        (r"^Excluded \d+ package\(s\)|No packages matched exclusions", 40, "Filtering dependencies"),
+        (r"^Installing for: (.*)", 45, "Installing dependencies with pip ({0})"),
+        (r"^Installing \d+ packages", 45, None),
+        (r"^Installed \d+ packages|^No dependencies found", 85, None),
+        (r"^Bundled local tetra_rp|^Using PyPI tetra_rp", 88, None),
+        (r"^Created \S+ \([\d.]+ MB\)", 95, None),
+        (r"^Removed \.build directory", 98, None),
+        (r"Build Complete|built successfully!", 100, "Build complete"),
     )
 )
 
@@ -42,9 +43,10 @@ _LOG_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \| (\w+)\s*\| ")
 def step_for(line: str) -> tuple[int, str] | None:
     """(percentage, message) for a cleaned output line, or None if it is not a step."""
     text = unbox(line)
-    for pattern, pct in STEPS:
-        if pattern.search(text):
-            return pct, _LOG_PREFIX.sub("", text)
+    for pattern, pct, message in STEPS:
+        match = pattern.search(text)
+        if match:
+            return pct, message.format(*match.groups()) if message else _LOG_PREFIX.sub("", text)
     return None
 
 

@@ -1,0 +1,130 @@
+"""Fixtures for the build runner tests: project copies, the fake `flash`, an event recorder."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flash_lsp.build.events import BuildEvent
+from flash_lsp.build.runner import BuildRunner
+
+from tests.fixtures.fake_flash.layout import fake_command, make_fake_venv
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD_PROJECTS = REPO / "tests" / "fixtures" / "build_projects"
+REAL_OUTPUT = Path(__file__).parent / "data" / "real-0.24"
+WAIT = 60.0  # generous: a loaded 2-core machine
+
+
+def pid_alive(pid: int) -> bool:
+    """`os.kill(pid, 0)`, except that a zombie counts as dead (this container's PID 1 does not reap)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            data = fh.read()
+        return data[data.rfind(b")") + 2 :].split()[0] not in (b"Z", b"X")
+    except OSError:
+        return False
+
+
+def read_pids(pidfile: Path) -> list[int]:
+    return [int(x) for x in pidfile.read_text().split()] if pidfile.exists() else []
+
+
+class Recorder:
+    """Event callback that keeps every event and lets a test await one matching a predicate."""
+
+    def __init__(self) -> None:
+        self.events: list[BuildEvent] = []
+        self._waiters: list[tuple[Callable[[BuildEvent], bool], asyncio.Future]] = []
+
+    def __call__(self, event: BuildEvent) -> None:
+        self.events.append(event)
+        for predicate, fut in self._waiters:
+            if not fut.done() and predicate(event):
+                fut.set_result(event)
+
+    async def wait_for(self, predicate: Callable[[BuildEvent], bool], timeout: float = WAIT) -> BuildEvent:
+        for event in self.events:
+            if predicate(event):
+                return event
+        fut = asyncio.get_running_loop().create_future()
+        self._waiters.append((predicate, fut))
+        return await asyncio.wait_for(fut, timeout)
+
+    def of(self, kind: type) -> list:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+def copy_project(name: str, dest: Path) -> Path:
+    target = dest / name
+    shutil.copytree(BUILD_PROJECTS / name, target)
+    return target
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project("tiny_gpu", tmp_path)
+
+
+@pytest.fixture
+def fake():
+    return fake_command()
+
+
+@pytest.fixture(scope="session")
+def fake_venv(tmp_path_factory) -> Path:
+    """A venv whose metadata says tetra-rp 0.24.0 and whose bin/flash is the fake; returns bin/python."""
+    return make_fake_venv(tmp_path_factory.mktemp("fakevenv") / "venv")
+
+
+@pytest.fixture
+async def runner():
+    r = BuildRunner(grace_period=0.5)
+    yield r
+    await r.shutdown()
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+# ---------------------------------------------------------------- reference venv (fidelity tests)
+
+
+def reference_python(profile: str = "tetra-0.24") -> Path:
+    """Interpreter of the reference venv with the real SDK.
+
+    Uses `tests/fidelity.py` (`ensure_reference_venv`, or its `ensure_ref_venv`) when present;
+    otherwise a minimal local equivalent: `${FLASH_LSP_REF_CACHE:-<repo>/.cache}/ref-venvs/<profile>`
+    created with `python3 -m venv` + `pip install tetra-rp==<version>`.
+    """
+    try:
+        from tests import fidelity
+    except ImportError:
+        fidelity = None
+    ensure = getattr(fidelity, "ensure_reference_venv", None) or getattr(fidelity, "ensure_ref_venv", None)
+    venv = Path(ensure(profile)) if ensure else _local_reference_venv(profile)
+    return venv / "bin" / "python"
+
+
+def _local_reference_venv(profile: str) -> Path:
+    versions = {"tetra-0.24": "0.24.0", "tetra-0.20": "0.20.0"}
+    venv = Path(os.environ.get("FLASH_LSP_REF_CACHE") or REPO / ".cache") / "ref-venvs" / profile
+    if not (venv / "bin" / "flash").exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", f"tetra-rp=={versions[profile]}"], check=True
+        )
+    return venv
