@@ -41,7 +41,8 @@ class ProjectState:
     model: ProjectModel | None = None
     counter: int = 0
     analyzed: dict[str, int | None] = field(default_factory=dict)  # relpath → buffer version analysed
-    diagnostics: dict[str, list[types.Diagnostic]] = field(default_factory=dict)  # uri → diagnostics
+    diagnostics: dict[str, list[types.Diagnostic]] = field(default_factory=dict)  # uri → analysis diagnostics
+    external: dict[str, dict[str, list[types.Diagnostic]]] = field(default_factory=dict)  # source → uri → list
     profile_reason: str = ""
     timer: asyncio.TimerHandle | None = None
     running: bool = False
@@ -256,8 +257,9 @@ class Session:
             self.server.refresh_diagnostics()
         else:
             versions = {uri_of(state.root / rel): version for rel, (_, version) in snapshot.items()}
-            for uri in set(previous) | set(diagnostics):
-                new = diagnostics.get(uri, [])
+            external = {uri for by_uri in state.external.values() for uri in by_uri}
+            for uri in set(previous) | set(diagnostics) | external:
+                new = self.diagnostics_for(uri)
                 if new or uri in previous:
                     self.server.publish(uri, new, versions.get(uri))
         self.server.protocol.notify("flash/modelChanged", {"project": state.uri, "version": state.counter})
@@ -288,8 +290,25 @@ class Session:
         return state, state.model
 
     def diagnostics_for(self, uri: str) -> list[types.Diagnostic]:
+        """Analysis diagnostics plus those of other sources (e.g. the last `flash build`)."""
         state = self.state_for(uri)
-        return state.diagnostics.get(uri, []) if state else []
+        if state is None:
+            return []
+        merged = list(state.diagnostics.get(uri, []))
+        for by_uri in state.external.values():
+            merged += by_uri.get(uri, [])
+        return merged
+
+    def set_external(self, state: ProjectState, source: str, by_uri: dict[str, list[types.Diagnostic]]) -> None:
+        """Replace the diagnostics of one external `source` for a project and publish the change."""
+        previous = set(state.external.get(source, {}))
+        state.external[source] = by_uri
+        if self.server.pull_diagnostics:
+            self.server.refresh_diagnostics()
+            return
+        versions = {uri: doc.version for uri, doc in self.server.workspace.text_documents.items()}
+        for uri in previous | set(by_uri):
+            self.server.publish(uri, self.diagnostics_for(uri), versions.get(uri))
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)

@@ -29,11 +29,15 @@ def register(server: FlashLanguageServer) -> None:
         items = []
         documents = ls.workspace.text_documents
         for state in list(session.projects.values()):
-            for uri, diagnostics in state.diagnostics.items():
+            uris = set(state.diagnostics) | {u for by_uri in state.external.values() for u in by_uri}
+            for uri in sorted(uris):
                 doc = documents.get(uri)
                 items.append(
                     types.WorkspaceFullDocumentDiagnosticReport(
-                        uri=uri, items=diagnostics, version=doc.version if doc else None, result_id=f"{id(state)}:{state.counter}"
+                        uri=uri,
+                        items=session.diagnostics_for(uri),
+                        version=doc.version if doc else None,
+                        result_id=f"{id(state)}:{state.counter}",
                     )
                 )
         return types.WorkspaceDiagnosticReport(items=items)
