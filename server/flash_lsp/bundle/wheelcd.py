@@ -367,24 +367,12 @@ def wheel_stats(filename: str, index: WheelIndex, fetch: Fetch | None = None, *,
         t.compressed += m.compressed
         t.archive += member_archive_bytes(m)
     if dist_info is not None:
-        di = stats.top_level.get(dist_info)
-        if di is not None:
-            # pip adds INSTALLER ("pip\n") and rewrites RECORD (about +2 % of its size); REQUESTED is
-            # added for requested dists (empty). Each costs about one tar header in the stream.
-            di.files += 1
-            di.uncompressed += 4
-            di.archive += 60
         ep = index.member(f"{dist_info}/entry_points.txt")
         if ep is not None:
             try:
                 stats.console_scripts = count_console_scripts(read_member(index, ep, fetch).decode("utf-8", "replace"))
             except (WheelFormatError, zlib.error, OSError):
                 stats.console_scripts = 0
-            if stats.console_scripts:
-                t = stats.top_level.get("bin") or stats.top_level.setdefault("bin", TopLevelStats("bin", "scripts"))
-                t.files += stats.console_scripts
-                t.uncompressed += 230 * stats.console_scripts
-                t.archive += SCRIPT_BYTES * stats.console_scripts
         if want_metadata:
             md = index.member(f"{dist_info}/METADATA")
             if md is not None:

@@ -55,10 +55,10 @@ class FlashLanguageServer(LanguageServer):
 
 
 def create_server() -> FlashLanguageServer:
-    from .features import codelens, diagnostics, hover, lifecycle, previews
+    from .features import code_actions, codelens, completion, diagnostics, hover, lifecycle, navigation, previews
 
     server = FlashLanguageServer()
-    for feature in (lifecycle, diagnostics, hover, codelens, previews):
+    for feature in (lifecycle, diagnostics, hover, codelens, previews, navigation, completion, code_actions):
         feature.register(server)
     return server
 

@@ -266,28 +266,30 @@ class Session:
 
     # -- reading results -----------------------------------------------------------------------
     async def fresh(self, uri: str, timeout: float = 2.0) -> tuple[ProjectState | None, ProjectModel | None]:
-        """The project of `uri` and a model that includes the buffer's current version
-        (waiting for a pending analysis at most `timeout` seconds; else the last model)."""
+        """The project of `uri` and its model once it covers every open buffer's current version
+        (waiting at most `timeout` seconds for pending analyses; else the last model)."""
         state = self.state_for(uri)
         if state is None:
             return None, None
         if state.model is None and state.timer is None and not state.running:
             self.schedule(state, 0)
-        doc = self.server.workspace.text_documents.get(uri)
-        path = path_of(uri)
-        rel = state.relpath(path.resolve()) if path else None
-        deadline = asyncio.get_running_loop().time() + timeout
-        while state.model is None or (doc is not None and rel is not None and state.analyzed.get(rel) != doc.version):
-            remaining = deadline - asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self._settled(state):
+            remaining = deadline - loop.time()
             if remaining <= 0:
                 break
             try:
                 await asyncio.wait_for(state.published.wait(), remaining)
             except asyncio.TimeoutError:
                 break
-            if state.published.is_set() and (state.timer is not None or state.running):
-                await asyncio.sleep(0)
+            await asyncio.sleep(0)
         return state, state.model
+
+    def _settled(self, state: ProjectState) -> bool:
+        if state.model is None or state.timer is not None or state.running:
+            return False
+        return all(state.analyzed.get(rel) == version for rel, version in self._snapshot_versions(state).items())
 
     def diagnostics_for(self, uri: str) -> list[types.Diagnostic]:
         """Analysis diagnostics plus those of other sources (e.g. the last `flash build`)."""

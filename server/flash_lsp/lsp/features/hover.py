@@ -96,6 +96,17 @@ def _dependencies(model: ProjectModel, fn: DiscoveredFunction) -> str:
     return "Dependencies: " + " · ".join(items) if items else ""
 
 
+def handler_excerpt(text: str, count: int = HANDLER_LINES) -> str:
+    """The handler without its generated docstring header: imports and registry first."""
+    lines = text.splitlines()
+    if lines and lines[0].startswith('"""'):
+        end = next((i for i in range(1, len(lines)) if lines[i].strip().endswith('"""')), 0)
+        lines = lines[end + 1 :]
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    return "\n".join(lines[:count])
+
+
 def endpoint_markdown(model: ProjectModel, ep: Endpoint, project: str) -> str:
     parts = [f"**endpoint `{ep.name}`** · {kind_of(ep)} · {len(ep.functions)} function(s)"]
     if ep.assignments:
@@ -115,7 +126,6 @@ def endpoint_markdown(model: ProjectModel, ep: Endpoint, project: str) -> str:
         parts.append(f"No deployment fields in the manifest{why}.")
     relpath, text = handler_text(model, ep)
     if text:
-        head = "\n".join(text.splitlines()[:HANDLER_LINES])
-        parts.append(f"`{relpath}`:\n```python\n{head}\n…\n```")
+        parts.append(f"`{relpath}`:\n```python\n{handler_excerpt(text)}\n…\n```")
     parts.append(command_link("Open handler preview", "flash.showHandlerPreview", {"project": project, "resource": ep.name}))
     return "\n\n".join(parts)

@@ -1,0 +1,128 @@
+"""`python -m flash_lsp.bundle` / `main(argv)`: predict the archive size for requirement strings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from .hints import mb, split_requirements
+from .model import DEFAULT_LIMIT_BYTES, SizeEstimate, SizeRequest
+from .predictor import SizePredictor
+
+_SKIP_DIRS = {".git", ".venv", "venv", ".flash", "__pycache__", ".mypy_cache", ".pytest_cache", "node_modules"}
+
+
+def _walk_project(root: str) -> list[tuple[str, int]]:
+    """A rough file list (the analysis core knows the build's real ignore rules)."""
+    out = []
+    for d, dirs, files in os.walk(root):
+        dirs[:] = sorted(x for x in dirs if x not in _SKIP_DIRS)
+        for f in sorted(files):
+            if f.endswith((".pyc", ".pyo", ".pyd")):
+                continue
+            full = os.path.join(d, f)
+            try:
+                out.append((os.path.relpath(full, root).replace(os.sep, "/"), os.path.getsize(full)))
+            except OSError:
+                pass
+    return out
+
+
+def _read_requirements(path: str) -> list[str]:
+    """requirements.txt as the build reads it: stripped non-empty lines not starting with '#'."""
+    with open(path, encoding="utf-8") as fh:
+        return [ln.strip() for ln in fh.read().splitlines() if ln.strip() and not ln.strip().startswith("#")]
+
+
+def format_text(est: SizeEstimate, top: int = 12) -> str:
+    lines = []
+    if est.archive_bytes is None:
+        head = "predicted: the build would fail to install its dependencies"
+    else:
+        pct = est.archive_bytes / est.limit_bytes
+        mark = "over the limit" if est.over_limit else f"{pct:.0%} of the limit"
+        head = (f"predicted archive {mb(est.archive_bytes)} ({est.archive_bytes:,} B), limit {mb(est.limit_bytes)}: {mark}")
+    lines.append(head)
+    lines.append(f"  confidence {est.confidence}" + (f" (from {est.cached_from})" if est.cached_from else "")
+                 + f", state {est.state}, resolver {est.resolver or '-'}, Python {est.python_version}")
+    if est.packages:
+        lines.append(f"  dependencies {mb(est.dependencies_bytes)} in {len(est.packages)} distributions;"
+                     f" project + generated files {est.project_bytes:,} B; tar/gzip overhead {est.overhead_bytes} B")
+        width = max(len(p.name) for p in est.packages[:top])
+        for p in est.packages[:top]:
+            tl = ", ".join(f"{t.name} {mb(t.archive_bytes)}" for t in p.top_level[:3] if t.kind != "dist-info")
+            by = ", ".join(p.required_by) if not p.direct else "direct"
+            lines.append(f"    {p.name:<{width}} {p.version:<14} {mb(p.archive_bytes):>10}  [{p.size_method}] ← {by}"
+                         + (f"  ({tl})" if tl else ""))
+        if len(est.packages) > top:
+            rest = sum(p.archive_bytes for p in est.packages[top:])
+            lines.append(f"    … {len(est.packages) - top} more, {mb(rest)}")
+    for p in est.problems:
+        lines.append(f"  ✗ {p.kind}: {p.message}")
+    for h in est.hints:
+        if h.kind in ("no-wheel", "conflict", "resolution-failed"):
+            continue
+        lines.append(f"  {'!' if h.severity != 'info' else '·'} {h.message}")
+    for n in est.notes:
+        lines.append(f"  note: {n}")
+    if est.timings:
+        lines.append("  timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in est.timings.items()))
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m flash_lsp.bundle", description="Predict the size of the archive `flash build` writes.")
+    ap.add_argument("requirements", nargs="*", help="requirement strings as the build passes them to pip")
+    ap.add_argument("-r", "--requirements-file", action="append", default=[], help="read requirement lines from a file")
+    ap.add_argument("--python-version", default=f"{sys.version_info[0]}.{sys.version_info[1]}", help="target X.Y (default: this interpreter's)")
+    ap.add_argument("--no-deps", action="store_true")
+    ap.add_argument("--exclude", default=None, help="comma-separated names, as `flash build --exclude`")
+    ap.add_argument("--gpu", action="store_true", help="the project has GPU endpoints")
+    ap.add_argument("--project", default=None, help="project directory: count its files (roughly) in the archive")
+    ap.add_argument("--limit-mb", type=float, default=DEFAULT_LIMIT_BYTES / 1048576)
+    ap.add_argument("--mode", choices=("auto", "fast", "authoritative", "cached"), default="auto")
+    ap.add_argument("--offline", action="store_true", help="never use the network (cache or local estimate)")
+    ap.add_argument("--python", default=None, help="interpreter whose pip resolves (the project's flash venv)")
+    ap.add_argument("--no-uv", action="store_true", help="do not use uv for the fast provisional answer")
+    ap.add_argument("--cache-dir", default=None)
+    ap.add_argument("--format", choices=("text", "json"), default="text")
+    ap.add_argument("--progress", action="store_true", help="print intermediate answers to stderr")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    reqs = list(args.requirements)
+    try:
+        for f in args.requirements_file:
+            reqs += _read_requirements(f)
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    exclusions = [p.strip().lower() for p in args.exclude.split(",")] if args.exclude else []
+    kept, removed, _unmatched = split_requirements(list(dict.fromkeys(reqs)), exclusions)
+    files = _walk_project(args.project) if args.project else []
+    req = SizeRequest.make(
+        kept, args.python_version, no_deps=args.no_deps, project_files=files, project_root=args.project,
+        exclusions=exclusions, excluded_requirements=removed, gpu=args.gpu, limit_bytes=int(args.limit_mb * 1048576),
+    )
+    predictor = SizePredictor(cache_dir=args.cache_dir, python=args.python, use_uv=not args.no_uv, offline=args.offline)
+
+    def progress(est: SizeEstimate) -> None:
+        if args.progress:
+            size = "?" if est.archive_bytes is None else mb(est.archive_bytes)
+            print(f"[{est.confidence}/{est.state}] {size}", file=sys.stderr, flush=True)
+
+    try:
+        est = predictor.estimate_sync(req, mode=args.mode, on_update=progress)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        predictor.close()
+    if args.format == "json":
+        print(json.dumps(est.to_dict(), indent=1))
+    else:
+        print(format_text(est))
+    return 1 if est.state == "error" else 0

@@ -1,0 +1,424 @@
+"""Resolving the requirement set for the build's target, without installing anything.
+
+Two resolvers, both run as cancellable asyncio subprocesses (bundle-size.md §2):
+
+* **pip** (authoritative): ``<python> -m pip install --dry-run --report FILE --target TMP`` with the
+  build's exact flags (``--python-version X.Y --platform manylinux_2_28_x86_64 --platform
+  manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --implementation cp --only-binary=:all:
+  --upgrade [--no-deps]``). The report gives each wheel's URL, sha256 and metadata, but no size.
+* **uv** (fast): ``uv pip compile --python-platform x86_64-manylinux_2_28 --python-version X.Y
+  --only-binary :all: --format pylock.toml``: URLs, hashes and sizes of every candidate wheel, 3-5×
+  faster cold. uv accepts ``manylinux_2_x`` for any x ≤ 28 where the build's pip accepts only the
+  literal platforms, so a uv answer whose chosen package has no wheel pip would take is marked
+  *diverged* (torch ≥ 2.8 with cu13 wheels, for example) and only the pip answer counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .tags import RUNPOD_PLATFORMS, canonical, pick_wheel, pip_tags
+
+PIP_TIMEOUT = 900.0
+UV_TIMEOUT = 120.0
+
+
+@dataclass
+class ResolvedDist:
+    name: str
+    version: str
+    url: str
+    filename: str
+    sha256: str | None = None
+    size: int | None = None
+    requires_dist: list[str] | None = None
+    requested: bool = False
+    requires_python: str | None = None
+
+    @property
+    def key(self) -> str:
+        return canonical(self.name)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ResolvedDist":
+        return cls(**{k: d.get(k) for k in cls.__dataclass_fields__})
+
+
+@dataclass
+class Resolution:
+    dists: list[ResolvedDist]
+    resolver: str  # "pip 23.2.1" / "uv 0.13.9"
+    seconds: float = 0.0
+    diverged: list[str] = field(default_factory=list)  # uv choices the build's pip would not install
+    authoritative: bool = False
+
+
+class ResolutionError(Exception):
+    """The resolver failed. `kind`: no-wheel | conflict | requires-python | invalid | network | other."""
+
+    def __init__(self, kind: str, message: str, *, packages: list[str] | None = None,
+                 requirements: list[str] | None = None, output: str = "", resolver: str = ""):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.packages = packages or []
+        self.requirements = requirements or []
+        self.output = output
+        self.resolver = resolver
+
+
+# --------------------------------------------------------------------------- subprocesses
+
+
+async def run_process(cmd: list[str], *, env: dict[str, str] | None, timeout: float, cwd: str | None = None) -> tuple[int, str, str]:
+    """Run `cmd`; kill its whole process group on cancellation or timeout."""
+    proc = await asyncio.create_subprocess_exec(
+        *cmd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except BaseException:
+        _kill(proc)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(proc.wait(), 5)
+        raise
+    return proc.returncode or 0, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
+def _kill(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, OSError):
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+
+
+# --------------------------------------------------------------------------- pip
+
+
+def pip_command(python: str, requirements: list[str], python_version: str, *, no_deps: bool, report: str, target: str,
+                platforms: tuple[str, ...] = RUNPOD_PLATFORMS) -> list[str]:
+    cmd = [python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--report", report,
+           "--target", target, "--python-version", python_version, "--upgrade"]
+    for p in platforms:
+        cmd += ["--platform", p]
+    cmd += ["--implementation", "cp", "--only-binary=:all:", "--disable-pip-version-check", "--no-input"]
+    if no_deps:
+        cmd.append("--no-deps")
+    return cmd + list(requirements)
+
+
+def parse_pip_report(report: dict, resolver: str) -> Resolution:
+    dists = []
+    for item in report.get("install", []):
+        meta = item.get("metadata", {})
+        info = item.get("download_info", {})
+        url = info.get("url", "")
+        hashes = (info.get("archive_info") or {}).get("hashes") or {}
+        sha = hashes.get("sha256")
+        if not sha:
+            h = (info.get("archive_info") or {}).get("hash", "")
+            sha = h.split("=", 1)[1] if h.startswith("sha256=") else None
+        dists.append(
+            ResolvedDist(
+                name=meta.get("name", ""),
+                version=meta.get("version", ""),
+                url=url,
+                filename=url.rsplit("/", 1)[-1].split("#", 1)[0],
+                sha256=sha,
+                requires_dist=list(meta.get("requires_dist") or []),
+                requested=bool(item.get("requested")),
+                requires_python=meta.get("requires_python"),
+            )
+        )
+    return Resolution(dists, resolver, authoritative=True)
+
+
+async def pip_version(python: str, env: dict[str, str] | None = None) -> str:
+    rc, out, _err = await run_process([python, "-m", "pip", "--version"], env=env, timeout=30)
+    m = re.match(r"pip (\S+)", out)
+    return m.group(1) if rc == 0 and m else "unknown"
+
+
+def pip_version_fast(python: str) -> str | None:
+    """pip's version from the interpreter's site-packages without running it (None: not found)."""
+    exe = Path(python)
+    roots = [exe.parent.parent / "lib"]
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for d in root.glob("python3*/site-packages/pip-*.dist-info"):
+            return d.name[len("pip-") : -len(".dist-info")]
+    if Path(python).resolve() == Path(sys.executable).resolve():
+        try:
+            import importlib.metadata
+
+            return importlib.metadata.version("pip")
+        except Exception:
+            return None
+    return None
+
+
+async def resolve_with_pip(
+    requirements: list[str],
+    python_version: str,
+    *,
+    no_deps: bool = False,
+    python: str | None = None,
+    env: dict[str, str] | None = None,
+    platforms: tuple[str, ...] = RUNPOD_PLATFORMS,
+    timeout: float = PIP_TIMEOUT,
+) -> Resolution:
+    python = python or sys.executable
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="flash-lsp-pip-") as tmp:
+        report = os.path.join(tmp, "report.json")
+        cmd = pip_command(python, requirements, python_version, no_deps=no_deps, report=report,
+                          target=os.path.join(tmp, "target"), platforms=platforms)
+        env2 = dict(os.environ if env is None else env)
+        env2.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        env2["PYTHONIOENCODING"] = "utf-8"
+        env2.pop("PYTHONPATH", None)
+        rc, out, err = await run_process(cmd, env=env2, timeout=timeout, cwd=tmp)
+        version = pip_version_fast(python) or "?"
+        if rc != 0 or not os.path.exists(report):
+            raise classify_pip_error(out + "\n" + err, f"pip {version}")
+        with open(report, encoding="utf-8") as fh:
+            res = parse_pip_report(json.load(fh), f"pip {version}")
+    res.seconds = time.monotonic() - started
+    return res
+
+
+_NETWORK_PAT = re.compile(
+    r"(Could not fetch URL|Max retries exceeded|NewConnectionError|Failed to establish a new connection|"
+    r"Temporary failure in name resolution|Name or service not known|Network is unreachable|"
+    r"ConnectTimeoutError|ReadTimeoutError|Connection refused|SSLError|ProxyError|"
+    r"No route to host|getaddrinfo failed)",
+)
+
+
+def classify_pip_error(output: str, resolver: str) -> ResolutionError:
+    """Turn pip's error output into a ResolutionError with the packages and requirements involved."""
+    text = output
+    lines = [ln.rstrip() for ln in text.splitlines()]
+    m_conf = re.search(r"Cannot install (.+?) because these package versions have conflicting dependencies", text)
+    if m_conf or "ResolutionImpossible" in text:
+        causes = []
+        grab = False
+        for ln in lines:
+            if ln.strip().startswith("The conflict is caused by"):
+                grab = True
+                continue
+            if grab:
+                if not ln.strip():
+                    if causes:
+                        break
+                    continue
+                if ln.startswith(("To fix", "ERROR")):
+                    break
+                causes.append(ln.strip())
+        pkgs = []
+        if m_conf:
+            pkgs = [p.strip() for p in re.split(r",\s*|\s+and\s+", m_conf.group(1)) if p.strip()]
+        msg = "conflicting requirements: " + ("; ".join(causes) if causes else (m_conf.group(0) if m_conf else "ResolutionImpossible"))
+        return ResolutionError("conflict", msg, packages=pkgs, requirements=causes, output=text, resolver=resolver)
+    m_py = re.search(r"Package '([^']+)' requires a different Python: (\S+) not in '([^']+)'", text)
+    nf = re.findall(r"Could not find a version that satisfies the requirement (.+?) \(from versions: ([^)]*)\)", text)
+    if nf:
+        if _NETWORK_PAT.search(text) and all(v.strip() == "none" for _r, v in nf):
+            return ResolutionError("network", "the package index could not be reached", output=text, resolver=resolver)
+        reqs = []
+        pkgs = []
+        for req, _versions in nf:
+            req = re.sub(r"\s*\(from .*$", "", req).strip()
+            reqs.append(req)
+            pkgs.append(_req_name(req))
+        msg = "; ".join(f"no wheel of {r} for the build's target" for r in reqs)
+        return ResolutionError("no-wheel", msg, packages=pkgs, requirements=reqs, output=text, resolver=resolver)
+    if m_py:
+        return ResolutionError(
+            "requires-python",
+            f"{m_py.group(1)} requires Python {m_py.group(3)} (pip checked {m_py.group(2)})",
+            packages=[m_py.group(1)],
+            output=text,
+            resolver=resolver,
+        )
+    m_inv = re.search(r"Invalid requirement: '?(.+?)'?(?:\n|:|$)", text)
+    if m_inv:
+        return ResolutionError("invalid", f"invalid requirement: {m_inv.group(1)}", requirements=[m_inv.group(1)], output=text, resolver=resolver)
+    if _NETWORK_PAT.search(text):
+        return ResolutionError("network", "the package index could not be reached", output=text, resolver=resolver)
+    last = next((ln for ln in reversed(lines) if ln.startswith("ERROR")), lines[-1] if lines else "pip failed")
+    return ResolutionError("other", last, output=text, resolver=resolver)
+
+
+def _req_name(req: str) -> str:
+    m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", req)
+    return m.group(1) if m else req.strip()
+
+
+# --------------------------------------------------------------------------- uv
+
+
+def find_uv() -> str | None:
+    """The uv binary: the `uv` package's (a dependency from PyPI), else `uv` on PATH."""
+    try:
+        import uv  # type: ignore[import-not-found]
+
+        path = uv.find_uv_bin()
+        if path and os.path.exists(path):
+            return path
+    except Exception:
+        pass
+    return shutil.which("uv")
+
+
+def uv_command(uv: str, infile: str, outfile: str, python_version: str, *, no_deps: bool, offline: bool = False,
+               index_url: str | None = None) -> list[str]:
+    cmd = [uv, "pip", "compile", "-q", "--python-platform", "x86_64-manylinux_2_28", "--python-version", python_version,
+           "--only-binary", ":all:", "--format", "pylock.toml", "-o", outfile, "--no-header"]
+    if no_deps:
+        cmd.append("--no-deps")
+    if offline:
+        cmd.append("--offline")
+    if index_url:
+        cmd += ["--index-url", index_url]
+    return cmd + [infile]
+
+
+def parse_pylock(text: str, python_version: str, platforms: tuple[str, ...], resolver: str,
+                 requested: set[str] | None = None) -> Resolution:
+    data = tomllib.loads(text)
+    supported = pip_tags(python_version, platforms)
+    dists, diverged = [], []
+    for pkg in data.get("packages", []):
+        wheels = pkg.get("wheels") or []
+        by_name = {}
+        for w in wheels:
+            fn = w.get("name") or w.get("url", "").rsplit("/", 1)[-1]
+            by_name[fn] = w
+        fn = pick_wheel(list(by_name), supported)
+        name = pkg["name"]
+        if fn is None:
+            diverged.append(f"{name}=={pkg.get('version')}")
+            # Keep uv's own (best) wheel for a provisional size.
+            w = wheels[0] if wheels else {}
+            fn = w.get("name") or w.get("url", "").rsplit("/", 1)[-1]
+        else:
+            w = by_name[fn]
+        dists.append(
+            ResolvedDist(
+                name=name,
+                version=str(pkg.get("version", "")),
+                url=w.get("url", ""),
+                filename=fn,
+                sha256=(w.get("hashes") or {}).get("sha256"),
+                size=w.get("size"),
+                requested=canonical(name) in (requested or set()),
+            )
+        )
+    return Resolution(dists, resolver, diverged=diverged)
+
+
+_UV_VERSIONS: dict[str, str] = {}
+
+
+async def uv_version(uv: str) -> str:
+    if uv not in _UV_VERSIONS:
+        rc, out, _ = await run_process([uv, "--version"], env=None, timeout=20)
+        parts = out.split()
+        _UV_VERSIONS[uv] = parts[1] if rc == 0 and len(parts) > 1 else "?"
+    return _UV_VERSIONS[uv]
+
+
+async def resolve_with_uv(
+    requirements: list[str],
+    python_version: str,
+    *,
+    no_deps: bool = False,
+    uv: str | None = None,
+    env: dict[str, str] | None = None,
+    platforms: tuple[str, ...] = RUNPOD_PLATFORMS,
+    offline: bool = False,
+    index_url: str | None = None,
+    timeout: float = UV_TIMEOUT,
+) -> Resolution:
+    uv = uv or find_uv()
+    if not uv:
+        raise ResolutionError("other", "uv is not available", resolver="uv")
+    started = time.monotonic()
+    requested = {canonical(_req_name(r)) for r in requirements}
+    with tempfile.TemporaryDirectory(prefix="flash-lsp-uv-") as tmp:
+        infile = os.path.join(tmp, "requirements.in")
+        outfile = os.path.join(tmp, "pylock.toml")
+        with open(infile, "w", encoding="utf-8") as fh:
+            fh.write("".join(r + "\n" for r in requirements))
+        env2 = dict(os.environ if env is None else env)
+        env2.setdefault("UV_NO_PROGRESS", "1")
+        rc, out, err = await run_process(
+            uv_command(uv, infile, outfile, python_version, no_deps=no_deps, offline=offline, index_url=index_url),
+            env=env2, timeout=timeout, cwd=tmp,
+        )
+        if rc != 0 or not os.path.exists(outfile):
+            raise classify_uv_error(out + "\n" + err)
+        with open(outfile, encoding="utf-8") as fh:
+            text = fh.read()
+    res = parse_pylock(text, python_version, platforms, f"uv {await uv_version(uv)}", requested)
+    res.seconds = time.monotonic() - started
+    return res
+
+
+def classify_uv_error(output: str) -> ResolutionError:
+    text = output
+    if re.search(r"network (was|is) disabled|network connectivity is disabled|was not found in the cache", text):
+        return ResolutionError("network", "not in uv's cache (offline)", output=text, resolver="uv")
+    if re.search(r"(Failed to fetch|error sending request|dns error|Could not connect|[Cc]onnection refused|"
+                 r"Network unreachable|tcp connect error|Request failed after)", text):
+        return ResolutionError("network", "the package index could not be reached", output=text, resolver="uv")
+    if re.search(r"has no (usable )?wheels|no wheels with a matching|no wheels are available", text):
+        pkgs = re.findall(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?:[<>=!~][^ ]*)? has no (?:usable )?wheels", text)
+        return ResolutionError("no-wheel", _first_sentence(text), packages=pkgs, output=text, resolver="uv")
+    if "unsatisfiable" in text or "No solution found" in text:
+        return ResolutionError("conflict", _first_sentence(text), output=text, resolver="uv")
+    return ResolutionError("other", _first_sentence(text), output=text, resolver="uv")
+
+
+def _first_sentence(text: str) -> str:
+    """uv's explanation: the first `cause:` line(s), else the first non-empty line."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    for i, ln in enumerate(lines):
+        if ln.startswith("cause:"):
+            out = [ln[len("cause:"):].strip()]
+            for nxt in lines[i + 1 :]:
+                if not nxt or nxt.startswith(("cause:", "hint:", "error:")):
+                    break
+                out.append(nxt)
+            return " ".join(out)
+    for ln in lines:
+        s = ln.strip(" ╰─▶│×")
+        if s and not s.startswith("warning"):
+            return s
+    return "uv failed"
