@@ -29,7 +29,9 @@ def run(source: str):
             "remote",
         ),
         ("from tetra_rp import GpuGroup\nx = GpuGroup.NOPE\n", "validation"),
-        ("raise SystemExit\n", "raise"),
+        ("raise SystemExit\n", "exit"),
+        ("raise ValueError(1)\n", "raise"),
+        ("import sys\nif __name__ != '__main__':\n    sys.exit('no')\n", "exit"),
     ],
 )
 def test_predicted_failures(source, kind):

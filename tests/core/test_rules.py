@@ -35,6 +35,7 @@ CASES = {
     "FL403": {"workers/w.py": HEAD + "c = CpuLoadBalancerSlsResource(name='c', imageName='i')\n@remote(c, method='GET', path='/a')\ndef a(): pass\n"},
     "FL404": {"workers/w.py": "def broken(:\n"},
     "FL406": {"workers/w.py": OK + "from workers.other import helper\n@remote(cfg)\ndef f(): pass\n", "workers/other.py": "def helper(): pass\n"},
+    "FL410": {"workers/w.py": OK + "@remote(cfg)\ndef f(): pass\nimport sys\nsys.exit('no')\n"},
     "FL501": {"workers/w.py": OK + "@remote(cfg, dependencies=['torch'])\nasync def f(): pass\n"},
     "FL502": {"w.py": OK + "@remote(cfg, dependencies=['torch'])\ndef f(): pass\n"},
     "FL503": {"workers/w.py": OK + "DEPS = ['torch']\n@remote(cfg, dependencies=DEPS)\ndef f(): pass\n"},

@@ -24,7 +24,7 @@ from .tags import canonical
 from .wheelcd import WheelStats
 
 CACHE_VERSION = 3  # bump when the stored resolution format changes
-STATS_VERSION = 5  # bump when the per-wheel model changes (invalidates wheel statistics)
+STATS_VERSION = 6  # bump when the per-wheel model changes (invalidates wheel statistics)
 
 
 def default_cache_dir() -> Path:
@@ -113,10 +113,11 @@ class Cache:
         return entry
 
     def put_resolution(self, key: str, entry: dict) -> None:
-        entry = dict(entry, cache_version=CACHE_VERSION, stored_at=time.time())
+        entry.update(cache_version=CACHE_VERSION, stored_at=time.time())
         self._l1[key] = entry
         try:
-            _write_atomic(self._res_path(key), json.dumps(entry, separators=(",", ":")))
+            on_disk = {k: v for k, v in entry.items() if not k.startswith("_")}
+            _write_atomic(self._res_path(key), json.dumps(on_disk, separators=(",", ":")))
         except OSError:
             pass
 

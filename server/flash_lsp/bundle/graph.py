@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 
@@ -30,6 +31,7 @@ def target_environment(python_version: str) -> dict[str, str]:
     }
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_requirement(text: str) -> tuple[str, frozenset[str], Marker | None]:
     """(canonical name, extras, marker) of a requirement string; tolerant of what pip would reject."""
     try:

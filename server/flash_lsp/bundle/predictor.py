@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -163,11 +164,11 @@ class SizePredictor:
         bad = [r for r in reqs if not isinstance(r, str)]
         if bad:
             new = self._problem_entry([Problem("invalid-requirement", f"requirement {b!r} is not a string: the build passes it to pip and fails", None, [repr(b)]) for b in bad], "input")
-            self.cache.put_resolution(key, new)
+            self._store(key, new, req)
             return self._assemble(new, req, key, confidence="authoritative", state="error", t0=t0)
         if not reqs:
             new = self._entry(Resolution([], "none", authoritative=True), [], {}, [], "authoritative")
-            self.cache.put_resolution(key, new)
+            self._store(key, new, req)
             return self._assemble(new, req, key, confidence="authoritative", state="ready", t0=t0)
 
         timings: dict[str, float] = {}
@@ -183,7 +184,7 @@ class SizePredictor:
                 prov = await self._entry_from_resolution(res, req, "provisional")
                 timings["uv_sizes"] = time.perf_counter() - t2
                 if entry is None or entry.get("confidence") != "authoritative":
-                    self.cache.put_resolution(key, prov)
+                    self._store(key, prov, req)
                 done = mode == "fast" and not res.diverged
                 est = self._assemble(prov, req, key, confidence="provisional", state="ready" if done else "updating", t0=t0)
                 est.timings.update(timings)
@@ -217,7 +218,7 @@ class SizePredictor:
             new = self._problem_entry(problems, exc.resolver, output=exc.output)
         except NetworkError as exc:
             return self._offline_answer(req, key, entry, str(exc), t0)
-        self.cache.put_resolution(key, new)
+        self._store(key, new, req)
         est = self._assemble(new, req, key, confidence="authoritative", state="error" if new.get("failed") else "ready", t0=t0)
         est.timings.update(timings)
         return est
@@ -376,9 +377,28 @@ class SizePredictor:
         out.sort(key=lambda p: -p.archive_bytes)
         return out
 
+    def _packages_for(self, entry: dict, req: SizeRequest) -> list[PackageSize]:
+        """`_packages`, memoised in the entry (objects in memory, dicts on disk) for this request."""
+        sig = [[r if isinstance(r, str) else repr(r) for r in req.requirements], list(req.tarball_filter), req.python_version]
+        memo = entry.get("_objects")
+        if memo is not None and memo[0] == sig:
+            return memo[1]
+        asm = entry.get("assembled")
+        if asm is not None and asm.get("sig") == sig:
+            pkgs = [PackageSize.from_dict(d) for d in asm["packages"]]
+        else:
+            pkgs = self._packages(entry, req)
+            entry["assembled"] = {"sig": sig, "packages": [asdict(p) for p in pkgs]}
+        entry["_objects"] = (sig, pkgs)
+        return pkgs
+
+    def _store(self, key: str, entry: dict, req: SizeRequest) -> None:
+        self._packages_for(entry, req)
+        self.cache.put_resolution(key, entry)
+
     def _assemble(self, entry: dict, req: SizeRequest, key: str, *, confidence: str, state: str,
                   t0: float | None = None, packages: list[PackageSize] | None = None) -> SizeEstimate:
-        pkgs = packages if packages is not None else self._packages(entry, req)
+        pkgs = packages if packages is not None else self._packages_for(entry, req)
         proj, raw, _method = project_mod.project_bytes(req.project_files, req.project_root)
         problems = [Problem(**p) for p in entry.get("problems", [])]
         failed = bool(entry.get("failed"))

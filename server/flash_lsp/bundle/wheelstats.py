@@ -26,6 +26,7 @@ from . import tarsim, wheelcd
 from .wheelcd import Fetch, TopLevelStats, WheelFormatError, WheelIndex, WheelStats, ZipMember
 
 EXACT_LIMIT = 2 << 20
+EXACT_SHLIB_MODEL = 64 << 10  # shared libraries above this size are modelled even in exact mode
 SAMPLE_WINDOWS = 4
 SAMPLE_WINDOW = 256 << 10
 M1K_RATIO = 0.951
@@ -131,20 +132,31 @@ def stats_from_bytes(filename: str, data: bytes, *, python_version: str = "3.11"
     members = installed_members(zf, filename, python_version)
     stats = WheelStats(filename, len(data), method="exact")
     groups: dict[str, list[tuple[str, bytes]]] = {}
+    modelled: dict[str, float] = {}
+    zinfo = {wheelcd.installed_path(i.filename, _dist_info_and_data(zf.namelist(), filename)[1]): i for i in zf.infolist()}
     for path, content in members:
         top, sep, _ = path.partition("/")
-        groups.setdefault(top, []).append((path, content))
         t = stats.top_level.get(top)
         if t is None:
             t = stats.top_level[top] = TopLevelStats(top, wheelcd._kind(top, bool(sep)))
         t.files += 1
         t.uncompressed += len(content)
+        info = zinfo.get(path)
+        if info is not None and len(content) > EXACT_SHLIB_MODEL and wheelcd.category(path) == "shlib":
+            # Level-9 deflate of shared libraries is slow (~10 MB/s) and M2 already predicts them within
+            # ~0.5 %: model them, compress everything else.
+            m = ZipMember(info.filename, info.compress_type, info.compress_size, info.file_size, info.header_offset)
+            modelled[top] = modelled.get(top, 0.0) + wheelcd.member_archive_bytes(m)
+            continue
+        groups.setdefault(top, []).append((path, content))
     for info in zf.infolist():
         path = wheelcd.installed_path(info.filename, _dist_info_and_data(zf.namelist(), filename)[1])
         if path and path.partition("/")[0] in stats.top_level:
             stats.top_level[path.partition("/")[0]].compressed += info.compress_size
     for top, n in tarsim.measure_groups(groups).items():
         stats.top_level[top].archive = float(n)
+    for top, n in modelled.items():
+        stats.top_level[top].archive += n
     dist_info, _ = _dist_info_and_data(zf.namelist(), filename)
     if dist_info:
         try:

@@ -25,6 +25,7 @@ class Deployment:
     source: str | None = None  # relpath of the executed file
     omitted_because: str | None = None  # the predicted exception, when fields are dropped
     failure_span: Span | None = None
+    failure_kind: str | None = None  # module_exec.Failure.kind
     uncertain: tuple[str, ...] = ()  # fields we could not compute statically
 
 
@@ -45,7 +46,8 @@ def deployment_fields(
 ) -> Deployment:
     """Fields read from `variable` after (simulated) execution of `source`."""
     if result.failure is not None:
-        return Deployment({}, source, result.failure.message, result.failure.span)
+        failure = result.failure
+        return Deployment({}, source, failure.message, failure.span, failure_kind=failure.kind)
     value = result.bindings.get(variable)
     if value is None or variable not in result.bindings:
         return Deployment({}, source, f"module has no attribute '{variable}'")

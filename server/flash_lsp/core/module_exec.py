@@ -68,7 +68,7 @@ class ResourceValue:
 class Failure:
     """The exception importing the module would raise first."""
 
-    kind: str  # "import" | "relative_import" | "name" | "remote" | "validation" | "raise" | "call"
+    kind: str  # "import" | "relative_import" | "name" | "remote" | "validation" | "raise" | "call" | "exit"
     message: str
     span: Span
 
@@ -144,7 +144,10 @@ class _Simulator:
                     for name in flash_api.PACKAGE_EXPORTS:
                         scope[name] = _api_ref(name)
                 continue
-            scope[alias.asname or alias.name] = _api_ref(alias.name) if ours else UNKNOWN
+            if ours:
+                scope[alias.asname or alias.name] = _api_ref(alias.name)
+            else:
+                scope[alias.asname or alias.name] = _EXITS.get(f"{module}.{alias.name}", UNKNOWN)
 
     def check_module(self, dotted: str, node: ast.AST) -> None:
         top = dotted.split(".")[0]
@@ -153,7 +156,10 @@ class _Simulator:
         self.fail("import", f"No module named '{top}'", node)
 
     def module_ref(self, dotted: str) -> Any:
-        return Ref("module", dotted) if dotted.split(".")[0] == self.package else UNKNOWN
+        top = dotted.split(".")[0]
+        if top == self.package:
+            return Ref("module", dotted)
+        return Ref("stdlib", dotted) if top in _EXIT_MODULES else UNKNOWN
 
     def _Assign(self, node: ast.Assign, scope: dict) -> None:
         value = self.expr(node.value, scope)
@@ -175,6 +181,9 @@ class _Simulator:
         self.expr(node.value, scope)
 
     def _Raise(self, node: ast.Raise, scope: dict) -> None:
+        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        if isinstance(exc, ast.Name) and exc.id in ("SystemExit", "KeyboardInterrupt"):
+            self.fail("exit", _exit_message(node.exc), node)
         self.fail("raise", "the module raises at import time", node)
 
     def _Delete(self, node: ast.Delete, scope: dict) -> None:
@@ -211,8 +220,12 @@ class _Simulator:
 
     def _If(self, node: ast.If, scope: dict) -> None:
         test = node.test
-        if _is_type_checking(test) or _is_main_guard(test):
+        main = _main_guard(test)
+        if _is_type_checking(test) or main is True:
             self.block(node.orelse, scope)
+            return
+        if main is False:  # `if __name__ != "__main__":` always runs: the module is named after the file
+            self.block(node.body, scope)
             return
         self.expr(test, scope)
         self.block(node.body, scope)
@@ -309,7 +322,7 @@ class _Simulator:
             if node.id in scope:
                 return scope[node.id]
             if node.id in _BUILTINS:
-                return UNKNOWN
+                return _EXITS.get(node.id, UNKNOWN)
             self.fail("name", f"name '{node.id}' is not defined", node)
         if isinstance(node, ast.Attribute):
             return self.attribute(node, scope)
@@ -351,6 +364,8 @@ class _Simulator:
             return EnumMember(base.name, node.attr)
         if isinstance(base, EnumMember) and node.attr == "value":
             return base.value
+        if isinstance(base, Ref) and base.kind == "stdlib":
+            return _EXITS.get(f"{base.name}.{node.attr}", UNKNOWN)
         return UNKNOWN
 
     def call(self, node: ast.Call, scope: dict) -> Any:
@@ -369,6 +384,8 @@ class _Simulator:
                 kwargs[kw.arg] = value
         if not isinstance(func, Ref):
             return UNKNOWN
+        if func.kind == "exit":
+            self.fail("exit", _exit_message(node), node)
         if func.kind == "resource_class":
             if args:
                 self.fail("validation", "BaseModel.__init__() takes 1 positional argument but 2 were given", node)
@@ -425,15 +442,31 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _is_main_guard(test: ast.expr) -> bool:
-    return (
+def _main_guard(test: ast.expr) -> bool | None:
+    """True for `__name__ == "__main__"`, False for `!=`, None for anything else."""
+    if (
         isinstance(test, ast.Compare)
         and isinstance(test.left, ast.Name)
         and test.left.id == "__name__"
         and len(test.comparators) == 1
         and isinstance(test.comparators[0], ast.Constant)
         and test.comparators[0].value == "__main__"
-    )
+        and isinstance(test.ops[0], (ast.Eq, ast.NotEq))
+    ):
+        return isinstance(test.ops[0], ast.Eq)
+    return None
+
+
+_EXIT_MODULES = frozenset({"sys", "os"})
+_EXITS = {name: Ref("exit", name) for name in ("exit", "quit", "sys.exit", "os._exit", "os.abort")}
+
+
+def _exit_message(node: ast.expr | None) -> str:
+    """What the build process prints when this exit ends it (the SystemExit argument)."""
+    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+        value = node.args[0].value
+        return value if isinstance(value, str) else f"exit code {value}"
+    return "the module exits the interpreter"
 
 
 _EXCEPTION_OF_KIND = {
@@ -441,6 +474,7 @@ _EXCEPTION_OF_KIND = {
     "relative_import": {"ImportError"},
     "name": {"NameError"},
     "call": {"TypeError"},
+    "exit": {"SystemExit", "KeyboardInterrupt"},
     "remote": {"ValueError"},
     "validation": {"ValueError", "ValidationError", "TypeError", "AttributeError"},
 }
@@ -453,7 +487,8 @@ def _catches(handler: ast.ExceptHandler, failure: Failure) -> bool:
         n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
         for n in (handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type])
     }
-    return bool(names & (_CATCH_ALL | _EXCEPTION_OF_KIND.get(failure.kind, set())))
+    catch_all = {"BaseException"} if failure.kind == "exit" else _CATCH_ALL
+    return bool(names & (catch_all | _EXCEPTION_OF_KIND.get(failure.kind, set())))
 
 
 def _bound_names(body: list[ast.stmt]) -> set[str]:

@@ -34,7 +34,10 @@ from .module_exec import ExecResult, simulate
 from .profiles import DEFAULT_PROFILE, Profile
 from .summary import FileSummary, summarize
 
-PLACEHOLDER_TIMESTAMP = "<generated_at>"
+
+
+class BuildAborted(Exception):
+    """A module the builder executes exits the interpreter: `flash build` dies on the spot."""
 
 
 @dataclass
@@ -233,15 +236,20 @@ class Project:
         handlers = HandlerResult()
         manifest = None
         if has_main and (discovery.functions or profile.manifest_without_functions):
-            manifest_result = build_manifest(
-                self.root.name,
-                discovery.functions,
-                profile,
-                lambda name, var: self._deployment(name, var, discovery, deployments),
-                lambda existing: self._mothership(existing, shipped),
-                timestamp,
-            )
-            manifest = self._settle_manifest(manifest_result, outcome)
+            try:
+                manifest_result = build_manifest(
+                    self.root.name,
+                    discovery.functions,
+                    profile,
+                    lambda name, var: self._deployment(name, var, discovery, deployments),
+                    lambda existing: self._mothership(existing, shipped),
+                    timestamp,
+                )
+            except BuildAborted as aborted:
+                outcome.succeeds = False
+                outcome.errors.append(str(aborted))
+            else:
+                manifest = self._settle_manifest(manifest_result, outcome)
             if manifest is not None:
                 handlers = generate_handlers(manifest, profile, self.root / ".flash" / ".build")
                 if handlers.error:  # the manifest is already written when a handler fails
@@ -313,6 +321,9 @@ class Project:
             types.get(resource, ""), variable, first.relpath, self.executed(first.relpath), self.profile, env
         )
         out[resource] = dep
+        failure = self.executed(first.relpath).failure
+        if failure is not None and failure.kind == "exit":
+            raise BuildAborted(failure.message)
         return dep.fields
 
     def _mothership(self, existing: set, shipped: set[str]):

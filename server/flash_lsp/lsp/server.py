@@ -55,10 +55,10 @@ class FlashLanguageServer(LanguageServer):
 
 
 def create_server() -> FlashLanguageServer:
-    from .features import code_actions, codelens, completion, diagnostics, hover, lifecycle, navigation, previews
+    from .features import build_commands, code_actions, codelens, completion, diagnostics, hover, lifecycle, navigation, previews
 
     server = FlashLanguageServer()
-    for feature in (lifecycle, diagnostics, hover, codelens, previews, navigation, completion, code_actions):
+    for feature in (lifecycle, diagnostics, hover, codelens, previews, navigation, completion, code_actions, build_commands):
         feature.register(server)
     return server
 

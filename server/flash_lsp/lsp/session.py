@@ -69,7 +69,8 @@ class Session:
         self.projects: dict[Path, ProjectState] = {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flash-analysis")
         self.summary_cache = summary_cache
-        self.startup_problems: str | None = None
+        self.startup_problems: str | None = None  # settings problems found before the client was ready
+        self.shown_problems: str | None = None
         self.listeners: list[Callable[[ProjectState], None]] = []
 
     # -- projects ----------------------------------------------------------------------------

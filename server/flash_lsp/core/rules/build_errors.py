@@ -126,7 +126,14 @@ def _name_location(name, fns: list[DiscoveredFunction], model: ProjectModel) -> 
 
 def _deployments(model: ProjectModel) -> Iterator[Diagnostic]:
     for resource, dep in model.deployments.items():
-        if dep.omitted_because and dep.source:
+        if dep.failure_kind == "exit":
+            yield CATALOGUE["FL410"].at(
+                dep.source,
+                dep.failure_span or Span(0, 0, 0, 0),
+                f"When `flash build` imports {dep.source} to read '{resource}', this ends the build process "
+                f"({dep.omitted_because}): no manifest, no handlers, no archive.",
+            )
+        elif dep.omitted_because and dep.source:
             span = dep.failure_span or Span(0, 0, 0, 0)
             yield CATALOGUE["FL406"].at(
                 dep.source,

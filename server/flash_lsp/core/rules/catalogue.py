@@ -51,6 +51,7 @@ _RULES = [
     Rule("FL407", I, "deployment field cannot be predicted statically"),
     Rule("FL408", W, "mothership name collides with an endpoint"),
     Rule("FL409", W, "main.py does not contain a FastAPI app"),
+    Rule("FL410", E, "importing the module at build time exits the build"),
     # dependencies
     Rule("FL501", W, "dependencies of an async function are not installed"),
     Rule("FL502", W, "dependencies outside workers/ are not installed"),

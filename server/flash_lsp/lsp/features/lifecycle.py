@@ -98,15 +98,22 @@ def _apply(ls: FlashLanguageServer, raw, initial: bool = False) -> None:
     if problems:
         message = "Flash LSP settings: " + "; ".join(problems)
         log.warning(message)
-        if not initial:
-            ls.show(message)
-        else:
+        if initial:  # shown once the client is initialised
             ls.session.startup_problems = message
+        else:
+            _show_once(ls, message)
     logging.getLogger("flash_lsp").setLevel(settings.log_level.upper())
     if initial:
         ls.session.settings = settings
     elif settings != ls.session.settings:
         ls.session.apply_settings(settings)
+
+
+def _show_once(ls: FlashLanguageServer, message: str) -> None:
+    """Show a settings problem unless this very message was shown already."""
+    if message != ls.session.shown_problems:
+        ls.session.shown_problems = message
+        ls.show(message)
 
 
 async def _pull_configuration(ls: FlashLanguageServer) -> bool:
@@ -145,10 +152,8 @@ async def _register_watchers(ls: FlashLanguageServer) -> None:
 async def _index(ls: FlashLanguageServer) -> None:
     """Open documents' projects first, then every project of the workspace, with progress."""
     session = ls.session
-    problems = session.startup_problems
-    if problems:
-        ls.show(problems)
-        session.startup_problems = None
+    if session.startup_problems:
+        _show_once(ls, session.startup_problems)
     loop = asyncio.get_running_loop()
     states = await loop.run_in_executor(None, session.discover)
     for uri in list(ls.workspace.text_documents):
