@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import email.parser
 import json
 import os
 import platform
+import re
 import sys
 import threading
 import time
@@ -45,6 +47,11 @@ REQUESTED_BYTES = 80  # REQUESTED file + its RECORD row, for requirements named 
 SIMPLE_ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.latest+json;q=0.9"
 
 Update = Callable[[SizeEstimate], None]
+_PIP_TOO_OLD = re.compile(r"no such option: --(dry-run|report)")
+
+
+class _Offline(Exception):
+    """The index could not be reached: answer from the cache or the local environment."""
 
 
 def _is_pinned(requirements) -> bool:
@@ -109,6 +116,7 @@ class SizePredictor:
         self.http = http or HttpClient()
         self.pip_timeout = pip_timeout
         self.local_paths = local_paths
+        self._inflight: dict[str, list] = {}
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="flash-lsp-size")
         self._profile = (
             f"pip@{os.path.realpath(self.python)}:{resolve_mod.pip_version_fast(self.python) or '?'}"
@@ -148,9 +156,11 @@ class SizePredictor:
                     pass
 
         entry = self.cache.get_resolution(key)
+        fresh_provisional = False
         if entry is not None:
             age = time.time() - entry.get("computed_at", 0)
             ttl = PINNED_TTL_SECONDS if _is_pinned(req.requirements) else self.ttl
+            fresh_provisional = entry.get("confidence") == "provisional" and age < ttl
             final = entry.get("confidence") == "authoritative" or (mode == "fast" and not entry.get("diverged"))
             if (final and age < ttl) or mode == "cached" or self.offline:
                 est = self._assemble(entry, req, key, confidence="cached", state="ready")
@@ -172,7 +182,7 @@ class SizePredictor:
             return self._assemble(new, req, key, confidence="authoritative", state="ready", t0=t0)
 
         timings: dict[str, float] = {}
-        if mode in ("auto", "fast") and self.uv:
+        if mode in ("auto", "fast") and self.uv and not fresh_provisional:
             t1 = time.perf_counter()
             try:
                 res = await resolve_mod.resolve_with_uv(
@@ -200,28 +210,77 @@ class SizePredictor:
                 if isinstance(exc, NetworkError):
                     return self._offline_answer(req, key, entry, str(exc), t0)
 
-        t1 = time.perf_counter()
         try:
-            res = await resolve_mod.resolve_with_pip(
-                reqs, req.python_version, no_deps=req.no_deps, python=self.python, env=self._pip_env(),
-                platforms=req.platforms, timeout=self.pip_timeout,
-            )
-            timings["pip"] = time.perf_counter() - t1
-            t2 = time.perf_counter()
-            new = await self._entry_from_resolution(res, req, "authoritative")
-            timings["pip_sizes"] = time.perf_counter() - t2
-        except ResolutionError as exc:
-            timings["pip"] = time.perf_counter() - t1
-            if exc.kind == "network":
-                return self._offline_answer(req, key, entry, "the package index could not be reached", t0)
-            problems = await self._problems_from_error(exc, req)
-            new = self._problem_entry(problems, exc.resolver, output=exc.output)
-        except NetworkError as exc:
+            new, t_pip = await self._shared(key, lambda: self._authoritative_entry(req))
+        except _Offline as exc:
             return self._offline_answer(req, key, entry, str(exc), t0)
+        timings.update(t_pip)
         self._store(key, new, req)
         est = self._assemble(new, req, key, confidence="authoritative", state="error" if new.get("failed") else "ready", t0=t0)
         est.timings.update(timings)
         return est
+
+    async def _authoritative_entry(self, req: SizeRequest) -> tuple[dict, dict[str, float]]:
+        """pip's resolution and the sizes of its wheels, or the problems that make pip fail."""
+        timings: dict[str, float] = {}
+        reqs = list(req.requirements)
+        t1 = time.perf_counter()
+        notes: list[str] = []
+        python = self.python
+        for attempt in range(2):
+            try:
+                res = await resolve_mod.resolve_with_pip(
+                    reqs, req.python_version, no_deps=req.no_deps, python=python, env=self._pip_env(),
+                    platforms=req.platforms, timeout=self.pip_timeout,
+                )
+                break
+            except ResolutionError as exc:
+                timings["pip"] = time.perf_counter() - t1
+                if exc.kind == "network":
+                    raise _Offline("the package index could not be reached") from exc
+                if attempt == 0 and _PIP_TOO_OLD.search(exc.output) and os.path.realpath(python) != os.path.realpath(sys.executable):
+                    notes.append(f"the pip of {self.python} has no --dry-run/--report (pip < 22.2): resolved with "
+                                 f"{sys.executable}'s pip instead")
+                    python = sys.executable
+                    continue
+                problems = await self._problems_from_error(exc, req)
+                return self._problem_entry(problems, exc.resolver, output=exc.output), timings
+        timings["pip"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        try:
+            new = await self._entry_from_resolution(res, req, "authoritative")
+        except NetworkError as exc:
+            raise _Offline(str(exc)) from exc
+        new["notes"] = notes + new["notes"]
+        timings["pip_sizes"] = time.perf_counter() - t2
+        return new, timings
+
+    async def _shared(self, key: str, factory):
+        """Run `factory()` once per key at a time; concurrent callers share it. The work is cancelled
+        when its last waiter is cancelled (which kills the resolver subprocess)."""
+        loop = asyncio.get_running_loop()
+        ent = self._inflight.get(key)
+        if ent is None or ent[0].done() or ent[0].get_loop() is not loop:
+            task = asyncio.ensure_future(factory())
+            ent = [task, 0]
+            self._inflight[key] = ent
+
+            def _drop(_t, key=key, ent=ent):
+                if self._inflight.get(key) is ent:
+                    del self._inflight[key]
+
+            task.add_done_callback(_drop)
+        ent[1] += 1
+        try:
+            return await asyncio.shield(ent[0])
+        except asyncio.CancelledError:
+            if ent[1] == 1 and not ent[0].done():
+                ent[0].cancel()
+                with contextlib.suppress(BaseException):
+                    await ent[0]
+            raise
+        finally:
+            ent[1] -= 1
 
     def estimate_sync(self, req: SizeRequest, **kw) -> SizeEstimate:
         """Blocking wrapper for the CLI (runs its own event loop; from a thread if one is running)."""

@@ -94,7 +94,7 @@ async def run_process(cmd: list[str], *, env: dict[str, str] | None, timeout: fl
         stderr=asyncio.subprocess.PIPE,
         env=env,
         cwd=cwd,
-        start_new_session=True,
+        start_new_session=hasattr(os, "killpg"),
     )
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout)
@@ -108,6 +108,10 @@ async def run_process(cmd: list[str], *, env: dict[str, str] | None, timeout: fl
 
 def _kill(proc: asyncio.subprocess.Process) -> None:
     if proc.returncode is not None:
+        return
+    if not hasattr(os, "killpg"):  # Windows: no process groups
+        with contextlib.suppress(ProcessLookupError, OSError):
+            proc.kill()
         return
     try:
         os.killpg(proc.pid, signal.SIGKILL)

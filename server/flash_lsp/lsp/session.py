@@ -259,9 +259,9 @@ class Session:
         else:
             versions = {uri_of(state.root / rel): version for rel, (_, version) in snapshot.items()}
             external = {uri for by_uri in state.external.values() for uri in by_uri}
-            for uri in set(previous) | set(diagnostics) | external:
+            for uri in set(previous) | set(diagnostics) | external | set(versions):
                 new = self.diagnostics_for(uri)
-                if new or uri in previous:
+                if new or uri in previous or uri in versions:  # open buffers always get their version
                     self.server.publish(uri, new, versions.get(uri))
         self.server.protocol.notify("flash/modelChanged", {"project": state.uri, "version": state.counter})
 
