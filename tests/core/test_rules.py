@@ -33,7 +33,7 @@ CASES = {
     "FL401": {"workers/w.py": HEAD + "lb = LiveLoadBalancer(name='lb')\n@remote(lb, method='FETCH', path='/a')\ndef a(): pass\n"},
     "FL402": {"workers/w.py": HEAD + "lb = LiveLoadBalancer(name='lb')\n@remote(lb, method='post', path='/a')\ndef a(): pass\n"},
     "FL403": {"workers/w.py": HEAD + "c = CpuLoadBalancerSlsResource(name='c', imageName='i')\n@remote(c, method='GET', path='/a')\ndef a(): pass\n"},
-    "FL404": {"workers/w.py": "def broken(:\n"},
+    "FL404": {"workers/w.py": "from tetra_rp import remote\ndef broken(:\n"},
     "FL406": {"workers/w.py": OK + "from workers.other import helper\n@remote(cfg)\ndef f(): pass\n", "workers/other.py": "def helper(): pass\n"},
     "FL410": {"workers/w.py": OK + "@remote(cfg)\ndef f(): pass\nimport sys\nsys.exit('no')\n"},
     "FL501": {"workers/w.py": OK + "@remote(cfg, dependencies=['torch'])\nasync def f(): pass\n"},

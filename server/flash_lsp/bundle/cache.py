@@ -107,13 +107,13 @@ class Cache:
             entry = json.loads(self._res_path(key).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if entry.get("cache_version") != CACHE_VERSION:
+        if entry.get("cache_version") != CACHE_VERSION or entry.get("stats_version") != STATS_VERSION:
             return None
         self._l1[key] = entry
         return entry
 
     def put_resolution(self, key: str, entry: dict) -> None:
-        entry.update(cache_version=CACHE_VERSION, stored_at=time.time())
+        entry.update(cache_version=CACHE_VERSION, stats_version=STATS_VERSION, stored_at=time.time())
         self._l1[key] = entry
         try:
             on_disk = {k: v for k, v in entry.items() if not k.startswith("_")}

@@ -36,6 +36,11 @@ def _read_requirements(path: str) -> list[str]:
         return [ln.strip() for ln in fh.read().splitlines() if ln.strip() and not ln.strip().startswith("#")]
 
 
+def human(n: int) -> str:
+    """MiB as "MB" (flash's unit) from 1 MiB up, KiB as "KB" below."""
+    return mb(n) if n >= 1048576 else f"{n / 1024:.0f} KB"
+
+
 def format_text(est: SizeEstimate, top: int = 12) -> str:
     lines = []
     if est.archive_bytes is None:
@@ -52,13 +57,13 @@ def format_text(est: SizeEstimate, top: int = 12) -> str:
                      f" project + generated files {est.project_bytes:,} B; tar/gzip overhead {est.overhead_bytes} B")
         width = max(len(p.name) for p in est.packages[:top])
         for p in est.packages[:top]:
-            tl = ", ".join(f"{t.name} {mb(t.archive_bytes)}" for t in p.top_level[:3] if t.kind != "dist-info")
+            tl = ", ".join(f"{t.name} {human(t.archive_bytes)}" for t in p.top_level[:3] if t.kind != "dist-info")
             by = ", ".join(p.required_by) if not p.direct else "direct"
-            lines.append(f"    {p.name:<{width}} {p.version:<14} {mb(p.archive_bytes):>10}  [{p.size_method}] ← {by}"
+            lines.append(f"    {p.name:<{width}} {p.version:<14} {human(p.archive_bytes):>10}  [{p.size_method}] ← {by}"
                          + (f"  ({tl})" if tl else ""))
         if len(est.packages) > top:
             rest = sum(p.archive_bytes for p in est.packages[top:])
-            lines.append(f"    … {len(est.packages) - top} more, {mb(rest)}")
+            lines.append(f"    … {len(est.packages) - top} more, {human(rest)}")
     for p in est.problems:
         lines.append(f"  ✗ {p.kind}: {p.message}")
     for h in est.hints:

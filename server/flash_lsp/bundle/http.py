@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import http.client
 import os
-import socket
 import ssl
 import threading
 import urllib.parse
@@ -160,7 +159,7 @@ class HttpClient:
                 body = resp.read()
             except RangeNotSupported:
                 raise
-            except (http.client.HTTPException, ConnectionError, socket.timeout, TimeoutError) as exc:
+            except (http.client.HTTPException, ConnectionError, TimeoutError) as exc:
                 conn.close()
                 last_exc = exc
                 if reused and attempt == 0:

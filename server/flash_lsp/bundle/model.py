@@ -46,7 +46,7 @@ class SizeRequest:
     tarball_filter: tuple[str, ...] = ()
 
     @classmethod
-    def make(cls, requirements, python_version: str, **kw) -> "SizeRequest":
+    def make(cls, requirements, python_version: str, **kw) -> SizeRequest:
         """Build a request from lists (converted to tuples)."""
         conv = {k: tuple(tuple(x) if isinstance(x, list) else x for x in v) if isinstance(v, (list, tuple)) else v
                 for k, v in kw.items()}
@@ -80,7 +80,7 @@ class PackageSize:
     sha256: str | None = None
 
     @classmethod
-    def from_dict(cls, d: dict) -> "PackageSize":
+    def from_dict(cls, d: dict) -> PackageSize:
         d = dict(d)
         d["top_level"] = [TopLevel(**t) for t in d.get("top_level", [])]
         return cls(**{k: d.get(k) for k in cls.__dataclass_fields__})
@@ -156,7 +156,7 @@ class SizeEstimate:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "SizeEstimate":
+    def from_dict(cls, d: dict) -> SizeEstimate:
         d = dict(d)
         d.pop("dependencies_bytes", None)
         d.pop("over_limit", None)

@@ -147,6 +147,9 @@ class SizePredictor:
         """
         t0 = time.perf_counter()
         key = self.key_for(req)
+        if req.project_files and req.project_root:
+            # Reading and compressing project files can take a while: not on the event loop.
+            await self._run(project_mod.project_bytes, req.project_files, req.project_root)
 
         def emit(est: SizeEstimate) -> None:
             if on_update is not None:
@@ -168,7 +171,7 @@ class SizePredictor:
                 return est
             emit(self._assemble(entry, req, key, confidence="cached", state="updating"))
         if mode == "cached" or self.offline:
-            return self._offline_answer(req, key, None, "offline mode", t0)
+            return await self._offline_answer(req, key, None, "offline mode", t0)
 
         reqs = [r for r in req.requirements]
         bad = [r for r in reqs if not isinstance(r, str)]
@@ -201,19 +204,15 @@ class SizePredictor:
                 if done:
                     return est
                 emit(est)
-            except ResolutionError as exc:
+            except (ResolutionError, NetworkError, OSError):
+                # Whatever uv's problem (including the network: pip may have a proxy or an index
+                # configured that uv lacks), pip gives the authoritative verdict and message.
                 timings["uv"] = time.perf_counter() - t1
-                if exc.kind == "network":
-                    return self._offline_answer(req, key, entry, "the package index could not be reached", t0)
-                # Any other uv failure: pip gives the authoritative verdict and message.
-            except (NetworkError, OSError) as exc:
-                if isinstance(exc, NetworkError):
-                    return self._offline_answer(req, key, entry, str(exc), t0)
 
         try:
             new, t_pip = await self._shared(key, lambda: self._authoritative_entry(req))
         except _Offline as exc:
-            return self._offline_answer(req, key, entry, str(exc), t0)
+            return await self._offline_answer(req, key, entry, str(exc), t0)
         timings.update(t_pip)
         self._store(key, new, req)
         est = self._assemble(new, req, key, confidence="authoritative", state="error" if new.get("failed") else "ready", t0=t0)
@@ -363,7 +362,7 @@ class SizePredictor:
     async def _entry_from_resolution(self, res: Resolution, req: SizeRequest, confidence: str) -> dict:
         stats = await asyncio.gather(*(self._run(self._wheel_stats_blocking, d, req.python_version) for d in res.dists))
         requires: dict[str, list[str]] = {}
-        for d, st in zip(res.dists, stats):
+        for d, st in zip(res.dists, stats, strict=False):
             reqs = d.requires_dist if d.requires_dist is not None else _requires_from_metadata(st.metadata)
             requires[d.key] = list(reqs or [])
         notes = []
@@ -413,7 +412,7 @@ class SizePredictor:
         direct = {parse_requirement(r)[0] for r in req.requirements if isinstance(r, str)}
         skip = {n.lower().replace("-", "_") for n in req.tarball_filter}
         out = []
-        for d, st in zip(dists, stats):
+        for d, st in zip(dists, stats, strict=False):
             tops = []
             total = 0
             for t in st.top_level.values():
@@ -458,6 +457,7 @@ class SizePredictor:
     def _assemble(self, entry: dict, req: SizeRequest, key: str, *, confidence: str, state: str,
                   t0: float | None = None, packages: list[PackageSize] | None = None) -> SizeEstimate:
         pkgs = packages if packages is not None else self._packages_for(entry, req)
+        # Cached per (path, size, mtime); estimate() warms it in a worker thread first.
         proj, raw, _method = project_mod.project_bytes(req.project_files, req.project_root)
         problems = [Problem(**p) for p in entry.get("problems", [])]
         failed = bool(entry.get("failed"))
@@ -506,13 +506,14 @@ class SizePredictor:
             est.timings["total"] = time.perf_counter() - t0
         return est
 
-    def _offline_answer(self, req: SizeRequest, key: str, entry: dict | None, reason: str, t0: float) -> SizeEstimate:
+    async def _offline_answer(self, req: SizeRequest, key: str, entry: dict | None, reason: str, t0: float) -> SizeEstimate:
         if entry is not None:
             est = self._assemble(entry, req, key, confidence="cached", state="ready", t0=t0)
             est.notes.insert(0, f"offline ({reason}): showing the last known answer")
             return est
-        pkgs, _missing, notes = offline_packages(list(req.requirements), req.python_version, no_deps=req.no_deps,
-                                                 paths=self.local_paths)
+        pkgs, _missing, notes = await self._run(
+            lambda: offline_packages(list(req.requirements), req.python_version, no_deps=req.no_deps, paths=self.local_paths)
+        )
         fake = {"confidence": "offline-estimate", "resolver": "local distributions", "computed_at": time.time(),
                 "notes": [f"offline ({reason})"] + notes, "problems": [], "failed": False, "requires": {}}
         return self._assemble(fake, req, key, confidence="offline-estimate", state="ready", t0=t0, packages=pkgs)
@@ -522,7 +523,7 @@ class SizePredictor:
     async def _problems_from_error(self, exc: ResolutionError, req: SizeRequest) -> list[Problem]:
         if exc.kind == "no-wheel":
             out = []
-            for pkg, r in zip(exc.packages, exc.requirements or exc.packages):
+            for pkg, r in zip(exc.packages, exc.requirements or exc.packages, strict=False):
                 out.append(await self._run(self.analyze_no_wheel, pkg, r, req.python_version, req.platforms))
             return out or [Problem("no-wheel", exc.message)]
         if exc.kind == "conflict":

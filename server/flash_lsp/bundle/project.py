@@ -2,7 +2,7 @@
 
 Files that can be read under `project_root` are compressed for real (a level-9 tar stream, as the
 build writes it; project trees are small: 99 KB took 30 ms in bundle-size.md §5) and cached by
-(path, size, mtime). Files that cannot be read (generated ones: manifest, handlers) are modelled:
+(path, size, mtime); files over 8 MiB (weights, data) get the ratio of 8 sampled 64 KiB chunks. Files that cannot be read (generated ones: manifest, handlers) are modelled:
 one tar header (~110 B compressed, PAX mtime included) plus a ratio of their size by type.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import zlib
 
 from . import tarsim
 
@@ -31,6 +32,20 @@ def modelled_bytes(relpath: str, size: int) -> float:
     return HEADER_BYTES + RATIOS.get(ext, OTHER_RATIO) * size
 
 
+def sampled_ratio(path: str, size: int, samples: int = 8, chunk: int = 65536) -> float:
+    """Level-9 deflate ratio of `samples` chunks spread over a large file (model weights, archives)."""
+    raw = comp = 0
+    with open(path, "rb") as fh:
+        for i in range(samples):
+            fh.seek(max(0, (size - chunk) * i // max(samples - 1, 1)))
+            data = fh.read(chunk)
+            if not data:
+                continue
+            raw += len(data)
+            comp += len(zlib.compress(data, 9)) - 6
+    return comp / raw if raw else OTHER_RATIO
+
+
 def _dirs(paths) -> set[str]:
     out = set()
     for p in paths:
@@ -45,6 +60,7 @@ def project_bytes(files, root: str | None) -> tuple[int, int, str]:
     files = [(str(p).replace(os.sep, "/"), int(s)) for p, s in files]
     raw = sum(s for _p, s in files)
     readable: list[tuple[str, str, int, int]] = []
+    sampled: list[tuple[str, str, int, int]] = []  # large files: compression ratio from samples
     modelled: list[tuple[str, int]] = []
     budget = MAX_READ_TOTAL
     for rel, size in files:
@@ -58,6 +74,8 @@ def project_bytes(files, root: str | None) -> tuple[int, int, str]:
         if st is not None and st.st_size <= MAX_READ_FILE and st.st_size <= budget:
             budget -= st.st_size
             readable.append((rel, full, st.st_size, st.st_mtime_ns))
+        elif st is not None:
+            sampled.append((rel, full, st.st_size, st.st_mtime_ns))
         else:
             modelled.append((rel, size))
     total = 0.0
@@ -79,9 +97,22 @@ def project_bytes(files, root: str | None) -> tuple[int, int, str]:
                     _cache.clear()
                 _cache[key] = hit
         total += hit
-    if modelled:
+    for rel, full, size, mtime in sampled:
+        key = (full, size, mtime)
+        with _lock:
+            hit = _cache.get(key)
+        if hit is None:
+            try:
+                hit = HEADER_BYTES + int(sampled_ratio(full, size) * size)
+            except OSError:
+                hit = int(modelled_bytes(rel, size))
+            with _lock:
+                _cache[key] = hit
+        total += hit
+    if modelled or sampled:
         known_dirs = _dirs(r for r, *_ in readable)
         total += sum(modelled_bytes(r, s) for r, s in modelled)
-        total += DIR_BYTES * len(_dirs(r for r, _ in modelled) - known_dirs)
-    method = "compressed" if readable and not modelled else "modelled" if modelled and not readable else "mixed" if files else "none"
+        total += DIR_BYTES * len(_dirs([r for r, _ in modelled] + [r for r, *_ in sampled]) - known_dirs)
+    exact = bool(readable) and not modelled and not sampled
+    method = "compressed" if exact else "modelled" if modelled and not readable and not sampled else "mixed" if files else "none"
     return int(round(total)), raw, method

@@ -25,9 +25,10 @@ import signal
 import sys
 import tempfile
 import time
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import tomllib
 
 from .tags import RUNPOD_PLATFORMS, canonical, pick_wheel, pip_tags
 
@@ -55,7 +56,7 @@ class ResolvedDist:
         return dict(self.__dict__)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ResolvedDist":
+    def from_dict(cls, d: dict) -> ResolvedDist:
         return cls(**{k: d.get(k) for k in cls.__dataclass_fields__})
 
 

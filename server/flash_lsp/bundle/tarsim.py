@@ -12,7 +12,6 @@ central-directory model per wheel; (3) project files read from disk.
 from __future__ import annotations
 
 import tarfile
-import time
 import zlib
 from collections.abc import Iterable
 
@@ -42,7 +41,8 @@ class TarStream:
         self._z = zlib.compressobj(9, zlib.DEFLATED, -15, zlib.DEF_MEM_LEVEL)  # as gzip.GzipFile
         self._out = 0
         self._mark = 0
-        self.mtime = float(int(mtime if mtime is not None else time.time()))
+        # A fixed 10-digit epoch: results are deterministic, and the PAX record has the real length.
+        self.mtime = float(int(mtime if mtime is not None else 1_790_000_000))
         self.uname = uname
         self.gname = gname
         self._n = 0

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 EOCD_SIG = b"PK\x05\x06"
 ZIP64_LOCATOR_SIG = b"PK\x06\x07"
@@ -287,7 +287,7 @@ class WheelStats:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "WheelStats":
+    def from_dict(cls, d: dict) -> WheelStats:
         ws = cls(d["filename"], d["wheel_bytes"], metadata=d.get("metadata"), console_scripts=d.get("console_scripts", 0),
                  method=d.get("method", "central-directory"), requests=d.get("requests", 0))
         for t in d.get("top_level", []):

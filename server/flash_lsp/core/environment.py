@@ -80,13 +80,9 @@ def detect_environment(root: Path, interpreter: str | None = None) -> Environmen
     return BASELINE
 
 
-def read_dotenv(path: Path) -> dict[str, str]:
+def read_dotenv_text(text: str) -> dict[str, str]:
     """`KEY=VALUE` lines of a `.env` file (importing tetra_rp loads it into the build's environment)."""
     values: dict[str, str] = {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return values
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#") or "=" not in line:

@@ -9,9 +9,12 @@ of the build directory (same names, same filesystem) and therefore the scanner's
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pathspec
@@ -19,6 +22,9 @@ import pathspec
 from .profiles import Profile
 
 IGNORE_FILES = (".flashignore", ".gitignore")
+SECRET_PATTERNS = (".env", ".env.*", "*.pem", "*.key", "id_rsa", "id_ed25519", ".netrc", ".pypirc")
+JUNK_DIRS = frozenset({".venv", "venv", "env", "node_modules", "tests", ".idea", ".vscode", ".mypy_cache", ".pytest_cache"})
+_SECRET = re.compile("|".join(fnmatch.translate(p) for p in SECRET_PATTERNS))
 
 
 @dataclass(frozen=True)
@@ -30,7 +36,7 @@ class IgnoreSource:
     error: str | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class FileTree:
     """The shipped project files, in the build's copy order, plus what the walk noticed."""
 
@@ -44,13 +50,28 @@ class FileTree:
     def __contains__(self, relpath: str) -> bool:
         return relpath in self._set
 
-    @property
+    @cached_property
     def _set(self) -> set[str]:
-        cached = self.__dict__.get("_files_set")
-        if cached is None or len(cached) != len(self.files):
-            cached = set(self.files)
-            self.__dict__["_files_set"] = cached
-        return cached
+        return set(self.files)
+
+    @cached_property
+    def secrets(self) -> list[str]:
+        """Shipped files that look like credentials."""
+        return [p for p in self.files if _SECRET.match(p.rsplit("/", 1)[-1]) and not p.endswith((".example", ".sample"))]
+
+    @cached_property
+    def junk_dirs(self) -> dict[str, int]:
+        """Top-level directories that ship although nothing needs them (virtualenvs, tests …): file counts."""
+        counts: dict[str, int] = {}
+        for p in self.files:
+            top, sep, _ = p.partition("/")
+            if sep and top in JUNK_DIRS:
+                counts[top] = counts.get(top, 0) + 1
+        return counts
+
+    @cached_property
+    def stale_build_output(self) -> list[str]:
+        return [p for p in self.files if p.startswith(".flash/")]
 
 
 def parse_ignore_text(text: str) -> list[str]:

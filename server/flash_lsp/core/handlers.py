@@ -73,9 +73,12 @@ def _route_registry(functions: list[dict]) -> str:
     return "\n".join(lines) if lines else "    # No routes registered"
 
 
-def generate_handlers(manifest: dict, profile: Profile, build_dir: Path) -> HandlerResult:
-    """Render every handler the build writes and predict where generation stops."""
+def generate_handlers(manifest: dict, profile: Profile, build_dir: Path, memo: dict | None = None) -> HandlerResult:
+    """Render every handler the build writes and predict where generation stops. `memo` keeps
+    rendered texts (and their syntax check) by their inputs across calls; entries not used
+    by this call are dropped."""
     result = HandlerResult()
+    used: dict = {}
     resources = manifest.get("resources", {})
     if not resources:
         return result
@@ -87,38 +90,73 @@ def generate_handlers(manifest: dict, profile: Profile, build_dir: Path) -> Hand
         if "\0" in relpath:  # write_text raises ValueError, which the build treats as fatal
             result.error = "embedded null byte"
             result.failed_resource = name
-            return result
+            break
         problem = unwritable_reason(relpath, build_dir)
         if problem:
             result.warning = f"Handler generation failed: {problem}"
             result.failed_resource = name
-            return result
-        if resource.get("is_load_balanced", False):
-            text = render_lb(name, resource, timestamp, profile)
-        else:
-            text = render_qb(name, resource.get("functions", []), timestamp)
+            break
+        key = _memo_key(name, resource, timestamp, profile)
+        cached = memo.get(key) if memo is not None else None
+        if cached is None:
+            if resource.get("is_load_balanced", False):
+                text = render_lb(name, resource, timestamp, profile)
+            else:
+                text = render_qb(name, resource.get("functions", []), timestamp)
+            risky = can_break_syntax(template_values(name, resource.get("functions", [])))
+            cached = (text, handler_syntax_error(text, build_dir / relpath) if risky else None)
+        used[key] = cached
+        text, syntax = cached
         result.files[relpath] = text
-        syntax = handler_syntax_error(text, build_dir / relpath)
         if syntax:
             result.error = f"Handler has syntax errors: {syntax}"
             result.failed_resource = name
-            return result
+            break
+    else:
+        _mothership_handlers(resources, profile, result)
+    if memo is not None:
+        memo.clear()
+        memo.update(used)
+    return result
+
+
+def _mothership_handlers(resources: dict, profile: Profile, result: HandlerResult) -> None:
     if profile.mothership:
         for resource in resources.values():
             if resource.get("is_mothership", False):
                 text = render_mothership(resource.get("main_file", "main.py"), resource.get("app_variable", "app"))
                 result.files["handlers/handler_mothership.py"] = text
-    return result
+
+
+def _memo_key(name, resource: dict, timestamp: str, profile: Profile) -> tuple:
+    fns = tuple((f.get("name"), f.get("module"), f.get("http_method"), f.get("http_path")) for f in resource.get("functions", []))
+    return (name, fns, resource.get("is_load_balanced", False), resource.get("is_live_resource", False), timestamp, profile.name)
 
 
 def unwritable_reason(relpath: str, build_dir: Path) -> str | None:
     """Why `build_dir / relpath` cannot be written, in the words the build prints."""
-    target = build_dir / relpath
     if "/" in relpath:
-        return f"[Errno 2] No such file or directory: '{target}'"
-    if len(relpath.encode("utf-8", errors="surrogateescape")) > NAME_MAX:
-        return f"[Errno 36] File name too long: '{target}'"
+        return f"[Errno 2] No such file or directory: '{build_dir / relpath}'"
+    if len(relpath) > NAME_MAX // 4 and len(relpath.encode("utf-8", errors="surrogateescape")) > NAME_MAX:
+        return f"[Errno 36] File name too long: '{build_dir / relpath}'"
     return None
+
+
+_UNSAFE = frozenset("\"'\\\n\r\x00")
+
+
+def can_break_syntax(values) -> bool:
+    """Whether any value substituted into a template could make it invalid Python: the templates
+    put names in string literals and docstrings, so only quotes, backslashes, line breaks and
+    NUL can; compiling is needed only then."""
+    return any(not isinstance(v, str) or not _UNSAFE.isdisjoint(v) for v in values)
+
+
+def template_values(resource_name, functions: list[dict]) -> list:
+    values = [str(resource_name)]
+    for f in functions:
+        values += [f.get("module") or "", f.get("http_method") or "", f.get("http_path") or ""]
+    return values
 
 
 def handler_syntax_error(text: str, path: Path) -> str | None:

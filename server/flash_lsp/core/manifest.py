@@ -244,6 +244,30 @@ def detect_mothership(
     )
 
 
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def unserialisable(manifest: dict) -> str | None:
+    """The error `json.dumps` would raise for this manifest, without encoding it.
+
+    Only user-written constants can be odd: a `name=` used as a key, `method=`/`path=`, the
+    mothership's literal keywords and template values. Everything else is built by us."""
+    for key, resource in manifest.get("resources", {}).items():
+        if not isinstance(key, _JSON_SCALARS):
+            return f"keys must be str, int, float, bool or None, not {type(key).__name__}"
+        for fn in resource.get("functions", ()):
+            for value in (fn.get("http_method"), fn.get("http_path")):
+                if not isinstance(value, _JSON_SCALARS):
+                    return f"Object of type {type(value).__name__} is not JSON serializable"
+        for name, value in resource.items():
+            if name == "functions":
+                continue
+            for leaf in value.values() if isinstance(value, dict) else (value,):
+                if not isinstance(leaf, _JSON_SCALARS):
+                    return f"Object of type {type(leaf).__name__} is not JSON serializable"
+    return None
+
+
 def dump_manifest(manifest: dict) -> str:
     """The manifest text exactly as written: `json.dumps(indent=2)`, no trailing newline."""
     return json.dumps(manifest, indent=2)

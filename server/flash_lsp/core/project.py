@@ -17,7 +17,7 @@ from typing import Any, Mapping, MutableMapping
 from . import deps as deps_mod
 from .deployment import Deployment, deployment_fields
 from .discovery import Discovery, DiscoveredFunction, discover, scanned_paths
-from .environment import BASELINE, Environment, read_dotenv
+from .environment import BASELINE, Environment, read_dotenv_text
 from .files import IGNORE_FILES, FileTree, collect_files
 from .handlers import HandlerResult, generate_handlers
 from .manifest import (
@@ -28,6 +28,7 @@ from .manifest import (
     detect_mothership,
     dump_manifest,
     now_timestamp,
+    unserialisable,
 )
 from .model import Diagnostic
 from .module_exec import ExecResult, simulate
@@ -74,6 +75,13 @@ class ProjectModel:
     def functions(self) -> list[DiscoveredFunction]:
         return self.discovery.functions
 
+    @property
+    def build_dir(self) -> Path:
+        cached = self.__dict__.get("_build_dir")
+        if cached is None:
+            cached = self.__dict__["_build_dir"] = self.root / ".flash" / ".build"
+        return cached
+
     def manifest_text(self) -> str | None:
         return dump_manifest(self.manifest) if self.manifest is not None else None
 
@@ -90,10 +98,14 @@ class Project:
         exclusions: list[str] | None = None,
         keep_last_good: bool = False,
         summary_cache: MutableMapping[str, FileSummary] | None = None,
+        trust_disk_cache: bool = False,
     ):
         """`keep_last_good`: while a file does not parse, analyse its last parsable version (the
         editor's view; the CLI predicts the build, which skips the file). `summary_cache`: a
-        persistent map of summaries keyed by path and content hash."""
+        persistent map of summaries keyed by path and content hash. `trust_disk_cache`: reuse
+        file contents read earlier without a `stat` until `invalidate` (the server learns about
+        disk changes from file-watch events)."""
+        self.trust_disk_cache = trust_disk_cache
         self.root = Path(root).resolve()
         self.keep_last_good = keep_last_good
         self.summary_cache = summary_cache
@@ -107,11 +119,20 @@ class Project:
         self._disk: dict[str, tuple[tuple[int, int], str | None]] = {}
         self._summaries: dict[str, FileSummary] = {}
         self._exec: dict[str, tuple[int, ExecResult]] = {}
+        self._env_cache: tuple[str | None, dict[str, str]] | None = None
+        self._registry_types: dict = {}
+        self._scanned_for: FileTree | None = None
+        self._current: set[str] = set()  # summaries known to match the text (with trust_disk_cache)
+        self._deployments: dict[tuple, Deployment] = {}  # memo by (summary, file, variable, env)
+        self._deployments_used: dict[tuple, Deployment] = {}
+        self.handler_memo: dict[tuple, str] = {}
+        self._scanned_list: list[str] = []
 
     # -- inputs ------------------------------------------------------------------------------
     def set_override(self, relpath: str, text: str | None) -> None:
         """Use `text` instead of the disk for `relpath` (None: back to the disk)."""
         known = relpath in self.overrides or (self._tree is not None and relpath in self._tree)
+        self._current.discard(relpath)
         if text is None:
             self.overrides.pop(relpath, None)
         else:
@@ -123,9 +144,11 @@ class Project:
         """Forget disk state: all of it, or some files (`structure`: files were added/removed)."""
         if relpaths is None:
             self._disk.clear()
+            self._current.clear()
         else:
             for relpath in relpaths:
                 self._disk.pop(relpath, None)
+                self._current.discard(relpath)
         if structure or relpaths is None or any(p in IGNORE_FILES for p in relpaths):
             self._tree = None
 
@@ -135,18 +158,23 @@ class Project:
             self._tree = None
             self._summaries.clear()
             self._exec.clear()
+            self._current.clear()
 
     def text(self, relpath: str) -> str | None:
         """Current text of a project file as the build reads it (None: missing or not UTF-8)."""
         if relpath in self.overrides:
             return self.overrides[relpath]
+        cached = self._disk.get(relpath)
+        if cached and self.trust_disk_cache:
+            return cached[1]
         path = self.root / relpath
         try:
             st = path.stat()
         except OSError:
+            if self.trust_disk_cache:
+                self._disk[relpath] = ((0, -1), None)
             return None
         key = (st.st_mtime_ns, st.st_size)
-        cached = self._disk.get(relpath)
         if cached and cached[0] == key:
             return cached[1]
         try:
@@ -158,7 +186,12 @@ class Project:
         return text
 
     def exists(self, relpath: str) -> bool:
-        return relpath in self.overrides or (self.root / relpath).exists()
+        if relpath in self.overrides:
+            return True
+        cached = self._disk.get(relpath)
+        if cached is not None and self.trust_disk_cache:
+            return cached[0] != (0, -1)
+        return (self.root / relpath).exists()
 
     # -- analysis ----------------------------------------------------------------------------
     def files(self) -> FileTree:
@@ -166,10 +199,18 @@ class Project:
             self._tree = collect_files(self.root, self.profile, self.overrides)
         return self._tree
 
+    def _scanned(self, tree: FileTree) -> list[str]:
+        if self._scanned_for is not tree:
+            self._scanned_for, self._scanned_list = tree, scanned_paths(tree.scan_order, self.profile)
+        return self._scanned_list
+
     def summary(self, relpath: str) -> FileSummary:
+        if self.trust_disk_cache and relpath in self._current:
+            return self._summaries[relpath]
         text = self.text(relpath)
         cached = self._summaries.get(relpath)
         if cached is not None and cached.text_hash == hash(text) and (text is not None or cached.decode_error):
+            self._current.add(relpath)
             return cached
         key = self._cache_key(relpath, text)
         summary = self.summary_cache.get(key) if key else None
@@ -179,6 +220,7 @@ class Project:
                 self.summary_cache[key] = replace(summary, tree=None, lines=[])
         summary.text_hash = hash(text)
         self._summaries[relpath] = summary
+        self._current.add(relpath)
         return summary
 
     def _cache_key(self, relpath: str, text: str | None) -> str | None:
@@ -220,7 +262,7 @@ class Project:
         profile = self.profile
         tree = self.files()
         shipped = set(tree.files)
-        scanned = scanned_paths(tree.scan_order, profile)
+        scanned = self._scanned(tree)
         summaries = {p: self.editor_summary(p) for p in scanned}
         discovery = discover(list(summaries.items()), profile)
         timestamp = generated_at or now_timestamp()
@@ -235,13 +277,18 @@ class Project:
         manifest_result: ManifestResult | None = None
         handlers = HandlerResult()
         manifest = None
+        self._deployments, self._deployments_used = self._deployments_used, {}
         if has_main and (discovery.functions or profile.manifest_without_functions):
+            first_by_variable: dict = {}
+            for fn in discovery.functions:
+                first_by_variable.setdefault(fn.config_variable, fn)
+            self._registry_types = discovery.registry.types
             try:
                 manifest_result = build_manifest(
                     self.root.name,
                     discovery.functions,
                     profile,
-                    lambda name, var: self._deployment(name, var, discovery, deployments),
+                    lambda name, var: self._deployment(name, var, first_by_variable, deployments),
                     lambda existing: self._mothership(existing, shipped),
                     timestamp,
                 )
@@ -251,7 +298,7 @@ class Project:
             else:
                 manifest = self._settle_manifest(manifest_result, outcome)
             if manifest is not None:
-                handlers = generate_handlers(manifest, profile, self.root / ".flash" / ".build")
+                handlers = generate_handlers(manifest, profile, self.root / ".flash" / ".build", self.handler_memo)
                 if handlers.error:  # the manifest is already written when a handler fails
                     outcome.succeeds = False
                     outcome.errors.append(handlers.error)
@@ -293,10 +340,9 @@ class Project:
     def _settle_manifest(self, result: ManifestResult, outcome: BuildOutcome) -> dict | None:
         error: BuildError | None = result.error
         if error is None:
-            try:
-                dump_manifest(result.manifest)
-            except (TypeError, ValueError) as exc:
-                outcome.warnings.append(f"Warning: Handler generation failed: {exc}")
+            problem = unserialisable(result.manifest)
+            if problem:
+                outcome.warnings.append(f"Warning: Handler generation failed: {problem}")
                 return None
             return result.manifest
         if error.kind == "unserialisable":
@@ -306,25 +352,37 @@ class Project:
             outcome.errors.append(error.message)
         return None
 
-    def _deployment(self, resource, variable: str | None, discovery: Discovery, out: dict) -> dict:
-        if not variable:
-            return {}
-        first = next((f for f in discovery.functions if f.config_variable == variable), None)
+    def _deployment(self, resource, variable: str | None, first_by_variable: dict, out: dict) -> dict:
+        """The builder executes the file of the first discovered function whose config variable
+        has this name (whatever its resource) and reads that variable there."""
+        first = first_by_variable.get(variable) if variable else None
         if first is None:
             return {}
         summary = self.summary(first.relpath)
         if not (summary.parsed and (summary.configs or summary.remotes)):
             return {}
-        env = {**read_dotenv(self.root / ".env"), **self.env_vars}
-        types = discovery.registry.types
-        dep = deployment_fields(
-            types.get(resource, ""), variable, first.relpath, self.executed(first.relpath), self.profile, env
-        )
+        env = self._build_env()
+        key = (id(summary), first.relpath, variable, id(env))
+        dep = self._deployments.get(key)
+        if dep is None:
+            dep = deployment_fields(
+                self._registry_types.get(resource, ""), variable, first.relpath, self.executed(first.relpath), self.profile, env
+            )
+            self._deployments[key] = dep
+        self._deployments_used[key] = dep
         out[resource] = dep
         failure = self.executed(first.relpath).failure
         if failure is not None and failure.kind == "exit":
             raise BuildAborted(failure.message)
         return dep.fields
+
+    def _build_env(self) -> dict[str, str]:
+        """The build's environment variables as far as images go: `.env` (loaded by importing
+        tetra_rp), then the real environment; read once per content of `.env`."""
+        text = self.text(".env")
+        if self._env_cache is None or self._env_cache[0] != text:
+            self._env_cache = (text, {**read_dotenv_text(text or ""), **self.env_vars})
+        return self._env_cache[1]
 
     def _mothership(self, existing: set, shipped: set[str]):
         explicit = None

@@ -16,6 +16,7 @@ from typing import Any
 from .model import Span
 
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH"})
+_OTHER_TOKENS = ("remote", "FastAPI", "mothership")
 ROUTE_DECORATORS = ("get", "post", "put", "delete", "patch")
 
 
@@ -141,10 +142,17 @@ def module_path(relpath: str) -> str:
 
 
 def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...]) -> FileSummary:
-    """Summarise one file; `text` None means it could not be decoded as UTF-8."""
+    """Summarise one file; `text` None means it could not be decoded as UTF-8.
+
+    A file that mentions none of the names the build looks for (resource classes, `remote`,
+    `FastAPI`, `mothership`) cannot contribute anything, so it is not parsed at all; identifiers
+    can only spell those names in ASCII text (non-ASCII text is always parsed, because Python
+    normalises identifiers with NFKC)."""
     summary = FileSummary(module=module_path(relpath), text_hash=hash(text))
     if text is None:
         summary.decode_error = True
+        return summary
+    if text.isascii() and not any(token in text for token in (*resource_classes, *_OTHER_TOKENS)):
         return summary
     summary.lines = text.splitlines()
     try:

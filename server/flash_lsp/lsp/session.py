@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable
 from lsprotocol import types
 
 from ..core.environment import detect_environment
+from ..core.manifest import now_timestamp
 from ..core.model import Diagnostic, Span
 from ..core.profile_detect import detect_profile
 from ..core.profiles import Profile, get_profile
@@ -50,6 +51,8 @@ class ProjectState:
     pending_disk: set[str] = field(default_factory=set)
     pending_structure: bool = False
     published: asyncio.Event = field(default_factory=asyncio.Event)
+    # one generated_at per session, so previews and cached handler texts stay stable while typing
+    generated_at: str = field(default_factory=now_timestamp)
 
     @property
     def uri(self) -> str:
@@ -121,6 +124,7 @@ class Session:
             exclusions=list(self.settings.build_exclude),
             keep_last_good=True,
             summary_cache=self.summary_cache,
+            trust_disk_cache=True,
         )
         return project, reason
 
@@ -221,7 +225,7 @@ class Session:
                 project.set_override(rel, text)
         if disk:
             project.invalidate(sorted(disk), structure=structure)
-        model = project.analyze(rule_overrides=self.settings.severity_overrides())
+        model = project.analyze(state.generated_at, rule_overrides=self.settings.severity_overrides())
         return model, self._lsp_diagnostics(state, model, snapshot)
 
     def _lsp_diagnostics(self, state: ProjectState, model: ProjectModel, snapshot) -> dict[str, list[types.Diagnostic]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from ..handlers import handler_syntax_error, render_lb, render_qb, unwritable_reason
+from ..handlers import can_break_syntax, handler_syntax_error, render_lb, render_qb, template_values, unwritable_reason
 from ..manifest import group
 from ..model import Diagnostic, Related, Span
 from .catalogue import CATALOGUE
@@ -87,11 +87,11 @@ def _routes(name, fns: list[DiscoveredFunction], model: ProjectModel) -> Iterato
 
 
 def _handler_file(name, fns: list[DiscoveredFunction], model: ProjectModel) -> Iterator[Diagnostic]:
-    path, span = _name_location(name, fns, model)
     relpath = f"handler_{name}.py"
-    build_dir = model.root / ".flash" / ".build"
+    build_dir = model.build_dir
     problem = "embedded null byte" if "\0" in relpath else unwritable_reason(relpath, build_dir)
     if problem:
+        path, span = _name_location(name, fns, model)
         yield CATALOGUE["FL306"].at(
             path,
             span,
@@ -101,6 +101,9 @@ def _handler_file(name, fns: list[DiscoveredFunction], model: ProjectModel) -> I
         return
     first = fns[0]
     entries = [{"name": f.name, "module": f.module, "http_method": f.http_method, "http_path": f.http_path} for f in fns]
+    if not can_break_syntax(template_values(name, entries)):
+        return
+    path, span = _name_location(name, fns, model)
     if first.is_load_balanced:
         text = render_lb(name, {"functions": entries, "is_live_resource": first.is_live_resource}, "", model.profile)
     else:

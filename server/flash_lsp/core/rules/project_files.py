@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 from typing import TYPE_CHECKING, Iterator
 
 from ..model import Diagnostic, Span
@@ -11,31 +10,22 @@ from .catalogue import CATALOGUE
 if TYPE_CHECKING:
     from ..project import Project, ProjectModel
 
-SECRET_PATTERNS = (".env", ".env.*", "*.pem", "*.key", "id_rsa", "id_ed25519", ".netrc", ".pypirc")
-JUNK_DIRS = (".venv", "venv", "env", "node_modules", "tests", ".idea", ".vscode", ".mypy_cache", ".pytest_cache")
 TOP = Span(0, 0, 0, 0)
 
 
 def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
-    files = model.files.files
-    ignore_file = next((s.path for s in model.files.sources), ".flashignore")
-    for relpath in files:
-        name = relpath.rsplit("/", 1)[-1]
-        if any(fnmatch.fnmatchcase(name, p) for p in SECRET_PATTERNS) and not name.endswith((".example", ".sample")):
-            yield CATALOGUE["FL601"].at(
-                relpath,
-                TOP,
-                f"{relpath} is shipped in the archive ({model.profile.label} ignores no .env or key files by "
-                f"default). Add it to {ignore_file}.",
-                ignore_file=ignore_file,
-                pattern=relpath,
-            )
-    shipped_dirs: dict[str, int] = {}
-    for relpath in files:
-        top = relpath.split("/", 1)[0]
-        if "/" in relpath and top in JUNK_DIRS:
-            shipped_dirs[top] = shipped_dirs.get(top, 0) + 1
-    for top, count in shipped_dirs.items():
+    tree = model.files
+    ignore_file = next((s.path for s in tree.sources), ".flashignore")
+    for relpath in tree.secrets:
+        yield CATALOGUE["FL601"].at(
+            relpath,
+            TOP,
+            f"{relpath} is shipped in the archive ({model.profile.label} ignores no .env or key files by "
+            f"default). Add it to {ignore_file}.",
+            ignore_file=ignore_file,
+            pattern=relpath,
+        )
+    for top, count in tree.junk_dirs.items():
         yield CATALOGUE["FL602"].at(
             ignore_file,
             TOP,
@@ -43,7 +33,7 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
             ignore_file=ignore_file,
             pattern=f"{top}/",
         )
-    stale = [p for p in files if p.startswith(".flash/")]
+    stale = tree.stale_build_output
     if stale:
         yield CATALOGUE["FL603"].at(
             ignore_file,

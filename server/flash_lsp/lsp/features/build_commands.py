@@ -506,7 +506,7 @@ class BuildService:
             for note in job.notes:
                 self._output(job, note)
             if not self.closed:
-                job.progress.report(f"Running {'flash build' if event.pid else 'nothing'}", 1)
+                job.progress.report("Running flash build", 1)
 
     async def _finish(self, job: BuildJob, finished: Finished) -> None:
         ls, state = self.ls, job.state
