@@ -9,6 +9,7 @@ FastAPI / mothership facts. Resolving names across files happens later, in `disc
 from __future__ import annotations
 
 import ast
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -189,26 +190,40 @@ class _Extractor:
         return Span.of(node, self.lines)
 
     def run(self, tree: ast.Module) -> None:
-        parents = _parent_kinds(tree)
         self.s.bindings = _module_bindings(tree.body, self.span)
-        aliases = {a.asname for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names if a.name == "remote" and a.asname}
-        for node in ast.walk(tree):
-            if aliases and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                for d in node.decorator_list:
-                    callee = d.func if isinstance(d, ast.Call) else d
-                    if isinstance(callee, ast.Name) and callee.id in aliases:
-                        self.s.alias_remotes.append((node.name, self.span(d), callee.id))
-            if isinstance(node, ast.Assign):
-                self._config_assign(node, parents)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                self._remote_decl(node, parents)
+        aliases: set[str] = set()
+        alias_candidates: list[tuple[ast.AST, ast.expr, str]] = []
+        routed: set[str] = set()  # X of every @X.get/post/... on a def (FastAPI routes)
+        app: tuple[str, ast.Name] | None = None
+        for node, scope in statements(tree):
+            kind = type(node)
+            if kind is ast.Assign:
+                self._config_assign(node, scope)
+                call_type = _call_type(node.value)
+                if app is None and call_type == "FastAPI":
+                    target = next((t for t in node.targets if isinstance(t, ast.Name)), None)
+                    if target is not None:
+                        app = (target.id, target)
+                if self.s.mothership is None and isinstance(node.value, ast.Call):
+                    if any(isinstance(t, ast.Name) and t.id == "mothership" for t in node.targets):
+                        self.s.mothership = _mothership_decl(node, self.span)
+            elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+                self._remote_decl(node, scope)
                 self._dependencies(node)
-            elif isinstance(node, ast.ImportFrom):
+                for decorator in node.decorator_list:
+                    callee = decorator.func if isinstance(decorator, ast.Call) else decorator
+                    if isinstance(callee, ast.Name):
+                        alias_candidates.append((node, decorator, callee.id))
+                    elif kind is not ast.ClassDef and isinstance(callee, ast.Attribute) and isinstance(callee.value, ast.Name) and callee.attr in ROUTE_DECORATORS:
+                        routed.add(callee.value.id)
+            elif kind is ast.ImportFrom:
                 self._aliases(node)
-        self.s.fastapi_app = _fastapi_app(tree, self.span)
-        self.s.mothership = _mothership_decl(tree, self.span)
+                aliases.update(a.asname for a in node.names if a.name == "remote" and a.asname)
+        self.s.alias_remotes = [(n.name, self.span(d), name) for n, d, name in alias_candidates if name in aliases]
+        if app is not None:
+            self.s.fastapi_app = FastAPIApp(app[0], self.span(app[1]), app[0] in routed)
 
-    def _config_assign(self, node: ast.Assign, parents: dict[int, str]) -> None:
+    def _config_assign(self, node: ast.Assign, scope: str) -> None:
         type_name = _call_type(node.value)
         if type_name not in self.classes:
             return
@@ -225,12 +240,12 @@ class _Extractor:
                         name_span=self.span(name_kw.value) if name_kw else None,
                         span=self.span(target),
                         call_span=self.span(call),
-                        module_level=parents.get(id(node), "") == "",
+                        module_level=scope == "",
                         star_kwargs=any(k.arg is None for k in call.keywords),
                     )
                 )
 
-    def _remote_decl(self, node: ast.AST, parents: dict[int, str]) -> None:
+    def _remote_decl(self, node: ast.AST, scope: str) -> None:
         decorator = _find_remote_decorator(node.decorator_list)
         if decorator is None:
             return
@@ -253,7 +268,7 @@ class _Extractor:
                 config=config,
                 method=method,
                 path=path,
-                parent=parents.get(id(node), ""),
+                parent=scope,
                 raises=raises,
             )
         )
@@ -359,22 +374,22 @@ def _module_bindings(body: list[ast.stmt], span) -> dict[str, Binding]:
     return found
 
 
-def _parent_kinds(tree: ast.Module) -> dict[int, str]:
-    """id(node) → "" for module-level statements, else the kind of the nearest enclosing scope."""
-    kinds: dict[int, str] = {}
+_STATEMENT_LISTS = ("body", "handlers", "orelse", "finalbody", "cases")
 
-    def visit(node: ast.AST, scope: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            kinds[id(child)] = scope
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                visit(child, "function")
-            elif isinstance(child, ast.ClassDef):
-                visit(child, "class")
-            else:
-                visit(child, scope)
 
-    visit(tree, "")
-    return kinds
+def statements(tree: ast.Module):
+    """(node, scope) for every statement (and except/case clause) in `ast.walk`'s breadth-first
+    order, without visiting expressions, which never contain statements. `scope` is "" at
+    module level, else the kind of the nearest enclosing def ("function") or class ("class")."""
+    todo: deque[tuple[ast.AST, str]] = deque([(tree, "")])
+    while todo:
+        node, scope = todo.popleft()
+        yield node, scope
+        inner = "function" if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else "class" if isinstance(node, ast.ClassDef) else scope
+        for name in _STATEMENT_LISTS:
+            children = getattr(node, name, None)
+            if children and isinstance(children, list):
+                todo.extend((child, inner) for child in children)
 
 
 def _callee_name(func: ast.expr) -> str | None:
@@ -430,44 +445,14 @@ def _codepoints(text: str, byte_col: int) -> int:
     return byte_col if text.isascii() else len(text.encode()[:byte_col].decode(errors="replace"))
 
 
-def _fastapi_app(tree: ast.Module, span) -> FastAPIApp | None:
-    """`detect_main_app` for one file: the first `X = FastAPI(...)` and whether X has routes."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and _call_type(node.value) == "FastAPI":
-            target = next((t for t in node.targets if isinstance(t, ast.Name)), None)
-            if target is not None:
-                return FastAPIApp(target.id, span(target), _has_routes(tree, target.id))
-    return None
-
-
-def _has_routes(tree: ast.Module, app: str) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for decorator in node.decorator_list:
-                target = decorator.func if isinstance(decorator, ast.Call) else decorator
-                if (
-                    isinstance(target, ast.Attribute)
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id == app
-                    and target.attr in ROUTE_DECORATORS
-                ):
-                    return True
-    return False
-
-
-def _mothership_decl(tree: ast.Module, span) -> MothershipDecl | None:
-    """`detect_explicit_mothership`: the first `mothership = <call>(...)` anywhere in the file."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            if any(isinstance(t, ast.Name) and t.id == "mothership" for t in node.targets):
-                call = node.value
-                type_name = _callee_name(call.func) or "CpuLiveLoadBalancer"
-                kwargs = {}
-                for kw in call.keywords:
-                    if kw.arg:
-                        try:
-                            kwargs[kw.arg] = ast.literal_eval(kw.value)
-                        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                            pass
-                return MothershipDecl(type_name, kwargs, span(node))
-    return None
+def _mothership_decl(node: ast.Assign, span) -> MothershipDecl:
+    """`detect_explicit_mothership`: the first `mothership = <call>(...)`, literal keywords only."""
+    call = node.value
+    kwargs = {}
+    for kw in call.keywords:
+        if kw.arg:
+            try:
+                kwargs[kw.arg] = ast.literal_eval(kw.value)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                pass
+    return MothershipDecl(_callee_name(call.func) or "CpuLiveLoadBalancer", kwargs, span(node))
