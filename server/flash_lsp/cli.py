@@ -12,7 +12,7 @@ from . import __version__
 from .core.environment import detect_environment
 from .core.model import Severity
 from .core.profiles import DEFAULT_PROFILE, PROFILES, get_profile
-from .core.project import ProjectModel, analyze_project
+from .core.project import Project, ProjectModel, analyze_project
 from .core.report import endpoints, render_check_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -61,17 +61,26 @@ def _parser() -> argparse.ArgumentParser:
     handlers = project_command("handlers", "write the predicted handler files", _handlers)
     handlers.add_argument("--out", required=True, metavar="DIR", help="directory to write the handler files into")
     project_command("files", "list the project files the archive will carry", _files)
+    size = project_command("size", "predict the archive size (resolves dependencies for Linux x86_64)", _size)
+    size.add_argument("--format", choices=("text", "json"), default="text")
+    size.add_argument("--exclude", default=None, metavar="A,B", help="packages passed to flash build --exclude")
+    size.add_argument("--offline", action="store_true", help="answer from the cache or installed packages only")
     return parser
 
 
-def _analyze(args) -> ProjectModel:
-    root = Path(args.path)
+def _checked_root(path: str) -> Path:
+    root = Path(path)
     if not root.exists():
-        raise UsageError(f"no such directory: {args.path}")
+        raise UsageError(f"no such directory: {path}")
     if not root.is_dir():
-        raise UsageError(f"not a directory: {args.path} (give the project directory that contains main.py)")
+        raise UsageError(f"not a directory: {path} (give the project directory that contains main.py)")
     if not os.access(root, os.R_OK | os.X_OK):
-        raise UsageError(f"cannot read directory: {args.path}")
+        raise UsageError(f"cannot read directory: {path}")
+    return root
+
+
+def _analyze(args) -> ProjectModel:
+    root = _checked_root(args.path)
     environment = detect_environment(root.resolve(), args.python)
     return analyze_project(root, get_profile(args.profile), environment=environment)
 
@@ -135,6 +144,28 @@ def _files(args) -> int:
     for relpath in sorted(model.files.files):
         print(relpath)
     return EXIT_OK
+
+
+def _size(args) -> int:
+    from .bundle import SizePredictor
+    from .bundle.cli import format_text
+    from .bundle.request import request_for
+    from .core.deps import parse_exclusions
+
+    root = _checked_root(args.path)
+    environment = detect_environment(root.resolve(), args.python)
+    project = Project(root, get_profile(args.profile), environment, os.environ, parse_exclusions(args.exclude))
+    model = project.analyze()
+    predictor = SizePredictor(python=args.python, offline=args.offline)
+    try:
+        estimate = predictor.estimate_sync(request_for(model))
+    finally:
+        predictor.close()
+    if args.format == "json":
+        print(json.dumps(estimate.to_dict(), indent=2))
+    else:
+        print(format_text(estimate))
+    return EXIT_FINDINGS if estimate.archive_bytes is None else EXIT_OK
 
 
 def _serve(args) -> int:

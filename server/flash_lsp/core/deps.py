@@ -38,6 +38,7 @@ class Requirements:
     excluded: list[Requirement] = field(default_factory=list)
     unmatched_exclusions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    exclusions: list[str] = field(default_factory=list)  # `--exclude` tokens as the build parses them
 
     @property
     def pip_args(self) -> list:
@@ -105,7 +106,7 @@ def collect(
     exclusions: list[str],
     read_error: str | None = None,
 ) -> Requirements:
-    result = Requirements()
+    result = Requirements(exclusions=list(exclusions))
     found = requirements_txt(requirements_text) if requirements_text is not None else []
     if read_error:
         result.warnings.append(f"Warning: Failed to read requirements.txt: {read_error}")

@@ -14,9 +14,9 @@ from .profiles import Profile
 from .summary import ConfigAssign, FileSummary, RemoteDecl
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class DiscoveredFunction:
-    """One `RemoteFunctionMetadata` as the real scanner would produce it."""
+    """One `RemoteFunctionMetadata` as the real scanner would produce it (treat as immutable)."""
 
     name: str
     module: str

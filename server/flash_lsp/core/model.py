@@ -5,11 +5,12 @@ from __future__ import annotations
 import ast
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, order=True)
-class Span:
-    """A source range: 0-based lines, columns in code points (the LSP layer converts to UTF-16)."""
+class Span(NamedTuple):
+    """A source range: 0-based lines, columns in code points (the LSP layer converts to UTF-16).
+    A named tuple because summaries create thousands of them per keystroke."""
 
     line: int
     col: int

@@ -123,9 +123,12 @@ class Project:
         self._registry_types: dict = {}
         self._scanned_for: FileTree | None = None
         self._current: set[str] = set()  # summaries known to match the text (with trust_disk_cache)
+        self._changed: set[str] = set()  # files edited or invalidated since the last analysis
+        self._previous: tuple[list[str], dict[str, FileSummary]] | None = None
         self._deployments: dict[tuple, Deployment] = {}  # memo by (summary, file, variable, env)
         self._deployments_used: dict[tuple, Deployment] = {}
         self.handler_memo: dict[tuple, str] = {}
+        self.rule_memo: dict[tuple, tuple] = {}  # per-file diagnostics by (rule, path), see rules.per_file
         self._scanned_list: list[str] = []
 
     # -- inputs ------------------------------------------------------------------------------
@@ -133,6 +136,7 @@ class Project:
         """Use `text` instead of the disk for `relpath` (None: back to the disk)."""
         known = relpath in self.overrides or (self._tree is not None and relpath in self._tree)
         self._current.discard(relpath)
+        self._changed.add(relpath)
         if text is None:
             self.overrides.pop(relpath, None)
         else:
@@ -145,10 +149,12 @@ class Project:
         if relpaths is None:
             self._disk.clear()
             self._current.clear()
+            self._previous = None
         else:
             for relpath in relpaths:
                 self._disk.pop(relpath, None)
                 self._current.discard(relpath)
+                self._changed.add(relpath)
         if structure or relpaths is None or any(p in IGNORE_FILES for p in relpaths):
             self._tree = None
 
@@ -159,6 +165,7 @@ class Project:
             self._summaries.clear()
             self._exec.clear()
             self._current.clear()
+            self._previous = None
 
     def text(self, relpath: str) -> str | None:
         """Current text of a project file as the build reads it (None: missing or not UTF-8)."""
@@ -229,6 +236,21 @@ class Project:
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         return f"{self.profile.name}\0{relpath}\0{digest}"
 
+    def _editor_summaries(self, scanned: list[str]) -> dict[str, FileSummary]:
+        """Summaries of the scanned files; with `trust_disk_cache`, the previous analysis' map
+        updated for the files that changed since (the keystroke path)."""
+        previous = self._previous
+        if self.trust_disk_cache and previous is not None and previous[0] is scanned:
+            summaries = dict(previous[1])
+            for relpath in self._changed:
+                if relpath in summaries:
+                    summaries[relpath] = self.editor_summary(relpath)
+        else:
+            summaries = {p: self.editor_summary(p) for p in scanned}
+        self._changed.clear()
+        self._previous = (scanned, summaries)
+        return summaries
+
     def editor_summary(self, relpath: str) -> FileSummary:
         """The summary the analysis uses: the last good one while the file does not parse
         (with `keep_last_good`), so other files do not flash errors mid-edit."""
@@ -263,7 +285,7 @@ class Project:
         tree = self.files()
         shipped = set(tree.files)
         scanned = self._scanned(tree)
-        summaries = {p: self.editor_summary(p) for p in scanned}
+        summaries = self._editor_summaries(scanned)
         discovery = discover(list(summaries.items()), profile)
         timestamp = generated_at or now_timestamp()
         outcome = BuildOutcome()

@@ -9,6 +9,8 @@ FastAPI / mothership facts. Resolving names across files happens later, in `disc
 from __future__ import annotations
 
 import ast
+import re
+from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -18,6 +20,8 @@ from .model import Span
 
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH"})
 _OTHER_TOKENS = ("remote", "FastAPI", "mothership")
+_REMOTE_ALIAS = re.compile(r"\bremote\s+as\s+(\w+)")
+_FASTAPI_APP = re.compile(r"((?:\b\w+\s*=\s*)+)(?:[\w.]*\.)?FastAPI\s*\(")
 ROUTE_DECORATORS = ("get", "post", "put", "delete", "patch")
 
 
@@ -128,7 +132,7 @@ class FileSummary:
     uses_remote_alias: list[tuple[str, Span]] = field(default_factory=list)  # `remote as rr`
     alias_remotes: list[tuple[str, Span, str]] = field(default_factory=list)  # defs decorated by an alias
     class_aliases: list[tuple[str, str, Span]] = field(default_factory=list)  # (alias, class, span)
-    bindings: dict[str, Binding] = field(default_factory=dict)  # first module-level binding per name
+    bindings: dict[str, Binding] = field(default_factory=dict)  # imports and config names: first binding
     tree: ast.Module | None = field(default=None, repr=False)
     lines: list[str] = field(default_factory=list, repr=False)
 
@@ -153,7 +157,9 @@ def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...])
     if text is None:
         summary.decode_error = True
         return summary
-    if text.isascii() and not any(token in text for token in (*resource_classes, *_OTHER_TOKENS)):
+    tokens = (*resource_classes, *_OTHER_TOKENS)
+    ascii_text = text.isascii()
+    if ascii_text and not any(token in text for token in tokens):
         return summary
     summary.lines = text.splitlines()
     try:
@@ -166,7 +172,11 @@ def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...])
     except (ValueError, RecursionError, MemoryError) as exc:
         summary.syntax_error = (str(exc), Span(0, 0, 0, 0))
         return summary
-    _Extractor(summary, set(resource_classes)).run(tree)
+    relevant = None
+    if ascii_text:  # aliases (`remote as rr`) and FastAPI apps (`@app.get`) mark their decorators' lines too
+        apps = [f"{name}." for chain in _FASTAPI_APP.findall(text) for name in re.findall(r"\w+", chain)]
+        relevant = token_lines(text, (*tokens, *_REMOTE_ALIAS.findall(text), *apps))
+    _Extractor(summary, set(resource_classes)).run(tree, relevant)
     if summary.configs or summary.remotes or summary.alias_remotes:
         summary.tree = tree  # kept for the import simulation; other files drop their AST
     else:
@@ -189,13 +199,12 @@ class _Extractor:
     def span(self, node: ast.AST) -> Span:
         return Span.of(node, self.lines)
 
-    def run(self, tree: ast.Module) -> None:
-        self.s.bindings = _module_bindings(tree.body, self.span)
+    def run(self, tree: ast.Module, relevant: list[int] | None) -> None:
         aliases: set[str] = set()
         alias_candidates: list[tuple[ast.AST, ast.expr, str]] = []
         routed: set[str] = set()  # X of every @X.get/post/... on a def (FastAPI routes)
         app: tuple[str, ast.Name] | None = None
-        for node, scope in statements(tree):
+        for node, scope in statements(tree, relevant):
             kind = type(node)
             if kind is ast.Assign:
                 self._config_assign(node, scope)
@@ -220,6 +229,8 @@ class _Extractor:
                 self._aliases(node)
                 aliases.update(a.asname for a in node.names if a.name == "remote" and a.asname)
         self.s.alias_remotes = [(n.name, self.span(d), name) for n, d, name in alias_candidates if name in aliases]
+        wanted = {d.config.text for d in self.s.remotes if d.config.kind == "name"}
+        self.s.bindings = _module_bindings(tree.body, self.span, wanted)
         if app is not None:
             self.s.fastapi_app = FastAPIApp(app[0], self.span(app[1]), app[0] in routed)
 
@@ -333,12 +344,14 @@ class _Extractor:
                 self.s.class_aliases.append((alias.asname, alias.name, self.span(alias)))
 
 
-def _module_bindings(body: list[ast.stmt], span) -> dict[str, Binding]:
-    """First binding of each name by module-level statements (descending into if/try/with/for)."""
+def _module_bindings(body: list[ast.stmt], span, wanted: set[str]) -> dict[str, Binding]:
+    """First module-level binding (descending into if/try/with/for) of every imported name and
+    of the `wanted` names (those decorators use as configs); other names are not needed."""
     found: dict[str, Binding] = {}
 
     def put(name: str, binding: Binding) -> None:
-        found.setdefault(name, binding)
+        if name not in found and (binding.kind == "import" or name in wanted):
+            found[name] = binding
 
     def visit(stmts: list[ast.stmt]) -> None:
         for stmt in stmts:
@@ -351,13 +364,16 @@ def _module_bindings(body: list[ast.stmt], span) -> dict[str, Binding]:
                     if a.name != "*":
                         put(a.asname or a.name, Binding("import", span(stmt), module, a.name))
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                put(stmt.name, Binding("def", span(stmt)))
+                if stmt.name in wanted:
+                    put(stmt.name, Binding("def", span(stmt)))
             elif isinstance(stmt, ast.ClassDef):
-                put(stmt.name, Binding("class", span(stmt)))
+                if stmt.name in wanted:
+                    put(stmt.name, Binding("class", span(stmt)))
             elif isinstance(stmt, ast.Assign):
                 for target in stmt.targets:
                     if isinstance(target, ast.Name):
-                        put(target.id, Binding("assign", span(target), _call_type(stmt.value) or ""))
+                        if target.id in wanted:
+                            put(target.id, Binding("assign", span(target), _call_type(stmt.value) or ""))
                     else:
                         for n in ast.walk(target):
                             if isinstance(n, ast.Name):
@@ -377,10 +393,27 @@ def _module_bindings(body: list[ast.stmt], span) -> dict[str, Binding]:
 _STATEMENT_LISTS = ("body", "handlers", "orelse", "finalbody", "cases")
 
 
-def statements(tree: ast.Module):
+def token_lines(text: str, tokens: tuple[str, ...]) -> list[int]:
+    """Sorted 1-based numbers of the lines that contain one of `tokens`."""
+    pattern = re.compile("|".join(re.escape(t) for t in tokens))
+    lines: list[int] = []
+    line, position = 1, 0
+    for match in pattern.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+def statements(tree: ast.Module, relevant: list[int] | None = None):
     """(node, scope) for every statement (and except/case clause) in `ast.walk`'s breadth-first
     order, without visiting expressions, which never contain statements. `scope` is "" at
-    module level, else the kind of the nearest enclosing def ("function") or class ("class")."""
+    module level, else the kind of the nearest enclosing def ("function") or class ("class").
+
+    With `relevant` (sorted line numbers holding a token the build looks for), statements whose
+    lines hold none are skipped with their bodies: whatever the build reads is written on the
+    lines of its own statement, so the result is the same."""
     todo: deque[tuple[ast.AST, str]] = deque([(tree, "")])
     while todo:
         node, scope = todo.popleft()
@@ -389,7 +422,19 @@ def statements(tree: ast.Module):
         for name in _STATEMENT_LISTS:
             children = getattr(node, name, None)
             if children and isinstance(children, list):
-                todo.extend((child, inner) for child in children)
+                for child in children:
+                    if relevant is None or _touches(child, relevant):
+                        todo.append((child, inner))
+
+
+def _touches(node: ast.AST, relevant: list[int]) -> bool:
+    start = getattr(node, "lineno", None)
+    if start is None:  # match_case has no position
+        return True
+    first_decorator = min((d.lineno for d in getattr(node, "decorator_list", ())), default=start)
+    start = min(start, first_decorator)
+    i = bisect_left(relevant, start)
+    return i < len(relevant) and relevant[i] <= (node.end_lineno or start)
 
 
 def _callee_name(func: ast.expr) -> str | None:

@@ -18,6 +18,20 @@ if TYPE_CHECKING:
 RuleFn = Callable[["ProjectModel", "Project"], Iterable[Diagnostic]]
 
 
+def per_file(project: Project, rule: str, relpath: str, summary, compute: Callable[[], Iterable[Diagnostic]]) -> list[Diagnostic]:
+    """Diagnostics that depend on one file only, computed once per version of that file.
+
+    The memo keeps the summary object itself, so an identity match means the same content."""
+    memo = project.rule_memo
+    key = (rule, relpath)
+    hit = memo.get(key)
+    if hit is not None and hit[0] is summary:
+        return hit[1]
+    found = list(compute())
+    memo[key] = (summary, found)
+    return found
+
+
 def _rule_functions() -> list[RuleFn]:
     from . import build_errors, configs, decorators, dependencies, project_files
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Iterator
 from ..imports import module_file
 from ..model import Diagnostic, Related, Severity
 from ..profiles import RESOURCE_CLASSES
+from . import per_file
 from .catalogue import CATALOGUE
 
 if TYPE_CHECKING:
@@ -24,7 +25,9 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
             yield from _named(fn, model)
         elif ref.kind == "inline":
             yield _inline(fn)
-    yield from _config_names(model)
+    for relpath, summary in model.summaries.items():
+        if summary.configs:
+            yield from per_file(project, "config-names", relpath, summary, lambda: _config_names(relpath, summary))
     yield from _merged(model)
 
 
@@ -112,24 +115,24 @@ def _inline(fn: DiscoveredFunction) -> Diagnostic:
     return CATALOGUE["FL105"].at(fn.relpath, ref.span, message + ". Assign the config to a module-level variable.")
 
 
-def _config_names(model: ProjectModel) -> Iterator[Diagnostic]:
-    for relpath, summary in model.summaries.items():
-        for assign in summary.configs:
-            if assign.name_span is None:
-                diagnostic = CATALOGUE["FL106"].at(
-                    relpath,
-                    assign.call_span,
-                    f"{assign.type_name} has no literal name=: the build keys this endpoint as "
-                    f"'{assign.variable}' (the variable name); without name= the config also fails validation.",
-                )
-                yield diagnostic if assign.star_kwargs else replace(diagnostic, severity=Severity.ERROR)
-            elif not isinstance(assign.name_value, str) or not assign.name_value:
-                yield CATALOGUE["FL106"].at(
-                    relpath,
-                    assign.name_span,
-                    f"name= is not a non-empty string literal: the build keys this endpoint as "
-                    f"'{assign.variable}' (the variable name), not by this value.",
-                )
+def _config_names(relpath: str, summary) -> Iterator[Diagnostic]:
+    """Configs of this file whose resource key will be the variable name."""
+    for assign in summary.configs:
+        if assign.name_span is None:
+            diagnostic = CATALOGUE["FL106"].at(
+                relpath,
+                assign.call_span,
+                f"{assign.type_name} has no literal name=: the build keys this endpoint as "
+                f"'{assign.variable}' (the variable name); without name= the config also fails validation.",
+            )
+            yield diagnostic if assign.star_kwargs else replace(diagnostic, severity=Severity.ERROR)
+        elif not isinstance(assign.name_value, str) or not assign.name_value:
+            yield CATALOGUE["FL106"].at(
+                relpath,
+                assign.name_span,
+                f"name= is not a non-empty string literal: the build keys this endpoint as "
+                f"'{assign.variable}' (the variable name), not by this value.",
+            )
 
 
 def _merged(model: ProjectModel) -> Iterator[Diagnostic]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Iterator
 from ..model import Diagnostic, Related, Span
 from ..profiles import RUNTIME_LB_CLASSES
 from ..summary import HTTP_METHODS
+from . import per_file
 from .catalogue import CATALOGUE
 
 if TYPE_CHECKING:
@@ -17,33 +18,38 @@ SKIPPED = "the build skips '{name}': it gets no endpoint, no manifest entry and 
 
 def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
     for relpath, summary in model.summaries.items():
-        error = summary.syntax_error or summary.stale_syntax_error
-        if error:
-            message, span = error
-            yield CATALOGUE["FL404"].at(
-                relpath,
-                span,
-                f"Syntax error: {message}. The build skips this file (its @remote functions are not deployed) "
-                f"but still ships it.",
-            )
-            if summary.syntax_error:
-                continue
-        if summary.decode_error:
-            yield CATALOGUE["FL405"].at(relpath, Span(0, 0, 0, 0), "Not UTF-8: the build skips this file but still ships it.")
-            continue
-        for decl in summary.remotes:
-            yield from _unresolvable(relpath, decl)
-        for name, span, alias in summary.alias_remotes:
-            yield CATALOGUE["FL202"].at(
-                relpath,
-                span,
-                f"'{alias}' is an alias of remote; the build only recognises decorators named 'remote', so "
-                + SKIPPED.format(name=name)
-                + ". Import it as `remote`.",
-            )
+        if summary.remotes or summary.alias_remotes or summary.syntax_error or summary.stale_syntax_error or summary.decode_error:
+            yield from per_file(project, "decorators", relpath, summary, lambda: _file(relpath, summary))
     yield from _dropped_files(model)
     yield from _nested(model)
     yield from _routing(model)
+
+
+def _file(relpath: str, summary) -> Iterator[Diagnostic]:
+    """Findings that depend on this file alone."""
+    error = summary.syntax_error or summary.stale_syntax_error
+    if error:
+        message, span = error
+        yield CATALOGUE["FL404"].at(
+            relpath,
+            span,
+            f"Syntax error: {message}. The build skips this file (its @remote functions are not deployed) but still ships it.",
+        )
+        if summary.syntax_error:
+            return
+    if summary.decode_error:
+        yield CATALOGUE["FL405"].at(relpath, Span(0, 0, 0, 0), "Not UTF-8: the build skips this file but still ships it.")
+        return
+    for decl in summary.remotes:
+        yield from _unresolvable(relpath, decl)
+    for name, span, alias in summary.alias_remotes:
+        yield CATALOGUE["FL202"].at(
+            relpath,
+            span,
+            f"'{alias}' is an alias of remote; the build only recognises decorators named 'remote', so "
+            + SKIPPED.format(name=name)
+            + ". Import it as `remote`.",
+        )
 
 
 def _unresolvable(relpath: str, decl) -> Iterator[Diagnostic]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from ..deps import pip_rejects, requirements_txt
 from ..model import Diagnostic, Span
+from . import per_file
 from .catalogue import CATALOGUE
 
 if TYPE_CHECKING:
@@ -16,31 +17,10 @@ _PYPROJECT_DEPS = re.compile(r"^\s*dependencies\s*=", re.M)
 
 
 def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
+    label = model.profile.label
     for relpath, summary in model.summaries.items():
-        in_workers = relpath.startswith("workers/") and not relpath.endswith("/__init__.py")
-        for decl in summary.dependencies:
-            names = ", ".join(repr(v) for v, _ in decl.items) or "these packages"
-            if decl.is_async:
-                yield CATALOGUE["FL501"].at(
-                    relpath,
-                    decl.span,
-                    f"'{decl.function}' is async: {model.profile.label} only reads dependencies of plain defs and "
-                    f"classes, so {names} will not be installed. Add them to requirements.txt.",
-                )
-            elif not in_workers:
-                yield CATALOGUE["FL502"].at(
-                    relpath,
-                    decl.span,
-                    f"The build only reads dependencies= in files under workers/, so {names} will not be installed. "
-                    f"Move the file under workers/ or add them to requirements.txt.",
-                )
-            elif not decl.is_list_literal:
-                yield CATALOGUE["FL503"].at(
-                    relpath, decl.span, "dependencies= must be a literal list for the build to read it; nothing is installed."
-                )
-            else:
-                for span in decl.non_constant:
-                    yield CATALOGUE["FL503"].at(relpath, span, "Only string literals in dependencies= are installed; this one is dropped.")
+        if summary.dependencies:
+            yield from per_file(project, f"dependencies:{label}", relpath, summary, lambda: _file(relpath, summary, label))
     yield from _requirements_txt(project)
     yield from _pyproject(project)
     for name in model.requirements.unmatched_exclusions:
@@ -50,6 +30,34 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
             f"--exclude {name!r} matches no requirement (the build compares names lower-cased, without "
             f"normalising - and _, and before any version specifier).",
         )
+
+
+def _file(relpath: str, summary, label: str) -> Iterator[Diagnostic]:
+    """Dependencies declared in this file that the build will not install."""
+    in_workers = relpath.startswith("workers/") and not relpath.endswith("/__init__.py")
+    for decl in summary.dependencies:
+        names = ", ".join(repr(v) for v, _ in decl.items) or "these packages"
+        if decl.is_async:
+            yield CATALOGUE["FL501"].at(
+                relpath,
+                decl.span,
+                f"'{decl.function}' is async: {label} only reads dependencies of plain defs and "
+                f"classes, so {names} will not be installed. Add them to requirements.txt.",
+            )
+        elif not in_workers:
+            yield CATALOGUE["FL502"].at(
+                relpath,
+                decl.span,
+                f"The build only reads dependencies= in files under workers/, so {names} will not be installed. "
+                f"Move the file under workers/ or add them to requirements.txt.",
+            )
+        elif not decl.is_list_literal:
+            yield CATALOGUE["FL503"].at(
+                relpath, decl.span, "dependencies= must be a literal list for the build to read it; nothing is installed."
+            )
+        else:
+            for span in decl.non_constant:
+                yield CATALOGUE["FL503"].at(relpath, span, "Only string literals in dependencies= are installed; this one is dropped.")
 
 
 def _requirements_txt(project: Project) -> Iterator[Diagnostic]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import uuid
 from typing import TYPE_CHECKING
@@ -184,6 +185,8 @@ async def _index(ls: FlashLanguageServer) -> None:
         session.schedule(state, 0)
     if ls.cache is not None:
         await loop.run_in_executor(session.executor, ls.cache.save)
+    # The index is long-lived: keep the cyclic GC from re-scanning it on every keystroke.
+    await loop.run_in_executor(session.executor, gc.freeze)
     if supported:
         progress.end(token, types.WorkDoneProgressEnd(message=f"{len(states)} Flash project(s)"))
     ls.protocol.notify(
