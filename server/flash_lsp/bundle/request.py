@@ -1,0 +1,39 @@
+"""The size question for one analysed project: what `flash build` will install and package."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from ..core.profiles import CPU_CLASSES
+from .model import MIB, SizeRequest
+
+if TYPE_CHECKING:
+    from ..core.project import ProjectModel
+
+
+def request_for(model: ProjectModel) -> SizeRequest:
+    """Requirements after the build's `--exclude`, the build interpreter's Python, the shipped
+    project files and the generated files (manifest and handlers, sized from their text)."""
+    files: list[tuple[str, int]] = []
+    for relpath in model.files.files:
+        try:
+            files.append((relpath, os.path.getsize(model.root / relpath)))
+        except OSError:
+            continue
+    generated = dict(model.handlers.files)
+    text = model.manifest_text()
+    if text is not None:
+        generated["flash_manifest.json"] = text
+    files += [(relpath, len(body.encode("utf-8"))) for relpath, body in generated.items()]
+    gpu = any(fn.resource_type not in CPU_CLASSES for fn in model.functions)
+    return SizeRequest.make(
+        [str(r.text) for r in model.requirements.installed],
+        model.environment.python_version,
+        project_files=files,
+        project_root=str(model.root),
+        exclusions=tuple(model.requirements.exclusions),
+        excluded_requirements=[str(r.text) for r in model.requirements.excluded],
+        gpu=gpu,
+        limit_bytes=model.profile.size_limit_mb * MIB,
+    )
