@@ -276,7 +276,7 @@ async def test_build_progress_output_and_finish(client):
         f"Python {sys.version.split()[0]})",
     ]
     assert "✓ Loaded ignore patterns" in lines and not any("\x1b" in line for line in lines)
-    logged = [m.message for m in client.log_messages]
+    logged = [line for m in client.log_messages for line in m.message.split("\n")]
     assert all(line in logged for line in lines)
     assert (root / ".flash" / "archive.tar.gz").is_file()
     assert await build_diagnostics(client, ["main.py", "requirements.txt"]) == set()
@@ -400,17 +400,23 @@ async def test_build_errors_become_diagnostics_at_the_code_they_concern(client, 
         assert (finished["exitCode"] == 0) == (mode in ("handler_failed", "syntax_warning", "too_large", "success"))
         # each build replaces the previous build's diagnostics; the clean one clears them
         assert await build_diagnostics(client, rels) == expected, mode
-    assert not any(m.type == types.MessageType.Error and "too_large" in m.message for m in client.messages)
+    # failed builds (not the ones that only warn) pop up once each
+    failed = [m for m in client.messages if m.message.startswith("Flash: Build of basic failed (exit code 1): ")]
+    assert len(failed) == 6 and all(m.type == types.MessageType.Error for m in failed)
 
 
+@pytest.mark.settings({**FAKE_SETTINGS, "build": {"exclude": ["numpy"]}})
+@with_files({"requirements.txt": "six\ntorch\n"})
 async def test_package_report_and_drift_warning(client):
     builds = Builds(client)
     result = await builds.command("flash.package")
-    assert result["started"] and "--keep-build" in result["command"]
+    # the settings' exclusions plus the recommended ones (a GPU endpoint: torch), and --keep-build
+    assert result["started"] and result["command"][-4:] == ["build", "--keep-build", "--exclude", "numpy,torch"]
     finished = await builds.done(result["build"])
     assert finished["exitCode"] == 0 and finished["command"] == "flash.package"
     lines = builds.lines(result["build"])
-    assert lines[3].startswith("package: recommended exclusions none: GPU images ship torch, but the app does not")
+    assert lines[3].startswith("package: recommended exclusions torch: GPU images (LiveServerless) already ship torch")
+    assert "Excluded 1 package(s) (assumed in base image)" in lines
     report, markdown = finished["report"], finished["reportMarkdown"]
     archive = client.workspace_root / ".flash" / "archive.tar.gz"
     assert report["archive"] == ".flash/archive.tar.gz" and report["archive_bytes"] == archive.stat().st_size
@@ -418,8 +424,8 @@ async def test_package_report_and_drift_warning(client):
     # the fake writes a fixed manifest: one resource where the basic project predicts five
     drift = report["drift"]
     assert not drift["no_drift"] and any(i["area"] == "manifest" for i in drift["items"])
-    ds = await build_diagnostics(client, ["main.py"])
-    assert ds == {("main.py", "FL701", 0, 0, W)}
+    ds = await build_diagnostics(client, ["main.py", "requirements.txt"])
+    assert ds == {("main.py", "FL701", 0, 0, W), ("requirements.txt", "exclusion_unmatched", 0, 0, W)}
     (d,) = [d for d in await diagnostics(client, uri(client, "main.py")) if d.code == "FL701"]
     assert d.message.startswith(f"flash build differs from Flash LSP's prediction ({len(drift['items'])} difference(s)): ")
 
@@ -430,6 +436,7 @@ async def test_no_flash_installed_is_one_clear_message(client):
     result = await builds.command("flash.build")
     assert (result["started"], result["reason"]) == (False, "flash-not-found")
     assert "Flash is not installed in" in result["message"] and "pip install tetra-rp" in result["message"]
+    await builds.until(lambda: any("Flash" in m.message and "install" in m.message for m in client.messages))
     shown = [m for m in client.messages if "Flash" in m.message and "install" in m.message]
     assert len(shown) == 1 and shown[0].type == types.MessageType.Error and "pip install tetra-rp" in shown[0].message
     await builds.until(lambda: all(isinstance(v[-1], types.WorkDoneProgressEnd) for v in client.progress_reports.values()))
@@ -457,6 +464,34 @@ async def test_server_exit_kills_running_builds(lone_client, fake_flash):
     pids = fake_flash.pids()
     await client.shutdown_session()
     await wait_gone(pids, 3.0)
+
+
+def test_locator_requirements_txt_lines_base_names_and_fallbacks(tmp_path):
+    """Findings the e2e modes do not reach: a failing requirements.txt line (by exact text or by
+    package name), a file the dependency scan names by its base name, no main.py."""
+    from flash_lsp.build import BuildFinding, SourceLocation
+    from flash_lsp.core.project import Project
+    from flash_lsp.lsp.features.build_commands import BuildLocator
+
+    root = tmp_path / "proj"
+    (root / "workers" / "gpu").mkdir(parents=True)
+    (root / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (root / "requirements.txt").write_text("# pinned\nsix\nnonexistent-pkg==9.9\n")
+    own_config = "from tetra_rp import LiveServerless\ngpu_config = LiveServerless(name='g')"
+    endpoint = MORE_PY.replace("from workers.gpu.endpoint import gpu_config", own_config)
+    (root / "workers" / "gpu" / "endpoint.py").write_text(endpoint)
+    (root / "workers" / "gpu" / "bad.py").write_text("def broken(:\n")
+    locator = BuildLocator(root, Project(root).analyze())
+    failed = SourceLocation("requirements.txt", 2, 0, 2, 20)
+    assert locator(BuildFinding("requirement_failed", "error", "x", requirement="nonexistent-pkg==9.9")) == [failed]
+    assert locator(BuildFinding("requirement_failed", "error", "x", requirement="nonexistent-pkg")) == [failed]
+    parse = BuildFinding("syntax_error", "warning", "Failed to parse bad.py: invalid syntax (<unknown>, line 1)", line=0)
+    assert locator(parse) == [SourceLocation("workers/gpu/bad.py", 0)]
+    assert locator(BuildFinding("pip_failed", "error", "x")) == [SourceLocation("requirements.txt", 0)]
+    assert locator(BuildFinding("code_analysis_failed", "error", "x")) == [SourceLocation("main.py", 0)]
+    (root / "main.py").unlink()
+    locator = BuildLocator(root, Project(root).analyze())
+    assert locator(BuildFinding("main_py_missing", "error", "x")) == [SourceLocation("workers/gpu/endpoint.py", 0)]
 
 
 # ---------------------------------------------------------------- real tetra-rp 0.24

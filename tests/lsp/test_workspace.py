@@ -10,7 +10,7 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
 
-from .conftest import WORKSPACE, codes, diagnostics, open_doc
+from .conftest import WORKSPACE, codes, diagnostics
 
 
 async def test_indexing_reports_progress(client):

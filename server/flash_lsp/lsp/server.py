@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 
@@ -11,7 +12,9 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from .. import __version__
+from ..build.procs import pid_alive
 from .cache import SummaryCache
+from .features.build_commands import shutdown_builds
 from .session import Session
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,7 @@ class FlashLanguageServer(LanguageServer):
         self.diagnostic_refresh = False
         self.trusted = True
         self.client_interpreter: str | None = None
+        self.flash_builds = None  # the BuildService, set by features.build_commands
         self._last_error = 0.0
 
     def publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
@@ -70,21 +74,12 @@ def watch_parent(server: FlashLanguageServer, interval: float = 3.0) -> None:
         while True:
             time.sleep(interval)
             pid = server.process_id
-            if pid and not _alive(pid):
+            if pid and not pid_alive(pid):
                 log.warning("parent process %s is gone; exiting", pid)
+                shutdown_builds(server)
                 os._exit(0)
 
     threading.Thread(target=loop, name="flash-parent-watch", daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def run(tcp: str | None = None, log_file: str | None = None) -> int:
@@ -95,6 +90,7 @@ def run(tcp: str | None = None, log_file: str | None = None) -> int:
     )
     server = create_server()
     watch_parent(server)
+    signal.signal(signal.SIGTERM, lambda *_: (shutdown_builds(server), os._exit(0)))
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))

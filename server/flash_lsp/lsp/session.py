@@ -65,6 +65,15 @@ class ProjectState:
             return None
 
 
+@dataclass(frozen=True)
+class DocumentView:
+    state: ProjectState
+    model: ProjectModel
+    rel: str
+    lines: list[str]
+    source: str
+
+
 class Session:
     def __init__(self, server: FlashLanguageServer, summary_cache=None):
         self.server = server
@@ -290,6 +299,19 @@ class Session:
                 break
             await asyncio.sleep(0)
         return state, state.model
+
+    async def document(self, uri: str) -> DocumentView | None:
+        """A document's project, its up-to-date model, its project-relative path and its text
+        (None when the document belongs to no project or is not a file)."""
+        state, model = await self.fresh(uri)
+        path = path_of(uri)
+        if state is None or model is None or path is None:
+            return None
+        rel = state.relpath(path.resolve())
+        if rel is None:
+            return None
+        doc = self.server.workspace.get_text_document(uri)
+        return DocumentView(state, model, rel, doc.lines, doc.source)
 
     def _settled(self, state: ProjectState) -> bool:
         if state.model is None or state.timer is not None or state.running:

@@ -9,8 +9,9 @@
   begun at once, in parallel with resolving the interpreter, which runs a subprocess), so no
   server→client request is awaited in a task that `$/cancelRequest` may cancel (pygls#621).
   Cancelling the progress in the client (`window/workDoneProgress/cancel`) cancels the build.
-* Every output line goes out as `window/logMessage` and `flash/buildOutput`, preceded by the exact
-  command line, working directory and interpreter; progress messages are the build's own step
+* Every output line goes out as `flash/buildOutput` and in a `window/logMessage` (the lines of one
+  pipe read share one message), preceded by the exact command line, working directory and
+  interpreter; progress messages are the build's own step
   lines (`flash_lsp.build.progress`); the end is `flash/buildFinished` (with the package report for
   `flash.package`).
 * The findings of a completed build become diagnostics with source `flash build` at the code they
@@ -276,6 +277,7 @@ class BuildJob:
     flash: FlashCommand | None = None
     options: BuildOptions | None = None
     notes: list[str] = field(default_factory=list)
+    log_lines: list[str] = field(default_factory=list)  # output not yet sent as window/logMessage
     cancel_requested: bool = False
     task: asyncio.Task | None = None
 
@@ -483,10 +485,19 @@ class BuildService:
         return state.model
 
     def _output(self, job: BuildJob, line: str) -> None:
+        """One line: a `flash/buildOutput` now; `window/logMessage` coalesced per event-loop turn
+        (a pipe read of a chatty build gives hundreds of lines at once: one message, not hundreds)."""
         if self.closed:
             return
-        self.ls.log(line)
         self.ls.protocol.notify("flash/buildOutput", {"project": job.state.uri, "line": line, "build": job.id})
+        if not job.log_lines:
+            asyncio.get_running_loop().call_soon(self._flush_log, job)
+        job.log_lines.append(line)
+
+    def _flush_log(self, job: BuildJob) -> None:
+        lines, job.log_lines = job.log_lines, []
+        if lines and not self.closed:
+            self.ls.log("\n".join(lines))
 
     def _on_event(self, job: BuildJob, event) -> None:
         if isinstance(event, Output):
@@ -528,6 +539,7 @@ class BuildService:
             return
         summary = _summary(job, finished, report)
         self._output(job, summary)
+        self._flush_log(job)
         job.progress.end(summary)
         if not finished.succeeded and not finished.cancelled:
             ls.show(f"Flash: {summary}. See the Flash build output.", types.MessageType.Error)
@@ -651,14 +663,13 @@ def service(ls: FlashLanguageServer) -> BuildService:
 
 def shutdown_builds(ls: FlashLanguageServer) -> None:
     """Kill every running build now; call from the server's `shutdown` handler."""
-    builds = getattr(ls, "flash_builds", None)
-    if builds is not None:
-        builds.shutdown()
+    if ls.flash_builds is not None:
+        ls.flash_builds.shutdown()
 
 
 def register(server: FlashLanguageServer) -> None:
     builds = BuildService(server)
-    server.flash_builds = builds  # type: ignore[attr-defined]
+    server.flash_builds = builds
     atexit.register(builds.runner.kill_all)  # the process exits with builds running (no `shutdown`)
 
     # Handlers are unannotated: pygls resolves command annotations at runtime (get_type_hints).

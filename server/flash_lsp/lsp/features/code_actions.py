@@ -8,11 +8,11 @@ from lsprotocol import types
 
 from ...core import fixes
 from ...core.summary import module_path
-from ..convert import path_of, uri_of
+from ..convert import uri_of
 
 if TYPE_CHECKING:
     from ..server import FlashLanguageServer
-    from ..session import ProjectState
+    from ..session import DocumentView, ProjectState
 
 KIND = types.CodeActionKind.QuickFix
 
@@ -23,16 +23,13 @@ def register(server: FlashLanguageServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[KIND]))
     async def code_action(ls: FlashLanguageServer, params: types.CodeActionParams):
         uri = params.text_document.uri
-        state, model = await session.fresh(uri)
-        if model is None:
+        view = await session.document(uri)
+        if view is None:
             return None
-        doc = ls.workspace.get_text_document(uri)
-        text = doc.source
         actions = []
         for diagnostic in params.context.diagnostics:
-            if diagnostic.source != "flash-lsp":
-                continue
-            actions += _fixes_for(ls, state, model, uri, text, diagnostic)
+            if diagnostic.source == "flash-lsp":
+                actions += _fixes_for(view, uri, diagnostic)
         return actions or None
 
 
@@ -49,7 +46,8 @@ def _whole(uri: str, old: str, new: str, title: str, diagnostic: types.Diagnosti
     )
 
 
-def _fixes_for(ls, state: ProjectState, model, uri: str, text: str, d: types.Diagnostic) -> list[types.CodeAction]:
+def _fixes_for(view: DocumentView, uri: str, d: types.Diagnostic) -> list[types.CodeAction]:
+    state, model, text = view.state, view.model, view.source
     code = str(d.code)
     if code == "FL101":
         name = _word(text, d.range)
@@ -72,7 +70,7 @@ def _fixes_for(ls, state: ProjectState, model, uri: str, text: str, d: types.Dia
         edit = types.TextEdit(range=d.range, new_text=f"{quote}{d.data['replacement']}{quote}")
         return [types.CodeAction(title=f"Use '{d.data['replacement']}'", kind=KIND, diagnostics=[d], is_preferred=True, edit=types.WorkspaceEdit(changes={uri: [edit]}))]
     if code == "FL106":
-        summary = model.summaries.get(state.relpath(path_of(uri).resolve()))
+        summary = model.summaries.get(view.rel)
         assign = next((a for a in (summary.configs if summary else []) if a.call_span.line <= d.range.start.line <= a.call_span.end_line), None)
         if assign is None:
             return []

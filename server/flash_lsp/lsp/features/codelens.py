@@ -10,7 +10,7 @@ from lsprotocol import types
 
 from ...core.model import Span
 from ...core.query import endpoints
-from ..convert import path_of, to_range
+from ..convert import to_range
 
 if TYPE_CHECKING:
     from ..server import FlashLanguageServer
@@ -23,13 +23,10 @@ def register(server: FlashLanguageServer) -> None:
     async def code_lens(ls: FlashLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
         if not session.settings.code_lens:
             return None
-        uri = params.text_document.uri
-        state, model = await session.fresh(uri)
-        path = path_of(uri)
-        if model is None or path is None:
+        view = await session.document(params.text_document.uri)
+        if view is None:
             return None
-        rel = state.relpath(path.resolve())
-        lines = ls.workspace.get_text_document(uri).lines
+        state, model, rel, lines = view.state, view.model, view.rel, view.lines
         codec = ls.workspace.position_codec
         lenses = []
         for ep in endpoints(model):

@@ -11,7 +11,6 @@ from lsprotocol import types
 from ...core import flash_api
 from ...core.imports import module_file
 from ...core.profiles import RESOURCE_CLASSES
-from ..convert import path_of
 
 if TYPE_CHECKING:
     from ...core.project import ProjectModel
@@ -46,9 +45,8 @@ def register(server: FlashLanguageServer) -> None:
         if callee in RESOURCE_CLASSES or callee == "PodTemplate":
             return _keywords(flash_api.RESOURCE_PARAMETERS if callee != "PodTemplate" else _TEMPLATE, args_text)
         if callee == "remote":
-            state, model = await session.fresh(uri)
-            path = path_of(uri)
-            configs = _config_names(model, state.relpath(path.resolve())) if model and path else []
+            view = await session.document(uri)
+            configs = _config_names(view.model, view.rel) if view else []
             first_argument = "," not in _top_level(args_text) and "=" not in args_text
             after_keyword = re.search(r"resource_config\s*=\s*\w*$", args_text)
             items = configs if (first_argument or after_keyword) else []

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from lsprotocol import types
 
 from ...core.query import Endpoint, handler_text, target_at
-from ..convert import from_position, path_of, to_range
+from ..convert import from_position, to_range
 
 if TYPE_CHECKING:
     from ...core.discovery import DiscoveredFunction
@@ -24,16 +24,12 @@ def register(server: FlashLanguageServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: FlashLanguageServer, params: types.HoverParams) -> types.Hover | None:
-        uri = params.text_document.uri
-        state, model = await session.fresh(uri)
-        path = path_of(uri)
-        if model is None or path is None:
+        view = await session.document(params.text_document.uri)
+        if view is None:
             return None
-        rel = state.relpath(path.resolve())
-        doc = ls.workspace.get_text_document(uri)
-        lines = doc.lines
+        state, model, lines = view.state, view.model, view.lines
         line, col = from_position(params.position, lines, ls.workspace.position_codec)
-        target = target_at(model, rel, line, col)
+        target = target_at(model, view.rel, line, col)
         if target is None:
             return None
         if target.kind == "skipped":

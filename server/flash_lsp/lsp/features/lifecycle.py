@@ -12,6 +12,7 @@ from lsprotocol import types
 
 from ..convert import path_of
 from ..settings import parse
+from .build_commands import shutdown_builds
 
 if TYPE_CHECKING:
     from ..server import FlashLanguageServer
@@ -85,6 +86,7 @@ def register(server: FlashLanguageServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: FlashLanguageServer, params: None) -> None:
+        shutdown_builds(ls)
         if ls.cache is not None:
             ls.cache.save()
         session.shutdown()

@@ -25,13 +25,11 @@ def register(server: FlashLanguageServer) -> None:
     session = server.session
 
     async def locate(ls: FlashLanguageServer, uri: str, position: types.Position):
-        state, model = await session.fresh(uri)
-        path = path_of(uri)
-        if model is None or path is None:
+        view = await session.document(uri)
+        if view is None:
             return None, None, None
-        lines = ls.workspace.get_text_document(uri).lines
-        line, col = from_position(position, lines, ls.workspace.position_codec)
-        return state, model, target_at(model, state.relpath(path.resolve()), line, col)
+        line, col = from_position(position, view.lines, ls.workspace.position_codec)
+        return view.state, view.model, target_at(view.model, view.rel, line, col)
 
     def location(ls: FlashLanguageServer, state: ProjectState, relpath: str, span: Span) -> types.Location:
         uri = uri_of(state.root / relpath)
@@ -66,15 +64,11 @@ def register(server: FlashLanguageServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     async def document_symbols(ls: FlashLanguageServer, params: types.DocumentSymbolParams):
-        uri = params.text_document.uri
-        state, model = await session.fresh(uri)
-        path = path_of(uri)
-        if model is None or path is None:
+        view = await session.document(params.text_document.uri)
+        if view is None:
             return None
-        rel = state.relpath(path.resolve())
-        lines = ls.workspace.get_text_document(uri).lines
         codec = ls.workspace.position_codec
-        return _document_symbols(model, rel, lambda s: to_range(s, lines, codec))
+        return _document_symbols(view.model, view.rel, lambda s: to_range(s, view.lines, codec))
 
     @server.feature(types.WORKSPACE_SYMBOL)
     async def workspace_symbols(ls: FlashLanguageServer, params: types.WorkspaceSymbolParams):
