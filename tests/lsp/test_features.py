@@ -105,6 +105,14 @@ async def test_document_and_workspace_symbols(client):
     u = open_doc(client, GPU)
     symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(types.TextDocumentIdentifier(u)))
     assert [(s.name, [c.name for c in s.children]) for s in symbols] == [("endpoint gpu_worker", ["process", "Model"])]
+
+    def inside(inner, outer):
+        as_tuple = lambda p: (p.line, p.character)  # noqa: E731
+        return as_tuple(outer.start) <= as_tuple(inner.start) and as_tuple(inner.end) <= as_tuple(outer.end)
+
+    for symbol in [symbols[0], *symbols[0].children]:  # VS Code rejects symbols that break these rules
+        assert inside(symbol.selection_range, symbol.range)
+    assert all(inside(child.range, symbols[0].range) for child in symbols[0].children)
     found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="health"))
     assert [s.name for s in found] == ["health"]
 

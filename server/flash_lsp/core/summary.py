@@ -174,8 +174,9 @@ def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...])
         return summary
     relevant = None
     if ascii_text:  # aliases (`remote as rr`) and FastAPI apps (`@app.get`) mark their decorators' lines too
-        apps = [f"{name}." for chain in _FASTAPI_APP.findall(text) for name in re.findall(r"\w+", chain)]
-        relevant = token_lines(text, (*tokens, *_REMOTE_ALIAS.findall(text), *apps))
+        apps = [f"{n}." for chain in _FASTAPI_APP.findall(text) for n in re.findall(r"\w+", chain)] if "FastAPI" in text else []
+        aliases = _REMOTE_ALIAS.findall(text) if " as " in text else []
+        relevant = token_lines(text, (*tokens, *aliases, *apps))
     _Extractor(summary, set(resource_classes)).run(tree, relevant)
     if summary.configs or summary.remotes or summary.alias_remotes:
         summary.tree = tree  # kept for the import simulation; other files drop their AST

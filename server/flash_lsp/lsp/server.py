@@ -9,6 +9,7 @@ import threading
 import time
 
 from lsprotocol import types
+from pygls.exceptions import FeatureRequestError, JsonRpcMethodNotFound
 from pygls.lsp.server import LanguageServer
 
 from .. import __version__
@@ -50,8 +51,11 @@ class FlashLanguageServer(LanguageServer):
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
 
     def report_server_error(self, error: Exception, source) -> None:
-        """Log every error; show at most one popup a minute."""
+        """Log every error; show at most one popup a minute, and none for failed requests
+        (the client gets those as error responses) or methods we do not implement."""
         log.error("server error (%s): %s", getattr(source, "__name__", source), error, exc_info=error)
+        if source is FeatureRequestError or isinstance(error, JsonRpcMethodNotFound):
+            return
         now = time.monotonic()
         if now - self._last_error > 60:
             self._last_error = now

@@ -87,11 +87,13 @@ class Session:
 
     # -- projects ----------------------------------------------------------------------------
     def folders(self) -> list[Path]:
+        """The workspace folders (the root URI when the client sent no folders)."""
         try:
-            folders = self.server.workspace.folders.values()
+            workspace = self.server.workspace
         except RuntimeError:  # before initialize
             return []
-        return [p for p in (path_of(f.uri) for f in folders) if p is not None]
+        uris = [f.uri for f in workspace.folders.values()] or ([workspace.root_uri] if workspace.root_uri else [])
+        return [p for p in (path_of(u) for u in uris) if p is not None]
 
     def discover(self) -> list[ProjectState]:
         """Create a project for every Flash project under the workspace folders."""

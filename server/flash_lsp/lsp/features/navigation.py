@@ -102,21 +102,30 @@ def register(server: FlashLanguageServer) -> None:
 
 
 def _document_symbols(model: ProjectModel, rel: str, rng) -> list[types.DocumentSymbol]:
+    """Endpoints configured in this file, with their functions in this file as children. Each
+    range contains its selection range (and an endpoint's range its children), as clients require."""
     symbols = []
     for ep in endpoints(model):
         here = [(p, a) for p, a in ep.assignments if p == rel]
+        fns = [f for f in ep.functions if f.relpath == rel]
         children = [
-            types.DocumentSymbol(name=f.name, kind=types.SymbolKind.Function, range=rng(f.decl.decorator_span), selection_range=rng(f.decl.span), detail=f"→ {ep.name}")
-            for f in ep.functions
-            if f.relpath == rel
+            types.DocumentSymbol(
+                name=f.name,
+                kind=types.SymbolKind.Function,
+                range=rng(_cover(f.decl.decorator_span, f.decl.span)),
+                selection_range=rng(f.decl.span),
+                detail=f"→ {ep.name}",
+            )
+            for f in fns
         ]
         if here:
             _, assign = here[-1]
+            whole = _cover(assign.span, assign.call_span, *(_cover(f.decl.decorator_span, f.decl.span) for f in fns))
             symbols.append(
                 types.DocumentSymbol(
                     name=f"endpoint {ep.name}",
                     kind=types.SymbolKind.Class,
-                    range=rng(assign.call_span),
+                    range=rng(whole),
                     selection_range=rng(assign.span),
                     detail=ep.resource_type,
                     children=children,
@@ -125,6 +134,12 @@ def _document_symbols(model: ProjectModel, rel: str, rng) -> list[types.Document
         else:
             symbols.extend(children)
     return symbols
+
+
+def _cover(*spans: Span) -> Span:
+    start = min((s.line, s.col) for s in spans)
+    end = max((s.end_line, s.end_col) for s in spans)
+    return Span(start[0], start[1], end[0], end[1])
 
 
 def _jedi_definition(ls: FlashLanguageServer, params: types.DefinitionParams):
