@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as vscode from 'vscode';
+import {
+  commandArg, parsePreviewUri, PreviewProvider, PreviewSource, previewUri, previewUriParts, projectKey, renderHandler, renderManifest, SCHEME,
+} from '../src/preview';
+
+const P = 'file:///work/my%20proj';
+
+function fakeSource(answers: Record<string, (params: any) => unknown>) {
+  const calls: { method: string; params: any }[] = [];
+  const source: PreviewSource = {
+    request: async (type: any, params: any) => {
+      calls.push({ method: type.method, params });
+      const f = answers[type.method];
+      return (f ? f(params) : undefined) as any;
+    },
+  };
+  return { source, calls };
+}
+
+describe('preview URIs', () => {
+  test('manifest: JSON file name, project in the query', () => {
+    const parts = previewUriParts({ kind: 'manifest', project: P });
+    assert.equal(parts.scheme, SCHEME);
+    assert.equal(parts.path, '/my proj/flash_manifest.json');
+    assert.deepEqual(parsePreviewUri(parts), { kind: 'manifest', project: P, resource: undefined });
+  });
+  test('handler: Python file name and resource', () => {
+    const uri = previewUri({ kind: 'handler', project: P, resource: 'gpu_worker' });
+    assert.equal(uri.path, '/my proj/handler_gpu_worker.py');
+    assert.deepEqual(parsePreviewUri(uri), { kind: 'handler', project: P, resource: 'gpu_worker' });
+  });
+  test('round trip through the string form', () => {
+    const uri = previewUri({ kind: 'handler', project: 'file:///a/b?c&d', resource: 'x&y' });
+    assert.deepEqual(parsePreviewUri(vscode.Uri.parse(uri.toString())), { kind: 'handler', project: 'file:///a/b?c&d', resource: 'x&y' });
+  });
+  test('rejects other schemes and incomplete queries', () => {
+    assert.equal(parsePreviewUri({ scheme: 'file', query: 'kind=manifest&project=x' }), undefined);
+    assert.equal(parsePreviewUri({ scheme: SCHEME, query: 'kind=handler&project=x' }), undefined);
+    assert.equal(parsePreviewUri({ scheme: SCHEME, query: 'kind=nope&project=x' }), undefined);
+  });
+  test('projectKey compares URIs and paths', () => {
+    assert.equal(projectKey('file:///work/my%20proj/'), '/work/my proj');
+    assert.equal(projectKey('/work/my proj'), '/work/my proj');
+  });
+  test('command arguments: object or [object]', () => {
+    assert.deepEqual(commandArg([{ project: P }]), { project: P });
+    assert.deepEqual(commandArg([[{ project: P }]]), { project: P });
+    assert.equal(commandArg([]), undefined);
+  });
+});
+
+describe('preview provider', () => {
+  test('manifest content comes from flash/manifest for the project', async () => {
+    const { source, calls } = fakeSource({ 'flash/manifest': () => ({ project: P, profile: 'tetra-0.24', text: '{\n  "version": "1.0"\n}', succeeds: true, errors: [], version: 3 }) });
+    const provider = new PreviewProvider(source, undefined, () => []);
+    const text = await provider.provideTextDocumentContent(previewUri({ kind: 'manifest', project: P }));
+    assert.equal(text, '{\n  "version": "1.0"\n}');
+    assert.deepEqual(calls, [{ method: 'flash/manifest', params: { project: P } }]);
+  });
+  test('handler content comes from flash/handler', async () => {
+    const { source, calls } = fakeSource({ 'flash/handler': (p) => ({ project: P, resource: p.resource, path: `handler_${p.resource}.py`, text: '# generated\n' }) });
+    const provider = new PreviewProvider(source, undefined, () => []);
+    assert.equal(await provider.provideTextDocumentContent(previewUri({ kind: 'handler', project: P, resource: 'gpu' })), '# generated\n');
+    assert.deepEqual(calls[0].params, { project: P, resource: 'gpu' });
+  });
+  test('no manifest / server down / unknown endpoint are explained in the document', () => {
+    assert.match(renderManifest({ project: P, text: null, succeeds: false, errors: ['FL101 gpu_cfg is not defined'] }), /writes no flash_manifest\.json for my proj:\n\/\/   FL101/);
+    assert.match(renderManifest(undefined), /not running/);
+    assert.match(renderHandler(null, 'nope'), /no endpoint named nope/);
+    assert.match(renderHandler({ path: 'handler_x.py', text: null }, 'x'), /would not write handler_x\.py/);
+  });
+  test('flash/modelChanged refreshes only the open previews of that project', async () => {
+    const open = [
+      { uri: previewUri({ kind: 'manifest', project: P }) },
+      { uri: previewUri({ kind: 'handler', project: P, resource: 'gpu' }) },
+      { uri: previewUri({ kind: 'manifest', project: 'file:///other' }) },
+      { uri: vscode.Uri.file('/work/my proj/main.py') },
+    ];
+    const provider = new PreviewProvider(fakeSource({}).source, undefined, () => open as any);
+    const fired: string[] = [];
+    provider.onDidChange((u) => fired.push(u.path));
+    provider.modelChanged('file:///work/my proj');
+    await new Promise((r) => setTimeout(r, 150));
+    assert.deepEqual(fired.sort(), ['/my proj/flash_manifest.json', '/my proj/handler_gpu.py']);
+    provider.dispose();
+  });
+  test('package report: the stored Markdown, else the fallback', async () => {
+    const provider = new PreviewProvider(fakeSource({}).source, async (p) => `predicted for ${p}`, () => []);
+    const uri = previewUri({ kind: 'report', project: P });
+    assert.equal(await provider.provideTextDocumentContent(uri), `predicted for ${P}`);
+    provider.setReport('file:///work/my proj', '# real report');
+    assert.equal(await provider.provideTextDocumentContent(uri), '# real report');
+  });
+});

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { isProminentProgress, NEEDS_TRUST } from '../src/build';
+import { importsFlash } from '../src/client';
+import { renderSizeReport, sizeLevel, statusText } from '../src/status';
+
+const MB = 1048576;
+const size = (bytes: number | null, state = 'ready') => ({ archive_bytes: bytes, limit_bytes: 500 * MB, confidence: 'resolved', state });
+
+describe('status bar', () => {
+  test('levels: ok, > 80 % warning, over the limit', () => {
+    assert.equal(sizeLevel(size(100 * MB)), 'ok');
+    assert.equal(sizeLevel(size(401 * MB)), 'warning');
+    assert.equal(sizeLevel(size(501 * MB)), 'over');
+    assert.equal(sizeLevel(size(null)), 'unknown');
+  });
+  test('text: size vs limit, updating, indexing', () => {
+    assert.equal(statusText(size(45 * MB), undefined), '$(package) 45.0 MB / 500.0 MB');
+    assert.equal(statusText(size(45 * MB, 'updating'), undefined), '$(sync~spin) 45.0 MB / 500.0 MB');
+    assert.equal(statusText(size(null), undefined), '$(package) Flash: size unknown');
+    assert.equal(statusText(size(45 * MB), { state: 'indexing', done: 3, total: 10 }), '$(sync~spin) Flash: indexing 3/10');
+    assert.equal(statusText(undefined, undefined), '$(zap) Flash');
+  });
+  test('predicted report lists the largest packages', () => {
+    const md = renderSizeReport({ ...size(600 * MB), packages: [{ name: 'torch', archive_bytes: 550 * MB }, { name: 'six', archive_bytes: 12000 }] }, 'file:///w/hello');
+    assert.match(md, /# Flash package report \(predicted\): hello/);
+    assert.match(md, /over the limit/);
+    assert.ok(md.indexOf('| torch |') < md.indexOf('| six |'));
+  });
+});
+
+describe('build commands', () => {
+  test('build, package and clean need a trusted workspace; cancel does not', () => {
+    assert.deepEqual([...NEEDS_TRUST].sort(), ['flash.build', 'flash.clean', 'flash.package']);
+  });
+  test('build progress is a notification (cancellable); indexing stays in the status bar', () => {
+    assert.equal(isProminentProgress({ kind: 'begin', title: 'Flash build', cancellable: true }), true);
+    assert.equal(isProminentProgress({ kind: 'begin', title: 'Packaging hello' }), true);
+    assert.equal(isProminentProgress({ kind: 'begin', title: 'Indexing workspace' }), false);
+  });
+});
+
+describe('activation gate', () => {
+  test('files importing tetra_rp / runpod_flash', () => {
+    assert.equal(importsFlash('from tetra_rp import remote\n'), true);
+    assert.equal(importsFlash('import os\nimport runpod_flash as rf\n'), true);
+    assert.equal(importsFlash('# from tetra_rp import remote\nx = "import tetra_rp"\n'), false);
+    assert.equal(importsFlash('from tetra_rpx import y\n'), false);
+  });
+});

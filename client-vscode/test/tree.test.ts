@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { EndpointsResult } from '../src/protocol';
+import { buildTree, endpointDescription, formatBytes, toTreeItem, REVEAL_COMMAND } from '../src/tree';
+
+const loc = (uri: string, line: number) => ({ uri, range: { start: { line, character: 0 }, end: { line, character: 10 } } });
+const P = 'file:///work/hello';
+
+const RESULT: EndpointsResult = {
+  projects: [
+    {
+      uri: P,
+      name: 'hello',
+      profile: 'tetra-0.24',
+      succeeds: true,
+      errors: [],
+      endpoints: [
+        {
+          name: 'hello_gpu', resourceType: 'LiveServerless', compute: 'GPU', loadBalanced: false, live: true,
+          handlerFile: 'handler_hello_gpu.py', sizeBytes: 12_345_678, location: loc(`${P}/workers/gpu/endpoint.py`, 2),
+          functions: [
+            { name: 'generate', kind: 'async', module: 'workers.gpu.endpoint', location: loc(`${P}/workers/gpu/endpoint.py`, 10) },
+            { name: 'Embedder', kind: 'class', module: 'workers.gpu.endpoint', location: loc(`${P}/workers/gpu/endpoint.py`, 17) },
+          ],
+        },
+        {
+          name: 'hello_api', resourceType: 'CpuLiveLoadBalancer', compute: 'CPU', loadBalanced: true, live: true,
+          handlerFile: 'handler_hello_api.py', sizeBytes: null,
+          functions: [{ name: 'health', kind: 'function', route: 'GET /health', location: loc(`${P}/workers/api/endpoint.py`, 5) }],
+        },
+      ],
+    },
+    { uri: 'file:///work/broken', name: 'broken', profile: 'tetra-0.24', succeeds: false, errors: ['no main.py'], endpoints: [] },
+  ],
+};
+
+describe('tree model from flash/endpoints', () => {
+  const roots = buildTree(RESULT);
+  test('projects → endpoints → functions', () => {
+    assert.deepEqual(roots.map((r) => r.label), ['hello', 'broken']);
+    assert.deepEqual(roots[0].children.map((c) => c.label), ['hello_gpu', 'hello_api']);
+    assert.deepEqual(roots[0].children[0].children.map((c) => c.label), ['generate', 'Embedder']);
+    assert.equal(roots[0].description, 'tetra-0.24 · 2 endpoint(s) · 3 function(s)');
+  });
+  test('endpoint shows type, GPU/CPU, LB/QB and predicted size', () => {
+    assert.equal(roots[0].children[0].description, 'LiveServerless · GPU · QB · live · 11.8 MB');
+    assert.equal(roots[0].children[1].description, 'CpuLiveLoadBalancer · CPU · LB · live');
+    assert.equal(endpointDescription({ ...RESULT.projects[0].endpoints[0], mothership: true, live: false, sizeBytes: undefined }), 'LiveServerless · GPU · QB · mothership');
+  });
+  test('functions: route for LB, kind otherwise; click reveals the code', () => {
+    const [gen, cls] = roots[0].children[0].children;
+    assert.equal(gen.description, 'async def');
+    assert.equal(cls.icon, 'symbol-class');
+    assert.equal(roots[0].children[1].children[0].description, 'GET /health');
+    const item = toTreeItem(gen);
+    assert.equal(item.command?.command, REVEAL_COMMAND);
+    assert.deepEqual(item.command?.arguments, [gen.location]);
+    assert.equal(item.contextValue, 'function');
+  });
+  test('an endpoint without its own location reveals its first function', () => {
+    assert.deepEqual(roots[0].children[1].location, RESULT.projects[0].endpoints[1].functions[0].location);
+  });
+  test('a failing project shows its errors', () => {
+    assert.equal(roots[1].icon, 'warning');
+    assert.match(roots[1].description!, /build fails/);
+    assert.deepEqual(roots[1].children.map((c) => [c.kind, c.label]), [['error', 'no main.py']]);
+  });
+  test('endpoint nodes carry project + resource (the handler preview context-menu argument)', () => {
+    const ep = roots[0].children[0];
+    assert.equal(ep.project, P);
+    assert.equal(ep.resource, 'hello_gpu');
+  });
+  test('empty / missing results', () => {
+    assert.deepEqual(buildTree(null), []);
+    assert.deepEqual(buildTree({ projects: [] }), []);
+  });
+  test('formatBytes', () => {
+    assert.equal(formatBytes(512), '512 B');
+    assert.equal(formatBytes(2048), '2.0 KB');
+    assert.equal(formatBytes(524288000), '500.0 MB');
+    assert.equal(formatBytes(null), '');
+  });
+});

@@ -1,0 +1,219 @@
+"""Real VS Code (code-server 4.100.3 = VS Code 1.100.3) with the packaged Flash LSP .vsix, driven
+through its UI by Playwright + Debian chromium (`drive.mjs`). One browser session runs every check
+(the UI is slow to start); each test below asserts on one part of what it recorded.
+
+The extension starts exactly as for a user: fresh user-data dir, no `flash.server.interpreter`, so
+the server is installed from the wheel inside the .vsix into a private venv (first start).
+`flash.interpreter` points at the reference venv with the real tetra-rp 0.24 for `Flash: Build`.
+Screenshots: .cache/artifacts/vscode/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ..conftest import ARTIFACTS, CACHE, REPO, copy_fixture, free_port, reference_python, run_setup, stop_group
+
+HERE = Path(__file__).resolve().parent
+CLIENT = REPO / "client-vscode"
+VSIX = CLIENT / "flash-lsp.vsix"
+CODE_SERVER = CACHE / "code-server-4.100.3" / "node_modules" / ".bin" / "code-server"
+SHOTS = ARTIFACTS / "vscode"
+EXTENSION_ID = "flash-lsp.flash-lsp"
+DRIVE_TIMEOUT = 480
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    """Sets up, runs drive.mjs once and returns {"steps": ..., "data_dir": ..., "log": ...}."""
+    started = time.monotonic()
+    run_setup("vscode")
+    try:
+        ref_python = str(reference_python("tetra-0.24"))
+    except Exception as exc:  # noqa: BLE001 - reported by the build test
+        ref_python = None
+        ref_error = str(exc)
+    else:
+        ref_error = None
+    setup_seconds = time.monotonic() - started
+
+    root = tmp_path_factory.mktemp("vscode-e2e")
+    ws = root / "ws"
+    ws.mkdir()
+    hello = copy_fixture("hello", ws)
+    tiny = copy_fixture("tiny", ws)
+    data = root / "data"
+    (data / "User").mkdir(parents=True)
+    settings = {
+        "security.workspace.trust.enabled": False,
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": False,
+        "workbench.enableExperiments": False,
+        "telemetry.telemetryLevel": "off",
+        "extensions.autoCheckUpdates": False,
+        "extensions.autoUpdate": False,
+        "extensions.ignoreRecommendations": True,
+        "update.mode": "none",
+        "chat.disableAIFeatures": True,
+        "editor.hover.delay": 200,
+        "editor.minimap.enabled": False,
+        "files.autoSave": "off",
+        "window.restoreWindows": "none",
+        "git.enabled": False,
+    }
+    if ref_python:
+        settings["flash.interpreter"] = ref_python
+    (data / "User" / "settings.json").write_text(json.dumps(settings, indent=2))
+    ext_dir = root / "extensions"
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(root / "xdg"),
+        "XDG_DATA_HOME": str(root / "xdg"),
+        "XDG_CACHE_HOME": str(root / "xdg-cache"),
+    }
+    common = [str(CODE_SERVER), "--user-data-dir", str(data), "--extensions-dir", str(ext_dir)]
+    install = subprocess.run([*common, "--install-extension", str(VSIX), "--force"], capture_output=True, text=True, env=env, timeout=120)
+    assert install.returncode == 0, install.stdout + install.stderr
+
+    port = free_port()
+    log_path = root / "code-server.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [*common, "--bind-addr", f"127.0.0.1:{port}", "--auth", "none", "--disable-telemetry",
+             "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override", str(hello)],
+            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True, cwd=root,
+        )
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail(f"code-server exited:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.5)
+        if SHOTS.exists():
+            shutil.rmtree(SHOTS)
+        SHOTS.mkdir(parents=True)
+        config = {
+            "baseUrl": f"http://127.0.0.1:{port}",
+            "hello": str(hello),
+            "tiny": str(tiny),
+            "shots": str(SHOTS),
+            "chromium": shutil.which("chromium") or "/usr/bin/chromium",
+            "playwright": str(CLIENT),
+            "deadlineSeconds": DRIVE_TIMEOUT - 30,
+        }
+        config_path = root / "drive.json"
+        config_path.write_text(json.dumps(config))
+        drive = subprocess.run(["node", str(HERE / "drive.mjs"), str(config_path)], capture_output=True, text=True, timeout=DRIVE_TIMEOUT, cwd=HERE)
+    finally:
+        stop_group(server)
+    (SHOTS / "drive.log").write_text(drive.stderr)
+    lines = [line for line in drive.stdout.splitlines() if line.startswith("{")]
+    assert drive.returncode == 0 and lines, f"drive.mjs failed (rc {drive.returncode}):\n{drive.stdout[-2000:]}\n{drive.stderr[-4000:]}"
+    result = json.loads(lines[-1])
+    (SHOTS / "result.json").write_text(json.dumps(result, indent=2))
+    ext_logs = sorted((data / "logs").glob("**/*Flash LSP*.log")) if (data / "logs").exists() else []
+    return {
+        "steps": result["steps"],
+        "data_dir": data,
+        "ref_python": ref_python,
+        "ref_error": ref_error,
+        "setup_seconds": setup_seconds,
+        "drive_seconds": result["seconds"],
+        "server_log": "\n".join(p.read_text(errors="replace")[-6000:] for p in ext_logs),
+        "drive_log": drive.stderr,
+    }
+
+
+def step(session, name: str):
+    """The data a drive.mjs step recorded; fails with its error (and the server log) otherwise."""
+    s = session["steps"].get(name)
+    assert s is not None, f"step {name} did not run: {session['steps'].get('fatal') or session['steps'].get('fatal2')}"
+    if not s["ok"]:
+        pytest.fail(f"{name}: {s['error']}\n--- Flash LSP log (tail) ---\n{session['server_log'][-3000:]}", pytrace=False)
+    return s["data"]
+
+
+def test_server_installed_from_the_bundled_wheel_into_a_private_venv(session):
+    step(session, "diagnostics")  # the server answered
+    venv = session["data_dir"] / "User" / "globalStorage" / EXTENSION_ID / "server-venv"
+    marker = json.loads((venv / ".flash-lsp-venv.json").read_text())
+    assert marker["wheel"].startswith("flash_lsp-") and marker["wheel"].endswith(".whl")
+    assert (venv / "bin" / "python").exists()
+
+
+def test_problems_panel_shows_fl101_at_the_decorator_line(session):
+    rows = step(session, "diagnostics")["rows"]
+    fl101 = [r for r in rows if any("FL101" in cell for cell in r)]
+    assert fl101, rows
+    text = " ".join(fl101[0])
+    assert "'gpu_cfg' is not defined" in text
+    assert "[Ln 7, Col 9]" in text, text
+    assert any(r and r[0].startswith("endpoint.py") for r in rows), rows
+
+
+def test_hover_on_a_remote_function_shows_its_manifest_entry(session):
+    lines = step(session, "hover")["lines"]
+    text = "\n".join(lines)
+    assert "generate" in lines[0] and "hello_gpu" in lines[0], lines
+    assert "Manifest entry" in text
+    assert '"name": "generate"' in text and '"module": "workers.gpu.endpoint"' in text, text
+    assert "Open handler preview" in text
+
+
+def test_hover_link_opens_the_handler_preview(session):
+    data = step(session, "handlerPreviewFromHover")
+    assert "handler_hello_gpu.py" in data["tab"]
+
+
+def test_endpoints_tree_lists_endpoints_and_functions(session):
+    data = step(session, "endpointsTree")
+    rows = {r["label"]: r for r in data["rows"]}
+    assert {"hello", "hello_gpu", "hello_cpu", "hello_api", "gpu_cfg", "mothership"} <= set(rows), data["rows"]
+    assert {"generate", "Embedder", "normalise", "health", "echo", "summarise"} <= set(rows), data["rows"]
+    assert rows["hello_gpu"]["description"].startswith("LiveServerless · GPU · QB"), rows["hello_gpu"]
+    assert rows["hello_api"]["description"].startswith("CpuLiveLoadBalancer · CPU · LB · live"), rows["hello_api"]
+    assert rows["health"]["description"] == "GET /health"
+    levels = {r["label"]: r["level"] for r in data["rows"]}
+    assert levels["hello"] < levels["hello_gpu"] < levels["generate"]
+    assert data["revealed"]["hasHealth"], "clicking a function opens its code"
+
+
+def test_manifest_preview_opens_beside_and_follows_unsaved_edits(session):
+    data = step(session, "manifestPreview")
+    before, after = "\n".join(data["before"]), "\n".join(data["after"])
+    assert '"project_name": "hello"' in before
+    assert '"name": "summarise"' in before and "summarise_v2" not in before
+    assert '"name": "summarise_v2"' in after
+    assert data["refreshSeconds"] < 10
+    assert data["treeFollowed"], "the Endpoints tree did not show summarise_v2 after the edit"
+
+
+def test_status_bar_shows_the_predicted_size(session):
+    text = step(session, "statusBar")["text"]
+    assert " / " in text and "MB" in text, text
+
+
+def test_flash_build_shows_progress_and_finishes(session):
+    if session["ref_python"] is None:
+        pytest.fail(f"reference venv (tetra-rp 0.24) unavailable: {session['ref_error']}")
+    data = step(session, "build")
+    assert "Flash: build of tiny finished." in data["finished"]
+    assert any("build" in p.lower() for p in data["progress"]), f"no build progress was shown: {data}"
+    assert data["cancellable"], "the build progress notification has no Cancel button"
+
+
+def test_flash_package_opens_the_package_report_as_markdown_preview(session):
+    data = step(session, "package")
+    assert "Flash: package of tiny finished." in data["finished"]
+    assert "package-report.md" in data["tab"], data
