@@ -5,9 +5,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # pip on this kind of machine warns about unreachable local mirrors; keep the log readable.
-QUIET_PIP := grep -v "is ignored: it is neither a file nor a directory" || true
+# (the braces keep pip's own exit status: only grep's "no lines left" is ignored)
+QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: install demo test test-python clean
+.PHONY: install demo test test-python editors-setup vsix clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,10 +21,21 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/flash-lsp check examples/hello_flash
 
-test: install test-python
+# Everything: installs the editors' dependencies (apt: chromium, neovim; npm: code-server, the
+# extension), then every test (core, server, build, bundle, fidelity vs the real flash build,
+# real VS Code and Neovim end to end).
+test: install editors-setup test-python
 
 test-python:
 	$(BIN)/python -m pytest
 
+editors-setup: install
+	PYTHON=$(BIN)/python bash tests/editors/setup.sh all
+
+# The VS Code extension, with the flash-lsp wheel inside: client-vscode/flash-lsp.vsix
+vsix: install
+	npm --prefix client-vscode ci --no-audit --no-fund
+	PYTHON=$(BIN)/python npm --prefix client-vscode run package
+
 clean:
-	rm -rf $(VENV) .cache .pytest_cache
+	rm -rf $(VENV) .cache .pytest_cache client-vscode/node_modules client-vscode/dist client-vscode/*.vsix
