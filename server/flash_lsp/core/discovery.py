@@ -45,6 +45,10 @@ class Registry:
     # resource name → every assignment that registered it, in scan order (for diagnostics/navigation)
     assignments: dict[Any, list[tuple[str, ConfigAssign]]] = field(default_factory=dict)
 
+    def tables(self) -> tuple:
+        """What pass 2 reads: equal tables resolve every declaration the same way."""
+        return (self.configs, self.types, self.flags, self.variables)
+
 
 @dataclass
 class Discovery:
@@ -52,6 +56,7 @@ class Discovery:
     registry: Registry
     scanned: list[str]  # relpaths the scanner parsed, in order
     dropped_files: dict[str, str]  # relpath → exception that dropped all its functions
+    by_file: dict[str, tuple[FileSummary, list[DiscoveredFunction]]] = field(default_factory=dict)
 
 
 def scanned_paths(scan_order: list[str], profile: Profile) -> list[str]:
@@ -59,26 +64,34 @@ def scanned_paths(scan_order: list[str], profile: Profile) -> list[str]:
     return [p for p in scan_order if p.endswith(".py") and p.split("/", 1)[0] not in profile.scan_skip_root_dirs]
 
 
-def discover(summaries: list[tuple[str, FileSummary]], profile: Profile) -> Discovery:
-    """Run both passes over `(relpath, summary)` pairs given in scan order."""
+def discover(summaries: list[tuple[str, FileSummary]], profile: Profile, previous: Discovery | None = None) -> Discovery:
+    """Run both passes over `(relpath, summary)` pairs given in scan order.
+
+    With `previous` (the last discovery of the same project): when pass 1 yields the same lookup
+    tables, the functions of files whose summary is unchanged are reused instead of resolved again."""
     registry = Registry()
     for relpath, summary in summaries:
-        if summary.parsed:
+        if summary.configs and summary.parsed:
             for assign in summary.configs:
                 _register(registry, relpath, summary.module, assign, profile)
+    reusable = previous.by_file if previous is not None and previous.registry.tables() == registry.tables() else {}
     functions: list[DiscoveredFunction] = []
     dropped: dict[str, str] = {}
+    by_file: dict[str, tuple[FileSummary, list[DiscoveredFunction]]] = {}
     for relpath, summary in summaries:
-        if not summary.parsed:
+        if not summary.remotes or not summary.parsed:
             continue
         if summary.scan_error:
             dropped[relpath] = summary.scan_error
             continue
-        for decl in summary.remotes:
-            fn = _resolve(decl, relpath, summary.module, registry)
-            if fn is not None:
-                functions.append(fn)
-    return Discovery(functions, registry, [p for p, _ in summaries], dropped)
+        cached = reusable.get(relpath)
+        if cached is not None and cached[0] is summary:
+            found = cached[1]
+        else:
+            found = [fn for fn in (_resolve(d, relpath, summary.module, registry) for d in summary.remotes) if fn is not None]
+        by_file[relpath] = (summary, found)
+        functions.extend(found)
+    return Discovery(functions, registry, [p for p, _ in summaries], dropped, by_file)
 
 
 def _register(registry: Registry, relpath: str, module: str, assign: ConfigAssign, profile: Profile) -> None:

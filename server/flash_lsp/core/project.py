@@ -122,6 +122,7 @@ class Project:
         self._env_cache: tuple[str | None, dict[str, str]] | None = None
         self._registry_types: dict = {}
         self._scanned_for: FileTree | None = None
+        self._last_discovery = None
         self._current: set[str] = set()  # summaries known to match the text (with trust_disk_cache)
         self._changed: set[str] = set()  # files edited or invalidated since the last analysis
         self._previous: tuple[list[str], dict[str, FileSummary]] | None = None
@@ -150,6 +151,7 @@ class Project:
             self._disk.clear()
             self._current.clear()
             self._previous = None
+            self._last_discovery = None
         else:
             for relpath in relpaths:
                 self._disk.pop(relpath, None)
@@ -166,6 +168,7 @@ class Project:
             self._exec.clear()
             self._current.clear()
             self._previous = None
+            self._last_discovery = None
 
     def text(self, relpath: str) -> str | None:
         """Current text of a project file as the build reads it (None: missing or not UTF-8)."""
@@ -286,7 +289,8 @@ class Project:
         shipped = set(tree.files)
         scanned = self._scanned(tree)
         summaries = self._editor_summaries(scanned)
-        discovery = discover(list(summaries.items()), profile)
+        discovery = discover(list(summaries.items()), profile, self._last_discovery)
+        self._last_discovery = discovery
         timestamp = generated_at or now_timestamp()
         outcome = BuildOutcome()
         has_main = self.exists("main.py")
