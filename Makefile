@@ -30,12 +30,12 @@ test-python:
 	$(BIN)/python -m pytest
 
 editors-setup: install
-	PYTHON=$(BIN)/python bash tests/editors/setup.sh all
+	PYTHON=$(CURDIR)/$(BIN)/python bash tests/editors/setup.sh all
 
 # The VS Code extension, with the flash-lsp wheel inside: client-vscode/flash-lsp.vsix
 vsix: install
 	npm --prefix client-vscode ci --no-audit --no-fund
-	PYTHON=$(BIN)/python npm --prefix client-vscode run package
+	PYTHON=$(CURDIR)/$(BIN)/python npm --prefix client-vscode run package
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache client-vscode/node_modules client-vscode/dist client-vscode/*.vsix
