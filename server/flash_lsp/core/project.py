@@ -120,7 +120,6 @@ class Project:
         self._summaries: dict[str, FileSummary] = {}
         self._exec: dict[str, tuple[int, ExecResult]] = {}
         self._env_cache: tuple[str | None, dict[str, str]] | None = None
-        self._registry_types: dict = {}
         self._scanned_for: FileTree | None = None
         self._last_discovery = None
         self._current: set[str] = set()  # summaries known to match the text (with trust_disk_cache)
@@ -284,68 +283,24 @@ class Project:
         codes to a severity, or to None to disable the rule."""
         from .rules import run_rules
 
-        profile = self.profile
         tree = self.files()
-        shipped = set(tree.files)
-        scanned = self._scanned(tree)
-        summaries = self._editor_summaries(scanned)
-        discovery = discover(list(summaries.items()), profile, self._last_discovery)
+        summaries = self._editor_summaries(self._scanned(tree))
+        discovery = discover(list(summaries.items()), self.profile, self._last_discovery)
         self._last_discovery = discovery
         timestamp = generated_at or now_timestamp()
         outcome = BuildOutcome()
-        has_main = self.exists("main.py")
-        if not has_main:
-            outcome.succeeds = False
-            outcome.errors += [f"main.py not found in {self.root}", "Not a valid Flash project"]
-        elif "FastAPI" not in (self.text("main.py") or ""):
-            outcome.warnings.append("Warning: main.py does not appear to have a FastAPI app")
+        has_main = self._check_main(outcome)
         deployments: dict[Any, Deployment] = {}
-        manifest_result: ManifestResult | None = None
-        handlers = HandlerResult()
-        manifest = None
-        self._deployments, self._deployments_used = self._deployments_used, {}
-        if has_main and (discovery.functions or profile.manifest_without_functions):
-            first_by_variable: dict = {}
-            for fn in discovery.functions:
-                first_by_variable.setdefault(fn.config_variable, fn)
-            self._registry_types = discovery.registry.types
-            try:
-                manifest_result = build_manifest(
-                    self.root.name,
-                    discovery.functions,
-                    profile,
-                    lambda name, var: self._deployment(name, var, first_by_variable, deployments),
-                    lambda existing: self._mothership(existing, shipped),
-                    timestamp,
-                )
-            except BuildAborted as aborted:
-                outcome.succeeds = False
-                outcome.errors.append(str(aborted))
-            else:
-                manifest = self._settle_manifest(manifest_result, outcome)
-            if manifest is not None:
-                handlers = generate_handlers(manifest, profile, self.root / ".flash" / ".build", self.handler_memo)
-                if handlers.error:  # the manifest is already written when a handler fails
-                    outcome.succeeds = False
-                    outcome.errors.append(handlers.error)
-                elif handlers.warning:
-                    outcome.warnings.append(f"Warning: {handlers.warning}")
-                if not (manifest or {}).get("resources") and outcome.succeeds:
-                    outcome.warnings.append(profile.no_resources_message)
+        manifest_result, manifest, handlers = None, None, HandlerResult()
+        if has_main and (discovery.functions or self.profile.manifest_without_functions):
+            manifest_result, manifest, handlers = self._outputs(discovery, set(tree.files), timestamp, outcome, deployments)
         elif has_main:
-            outcome.warnings.append(profile.no_resources_message)
+            outcome.warnings.append(self.profile.no_resources_message)
         requirements = self._requirements(tree)
-        outcome.warnings += requirements.warnings
-        if requirements.unmatched_exclusions:
-            outcome.warnings.append(f"Warning: No packages matched exclusions: {', '.join(requirements.unmatched_exclusions)}")
-        rejected = [r for r in requirements.installed if deps_mod.pip_rejects(r.text)]
-        if outcome.succeeds and has_main and rejected:
-            outcome.succeeds = False
-            outcome.errors.append("Failed to install dependencies")
-            outcome.warnings.append(f"pip install failed: {deps_mod.pip_rejects(rejected[0].text)}")
+        self._check_requirements(requirements, outcome, has_main)
         model = ProjectModel(
             root=self.root,
-            profile=profile,
+            profile=self.profile,
             project_name=self.root.name,
             files=tree,
             summaries=summaries,
@@ -363,6 +318,60 @@ class Project:
         model.diagnostics = run_rules(model, self, rule_overrides)
         return model
 
+    def _check_main(self, outcome: BuildOutcome) -> bool:
+        """`validate_project_structure`: main.py must exist; a warning when it lacks FastAPI."""
+        if not self.exists("main.py"):
+            outcome.succeeds = False
+            outcome.errors += [f"main.py not found in {self.root}", "Not a valid Flash project"]
+            return False
+        if "FastAPI" not in (self.text("main.py") or ""):
+            outcome.warnings.append("Warning: main.py does not appear to have a FastAPI app")
+        return True
+
+    def _outputs(self, discovery: Discovery, shipped: set[str], timestamp: str, outcome: BuildOutcome, deployments: dict):
+        """The manifest builder and the handler generators: (result, manifest, handlers)."""
+        first_by_variable: dict = {}
+        for fn in discovery.functions:
+            first_by_variable.setdefault(fn.config_variable, fn)
+        types = discovery.registry.types
+        self._deployments, self._deployments_used = self._deployments_used, {}
+        try:
+            result = build_manifest(
+                self.root.name,
+                discovery.functions,
+                self.profile,
+                lambda name, var: self._deployment(name, var, first_by_variable, types, deployments),
+                lambda existing: self._mothership(existing, shipped),
+                timestamp,
+            )
+        except BuildAborted as aborted:
+            outcome.succeeds = False
+            outcome.errors.append(str(aborted))
+            return None, None, HandlerResult()
+        manifest = self._settle_manifest(result, outcome)
+        if manifest is None:
+            return result, None, HandlerResult()
+        handlers = generate_handlers(manifest, self.profile, self.root / ".flash" / ".build", self.handler_memo)
+        if handlers.error:  # the manifest is already written when a handler fails
+            outcome.succeeds = False
+            outcome.errors.append(handlers.error)
+        elif handlers.warning:
+            outcome.warnings.append(f"Warning: {handlers.warning}")
+        if not manifest.get("resources") and outcome.succeeds:
+            outcome.warnings.append(self.profile.no_resources_message)
+        return result, manifest, handlers
+
+    def _check_requirements(self, requirements: deps_mod.Requirements, outcome: BuildOutcome, has_main: bool) -> None:
+        """The exclusion warning and pip's rejection of a verbatim requirement line."""
+        outcome.warnings += requirements.warnings
+        if requirements.unmatched_exclusions:
+            outcome.warnings.append(f"Warning: No packages matched exclusions: {', '.join(requirements.unmatched_exclusions)}")
+        rejected = [r for r in requirements.installed if deps_mod.pip_rejects(r.text)]
+        if outcome.succeeds and has_main and rejected:
+            outcome.succeeds = False
+            outcome.errors.append("Failed to install dependencies")
+            outcome.warnings.append(f"pip install failed: {deps_mod.pip_rejects(rejected[0].text)}")
+
     def _settle_manifest(self, result: ManifestResult, outcome: BuildOutcome) -> dict | None:
         error: BuildError | None = result.error
         if error is None:
@@ -378,7 +387,7 @@ class Project:
             outcome.errors.append(error.message)
         return None
 
-    def _deployment(self, resource, variable: str | None, first_by_variable: dict, out: dict) -> dict:
+    def _deployment(self, resource, variable: str | None, first_by_variable: dict, types: dict, out: dict) -> dict:
         """The builder executes the file of the first discovered function whose config variable
         has this name (whatever its resource) and reads that variable there."""
         first = first_by_variable.get(variable) if variable else None
@@ -392,7 +401,7 @@ class Project:
         dep = self._deployments.get(key)
         if dep is None:
             dep = deployment_fields(
-                self._registry_types.get(resource, ""), variable, first.relpath, self.executed(first.relpath), self.profile, env
+                types.get(resource, ""), variable, first.relpath, self.executed(first.relpath), self.profile, env
             )
             self._deployments[key] = dep
         self._deployments_used[key] = dep
