@@ -18,6 +18,8 @@ import {
   ClientCommands,
   IndexStatusNotification,
   IndexStatusParams,
+  BundleSizeChangedNotification,
+  BundleSizeChangedParams,
   ModelChangedNotification,
   ModelChangedParams,
 } from './protocol';
@@ -47,11 +49,13 @@ export class FlashClient implements vscode.Disposable {
   readonly trusted: () => boolean = () => vscode.workspace.isTrusted;
 
   private readonly _onModelChanged = new vscode.EventEmitter<ModelChangedParams>();
+  private readonly _onBundleSizeChanged = new vscode.EventEmitter<BundleSizeChangedParams>();
   private readonly _onIndexStatus = new vscode.EventEmitter<IndexStatusParams>();
   private readonly _onBuildOutput = new vscode.EventEmitter<BuildOutputParams>();
   private readonly _onBuildFinished = new vscode.EventEmitter<BuildFinishedParams>();
   private readonly _onDidStart = new vscode.EventEmitter<LanguageClient>();
   readonly onModelChanged = this._onModelChanged.event;
+  readonly onBundleSizeChanged = this._onBundleSizeChanged.event;
   readonly onIndexStatus = this._onIndexStatus.event;
   readonly onBuildOutput = this._onBuildOutput.event;
   readonly onBuildFinished = this._onBuildFinished.event;
@@ -71,7 +75,7 @@ export class FlashClient implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
   ) {
-    this.disposables.push(this._onModelChanged, this._onIndexStatus, this._onBuildOutput, this._onBuildFinished, this._onDidStart);
+    this.disposables.push(this._onModelChanged, this._onBundleSizeChanged, this._onIndexStatus, this._onBuildOutput, this._onBuildFinished, this._onDidStart);
   }
 
   // ------------------------------------------------------------ activation gate
@@ -182,6 +186,7 @@ export class FlashClient implements vscode.Disposable {
     this.client = client;
     this.clientDisposables.push(
       client.onNotification(ModelChangedNotification.type, (p) => this._onModelChanged.fire(p)),
+      client.onNotification(BundleSizeChangedNotification.type, (p) => this._onBundleSizeChanged.fire(p)),
       client.onNotification(IndexStatusNotification.type, (p) => this._onIndexStatus.fire(p)),
       client.onNotification(BuildOutputNotification.type, (p) => this._onBuildOutput.fire(p)),
       client.onNotification(BuildFinishedNotification.type, (p) => this._onBuildFinished.fire(p)),

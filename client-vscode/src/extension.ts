@@ -6,8 +6,9 @@ import { EndpointsRequest } from './protocol';
 import { PreviewProvider, projectKey, registerPreviewCommands, SCHEME } from './preview';
 import { renderSizeReport, SHOW_REPORT_COMMAND, StatusItem } from './status';
 import { EndpointsTree, REVEAL_COMMAND, revealLocation } from './tree';
-import { BundleSizeRequest, ProjectArg } from './protocol';
+import { BundleSizeRequest, ClientCommands, ProjectArg } from './protocol';
 import { commandArg } from './preview';
+import { addBuildExclusion } from './settings';
 
 let flash: FlashClient | undefined;
 
@@ -61,6 +62,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('flash.refreshEndpoints', () => tree.refresh()),
     vscode.commands.registerCommand(REVEAL_COMMAND, revealLocation),
     vscode.commands.registerCommand(SHOW_REPORT_COMMAND, (...a: unknown[]) => builds.showReport(commandArg<ProjectArg>(a))),
+    vscode.commands.registerCommand(ClientCommands.addBuildExclusion, (...a: unknown[]) =>
+      addBuildExclusion(commandArg<{ project?: string; packages?: string[] }>(a)),
+    ),
   );
   void vscode.commands.executeCommand('setContext', 'flash.active', true);
   void client.activate(); // not awaited: a first start may install the server (pip) for a minute

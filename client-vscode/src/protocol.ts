@@ -117,6 +117,18 @@ export namespace BundleSizeRequest {
 // ---------------------------------------------------------------- notifications (server → client)
 
 export interface ModelChangedParams { project: string; version: number }
+export interface BundleSizeChangedParams {
+  project: string;
+  state: string;
+  archiveBytes?: number | null;
+  limitBytes?: number;
+}
+
+export namespace BundleSizeChangedNotification {
+  export const method = 'flash/bundleSizeChanged';
+  export const type = new NotificationType<BundleSizeChangedParams>(method);
+}
+
 export namespace ModelChangedNotification {
   export const method = 'flash/modelChanged';
   export const type = new NotificationType<ModelChangedParams>(method);
@@ -168,6 +180,7 @@ export type ServerCommand = (typeof ServerCommands)[keyof typeof ServerCommands]
 export const ClientCommands = {
   showManifestPreview: 'flash.showManifestPreview',
   showHandlerPreview: 'flash.showHandlerPreview',
+  addBuildExclusion: 'flash.addBuildExclusion',
 } as const;
 
 export interface ProjectArg { project?: string }

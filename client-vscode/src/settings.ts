@@ -50,3 +50,28 @@ export function withProjectInterpreter(section: string | undefined, value: any, 
 
 /** Keys whose change needs a server restart (the rest go through workspace/didChangeConfiguration). */
 export const RESTART_KEYS = ['flash.server.interpreter'];
+
+/** `flash.build.exclude` after adding `packages` as the build matches them: lower-case, stripped,
+ *  no duplicates, existing order kept. */
+export function mergeExclusions(current: readonly unknown[] | undefined, packages: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const name of [...(current ?? []), ...packages]) {
+    const token = String(name).trim().toLowerCase();
+    if (token && !out.includes(token)) out.push(token);
+  }
+  return out;
+}
+
+/** Client command `flash.addBuildExclusion {project, packages}` (the FL805 quick fix): writes the
+ *  merged list to the project's workspace folder settings (workspace settings when it has none). */
+export async function addBuildExclusion(arg: { project?: string; packages?: string[] } | undefined): Promise<void> {
+  const packages = arg?.packages ?? [];
+  if (packages.length === 0) return;
+  const scope = arg?.project ? vscode.Uri.parse(arg.project) : undefined;
+  const folder = scope ? vscode.workspace.getWorkspaceFolder(scope) : undefined;
+  const config = vscode.workspace.getConfiguration(SECTION, folder?.uri);
+  const merged = mergeExclusions(config.get<string[]>('build.exclude'), packages);
+  const target = folder ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace;
+  await config.update('build.exclude', merged, target);
+  void vscode.window.showInformationMessage(`Flash: flash build will now exclude ${packages.join(', ')}.`);
+}

@@ -101,6 +101,7 @@ export class StatusItem implements vscode.Disposable {
         if (s.state === 'ready') this.schedule(0);
       }),
       flash.onModelChanged(() => this.schedule(500)),
+      flash.onBundleSizeChanged(() => this.schedule(0)),
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule(100)),
     );
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 // @ts-ignore -- plain JS module shared with `npm run gen-settings`
 import { generateConfiguration, restrictedSettings } from '../scripts/gen-settings.mjs';
-import { collectSettings, settingKeys, withProjectInterpreter } from '../src/settings';
+import { collectSettings, mergeExclusions, settingKeys, withProjectInterpreter } from '../src/settings';
 
 const ext = path.resolve(__dirname, '..', '..');
 const schema = JSON.parse(fs.readFileSync(path.join(ext, '..', 'schemas', 'settings.schema.json'), 'utf8'));
@@ -50,5 +50,13 @@ describe('settings sent to the server', () => {
     assert.equal(withProjectInterpreter('flash.interpreter', null, '/p'), '/p');
     assert.equal(withProjectInterpreter('flash.profile', 'auto', '/p'), 'auto');
     assert.deepEqual(withProjectInterpreter('flash', { interpreter: null }, undefined), { interpreter: null });
+  });
+});
+
+describe('flash.addBuildExclusion', () => {
+  test('adds the packages as the build matches them, once, keeping the existing order', () => {
+    assert.deepEqual(mergeExclusions(['numpy', 'Torch'], ['torch', 'torchvision', ' TORCHAUDIO ']), ['numpy', 'torch', 'torchvision', 'torchaudio']);
+    assert.deepEqual(mergeExclusions(undefined, ['torch']), ['torch']);
+    assert.deepEqual(mergeExclusions(['x'], []), ['x']);
   });
 });

@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 import time
+from typing import Callable
 
 from lsprotocol import types
 from pygls.exceptions import FeatureRequestError, JsonRpcMethodNotFound
@@ -15,7 +16,6 @@ from pygls.lsp.server import LanguageServer
 from .. import __version__
 from ..build.procs import pid_alive
 from .cache import SummaryCache
-from .features.build_commands import shutdown_builds
 from .session import Session
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,16 @@ class FlashLanguageServer(LanguageServer):
         self.trusted = True
         self.client_interpreter: str | None = None
         self.flash_builds = None  # the BuildService, set by features.build_commands
+        # run on shutdown, on parent death and on SIGTERM: kill builds, resolvers …
+        self.shutdown_hooks: list[Callable[[], None]] = []
         self._last_error = 0.0
+
+    def run_shutdown_hooks(self) -> None:
+        for hook in self.shutdown_hooks:
+            try:
+                hook()
+            except Exception:  # noqa: BLE001 - one failing hook must not keep the others from running
+                log.exception("shutdown hook failed")
 
     def publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
         self.text_document_publish_diagnostics(
@@ -63,10 +72,10 @@ class FlashLanguageServer(LanguageServer):
 
 
 def create_server() -> FlashLanguageServer:
-    from .features import build_commands, code_actions, codelens, completion, diagnostics, hover, lifecycle, navigation, previews
+    from .features import build_commands, bundle_size, code_actions, codelens, completion, diagnostics, hover, lifecycle, navigation, previews
 
     server = FlashLanguageServer()
-    for feature in (lifecycle, diagnostics, hover, codelens, previews, navigation, completion, code_actions, build_commands):
+    for feature in (lifecycle, diagnostics, hover, codelens, previews, navigation, completion, code_actions, build_commands, bundle_size):
         feature.register(server)
     return server
 
@@ -80,7 +89,7 @@ def watch_parent(server: FlashLanguageServer, interval: float = 3.0) -> None:
             pid = server.process_id
             if pid and not pid_alive(pid):
                 log.warning("parent process %s is gone; exiting", pid)
-                shutdown_builds(server)
+                server.run_shutdown_hooks()
                 os._exit(0)
 
     threading.Thread(target=loop, name="flash-parent-watch", daemon=True).start()
@@ -94,7 +103,7 @@ def run(tcp: str | None = None, log_file: str | None = None) -> int:
     )
     server = create_server()
     watch_parent(server)
-    signal.signal(signal.SIGTERM, lambda *_: (shutdown_builds(server), os._exit(0)))
+    signal.signal(signal.SIGTERM, lambda *_: (server.run_shutdown_hooks(), os._exit(0)))
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))

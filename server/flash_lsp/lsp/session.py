@@ -44,6 +44,7 @@ class ProjectState:
     analyzed: dict[str, int | None] = field(default_factory=dict)  # relpath → buffer version analysed
     diagnostics: dict[str, list[types.Diagnostic]] = field(default_factory=dict)  # uri → analysis diagnostics
     external: dict[str, dict[str, list[types.Diagnostic]]] = field(default_factory=dict)  # source → uri → list
+    external_changes: int = 0
     profile_reason: str = ""
     timer: asyncio.TimerHandle | None = None
     running: bool = False
@@ -57,6 +58,11 @@ class ProjectState:
     @property
     def uri(self) -> str:
         return uri_of(self.root)
+
+    @property
+    def result_id(self) -> str:
+        """Pull-diagnostics result id: changes with every analysis and every external update."""
+        return f"{id(self)}:{self.counter}:{self.external_changes}"
 
     def relpath(self, path: Path) -> str | None:
         try:
@@ -334,6 +340,7 @@ class Session:
         """Replace the diagnostics of one external `source` for a project and publish the change."""
         previous = set(state.external.get(source, {}))
         state.external[source] = by_uri
+        state.external_changes += 1
         if self.server.pull_diagnostics:
             self.server.refresh_diagnostics()
             return

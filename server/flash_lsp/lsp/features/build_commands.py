@@ -18,7 +18,7 @@
   concern (`BuildLocator`), replacing the previous build's; a clean build clears them. A cancelled
   or timed-out build leaves the previous ones in place. `flash.package` adds one FL701 warning on
   main.py when the build dir differs from the prediction of the current model.
-* `shutdown_builds(ls)` kills every running build (call it from the `shutdown` handler);
+* Running builds are killed by the server's shutdown hooks (shutdown, parent gone, SIGTERM);
   `atexit` does the same when the process exits with builds still running.
 """
 
@@ -661,15 +661,10 @@ def service(ls: FlashLanguageServer) -> BuildService:
     return ls.flash_builds  # type: ignore[attr-defined]
 
 
-def shutdown_builds(ls: FlashLanguageServer) -> None:
-    """Kill every running build now; call from the server's `shutdown` handler."""
-    if ls.flash_builds is not None:
-        ls.flash_builds.shutdown()
-
-
 def register(server: FlashLanguageServer) -> None:
     builds = BuildService(server)
     server.flash_builds = builds
+    server.shutdown_hooks.append(builds.shutdown)
     atexit.register(builds.runner.kill_all)  # the process exits with builds running (no `shutdown`)
 
     # Handlers are unannotated: pygls resolves command annotations at runtime (get_type_hints).

@@ -11,6 +11,7 @@ from lsprotocol import types
 from ...core.model import Span
 from ...core.query import endpoints
 from ..convert import to_range
+from . import size_views
 
 if TYPE_CHECKING:
     from ..server import FlashLanguageServer
@@ -35,6 +36,7 @@ def register(server: FlashLanguageServer) -> None:
                     continue
                 if ep.functions:
                     title = f"endpoint {ep.name} · {ep.resource_type} · {len(ep.functions)} function(s) · {ep.handler_file}"
+                    title += size_views.lens_suffix(ls, state, ep)  # archive size (size_views.py)
                 else:
                     title = f"endpoint {ep.name} · {ep.resource_type} · not deployed: no @remote function uses it"
                 lenses.append(_lens(assign.span, title, "flash.showHandlerPreview", {"project": state.uri, "resource": ep.name}, lines, codec))

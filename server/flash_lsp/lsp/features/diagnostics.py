@@ -19,7 +19,7 @@ def register(server: FlashLanguageServer) -> None:
     async def document_diagnostic(ls: FlashLanguageServer, params: types.DocumentDiagnosticParams):
         uri = params.text_document.uri
         state, _model = await session.fresh(uri)
-        result_id = f"{id(state)}:{state.counter}" if state else "none"
+        result_id = state.result_id if state else "none"
         if params.previous_result_id == result_id:
             return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
         return types.RelatedFullDocumentDiagnosticReport(items=session.diagnostics_for(uri), result_id=result_id)
@@ -37,7 +37,7 @@ def register(server: FlashLanguageServer) -> None:
                         uri=uri,
                         items=session.diagnostics_for(uri),
                         version=doc.version if doc else None,
-                        result_id=f"{id(state)}:{state.counter}",
+                        result_id=state.result_id,
                     )
                 )
         return types.WorkspaceDiagnosticReport(items=items)

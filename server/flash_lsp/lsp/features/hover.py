@@ -10,6 +10,7 @@ from lsprotocol import types
 
 from ...core.query import Endpoint, handler_text, target_at
 from ..convert import from_position, to_range
+from . import size_views
 
 if TYPE_CHECKING:
     from ...core.discovery import DiscoveredFunction
@@ -29,6 +30,10 @@ def register(server: FlashLanguageServer) -> None:
             return None
         state, model, lines = view.state, view.model, view.lines
         line, col = from_position(params.position, lines, ls.workspace.position_codec)
+        # archive size (size_views.py): a dependencies=[...] string or a requirements.txt line
+        dependency = size_views.dependency_hover(ls, view, line, col)
+        if dependency is not None:
+            return dependency
         target = target_at(model, view.rel, line, col)
         if target is None:
             return None
@@ -40,6 +45,9 @@ def register(server: FlashLanguageServer) -> None:
             text = endpoint_markdown(model, target.endpoint, state.uri) if target.endpoint else None
         if not text:
             return None
+        # archive size (size_views.py): the predicted archive and what this endpoint brings in
+        size = size_views.endpoint_hover_line(ls, state, target.endpoint)
+        text += f"\n\n{size}" if size else ""
         return types.Hover(
             contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
             range=to_range(target.span, lines, ls.workspace.position_codec),

@@ -12,7 +12,6 @@ from lsprotocol import types
 
 from ..convert import path_of
 from ..settings import parse
-from .build_commands import shutdown_builds
 
 if TYPE_CHECKING:
     from ..server import FlashLanguageServer
@@ -86,7 +85,7 @@ def register(server: FlashLanguageServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: FlashLanguageServer, params: None) -> None:
-        shutdown_builds(ls)
+        ls.run_shutdown_hooks()
         if ls.cache is not None:
             ls.cache.save()
         session.shutdown()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.query import endpoint, endpoints, handler_text
 from ..convert import path_of, uri_of
+from . import bundle_size
 
 if TYPE_CHECKING:
     from ..server import FlashLanguageServer
@@ -79,7 +80,11 @@ def register(server: FlashLanguageServer) -> None:
                     "profile": model.profile.name,
                     "succeeds": model.outcome.succeeds,
                     "errors": model.outcome.errors,
-                    "endpoints": [_endpoint_json(state, ep) for ep in endpoints(model) if ep.functions or ep.is_mothership],
+                    "endpoints": [
+                        _endpoint_json(state, ep, _size_bytes(ls, state, ep))
+                        for ep in endpoints(model)
+                        if ep.functions or ep.is_mothership
+                    ],
                 }
             )
         return {"projects": projects}
@@ -92,7 +97,13 @@ def _location(state: ProjectState, relpath: str, span) -> dict:
     }
 
 
-def _endpoint_json(state: ProjectState, ep) -> dict:
+def _size_bytes(ls: FlashLanguageServer, state: ProjectState, ep) -> int | None:
+    """What the endpoint brings in to the predicted archive (bundle_size.py; None until known)."""
+    sizes = bundle_size.service(ls)
+    return sizes.endpoint_bytes(state, ep) if sizes is not None else None
+
+
+def _endpoint_json(state: ProjectState, ep, size_bytes: int | None = None) -> dict:
     definition = ep.definition
     return {
         "name": ep.name,
@@ -102,7 +113,7 @@ def _endpoint_json(state: ProjectState, ep) -> dict:
         "live": bool(ep.entry and ep.entry.get("is_live_resource")),
         "mothership": ep.is_mothership,
         "handlerFile": "handlers/handler_mothership.py" if ep.is_mothership else ep.handler_file,
-        "sizeBytes": None,
+        "sizeBytes": size_bytes,
         **({"location": _location(state, *definition)} if definition else {}),
         "functions": [
             {
