@@ -77,10 +77,11 @@ def generate(root: Path, modules: int = 2000, remote_every: int = 10, seed: int 
     return root
 
 
-def big_module(lines: int = 2000) -> str:
-    """A ~`lines`-line worker module for keystroke-latency measurements."""
-    out = [WORKER.format(i=0, cls="LiveServerless", extra="", workers=2)]
-    i = 0
+def big_module(lines: int = 2000, index: int = 99_999) -> str:
+    """A ~`lines`-line worker module for keystroke-latency measurements; `index` keeps its names
+    distinct from the generated workspace's (a duplicate would make the build fail early)."""
+    out = [WORKER.format(i=index, cls="LiveServerless", extra="", workers=2)]
+    i = index
     while sum(chunk.count("\n") for chunk in out) < lines:
         i += 1
         out.append(PLAIN.format(i=i))

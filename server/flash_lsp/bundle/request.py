@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from ..core.profiles import CPU_CLASSES
@@ -15,12 +14,7 @@ if TYPE_CHECKING:
 def request_for(model: ProjectModel) -> SizeRequest:
     """Requirements after the build's `--exclude`, the build interpreter's Python, the shipped
     project files and the generated files (manifest and handlers, sized from their text)."""
-    files: list[tuple[str, int]] = []
-    for relpath in model.files.files:
-        try:
-            files.append((relpath, os.path.getsize(model.root / relpath)))
-        except OSError:
-            continue
+    files = list(model.files.sizes)
     generated = dict(model.handlers.files)
     text = model.manifest_text()
     if text is not None:

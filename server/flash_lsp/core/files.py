@@ -70,6 +70,18 @@ class FileTree:
         return counts
 
     @cached_property
+    def sizes(self) -> list[tuple[str, int]]:
+        """(relpath, bytes on disk) of the shipped files, read once per tree (the archive-size
+        prediction needs them; their contents change the archive by a few KB at most)."""
+        out = []
+        for relpath in self.files:
+            try:
+                out.append((relpath, os.path.getsize(self.root / relpath)))
+            except OSError:
+                continue
+        return out
+
+    @cached_property
     def stale_build_output(self) -> list[str]:
         return [p for p in self.files if p.startswith(".flash/")]
 

@@ -22,6 +22,7 @@ class HandlerResult:
     warning: str | None = None  # "Handler generation failed: …" (non-fatal)
     error: str | None = None  # "Handler has syntax errors: …" (fatal)
     failed_resource: object = None
+    valid: set = field(default_factory=set)  # resources whose handler was written and compiles
 
 
 def render_qb(resource_name, functions: list[dict], timestamp: str) -> str:
@@ -108,6 +109,8 @@ def generate_handlers(manifest: dict, profile: Profile, build_dir: Path, memo: d
         used[key] = cached
         text, syntax = cached
         result.files[relpath] = text
+        if not syntax:
+            result.valid.add(name)
         if syntax:
             result.error = f"Handler has syntax errors: {syntax}"
             result.failed_resource = name

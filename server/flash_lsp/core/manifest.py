@@ -17,6 +17,7 @@ from .profiles import Profile
 from .summary import FastAPIApp, MothershipDecl
 
 MOTHERSHIP_FILES = ("main.py", "app.py", "server.py")
+_NO_FIELDS: dict = {}  # shared, never mutated
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,13 @@ def build_manifest(
     deployment_fields: Callable[[Any, str | None], dict],
     mothership: Callable[[set], MothershipInfo | None],
     generated_at: str,
+    memo: dict | None = None,
 ) -> ManifestResult:
     """Replicate `ManifestBuilder.build()`; `deployment_fields(resource, config_variable)` and
-    `mothership(existing_keys)` supply the parts that depend on other files."""
+    `mothership(existing_keys)` supply the parts that depend on other files. `memo` keeps resource
+    entries across calls, reused when built from the same function objects and deployment
+    fields (entries are never mutated); entries this call does not use are dropped."""
+    used: dict = {}
     groups = group(functions)
     try:
         ordered = sorted(groups.items())
@@ -93,17 +98,22 @@ def build_manifest(
             error = _check_routes(name, first.resource_type, fns, resource_routes, profile)
             if error:
                 return ManifestResult(None, error)
-        entry = {
-            "resource_type": first.resource_type,
-            "handler_file": f"handler_{name}.py",
-            "functions": [_function_entry(f, is_lb) for f in fns],
-            "is_load_balanced": is_lb,
-            "is_live_resource": first.is_live_resource,
-            "config_variable": first.config_variable,
-        }
-        if profile.deployment_fields:
-            entry.update(deployment_fields(name, first.config_variable))
-        resources[name] = entry
+        fields = deployment_fields(name, first.config_variable) if profile.deployment_fields else _NO_FIELDS
+        key = (name, tuple(map(id, fns)), id(fields))
+        cached = memo.get(key) if memo is not None else None
+        if cached is None:  # (the functions and fields are kept with the entry so their ids stay theirs)
+            entry = {
+                "resource_type": first.resource_type,
+                "handler_file": f"handler_{name}.py",
+                "functions": [_function_entry(f, is_lb) for f in fns],
+                "is_load_balanced": is_lb,
+                "is_live_resource": first.is_live_resource,
+                "config_variable": first.config_variable,
+                **fields,
+            }
+            cached = (fns, fields, entry)
+        used[key] = cached
+        resources[name] = cached[2]
         if resource_routes:
             routes[name] = resource_routes
         for f in fns:
@@ -118,6 +128,9 @@ def build_manifest(
                     ),
                 )
             registry[f.name] = name
+    if memo is not None:
+        memo.clear()
+        memo.update(used)
     info = mothership(set(resources)) if profile.mothership else None
     if info is not None:
         resources[info.key] = _mothership_entry(info)

@@ -26,6 +26,7 @@ from .manifest import (
     ManifestResult,
     build_manifest,
     detect_mothership,
+    _NO_FIELDS,
     dump_manifest,
     now_timestamp,
     unserialisable,
@@ -128,6 +129,7 @@ class Project:
         self._deployments: dict[tuple, Deployment] = {}  # memo by (summary, file, variable, env)
         self._deployments_used: dict[tuple, Deployment] = {}
         self.handler_memo: dict[tuple, str] = {}
+        self._manifest_memo: dict[tuple, tuple] = {}
         self.rule_memo: dict[tuple, tuple] = {}  # per-file diagnostics by (rule, path), see rules.per_file
         self._scanned_list: list[str] = []
 
@@ -343,6 +345,7 @@ class Project:
                 lambda name, var: self._deployment(name, var, first_by_variable, types, deployments),
                 lambda existing: self._mothership(existing, shipped),
                 timestamp,
+                self._manifest_memo,
             )
         except BuildAborted as aborted:
             outcome.succeeds = False
@@ -392,10 +395,10 @@ class Project:
         has this name (whatever its resource) and reads that variable there."""
         first = first_by_variable.get(variable) if variable else None
         if first is None:
-            return {}
+            return _NO_FIELDS
         summary = self.summary(first.relpath)
         if not (summary.parsed and (summary.configs or summary.remotes)):
-            return {}
+            return _NO_FIELDS
         env = self._build_env()
         key = (id(summary), first.relpath, variable, id(env))
         dep = self._deployments.get(key)

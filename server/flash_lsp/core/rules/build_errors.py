@@ -87,6 +87,8 @@ def _routes(name, fns: list[DiscoveredFunction], model: ProjectModel) -> Iterato
 
 
 def _handler_file(name, fns: list[DiscoveredFunction], model: ProjectModel) -> Iterator[Diagnostic]:
+    if name in model.handlers.valid:  # generated and compiled already
+        return
     relpath = f"handler_{name}.py"
     build_dir = model.build_dir
     problem = "embedded null byte" if "\0" in relpath else unwritable_reason(relpath, build_dir)

@@ -170,8 +170,8 @@ class BundleSizes:
         if changed:
             cached = pred.cache.get_resolution(key) is not None
             self._schedule(s, 0.0 if cached else DEBOUNCE_S, cancel=True)
-        else:
-            self._schedule(s, 0.0, cancel=False)
+        else:  # same requirement set, other files changed: re-assemble once typing pauses
+            self._schedule(s, DEBOUNCE_S, cancel=False)
         self._place(s)
         self._notify(s)
 
