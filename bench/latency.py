@@ -46,7 +46,18 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def in_process_compute(root: Path, text: str, edits: int) -> tuple[list[float], list[float]]:
+def config_edit(text: str, i: int) -> str:
+    """Worst case: the keystroke changes the module-level config call, so the builder's import
+    of the file must be simulated again."""
+    return text.replace("workersMax=2", f"workersMax={i % 5 + 1}")
+
+
+def body_edit(text: str, i: int) -> str:
+    """Typical case: typing inside a function body."""
+    return text.replace("return x\n", f"return x * {i % 5 + 1}\n", 1)
+
+
+def in_process_compute(root: Path, text: str, edits: int, edit=config_edit) -> tuple[list[float], list[float]]:
     """Server-side compute per keystroke (as the analysis thread does it) and ast.parse times."""
     from flash_lsp.core.project import Project
 
@@ -56,7 +67,7 @@ def in_process_compute(root: Path, text: str, edits: int) -> tuple[list[float], 
     gc.freeze()  # as the server does after indexing
     compute, parse = [], []
     for i in range(edits):
-        edited = text.replace("workersMax=2", f"workersMax={i % 5 + 1}")
+        edited = edit(text, i)
         t = time.process_time()  # CPU time: robust against other load on the machine
         ast.parse(edited)
         parse.append(time.process_time() - t)
@@ -149,13 +160,19 @@ def main() -> None:
         (root / BIG).parent.mkdir(parents=True, exist_ok=True)
         (root / BIG).write_text(text)
         compute, parse = in_process_compute(root, text, args.edits)
+        body_compute, body_parse = in_process_compute(root, text, args.edits, body_edit)
         result = asyncio.run(drive(root, text, args.edits, args.requests))
     ms = 1000
     print(f"workspace: {args.modules} modules + a {text.count(chr(10))}-line worker file")
     print(f"ast.parse of that file:                 p50 {statistics.median(parse) * ms:6.1f} ms")
     print(
-        f"keystroke -> diagnostics, server compute: p50 {statistics.median(compute) * ms:6.1f} ms  p95 {pct(compute, 0.95) * ms:6.1f} ms"
+        f"keystroke -> diagnostics, server compute (edit of the config call):\n"
+        f"                                        p50 {statistics.median(compute) * ms:6.1f} ms  p95 {pct(compute, 0.95) * ms:6.1f} ms"
         f"  ({statistics.median(compute) / statistics.median(parse):.2f}x ast.parse; goal <= 1.5x)"
+    )
+    print(
+        f"  same, typing inside a function body:  p50 {statistics.median(body_compute) * ms:6.1f} ms  p95 {pct(body_compute, 0.95) * ms:6.1f} ms"
+        f"  ({statistics.median(body_compute) / statistics.median(body_parse):.2f}x ast.parse)"
     )
     ks = result["keystroke"]
     print(f"keystroke -> publishDiagnostics, end to end: p50 {statistics.median(ks) * ms:6.1f} ms  p95 {pct(ks, 0.95) * ms:6.1f} ms")

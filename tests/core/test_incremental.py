@@ -40,3 +40,19 @@ def test_disk_change_is_seen_after_invalidate(tmp_path):
     (root / "workers/w.py").write_text(HEAD + "c = LiveServerless(name='c')\n@remote(c)\ndef f(): pass\n")
     project.invalidate(["workers/w.py"], structure=False)
     assert [f.name for f in project.analyze().functions] == ["f"]
+
+
+def test_import_simulation_is_redone_only_when_module_level_code_changes(tmp_path):
+    source = HEAD + "c = LiveServerless(name='c', workersMax=2)\n\n@remote(c)\ndef f(x):\n    return x + 1\n"
+    root = write_project(tmp_path / "p", {"workers/w.py": source})
+    project = Project(root, trust_disk_cache=True)
+    first = project.analyze()
+    key, result = project.executed("workers/w.py")
+    project.set_override("workers/w.py", source.replace("return x + 1", "return x + 2"))  # inside a body
+    assert project.executed("workers/w.py")[1] is result
+    project.set_override("workers/w.py", source.replace("return x + 1", "y = x\n    return y"))  # a line more
+    assert project.executed("workers/w.py")[0] != key
+    project.set_override("workers/w.py", source.replace("workersMax=2", "workersMax=5"))  # module level
+    model = project.analyze()
+    assert model.manifest["resources"]["c"]["workersMax"] == 5
+    assert first.manifest["resources"]["c"]["workersMax"] == 2

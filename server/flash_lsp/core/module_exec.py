@@ -85,6 +85,39 @@ class _Raised(Exception):
         self.failure = failure
 
 
+def execution_key(tree: ast.Module, lines: list[str]) -> int:
+    """A key that changes exactly when importing the module can behave differently: the text
+    without the bodies of functions defined at import time (they do not run on import), with the
+    number of lines each body had, so that reported positions stay right."""
+    bodies: list[tuple[int, int]] = []  # 1-based inclusive line ranges, in source order
+
+    def visit(statements: list[ast.stmt]) -> None:
+        for node in statements:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                first = node.body[0].lineno
+                if first > node.lineno:  # not a one-line def
+                    bodies.append((first, node.end_lineno or first))
+            elif isinstance(node, ast.ClassDef):
+                visit(node.body)  # a class body runs on import; its methods' bodies do not
+            else:
+                for block in ("body", "orelse", "finalbody"):
+                    children = getattr(node, block, None)
+                    if isinstance(children, list):
+                        visit(children)
+                for handler in getattr(node, "handlers", ()):
+                    visit(handler.body)
+
+    visit(tree.body)
+    pieces: list = []
+    kept = 1
+    for first, last in bodies:
+        pieces.append("\n".join(lines[kept - 1 : first - 1]))
+        pieces.append(last - first + 1)
+        kept = last + 1
+    pieces.append("\n".join(lines[kept - 1 :]))
+    return hash(tuple(pieces))
+
+
 def simulate(tree: ast.Module, lines: list[str], importable: Callable[[str], bool], package: str) -> ExecResult:
     """Predict the outcome of executing `tree` as a fresh module named after the file stem."""
     sim = _Simulator(lines, importable, package)

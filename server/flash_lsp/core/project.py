@@ -32,7 +32,7 @@ from .manifest import (
     unserialisable,
 )
 from .model import Diagnostic
-from .module_exec import ExecResult, simulate
+from .module_exec import ExecResult, execution_key, simulate
 from .profiles import DEFAULT_PROFILE, Profile
 from .summary import FileSummary, summarize
 
@@ -119,8 +119,8 @@ class Project:
         self._tree: FileTree | None = None
         self._disk: dict[str, tuple[tuple[int, int], str | None]] = {}
         self._summaries: dict[str, FileSummary] = {}
-        self._exec: dict[str, tuple[int, ExecResult]] = {}
-        self._env_cache: tuple[str | None, dict[str, str]] | None = None
+        self._exec: dict[str, tuple[FileSummary, int, ExecResult]] = {}  # relpath → (summary, key, result)
+        self._env_cache: tuple[str | None, dict[str, str], int] | None = None
         self._scanned_for: FileTree | None = None
         self._last_discovery = None
         self._current: set[str] = set()  # summaries known to match the text (with trust_disk_cache)
@@ -267,18 +267,21 @@ class Project:
         last = self._last_good.get(relpath)
         return replace(last, stale_syntax_error=summary.syntax_error) if last and summary.syntax_error else summary
 
-    def executed(self, relpath: str) -> ExecResult:
+    def executed(self, relpath: str) -> tuple[int, ExecResult]:
+        """(key, result) of simulating the builder's import of `relpath`; the key changes only
+        when module-level code does (edits inside function bodies reuse the result)."""
         summary = self.summary(relpath)
         cached = self._exec.get(relpath)
-        if cached and cached[0] == id(summary):
-            return cached[1]
+        if cached and cached[0] is summary:  # the summary is kept in the entry: identity is safe
+            return cached[1], cached[2]
         tree, lines = summary.tree, summary.lines
         if tree is None:  # summaries from the persistent cache carry no AST
             text = self.text(relpath) or ""
             tree, lines = ast.parse(text), text.splitlines()
-        result = simulate(tree, lines, self.environment.importable, self.profile.package)
-        self._exec[relpath] = (id(summary), result)
-        return result
+        key = execution_key(tree, lines)
+        result = cached[2] if cached and cached[1] == key else simulate(tree, lines, self.environment.importable, self.profile.package)
+        self._exec[relpath] = (summary, key, result)
+        return key, result
 
     def analyze(self, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
         """Predict the whole build for the current contents; `rule_overrides` maps diagnostic
@@ -399,28 +402,28 @@ class Project:
         summary = self.summary(first.relpath)
         if not (summary.parsed and (summary.configs or summary.remotes)):
             return _NO_FIELDS
-        env = self._build_env()
-        key = (id(summary), first.relpath, variable, id(env))
+        env, env_key = self._build_env()
+        exec_key, executed = self.executed(first.relpath)
+        key = (first.relpath, exec_key, variable, types.get(resource, ""), env_key)
         dep = self._deployments.get(key)
         if dep is None:
-            dep = deployment_fields(
-                types.get(resource, ""), variable, first.relpath, self.executed(first.relpath), self.profile, env
-            )
+            dep = deployment_fields(types.get(resource, ""), variable, first.relpath, executed, self.profile, env)
             self._deployments[key] = dep
         self._deployments_used[key] = dep
         out[resource] = dep
-        failure = self.executed(first.relpath).failure
+        failure = executed.failure
         if failure is not None and failure.kind == "exit":
             raise BuildAborted(failure.message)
         return dep.fields
 
-    def _build_env(self) -> dict[str, str]:
-        """The build's environment variables as far as images go: `.env` (loaded by importing
-        tetra_rp), then the real environment; read once per content of `.env`."""
+    def _build_env(self) -> tuple[dict[str, str], int]:
+        """The build's environment variables as far as images go (`.env`, loaded by importing
+        tetra_rp, then the real environment) and a key for them; read once per content of `.env`."""
         text = self.text(".env")
         if self._env_cache is None or self._env_cache[0] != text:
-            self._env_cache = (text, {**read_dotenv_text(text or ""), **self.env_vars})
-        return self._env_cache[1]
+            env = {**read_dotenv_text(text or ""), **self.env_vars}
+            self._env_cache = (text, env, hash(tuple(sorted(env.items()))))
+        return self._env_cache[1], self._env_cache[2]
 
     def _mothership(self, existing: set, shipped: set[str]):
         explicit = None
