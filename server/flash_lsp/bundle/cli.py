@@ -4,36 +4,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
+from pathlib import Path
 
+from ..core.deps import requirements_txt
+from ..core.files import collect_files
+from ..core.profiles import DEFAULT_PROFILE
 from .hints import mb, split_requirements
 from .model import DEFAULT_LIMIT_BYTES, SizeEstimate, SizeRequest
 from .predictor import SizePredictor
 
-_SKIP_DIRS = {".git", ".venv", "venv", ".flash", "__pycache__", ".mypy_cache", ".pytest_cache", "node_modules"}
-
-
-def _walk_project(root: str) -> list[tuple[str, int]]:
-    """A rough file list (the analysis core knows the build's real ignore rules)."""
-    out = []
-    for d, dirs, files in os.walk(root):
-        dirs[:] = sorted(x for x in dirs if x not in _SKIP_DIRS)
-        for f in sorted(files):
-            if f.endswith((".pyc", ".pyo", ".pyd")):
-                continue
-            full = os.path.join(d, f)
-            try:
-                out.append((os.path.relpath(full, root).replace(os.sep, "/"), os.path.getsize(full)))
-            except OSError:
-                pass
-    return out
+def _project_files(root: str) -> list[tuple[str, int]]:
+    """The files the build ships from `root`, with their sizes (the core's exact ignore rules)."""
+    return collect_files(Path(root), DEFAULT_PROFILE).sizes
 
 
 def _read_requirements(path: str) -> list[str]:
-    """requirements.txt as the build reads it: stripped non-empty lines not starting with '#'."""
+    """requirements.txt as the build reads it (verbatim lines, no blanks or comments)."""
     with open(path, encoding="utf-8") as fh:
-        return [ln.strip() for ln in fh.read().splitlines() if ln.strip() and not ln.strip().startswith("#")]
+        return [r.text for r in requirements_txt(fh.read())]
 
 
 def human(n: int) -> str:
@@ -85,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--no-deps", action="store_true")
     ap.add_argument("--exclude", default=None, help="comma-separated names, as `flash build --exclude`")
     ap.add_argument("--gpu", action="store_true", help="the project has GPU endpoints")
-    ap.add_argument("--project", default=None, help="project directory: count its files (roughly) in the archive")
+    ap.add_argument("--project", default=None, help="project directory: count the files the build ships from it in the archive")
     ap.add_argument("--limit-mb", type=float, default=DEFAULT_LIMIT_BYTES / 1048576)
     ap.add_argument("--mode", choices=("auto", "fast", "authoritative", "cached"), default="auto")
     ap.add_argument("--offline", action="store_true", help="never use the network (cache or local estimate)")
@@ -108,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     exclusions = [p.strip().lower() for p in args.exclude.split(",")] if args.exclude else []
     kept, removed, _unmatched = split_requirements(list(dict.fromkeys(reqs)), exclusions)
-    files = _walk_project(args.project) if args.project else []
+    files = _project_files(args.project) if args.project else []
     req = SizeRequest.make(
         kept, args.python_version, no_deps=args.no_deps, project_files=files, project_root=args.project,
         exclusions=exclusions, excluded_requirements=removed, gpu=args.gpu, limit_bytes=int(args.limit_mb * 1048576),
