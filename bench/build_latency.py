@@ -32,10 +32,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from flash_lsp.build import procs  # noqa: E402
-from flash_lsp.build.events import Output, Progress  # noqa: E402
-from flash_lsp.build.interpreter import resolve_flash  # noqa: E402
-from flash_lsp.build.runner import BuildOptions, BuildRunner  # noqa: E402
+from flash_lsp.runner import procs  # noqa: E402
+from flash_lsp.runner.events import Output, Progress  # noqa: E402
+from flash_lsp.runner.interpreter import resolve_flash  # noqa: E402
+from flash_lsp.runner.build_process import BuildOptions, BuildRunner  # noqa: E402
 
 from tests.fixtures.fake_flash.layout import fake_command, make_fake_venv  # noqa: E402
 

@@ -24,7 +24,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from tests.build.conftest import BUILD_PROJECTS, pid_alive, read_pids, reference_python
+from tests.runner.conftest import BUILD_PROJECTS, pid_alive, read_pids, reference_python
 from tests.fixtures.fake_flash.layout import FAKE_FLASH, make_fake_venv
 
 from .conftest import diagnostics, uri
@@ -469,7 +469,7 @@ async def test_server_exit_kills_running_builds(lone_client, fake_flash):
 def test_locator_requirements_txt_lines_base_names_and_fallbacks(tmp_path):
     """Findings the e2e modes do not reach: a failing requirements.txt line (by exact text or by
     package name), a file the dependency scan names by its base name, no main.py."""
-    from flash_lsp.build import BuildFinding, SourceLocation
+    from flash_lsp.runner import BuildFinding, SourceLocation
     from flash_lsp.core.project import Project
     from flash_lsp.lsp.features.build_commands import BuildLocator
 

@@ -14,7 +14,7 @@ from pygls.exceptions import FeatureRequestError, JsonRpcMethodNotFound
 from pygls.lsp.server import LanguageServer
 
 from .. import __version__
-from ..build.procs import pid_alive
+from ..runner.procs import pid_alive
 from .cache import SummaryCache
 from .session import Session
 

@@ -1,5 +1,5 @@
 """`flash.build`, `flash.package`, `flash.cancelBuild`, `flash.clean`: the user's real `flash build`
-(`flash_lsp.build`) wired to LSP.
+(`flash_lsp.runner`) wired to LSP.
 
 * A build command checks workspace trust and single-flight (one build or package per project: a
   second request is rejected, not queued), then starts a background task and returns as soon as
@@ -12,7 +12,7 @@
 * Every output line goes out as `flash/buildOutput` and in a `window/logMessage` (the lines of one
   pipe read share one message), preceded by the exact command line, working directory and
   interpreter; progress messages are the build's own step
-  lines (`flash_lsp.build.progress`); the end is `flash/buildFinished` (with the package report for
+  lines (`flash_lsp.runner.progress`); the end is `flash/buildFinished` (with the package report for
   `flash.package`).
 * The findings of a completed build become diagnostics with source `flash build` at the code they
   concern (`BuildLocator`), replacing the previous build's; a clean build clears them. A cancelled

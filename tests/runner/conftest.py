@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from flash_lsp.build.events import BuildEvent
-from flash_lsp.build.runner import BuildRunner
+from flash_lsp.runner.events import BuildEvent
+from flash_lsp.runner.build_process import BuildRunner
 
 from tests.fixtures.fake_flash.layout import fake_command, make_fake_venv
 

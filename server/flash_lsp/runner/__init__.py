@@ -11,7 +11,7 @@ from .events import AlreadyRunning, BuildEvent, Finished, Output, Progress, Star
 from .interpreter import FlashCommand, FlashNotFound, choose_interpreter, resolve_flash
 from .recommend import ExclusionAdvice, recommend_exclusions
 from .report import PackageReport, package_report
-from .runner import BuildHandle, BuildOptions, BuildRunner
+from .build_process import BuildHandle, BuildOptions, BuildRunner
 
 __all__ = [
     "AlreadyRunning",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flash_lsp.build.progress import ProgressTracker, step_for
-from flash_lsp.build.text import clean_line, strip_ansi, unbox
+from flash_lsp.runner.progress import ProgressTracker, step_for
+from flash_lsp.runner.text import clean_line, strip_ansi, unbox
 
 from .conftest import REAL_OUTPUT
 

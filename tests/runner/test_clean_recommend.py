@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flash_lsp.build.clean import clean
-from flash_lsp.build.recommend import recommend_exclusions
+from flash_lsp.runner.clean import clean
+from flash_lsp.runner.recommend import recommend_exclusions
 
 
 def test_clean_removes_build_dir_and_archives_only(tmp_path):

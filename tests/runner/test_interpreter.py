@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from flash_lsp.build.interpreter import (
+from flash_lsp.runner.interpreter import (
     BOOTSTRAP,
     FlashCommand,
     FlashNotFound,
@@ -15,7 +15,7 @@ from flash_lsp.build.interpreter import (
     command_from_probe,
     resolve_flash,
 )
-from flash_lsp.build.runner import BuildOptions, build_args
+from flash_lsp.runner.build_process import BuildOptions, build_args
 
 from tests.fixtures.fake_flash.layout import make_fake_venv
 
