@@ -49,7 +49,6 @@ class ProjectState:
     found: dict[str, list[Diagnostic]] = field(default_factory=dict)
     external: dict[str, dict[str, list[types.Diagnostic]]] = field(default_factory=dict)
     external_changes: int = 0
-    profile_reason: str = ""
     timer: asyncio.TimerHandle | None = None
     running: bool = False
     again: bool = False
@@ -114,8 +113,7 @@ class Session:
         root = root.resolve()
         state = self.projects.get(root)
         if state is None:
-            project, reason = self._new_project(root)
-            state = ProjectState(root, project, profile_reason=reason)
+            state = ProjectState(root, self._new_project(root))
             self.projects[root] = state
         return state
 
@@ -135,8 +133,8 @@ class Session:
             for uri in state.diagnostics:
                 self.server.publish(uri, [], None)
 
-    def _new_project(self, root: Path) -> tuple[Project, str]:
-        profile, reason = self._profile(root)
+    def _new_project(self, root: Path) -> Project:
+        profile = self._profile(root)
         environment = detect_environment(root, self.settings.interpreter)
         project = Project(
             root,
@@ -147,18 +145,18 @@ class Session:
             summary_cache=self.summary_cache,
             trust_disk_cache=True,
         )
-        return project, reason
+        return project
 
-    def _profile(self, root: Path) -> tuple[Profile, str]:
+    def _profile(self, root: Path) -> Profile:
         if self.settings.profile != "auto":
-            return get_profile(self.settings.profile), "set by flash.profile"
-        return detect_profile(root, self.settings.interpreter)
+            return get_profile(self.settings.profile)
+        return detect_profile(root, self.settings.interpreter)[0]
 
     def apply_settings(self, settings: Settings) -> None:
         """New settings: re-detect profiles and re-analyse everything."""
         self.settings = settings
         for root, state in list(self.projects.items()):
-            state.project, state.profile_reason = self._new_project(root)
+            state.project = self._new_project(root)
             for origin, found in list(state.found.items()):  # rule overrides may have changed
                 self.set_external(state, origin, found)
             self.schedule(state, 0)
