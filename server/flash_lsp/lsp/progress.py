@@ -2,7 +2,7 @@
 builds and workspace indexing alike.
 
 The create request runs in its own task, so no server→client request is awaited in a task that
-`$/cancelRequest` may cancel (pygls#621). Reports made before the client answered are folded into
+`$/cancelRequest` may cancel (docs/architecture.md). Reports made before the client answered are folded into
 `begin`; an end before that skips the progress altogether. A client without progress support, or
 one that does not answer, gets the work done without progress.
 """
@@ -60,7 +60,7 @@ class WorkDoneProgress:
         progress = self.ls.work_done_progress
         try:
             request = asyncio.ensure_future(progress.create_async(self.token))
-            # asyncio.wait, not wait_for: a timed-out request must not be cancelled (pygls#621)
+            # asyncio.wait, not wait_for: a timed-out request must not be cancelled (docs/architecture.md)
             done, _ = await asyncio.wait({request}, timeout=CREATE_TIMEOUT)
             if request not in done:
                 request.add_done_callback(_swallow)
