@@ -13,12 +13,12 @@ from flash_lsp.core.rules.docs import render
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "server" / "flash_lsp"
-CATALOGUE_MODULES = {"catalogue.py", "codes_source.py", "codes_build.py", "codes_size.py"}
+CATALOGUE_FILES = {"catalogue.py", "catalogue.json"}
 CODE = re.compile(r"\bFL\d{3}\b")
 
 
 def _sources() -> dict[Path, str]:
-    files = [p for p in PACKAGE.rglob("*.py") if p.name not in CATALOGUE_MODULES or p.parent.name != "rules"]
+    files = [p for p in PACKAGE.rglob("*.py") if p.name not in CATALOGUE_FILES or p.parent.name != "rules"]
     files += list((REPO / "client-vscode" / "src").rglob("*.ts"))
     return {p: p.read_text(encoding="utf-8") for p in files}
 

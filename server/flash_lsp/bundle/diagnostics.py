@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..core.deps import pip_rejects
 from ..core.model import Diagnostic, Related, Severity, Span
 from ..core.profiles import CPU_CLASSES
-from ..core.rules.catalogue import CATALOGUE, SIZE, rule_for_kind
+from ..core.rules.catalogue import CATALOGUE, SIZE, rule_for_kind, severity_named
 from .format import human_bytes
 from .graph import parse_requirement
 from .hints import TORCH_FAMILY
@@ -23,7 +23,6 @@ from .occurrences import Occurrence, brings_in, by_name, by_text, conflict_names
 if TYPE_CHECKING:
     from ..core.project import ProjectModel
 
-SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 TOP = Span(0, 0, 0, 0)
 
 
@@ -49,13 +48,13 @@ class _Placer:
             related: list[Occurrence] = ()) -> None:
         data = {**data, "project": self.project}
         if not targets:
-            self.out.append(Diagnostic(code, SEVERITIES.get(severity, Severity.WARNING), message, self.fallback, TOP,
+            self.out.append(Diagnostic(code, severity_named(severity, Severity.WARNING), message, self.fallback, TOP,
                                        data=data))
             return
         for o in targets:
             others = tuple(Related(x.path, x.span, f"other side: {x.text!r}") for x in related
                            if (x.path, x.span) != (o.path, o.span))
-            self.out.append(Diagnostic(code, SEVERITIES.get(severity, Severity.WARNING), message, o.path, o.span,
+            self.out.append(Diagnostic(code, severity_named(severity, Severity.WARNING), message, o.path, o.span,
                                        others, {**data, "requirement": o.text}))
 
 

@@ -8,15 +8,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.model import Diagnostic, Related, Severity, Span
-from ..core.rules.catalogue import BUILD, CATALOGUE, rule_for_kind
+from ..core.model import Diagnostic, Related, Span
+from ..core.rules.catalogue import BUILD, CATALOGUE, rule_for_kind, severity_named
 from ..runner import BuildFinding, BuildLocator, SourceLocation, locate
 from .convert import LinesOf
 
 if TYPE_CHECKING:
     from ..runner.report import PackageReport
 
-SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 GENERIC = "FL717"  # a finding the catalogue has no entry for: "the build reported an error"
 DRIFT = "FL701"
 DRIFT_ITEMS_SHOWN = 5
@@ -29,7 +28,7 @@ def finding_diagnostics(root: Path, model, findings: Iterable[BuildFinding], lin
     for finding, places in locate(findings, locator):
         places = tuple(p for p in places if locator.exists(p.file)) or tuple(locator.fallback(finding))
         rule = rule_for_kind(BUILD, finding.kind) or CATALOGUE[GENERIC]
-        severity = SEVERITIES.get(finding.severity, rule.severity)
+        severity = severity_named(finding.severity, rule.severity)
         spans = [(p.file, _span(p, lines_of(p.file))) for p in places]
         for i, (rel, span) in enumerate(spans):
             related = tuple(Related(o, o_span, "also reported here") for j, (o, o_span) in enumerate(spans) if j != i)

@@ -1,19 +1,23 @@
-"""Every diagnostic code Flash LSP emits, in one catalogue: static analysis (FL1xx–FL6xx), the
-findings of a real `flash build` (FL7xx) and the archive-size prediction (FL8xx).
+"""Every diagnostic code Flash LSP emits, in one catalogue (`catalogue.json`, data): static analysis
+(FL1xx–FL6xx), the findings of a real `flash build` (FL7xx) and the archive-size prediction (FL8xx).
 
 Each entry says what the build does, shows a short example and the fix; `docs/diagnostics.md` is
 generated from it (`python -m flash_lsp.core.rules.docs`). Producers that have their own names for
-findings (the runner's build-output parser, the size hints) are mapped here through `kinds`.
+findings (the runner's build-output parser, the size hints) are mapped through `kinds`: the runner
+imports nothing of ours, so the mapping lives here.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 from ..model import Diagnostic, Related, Severity, Span
 
 ANALYSIS, BUILD, SIZE = "analysis", "build", "size"
+ORIGINS = (ANALYSIS, BUILD, SIZE)
 """Origins: which part of the product emits a code (each is one diagnostics source in the editor)."""
 
 
@@ -32,12 +36,28 @@ class Rule:
         return Diagnostic(self.code, self.severity, message, path, span, related, data)
 
 
-def _catalogue() -> dict[str, Rule]:
-    from .codes_build import BUILD_RULES
-    from .codes_size import SIZE_RULES
-    from .codes_source import SOURCE_RULES
+SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "information": Severity.INFO, "hint": Severity.HINT}
+"""Severity names as settings and the catalogue write them."""
+_FIELDS = {f.name for f in fields(Rule)}
 
-    return {r.code: r for r in (*SOURCE_RULES, *BUILD_RULES, *SIZE_RULES)}
+
+def severity_named(name: str | None, default: Severity) -> Severity:
+    """A producer's severity name ("error", "warning", "info" or "information", "hint"), else `default`."""
+    return SEVERITIES.get("information" if name == "info" else name or "", default)
+_DATA = Path(__file__).with_name("catalogue.json")
+
+
+def _catalogue(path: Path = _DATA) -> dict[str, Rule]:
+    out: dict[str, Rule] = {}
+    for entry in json.loads(path.read_text(encoding="utf-8")):
+        unknown = set(entry) - _FIELDS
+        if unknown or entry.get("severity") not in SEVERITIES or entry.get("origin", ANALYSIS) not in ORIGINS:
+            raise ValueError(f"{path.name}: bad entry {entry.get('code')!r}")
+        rule = Rule(**{**entry, "severity": SEVERITIES[entry["severity"]], "kinds": tuple(entry.get("kinds", ()))})
+        if rule.code in out:
+            raise ValueError(f"{path.name}: {rule.code} is listed twice")
+        out[rule.code] = rule
+    return out
 
 
 CATALOGUE: dict[str, Rule] = _catalogue()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .catalogue import ANALYSIS, BUILD, CATALOGUE, SIZE, Rule
+from .catalogue import ANALYSIS, BUILD, CATALOGUE, SEVERITIES, SIZE, Rule
 
 SECTIONS = (
     (ANALYSIS, "Static analysis (source `flash-lsp`)",
@@ -13,7 +13,7 @@ SECTIONS = (
     (SIZE, "Archive size (source `flash-lsp size`)",
      "From the predicted archive for the build's target (Linux x86_64), placed on the requirement they concern."),
 )
-SEVERITY_NAMES = {1: "error", 2: "warning", 3: "information", 4: "hint"}
+SEVERITY_NAMES = {severity: name for name, severity in SEVERITIES.items()}
 
 
 def render() -> str:
