@@ -469,34 +469,6 @@ async def test_server_exit_kills_running_builds(lone_client, fake_flash):
     await wait_gone(pids, 3.0)
 
 
-def test_locator_requirements_txt_lines_base_names_and_fallbacks(tmp_path):
-    """Findings the e2e modes do not reach: a failing requirements.txt line (by exact text or by
-    package name), a file the dependency scan names by its base name, no main.py."""
-    from flash_lsp.core.project import Project
-    from flash_lsp.runner import BuildFinding, BuildLocator, SourceLocation
-
-    root = tmp_path / "proj"
-    (root / "workers" / "gpu").mkdir(parents=True)
-    (root / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
-    (root / "requirements.txt").write_text("# pinned\nsix\nnonexistent-pkg==9.9\n")
-    own_config = "from tetra_rp import LiveServerless\ngpu_config = LiveServerless(name='g')"
-    endpoint = MORE_PY.replace("from workers.gpu.endpoint import gpu_config", own_config)
-    (root / "workers" / "gpu" / "endpoint.py").write_text(endpoint)
-    (root / "workers" / "gpu" / "bad.py").write_text("def broken(:\n")
-    locator = BuildLocator(root, Project(root).analyze())
-    failed = SourceLocation("requirements.txt", 2, 0, 2, 20)
-    assert locator(BuildFinding("requirement_failed", "error", "x", requirement="nonexistent-pkg==9.9")) == [failed]
-    assert locator(BuildFinding("requirement_failed", "error", "x", requirement="nonexistent-pkg")) == [failed]
-    message = "Failed to parse bad.py: invalid syntax (<unknown>, line 1)"
-    parse = BuildFinding("syntax_error", "warning", message, line=0)
-    assert locator(parse) == [SourceLocation("workers/gpu/bad.py", 0)]
-    assert locator(BuildFinding("pip_failed", "error", "x")) == [SourceLocation("requirements.txt", 0)]
-    assert locator(BuildFinding("code_analysis_failed", "error", "x")) == [SourceLocation("main.py", 0)]
-    (root / "main.py").unlink()
-    locator = BuildLocator(root, Project(root).analyze())
-    assert locator(BuildFinding("main_py_missing", "error", "x")) == [SourceLocation("workers/gpu/endpoint.py", 0)]
-
-
 # ---------------------------------------------------------------- real tetra-rp 0.24
 
 
