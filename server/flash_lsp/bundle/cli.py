@@ -15,6 +15,7 @@ from .hints import split_requirements
 from .model import DEFAULT_LIMIT_BYTES, MIB, SizeEstimate, SizeRequest
 from .predictor import SizePredictor
 
+
 def _project_files(root: str) -> list[tuple[str, int]]:
     """The files the build ships from `root`, with their sizes (the core's exact ignore rules)."""
     return collect_files(Path(root), DEFAULT_PROFILE).sizes

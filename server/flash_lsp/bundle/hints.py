@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .graph import parse_requirement, reachable
 from .format import human_bytes
+from .graph import parse_requirement, reachable
 from .model import NEAR_LIMIT_FRACTION, Hint, SizeEstimate, SizeRequest
 from .tags import canonical
 
