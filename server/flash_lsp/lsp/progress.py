@@ -2,9 +2,10 @@
 builds and workspace indexing alike.
 
 The create request runs in its own task, so no server→client request is awaited in a task that
-`$/cancelRequest` may cancel (docs/architecture.md). Reports made before the client answered are folded into
-`begin`; an end before that skips the progress altogether. A client without progress support, or
-one that does not answer, gets the work done without progress.
+`$/cancelRequest` may cancel, and is never cancelled itself (`client_requests.ask_client`). Reports
+made before the client answered are folded into `begin`; an end before that skips the progress
+altogether. A client without progress support, or one that does not answer, gets the work done
+without progress.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
+
+from .client_requests import ask_client
 
 if TYPE_CHECKING:
     from .server import FlashLanguageServer
@@ -59,13 +62,7 @@ class WorkDoneProgress:
     async def _create(self) -> None:
         progress = self.ls.work_done_progress
         try:
-            request = asyncio.ensure_future(progress.create_async(self.token))
-            # asyncio.wait, not wait_for: a timed-out request must not be cancelled (docs/architecture.md)
-            done, _ = await asyncio.wait({request}, timeout=CREATE_TIMEOUT)
-            if request not in done:
-                request.add_done_callback(_swallow)
-                raise TimeoutError("no answer to window/workDoneProgress/create")
-            request.result()
+            await ask_client(progress.create_async(self.token), CREATE_TIMEOUT, "window/workDoneProgress/create")
         except Exception as exc:  # noqa: BLE001 - the work goes on without progress
             log.warning("no work-done progress for %r: %s", self.title, exc)
             self.state = "off"
@@ -100,8 +97,3 @@ class WorkDoneProgress:
             self.state = "ended"
             self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message))
             self.ls.work_done_progress.tokens.pop(self.token, None)
-
-
-def _swallow(future: asyncio.Future) -> None:
-    if not future.cancelled():
-        future.exception()

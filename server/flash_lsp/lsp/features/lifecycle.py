@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from ..capabilities import ClientSupport
+from ..client_requests import ask_client
 from ..convert import path_of
 from ..progress import WorkDoneProgress
 from ..settings import parse
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 WATCH_GLOBS = ("**/*.py", "**/.gitignore", "**/.flashignore", "**/requirements.txt", "**/mothership.py", "**/.env")
 BURST_MS = 250
 REINDEX = "flash.reindex"
+CLIENT_TIMEOUT = 5.0  # seconds to wait for the client's answer to our requests
 
 
 def register(server: FlashLanguageServer) -> None:
@@ -133,10 +135,8 @@ async def _pull_configuration(ls: FlashLanguageServer) -> bool:
     if not ls.client_support.configuration:
         return False
     try:
-        result = await asyncio.wait_for(
-            ls.workspace_configuration_async(types.ConfigurationParams(items=[types.ConfigurationItem(section="flash")])),
-            timeout=5,
-        )
+        params = types.ConfigurationParams(items=[types.ConfigurationItem(section="flash")])
+        result = await ask_client(ls.workspace_configuration_async(params), CLIENT_TIMEOUT, "workspace/configuration")
     except Exception as exc:  # noqa: BLE001 - a client that cannot answer keeps the current settings
         log.warning("workspace/configuration failed: %s", exc)
         return False
@@ -155,7 +155,8 @@ async def _register_watchers(ls: FlashLanguageServer) -> None:
         register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
     )
     try:
-        await asyncio.wait_for(ls.client_register_capability_async(types.RegistrationParams([registration])), 5)
+        request = ls.client_register_capability_async(types.RegistrationParams([registration]))
+        await ask_client(request, CLIENT_TIMEOUT, "client/registerCapability")
     except Exception as exc:  # noqa: BLE001
         log.warning("could not register file watchers: %s", exc)
 
