@@ -8,29 +8,15 @@ from flash_lsp.core.project import Project
 from flash_lsp.lsp.build_diagnostics import finding_diagnostics
 from flash_lsp.runner import BuildFinding
 
-ENDPOINT = """\
-from tetra_rp import LiveLoadBalancer, remote
-
-api = LiveLoadBalancer(name="api")
-
-
-@remote(api, method="GET", path="/x")
-def first():
-    return 1
-
-
-@remote(api, method="GET", path="/x")
-def second():
-    return 2
-"""
+from .test_build_commands import ERR, ERRORS_PY  # a project file with a duplicate route (one, two)
 
 
 def _project(tmp_path):
     root = tmp_path / "proj"
-    (root / "workers" / "api").mkdir(parents=True)
+    (root / "workers" / "errs").mkdir(parents=True)
     (root / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
     (root / "requirements.txt").write_text("six\n")
-    (root / "workers" / "api" / "endpoint.py").write_text(ENDPOINT)
+    (root / ERR).write_text(ERRORS_PY)
     return root, Project(root).analyze()
 
 
@@ -40,13 +26,13 @@ def _lines(root):
 
 def test_codes_places_and_whole_lines(tmp_path):
     root, model = _project(tmp_path)
-    route = BuildFinding("duplicate_route", "error", "Duplicate route 'GET /x'", function="second",
-                         functions=("first", "second"), resource="api", resources=("api",), route="GET /x")
+    route = BuildFinding("duplicate_route", "error", "Duplicate route 'POST /x'", function="two",
+                         functions=("one", "two"), resource="api_lb", resources=("api_lb",), route="POST /x")
     large = BuildFinding("archive_too_large", "warning", "Archive exceeds RunPod limit")
     found = finding_diagnostics(root, model, [route, large], _lines(root))
     routes = [d for d in found if d.code == "FL703"]
-    assert [(d.path, d.span.line) for d in routes] == [("workers/api/endpoint.py", 5), ("workers/api/endpoint.py", 10)]
-    assert [r.span.line for r in routes[0].related] == [10] and routes[0].related[0].message == "also reported here"
+    assert [(d.path, d.span.line) for d in routes] == [(ERR, 7), (ERR, 12)]
+    assert [r.span.line for r in routes[0].related] == [12] and routes[0].related[0].message == "also reported here"
     assert all(d.severity == Severity.ERROR and d.data == {"kind": "duplicate_route"} for d in routes)
     (size,) = [d for d in found if d.code == "FL714"]
     assert (size.path, size.span, size.severity) == ("requirements.txt", Span(0, 0, 0, 3), Severity.WARNING)
