@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _PACKAGED = Path(__file__).parent / "schemas"
 _REPOSITORY = Path(__file__).resolve().parents[2] / "schemas"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> dict:
     """Load `schemas/<name>` from the installed package, or from the source tree in development."""
     for base in (_PACKAGED, _REPOSITORY):

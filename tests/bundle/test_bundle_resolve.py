@@ -48,7 +48,7 @@ def test_parse_pip_report():
     assert res.dists[0].filename == "requests-2.32.0-py3-none-any.whl"
     assert res.dists[1].filename == "idna-3.7-py3-none-any.whl"
     assert res.dists[0].requested and res.dists[0].requires_dist == ["idna<4"]
-    assert res.authoritative and len(res.dists[0].sha256) == 64
+    assert len(res.dists[0].sha256) == 64
 
 
 def test_parse_pylock_picks_pips_wheel_and_flags_divergence():
@@ -63,7 +63,6 @@ def test_parse_pylock_picks_pips_wheel_and_flags_divergence():
     cn = res.dists[0]
     assert cn.filename.startswith("charset_normalizer-3.5.3-cp311") and cn.size == 263382 and cn.requested
     assert res.diverged == ["nvidia-cublas==13.4.1.3"]
-    assert not res.authoritative
 
 
 def _err(name: str, tool: str = "pip"):

@@ -121,11 +121,6 @@ class Cache:
         except OSError:
             pass
 
-    def forget_memory(self) -> None:
-        """Drop L1 (tests measure L2 hits this way)."""
-        self._l1.clear()
-        self._wheels.clear()
-
     # ------------------------------------------------------------------ wheels
 
     @staticmethod

@@ -10,9 +10,11 @@ from pathlib import Path
 from ..core.deps import requirements_txt
 from ..core.files import collect_files
 from ..core.profiles import DEFAULT_PROFILE
-from .hints import mb, split_requirements
-from .model import DEFAULT_LIMIT_BYTES, SizeEstimate, SizeRequest
+from .format import human_bytes
+from .hints import split_requirements
+from .model import DEFAULT_LIMIT_BYTES, MIB, SizeEstimate, SizeRequest
 from .predictor import SizePredictor
+
 
 def _project_files(root: str) -> list[tuple[str, int]]:
     """The files the build ships from `root`, with their sizes (the core's exact ignore rules)."""
@@ -25,11 +27,6 @@ def _read_requirements(path: str) -> list[str]:
         return [r.text for r in requirements_txt(fh.read())]
 
 
-def human(n: int) -> str:
-    """MiB as "MB" (flash's unit) from 1 MiB up, KiB as "KB" below."""
-    return mb(n) if n >= 1048576 else f"{n / 1024:.0f} KB"
-
-
 def format_text(est: SizeEstimate, top: int = 12) -> str:
     lines = []
     if est.archive_bytes is None:
@@ -37,22 +34,22 @@ def format_text(est: SizeEstimate, top: int = 12) -> str:
     else:
         pct = est.archive_bytes / est.limit_bytes
         mark = "over the limit" if est.over_limit else f"{pct:.0%} of the limit"
-        head = (f"predicted archive {mb(est.archive_bytes)} ({est.archive_bytes:,} B), limit {mb(est.limit_bytes)}: {mark}")
+        head = (f"predicted archive {human_bytes(est.archive_bytes)} ({est.archive_bytes:,} B), limit {human_bytes(est.limit_bytes)}: {mark}")
     lines.append(head)
     lines.append(f"  confidence {est.confidence}" + (f" (from {est.cached_from})" if est.cached_from else "")
                  + f", state {est.state}, resolver {est.resolver or '-'}, Python {est.python_version}")
     if est.packages:
-        lines.append(f"  dependencies {mb(est.dependencies_bytes)} in {len(est.packages)} distributions;"
+        lines.append(f"  dependencies {human_bytes(est.dependencies_bytes)} in {len(est.packages)} distributions;"
                      f" project + generated files {est.project_bytes:,} B; tar/gzip overhead {est.overhead_bytes} B")
         width = max(len(p.name) for p in est.packages[:top])
         for p in est.packages[:top]:
-            tl = ", ".join(f"{t.name} {human(t.archive_bytes)}" for t in p.top_level[:3] if t.kind != "dist-info")
+            tl = ", ".join(f"{t.name} {human_bytes(t.archive_bytes)}" for t in p.top_level[:3] if t.kind != "dist-info")
             by = ", ".join(p.required_by) if not p.direct else "direct"
-            lines.append(f"    {p.name:<{width}} {p.version:<14} {human(p.archive_bytes):>10}  [{p.size_method}] ← {by}"
+            lines.append(f"    {p.name:<{width}} {p.version:<14} {human_bytes(p.archive_bytes):>10}  [{p.size_method}] ← {by}"
                          + (f"  ({tl})" if tl else ""))
         if len(est.packages) > top:
             rest = sum(p.archive_bytes for p in est.packages[top:])
-            lines.append(f"    … {len(est.packages) - top} more, {human(rest)}")
+            lines.append(f"    … {len(est.packages) - top} more, {human_bytes(rest)}")
     for p in est.problems:
         lines.append(f"  ✗ {p.kind}: {p.message}")
     for h in est.hints:
@@ -75,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--exclude", default=None, help="comma-separated names, as `flash build --exclude`")
     ap.add_argument("--gpu", action="store_true", help="the project has GPU endpoints")
     ap.add_argument("--project", default=None, help="project directory: count the files the build ships from it in the archive")
-    ap.add_argument("--limit-mb", type=float, default=DEFAULT_LIMIT_BYTES / 1048576)
+    ap.add_argument("--limit-mb", type=float, default=DEFAULT_LIMIT_BYTES / MIB)
     ap.add_argument("--mode", choices=("auto", "fast", "authoritative", "cached"), default="auto")
     ap.add_argument("--offline", action="store_true", help="never use the network (cache or local estimate)")
     ap.add_argument("--python", default=None, help="interpreter whose pip resolves (the project's flash venv)")
@@ -100,13 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     files = _project_files(args.project) if args.project else []
     req = SizeRequest.make(
         kept, args.python_version, no_deps=args.no_deps, project_files=files, project_root=args.project,
-        exclusions=exclusions, excluded_requirements=removed, gpu=args.gpu, limit_bytes=int(args.limit_mb * 1048576),
+        exclusions=exclusions, excluded_requirements=removed, gpu=args.gpu, limit_bytes=int(args.limit_mb * MIB),
     )
     predictor = SizePredictor(cache_dir=args.cache_dir, python=args.python, use_uv=not args.no_uv, offline=args.offline)
 
     def progress(est: SizeEstimate) -> None:
         if args.progress:
-            size = "?" if est.archive_bytes is None else mb(est.archive_bytes)
+            size = "?" if est.archive_bytes is None else human_bytes(est.archive_bytes)
             print(f"[{est.confidence}/{est.state}] {size}", file=sys.stderr, flush=True)
 
     try:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from .format import human_bytes
 from .graph import parse_requirement, reachable
-from .model import MIB, NEAR_LIMIT_FRACTION, Hint, SizeEstimate, SizeRequest
+from .model import NEAR_LIMIT_FRACTION, Hint, SizeEstimate, SizeRequest
 from .tags import canonical
 
 TORCH_FAMILY = ("torch", "torchvision", "torchaudio")
@@ -36,11 +37,6 @@ def split_requirements(requirements: list[str], exclusions: list[str]) -> tuple[
     return kept, removed, sorted(set(exclusions) - matched)
 
 
-def mb(n: float) -> str:
-    """Size the way flash prints it ("MB" meaning MiB, one decimal)."""
-    return f"{n / MIB:.1f} MB"
-
-
 def _direct_names(requirements) -> dict[str, str]:
     out = {}
     for r in requirements:
@@ -60,30 +56,35 @@ def size_hints(est: SizeEstimate, req: SizeRequest, limit_is_error: bool = False
         "fraction": round(est.archive_bytes / est.limit_bytes, 4),
         "largest": [{"name": p.name, "archive_bytes": p.archive_bytes, "required_by": p.required_by} for p in top],
     }
-    biggest = ", ".join(f"{p.name} {mb(p.archive_bytes)}" for p in top[:3])
+    biggest = ", ".join(f"{p.name} {human_bytes(p.archive_bytes)}" for p in top[:3])
     if est.over_limit:
         hints.append(Hint(
             "over-limit",
             "error" if limit_is_error else "warning",
-            f"Predicted archive {mb(est.archive_bytes)} exceeds the {mb(est.limit_bytes)} Runpod limit"
-            f" (over by {mb(est.archive_bytes - est.limit_bytes)}); largest: {biggest}",
+            f"Predicted archive {human_bytes(est.archive_bytes)} exceeds the {human_bytes(est.limit_bytes)} Runpod limit"
+            f" (over by {human_bytes(est.archive_bytes - est.limit_bytes)}); largest: {biggest}",
             data,
         ))
     elif est.archive_bytes >= NEAR_LIMIT_FRACTION * est.limit_bytes:
         hints.append(Hint(
             "near-limit",
             "warning",
-            f"Predicted archive {mb(est.archive_bytes)} is {est.archive_bytes / est.limit_bytes:.0%} of the"
-            f" {mb(est.limit_bytes)} limit; largest: {biggest}",
+            f"Predicted archive {human_bytes(est.archive_bytes)} is {est.archive_bytes / est.limit_bytes:.0%} of the"
+            f" {human_bytes(est.limit_bytes)} limit; largest: {biggest}",
             data,
         ))
     return hints
 
 
+PROBLEM_HINTS = {"no-wheel": "no-wheel", "conflict": "conflict"}
+"""Resolver problem kind → hint kind; every other problem is a "resolution-failed" hint."""
+RESOLUTION_FAILED = "resolution-failed"
+
+
 def problem_hints(est: SizeEstimate) -> list[Hint]:
     out = []
     for p in est.problems:
-        kind = {"no-wheel": "no-wheel", "conflict": "conflict"}.get(p.kind, "resolution-failed")
+        kind = PROBLEM_HINTS.get(p.kind, RESOLUTION_FAILED)
         out.append(Hint(kind, "error", p.message, {"package": p.package, "requirements": p.requirements, **p.details}))
     return out
 
@@ -112,9 +113,9 @@ def torch_hints(est: SizeEstimate, req: SizeRequest, graph: dict) -> tuple[list[
             else:
                 quirks.append(f"{direct[n]!r} is named {build_name!r} by the build's filter")
         msg = (f"{', '.join(fam_direct)} {'is' if len(fam_direct) == 1 else 'are'} preinstalled in the GPU worker image:"
-               f" `flash build --exclude torch,torchvision,torchaudio` would save about {mb(saving)}")
+               f" `flash build --exclude torch,torchvision,torchaudio` would save about {human_bytes(saving)}")
         if est.archive_bytes is not None:
-            msg += f" (archive about {mb(max(est.archive_bytes - saving, 0))})"
+            msg += f" (archive about {human_bytes(max(est.archive_bytes - saving, 0))})"
         if quirks:
             msg += "; but " + "; ".join(quirks) + ", so the exclusion would not match it (write it with >=/== instead)"
         hints.append(Hint("gpu-torch-exclusion", "info" if not est.over_limit else "warning", msg, {
@@ -132,7 +133,7 @@ def torch_hints(est: SizeEstimate, req: SizeRequest, graph: dict) -> tuple[list[
         parents = ", ".join(pk["torch"].required_by) or "?"
         notes.append(
             f"torch arrives transitively via {parents} ({chain}) and is bundled whole, with"
-            f" {len(only_torch) - 1} packages only it needs ({mb(fam_bytes)} in all): this family has no"
+            f" {len(only_torch) - 1} packages only it needs ({human_bytes(fam_bytes)} in all): this family has no"
             " archive-level filter, and --exclude only removes requirement lines"
         )
         hints.append(Hint("torch-transitive", "warning" if req.gpu or est.over_limit else "info",
@@ -165,7 +166,7 @@ def exclusion_hints(est: SizeEstimate, req: SizeRequest) -> list[Hint]:
             p = resolved[tok_name]
             hints.append(Hint("exclude-transitive", "warning",
                               f"--exclude {token!r} matches no requirement: {p.name} is installed as a dependency of "
-                              f"{', '.join(p.required_by) or '?'} and bundled anyway ({mb(p.archive_bytes)}); tetra-rp 0.2x "
+                              f"{', '.join(p.required_by) or '?'} and bundled anyway ({human_bytes(p.archive_bytes)}); tetra-rp 0.2x "
                               "filters requirement lines only",
                               {"token": token, "package": p.name, "required_by": p.required_by,
                                "archive_bytes": p.archive_bytes}))

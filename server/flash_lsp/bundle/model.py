@@ -12,9 +12,6 @@ MIB = 1048576
 DEFAULT_LIMIT_BYTES = 500 * MIB
 NEAR_LIMIT_FRACTION = 0.8
 
-CONFIDENCES = ("authoritative", "provisional", "cached", "offline-estimate")
-STATES = ("ready", "updating", "error")
-
 
 @dataclass(frozen=True)
 class SizeRequest:
@@ -118,8 +115,8 @@ class SizeEstimate:
 
     archive_bytes: int | None
     limit_bytes: int
-    confidence: str
-    state: str
+    confidence: str  # authoritative | provisional | cached | offline-estimate
+    state: str  # ready | updating | error
     packages: list[PackageSize] = field(default_factory=list)
     project_bytes: int = 0
     project_raw_bytes: int = 0
@@ -144,10 +141,6 @@ class SizeEstimate:
     @property
     def over_limit(self) -> bool:
         return self.archive_bytes is not None and self.archive_bytes / MIB > self.limit_bytes / MIB
-
-    @property
-    def fraction_of_limit(self) -> float | None:
-        return None if self.archive_bytes is None else self.archive_bytes / self.limit_bytes
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -180,7 +180,7 @@ class SizePredictor:
             self._store(key, new, req)
             return self._assemble(new, req, key, confidence="authoritative", state="error", t0=t0)
         if not reqs:
-            new = self._entry(Resolution([], "none", authoritative=True), [], {}, [], "authoritative")
+            new = self._entry(Resolution([], "none"), [], {}, [], "authoritative")
             self._store(key, new, req)
             return self._assemble(new, req, key, confidence="authoritative", state="ready", t0=t0)
 

@@ -24,7 +24,6 @@ import shutil
 import signal
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,9 +63,7 @@ class ResolvedDist:
 class Resolution:
     dists: list[ResolvedDist]
     resolver: str  # "pip 23.2.1" / "uv 0.13.9"
-    seconds: float = 0.0
     diverged: list[str] = field(default_factory=list)  # uv choices the build's pip would not install
-    authoritative: bool = False
 
 
 class ResolutionError(Exception):
@@ -159,13 +156,7 @@ def parse_pip_report(report: dict, resolver: str) -> Resolution:
                 requires_python=meta.get("requires_python"),
             )
         )
-    return Resolution(dists, resolver, authoritative=True)
-
-
-async def pip_version(python: str, env: dict[str, str] | None = None) -> str:
-    rc, out, _err = await run_process([python, "-m", "pip", "--version"], env=env, timeout=30)
-    m = re.match(r"pip (\S+)", out)
-    return m.group(1) if rc == 0 and m else "unknown"
+    return Resolution(dists, resolver)
 
 
 def pip_version_fast(python: str) -> str | None:
@@ -198,7 +189,6 @@ async def resolve_with_pip(
     timeout: float = PIP_TIMEOUT,
 ) -> Resolution:
     python = python or sys.executable
-    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="flash-lsp-pip-") as tmp:
         report = os.path.join(tmp, "report.json")
         cmd = pip_command(python, requirements, python_version, no_deps=no_deps, report=report,
@@ -213,7 +203,6 @@ async def resolve_with_pip(
             raise classify_pip_error(out + "\n" + err, f"pip {version}")
         with open(report, encoding="utf-8") as fh:
             res = parse_pip_report(json.load(fh), f"pip {version}")
-    res.seconds = time.monotonic() - started
     return res
 
 
@@ -374,7 +363,6 @@ async def resolve_with_uv(
     uv = uv or find_uv()
     if not uv:
         raise ResolutionError("other", "uv is not available", resolver="uv")
-    started = time.monotonic()
     requested = {canonical(_req_name(r)) for r in requirements}
     with tempfile.TemporaryDirectory(prefix="flash-lsp-uv-") as tmp:
         infile = os.path.join(tmp, "requirements.in")
@@ -392,7 +380,6 @@ async def resolve_with_uv(
         with open(outfile, encoding="utf-8") as fh:
             text = fh.read()
     res = parse_pylock(text, python_version, platforms, f"uv {await uv_version(uv)}", requested)
-    res.seconds = time.monotonic() - started
     return res
 
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import tarfile
 import zlib
-from collections.abc import Iterable
 
-GZIP_OVERHEAD = 10 + 8 + len("archive.tar") + 1  # header with FNAME, trailer
 # End-of-archive: two zero blocks padded to tarfile's 10240-byte record; deflate-9 of zeros.
 END_BLOCKS_COMPRESSED = 20
 
@@ -23,15 +21,6 @@ END_BLOCKS_COMPRESSED = 20
 def tar_sort_key(path: str) -> tuple:
     """Order in which tarfile.add(recursive) visits paths: sorted by component at every level."""
     return tuple(path.split("/"))
-
-
-def _dirs_of(paths: Iterable[str]) -> set[str]:
-    out: set[str] = set()
-    for p in paths:
-        parts = p.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
-            out.add("/".join(parts[:i]))
-    return out
 
 
 class TarStream:
@@ -80,10 +69,6 @@ class TarStream:
         self._mark = self._out
         return got
 
-    def finish(self) -> int:
-        self._out += len(self._z.flush(zlib.Z_FINISH))
-        return self._out
-
 
 def measure_groups(groups: dict[str, list[tuple[str, bytes]]], *, with_dirs: bool = True) -> dict[str, int]:
     """Compressed bytes of each group of (path, data) members, written in tar order in one stream.
@@ -108,8 +93,3 @@ def measure_groups(groups: dict[str, list[tuple[str, bytes]]], *, with_dirs: boo
             stream.add_file(path, data)
         out[g] = stream.measure()
     return out
-
-
-def compressed_size(data: bytes) -> int:
-    """Raw deflate-9 size of `data` alone (no tar header)."""
-    return len(zlib.compress(data, 9)) - 6

@@ -40,11 +40,6 @@ class Requirements:
     warnings: list[str] = field(default_factory=list)
     exclusions: list[str] = field(default_factory=list)  # `--exclude` tokens as the build parses them
 
-    @property
-    def pip_args(self) -> list:
-        return [r.text for r in self.installed]
-
-
 def extract_package_name(requirement: str) -> str:
     """The build's name extraction: text before the first `<>=![;`, stripped, lower-cased."""
     return _NAME_SPLIT.split(requirement)[0].strip().lower()

@@ -21,7 +21,6 @@ class HandlerResult:
     files: dict[str, str] = field(default_factory=dict)  # relpath → text, in write order
     warning: str | None = None  # "Handler generation failed: …" (non-fatal)
     error: str | None = None  # "Handler has syntax errors: …" (fatal)
-    failed_resource: object = None
     valid: set = field(default_factory=set)  # resources whose handler was written and compiles
 
 
@@ -90,12 +89,10 @@ def generate_handlers(manifest: dict, profile: Profile, build_dir: Path, memo: d
         relpath = f"handler_{name}.py"
         if "\0" in relpath:  # write_text raises ValueError, which the build treats as fatal
             result.error = "embedded null byte"
-            result.failed_resource = name
             break
         problem = unwritable_reason(relpath, build_dir)
         if problem:
             result.warning = f"Handler generation failed: {problem}"
-            result.failed_resource = name
             break
         key = _memo_key(name, resource, timestamp, profile)
         cached = memo.get(key) if memo is not None else None
@@ -113,7 +110,6 @@ def generate_handlers(manifest: dict, profile: Profile, build_dir: Path, memo: d
             result.valid.add(name)
         if syntax:
             result.error = f"Handler has syntax errors: {syntax}"
-            result.failed_resource = name
             break
     else:
         _mothership_handlers(resources, profile, result)

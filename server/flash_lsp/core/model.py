@@ -28,10 +28,6 @@ class Span(NamedTuple):
             end_col = _codepoint_col(lines, end_line, end_col)
         return cls(line, col, end_line, end_col)
 
-    @classmethod
-    def point(cls, line: int, col: int = 0) -> Span:
-        return cls(line, col, line, col)
-
     def contains(self, line: int, col: int) -> bool:
         return (self.line, self.col) <= (line, col) <= (self.end_line, self.end_col)
 

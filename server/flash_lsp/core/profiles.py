@@ -44,7 +44,6 @@ class Profile:
     manifest_without_functions: bool
     mothership: bool
     deployment_fields: bool
-    copies_manifest_to_flash_dir: bool
     lb_template: str
     archive_name: str = "archive.tar.gz"
     size_limit_mb: int = 500
@@ -52,11 +51,6 @@ class Profile:
     no_resources_message: str = ""
     image_env: dict[str, tuple[str, str]] = field(default_factory=dict)
     resource_classes: tuple[str, ...] = RESOURCE_CLASSES
-
-    @property
-    def module_prefix(self) -> str:
-        return self.package
-
 
 _TETRA_IGNORES = (".build/", ".tetra/", "*.tar.gz", ".git/", "__pycache__/", "*.pyc", "*.pyo", "*.pyd")
 # Live images: env var → (fallback env var for the tag, image repository).
@@ -79,7 +73,6 @@ TETRA_020 = Profile(
     manifest_without_functions=False,
     mothership=False,
     deployment_fields=False,
-    copies_manifest_to_flash_dir=False,
     lb_template="tetra-0.20",
     no_resources_message="No @remote functions found",
     image_env=_TETRA_IMAGES,
@@ -97,7 +90,6 @@ TETRA_024 = Profile(
     manifest_without_functions=True,
     mothership=True,
     deployment_fields=True,
-    copies_manifest_to_flash_dir=True,
     lb_template="tetra-0.24",
     no_resources_message="No resources detected",
     image_env=_TETRA_IMAGES,

@@ -161,16 +161,6 @@ class Project:
         if structure or relpaths is None or any(p in IGNORE_FILES for p in relpaths):
             self._tree = None
 
-    def set_profile(self, profile: Profile) -> None:
-        if profile != self.profile:
-            self.profile = profile
-            self._tree = None
-            self._summaries.clear()
-            self._exec.clear()
-            self._current.clear()
-            self._previous = None
-            self._last_discovery = None
-
     def text(self, relpath: str) -> str | None:
         """Current text of a project file as the build reads it (None: missing or not UTF-8)."""
         if relpath in self.overrides:

@@ -25,7 +25,7 @@ def endpoints(model: ProjectModel) -> list[dict]:
                 "is_live_resource": first.is_live_resource,
                 "config_variable": first.config_variable,
                 "handler_file": f"handler_{key}.py",
-                "deployment": {k: v for k, v in entry.items() if k in _DEPLOYMENT_KEYS},
+                "deployment": {k: v for k, v in entry.items() if k in DEPLOYMENT_KEYS},
                 "functions": [
                     {
                         "name": f.name,
@@ -57,7 +57,7 @@ def endpoints(model: ProjectModel) -> list[dict]:
     return out
 
 
-_DEPLOYMENT_KEYS = ("imageName", "templateId", "gpuIds", "workersMin", "workersMax", "template")
+DEPLOYMENT_KEYS = ("imageName", "templateId", "gpuIds", "workersMin", "workersMax", "template")
 
 
 def render_check_text(model: ProjectModel) -> str:

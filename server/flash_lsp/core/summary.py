@@ -17,8 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from .model import Span
-
-HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH"})
+from .profiles import HTTP_METHODS
 _OTHER_TOKENS = ("remote", "FastAPI", "mothership")
 _REMOTE_ALIAS = re.compile(r"\bremote\s+as\s+(\w+)")
 _FASTAPI_APP = re.compile(r"((?:\b\w+\s*=\s*)+)(?:[\w.]*\.)?FastAPI\s*\(")
@@ -68,7 +67,6 @@ class RemoteDecl:
     kind: str  # "function" | "async" | "class"
     span: Span  # the def/class name
     decorator_span: Span
-    decorator_text: str  # "remote" or "x.remote"
     config: ConfigRef
     method: Literal
     path: Literal
@@ -276,7 +274,6 @@ class _Extractor:
                 kind=kind,
                 span=_name_span(node, self.lines),
                 decorator_span=self.span(decorator),
-                decorator_text=ast.unparse(decorator.func if isinstance(decorator, ast.Call) else decorator),
                 config=config,
                 method=method,
                 path=path,

@@ -7,7 +7,8 @@ import os
 import signal
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.exceptions import FeatureRequestError, JsonRpcMethodNotFound
@@ -16,7 +17,12 @@ from pygls.lsp.server import LanguageServer
 from .. import __version__
 from ..runner.procs import pid_alive
 from .cache import SummaryCache
+from .capabilities import ClientSupport
 from .session import Session
+
+if TYPE_CHECKING:
+    from .features.build_commands import BuildService
+    from .features.bundle_size import BundleSizes
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +34,11 @@ class FlashLanguageServer(LanguageServer):
         super().__init__("flash-lsp", __version__, max_workers=2)
         self.cache = SummaryCache.default()
         self.session = Session(self, self.cache.entries if self.cache else None)
-        self.pull_diagnostics = False
-        self.diagnostic_refresh = False
+        self.client_support = ClientSupport()  # read once at initialize
         self.trusted = True
         self.client_interpreter: str | None = None
-        self.flash_builds = None  # the BuildService, set by features.build_commands
+        self.flash_builds: BuildService | None = None  # set by features.build_commands
+        self.bundle_sizes: BundleSizes | None = None  # set by features.bundle_size
         # run on shutdown, on parent death and on SIGTERM: kill builds, resolvers …
         self.shutdown_hooks: list[Callable[[], None]] = []
         self._last_error = 0.0
@@ -50,7 +56,7 @@ class FlashLanguageServer(LanguageServer):
         )
 
     def refresh_diagnostics(self) -> None:
-        if self.diagnostic_refresh:
+        if self.client_support.diagnostic_refresh:
             self.workspace_diagnostic_refresh(None)
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
@@ -72,10 +78,22 @@ class FlashLanguageServer(LanguageServer):
 
 
 def create_server() -> FlashLanguageServer:
-    from .features import build_commands, bundle_size, code_actions, codelens, completion, diagnostics, hover, lifecycle, navigation, previews
+    from .features import (
+        build_commands,
+        bundle_size,
+        code_actions,
+        codelens,
+        completion,
+        diagnostics,
+        hover,
+        lifecycle,
+        navigation,
+        previews,
+    )
 
     server = FlashLanguageServer()
-    for feature in (lifecycle, diagnostics, hover, codelens, previews, navigation, completion, code_actions, build_commands, bundle_size):
+    features = (lifecycle, diagnostics, hover, codelens, previews, navigation, completion, code_actions, build_commands)
+    for feature in (*features, bundle_size):
         feature.register(server)
     return server
 

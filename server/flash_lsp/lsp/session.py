@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
@@ -23,7 +24,7 @@ from ..core.model import Diagnostic, Span
 from ..core.profile_detect import detect_profile
 from ..core.profiles import Profile, get_profile
 from ..core.project import Project, ProjectModel
-from .convert import path_of, to_diagnostic, uri_of
+from .convert import path_of, to_lsp, uri_of
 from .detect import find_projects, project_root_for
 from .settings import Settings
 
@@ -43,9 +44,11 @@ class ProjectState:
     counter: int = 0
     analyzed: dict[str, int | None] = field(default_factory=dict)  # relpath → buffer version analysed
     diagnostics: dict[str, list[types.Diagnostic]] = field(default_factory=dict)  # uri → analysis diagnostics
-    external: dict[str, dict[str, list[types.Diagnostic]]] = field(default_factory=dict)  # source → uri → list
+    # findings of other producers (the real build, the size prediction): origin → core findings, and
+    # the same converted with the current rule overrides (origin → uri → list)
+    found: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    external: dict[str, dict[str, list[types.Diagnostic]]] = field(default_factory=dict)
     external_changes: int = 0
-    profile_reason: str = ""
     timer: asyncio.TimerHandle | None = None
     running: bool = False
     again: bool = False
@@ -110,8 +113,7 @@ class Session:
         root = root.resolve()
         state = self.projects.get(root)
         if state is None:
-            project, reason = self._new_project(root)
-            state = ProjectState(root, project, profile_reason=reason)
+            state = ProjectState(root, self._new_project(root))
             self.projects[root] = state
         return state
 
@@ -131,8 +133,8 @@ class Session:
             for uri in state.diagnostics:
                 self.server.publish(uri, [], None)
 
-    def _new_project(self, root: Path) -> tuple[Project, str]:
-        profile, reason = self._profile(root)
+    def _new_project(self, root: Path) -> Project:
+        profile = self._profile(root)
         environment = detect_environment(root, self.settings.interpreter)
         project = Project(
             root,
@@ -143,18 +145,20 @@ class Session:
             summary_cache=self.summary_cache,
             trust_disk_cache=True,
         )
-        return project, reason
+        return project
 
-    def _profile(self, root: Path) -> tuple[Profile, str]:
+    def _profile(self, root: Path) -> Profile:
         if self.settings.profile != "auto":
-            return get_profile(self.settings.profile), "set by flash.profile"
-        return detect_profile(root, self.settings.interpreter)
+            return get_profile(self.settings.profile)
+        return detect_profile(root, self.settings.interpreter)[0]
 
     def apply_settings(self, settings: Settings) -> None:
         """New settings: re-detect profiles and re-analyse everything."""
         self.settings = settings
         for root, state in list(self.projects.items()):
-            state.project, state.profile_reason = self._new_project(root)
+            state.project = self._new_project(root)
+            for origin, found in list(state.found.items()):  # rule overrides may have changed
+                self.set_external(state, origin, found)
             self.schedule(state, 0)
 
     # -- scheduling ----------------------------------------------------------------------------
@@ -246,7 +250,6 @@ class Session:
         return model, self._lsp_diagnostics(state, model, snapshot)
 
     def _lsp_diagnostics(self, state: ProjectState, model: ProjectModel, snapshot) -> dict[str, list[types.Diagnostic]]:
-        codec = self.server.workspace.position_codec
         project = state.project
         lines_cache: dict[str, list[str]] = {}
 
@@ -256,13 +259,13 @@ class Session:
                 lines_cache[rel] = (text or "").splitlines()
             return lines_cache[rel]
 
-        out: dict[str, list[types.Diagnostic]] = {}
         fallback = self._fallback_path(state, model)
-        for d in model.diagnostics:
-            rel = d.path if d.path and (d.path in snapshot or project.exists(d.path)) else fallback
-            uri = uri_of(state.root / rel)
-            out.setdefault(uri, []).append(to_diagnostic(d if rel == d.path else _moved(d, rel), state.root, lines_of, codec))
-        return out
+        placed = [
+            d if d.path and (d.path in snapshot or project.exists(d.path)) else _moved(d, fallback)
+            for d in model.diagnostics
+        ]
+        # the core applied the overrides already (`Project.analyze`); `to_lsp` re-applying them is a no-op
+        return to_lsp(placed, state.root, lines_of, self.server.workspace.position_codec, None)
 
     @staticmethod
     def _fallback_path(state: ProjectState, model: ProjectModel) -> str:
@@ -275,7 +278,7 @@ class Session:
     def _publish(self, state: ProjectState, diagnostics: dict[str, list[types.Diagnostic]], snapshot) -> None:
         previous = state.diagnostics
         state.diagnostics = diagnostics
-        if self.server.pull_diagnostics:
+        if self.server.client_support.pull_diagnostics:
             self.server.refresh_diagnostics()
         else:
             versions = {uri_of(state.root / rel): version for rel, (_, version) in snapshot.items()}
@@ -336,12 +339,29 @@ class Session:
             merged += by_uri.get(uri, [])
         return merged
 
-    def set_external(self, state: ProjectState, source: str, by_uri: dict[str, list[types.Diagnostic]]) -> None:
-        """Replace the diagnostics of one external `source` for a project and publish the change."""
-        previous = set(state.external.get(source, {}))
-        state.external[source] = by_uri
+    def lines_of(self, state: ProjectState, rel: str) -> list[str]:
+        """A project file's lines: the open buffer's, else the file's on disk ([] when unreadable)."""
+        doc = self.server.workspace.text_documents.get(uri_of(state.root / rel))
+        if doc is not None:
+            return doc.lines
+        try:
+            return (state.root / rel).read_text(encoding="utf-8", errors="replace").splitlines(True)
+        except OSError:
+            return []
+
+    def set_external(self, state: ProjectState, origin: str, found: list[Diagnostic]) -> None:
+        """Replace the findings of one other producer (catalogue origin) for a project, convert them
+        with the current rule overrides and publish the change."""
+        previous = set(state.external.get(origin, {}))
+        state.found[origin] = list(found)
+        codec = self.server.workspace.position_codec
+        overrides = self.settings.severity_overrides()
+        by_uri = to_lsp(found, state.root, lambda rel: self.lines_of(state, rel), codec, overrides)
+        if by_uri == state.external.get(origin) and origin in state.external:
+            return
+        state.external[origin] = by_uri
         state.external_changes += 1
-        if self.server.pull_diagnostics:
+        if self.server.client_support.pull_diagnostics:
             self.server.refresh_diagnostics()
             return
         versions = {uri: doc.version for uri, doc in self.server.workspace.text_documents.items()}

@@ -9,8 +9,7 @@ from typing import Any
 
 from .. import schemas
 from ..core.model import Severity
-
-SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "information": Severity.INFO, "hint": Severity.HINT}
+from ..core.rules.catalogue import SEVERITIES
 
 
 @dataclass(frozen=True)

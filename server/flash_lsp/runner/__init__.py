@@ -4,20 +4,22 @@ No pygls/lsprotocol here: the LSP adapter turns these events, findings and repor
 progress notifications, diagnostics and previews.
 """
 
+from .build_process import BuildHandle, BuildOptions, BuildRunner
 from .clean import CleanResult, clean
 from .drift import DriftItem, DriftReport, compare_build, drift_for_project
 from .errors import BuildFinding, FindingCollector, SourceLocation, locate, parse_build_output
 from .events import AlreadyRunning, BuildEvent, Finished, Output, Progress, Started
 from .interpreter import FlashCommand, FlashNotFound, choose_interpreter, resolve_flash
+from .locator import BuildLocator
 from .recommend import ExclusionAdvice, recommend_exclusions
 from .report import PackageReport, package_report
-from .build_process import BuildHandle, BuildOptions, BuildRunner
 
 __all__ = [
     "AlreadyRunning",
     "BuildEvent",
     "BuildFinding",
     "BuildHandle",
+    "BuildLocator",
     "BuildOptions",
     "BuildRunner",
     "CleanResult",

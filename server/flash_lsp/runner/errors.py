@@ -40,10 +40,6 @@ class BuildFinding:
     size_mb: float | None = None
     limit_mb: float | None = None
 
-    @property
-    def code(self) -> str:
-        return self.kind
-
 
 @dataclass(frozen=True)
 class SourceLocation:

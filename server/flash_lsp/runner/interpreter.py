@@ -245,8 +245,3 @@ async def resolve_flash(
     interpreter, source = choose_interpreter(project_root, setting=setting, client_python=client_python)
     info = await probe(interpreter, timeout)
     return command_from_probe(interpreter, source, info)
-
-
-def resolve_flash_sync(project_root: str | os.PathLike[str], **kwargs) -> FlashCommand:
-    """`resolve_flash` for synchronous callers (the CLI); not for use inside a running loop."""
-    return asyncio.run(resolve_flash(project_root, **kwargs))

@@ -1,16 +1,16 @@
 """Diagnostics rules: each rule reads the project model and yields `Diagnostic`s with a stable code.
 
-The catalogue (`CATALOGUE`) is the single list of codes, default severities and titles; settings
-can disable a rule or change its severity by code.
+The catalogue (`CATALOGUE`) is the single list of every code the product emits; settings can
+disable a code or change its severity (`apply_overrides`, used for every source).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from ..model import Diagnostic, Severity
-from .catalogue import CATALOGUE, Rule
+from ..model import Diagnostic
+from .catalogue import CATALOGUE, Overrides, Rule, apply_overrides
 
 if TYPE_CHECKING:
     from ..project import Project, ProjectModel
@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 RuleFn = Callable[["ProjectModel", "Project"], Iterable[Diagnostic]]
 
 
-def per_file(project: Project, rule: str, relpath: str, summary, compute: Callable[[], Iterable[Diagnostic]]) -> list[Diagnostic]:
+def per_file(
+    project: Project, rule: str, relpath: str, summary, compute: Callable[[], Iterable[Diagnostic]]
+) -> list[Diagnostic]:
     """Diagnostics that depend on one file only, computed once per version of that file.
 
     The memo keeps the summary object itself, so an identity match means the same content."""
@@ -41,18 +43,13 @@ def _rule_functions() -> list[RuleFn]:
 def run_rules(
     model: ProjectModel,
     project: Project,
-    overrides: dict[str, Severity | None] | None = None,
+    overrides: Overrides | None = None,
 ) -> list[Diagnostic]:
     """All diagnostics, de-duplicated; `overrides` maps a code to a severity or None (disabled)."""
     seen: set = set()
     out: list[Diagnostic] = []
     for rule in _rule_functions():
-        for diagnostic in rule(model, project):
-            if overrides and diagnostic.code in overrides:
-                severity = overrides[diagnostic.code]
-                if severity is None:
-                    continue
-                diagnostic = replace(diagnostic, severity=severity)
+        for diagnostic in apply_overrides(rule(model, project), overrides):
             key = (diagnostic.code, diagnostic.path, diagnostic.span, diagnostic.message)
             if key not in seen:
                 seen.add(key)
@@ -60,4 +57,4 @@ def run_rules(
     return out
 
 
-__all__ = ["CATALOGUE", "Rule", "run_rules"]
+__all__ = ["CATALOGUE", "Rule", "apply_overrides", "run_rules"]

@@ -1,69 +1,86 @@
-"""Every diagnostic code Flash LSP emits, with its default severity and a one-line title."""
+"""Every diagnostic code Flash LSP emits, in one catalogue (`catalogue.json`, data): static analysis
+(FL1xx–FL6xx), the findings of a real `flash build` (FL7xx) and the archive-size prediction (FL8xx).
+
+Each entry says what the build does, shows a short example and the fix; `docs/diagnostics.md` is
+generated from it (`python -m flash_lsp.core.rules.docs`). Producers that have their own names for
+findings (the runner's build-output parser, the size hints) are mapped through `kinds`: the runner
+imports nothing of ours, so the mapping lives here.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 from ..model import Diagnostic, Related, Severity, Span
+
+ANALYSIS, BUILD, SIZE = "analysis", "build", "size"
+ORIGINS = (ANALYSIS, BUILD, SIZE)
+"""Origins: which part of the product emits a code (each is one diagnostics source in the editor)."""
 
 
 @dataclass(frozen=True)
 class Rule:
     code: str
-    severity: Severity
+    severity: Severity  # the default; settings (`flash.diagnostics.rules`) override it per code
     title: str
+    origin: str = ANALYSIS
+    build: str = ""  # what `flash build` does
+    example: str = ""
+    fix: str = ""
+    kinds: tuple[str, ...] = ()  # the producer's own names for this finding
 
     def at(self, path: str, span: Span, message: str, related: tuple[Related, ...] = (), **data) -> Diagnostic:
         return Diagnostic(self.code, self.severity, message, path, span, related, data)
 
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "information": Severity.INFO, "hint": Severity.HINT}
+"""Severity names as settings and the catalogue write them."""
+_FIELDS = {f.name for f in fields(Rule)}
 
-_RULES = [
-    # resource configs
-    Rule("FL101", E, "resource config is not defined in this module"),
-    Rule("FL102", E, "resource config is defined after the decorator that uses it"),
-    Rule("FL103", W, "assignment the build does not recognise as a resource config"),
-    Rule("FL104", W, "resource config imported from another module"),
-    Rule("FL105", W, "inline resource config"),
-    Rule("FL106", W, "resource config name is not a string literal"),
-    Rule("FL107", W, "two configs share one resource name and are merged"),
-    # decorators
-    Rule("FL201", E, "@remote without a resource config"),
-    Rule("FL202", E, "aliased remote decorator is not recognised by the build"),
-    Rule("FL203", E, "resource config given as an attribute is skipped by the build"),
-    Rule("FL204", E, "@remote on a nested function or method cannot be imported by the worker"),
-    # hard build errors
-    Rule("FL301", E, "function name used by more than one @remote"),
-    Rule("FL302", E, "duplicate route in a load-balanced endpoint"),
-    Rule("FL303", E, "reserved path"),
-    Rule("FL304", E, "load-balanced function without method and path"),
-    Rule("FL305", E, "resource name gives an invalid handler file"),
-    Rule("FL306", W, "resource name gives a handler file the build cannot write"),
-    Rule("FL307", E, "main.py is missing: flash build refuses to run"),
-    # silent pitfalls
-    Rule("FL401", E, "invalid HTTP method drops every function of the file"),
-    Rule("FL402", E, "lower-case HTTP method"),
-    Rule("FL403", W, "method/path on a queue-based endpoint are ignored"),
-    Rule("FL404", E, "syntax error: the build skips this file"),
-    Rule("FL405", W, "file is not UTF-8: the build skips it"),
-    Rule("FL406", W, "deployment fields will be missing from the manifest"),
-    Rule("FL407", I, "deployment field cannot be predicted statically"),
-    Rule("FL408", W, "mothership name collides with an endpoint"),
-    Rule("FL409", W, "main.py does not contain a FastAPI app"),
-    Rule("FL410", E, "importing the module at build time exits the build"),
-    # dependencies
-    Rule("FL501", W, "dependencies of an async function are not installed"),
-    Rule("FL502", W, "dependencies outside workers/ are not installed"),
-    Rule("FL503", W, "dependencies that are not a literal list are not installed"),
-    Rule("FL504", E, "requirements.txt line that makes pip fail"),
-    Rule("FL505", I, "pyproject.toml dependencies are not read by flash build"),
-    Rule("FL506", W, "exclusion matches no requirement"),
-    # shipped files
-    Rule("FL601", W, "secret file shipped in the archive"),
-    Rule("FL602", W, "junk shipped in the archive"),
-    Rule("FL603", W, "stale build output shipped in the archive"),
-    Rule("FL604", W, "no @remote functions found"),
-]
 
-CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}
+def severity_named(name: str | None, default: Severity) -> Severity:
+    """A producer's severity name ("error", "warning", "info" or "information", "hint"), else `default`."""
+    return SEVERITIES.get("information" if name == "info" else name or "", default)
+_DATA = Path(__file__).with_name("catalogue.json")
+
+
+def _catalogue(path: Path = _DATA) -> dict[str, Rule]:
+    out: dict[str, Rule] = {}
+    for entry in json.loads(path.read_text(encoding="utf-8")):
+        unknown = set(entry) - _FIELDS
+        if unknown or entry.get("severity") not in SEVERITIES or entry.get("origin", ANALYSIS) not in ORIGINS:
+            raise ValueError(f"{path.name}: bad entry {entry.get('code')!r}")
+        rule = Rule(**{**entry, "severity": SEVERITIES[entry["severity"]], "kinds": tuple(entry.get("kinds", ()))})
+        if rule.code in out:
+            raise ValueError(f"{path.name}: {rule.code} is listed twice")
+        out[rule.code] = rule
+    return out
+
+
+CATALOGUE: dict[str, Rule] = _catalogue()
+_BY_KIND = {(r.origin, kind): r for r in CATALOGUE.values() for kind in r.kinds}
+
+
+def rule_for_kind(origin: str, kind: str) -> Rule | None:
+    """The catalogue entry of a producer's own finding name (e.g. the runner's `duplicate_route`)."""
+    return _BY_KIND.get((origin, kind))
+
+
+Overrides = dict[str, "Severity | None"]
+"""Code → severity, or None for "off" (the `flash.diagnostics.rules` setting)."""
+
+
+def apply_overrides(diagnostics: Iterable[Diagnostic], overrides: Overrides | None) -> list[Diagnostic]:
+    """The diagnostics with per-code severity overrides applied and the disabled ones dropped."""
+    if not overrides:
+        return list(diagnostics)
+    out = []
+    for d in diagnostics:
+        if d.code not in overrides:
+            out.append(d)
+        elif (severity := overrides[d.code]) is not None:
+            out.append(replace(d, severity=severity))
+    return out

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from ..model import Diagnostic, Related, Span
-from ..profiles import RUNTIME_LB_CLASSES
-from ..summary import HTTP_METHODS
+from ..profiles import HTTP_METHODS, RUNTIME_LB_CLASSES
 from . import per_file
 from .catalogue import CATALOGUE
 

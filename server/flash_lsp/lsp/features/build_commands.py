@@ -5,19 +5,19 @@
   second request is rejected, not queued), then starts a background task and returns as soon as
   the build process runs: `{"started": true, "build": id}`, or `{"started": false, "reason": …}` for
   `untrusted`, `already-running`, `flash-not-found`, `no-project`, `cancelled`, `error`.
-* The background task is never cancelled by a request: it owns the work-done progress (created and
-  begun at once, in parallel with resolving the interpreter, which runs a subprocess), so no
-  server→client request is awaited in a task that `$/cancelRequest` may cancel (pygls#621).
-  Cancelling the progress in the client (`window/workDoneProgress/cancel`) cancels the build.
+* The background task is never cancelled by a request: it owns the work-done progress
+  (`lsp/progress.py`, created and begun at once, in parallel with resolving the interpreter, which
+  runs a subprocess). Cancelling the progress in the client (`window/workDoneProgress/cancel`)
+  cancels the build.
 * Every output line goes out as `flash/buildOutput` and in a `window/logMessage` (the lines of one
   pipe read share one message), preceded by the exact command line, working directory and
   interpreter; progress messages are the build's own step
   lines (`flash_lsp.runner.progress`); the end is `flash/buildFinished` (with the package report for
   `flash.package`).
-* The findings of a completed build become diagnostics with source `flash build` at the code they
-  concern (`BuildLocator`), replacing the previous build's; a clean build clears them. A cancelled
-  or timed-out build leaves the previous ones in place. `flash.package` adds one FL701 warning on
-  main.py when the build dir differs from the prediction of the current model.
+* The findings of a completed build become diagnostics (FL7xx, source `flash build`) at the code
+  they concern (`lsp/build_diagnostics.py`), replacing the previous build's; a clean build clears
+  them. A cancelled or timed-out build leaves the previous ones in place. `flash.package` adds one
+  FL701 warning on main.py when the build dir differs from the prediction of the current model.
 * Running builds are killed by the server's shutdown hooks (shutdown, parent gone, SIGTERM);
   `atexit` does the same when the process exits with builds still running.
 """
@@ -28,19 +28,18 @@ import asyncio
 import atexit
 import itertools
 import logging
-import re
 import shlex
-import uuid
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from ...core.query import endpoints
+from ...core.rules.catalogue import BUILD as BUILD_FINDINGS
 from ...runner import (
     AlreadyRunning,
-    BuildFinding,
     BuildHandle,
     BuildOptions,
     BuildRunner,
@@ -49,22 +48,19 @@ from ...runner import (
     FlashNotFound,
     Output,
     Progress,
-    SourceLocation,
     Started,
     clean,
-    locate,
     package_report,
     recommend_exclusions,
     resolve_flash,
 )
-from ...runner.recommend import package_name
-from ...core.model import Span
-from ...core.query import endpoints
-from ..convert import path_of, to_range, uri_of
+from ..build_diagnostics import drift_diagnostics, finding_diagnostics
+from ..convert import path_of, uri_of
+from ..progress import WorkDoneProgress
 
 if TYPE_CHECKING:
-    from ...runner.report import PackageReport
     from ...core.project import ProjectModel
+    from ...runner.report import PackageReport
     from ..server import FlashLanguageServer
     from ..session import ProjectState
     from ..settings import Settings
@@ -72,197 +68,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUILD, PACKAGE, CANCEL, CLEAN = "flash.build", "flash.package", "flash.cancelBuild", "flash.clean"
-SOURCE = "flash build"
-DRIFT_CODE = "FL701"
 GRACE_PERIOD = 1.0  # SIGTERM → SIGKILL; the group is gone well within 2 s
-PROGRESS_CREATE_TIMEOUT = 5.0
 MODEL_TIMEOUT = 2.0  # wait at most this long for pending analyses before mapping findings
-DRIFT_ITEMS_SHOWN = 5
-SEVERITY = {
-    "error": types.DiagnosticSeverity.Error,
-    "warning": types.DiagnosticSeverity.Warning,
-    "info": types.DiagnosticSeverity.Information,
-}
 SOURCE_LABELS = {
     "setting": "flash.interpreter setting",
     "client": "interpreter selected in the editor",
     "project-venv": "the project's .venv",
     "path": "python3 on PATH",
 }
-_FAILED_PARSE = re.compile(r"Failed to parse (?P<name>[^:/\\]+\.py)")
-
-
-# -- locating findings -----------------------------------------------------------------------------
-
-
-class BuildLocator:
-    """Where a finding of the build belongs in the current model (a `Locator` for `locate`)."""
-
-    def __init__(self, root: Path, model: ProjectModel | None) -> None:
-        self.root = root
-        self.model = model
-
-    def __call__(self, finding: BuildFinding) -> list[SourceLocation]:
-        return self.find(finding) or self.fallback(finding)
-
-    def find(self, f: BuildFinding) -> list[SourceLocation]:
-        names = f.functions or ((f.function,) if f.function else ())
-        if f.kind == "duplicate_function":
-            return self._functions(names, None, decorator=False)
-        if f.kind in ("duplicate_route", "reserved_path", "lb_without_route"):
-            return self._functions(names, f.resource, decorator=True)
-        if f.kind in ("handler_syntax_error", "handler_generation_failed"):
-            return self._resource_names(f.resources or ((f.resource,) if f.resource else ()))
-        if f.kind == "syntax_error":  # "Failed to parse x.py": the dependency scan names the file only
-            match = _FAILED_PARSE.search(f.message)
-            return self._file_named(match["name"], f.line or 0) if match else []
-        if f.kind == "requirement_failed" and f.requirement:
-            return self._requirement(f.requirement)
-        if f.kind in ("archive_too_large", "pip_failed", "exclusion_unmatched"):
-            return self._requirements_txt()
-        return []
-
-    def fallback(self, f: BuildFinding | None = None) -> list[SourceLocation]:
-        """main.py, else the first file with a Flash function: a project-level place."""
-        if (self.root / "main.py").is_file():
-            return [SourceLocation("main.py", 0)]
-        first = next((fn.relpath for fn in self.model.functions), None) if self.model else None
-        return [SourceLocation(first, 0)] if first else []
-
-    def exists(self, relpath: str) -> bool:
-        return (self.root / relpath).is_file()
-
-    @staticmethod
-    def _at(relpath: str, span: Span) -> SourceLocation:
-        return SourceLocation(relpath, span.line, span.col, span.end_line, span.end_col)
-
-    def _functions(self, names, resource: str | None, *, decorator: bool) -> list[SourceLocation]:
-        if self.model is None or not names:
-            return []
-        matches = [fn for fn in self.model.functions if fn.name in names]
-        if resource is not None:
-            matches = [fn for fn in matches if str(fn.resource) == resource] or matches
-        return [self._at(fn.relpath, fn.decl.decorator_span if decorator else fn.decl.span) for fn in matches]
-
-    def _resource_names(self, resources) -> list[SourceLocation]:
-        """The config's `name=` literal (else its variable); inline configs: the decorator."""
-        if self.model is None:
-            return []
-        out = []
-        for resource in resources:
-            for key, assigns in self.model.discovery.registry.assignments.items():
-                if str(key) == resource:
-                    out += [self._at(rel, a.name_span or a.span) for rel, a in assigns]
-            if not out:
-                out += [self._at(fn.relpath, fn.decl.decorator_span) for fn in self.model.functions if str(fn.resource) == resource]
-        return out
-
-    def _file_named(self, name: str, line: int) -> list[SourceLocation]:
-        files = list(self.model.files.files) if self.model else []
-        found = [rel for rel in files if rel.rsplit("/", 1)[-1] == name]
-        found.sort(key=lambda rel: (not rel.startswith("workers/"), rel))
-        return [SourceLocation(found[0], line)] if found else []
-
-    def _requirement(self, requirement: str) -> list[SourceLocation]:
-        collected = list(self.model.requirements.collected) if self.model else []
-        exact = [r for r in collected if r.text == requirement]
-        wanted = package_name(requirement)
-        same = exact or [r for r in collected if isinstance(r.text, str) and package_name(r.text) == wanted]
-        if same:
-            return [self._at(r.path, r.span) for r in same]
-        return self._requirements_txt()
-
-    def _requirements_txt(self) -> list[SourceLocation]:
-        return [SourceLocation("requirements.txt", 0)] if self.exists("requirements.txt") else []
-
-
-# -- work-done progress ----------------------------------------------------------------------------
-
-
-class BuildProgress:
-    """A server-initiated, cancellable work-done progress that is created and begun in its own task.
-
-    Reports made before the client answered `window/workDoneProgress/create` are folded into
-    `begin`; an end before that skips the progress altogether.
-    """
-
-    def __init__(self, ls: FlashLanguageServer, title: str, on_cancel: Callable[[], None]) -> None:
-        self.ls = ls
-        self.title = title
-        self.on_cancel = on_cancel
-        self.token = f"flash-build-{uuid.uuid4()}"
-        window = ls.client_capabilities.window if ls.client_capabilities else None
-        self.supported = bool(window and window.work_done_progress)
-        self.state = "new"  # new → creating → active → ended | off
-        self.latest: tuple[str, int] = ("Resolving the Python interpreter", 0)
-        self.ended = False
-        self.task: asyncio.Task | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def open(self) -> None:
-        if not self.supported:
-            self.state = "off"
-            return
-        self._loop = asyncio.get_running_loop()
-        self.state = "creating"
-        self.task = self._loop.create_task(self._create(), name=f"{self.token}-create")
-
-    async def _create(self) -> None:
-        progress = self.ls.work_done_progress
-        try:
-            request = asyncio.ensure_future(progress.create_async(self.token))
-            # asyncio.wait, not wait_for: a timed-out request must not be cancelled (pygls#621)
-            done, _ = await asyncio.wait({request}, timeout=PROGRESS_CREATE_TIMEOUT)
-            if request not in done:
-                request.add_done_callback(_swallow)
-                raise TimeoutError("no answer to window/workDoneProgress/create")
-            request.result()
-        except Exception as exc:  # noqa: BLE001 - a client without progress still gets the build
-            log.warning("no work-done progress for the build: %s", exc)
-            self.state = "off"
-            return
-        if self.ended:
-            progress.tokens.pop(self.token, None)
-            self.state = "ended"
-            return
-        message, percentage = self.latest
-        progress.begin(
-            self.token,
-            types.WorkDoneProgressBegin(title=self.title, cancellable=True, message=message, percentage=percentage),
-        )
-        self.state = "active"
-        future = progress.tokens.get(self.token)
-        if future is not None:
-            future.add_done_callback(self._token_done)
-
-    def _token_done(self, future) -> None:
-        if future.cancelled() and self.state == "active" and self._loop is not None:
-            self._loop.call_soon_threadsafe(self.on_cancel)
-
-    def report(self, message: str, percentage: int | None = None) -> None:
-        self.latest = (message, self.latest[1] if percentage is None else percentage)
-        if self.state == "active":
-            self.ls.work_done_progress.report(
-                self.token,
-                types.WorkDoneProgressReport(message=message, percentage=self.latest[1], cancellable=True),
-            )
-
-    def end(self, message: str) -> None:
-        if self.ended:
-            return
-        self.ended = True
-        if self.state == "active":
-            self.state = "ended"
-            self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message))
-            self.ls.work_done_progress.tokens.pop(self.token, None)
-
-
-def _swallow(future: asyncio.Future) -> None:
-    if not future.cancelled():
-        future.exception()
-
-
-# -- builds ----------------------------------------------------------------------------------------
 
 
 @dataclass(eq=False)
@@ -272,7 +85,7 @@ class BuildJob:
     state: ProjectState
     settings: Settings
     accepted: asyncio.Future
-    progress: BuildProgress | None = None
+    progress: WorkDoneProgress | None = None
     handle: BuildHandle | None = None
     flash: FlashCommand | None = None
     options: BuildOptions | None = None
@@ -329,7 +142,8 @@ class BuildService:
         loop = asyncio.get_running_loop()
         job = BuildJob(next(self._ids), command, state, ls.session.settings, loop.create_future())
         verb = "package" if job.package else "build"
-        job.progress = BuildProgress(ls, f"Flash: {verb} {job.name}", partial(self.request_cancel, job))
+        job.progress = WorkDoneProgress(ls, f"Flash: {verb} {job.name}", "Resolving the Python interpreter",
+                                        partial(self.request_cancel, job), token_prefix="flash-build")
         self.jobs[state.root] = job
         job.progress.open()  # before anything slow: `begin` goes out within one client round trip
         job.task = self._spawn(self._run(job), f"flash-{verb}-{job.id}")
@@ -358,7 +172,12 @@ class BuildService:
         self.ls.log(f"flash clean {state.root}: {removed}")
         if result.errors:
             self.ls.show(f"Flash: clean could not remove {'; '.join(result.errors)}", types.MessageType.Warning)
-        return {"cleaned": not result.errors, "project": state.uri, "removed": list(result.removed), "errors": list(result.errors)}
+        return {
+            "cleaned": not result.errors,
+            "project": state.uri,
+            "removed": list(result.removed),
+            "errors": list(result.errors),
+        }
 
     def project(self, args: tuple) -> ProjectState | None:
         """The project named by the argument (`{project}` / `{uri}` / a bare URI string), else the only one."""
@@ -449,7 +268,8 @@ class BuildService:
         exclude = list(settings.build_exclude)
         if job.package:
             model = await self._model(job.state)
-            types_ = sorted({ep.resource_type for ep in endpoints(model) if ep.functions or ep.is_mothership}) if model else []
+            eps = endpoints(model) if model else []
+            types_ = sorted({ep.resource_type for ep in eps if ep.functions or ep.is_mothership})
             requirements = [r.text for r in model.requirements.collected if isinstance(r.text, str)] if model else None
             advice = recommend_exclusions(
                 types_, requirements=requirements, package=job.flash.package, version=job.flash.version
@@ -507,12 +327,13 @@ class BuildService:
                 job.progress.report(event.message, event.percentage)
         elif isinstance(event, Started):
             flash = job.flash
+            label = SOURCE_LABELS.get(event.interpreter_source, event.interpreter_source)
+            python = f", Python {flash.python_version}" if flash and flash.python_version else ""
             self._output(job, f"$ {shlex.join(event.argv)}")
             self._output(job, f"cwd: {event.cwd}")
             self._output(
                 job,
-                f"interpreter: {event.interpreter} (from {SOURCE_LABELS.get(event.interpreter_source, event.interpreter_source)}; "
-                f"{event.package} {event.version}{', Python ' + flash.python_version if flash and flash.python_version else ''})",
+                f"interpreter: {event.interpreter} (from {label}; {event.package} {event.version}{python})",
             )
             for note in job.notes:
                 self._output(job, note)
@@ -525,16 +346,16 @@ class BuildService:
         report: PackageReport | None = None
         if completed and not self.closed:
             model = await self._model(state)
-            by_uri = self._diagnostics(state, model, finished.findings)
+            lines_of = partial(ls.session.lines_of, state)
+            found = finding_diagnostics(state.root, model, finished.findings, lines_of)
             if job.package and finished.succeeded:
                 predict = partial(_prediction, model)
                 report = await asyncio.get_running_loop().run_in_executor(
                     None, partial(package_report, state.root, archive_name=job.options.output, predict=predict)
                 )
-                if report.drift is not None and report.drift.items:
-                    self._add_drift(state, model, report, by_uri)
+                found += drift_diagnostics(state.root, model, report, lines_of)
             if not self.closed:
-                ls.session.set_external(state, SOURCE, by_uri)
+                ls.session.set_external(state, BUILD_FINDINGS, found)
         if self.closed:
             return
         summary = _summary(job, finished, report)
@@ -559,70 +380,6 @@ class BuildService:
                 "reportMarkdown": report.to_markdown() if report is not None else None,
             },
         )
-
-    # -- diagnostics -------------------------------------------------------------------------
-    def _diagnostics(self, state: ProjectState, model, findings) -> dict[str, list[types.Diagnostic]]:
-        locator = BuildLocator(state.root, model)
-        out: dict[str, list[types.Diagnostic]] = {}
-        for finding, places in locate(findings, locator):
-            places = tuple(p for p in places if locator.exists(p.file)) or tuple(locator.fallback(finding))
-            ranges = [(uri_of(state.root / p.file), self._range(state, p)) for p in places]
-            for i, (uri, rng) in enumerate(ranges):
-                related = [
-                    types.DiagnosticRelatedInformation(types.Location(other_uri, other_rng), "also reported here")
-                    for j, (other_uri, other_rng) in enumerate(ranges)
-                    if j != i
-                ]
-                out.setdefault(uri, []).append(
-                    types.Diagnostic(
-                        range=rng,
-                        message=finding.message,
-                        severity=SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning),
-                        code=finding.kind,
-                        source=SOURCE,
-                        related_information=related or None,
-                    )
-                )
-        return out
-
-    def _add_drift(self, state: ProjectState, model, report: PackageReport, by_uri: dict) -> None:
-        items = report.drift.items
-        shown = "; ".join(item.describe() for item in items[:DRIFT_ITEMS_SHOWN])
-        more = f"; … and {len(items) - DRIFT_ITEMS_SHOWN} more" if len(items) > DRIFT_ITEMS_SHOWN else ""
-        message = (
-            f"flash build differs from Flash LSP's prediction ({len(items)} difference(s)): {shown}{more}. "
-            "See the package report."
-        )
-        for place in BuildLocator(state.root, model).fallback()[:1]:
-            by_uri.setdefault(uri_of(state.root / place.file), []).append(
-                types.Diagnostic(
-                    range=self._range(state, place),
-                    message=message,
-                    severity=types.DiagnosticSeverity.Warning,
-                    code=DRIFT_CODE,
-                    source=SOURCE,
-                    data={"drift": report.drift.to_dict()["items"]},
-                )
-            )
-
-    def _range(self, state: ProjectState, place: SourceLocation) -> types.Range:
-        lines = self._lines(state, place.file)
-        if place.end_line is None:  # the whole line
-            line = min(max(place.line, 0), max(len(lines) - 1, 0))
-            span = Span(line, 0, line, len(lines[line]) if lines else 0)
-        else:
-            span = Span(place.line, place.column, place.end_line, place.end_column or 0)
-        return to_range(span, lines, self.ls.workspace.position_codec)
-
-    def _lines(self, state: ProjectState, relpath: str) -> list[str]:
-        uri = uri_of(state.root / relpath)
-        doc = self.ls.workspace.text_documents.get(uri)
-        if doc is not None:
-            return doc.source.splitlines()
-        try:
-            return (state.root / relpath).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            return []
 
 
 def _prediction(model: ProjectModel | None, root: Path) -> dict[str, Any]:
@@ -657,10 +414,6 @@ def _summary(job: BuildJob, finished: Finished, report: PackageReport | None) ->
 # -- registration ----------------------------------------------------------------------------------
 
 
-def service(ls: FlashLanguageServer) -> BuildService:
-    return ls.flash_builds  # type: ignore[attr-defined]
-
-
 def register(server: FlashLanguageServer) -> None:
     builds = BuildService(server)
     server.flash_builds = builds
@@ -670,16 +423,16 @@ def register(server: FlashLanguageServer) -> None:
     # Handlers are unannotated: pygls resolves command annotations at runtime (get_type_hints).
     @server.command(BUILD)
     async def build(ls, *args):
-        return await service(ls).start(args, BUILD)
+        return await ls.flash_builds.start(args, BUILD)
 
     @server.command(PACKAGE)
     async def package(ls, *args):
-        return await service(ls).start(args, PACKAGE)
+        return await ls.flash_builds.start(args, PACKAGE)
 
     @server.command(CANCEL)
     async def cancel_build(ls, *args):
-        return await service(ls).cancel(args)
+        return await ls.flash_builds.cancel(args)
 
     @server.command(CLEAN)
     async def clean_build(ls, *args):
-        return await service(ls).clean(args)
+        return await ls.flash_builds.clean(args)

@@ -1,4 +1,4 @@
-"""The predicted archive size, live (issue 4, items 4-5): a per-project background estimator.
+"""The predicted archive size, live: a per-project background estimator.
 
 Driven by `session.listeners`: after every new model the project's `SizeRequest` is rebuilt
 (`bundle.request.request_for`). When its *requirement set* (`SizePredictor.key_for`) changes, a new
@@ -14,8 +14,8 @@ What the user sees:
   (ready | updating | error | disabled) and `endpoints` (what each endpoint's own `dependencies=[...]`
   brings in, project files included); `schemas/protocol/flash-bundle-size.schema.json`.
 * `flash/bundleSizeChanged {project, state, archiveBytes, limitBytes, confidence}` when that changes.
-* Diagnostics of source ``flash-lsp size`` (`CODES`), placed on the `requirements.txt` line or the
-  `dependencies=[...]` string they are about.
+* Size diagnostics (FL801–FL810, `flash_lsp.bundle.diagnostics`), placed on the `requirements.txt`
+  line or the `dependencies=[...]` string they are about.
 * A quick fix on FL805 whose command, ``flash.addBuildExclusion {project, packages}``, is a *client*
   command (it edits the ``flash.build.exclude`` setting).
 * CodeLens / hover figures through `lens_suffix`, `endpoint_hover_line` and `dependency_hover`, and
@@ -37,16 +37,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lsprotocol import types
-
 from ...bundle import SizeEstimate, SizePredictor, SizeRequest
+from ...bundle.diagnostics import size_diagnostics
 from ...bundle.model import MIB, PackageSize
+from ...bundle.occurrences import brings_in, endpoint_requirements
 from ...bundle.request import request_for
 from ...bundle.resolve import pip_version_fast
-from ...core.model import Span
 from ...core.query import Endpoint, endpoints
-from ..convert import path_of, to_range, uri_of
-from .size_diagnostics import SOURCE, brings_in, diagnostics_for, endpoint_requirements
+from ...core.rules.catalogue import SIZE
+from .projects import param, resolve_project
 
 if TYPE_CHECKING:
     from ...core.project import ProjectModel
@@ -74,7 +73,6 @@ class SizeState:
     rerun: bool = False
     runs: int = 0  # estimates started (cache hits included)
     idle: asyncio.Event = field(default_factory=asyncio.Event)
-    published: dict[str, list[types.Diagnostic]] = field(default_factory=dict)
     notified: tuple | None = None
     lens_shown: bool = False  # the client asked for lenses with size figures since the last refresh
 
@@ -256,7 +254,7 @@ class BundleSizes:
         s.estimate = None
         s.request = s.key = None
         s.failure = None
-        self._publish(s, {})
+        self._publish(s, [])
         self._notify(s)
 
     def close(self) -> None:
@@ -311,12 +309,12 @@ class BundleSizes:
                     "compute": ep.compute,
                     "requirements": own,
                     "packages": [p.name for p in pkgs],
-                    "bytes": self._endpoint_total(est, pkgs),
+                    "bytes": self.endpoint_total(est, pkgs),
                 })
         return out
 
     @staticmethod
-    def _endpoint_total(est: SizeEstimate, pkgs: list[PackageSize]) -> int | None:
+    def endpoint_total(est: SizeEstimate, pkgs: list[PackageSize]) -> int | None:
         if est.archive_bytes is None:
             return None
         return sum(p.archive_bytes for p in pkgs) + est.project_bytes + est.overhead_bytes
@@ -325,7 +323,7 @@ class BundleSizes:
         est, _name = self.current(state)
         if est is None or state.model is None:
             return None
-        return self._endpoint_total(est, brings_in(est, endpoint_requirements(state.model, ep)))
+        return self.endpoint_total(est, brings_in(est, endpoint_requirements(state.model, ep)))
 
     # -- notifications and lenses ------------------------------------------------------------
     def _notify(self, s: SizeState) -> None:
@@ -341,7 +339,8 @@ class BundleSizes:
         sig = tuple(payload.values())
         if sig == s.notified:
             return
-        figures_changed = s.notified is None or s.notified[2:] != sig[2:] or (s.notified[1] == "updating") != (name == "updating")
+        was_updating = s.notified is not None and s.notified[1] == "updating"
+        figures_changed = s.notified is None or s.notified[2:] != sig[2:] or was_updating != (name == "updating")
         s.notified = sig
         try:
             self.server.protocol.notify("flash/bundleSizeChanged", payload)
@@ -354,8 +353,7 @@ class BundleSizes:
     def _refresh_lenses(self) -> None:
         """`workspace/codeLens/refresh`, when the client supports it and shows size lenses."""
         try:
-            caps = self.server.client_capabilities
-            if not (caps.workspace and caps.workspace.code_lens and caps.workspace.code_lens.refresh_support):
+            if not self.server.client_support.code_lens_refresh:
                 return
             fut = self.server.workspace_code_lens_refresh(None)
             fut.add_done_callback(lambda f: f.exception())
@@ -366,67 +364,23 @@ class BundleSizes:
     def _place(self, s: SizeState) -> None:
         model = s.project.model
         if model is None or not self.session.settings.size:
-            self._publish(s, {})
+            self._publish(s, [])
             return
         try:
-            found = diagnostics_for(s.project, model, s.estimate, s.request)
+            found = size_diagnostics(model, s.project.root, s.project.uri, s.estimate, s.request)
         except Exception:  # noqa: BLE001
             log.exception("bundle size: placing diagnostics for %s failed", s.project.root)
             return
-        by_uri: dict[str, list[types.Diagnostic]] = {}
-        lines_cache: dict[str, list[str]] = {}
-        codec = self.server.workspace.position_codec
-        for rel, span, diag in found:
-            if rel not in lines_cache:
-                lines_cache[rel] = self._lines(s.project, rel)
-            diag.range = to_range(span, lines_cache[rel], codec)
-            for info in diag.related_information or []:
-                other = path_of(info.location.uri)
-                orel = s.project.relpath(other) if other else None
-                if orel is not None:
-                    if orel not in lines_cache:
-                        lines_cache[orel] = self._lines(s.project, orel)
-                    r = info.location.range
-                    info.location.range = to_range(Span(r.start.line, r.start.character, r.end.line, r.end.character),
-                                                   lines_cache[orel], codec)
-            by_uri.setdefault(uri_of(s.project.root / rel), []).append(diag)
-        self._publish(s, by_uri)
+        self._publish(s, found)
 
-    def _publish(self, s: SizeState, by_uri: dict[str, list[types.Diagnostic]]) -> None:
-        if by_uri == s.published:
-            return
-        s.published = by_uri
+    def _publish(self, s: SizeState, found: list) -> None:
         try:
-            self.session.set_external(s.project, SOURCE, by_uri)
+            self.session.set_external(s.project, SIZE, found)
         except Exception:  # noqa: BLE001
             log.exception("bundle size: publishing diagnostics failed")
 
-    def _lines(self, state: ProjectState, rel: str) -> list[str]:
-        doc = self.server.workspace.text_documents.get(uri_of(state.root / rel))
-        if doc is not None:
-            return doc.lines
-        try:
-            return (state.root / rel).read_text(encoding="utf-8", errors="replace").splitlines(True)
-        except OSError:
-            return []
-
-
-# --------------------------------------------------------------------------- hints → diagnostics
-
-
-def service(ls: FlashLanguageServer) -> BundleSizes | None:
-    return getattr(ls, "bundle_sizes", None)
-
-
-def _arg(params: Any, key: str) -> Any:
-    if isinstance(params, dict):
-        return params.get(key)
-    return getattr(params, key, None)
-
 
 def register(server: FlashLanguageServer) -> None:
-    from .previews import resolve_project
-
     sizes = BundleSizes(server)
     server.bundle_sizes = sizes
     session = server.session
@@ -438,7 +392,7 @@ def register(server: FlashLanguageServer) -> None:
         state = await resolve_project(ls, params)
         if state is None:
             return None
-        wait = _arg(params, "wait")
+        wait = param(params, "wait")
         s = sizes.sizes.get(state.root)
         if wait and s is not None and session.settings.size:
             try:

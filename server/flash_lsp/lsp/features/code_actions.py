@@ -35,7 +35,9 @@ def register(server: FlashLanguageServer) -> None:
         return actions or None
 
 
-def _whole(uri: str, old: str, new: str, title: str, diagnostic: types.Diagnostic, preferred: bool = False) -> types.CodeAction:
+def _whole(
+    uri: str, old: str, new: str, title: str, diagnostic: types.Diagnostic, preferred: bool = False
+) -> types.CodeAction:
     lines = old.splitlines()
     end = types.Position(len(lines), 0)
     edit = types.TextEdit(range=types.Range(types.Position(0, 0), end), new_text=new)
@@ -65,19 +67,23 @@ def _fixes_for(view: DocumentView, uri: str, d: types.Diagnostic) -> list[types.
         return out
     if code == "FL406":
         new = fixes.move_import_into_functions(text, d.range.start.line)
-        return [_whole(uri, text, new, "Move this import into the functions that use it", d, preferred=True)] if new else []
+        title = "Move this import into the functions that use it"
+        return [_whole(uri, text, new, title, d, preferred=True)] if new else []
     if code == "FL402" and d.data and d.data.get("replacement"):
         old = _word(text, d.range)
         quote = old[0] if old[:1] in "'\"" else '"'
         edit = types.TextEdit(range=d.range, new_text=f"{quote}{d.data['replacement']}{quote}")
-        return [types.CodeAction(title=f"Use '{d.data['replacement']}'", kind=KIND, diagnostics=[d], is_preferred=True, edit=types.WorkspaceEdit(changes={uri: [edit]}))]
+        return [_action(f"Use '{d.data['replacement']}'", d, types.WorkspaceEdit(changes={uri: [edit]}))]
     if code == "FL106":
         summary = model.summaries.get(view.rel)
-        assign = next((a for a in (summary.configs if summary else []) if a.call_span.line <= d.range.start.line <= a.call_span.end_line), None)
+        line = d.range.start.line
+        configs = summary.configs if summary else []
+        assign = next((a for a in configs if a.call_span.line <= line <= a.call_span.end_line), None)
         if assign is None:
             return []
         new = fixes.set_name_literal(text, assign.call_span.line, assign.variable)
-        return [_whole(uri, text, new, f'Set name="{assign.variable}" (the key the build uses)', d, preferred=True)] if new else []
+        title = f'Set name="{assign.variable}" (the key the build uses)'
+        return [_whole(uri, text, new, title, d, preferred=True)] if new else []
     if code in ("FL601", "FL602", "FL603") and d.data and d.data.get("pattern"):
         return [_ignore_action(state, d)]
     return []
@@ -92,15 +98,23 @@ def _ignore_action(state: ProjectState, d: types.Diagnostic) -> types.CodeAction
         existing = path.read_text(encoding="utf-8", errors="replace")
         lines = existing.splitlines()
         prefix = "" if not existing or existing.endswith("\n") else "\n"
-        edit = types.TextEdit(range=types.Range(types.Position(len(lines), 0), types.Position(len(lines), 0)), new_text=f"{prefix}{pattern}\n")
-        changes: list = [types.TextDocumentEdit(types.OptionalVersionedTextDocumentIdentifier(uri=target, version=None), [edit])]
+        end = types.Position(len(lines), 0)
+        edit = types.TextEdit(range=types.Range(end, end), new_text=f"{prefix}{pattern}\n")
+        changes: list = [_document_edit(target, edit)]
     else:
-        edit = types.TextEdit(range=types.Range(types.Position(0, 0), types.Position(0, 0)), new_text=f"{pattern}\n")
-        changes = [
-            types.CreateFile(uri=target),
-            types.TextDocumentEdit(types.OptionalVersionedTextDocumentIdentifier(uri=target, version=None), [edit]),
-        ]
-    return types.CodeAction(title=f"Add {pattern} to {ignore_file}", kind=KIND, diagnostics=[d], is_preferred=True, edit=types.WorkspaceEdit(document_changes=changes))
+        start = types.Position(0, 0)
+        edit = types.TextEdit(range=types.Range(start, start), new_text=f"{pattern}\n")
+        changes = [types.CreateFile(uri=target), _document_edit(target, edit)]
+    return _action(f"Add {pattern} to {ignore_file}", d, types.WorkspaceEdit(document_changes=changes))
+
+
+def _document_edit(uri: str, edit: types.TextEdit) -> types.TextDocumentEdit:
+    return types.TextDocumentEdit(types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None), [edit])
+
+
+def _action(title: str, diagnostic: types.Diagnostic, edit: types.WorkspaceEdit) -> types.CodeAction:
+    """A preferred quick fix for one diagnostic."""
+    return types.CodeAction(title=title, kind=KIND, diagnostics=[diagnostic], is_preferred=True, edit=edit)
 
 
 def _word(text: str, rng: types.Range) -> str:

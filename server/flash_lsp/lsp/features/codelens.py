@@ -34,22 +34,30 @@ def register(server: FlashLanguageServer) -> None:
             for path_, assign in ep.assignments:
                 if path_ != rel:
                     continue
+                head = f"endpoint {ep.name} · {ep.resource_type}"
                 if ep.functions:
-                    title = f"endpoint {ep.name} · {ep.resource_type} · {len(ep.functions)} function(s) · {ep.handler_file}"
+                    title = f"{head} · {len(ep.functions)} function(s) · {ep.handler_file}"
                     title += size_views.lens_suffix(ls, state, ep)  # archive size (size_views.py)
                 else:
-                    title = f"endpoint {ep.name} · {ep.resource_type} · not deployed: no @remote function uses it"
-                lenses.append(_lens(assign.span, title, "flash.showHandlerPreview", {"project": state.uri, "resource": ep.name}, lines, codec))
+                    title = f"{head} · not deployed: no @remote function uses it"
+                lenses.append(_lens(assign.span, title, _preview(state.uri, ep.name), lines, codec))
             for fn in ep.functions:
                 if fn.relpath != rel:
                     continue
                 route = f" · {fn.http_method} {fn.http_path}" if fn.is_load_balanced else ""
-                lenses.append(
-                    _lens(fn.decl.decorator_span, f"→ {ep.name}{route}", "flash.showHandlerPreview", {"project": state.uri, "resource": ep.name}, lines, codec)
-                )
+                title = f"→ {ep.name}{route}"
+                lenses.append(_lens(fn.decl.decorator_span, title, _preview(state.uri, ep.name), lines, codec))
         return lenses
 
 
-def _lens(span: Span, title: str, command: str, args: dict, lines, codec) -> types.CodeLens:
+def _preview(project: str, resource: str) -> tuple[str, dict]:
+    """The client command that opens the handler preview of `resource`."""
+    return "flash.showHandlerPreview", {"project": project, "resource": resource}
+
+
+def _lens(span: Span, title: str, command: tuple[str, dict], lines, codec) -> types.CodeLens:
+    name, args = command
     line_span = Span(span.line, 0, span.line, 0)
-    return types.CodeLens(range=to_range(line_span, lines, codec), command=types.Command(title=title, command=command, arguments=[args]))
+    return types.CodeLens(
+        range=to_range(line_span, lines, codec), command=types.Command(title=title, command=name, arguments=[args])
+    )

@@ -61,7 +61,9 @@ def _enum_members(enum: str) -> list[types.CompletionItem]:
     items = []
     for member, value in flash_api.ENUMS[enum].items():
         detail = flash_api.POOL_DESCRIPTIONS.get(member, "") if enum == "GpuGroup" else value
-        items.append(types.CompletionItem(label=member, kind=types.CompletionItemKind.EnumMember, detail=detail, documentation=f"{enum}.{member} = {value!r}"))
+        documentation = f"{enum}.{member} = {value!r}"
+        kind = types.CompletionItemKind.EnumMember
+        items.append(types.CompletionItem(label=member, kind=kind, detail=detail, documentation=documentation))
     return items
 
 
@@ -89,17 +91,24 @@ def _config_names(model: ProjectModel, rel: str) -> list[types.CompletionItem]:
         if assign.module_level:
             key = assign.name_value or assign.variable
             items[assign.variable] = types.CompletionItem(
-                label=assign.variable, kind=types.CompletionItemKind.Variable, detail=f"{assign.type_name} · endpoint {key}", sort_text=f"0{assign.variable}"
+                label=assign.variable,
+                kind=types.CompletionItemKind.Variable,
+                detail=f"{assign.type_name} · endpoint {key}",
+                sort_text=f"0{assign.variable}",
             )
     for name, binding in summary.bindings.items():
         if binding.kind != "import" or name in items:
             continue
         target = module_file(binding.detail, rel, model.files.files)
         other = model.summaries.get(target) if target else None
-        assign = next((a for a in other.configs if a.variable == (binding.imported_name or name)), None) if other else None
+        wanted = binding.imported_name or name
+        assign = next((a for a in other.configs if a.variable == wanted), None) if other else None
         if assign is not None:
             items[name] = types.CompletionItem(
-                label=name, kind=types.CompletionItemKind.Variable, detail=f"{assign.type_name} · imported from {binding.detail}", sort_text=f"1{name}"
+                label=name,
+                kind=types.CompletionItemKind.Variable,
+                detail=f"{assign.type_name} · imported from {binding.detail}",
+                sort_text=f"1{name}",
             )
     return list(items.values())
 

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from lsprotocol import types
 
 from ...core.query import Endpoint, handler_text, target_at
+from ...core.report import DEPLOYMENT_KEYS
 from ..convert import from_position, to_range
 from . import size_views
 
@@ -38,7 +39,8 @@ def register(server: FlashLanguageServer) -> None:
         if target is None:
             return None
         if target.kind == "skipped":
-            text = f"**`{target.decl.name}`** is not discovered by `flash build`: it gets no endpoint (see the diagnostic)."
+            name = target.decl.name
+            text = f"**`{name}`** is not discovered by `flash build`: it gets no endpoint (see the diagnostic)."
         elif target.kind == "function":
             text = function_markdown(model, target.function, target.endpoint, state.uri)
         else:
@@ -76,7 +78,7 @@ def function_markdown(model: ProjectModel, fn: DiscoveredFunction, ep: Endpoint 
         parts.append("The build fails before writing the manifest: " + "; ".join(model.outcome.errors))
     parts.append(_dependencies(model, fn))
     parts.append(
-        command_link("Open handler preview", "flash.showHandlerPreview", {"project": project, "resource": str(fn.resource)})
+        _handler_link(project, str(fn.resource))
         + " · "
         + command_link("Open manifest preview", "flash.showManifestPreview", {"project": project})
     )
@@ -95,7 +97,8 @@ def _dependencies(model: ProjectModel, fn: DiscoveredFunction) -> str:
             if str(value) in installed and not decl.is_async and fn.relpath.startswith("workers/"):
                 items.append(f"✓ `{value}`")
             else:
-                why = "async def" if decl.is_async else "outside workers/" if not fn.relpath.startswith("workers/") else "excluded"
+                outside = not fn.relpath.startswith("workers/")
+                why = "async def" if decl.is_async else "outside workers/" if outside else "excluded"
                 items.append(f"✗ `{value}` (not installed: {why})")
     return "Dependencies: " + " · ".join(items) if items else ""
 
@@ -121,7 +124,7 @@ def endpoint_markdown(model: ProjectModel, ep: Endpoint, project: str) -> str:
         parts.append("No `@remote` function uses this config, so the build creates no endpoint for it.")
     if ep.functions:
         parts.append("Functions: " + ", ".join(f"`{f.name}`" for f in ep.functions))
-    deployment = {k: v for k, v in (ep.entry or {}).items() if k in ("imageName", "templateId", "gpuIds", "workersMin", "workersMax", "template")}
+    deployment = {k: v for k, v in (ep.entry or {}).items() if k in DEPLOYMENT_KEYS}
     if deployment:
         parts.append("Deployment fields:\n```json\n" + json.dumps(deployment, indent=2) + "\n```")
     elif ep.entry is not None:
@@ -131,5 +134,9 @@ def endpoint_markdown(model: ProjectModel, ep: Endpoint, project: str) -> str:
     relpath, text = handler_text(model, ep)
     if text:
         parts.append(f"`{relpath}`:\n```python\n{handler_excerpt(text)}\n…\n```")
-    parts.append(command_link("Open handler preview", "flash.showHandlerPreview", {"project": project, "resource": ep.name}))
+    parts.append(_handler_link(project, ep.name))
     return "\n\n".join(parts)
+
+
+def _handler_link(project: str, resource: str) -> str:
+    return command_link("Open handler preview", "flash.showHandlerPreview", {"project": project, "resource": resource})

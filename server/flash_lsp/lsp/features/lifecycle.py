@@ -1,4 +1,5 @@
-"""Initialisation, settings, document sync, workspace folders, watched files and indexing."""
+"""Initialisation, settings, document sync, workspace folders, watched files and indexing
+(`flash.reindex` indexes the workspace again, forgetting what was read from disk)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from ..capabilities import ClientSupport
+from ..client_requests import ask_client
 from ..convert import path_of
+from ..progress import WorkDoneProgress
 from ..settings import parse
 
 if TYPE_CHECKING:
@@ -21,6 +25,8 @@ log = logging.getLogger(__name__)
 
 WATCH_GLOBS = ("**/*.py", "**/.gitignore", "**/.flashignore", "**/requirements.txt", "**/mothership.py", "**/.env")
 BURST_MS = 250
+REINDEX = "flash.reindex"
+CLIENT_TIMEOUT = 5.0  # seconds to wait for the client's answer to our requests
 
 
 def register(server: FlashLanguageServer) -> None:
@@ -29,9 +35,7 @@ def register(server: FlashLanguageServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: FlashLanguageServer, params: types.InitializeParams) -> None:
         options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
-        caps = params.capabilities
-        ls.pull_diagnostics = bool(caps.text_document and caps.text_document.diagnostic)
-        ls.diagnostic_refresh = bool(caps.workspace and caps.workspace.diagnostics and caps.workspace.diagnostics.refresh_support)
+        ls.client_support = ClientSupport.of(params.capabilities)
         ls.trusted = options.get("trusted", True) is not False
         ls.client_interpreter = options.get("interpreter") if isinstance(options.get("interpreter"), str) else None
         _apply(ls, options.get("settings", {}), initial=True)
@@ -83,6 +87,15 @@ def register(server: FlashLanguageServer) -> None:
         for state in touched:
             session.schedule(state, max(BURST_MS, session.settings.debounce_ms))
 
+    # unannotated: pygls resolves command annotations at runtime (get_type_hints)
+    @server.command(REINDEX)
+    async def reindex(ls, *args):
+        loop = asyncio.get_running_loop()
+        for state in list(session.projects.values()):  # the analysis thread owns the projects
+            await loop.run_in_executor(session.executor, state.project.invalidate)
+        states = await _index(ls)
+        return {"projects": [state.uri for state in states]}
+
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: FlashLanguageServer, params: None) -> None:
         ls.run_shutdown_hooks()
@@ -119,14 +132,11 @@ def _show_once(ls: FlashLanguageServer, message: str) -> None:
 
 
 async def _pull_configuration(ls: FlashLanguageServer) -> bool:
-    caps = ls.client_capabilities.workspace
-    if not (caps and caps.configuration):
+    if not ls.client_support.configuration:
         return False
     try:
-        result = await asyncio.wait_for(
-            ls.workspace_configuration_async(types.ConfigurationParams(items=[types.ConfigurationItem(section="flash")])),
-            timeout=5,
-        )
+        params = types.ConfigurationParams(items=[types.ConfigurationItem(section="flash")])
+        result = await ask_client(ls.workspace_configuration_async(params), CLIENT_TIMEOUT, "workspace/configuration")
     except Exception as exc:  # noqa: BLE001 - a client that cannot answer keeps the current settings
         log.warning("workspace/configuration failed: %s", exc)
         return False
@@ -136,8 +146,7 @@ async def _pull_configuration(ls: FlashLanguageServer) -> bool:
 
 
 async def _register_watchers(ls: FlashLanguageServer) -> None:
-    caps = ls.client_capabilities.workspace
-    if not (caps and caps.did_change_watched_files and caps.did_change_watched_files.dynamic_registration):
+    if not ls.client_support.watched_files_registration:
         return
     watchers = [types.FileSystemWatcher(glob_pattern=glob) for glob in WATCH_GLOBS]
     registration = types.Registration(
@@ -146,12 +155,13 @@ async def _register_watchers(ls: FlashLanguageServer) -> None:
         register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
     )
     try:
-        await asyncio.wait_for(ls.client_register_capability_async(types.RegistrationParams([registration])), 5)
+        request = ls.client_register_capability_async(types.RegistrationParams([registration]))
+        await ask_client(request, CLIENT_TIMEOUT, "client/registerCapability")
     except Exception as exc:  # noqa: BLE001
         log.warning("could not register file watchers: %s", exc)
 
 
-async def _index(ls: FlashLanguageServer) -> None:
+async def _index(ls: FlashLanguageServer) -> list[ProjectState]:
     """Open documents' projects first, then every project of the workspace, with progress."""
     session = ls.session
     if session.startup_problems:
@@ -162,23 +172,15 @@ async def _index(ls: FlashLanguageServer) -> None:
         state = session.state_for(uri)
         if state is not None and state not in states:
             states.insert(0, state)
-    token = str(uuid.uuid4())
-    progress = ls.work_done_progress
-    supported = bool(ls.client_capabilities.window and ls.client_capabilities.window.work_done_progress)
-    if supported:
-        try:
-            await asyncio.wait_for(progress.create_async(token), 5)
-            progress.begin(token, types.WorkDoneProgressBegin(title="Flash: indexing", percentage=0, cancellable=False))
-        except Exception:  # noqa: BLE001
-            supported = False
+    progress = WorkDoneProgress(ls, "Flash: indexing", token_prefix="flash-index")
+    progress.open()
+    await progress.started()
     ls.protocol.notify("flash/indexStatus", {"state": "indexing", "done": 0, "total": 0})
     done_total = [0, 0]
 
     def report(done: int, total: int) -> None:
         done_total[:] = [done, total]
-        if supported:
-            pct = int(100 * done / total) if total else 100
-            progress.report(token, types.WorkDoneProgressReport(message=f"Indexing {done:,}/{total:,}", percentage=pct))
+        progress.report(f"Indexing {done:,}/{total:,}", int(100 * done / total) if total else 100)
         ls.protocol.notify("flash/indexStatus", {"state": "indexing", "done": done, "total": total})
 
     for state in states:
@@ -188,12 +190,12 @@ async def _index(ls: FlashLanguageServer) -> None:
         await loop.run_in_executor(session.executor, ls.cache.save)
     # The index is long-lived: keep the cyclic GC from re-scanning it on every keystroke.
     await loop.run_in_executor(session.executor, gc.freeze)
-    if supported:
-        progress.end(token, types.WorkDoneProgressEnd(message=f"{len(states)} Flash project(s)"))
+    progress.end(f"{len(states)} Flash project(s)")
     ls.protocol.notify(
         "flash/indexStatus",
         {"state": "ready", "done": done_total[0], "total": done_total[1], "projects": [s.uri for s in states]},
     )
+    return states
 
 
 def _warm(state: ProjectState, loop: asyncio.AbstractEventLoop, report) -> None:

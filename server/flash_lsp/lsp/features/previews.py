@@ -6,35 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...core.query import endpoint, endpoints, handler_text
-from ..convert import path_of, uri_of
-from . import bundle_size
+from ..convert import uri_of
+from .projects import param, resolve_project
 
 if TYPE_CHECKING:
     from ..server import FlashLanguageServer
     from ..session import ProjectState
-
-
-def _arg(params: Any, key: str) -> Any:
-    if isinstance(params, dict):
-        return params.get(key)
-    return getattr(params, key, None)
-
-
-async def resolve_project(ls: FlashLanguageServer, params: Any) -> ProjectState | None:
-    """The project named by `project` (root URI) or containing `uri`, brought up to date."""
-    session = ls.session
-    target = _arg(params, "project") or _arg(params, "uri")
-    if not isinstance(target, str):
-        states = list(session.projects.values())
-        state = states[0] if len(states) == 1 else None
-    else:
-        path = path_of(target)
-        state = session.projects.get(path.resolve()) if path else None
-        state = state or session.state_for(target)
-    if state is None:
-        return None
-    await session.fresh(uri_of(state.root / "main.py"), timeout=5.0)
-    return state
 
 
 def register(server: FlashLanguageServer) -> None:
@@ -56,12 +33,14 @@ def register(server: FlashLanguageServer) -> None:
     @server.feature("flash/handler")
     async def handler(ls: FlashLanguageServer, params: Any) -> dict | None:
         state = await resolve_project(ls, params)
-        resource = _arg(params, "resource")
+        resource = param(params, "resource")
         if state is None or state.model is None or resource is None:
             return None
         ep = endpoint(state.model, resource)
         if ep is None:
-            return {"project": state.uri, "resource": str(resource), "path": f"handler_{resource}.py", "text": None, "version": state.counter}
+            name = str(resource)
+            path = f"handler_{name}.py"
+            return {"project": state.uri, "resource": name, "path": path, "text": None, "version": state.counter}
         path, text = handler_text(state.model, ep)
         return {"project": state.uri, "resource": ep.name, "path": path, "text": text, "version": state.counter}
 
@@ -93,13 +72,16 @@ def register(server: FlashLanguageServer) -> None:
 def _location(state: ProjectState, relpath: str, span) -> dict:
     return {
         "uri": uri_of(state.root / relpath),
-        "range": {"start": {"line": span.line, "character": span.col}, "end": {"line": span.end_line, "character": span.end_col}},
+        "range": {
+            "start": {"line": span.line, "character": span.col},
+            "end": {"line": span.end_line, "character": span.end_col},
+        },
     }
 
 
 def _size_bytes(ls: FlashLanguageServer, state: ProjectState, ep) -> int | None:
     """What the endpoint brings in to the predicted archive (bundle_size.py; None until known)."""
-    sizes = bundle_size.service(ls)
+    sizes = ls.bundle_sizes
     return sizes.endpoint_bytes(state, ep) if sizes is not None else None
 
 

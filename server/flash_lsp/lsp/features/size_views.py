@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from ...bundle import SizeEstimate
+from ...bundle.format import human_bytes
 from ...bundle.hints import extract_package_name
+from ...bundle.occurrences import Occurrence, brings_in, conflict_names, endpoint_requirements, occurrences
 from ...bundle.tags import canonical
 from ...core.model import Span
 from ...core.query import Endpoint
 from ..convert import to_range
-from .bundle_size import service
-from .size_diagnostics import ADD_EXCLUSION, SOURCE, Occurrence, brings_in, conflict_names, endpoint_requirements, fmt, occurrences
 
 if TYPE_CHECKING:
     from ..server import FlashLanguageServer
@@ -23,17 +23,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+ADD_EXCLUSION = "flash.addBuildExclusion"  # a client command: it edits the flash.build.exclude setting
+
+
 def code_actions(ls: FlashLanguageServer, uri: str, diagnostics: list[types.Diagnostic]) -> list[types.CodeAction]:
     """FL805: exclude the torch family (a client command that edits `flash.build.exclude`)."""
     out = []
     for d in diagnostics:
-        if d.source != SOURCE or str(d.code) != "FL805" or not isinstance(d.data, dict):
+        if str(d.code) != "FL805" or not isinstance(d.data, dict):
             continue
         packages = [p for p in d.data.get("packages") or [] if isinstance(p, str)]
         if not packages:
             continue
         saving = d.data.get("saving_bytes")
-        title = f"Exclude {', '.join(packages)} from the build" + (f" (saves {fmt(saving)})" if saving else "")
+        title = f"Exclude {', '.join(packages)} from the build" + (f" (saves {human_bytes(saving)})" if saving else "")
         args = {"project": d.data.get("project") or uri, "packages": packages}
         out.append(types.CodeAction(
             title=title,
@@ -47,7 +50,7 @@ def code_actions(ls: FlashLanguageServer, uri: str, diagnostics: list[types.Diag
 
 def lens_suffix(ls: FlashLanguageServer, state: ProjectState, ep: Endpoint) -> str:
     """` · ~X MB` for an endpoint's CodeLens: what its own dependencies bring in, else the archive."""
-    sizes = service(ls)
+    sizes = ls.bundle_sizes
     if sizes is None or state.model is None:
         return ""
     s = sizes.sizes.get(state.root)
@@ -61,13 +64,14 @@ def lens_suffix(ls: FlashLanguageServer, state: ProjectState, ep: Endpoint) -> s
     own = endpoint_requirements(state.model, ep)
     mark = "…" if name == "updating" else ""
     if own:
-        return f" · ~{fmt(sizes._endpoint_total(est, brings_in(est, own)))}{mark} (archive ~{fmt(est.archive_bytes)})"
-    return f" · archive ~{fmt(est.archive_bytes)}{mark}"
+        own_bytes = sizes.endpoint_total(est, brings_in(est, own))
+        return f" · ~{human_bytes(own_bytes)}{mark} (archive ~{human_bytes(est.archive_bytes)})"
+    return f" · archive ~{human_bytes(est.archive_bytes)}{mark}"
 
 
 def endpoint_hover_line(ls: FlashLanguageServer, state: ProjectState, ep: Endpoint | None) -> str:
     """A paragraph for endpoint / function hovers ("" when unknown)."""
-    sizes = service(ls)
+    sizes = ls.bundle_sizes
     if sizes is None or ep is None or state.model is None:
         return ""
     est, name = sizes.current(state)
@@ -75,9 +79,9 @@ def endpoint_hover_line(ls: FlashLanguageServer, state: ProjectState, ep: Endpoi
         return ""
     own = endpoint_requirements(state.model, ep)
     pkgs = brings_in(est, own)
-    parts = [f"Archive ~{fmt(est.archive_bytes)} of {fmt(est.limit_bytes)} ({_confidence(est, name)})"]
+    parts = [f"Archive ~{human_bytes(est.archive_bytes)} of {human_bytes(est.limit_bytes)} ({_confidence(est, name)})"]
     if own:
-        parts.append(f"this endpoint's dependencies bring in {fmt(sum(p.archive_bytes for p in pkgs))} "
+        parts.append(f"this endpoint's dependencies bring in {human_bytes(sum(p.archive_bytes for p in pkgs))} "
                      f"({len(pkgs)} package{'s' if len(pkgs) != 1 else ''})")
     return "Size: " + " · ".join(parts)
 
@@ -89,7 +93,7 @@ def _confidence(est: SizeEstimate, name: str) -> str:
 
 def dependency_hover(ls: FlashLanguageServer, view, line: int, col: int) -> types.Hover | None:
     """Hover on a `dependencies=[...]` string or a requirements.txt line (None elsewhere)."""
-    sizes = service(ls)
+    sizes = ls.bundle_sizes
     if sizes is None or not sizes.session.settings.size:
         return None
     state, model = view.state, view.model
@@ -121,7 +125,8 @@ def _dependency_markdown(o: Occurrence, est: SizeEstimate | None, name: str) -> 
     head = f"**`{o.text}`**"
     if not o.installed:
         build_name = extract_package_name(o.text)
-        return f"{head} is removed by `flash.build.exclude` (the build reads its name as `{build_name}`): pip never sees it."
+        return (f"{head} is removed by `flash.build.exclude` (the build reads its name as `{build_name}`): "
+                "pip never sees it.")
     if est is None:
         return f"{head} · archive size: resolving for Linux x86_64…"
     problems = [p for p in est.problems if _problem_names(p, o)]
@@ -136,24 +141,24 @@ def _dependency_markdown(o: Occurrence, est: SizeEstimate | None, name: str) -> 
         return f"{head} · {why}"
     parts = []
     if own is not None:
-        wheel = f" · wheel {fmt(own.wheel_bytes)}" if own.wheel_bytes else ""
-        parts.append(f"{head} → **{own.name} {own.version}**{wheel} · {fmt(own.archive_bytes)} in the archive")
+        wheel = f" · wheel {human_bytes(own.wheel_bytes)}" if own.wheel_bytes else ""
+        parts.append(f"{head} → **{own.name} {own.version}**{wheel} · {human_bytes(own.archive_bytes)} in the archive")
     else:
         parts.append(head)
     total = sum(p.archive_bytes for p in pkgs)
     shared = [p for p in pkgs if len(p.required_by) > 1]
-    parts.append(f"Brings in {len(pkgs)} package{'s' if len(pkgs) != 1 else ''}, {fmt(total)} of the archive"
+    parts.append(f"Brings in {len(pkgs)} package{'s' if len(pkgs) != 1 else ''}, {human_bytes(total)} of the archive"
                  + (f" ({len(shared)} shared with other requirements)" if shared else ""))
     rows = ["| package | version | archive | wheel | also required by |", "|---|---|---:|---:|---|"]
     for p in pkgs[:25]:
         others = ", ".join(f"`{r}`" for r in p.required_by if r != o.text)
-        rows.append(f"| {p.name} | {p.version} | {fmt(p.archive_bytes)} | {fmt(p.wheel_bytes)} | {others} |")
+        sizes = f"{human_bytes(p.archive_bytes)} | {human_bytes(p.wheel_bytes)}"
+        rows.append(f"| {p.name} | {p.version} | {sizes} | {others} |")
     if len(pkgs) > 25:
         rows.append(f"| … {len(pkgs) - 25} more | | | | |")
     parts.append("\n".join(rows))
-    parts.append(f"Archive ~{fmt(est.archive_bytes)} of {fmt(est.limit_bytes)} · {_confidence(est, name)}"
+    archive = f"Archive ~{human_bytes(est.archive_bytes)} of {human_bytes(est.limit_bytes)}"
+    parts.append(f"{archive} · {_confidence(est, name)}"
                  + (f" · {est.resolver}" if est.resolver else ""))
     return "\n\n".join(parts)
 
-
-# --------------------------------------------------------------------------- registration
