@@ -97,6 +97,8 @@ export interface BundleSizeResult {
   archive_bytes: number | null;
   limit_bytes: number;
   confidence: string;
+  /** the confidence in plain words ("from the last pip resolution") */
+  confidence_text?: string;
   /** ready | updating | error */
   state: string;
   over_limit?: boolean;

@@ -46,6 +46,7 @@ from ...bundle.resolve import pip_version_fast
 from ...core.model import Span
 from ...core.query import Endpoint, endpoints
 from ..convert import path_of, to_range, uri_of
+from .size_words import how_known
 from .size_diagnostics import SOURCE, brings_in, diagnostics_for, endpoint_requirements
 
 if TYPE_CHECKING:
@@ -299,6 +300,7 @@ class BundleSizes:
         else:
             out = est.to_dict()
         out.update(project=state.uri, state=name, error=s.failure if s else None, runs=s.runs if s else 0)
+        out["confidence_text"] = how_known(out["confidence"], out.get("cached_from"), name == "updating")
         out["endpoints"] = []
         if est is not None and model is not None:
             for ep in endpoints(model):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from ...core.config_uses import distinct_configs, unused_reason
 from ...core.model import Span
 from ...core.query import endpoints
 from ..convert import to_range
@@ -31,14 +32,14 @@ def register(server: FlashLanguageServer) -> None:
         codec = ls.workspace.position_codec
         lenses = []
         for ep in endpoints(model):
-            for path_, assign in ep.assignments:
+            for path_, assign in distinct_configs(ep.assignments):
                 if path_ != rel:
                     continue
                 if ep.functions:
                     title = f"endpoint {ep.name} · {ep.resource_type} · {len(ep.functions)} function(s) · {ep.handler_file}"
                     title += size_views.lens_suffix(ls, state, ep)  # archive size (size_views.py)
                 else:
-                    title = f"endpoint {ep.name} · {ep.resource_type} · not deployed: no @remote function uses it"
+                    title = f"endpoint {ep.name} · {ep.resource_type} · not deployed: {unused_reason(model, ep.assignments)}"
                 lenses.append(_lens(assign.span, title, "flash.showHandlerPreview", {"project": state.uri, "resource": ep.name}, lines, codec))
             for fn in ep.functions:
                 if fn.relpath != rel:

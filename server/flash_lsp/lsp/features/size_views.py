@@ -15,6 +15,7 @@ from ...core.model import Span
 from ...core.query import Endpoint
 from ..convert import to_range
 from .bundle_size import service
+from .size_words import how_known
 from .size_diagnostics import ADD_EXCLUSION, SOURCE, Occurrence, brings_in, conflict_names, endpoint_requirements, fmt, occurrences
 
 if TYPE_CHECKING:
@@ -83,8 +84,7 @@ def endpoint_hover_line(ls: FlashLanguageServer, state: ProjectState, ep: Endpoi
 
 
 def _confidence(est: SizeEstimate, name: str) -> str:
-    text = est.confidence if est.confidence != "cached" else f"cached {est.cached_from or ''}".strip()
-    return text + (", updating" if name == "updating" else "")
+    return how_known(est.confidence, est.cached_from, name == "updating")
 
 
 def dependency_hover(ls: FlashLanguageServer, view, line: int, col: int) -> types.Hover | None:
