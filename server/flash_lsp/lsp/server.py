@@ -15,6 +15,7 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from ..runner.procs import pid_alive
+from . import logs
 from .cache import SummaryCache
 from .session import Session
 
@@ -31,6 +32,7 @@ class FlashLanguageServer(LanguageServer):
         self.pull_diagnostics = False
         self.diagnostic_refresh = False
         self.trusted = True
+        self.command_links = False  # hovers carry `command:` links (initializationOptions.commandLinks)
         self.client_interpreter: str | None = None
         self.flash_builds = None  # the BuildService, set by features.build_commands
         # run on shutdown, on parent death and on SIGTERM: kill builds, resolvers …
@@ -96,12 +98,8 @@ def watch_parent(server: FlashLanguageServer, interval: float = 3.0) -> None:
 
 
 def run(tcp: str | None = None, log_file: str | None = None) -> int:
-    logging.basicConfig(
-        filename=log_file,
-        level=os.environ.get("FLASH_LSP_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     server = create_server()
+    logs.configure(server, os.environ.get("FLASH_LSP_LOG_LEVEL", "INFO"), log_file)
     watch_parent(server)
     signal.signal(signal.SIGTERM, lambda *_: (server.run_shutdown_hooks(), os._exit(0)))
     if tcp:
