@@ -1,4 +1,4 @@
-"""Editor end-to-end tests (real VS Code via code-server + Playwright, real Neovim).
+"""Editor end-to-end tests (real VS Code via code-server + Playwright, real Neovim, Emacs + eglot).
 
 Marked `editors`: part of the default run, deselect with `-m "not editors"`. Everything they need is
 installed by `tests/editors/setup.sh` (CI calls it first; the tests call it again, which is quick when
@@ -25,7 +25,7 @@ SETUP_TIMEOUT = 1200
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "editors: end-to-end tests in real editors (VS Code via code-server, Neovim)")
+    config.addinivalue_line("markers", "editors: end-to-end tests in real editors (VS Code via code-server, Neovim, Emacs + eglot)")
 
 
 def pytest_collection_modifyitems(config, items):
