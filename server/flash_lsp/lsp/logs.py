@@ -42,6 +42,14 @@ def message_type(level: int) -> types.MessageType:
     return types.MessageType.Log
 
 
+class ClientFormatter(logging.Formatter):
+    """Our own lines as they are (the editor adds time and level); a library's with its name."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return text if record.name.startswith("flash_lsp") else f"{record.name}: {text}"
+
+
 class ClientLogHandler(logging.Handler):
     """Sends records to the client as `window/logMessage` (from any thread, via the event loop)."""
 
@@ -96,7 +104,7 @@ def configure(server: FlashLanguageServer, level: str, log_file: str | None = No
         handler.setFormatter(logging.Formatter(FORMAT))
     else:
         handler = ClientLogHandler(server)
-        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        handler.setFormatter(ClientFormatter("%(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
     logging.getLogger("flash_lsp").setLevel(level.upper())

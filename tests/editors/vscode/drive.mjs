@@ -4,7 +4,8 @@
 //   {"steps": {"<name>": {"ok": bool, "data": ..., "error": "...", "seconds": n}}, "ok": bool}
 //
 // Usage: node drive.mjs <config.json>
-//   config: {baseUrl, hello, tiny, shots, chromium, playwright, timeoutScale}
+//   config: {baseUrl, hello, tiny, shots, chromium, playwright, timeoutScale, steps}
+//     steps: optional list of step names to run (the others are skipped)
 //     hello / tiny: absolute folder paths of the two fixture workspaces (copies; edited here)
 //     shots: screenshot directory; playwright: directory whose node_modules has playwright-core
 import fs from 'node:fs';
@@ -32,6 +33,7 @@ const text = async (locator) => (await locator.innerText()).replace(/\u00a0/g, '
 const shot = (name) => page.screenshot({ path: path.join(config.shots, `${name}.png`) }).catch(() => {});
 
 async function step(name, fn) {
+  if (config.steps && !config.steps.includes(name)) return; // FLASH_E2E_STEPS: a subset only
   const started = Date.now();
   log(`step ${name}`);
   try {
@@ -231,6 +233,19 @@ try {
       treeFollowed = true;
     } catch {}
     return { before, after, refreshSeconds: seconds, tabs: await page.locator('.tabs-container .tab').allInnerTexts(), readonlyClass: /read-only|readonly/.test(readonly ?? ''), treeFollowed };
+  });
+
+  await step('outputChannel', async () => {
+    // after start and the edits above, plus a quiet spell: the server log stays short and honest
+    await page.waitForTimeout(T(10000));
+    await runCommand('Flash: Show Output');
+    const output = page.locator('.panel .monaco-editor .view-lines').first();
+    await output.waitFor({ timeout: T(10000) });
+    await page.waitForTimeout(1000);
+    const lines = (await text(output)).split('\n').filter((s) => s.trim());
+    await shot('output-channel');
+    await page.keyboard.press('Escape');
+    return { lines };
   });
 
   await step('statusBar', async () => {

@@ -191,7 +191,7 @@ async def _index(ls: FlashLanguageServer) -> None:
     await loop.run_in_executor(session.executor, gc.freeze)
     if supported:
         progress.end(token, types.WorkDoneProgressEnd(message=f"{len(states)} Flash project(s)"))
-    log.info("%d Flash project(s): %s", len(states), "; ".join(f"{s.root} ({s.profile_reason})" for s in states) or "none found yet")
+    log.info("Flash projects: %s", "; ".join(f"{s.root} (profile: {s.profile_reason})" for s in states) or "none found yet")
     ls.protocol.notify(
         "flash/indexStatus",
         {"state": "ready", "done": done_total[0], "total": done_total[1], "projects": [s.uri for s in states]},
