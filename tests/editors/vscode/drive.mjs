@@ -259,6 +259,26 @@ try {
     if (!/\/ \d/.test(shown)) throw new Error(`status bar shows no size: ${JSON.stringify(shown)}`);
     return { text: shown };
   });
+
+  await step('chainedConfigLens', async () => {
+    // `gpu_config = backup = LiveServerless(...)` is one config: one lens, no "2 configs" warning
+    await quickOpen('workers/gpu/endpoint.py');
+    const editor = editorWith('gpu_config = LiveServerless');
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type('3:14');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('backup = ');
+    const changed = editorWith('gpu_config = backup = LiveServerless');
+    await changed.waitFor({ timeout: T(10000) });
+    await page.waitForTimeout(T(4000)); // analysis, lens refresh and diagnostics
+    const lenses = await changed.locator('.codelens-decoration a').allInnerTexts();
+    await page.keyboard.press('Control+Shift+M');
+    await page.waitForTimeout(500);
+    const problems = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    await shot('chained-config-lens');
+    return { lenses: lenses.map((t) => t.replace(/\u00a0/g, ' ')), problems };
+  });
 } catch (e) {
   results.fatal = { ok: false, error: String(e?.stack ?? e) };
 }

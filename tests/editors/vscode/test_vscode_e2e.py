@@ -233,3 +233,10 @@ def test_output_channel_is_short_and_has_no_error_lines(session):
     assert errors == [], errors[:10]
     assert len(log.encode()) < 8 * 1024, f"{len(log.encode())} bytes:\n{log[:3000]}"
     assert '"jsonrpc"' not in log and "Sending data" not in log
+
+
+def test_a_chained_config_assignment_gets_one_lens_and_no_merge_warning(session):
+    data = step(session, "chainedConfigLens")
+    endpoint_lenses = [t for t in data["lenses"] if t.startswith("endpoint hello_gpu")]
+    assert len(endpoint_lenses) == 1, data["lenses"]
+    assert not any("FL107" in row for row in data["problems"]), data["problems"]
