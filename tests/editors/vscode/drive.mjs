@@ -260,6 +260,17 @@ try {
     return { text: shown };
   });
 
+  await step('secretFiles', async () => {
+    // keys/deploy.pem holds a private key (reported); vendor/certifi/cacert.pem is a CA bundle (not)
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+M');
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'deploy.pem' }).first().waitFor({ timeout: T(30000) });
+    await page.waitForTimeout(1000);
+    const rows = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    await shot('secret-files');
+    return { rows };
+  });
+
   await step('chainedConfigLens', async () => {
     // `gpu_config = backup = LiveServerless(...)` is one config: one lens, no "2 configs" warning
     await quickOpen('workers/gpu/endpoint.py');

@@ -240,3 +240,10 @@ def test_a_chained_config_assignment_gets_one_lens_and_no_merge_warning(session)
     endpoint_lenses = [t for t in data["lenses"] if t.startswith("endpoint hello_gpu")]
     assert len(endpoint_lenses) == 1, data["lenses"]
     assert not any("FL107" in row for row in data["problems"]), data["problems"]
+
+
+def test_a_ca_bundle_is_not_reported_as_a_secret_but_a_key_is(session):
+    rows = step(session, "secretFiles")["rows"]
+    text = "\n".join(rows)
+    assert "deploy.pem is shipped in the archive" in text, rows
+    assert "cacert.pem" not in text, rows
