@@ -13,7 +13,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from .conftest import WORKSPACE, codes, diagnostics, open_doc
+from .conftest import WORKSPACE, answer_client_requests, codes, diagnostics, open_doc
 
 GPU = "workers/gpu/endpoint.py"
 
@@ -26,15 +26,7 @@ GPU = "workers/gpu/endpoint.py"
 )
 async def raw(lsp_client: LanguageClient):
     """A client the test initialises itself (`start`)."""
-
-    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register_capability(params):
-        return None
-
-    @lsp_client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
-    def refresh_code_lenses(params):
-        return None
-
+    answer_client_requests(lsp_client)
     yield
     await lsp_client.shutdown_session()
 

@@ -11,7 +11,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from .conftest import change_doc, codes, diagnostics, open_doc, uri
+from .conftest import answer_client_requests, change_doc, codes, diagnostics, open_doc, uri
 
 IDLE_AND_TYPING_SECONDS = 10
 MAX_LOG_BYTES = 4096
@@ -26,15 +26,7 @@ MAX_LOG_BYTES = 4096
 async def client(lsp_client: LanguageClient, workspace):
     settings = {"diagnostics": {"debounceMs": 0}, "size": {"enable": False}}
     lsp_client.set_configuration({"flash": settings})
-
-    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register_capability(params):
-        return None
-
-    @lsp_client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
-    def refresh_code_lenses(params):
-        return None
-
+    answer_client_requests(lsp_client)
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),

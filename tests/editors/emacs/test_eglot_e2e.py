@@ -4,16 +4,14 @@ the project: the server must still analyse the whole project (no false FL307).""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from ..conftest import ARTIFACTS, copy_fixture, run_setup
+from ..conftest import copy_fixture, run_headless, run_setup
 from ..readme_snippets import readme_snippet
 
 HERE = Path(__file__).resolve().parent
@@ -39,15 +37,8 @@ def eglot(tmp_path_factory):
         "CHECK_HOVER": HOVER,
     }
     (root / "home").mkdir()
-    proc = subprocess.run(
-        [shutil.which("emacs") or "emacs", "--batch", "-Q", "-l", str(HERE / "eglot_check.el")],
-        capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=root, stdin=subprocess.DEVNULL,
-    )
-    assert out.exists(), f"emacs wrote no result (rc {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
-    result = json.loads(out.read_text())
-    (ARTIFACTS / "emacs").mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "emacs" / "result.json").write_text(json.dumps(result, indent=2))
-    (ARTIFACTS / "emacs" / "stderr.log").write_text(proc.stderr)
+    command = [shutil.which("emacs") or "emacs", "--batch", "-Q", "-l", str(HERE / "eglot_check.el")]
+    result = run_headless(command, out, "emacs/result", env=env, cwd=root, timeout=TIMEOUT)
     return hello, result
 
 

@@ -5,16 +5,14 @@ snippet's fallback root), and `flash-lsp` is found on PATH as a user's install w
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from ..conftest import ARTIFACTS, CACHE, copy_fixture, run_setup
+from ..conftest import CACHE, copy_fixture, run_headless, run_setup
 from ..readme_snippets import readme_snippet
 
 HERE = Path(__file__).resolve().parent
@@ -53,14 +51,8 @@ def run_snippet(request, tmp_path_factory):
         "XDG_DATA_HOME": str(tmp_path / "xdg"),
         "XDG_STATE_HOME": str(tmp_path / "xdg"),
     }
-    proc = subprocess.run(
-        [binary, "--headless", "-u", str(init), "-i", "NONE", "endpoint.py", "-S", str(HERE / "snippet_check.lua")],
-        capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-    )
-    assert out.exists(), f"nvim wrote no result (rc {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
-    result = json.loads(out.read_text())
-    (ARTIFACTS / "neovim").mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "neovim" / f"snippet-{name}.json").write_text(json.dumps(result, indent=2))
+    command = [binary, "--headless", "-u", str(init), "-i", "NONE", "endpoint.py", "-S", str(HERE / "snippet_check.lua")]
+    result = run_headless(command, out, f"neovim/snippet-{name}", env=env, cwd=cwd, timeout=TIMEOUT)
     return name, hello, result
 
 

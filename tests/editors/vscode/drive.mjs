@@ -101,6 +101,15 @@ function editorWith(text) {
   return page.locator('.editor-instance .monaco-editor', { has: page.locator('.view-lines', { hasText: text }) }).first();
 }
 
+/** Types `text` at "line:column" of `editor` (an unsaved edit). */
+async function typeAt(editor, position, text) {
+  await editor.locator('.view-lines').click();
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type(position);
+  await page.keyboard.press('Enter');
+  await page.keyboard.type(text);
+}
+
 async function hoverWord(lineText, word) {
   const line = page.locator('.monaco-editor .view-line', { hasText: lineText }).first();
   await line.waitFor({ timeout: T(10000) });
@@ -213,12 +222,7 @@ try {
     const before = (await text(preview.locator('.view-lines'))).split('\n').slice(0, 14);
     await shot('previews');
     // edit the source (unsaved): rename summarise → summarise_v2 on line 8
-    const source = editorWith('def summarise');
-    await source.locator('.view-lines').click();
-    await page.keyboard.press('Control+G');
-    await page.keyboard.type('8:14');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('_v2');
+    await typeAt(editorWith('def summarise'), '8:14', '_v2');
     const started = Date.now();
     await preview.locator('.view-lines', { hasText: '"summarise_v2"' }).waitFor({ timeout: T(15000) });
     const seconds = (Date.now() - started) / 1000;
@@ -274,12 +278,7 @@ try {
   await step('chainedConfigLens', async () => {
     // `gpu_config = backup = LiveServerless(...)` is one config: one lens, no "2 configs" warning
     await quickOpen('workers/gpu/endpoint.py');
-    const editor = editorWith('gpu_config = LiveServerless');
-    await editor.locator('.view-lines').click();
-    await page.keyboard.press('Control+G');
-    await page.keyboard.type('3:14');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('backup = ');
+    await typeAt(editorWith('gpu_config = LiveServerless'), '3:14', 'backup = ');
     const changed = editorWith('gpu_config = backup = LiveServerless');
     await changed.waitFor({ timeout: T(10000) });
     await page.waitForTimeout(T(4000)); // analysis, lens refresh and diagnostics
