@@ -271,6 +271,8 @@ export class FlashClient implements vscode.Disposable {
       initializationOptions: {
         // hovers may carry command: links (the markdown option below lets VS Code run them)
         commandLinks: true,
+        // build output goes to the Flash channel (build.ts), not a second time into the server log
+        showsBuildOutput: true,
         settings: readSettings(keys, folder, this.projectPython),
         // the project interpreter as the editor reports it (setting, else the Python extension's)
         interpreter: this.projectPython ?? null,

@@ -99,6 +99,8 @@ export interface BundleSizeResult {
   confidence: string;
   /** the confidence in plain words ("from the last pip resolution") */
   confidence_text?: string;
+  /** the project's URI */
+  project?: string;
   /** ready | updating | error */
   state: string;
   over_limit?: boolean;

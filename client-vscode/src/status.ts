@@ -150,7 +150,7 @@ export class StatusItem implements vscode.Disposable {
 
   private render(): void {
     this.item.text = statusText(this.size, this.index);
-    const md = new vscode.MarkdownString(statusTooltip(this.size, this.current));
+    const md = new vscode.MarkdownString(statusTooltip(this.size, this.size?.project ?? this.current));
     this.item.tooltip = md;
     const level = this.size ? sizeLevel(this.size) : 'unknown';
     this.item.backgroundColor =

@@ -33,6 +33,7 @@ class FlashLanguageServer(LanguageServer):
         self.diagnostic_refresh = False
         self.trusted = True
         self.command_links = False  # hovers carry `command:` links (initializationOptions.commandLinks)
+        self.shows_build_output = False  # the client shows flash/buildOutput (initializationOptions.showsBuildOutput)
         self.client_interpreter: str | None = None
         self.flash_builds = None  # the BuildService, set by features.build_commands
         # run on shutdown, on parent death and on SIGTERM: kill builds, resolvers …

@@ -275,6 +275,37 @@ try {
     return { rows };
   });
 
+  await step('unusedConfigLens', async () => {
+    // shared_config.py's config is imported by workers/batch/endpoint.py, which the scanner does not follow
+    await quickOpen('shared_config.py');
+    const lens = page.locator('.editor-group-container.active .codelens-decoration', { hasText: 'not deployed' }).first();
+    await lens.waitFor({ timeout: T(30000) });
+    await shot('unused-config-lens');
+    return { lens: (await text(lens)).trim() };
+  });
+
+  await step('sizeTooltip', async () => {
+    // the status bar tooltip says in plain words how the size is known
+    const item = page.locator('.statusbar-item[id*="flash"]', { hasText: /\d(\.\d)? ?[KMG]?B \/ \d/ }).first();
+    await item.waitFor({ state: 'visible', timeout: T(60000) });
+    const tooltip = page.locator('.monaco-hover:not(.hidden)', { hasText: 'predicted archive size' }).first();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await page.mouse.move(5, 500);
+      await page.waitForTimeout(300);
+      await item.hover();
+      try {
+        await tooltip.waitFor({ state: 'visible', timeout: T(5000) });
+        break;
+      } catch (e) {
+        if (attempt === 2) throw e;
+      }
+    }
+    const lines = (await text(tooltip)).split('\n').filter((s) => s.trim());
+    await shot('size-tooltip');
+    await page.mouse.move(5, 500);
+    return { lines };
+  });
+
   await step('chainedConfigLens', async () => {
     // `gpu_config = backup = LiveServerless(...)` is one config: one lens, no "2 configs" warning
     await quickOpen('workers/gpu/endpoint.py');

@@ -228,11 +228,12 @@ def test_output_channel_is_short_and_has_no_error_lines(session):
     assert shown, "the Flash LSP output channel is empty"
     files = session["server_log_files"]
     assert files, f"no 'Flash LSP' log file under {session['data_dir'] / 'logs'}"
-    log = "\n".join(p.read_text(errors="replace") for p in files)
-    errors = [line for line in log.splitlines() if "[error]" in line]
-    assert errors == [], errors[:10]
-    assert len(log.encode()) < 8 * 1024, f"{len(log.encode())} bytes:\n{log[:3000]}"
-    assert '"jsonrpc"' not in log and "Sending data" not in log
+    for path in files:  # one per workbench session (the hello one, then the tiny one with its builds)
+        log = path.read_text(errors="replace")
+        errors = [line for line in log.splitlines() if "[error]" in line]
+        assert errors == [], errors[:10]
+        assert len(log.encode()) < 8 * 1024, f"{path}: {len(log.encode())} bytes:\n{log[:3000]}"
+        assert '"jsonrpc"' not in log and "Sending data" not in log
 
 
 def test_a_chained_config_assignment_gets_one_lens_and_no_merge_warning(session):
@@ -247,3 +248,18 @@ def test_a_ca_bundle_is_not_reported_as_a_secret_but_a_key_is(session):
     text = "\n".join(rows)
     assert "deploy.pem is shipped in the archive" in text, rows
     assert "cacert.pem" not in text, rows
+
+
+def test_a_config_imported_elsewhere_says_where_its_function_went(session):
+    lens = step(session, "unusedConfigLens")["lens"]
+    assert "endpoint hello_shared" in lens and "not deployed" in lens, lens
+    assert "batch in workers/batch/endpoint.py imports it, but the build does not follow imports" in lens, lens
+    assert "no @remote function uses it" not in lens
+
+
+def test_size_tooltip_says_how_the_size_is_known_in_plain_words(session):
+    lines = step(session, "sizeTooltip")["lines"]
+    text = "\n".join(lines)
+    assert lines[0].endswith("— hello"), lines[0]  # the project, not the active file
+    assert "Estimate:" in text, text
+    assert "authoritative" not in text and "provisional" not in text and "confidence" not in text.lower(), text

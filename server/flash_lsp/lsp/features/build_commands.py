@@ -490,6 +490,8 @@ class BuildService:
         if self.closed:
             return
         self.ls.protocol.notify("flash/buildOutput", {"project": job.state.uri, "line": line, "build": job.id})
+        if self.ls.shows_build_output:  # the client prints flash/buildOutput itself: no second copy in the log
+            return
         if not job.log_lines:
             asyncio.get_running_loop().call_soon(self._flush_log, job)
         job.log_lines.append(line)

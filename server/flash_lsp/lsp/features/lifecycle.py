@@ -34,6 +34,7 @@ def register(server: FlashLanguageServer) -> None:
         ls.diagnostic_refresh = bool(caps.workspace and caps.workspace.diagnostics and caps.workspace.diagnostics.refresh_support)
         ls.trusted = options.get("trusted", True) is not False
         ls.command_links = options.get("commandLinks") is True
+        ls.shows_build_output = options.get("showsBuildOutput") is True
         ls.client_interpreter = options.get("interpreter") if isinstance(options.get("interpreter"), str) else None
         _apply(ls, options.get("settings", {}), initial=True)
 
