@@ -299,6 +299,7 @@ async def test_build_output_is_not_copied_into_the_log_of_a_client_that_shows_it
     assert "✓ Loaded ignore patterns" in builds.lines(result["build"])
     logged = "\n".join(m.message for m in client.log_messages)
     assert "✓ Loaded ignore patterns" not in logged and "$ " not in logged, logged[:2000]
+    assert "Build of basic succeeded in " in logged  # one line per build stays
 
 
 async def test_cancel_single_flight_and_clean(client, fake_flash):

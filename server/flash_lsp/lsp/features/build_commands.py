@@ -542,6 +542,8 @@ class BuildService:
         summary = _summary(job, finished, report)
         self._output(job, summary)
         self._flush_log(job)
+        if ls.shows_build_output:  # the log keeps one line per build
+            log.info("%s", summary)
         job.progress.end(summary)
         if not finished.succeeded and not finished.cancelled:
             ls.show(f"Flash: {summary}. See the Flash build output.", types.MessageType.Error)
