@@ -4,6 +4,7 @@ stderr as errors), and no protocol dumps."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 
 import pytest_lsp
@@ -82,3 +83,21 @@ async def test_a_failing_request_is_logged_as_an_error_with_its_cause(client):
         pass
     await asyncio.sleep(0.5)
     assert any(m.type == types.MessageType.Error for m in client.log_messages), [m.message[:200] for m in client.log_messages]
+
+
+def test_without_a_client_only_warnings_and_errors_reach_stderr(capsys):
+    from types import SimpleNamespace
+
+    from flash_lsp.lsp.logs import ClientLogHandler
+
+    handler = ClientLogHandler(SimpleNamespace(protocol=SimpleNamespace(writer=None)))
+    logger = logging.getLogger("flash_lsp.test_server_log")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        logger.info("an ordinary event")
+        logger.warning("something the user should know")
+    finally:
+        logger.removeHandler(handler)
+    err = capsys.readouterr().err
+    assert "something the user should know" in err and "an ordinary event" not in err

@@ -72,7 +72,7 @@ class ClientLogHandler(logging.Handler):
                 self.loop = asyncio.get_running_loop()
             except RuntimeError:  # a worker thread: hand it to the event loop
                 if self.loop is None or self.loop.is_closed() or not self._connected():
-                    self.fallback.handle(record)
+                    self._fallback(record)
                 else:
                     self.loop.call_soon_threadsafe(self._send, params, record)
                 return
@@ -80,12 +80,16 @@ class ClientLogHandler(logging.Handler):
         except Exception:  # noqa: BLE001 - logging must never break the server
             self.handleError(record)
 
+    def _fallback(self, record: logging.LogRecord) -> None:
+        if record.levelno >= self.fallback.level:
+            self.fallback.handle(record)
+
     def _connected(self) -> bool:
         return getattr(self.server.protocol, "writer", None) is not None
 
     def _send(self, params: types.LogMessageParams, record: logging.LogRecord) -> None:
         if not self._connected():
-            self.fallback.handle(record)
+            self._fallback(record)
             return
         self._sending.active = True
         try:
