@@ -68,15 +68,16 @@ class ClientLogHandler(logging.Handler):
         try:
             text = self.format(record)
             params = types.LogMessageParams(type=message_type(record.levelno), message=text)
-            try:
-                self.loop = asyncio.get_running_loop()
-            except RuntimeError:  # a worker thread: hand it to the event loop
-                if self.loop is None or self.loop.is_closed() or not self._connected():
-                    self._fallback(record)
-                else:
-                    self.loop.call_soon_threadsafe(self._send, params, record)
-                return
-            self._send(params, record)
+            if threading.current_thread() is threading.main_thread():  # the server's event loop runs here
+                try:
+                    self.loop = asyncio.get_running_loop()
+                except RuntimeError:
+                    pass
+                self._send(params, record)
+            elif self.loop is None or self.loop.is_closed() or not self._connected():
+                self._fallback(record)
+            else:  # a worker thread: hand the line to the event loop
+                self.loop.call_soon_threadsafe(self._send, params, record)
         except Exception:  # noqa: BLE001 - logging must never break the server
             self.handleError(record)
 
