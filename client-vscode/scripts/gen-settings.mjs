@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 export const SCOPES = {
   'flash.server.interpreter': 'machine-overridable',
   'flash.logLevel': 'window',
+  'flash.trace.server': 'window',
 };
 const DEFAULT_SCOPE = 'resource';
 // JSON Schema keywords VS Code's settings editor understands and that are copied verbatim.

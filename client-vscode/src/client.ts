@@ -33,6 +33,7 @@ import {
   ServerSetupError,
 } from './python';
 import { readSettings, RESTART_KEYS, SECTION, settingKeys, withProjectInterpreter } from './settings';
+import { createTraceChannel } from './trace';
 
 const FLASH_IMPORT = /^\s*(?:from\s+(?:tetra_rp|runpod_flash)\b|import\s+(?:tetra_rp|runpod_flash)\b)/m;
 const MARKER_GLOB = '{main.py,mothership.py,**/main.py,**/mothership.py}';
@@ -67,6 +68,7 @@ export class FlashClient implements vscode.Disposable {
   private restartQueued = false;
   private wanted = false;
   private projectPython: string | undefined;
+  private traceChannel: vscode.LogOutputChannel | undefined;
   /** Routes the server's own commands (CodeLens, command links) through the client's UI
    *  (trust check, output channel); set by the build controller. */
   interceptCommand: ((command: string, args: any[]) => Promise<unknown> | undefined) | undefined;
@@ -151,6 +153,8 @@ export class FlashClient implements vscode.Disposable {
     this.client = undefined;
     this.clientDisposables.forEach((d) => d.dispose());
     this.clientDisposables = [];
+    this.traceChannel?.dispose();
+    this.traceChannel = undefined;
     if (client) {
       try {
         if (client.isRunning()) await client.stop(5000);
@@ -182,6 +186,7 @@ export class FlashClient implements vscode.Disposable {
       // no `transport`: TransportKind.stdio would append "--stdio" to the arguments
       options: { cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.context.globalStorageUri.fsPath },
     };
+    this.traceChannel = createTraceChannel();
     const client = new LanguageClient('flash', 'Flash LSP', serverOptions, this.clientOptions());
     this.client = client;
     this.clientDisposables.push(
@@ -261,8 +266,13 @@ export class FlashClient implements vscode.Disposable {
         { scheme: 'untitled', language: 'python' },
       ],
       outputChannel: this.log,
-      traceOutputChannel: this.log,
+      // protocol tracing only when flash.trace.server asks for it (trace.ts)
+      traceOutputChannel: this.traceChannel,
       initializationOptions: {
+        // hovers may carry command: links (the markdown option below lets VS Code run them)
+        commandLinks: true,
+        // build output goes to the Flash channel (build.ts), not a second time into the server log
+        showsBuildOutput: true,
         settings: readSettings(keys, folder, this.projectPython),
         // the project interpreter as the editor reports it (setting, else the Python extension's)
         interpreter: this.projectPython ?? null,
@@ -294,7 +304,7 @@ export class FlashClient implements vscode.Disposable {
   private async configurationChanged(e: vscode.ConfigurationChangeEvent): Promise<void> {
     if (!e.affectsConfiguration(SECTION)) return;
     if (RESTART_KEYS.some((k) => e.affectsConfiguration(k))) {
-      this.log.info('server interpreter changed: restarting');
+      this.log.info('server interpreter or tracing changed: restarting');
       await this.restart();
       return;
     }

@@ -97,6 +97,10 @@ export interface BundleSizeResult {
   archive_bytes: number | null;
   limit_bytes: number;
   confidence: string;
+  /** the confidence in plain words ("from the last pip resolution") */
+  confidence_text?: string;
+  /** the project's URI */
+  project?: string;
   /** ready | updating | error */
   state: string;
   over_limit?: boolean;

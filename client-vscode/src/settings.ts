@@ -49,7 +49,7 @@ export function withProjectInterpreter(section: string | undefined, value: any, 
 }
 
 /** Keys whose change needs a server restart (the rest go through workspace/didChangeConfiguration). */
-export const RESTART_KEYS = ['flash.server.interpreter'];
+export const RESTART_KEYS = ['flash.server.interpreter', 'flash.trace.server'];
 
 /** `flash.build.exclude` after adding `packages` as the build matches them: lower-case, stripped,
  *  no duplicates, existing order kept. */

@@ -37,7 +37,7 @@ export function statusTooltip(size: BundleSizeResult | undefined, project: strin
     const pct = size.limit_bytes ? ` (${((100 * size.archive_bytes) / size.limit_bytes).toFixed(1)} % of the limit)` : '';
     lines.push(`${formatBytes(size.archive_bytes)} of ${formatBytes(size.limit_bytes)}${pct}`);
   } else lines.push('The size cannot be predicted (the dependencies do not resolve).');
-  lines.push('', `confidence: ${size.confidence} · state: ${size.state}`);
+  lines.push('', `Estimate: ${size.confidence_text ?? size.confidence}${size.state === 'error' ? ' (the last resolution failed)' : ''}`);
   const top = [...(size.packages ?? [])].sort((a, b) => b.archive_bytes - a.archive_bytes).slice(0, 5);
   if (top.length) {
     lines.push('', 'Largest packages:');
@@ -60,7 +60,7 @@ export function renderSizeReport(size: BundleSizeResult | undefined | null, proj
     out.push(`Predicted archive: **${formatBytes(size.archive_bytes)}** of the ${formatBytes(size.limit_bytes)} limit` +
       (level === 'over' ? ' — **over the limit**' : level === 'warning' ? ' — above 80 % of the limit' : '') + '.');
   } else out.push('The archive size cannot be predicted: the dependencies do not resolve.');
-  out.push('', `Confidence: ${size.confidence}; state: ${size.state}${size.python_version ? `; Python ${size.python_version}` : ''}.`, '');
+  out.push('', `How this is known: ${size.confidence_text ?? size.confidence}${size.python_version ? `; Python ${size.python_version}` : ''}.`, '');
   const packages = [...(size.packages ?? [])].sort((a, b) => b.archive_bytes - a.archive_bytes);
   if (packages.length) {
     out.push('| package | archive size | required by |', '|---|---:|---|');
@@ -150,7 +150,7 @@ export class StatusItem implements vscode.Disposable {
 
   private render(): void {
     this.item.text = statusText(this.size, this.index);
-    const md = new vscode.MarkdownString(statusTooltip(this.size, this.current));
+    const md = new vscode.MarkdownString(statusTooltip(this.size, this.size?.project ?? this.current));
     this.item.tooltip = md;
     const level = this.size ? sizeLevel(this.size) : 'unknown';
     this.item.backgroundColor =

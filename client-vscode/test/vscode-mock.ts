@@ -75,6 +75,7 @@ export class Range {
 export enum ViewColumn { Active = -1, Beside = -2 }
 export enum StatusBarAlignment { Left = 1, Right = 2 }
 export enum ProgressLocation { SourceControl = 1, Window = 10, Notification = 15 }
+export enum LogLevel { Off = 0, Trace = 1, Debug = 2, Info = 3, Warning = 4, Error = 5 }
 
 export const workspace = {
   textDocuments: [] as { uri: Uri }[],

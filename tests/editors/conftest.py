@@ -1,4 +1,4 @@
-"""Editor end-to-end tests (real VS Code via code-server + Playwright, real Neovim).
+"""Editor end-to-end tests (real VS Code via code-server + Playwright, real Neovim, Emacs + eglot).
 
 Marked `editors`: part of the default run, deselect with `-m "not editors"`. Everything they need is
 installed by `tests/editors/setup.sh` (CI calls it first; the tests call it again, which is quick when
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import json
 import signal
 import socket
 import subprocess
@@ -25,7 +26,7 @@ SETUP_TIMEOUT = 1200
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "editors: end-to-end tests in real editors (VS Code via code-server, Neovim)")
+    config.addinivalue_line("markers", "editors: end-to-end tests in real editors (VS Code via code-server, Neovim, Emacs + eglot)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -77,3 +78,17 @@ def stop_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
     except ProcessLookupError:
         pass
     proc.wait(timeout=10)
+
+
+def run_headless(command: list[str], out: Path, artifact: str, *, env: dict, cwd: Path, timeout: float) -> dict:
+    """Runs a headless editor that writes its findings as JSON to `out`; keeps a copy (and the
+    editor's stderr) under .cache/artifacts/<artifact>.json / .stderr.log and returns them."""
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd, stdin=subprocess.DEVNULL)
+    name = Path(command[0]).name
+    assert out.exists(), f"{name} wrote no result (rc {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
+    result = json.loads(out.read_text())
+    target = ARTIFACTS / f"{artifact}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result, indent=2))
+    target.with_suffix(".stderr.log").write_text(proc.stderr)
+    return result

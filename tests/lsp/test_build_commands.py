@@ -105,13 +105,13 @@ def with_files(files: dict[str, str]):
     return mark
 
 
-async def _start(lsp_client: LanguageClient, folders: list[Path], settings: dict, trusted: bool = True) -> None:
+async def _start(lsp_client: LanguageClient, folders: list[Path], settings: dict, trusted: bool = True, options: dict | None = None) -> None:
     settings = {"diagnostics": {"debounceMs": 0}, **settings}
     params = types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"),
         root_uri=from_fs_path(str(folders[0])),
         workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(f)), name=f.name) for f in folders],
-        initialization_options={"settings": settings, **({} if trusted else {"trusted": False})},
+        initialization_options={"settings": settings, **({} if trusted else {"trusted": False}), **(options or {})},
     )
     lsp_client.set_configuration({"flash": settings})
 
@@ -127,6 +127,14 @@ async def _start(lsp_client: LanguageClient, folders: list[Path], settings: dict
 @pytest_lsp.fixture(config=SERVER)
 async def untrusted_client(lsp_client: LanguageClient, workspace: Path):
     await _start(lsp_client, [workspace], FAKE_SETTINGS, trusted=False)
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def output_showing_client(lsp_client: LanguageClient, workspace: Path, fake_flash):
+    """A client that prints flash/buildOutput itself, as the VS Code extension does."""
+    await _start(lsp_client, [workspace], FAKE_SETTINGS, options={"showsBuildOutput": True})
     yield
     await lsp_client.shutdown_session()
 
@@ -280,6 +288,18 @@ async def test_build_progress_output_and_finish(client):
     assert all(line in logged for line in lines)
     assert (root / ".flash" / "archive.tar.gz").is_file()
     assert await build_diagnostics(client, ["main.py", "requirements.txt"]) == set()
+
+
+async def test_build_output_is_not_copied_into_the_log_of_a_client_that_shows_it(output_showing_client):
+    client = output_showing_client
+    builds = Builds(client)
+    result = await builds.command("flash.build")
+    finished = await builds.done(result["build"])
+    assert finished["exitCode"] == 0
+    assert "✓ Loaded ignore patterns" in builds.lines(result["build"])
+    logged = "\n".join(m.message for m in client.log_messages)
+    assert "✓ Loaded ignore patterns" not in logged and "$ " not in logged, logged[:2000]
+    assert "Build of basic succeeded in " in logged  # one line per build stays
 
 
 async def test_cancel_single_flight_and_clean(client, fake_flash):

@@ -156,6 +156,7 @@ async def test_unchanged_set_answers_from_the_cache(servers, size_index):
     cached = await size(other, wait=True)
     elapsed = time.perf_counter() - t0
     assert cached["state"] == "ready" and cached["confidence"] == "cached" and cached["cached_from"] == "authoritative"
+    assert cached["confidence_text"] == "from the last pip resolution"
     assert cached["archive_bytes"] == ready["archive_bytes"]
     assert len(size_index.requests) == seen
     assert elapsed < 2.0, elapsed
@@ -196,7 +197,7 @@ async def test_dependency_change_reresolves_once_and_updates_lens_and_hover(serv
     text = await hover_text(client, u, pos(source, '"alpha"', 2))
     assert text is not None and "**`alpha`** → **alpha 1.0**" in text and "wheel" in text
     assert "Brings in 2 packages" in text and "| beta | 1.0 |" in text
-    assert "authoritative" in text
+    assert "resolved with pip, as the build does" in text and "authoritative" not in text  # plain words
 
     # … and on a requirements.txt line (not a Python document)
     r = uri(client, "requirements.txt")

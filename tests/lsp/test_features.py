@@ -35,7 +35,7 @@ async def test_hover_on_function_shows_endpoint_manifest_entry_and_dependencies(
         "is_live_resource": False,
         "config_variable": "gpu_config",
     }
-    assert "✓ `six`" in text and "command:flash.showHandlerPreview" in text
+    assert "✓ `six`" in text and "command:" not in text  # links only for clients that ask (commandLinks)
 
 
 async def test_hover_on_config_shows_deployment_fields_and_handler(client):

@@ -9,9 +9,7 @@ of the build directory (same names, same filesystem) and therefore the scanner's
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,11 +18,10 @@ from pathlib import Path
 import pathspec
 
 from .profiles import Profile
+from .secret_files import is_secret_file
 
 IGNORE_FILES = (".flashignore", ".gitignore")
-SECRET_PATTERNS = (".env", ".env.*", "*.pem", "*.key", "id_rsa", "id_ed25519", ".netrc", ".pypirc")
 JUNK_DIRS = frozenset({".venv", "venv", "env", "node_modules", "tests", ".idea", ".vscode", ".mypy_cache", ".pytest_cache"})
-_SECRET = re.compile("|".join(fnmatch.translate(p) for p in SECRET_PATTERNS))
 
 
 @dataclass(frozen=True)
@@ -56,8 +53,8 @@ class FileTree:
 
     @cached_property
     def secrets(self) -> list[str]:
-        """Shipped files that look like credentials."""
-        return [p for p in self.files if _SECRET.match(p.rsplit("/", 1)[-1]) and not p.endswith((".example", ".sample"))]
+        """Shipped files that look like credentials (CA bundles are not)."""
+        return [p for p in self.files if is_secret_file(self.root, p)]
 
     @cached_property
     def junk_dirs(self) -> dict[str, int]:

@@ -16,6 +16,7 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from ..runner.procs import pid_alive
+from . import logs
 from .cache import SummaryCache
 from .capabilities import ClientSupport
 from .session import Session
@@ -36,6 +37,8 @@ class FlashLanguageServer(LanguageServer):
         self.session = Session(self, self.cache.entries if self.cache else None)
         self.client_support = ClientSupport()  # read once at initialize
         self.trusted = True
+        self.command_links = False  # hovers carry `command:` links (initializationOptions.commandLinks)
+        self.shows_build_output = False  # the client shows flash/buildOutput (initializationOptions.showsBuildOutput)
         self.client_interpreter: str | None = None
         self.flash_builds: BuildService | None = None  # set by features.build_commands
         self.bundle_sizes: BundleSizes | None = None  # set by features.bundle_size
@@ -114,12 +117,8 @@ def watch_parent(server: FlashLanguageServer, interval: float = 3.0) -> None:
 
 
 def run(tcp: str | None = None, log_file: str | None = None) -> int:
-    logging.basicConfig(
-        filename=log_file,
-        level=os.environ.get("FLASH_LSP_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     server = create_server()
+    logs.configure(server, os.environ.get("FLASH_LSP_LOG_LEVEL", "INFO"), log_file)
     watch_parent(server)
     signal.signal(signal.SIGTERM, lambda *_: (server.run_shutdown_hooks(), os._exit(0)))
     if tcp:

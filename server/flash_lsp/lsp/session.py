@@ -26,6 +26,7 @@ from ..core.profiles import Profile, get_profile
 from ..core.project import Project, ProjectModel
 from .convert import path_of, to_lsp, uri_of
 from .detect import find_projects, project_root_for
+from .project_root import flash_root
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ class Session:
 
     def discover(self) -> list[ProjectState]:
         """Create a project for every Flash project under the workspace folders."""
-        roots = [root for folder in self.folders() for root in find_projects(folder)]
+        roots = dict.fromkeys(flash_root(root) for folder in self.folders() for root in find_projects(folder))
         return [self.state_for_root(root) for root in roots]
 
     def state_for_root(self, root: Path) -> ProjectState:
@@ -125,7 +126,7 @@ class Session:
         owners = [s for s in self.projects.values() if s.relpath(path) is not None]
         if owners:
             return max(owners, key=lambda s: len(s.root.parts))
-        return self.state_for_root(project_root_for(path, self.folders()))
+        return self.state_for_root(flash_root(project_root_for(path, self.folders())))
 
     def drop_folder(self, folder: Path) -> None:
         for root in [r for r in self.projects if r == folder or folder in r.parents]:

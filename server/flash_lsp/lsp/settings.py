@@ -45,7 +45,7 @@ _FIELDS = {
     "flash.build.timeoutSeconds": "build_timeout",
     "flash.logLevel": "log_level",
 }
-CLIENT_ONLY = {"flash.server.interpreter"}
+CLIENT_ONLY = {"flash.server.interpreter", "flash.trace.server"}
 
 
 def flatten(raw: Any, prefix: str = "flash") -> dict[str, Any]:

@@ -14,6 +14,7 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.secret_files import looks_secret
 from .drift import DriftReport, Predictor, drift_for_project, is_generated, is_pip_path, record_paths
 
 DEFAULT_LIMIT_MB = 500.0
@@ -155,7 +156,7 @@ def classify(relpath: str) -> tuple[str, str, str] | None:
     base = parts[-1]
     if base == ".env" or base.startswith(".env."):
         return "secret", relpath, "environment file, usually holds secrets (add it to .flashignore/.gitignore)"
-    if base.endswith(".pem") or base in SECRET_NAMES:
+    if (base.endswith(".pem") and looks_secret(relpath)) or base in SECRET_NAMES:
         return "secret", relpath, "private key material"
     return None
 

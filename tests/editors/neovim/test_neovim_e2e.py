@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from ..conftest import ARTIFACTS, copy_fixture, reference_python, run_setup
+from ..conftest import copy_fixture, reference_python, run_headless, run_setup
 
 HERE = Path(__file__).resolve().parent
 TIMEOUT = 420
@@ -44,14 +43,8 @@ def probe(tmp_path_factory):
     config_path = root / "config.json"
     config_path.write_text(json.dumps(config))
     env = {**os.environ, "PROBE_CONFIG": str(config_path), "XDG_CONFIG_HOME": str(root / "xdg"), "XDG_DATA_HOME": str(root / "xdg"), "XDG_STATE_HOME": str(root / "xdg")}
-    proc = subprocess.run(
-        [shutil.which("nvim") or "nvim", "--headless", "--clean", "-S", str(HERE / "probe.lua")],
-        capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=root, stdin=subprocess.DEVNULL,
-    )
-    assert out.exists(), f"nvim wrote no result (rc {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
-    result = json.loads(out.read_text())
-    (ARTIFACTS / "neovim").mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "neovim" / "result.json").write_text(json.dumps(result, indent=2))
+    command = [shutil.which("nvim") or "nvim", "--headless", "--clean", "-S", str(HERE / "probe.lua")]
+    result = run_headless(command, out, "neovim/result", env=env, cwd=root, timeout=TIMEOUT)
     return result
 
 

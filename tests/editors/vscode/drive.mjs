@@ -4,7 +4,8 @@
 //   {"steps": {"<name>": {"ok": bool, "data": ..., "error": "...", "seconds": n}}, "ok": bool}
 //
 // Usage: node drive.mjs <config.json>
-//   config: {baseUrl, hello, tiny, shots, chromium, playwright, timeoutScale}
+//   config: {baseUrl, hello, tiny, shots, chromium, playwright, timeoutScale, steps}
+//     steps: optional list of step names to run (the others are skipped)
 //     hello / tiny: absolute folder paths of the two fixture workspaces (copies; edited here)
 //     shots: screenshot directory; playwright: directory whose node_modules has playwright-core
 import fs from 'node:fs';
@@ -32,6 +33,7 @@ const text = async (locator) => (await locator.innerText()).replace(/\u00a0/g, '
 const shot = (name) => page.screenshot({ path: path.join(config.shots, `${name}.png`) }).catch(() => {});
 
 async function step(name, fn) {
+  if (config.steps && !config.steps.includes(name)) return; // FLASH_E2E_STEPS: a subset only
   const started = Date.now();
   log(`step ${name}`);
   try {
@@ -97,6 +99,15 @@ async function quickOpen(relpath) {
 /** The editor whose lines contain `text` (first match). */
 function editorWith(text) {
   return page.locator('.editor-instance .monaco-editor', { has: page.locator('.view-lines', { hasText: text }) }).first();
+}
+
+/** Types `text` at "line:column" of `editor` (an unsaved edit). */
+async function typeAt(editor, position, text) {
+  await editor.locator('.view-lines').click();
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type(position);
+  await page.keyboard.press('Enter');
+  await page.keyboard.type(text);
 }
 
 async function hoverWord(lineText, word) {
@@ -211,12 +222,7 @@ try {
     const before = (await text(preview.locator('.view-lines'))).split('\n').slice(0, 14);
     await shot('previews');
     // edit the source (unsaved): rename summarise → summarise_v2 on line 8
-    const source = editorWith('def summarise');
-    await source.locator('.view-lines').click();
-    await page.keyboard.press('Control+G');
-    await page.keyboard.type('8:14');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('_v2');
+    await typeAt(editorWith('def summarise'), '8:14', '_v2');
     const started = Date.now();
     await preview.locator('.view-lines', { hasText: '"summarise_v2"' }).waitFor({ timeout: T(15000) });
     const seconds = (Date.now() - started) / 1000;
@@ -233,6 +239,19 @@ try {
     return { before, after, refreshSeconds: seconds, tabs: await page.locator('.tabs-container .tab').allInnerTexts(), readonlyClass: /read-only|readonly/.test(readonly ?? ''), treeFollowed };
   });
 
+  await step('outputChannel', async () => {
+    // after start and the edits above, plus a quiet spell: the server log stays short and honest
+    await page.waitForTimeout(T(10000));
+    await runCommand('Flash: Show Output');
+    const output = page.locator('.panel .monaco-editor .view-lines').first();
+    await output.waitFor({ timeout: T(10000) });
+    await page.waitForTimeout(1000);
+    const lines = (await text(output)).split('\n').filter((s) => s.trim());
+    await shot('output-channel');
+    await page.keyboard.press('Escape');
+    return { lines };
+  });
+
   await step('statusBar', async () => {
     const item = page.locator('#flash\\.status, .statusbar-item[id*="flash"]').first();
     await item.waitFor({ state: 'visible', timeout: T(20000) });
@@ -243,6 +262,63 @@ try {
     await shot('status');
     if (!/\/ \d/.test(shown)) throw new Error(`status bar shows no size: ${JSON.stringify(shown)}`);
     return { text: shown };
+  });
+
+  await step('secretFiles', async () => {
+    // keys/deploy.pem holds a private key (reported); vendor/certifi/cacert.pem is a CA bundle (not)
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+M');
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'deploy.pem' }).first().waitFor({ timeout: T(30000) });
+    await page.waitForTimeout(1000);
+    const rows = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    await shot('secret-files');
+    return { rows };
+  });
+
+  await step('unusedConfigLens', async () => {
+    // shared_config.py's config is imported by workers/batch/endpoint.py, which the scanner does not follow
+    await quickOpen('shared_config.py');
+    const lens = page.locator('.editor-group-container.active .codelens-decoration', { hasText: 'not deployed' }).first();
+    await lens.waitFor({ timeout: T(30000) });
+    await shot('unused-config-lens');
+    return { lens: (await text(lens)).trim() };
+  });
+
+  await step('sizeTooltip', async () => {
+    // the status bar tooltip says in plain words how the size is known
+    const item = page.locator('.statusbar-item[id*="flash"]', { hasText: /\d(\.\d)? ?[KMG]?B \/ \d/ }).first();
+    await item.waitFor({ state: 'visible', timeout: T(60000) });
+    const tooltip = page.locator('.monaco-hover:not(.hidden)', { hasText: 'predicted archive size' }).first();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await page.mouse.move(5, 500);
+      await page.waitForTimeout(300);
+      await item.hover();
+      try {
+        await tooltip.waitFor({ state: 'visible', timeout: T(5000) });
+        break;
+      } catch (e) {
+        if (attempt === 2) throw e;
+      }
+    }
+    const lines = (await text(tooltip)).split('\n').filter((s) => s.trim());
+    await shot('size-tooltip');
+    await page.mouse.move(5, 500);
+    return { lines };
+  });
+
+  await step('chainedConfigLens', async () => {
+    // `gpu_config = backup = LiveServerless(...)` is one config: one lens, no "2 configs" warning
+    await quickOpen('workers/gpu/endpoint.py');
+    await typeAt(editorWith('gpu_config = LiveServerless'), '3:14', 'backup = ');
+    const changed = editorWith('gpu_config = backup = LiveServerless');
+    await changed.waitFor({ timeout: T(10000) });
+    await page.waitForTimeout(T(4000)); // analysis, lens refresh and diagnostics
+    const lenses = await changed.locator('.codelens-decoration a').allInnerTexts();
+    await page.keyboard.press('Control+Shift+M');
+    await page.waitForTimeout(500);
+    const problems = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    await shot('chained-config-lens');
+    return { lenses: lenses.map((t) => t.replace(/\u00a0/g, ' ')), problems };
   });
 } catch (e) {
   results.fatal = { ok: false, error: String(e?.stack ?? e) };

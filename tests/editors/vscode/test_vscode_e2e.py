@@ -5,7 +5,8 @@ through its UI by Playwright + Debian chromium (`drive.mjs`). One browser sessio
 The extension starts exactly as for a user: fresh user-data dir, no `flash.server.interpreter`, so
 the server is installed from the wheel inside the .vsix into a private venv (first start).
 `flash.interpreter` points at the reference venv with the real tetra-rp 0.24 for `Flash: Build`.
-Screenshots: .cache/artifacts/vscode/.
+Screenshots: .cache/artifacts/vscode/. `FLASH_E2E_STEPS=workbench,diagnostics,...` runs a subset of
+drive.mjs's steps (the tests of the others then fail with "step … did not run").
 """
 
 from __future__ import annotations
@@ -112,6 +113,8 @@ def session(tmp_path_factory):
             "playwright": str(CLIENT),
             "deadlineSeconds": DRIVE_TIMEOUT - 30,
         }
+        if os.environ.get("FLASH_E2E_STEPS"):  # e.g. "workbench,diagnostics,manifestPreview,outputChannel"
+            config["steps"] = os.environ["FLASH_E2E_STEPS"].split(",")
         config_path = root / "drive.json"
         config_path.write_text(json.dumps(config))
         drive = subprocess.run(["node", str(HERE / "drive.mjs"), str(config_path)], capture_output=True, text=True, timeout=DRIVE_TIMEOUT, cwd=HERE)
@@ -131,6 +134,7 @@ def session(tmp_path_factory):
         "setup_seconds": setup_seconds,
         "drive_seconds": result["seconds"],
         "server_log": "\n".join(p.read_text(errors="replace")[-6000:] for p in ext_logs),
+        "server_log_files": ext_logs,
         "drive_log": drive.stderr,
     }
 
@@ -217,3 +221,45 @@ def test_flash_package_opens_the_package_report_as_markdown_preview(session):
     data = step(session, "package")
     assert "Flash: package of tiny finished." in data["finished"]
     assert "package-report.md" in data["tab"], data
+
+
+def test_output_channel_is_short_and_has_no_error_lines(session):
+    shown = step(session, "outputChannel")["lines"]
+    assert shown, "the Flash LSP output channel is empty"
+    files = session["server_log_files"]
+    assert files, f"no 'Flash LSP' log file under {session['data_dir'] / 'logs'}"
+    for path in files:  # one per workbench session (the hello one, then the tiny one with its builds)
+        log = path.read_text(errors="replace")
+        errors = [line for line in log.splitlines() if "[error]" in line]
+        assert errors == [], errors[:10]
+        assert len(log.encode()) < 8 * 1024, f"{path}: {len(log.encode())} bytes:\n{log[:3000]}"
+        assert '"jsonrpc"' not in log and "Sending data" not in log
+
+
+def test_a_chained_config_assignment_gets_one_lens_and_no_merge_warning(session):
+    data = step(session, "chainedConfigLens")
+    endpoint_lenses = [t for t in data["lenses"] if t.startswith("endpoint hello_gpu")]
+    assert len(endpoint_lenses) == 1, data["lenses"]
+    assert not any("FL107" in row for row in data["problems"]), data["problems"]
+
+
+def test_a_ca_bundle_is_not_reported_as_a_secret_but_a_key_is(session):
+    rows = step(session, "secretFiles")["rows"]
+    text = "\n".join(rows)
+    assert "deploy.pem is shipped in the archive" in text, rows
+    assert "cacert.pem" not in text, rows
+
+
+def test_a_config_imported_elsewhere_says_where_its_function_went(session):
+    lens = step(session, "unusedConfigLens")["lens"]
+    assert "endpoint hello_shared" in lens and "not deployed" in lens, lens
+    assert "batch in workers/batch/endpoint.py imports it, but the build does not follow imports" in lens, lens
+    assert "no @remote function uses it" not in lens
+
+
+def test_size_tooltip_says_how_the_size_is_known_in_plain_words(session):
+    lines = step(session, "sizeTooltip")["lines"]
+    text = "\n".join(lines)
+    assert lines[0].endswith("— hello"), lines[0]  # the project, not the active file
+    assert "Estimate:" in text, text
+    assert "authoritative" not in text and "provisional" not in text and "confidence" not in text.lower(), text

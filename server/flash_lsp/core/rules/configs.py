@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterator
 
+from ..config_uses import distinct_configs
 from ..imports import module_file
 from ..model import Diagnostic, Related, Severity
 from ..profiles import RESOURCE_CLASSES
@@ -137,18 +138,20 @@ def _config_names(relpath: str, summary) -> Iterator[Diagnostic]:
 
 def _merged(model: ProjectModel) -> Iterator[Diagnostic]:
     for name, assigns in model.discovery.registry.assignments.items():
-        distinct = {(path, a.variable, a.span) for path, a in assigns}
-        if len(distinct) < 2:
+        configs = distinct_configs(assigns)
+        if len(configs) < 2:
             continue
         last_path, last = assigns[-1]
-        for path, assign in assigns:
+        for path, assign in configs:
             others = tuple(
-                Related(p, a.span, f"{a.variable} = {a.type_name}(name={name!r})") for p, a in assigns if a is not assign
+                Related(p, a.span, f"{a.variable} = {a.type_name}(name={name!r})")
+                for p, a in configs
+                if a is not assign
             )
             yield CATALOGUE["FL107"].at(
                 path,
                 assign.name_span or assign.span,
-                f"{len(assigns)} configs use name={name!r}: the build merges their functions into one endpoint "
+                f"{len(configs)} configs use name={name!r}: the build merges their functions into one endpoint "
                 f"and takes its type from the last one scanned ({last.type_name} in {last_path}).",
                 others,
             )

@@ -310,6 +310,8 @@ class BuildService:
         if self.closed:
             return
         self.ls.protocol.notify("flash/buildOutput", {"project": job.state.uri, "line": line, "build": job.id})
+        if self.ls.shows_build_output:  # the client prints flash/buildOutput itself: no second copy in the log
+            return
         if not job.log_lines:
             asyncio.get_running_loop().call_soon(self._flush_log, job)
         job.log_lines.append(line)
@@ -361,6 +363,8 @@ class BuildService:
         summary = _summary(job, finished, report)
         self._output(job, summary)
         self._flush_log(job)
+        if ls.shows_build_output:  # the log keeps one line per build
+            log.info("%s", summary)
         job.progress.end(summary)
         if not finished.succeeded and not finished.cancelled:
             ls.show(f"Flash: {summary}. See the Flash build output.", types.MessageType.Error)

@@ -46,6 +46,7 @@ from ...bundle.resolve import pip_version_fast
 from ...core.query import Endpoint, endpoints
 from ...core.rules.catalogue import SIZE
 from .projects import param, resolve_project
+from .size_words import how_known
 
 if TYPE_CHECKING:
     from ...core.project import ProjectModel
@@ -297,6 +298,7 @@ class BundleSizes:
         else:
             out = est.to_dict()
         out.update(project=state.uri, state=name, error=s.failure if s else None, runs=s.runs if s else 0)
+        out["confidence_text"] = how_known(out["confidence"], out.get("cached_from"), name == "updating")
         out["endpoints"] = []
         if est is not None and model is not None:
             for ep in endpoints(model):

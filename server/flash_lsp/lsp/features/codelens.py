@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from ...core.config_uses import distinct_configs, unused_reason
 from ...core.model import Span
 from ...core.query import endpoints
 from ..convert import to_range
@@ -31,7 +32,7 @@ def register(server: FlashLanguageServer) -> None:
         codec = ls.workspace.position_codec
         lenses = []
         for ep in endpoints(model):
-            for path_, assign in ep.assignments:
+            for path_, assign in distinct_configs(ep.assignments):
                 if path_ != rel:
                     continue
                 head = f"endpoint {ep.name} · {ep.resource_type}"
@@ -39,7 +40,7 @@ def register(server: FlashLanguageServer) -> None:
                     title = f"{head} · {len(ep.functions)} function(s) · {ep.handler_file}"
                     title += size_views.lens_suffix(ls, state, ep)  # archive size (size_views.py)
                 else:
-                    title = f"{head} · not deployed: no @remote function uses it"
+                    title = f"{head} · not deployed: {unused_reason(model, ep.assignments)}"
                 lenses.append(_lens(assign.span, title, _preview(state.uri, ep.name), lines, codec))
             for fn in ep.functions:
                 if fn.relpath != rel:

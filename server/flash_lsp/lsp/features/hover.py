@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from lsprotocol import types
 
+from ...core.config_uses import unused_reason
 from ...core.query import Endpoint, handler_text, target_at
 from ...core.report import DEPLOYMENT_KEYS
 from ..convert import from_position, to_range
@@ -42,9 +43,9 @@ def register(server: FlashLanguageServer) -> None:
             name = target.decl.name
             text = f"**`{name}`** is not discovered by `flash build`: it gets no endpoint (see the diagnostic)."
         elif target.kind == "function":
-            text = function_markdown(model, target.function, target.endpoint, state.uri)
+            text = function_markdown(model, target.function, target.endpoint, state.uri, ls.command_links)
         else:
-            text = endpoint_markdown(model, target.endpoint, state.uri) if target.endpoint else None
+            text = endpoint_markdown(model, target.endpoint, state.uri, ls.command_links) if target.endpoint else None
         if not text:
             return None
         # archive size (size_views.py): the predicted archive and what this endpoint brings in
@@ -66,7 +67,8 @@ def kind_of(ep: Endpoint) -> str:
     return f"{ep.resource_type} · {ep.compute} · {flow}{live}"
 
 
-def function_markdown(model: ProjectModel, fn: DiscoveredFunction, ep: Endpoint | None, project: str) -> str:
+def function_markdown(model: ProjectModel, fn: DiscoveredFunction, ep: Endpoint | None, project: str, links: bool = False) -> str:
+    """The hover of a `@remote` function; `links`: add `command:` links (only clients that run them)."""
     entry = next((f for f in (ep.entry or {}).get("functions", []) if f["name"] == fn.name), None) if ep else None
     parts = [f"**`{fn.name}`** → endpoint **`{fn.resource}`** · {kind_of(ep) if ep else fn.resource_type}"]
     if fn.is_load_balanced:
@@ -77,11 +79,12 @@ def function_markdown(model: ProjectModel, fn: DiscoveredFunction, ep: Endpoint 
     elif not model.outcome.succeeds:
         parts.append("The build fails before writing the manifest: " + "; ".join(model.outcome.errors))
     parts.append(_dependencies(model, fn))
-    parts.append(
-        _handler_link(project, str(fn.resource))
-        + " · "
-        + command_link("Open manifest preview", "flash.showManifestPreview", {"project": project})
-    )
+    if links:
+        parts.append(
+            _handler_link(project, str(fn.resource))
+            + " · "
+            + command_link("Open manifest preview", "flash.showManifestPreview", {"project": project})
+        )
     return "\n\n".join(p for p in parts if p)
 
 
@@ -114,14 +117,15 @@ def handler_excerpt(text: str, count: int = HANDLER_LINES) -> str:
     return "\n".join(lines[:count])
 
 
-def endpoint_markdown(model: ProjectModel, ep: Endpoint, project: str) -> str:
+def endpoint_markdown(model: ProjectModel, ep: Endpoint, project: str, links: bool = False) -> str:
+    """The hover of a resource config; `links` as for `function_markdown`."""
     parts = [f"**endpoint `{ep.name}`** · {kind_of(ep)} · {len(ep.functions)} function(s)"]
     if ep.assignments:
         path, assign = ep.assignments[-1]
         how = "name=" if assign.name_value else "the variable name (no literal name=)"
         parts.append(f"Key `{ep.name}` from {how} · config variable `{assign.variable}` in `{path}`")
     if not ep.functions and not ep.is_mothership:
-        parts.append("No `@remote` function uses this config, so the build creates no endpoint for it.")
+        parts.append(f"Not deployed: {unused_reason(model, ep.assignments)}, so the build creates no endpoint for this config.")
     if ep.functions:
         parts.append("Functions: " + ", ".join(f"`{f.name}`" for f in ep.functions))
     deployment = {k: v for k, v in (ep.entry or {}).items() if k in DEPLOYMENT_KEYS}
@@ -134,7 +138,8 @@ def endpoint_markdown(model: ProjectModel, ep: Endpoint, project: str) -> str:
     relpath, text = handler_text(model, ep)
     if text:
         parts.append(f"`{relpath}`:\n```python\n{handler_excerpt(text)}\n…\n```")
-    parts.append(_handler_link(project, ep.name))
+    if links:
+        parts.append(_handler_link(project, ep.name))
     return "\n\n".join(parts)
 
 

@@ -37,6 +37,8 @@ def register(server: FlashLanguageServer) -> None:
         options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
         ls.client_support = ClientSupport.of(params.capabilities)
         ls.trusted = options.get("trusted", True) is not False
+        ls.command_links = options.get("commandLinks") is True
+        ls.shows_build_output = options.get("showsBuildOutput") is True
         ls.client_interpreter = options.get("interpreter") if isinstance(options.get("interpreter"), str) else None
         _apply(ls, options.get("settings", {}), initial=True)
 
@@ -191,6 +193,7 @@ async def _index(ls: FlashLanguageServer) -> list[ProjectState]:
     # The index is long-lived: keep the cyclic GC from re-scanning it on every keystroke.
     await loop.run_in_executor(session.executor, gc.freeze)
     progress.end(f"{len(states)} Flash project(s)")
+    log.info("Flash projects: %s", "; ".join(f"{s.root} (profile: {s.project.profile.label})" for s in states) or "none found yet")
     ls.protocol.notify(
         "flash/indexStatus",
         {"state": "ready", "done": done_total[0], "total": done_total[1], "projects": [s.uri for s in states]},

@@ -16,6 +16,7 @@ from ...bundle.tags import canonical
 from ...core.model import Span
 from ...core.query import Endpoint
 from ..convert import to_range
+from .size_words import how_known
 
 if TYPE_CHECKING:
     from ..server import FlashLanguageServer
@@ -87,8 +88,7 @@ def endpoint_hover_line(ls: FlashLanguageServer, state: ProjectState, ep: Endpoi
 
 
 def _confidence(est: SizeEstimate, name: str) -> str:
-    text = est.confidence if est.confidence != "cached" else f"cached {est.cached_from or ''}".strip()
-    return text + (", updating" if name == "updating" else "")
+    return how_known(est.confidence, est.cached_from, name == "updating")
 
 
 def dependency_hover(ls: FlashLanguageServer, view, line: int, col: int) -> types.Hover | None:
