@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from lsprotocol import types
 
-from ...build import (
+from ...runner import (
     AlreadyRunning,
     BuildFinding,
     BuildHandle,
@@ -57,13 +57,13 @@ from ...build import (
     recommend_exclusions,
     resolve_flash,
 )
-from ...build.recommend import package_name
+from ...runner.recommend import package_name
 from ...core.model import Span
 from ...core.query import endpoints
 from ..convert import path_of, to_range, uri_of
 
 if TYPE_CHECKING:
-    from ...build.report import PackageReport
+    from ...runner.report import PackageReport
     from ...core.project import ProjectModel
     from ..server import FlashLanguageServer
     from ..session import ProjectState

@@ -106,7 +106,7 @@ class BundleSizes:
     def _python(self, root: Path) -> str:
         """The interpreter whose pip resolves: as `flash build` would run (setting, selected
         interpreter, the project's .venv); the server's own when that one has no pip."""
-        from ...build.interpreter import choose_interpreter
+        from ...runner.interpreter import choose_interpreter
 
         try:
             python, source = choose_interpreter(root, setting=self.session.settings.interpreter)
