@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from .limits import MAX_FILE_CHARS
 from .model import Span
 
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH"})
@@ -133,6 +134,8 @@ class FileSummary:
     alias_remotes: list[tuple[str, Span, str]] = field(default_factory=list)  # defs decorated by an alias
     class_aliases: list[tuple[str, str, Span]] = field(default_factory=list)  # (alias, class, span)
     bindings: dict[str, Binding] = field(default_factory=dict)  # imports and config names: first binding
+    bound: str | None = None  # an analysis bound the file exceeds: it is treated as declaring nothing
+    analysis_error: str | None = None  # an unexpected failure summarising it (see `failed`)
     tree: ast.Module | None = field(default=None, repr=False)
     lines: list[str] = field(default_factory=list, repr=False)
 
@@ -161,6 +164,9 @@ def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...])
     ascii_text = text.isascii()
     if ascii_text and not any(token in text for token in tokens):
         return summary
+    if len(text) > MAX_FILE_CHARS:
+        summary.bound = f"Python files of at most {MAX_FILE_CHARS:,} characters (this one has {len(text):,})"
+        return summary
     summary.lines = text.splitlines()
     try:
         tree = ast.parse(text)
@@ -183,6 +189,11 @@ def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...])
     else:
         summary.lines = []
     return summary
+
+
+def failed(relpath: str, text: str | None, exc: Exception) -> FileSummary:
+    """The summary of a file whose analysis raised `exc`: it declares nothing."""
+    return FileSummary(module=module_path(relpath), text_hash=hash(text), analysis_error=f"{type(exc).__name__}: {exc}")
 
 
 def _syntax_message(exc: SyntaxError) -> str:

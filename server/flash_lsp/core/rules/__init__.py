@@ -6,14 +6,17 @@ can disable a rule or change its severity by code.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from ..model import Diagnostic, Severity
+from ..model import Diagnostic, Severity, Span
 from .catalogue import CATALOGUE, Rule
 
 if TYPE_CHECKING:
     from ..project import Project, ProjectModel
+
+log = logging.getLogger(__name__)
 
 RuleFn = Callable[["ProjectModel", "Project"], Iterable[Diagnostic]]
 
@@ -33,9 +36,19 @@ def per_file(project: Project, rule: str, relpath: str, summary, compute: Callab
 
 
 def _rule_functions() -> list[RuleFn]:
-    from . import build_errors, configs, decorators, dependencies, project_files
+    from . import analysis_limits, build_errors, configs, decorators, dependencies, project_files
 
-    return [configs.check, decorators.check, build_errors.check, dependencies.check, project_files.check]
+    return [configs.check, decorators.check, build_errors.check, dependencies.check, project_files.check, analysis_limits.check]
+
+
+def _guarded(rule: RuleFn, model: ProjectModel, project: Project) -> list[Diagnostic]:
+    """A rule's diagnostics; a rule that fails unexpectedly yields one FL412 and the others still run."""
+    try:
+        return list(rule(model, project))
+    except Exception as exc:  # noqa: BLE001 - one failing rule must not hide every other diagnostic
+        log.exception("rule %s failed", rule.__module__)
+        message = f"Flash LSP could not finish its {rule.__module__.rsplit('.', 1)[-1]} checks: {type(exc).__name__}: {exc}"
+        return [CATALOGUE["FL412"].at("", Span(0, 0, 0, 0), message)]
 
 
 def run_rules(
@@ -47,7 +60,7 @@ def run_rules(
     seen: set = set()
     out: list[Diagnostic] = []
     for rule in _rule_functions():
-        for diagnostic in rule(model, project):
+        for diagnostic in _guarded(rule, model, project):
             if overrides and diagnostic.code in overrides:
                 severity = overrides[diagnostic.code]
                 if severity is None:

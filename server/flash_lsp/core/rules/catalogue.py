@@ -52,6 +52,8 @@ _RULES = [
     Rule("FL408", W, "mothership name collides with an endpoint"),
     Rule("FL409", W, "main.py does not contain a FastAPI app"),
     Rule("FL410", E, "importing the module at build time exits the build"),
+    Rule("FL411", I, "analysis bound exceeded: value treated as unknown"),
+    Rule("FL412", W, "Flash LSP could not analyse this file"),
     # dependencies
     Rule("FL501", W, "dependencies of an async function are not installed"),
     Rule("FL502", W, "dependencies outside workers/ are not installed"),
@@ -64,6 +66,7 @@ _RULES = [
     Rule("FL602", W, "junk shipped in the archive"),
     Rule("FL603", W, "stale build output shipped in the archive"),
     Rule("FL604", W, "no @remote functions found"),
+    Rule("FL605", W, "the build's file walk does not end (symlink cycle) or the project is too large to walk"),
 ]
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}
