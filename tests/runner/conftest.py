@@ -88,8 +88,8 @@ def fake_venv(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-async def runner():
-    r = BuildRunner(grace_period=0.5)
+async def runner(tmp_path):
+    r = BuildRunner(grace_period=0.5, lock_dir=tmp_path / "locks")
     yield r
     await r.shutdown()
 
