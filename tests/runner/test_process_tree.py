@@ -15,49 +15,16 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 from flash_lsp.runner.build_process import BuildRunner
 from flash_lsp.runner.events import AlreadyRunning, Output
 
-from .conftest import REPO, WAIT, Recorder, pid_alive, read_pids
+from .conftest import REPO, TREE_SIZE, WAIT, Recorder, marked, pid_alive, read_pids, wait_until_gone
 from .test_runner import opts
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the subreaper is Linux only")
-
-TREE_SIZE = 5  # the fake's main process, child, setsid parent and its grandchild, daemon
-
-
-def marked(marker: str) -> list[int]:
-    """Live processes with `marker` in their argv."""
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                argv = Path(entry.path, "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if marker.encode() in argv and pid_alive(int(entry.name)):
-                found.append(int(entry.name))
-    return found
-
-
-def wait_until_gone(marker: str, timeout: float) -> list[int]:
-    deadline = time.monotonic() + timeout
-    while (left := marked(marker)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return left
-
-
-@pytest.fixture
-def tree_env(tmp_path: Path):
-    """Environment for mode `tree` and its marker; whatever a failing test leaves is killed after it."""
-    marker = f"flash-tree-{uuid.uuid4().hex}"
-    yield {"FAKE_FLASH_PIDFILE": str(tmp_path / "pids"), "FAKE_FLASH_MARKER": marker}, marker
-    for pid in {*marked(marker), *(p for p in read_pids(tmp_path / "pids") if pid_alive(p))}:
-        os.kill(pid, signal.SIGKILL)
 
 
 class Driver:

@@ -1,7 +1,7 @@
 """The per-project build lock: at most one `flash build` of a project across every Flash LSP process
 of this user (two editors open on one project), not only within one server.
 
-An exclusive `flock` on `<user cache dir>/flash-lsp/build-locks/<hash of the project's real path>.lock`,
+An exclusive `flock` on `<cache dir>/build-locks/<hash of the project's real path>.lock`,
 which holds the owner as text (`pid N`, `started …`, `project …`). The runner hands the locked file
 to the build supervisor, which keeps it open until every process of the build is gone; the kernel
 drops the lock when its last holder exits, however it exits. Why the lock is not in `.flash/`, and
@@ -48,7 +48,12 @@ class BuildLock:
 
 
 def default_lock_dir() -> Path:
-    return Path(platformdirs.user_cache_dir("flash-lsp")) / "build-locks"
+    """`$FLASH_LSP_CACHE_DIR/build-locks`, else in the user cache dir; `off` (no caches) does not
+    turn the lock off."""
+    base = os.environ.get("FLASH_LSP_CACHE_DIR")
+    if not base or base == "off":
+        base = platformdirs.user_cache_dir("flash-lsp")
+    return Path(base) / "build-locks"
 
 
 def lock_path(project_root: str, lock_dir: Path) -> Path:
