@@ -83,8 +83,9 @@ def size_hints(est: SizeEstimate, req: SizeRequest, limit_is_error: bool = False
 def problem_hints(est: SizeEstimate) -> list[Hint]:
     out = []
     for p in est.problems:
-        kind = {"no-wheel": "no-wheel", "conflict": "conflict"}.get(p.kind, "resolution-failed")
-        out.append(Hint(kind, "error", p.message, {"package": p.package, "requirements": p.requirements, **p.details}))
+        kind = {"no-wheel": "no-wheel", "conflict": "conflict", "not-predictable": "not-predictable"}.get(p.kind, "resolution-failed")
+        severity = "warning" if kind == "not-predictable" else "error"
+        out.append(Hint(kind, severity, p.message, {"package": p.package, "requirements": p.requirements, **p.details}))
     return out
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import tomllib
 
+from .plan import ResolvePlan
 from .tags import RUNPOD_PLATFORMS, canonical, pick_wheel, pip_tags
 
 PIP_TIMEOUT = 900.0
@@ -121,11 +122,26 @@ def _kill(proc: asyncio.subprocess.Process) -> None:
             proc.kill()
 
 
+# Variables that point a resolver at an environment or a configuration of the project's.
+_PROJECT_POINTERS = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "CONDA_PREFIX", "UV_PROJECT",
+                     "UV_PROJECT_ENVIRONMENT", "UV_CONFIG_FILE", "UV_PYTHON")
+
+
+def resolver_env(env: dict[str, str] | None) -> dict[str, str]:
+    """`env` (default os.environ) without the variables that would make pip or uv use an environment
+    or configuration other than the user's own (docs/security.md)."""
+    out = dict(os.environ if env is None else env)
+    for name in _PROJECT_POINTERS:
+        out.pop(name, None)
+    return out
+
+
 # --------------------------------------------------------------------------- pip
 
 
-def pip_command(python: str, requirements: list[str], python_version: str, *, no_deps: bool, report: str, target: str,
+def pip_command(python: str, requirements_file: str, python_version: str, *, no_deps: bool, report: str, target: str,
                 platforms: tuple[str, ...] = RUNPOD_PLATFORMS) -> list[str]:
+    """The build's pip flags, reading the requirements from a file we wrote (`plan.ResolvePlan.write`)."""
     cmd = [python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--report", report,
            "--target", target, "--python-version", python_version, "--upgrade"]
     for p in platforms:
@@ -133,7 +149,7 @@ def pip_command(python: str, requirements: list[str], python_version: str, *, no
     cmd += ["--implementation", "cp", "--only-binary=:all:", "--disable-pip-version-check", "--no-input"]
     if no_deps:
         cmd.append("--no-deps")
-    return cmd + list(requirements)
+    return cmd + ["-r", requirements_file]
 
 
 def parse_pip_report(report: dict, resolver: str) -> Resolution:
@@ -188,7 +204,7 @@ def pip_version_fast(python: str) -> str | None:
 
 
 async def resolve_with_pip(
-    requirements: list[str],
+    plan: ResolvePlan,
     python_version: str,
     *,
     no_deps: bool = False,
@@ -201,12 +217,11 @@ async def resolve_with_pip(
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="flash-lsp-pip-") as tmp:
         report = os.path.join(tmp, "report.json")
-        cmd = pip_command(python, requirements, python_version, no_deps=no_deps, report=report,
+        cmd = pip_command(python, plan.write(tmp), python_version, no_deps=no_deps, report=report,
                           target=os.path.join(tmp, "target"), platforms=platforms)
-        env2 = dict(os.environ if env is None else env)
+        env2 = resolver_env(env)
         env2.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         env2["PYTHONIOENCODING"] = "utf-8"
-        env2.pop("PYTHONPATH", None)
         rc, out, err = await run_process(cmd, env=env2, timeout=timeout, cwd=tmp)
         version = pip_version_fast(python) or "?"
         if rc != 0 or not os.path.exists(report):
@@ -302,9 +317,14 @@ def find_uv() -> str | None:
 
 
 def uv_command(uv: str, infile: str, outfile: str, python_version: str, *, no_deps: bool, offline: bool = False,
-               index_url: str | None = None) -> list[str]:
-    cmd = [uv, "pip", "compile", "-q", "--python-platform", "x86_64-manylinux_2_28", "--python-version", python_version,
-           "--only-binary", ":all:", "--format", "pylock.toml", "-o", outfile, "--no-header"]
+               index_url: str | None = None, python: str | None = None) -> list[str]:
+    """`uv pip compile` with no configuration file, no project discovery, no source build, and the
+    interpreter named (`python`) so that uv looks for none itself."""
+    cmd = [uv, "pip", "compile", "-q", "--no-config", "--no-sources", "--no-build", "--python-platform",
+           "x86_64-manylinux_2_28", "--python-version", python_version, "--only-binary", ":all:",
+           "--format", "pylock.toml", "-o", outfile, "--no-header"]
+    if python:
+        cmd += ["--python", python]
     if no_deps:
         cmd.append("--no-deps")
     if offline:
@@ -360,11 +380,12 @@ async def uv_version(uv: str) -> str:
 
 
 async def resolve_with_uv(
-    requirements: list[str],
+    plan: ResolvePlan,
     python_version: str,
     *,
     no_deps: bool = False,
     uv: str | None = None,
+    python: str | None = None,
     env: dict[str, str] | None = None,
     platforms: tuple[str, ...] = RUNPOD_PLATFORMS,
     offline: bool = False,
@@ -375,16 +396,15 @@ async def resolve_with_uv(
     if not uv:
         raise ResolutionError("other", "uv is not available", resolver="uv")
     started = time.monotonic()
-    requested = {canonical(_req_name(r)) for r in requirements}
+    requested = {canonical(_req_name(r)) for r in plan.requirements}
     with tempfile.TemporaryDirectory(prefix="flash-lsp-uv-") as tmp:
-        infile = os.path.join(tmp, "requirements.in")
+        infile = plan.write(tmp)
         outfile = os.path.join(tmp, "pylock.toml")
-        with open(infile, "w", encoding="utf-8") as fh:
-            fh.write("".join(r + "\n" for r in requirements))
-        env2 = dict(os.environ if env is None else env)
+        env2 = resolver_env(env)
         env2.setdefault("UV_NO_PROGRESS", "1")
         rc, out, err = await run_process(
-            uv_command(uv, infile, outfile, python_version, no_deps=no_deps, offline=offline, index_url=index_url),
+            uv_command(uv, infile, outfile, python_version, no_deps=no_deps, offline=offline, index_url=index_url,
+                       python=python),
             env=env2, timeout=timeout, cwd=tmp,
         )
         if rc != 0 or not os.path.exists(outfile):

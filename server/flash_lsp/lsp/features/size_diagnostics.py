@@ -43,6 +43,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "FL808": ("exclude-name-mismatch", "warning", "exclusion that the build's name matching misses"),
     "FL809": ("exclude-transitive", "warning", "exclusion of a package that arrives as a dependency"),
     "FL810": ("resolution-failed", "error", "pip cannot install the requirement set"),
+    "FL811": ("not-predictable", "warning", "size not predictable without building (a direct reference)"),
 }
 _CODE_OF = {kind: code for code, (kind, _sev, _title) in CODES.items()}
 _CODE_OF.update({"requires-python": "FL810", "invalid-requirement": "FL810"})
@@ -245,6 +246,8 @@ def diagnostics_for(state: ProjectState, model: ProjectModel, est: SizeEstimate 
                     continue
             put(targets, code, h.severity, h.message, {**data, "package": h.data.get("package"),
                                                       "versions_with_wheel": h.data.get("versions_with_wheel", [])})
+        elif h.kind == "not-predictable":
+            put(_by_text(occ, h.data.get("requirements") or []), code, h.severity, h.message, data)
         elif h.kind == "conflict":
             targets = _by_name(occ, conflict_names(h.data))
             put(targets, code, h.severity, h.message, data, related=targets)
