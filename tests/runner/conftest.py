@@ -68,8 +68,23 @@ def wait_until_gone(marker: str, timeout: float) -> list[int]:
 
 
 @pytest.fixture
+def closing():
+    """`closing(obj)` returns `obj` and calls `obj.close()` after the test (helper processes)."""
+    objects = []
+
+    def keep(obj):
+        objects.append(obj)
+        return obj
+
+    yield keep
+    for obj in objects:
+        obj.close()
+
+
+@pytest.fixture
 def tree_env(tmp_path: Path):
-    """Environment for mode `tree` and its marker; whatever a failing test leaves is killed after it."""
+    """Environment for mode `tree` and its marker; whatever a failing test leaves is killed after it
+    (request it before `closing`, so the helper processes are closed first)."""
     marker = f"flash-tree-{uuid.uuid4().hex}"
     yield {"FAKE_FLASH_PIDFILE": str(tmp_path / "pids"), "FAKE_FLASH_MARKER": marker}, marker
     deadline = time.monotonic() + 3.0  # a surviving build may still be spawning

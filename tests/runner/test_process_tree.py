@@ -61,19 +61,6 @@ class Driver:
 
 
 @pytest.fixture
-def drivers():
-    started: list[Driver] = []
-
-    def start(*args) -> Driver:
-        started.append(Driver(*args))
-        return started[-1]
-
-    yield start
-    for driver in started:
-        driver.close()
-
-
-@pytest.fixture
 def lock_dir(tmp_path: Path) -> Path:
     return tmp_path / "locks"
 
@@ -107,9 +94,9 @@ async def test_a_build_that_ends_takes_its_escaped_descendants_along(runner, pro
     assert marked(marker) == []
 
 
-def test_kill_9_of_the_runner_process_kills_the_whole_build(project, tmp_path, lock_dir, drivers, tree_env):
+def test_kill_9_of_the_runner_process_kills_the_whole_build(project, tmp_path, lock_dir, tree_env, closing):
     env, marker = tree_env
-    driver = drivers(project, lock_dir, {"FAKE_FLASH_MODE": "tree", **env})
+    driver = closing(Driver(project, lock_dir, {"FAKE_FLASH_MODE": "tree", **env}))
     driver.wait_hanging()
     pids = read_pids(tmp_path / "pids")
     assert len(pids) == TREE_SIZE and all(pid_alive(pid) for pid in pids)
@@ -119,11 +106,11 @@ def test_kill_9_of_the_runner_process_kills_the_whole_build(project, tmp_path, l
     assert left == [] and not [pid for pid in pids if pid_alive(pid)], f"survived kill -9 of the runner: {left}"
 
 
-def test_a_second_process_refuses_to_build_the_same_project(project, tmp_path, lock_dir, drivers, tree_env):
+def test_a_second_process_refuses_to_build_the_same_project(project, tmp_path, lock_dir, tree_env, closing):
     env, _ = tree_env
-    first = drivers(project, lock_dir, {"FAKE_FLASH_MODE": "tree", **env})
+    first = closing(Driver(project, lock_dir, {"FAKE_FLASH_MODE": "tree", **env}))
     first.wait_hanging()
-    second = drivers(project, lock_dir, {"FAKE_FLASH_MODE": "success"})
+    second = closing(Driver(project, lock_dir, {"FAKE_FLASH_MODE": "success"}))
     refused = second.next("refused")
     assert re.fullmatch(
         rf"a build of this project is already running \(Flash LSP, pid {first.proc.pid}, "
@@ -134,10 +121,10 @@ def test_a_second_process_refuses_to_build_the_same_project(project, tmp_path, l
     assert not (project / ".flash" / "archive.tar.gz").exists(), "the refused build ran anyway"
 
 
-async def test_the_lock_is_free_after_the_build_ends_and_after_its_holder_dies(project, fake, tmp_path, lock_dir, drivers, tree_env):
+async def test_the_lock_is_free_after_the_build_ends_and_after_its_holder_dies(project, fake, tmp_path, lock_dir, tree_env, closing):
     runner = BuildRunner(grace_period=0.5, lock_dir=lock_dir)
     try:
-        slow = drivers(project, lock_dir, {"FAKE_FLASH_MODE": "slow_start", "FAKE_FLASH_DELAY": "2"})
+        slow = closing(Driver(project, lock_dir, {"FAKE_FLASH_MODE": "slow_start", "FAKE_FLASH_DELAY": "2"}))
         slow.next("started")
         held = await runner.start(project, fake, opts())
         assert isinstance(held, AlreadyRunning) and held.running_build_id is None
@@ -147,7 +134,7 @@ async def test_the_lock_is_free_after_the_build_ends_and_after_its_holder_dies(p
         assert not isinstance(after_end, AlreadyRunning) and after_end.succeeded
 
         env, marker = tree_env
-        holder = drivers(project, lock_dir, {"FAKE_FLASH_MODE": "tree", **env})
+        holder = closing(Driver(project, lock_dir, {"FAKE_FLASH_MODE": "tree", **env}))
         holder.wait_hanging()
         assert isinstance(await runner.start(project, fake, opts()), AlreadyRunning)
         holder.proc.kill()

@@ -95,22 +95,9 @@ class StdioServer:
             pipe.close()
 
 
-@pytest.fixture
-def servers():
-    started: list[StdioServer] = []
-
-    def start(*args) -> StdioServer:
-        started.append(StdioServer(*args))
-        return started[-1]
-
-    yield start
-    for server in started:
-        server.close()
-
-
-def test_kill_9_of_the_server_leaves_no_build_process(project, fake_venv, tmp_path, tree_env, servers):
+def test_kill_9_of_the_server_leaves_no_build_process(project, fake_venv, tmp_path, tree_env, closing):
     env, marker = tree_env
-    server = servers(project, fake_venv, {"FLASH_LSP_CACHE_DIR": str(tmp_path / "cache"), "FAKE_FLASH_MODE": "tree", **env})
+    server = closing(StdioServer(project, fake_venv, {"FLASH_LSP_CACHE_DIR": str(tmp_path / "cache"), "FAKE_FLASH_MODE": "tree", **env}))
     assert server.build()["started"] is True
     pidfile = tmp_path / "pids"
     deadline = time.monotonic() + WAIT
@@ -124,12 +111,12 @@ def test_kill_9_of_the_server_leaves_no_build_process(project, fake_venv, tmp_pa
     assert left == [] and not [pid for pid in pids if pid_alive(pid)], f"survived kill -9 of the server: {left}"
 
 
-def test_a_second_server_refuses_to_build_the_project(project, fake_venv, tmp_path, tree_env, servers):
+def test_a_second_server_refuses_to_build_the_project(project, fake_venv, tmp_path, tree_env, closing):
     env, _ = tree_env
     common = {"FLASH_LSP_CACHE_DIR": str(tmp_path / "cache"), "FAKE_FLASH_MODE": "tree", **env}
-    first = servers(project, fake_venv, common)
+    first = closing(StdioServer(project, fake_venv, common))
     assert first.build()["started"] is True
-    second = servers(project, fake_venv, common)
+    second = closing(StdioServer(project, fake_venv, common))
     answer = second.build()
     assert answer["started"] is False and answer["reason"] == "already-running"
     assert re.fullmatch(
