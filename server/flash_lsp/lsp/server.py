@@ -30,7 +30,7 @@ class FlashLanguageServer(LanguageServer):
         self.session = Session(self, self.cache.entries if self.cache else None)
         self.pull_diagnostics = False
         self.diagnostic_refresh = False
-        self.trusted = True
+        self.trusted = False  # until the client says so (initializationOptions.trusted, flash/workspaceTrust)
         self.client_interpreter: str | None = None
         self.flash_builds = None  # the BuildService, set by features.build_commands
         # run on shutdown, on parent death and on SIGTERM: kill builds, resolvers …

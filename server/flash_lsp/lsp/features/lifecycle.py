@@ -32,7 +32,8 @@ def register(server: FlashLanguageServer) -> None:
         caps = params.capabilities
         ls.pull_diagnostics = bool(caps.text_document and caps.text_document.diagnostic)
         ls.diagnostic_refresh = bool(caps.workspace and caps.workspace.diagnostics and caps.workspace.diagnostics.refresh_support)
-        ls.trusted = options.get("trusted", True) is not False
+        # Workspace trust: only a client that says so makes the workspace trusted (docs/security.md).
+        ls.trusted = options.get("trusted") is True
         ls.client_interpreter = options.get("interpreter") if isinstance(options.get("interpreter"), str) else None
         _apply(ls, options.get("settings", {}), initial=True)
 
@@ -41,6 +42,18 @@ def register(server: FlashLanguageServer) -> None:
         await _register_watchers(ls)
         await _pull_configuration(ls)
         asyncio.get_running_loop().create_task(_index(ls))
+
+    @server.feature("flash/workspaceTrust")
+    def workspace_trust(ls: FlashLanguageServer, params) -> None:
+        """`{trusted: bool}`: the user granted (or withdrew) trust; size prediction follows at once."""
+        trusted = params.get("trusted") if isinstance(params, dict) else getattr(params, "trusted", None)
+        if not isinstance(trusted, bool) or trusted == ls.trusted:
+            return
+        ls.trusted = trusted
+        log.info("workspace trust: %s", "trusted" if trusted else "untrusted")
+        sizes = getattr(ls, "bundle_sizes", None)
+        if sizes is not None:
+            sizes.trust_changed()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: FlashLanguageServer, params: types.DidChangeConfigurationParams) -> None:
