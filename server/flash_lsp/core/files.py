@@ -142,14 +142,19 @@ def build_spec(sources: list[IgnoreSource], profile: Profile) -> IgnoreSpec:
     return IgnoreSpec(patterns + list(profile.builtin_ignores))
 
 
-def collect_files(root: Path, profile: Profile, overrides: dict[str, str] | None = None) -> FileTree:
+def collect_files(root: Path, profile: Profile, overrides: dict[str, str] | None = None, only: list[str] | None = None) -> FileTree:
     """Walk `root` like `get_file_tree` and return the files the archive will carry.
 
     `overrides` maps project-relative POSIX paths to unsaved text; a path that does not exist on
-    disk yet is treated as a file at the end of its directory listing.
+    disk yet is treated as a file at the end of its directory listing. `only`: no walk, just
+    these files (those that exist).
     """
     root = Path(root)
     tree = FileTree(root=root)
+    if only is not None:
+        tree.files = [rel for rel in only if rel in (overrides or {}) or (root / rel).is_file()]
+        tree.scan_order = list(tree.files)
+        return tree
     tree.sources = read_ignore_sources(root, overrides)
     tree.errors.extend(s.error for s in tree.sources if s.error)
     spec = build_spec(tree.sources, profile)

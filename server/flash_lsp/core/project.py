@@ -100,13 +100,16 @@ class Project:
         keep_last_good: bool = False,
         summary_cache: MutableMapping[str, FileSummary] | None = None,
         trust_disk_cache: bool = False,
+        only: list[str] | None = None,
     ):
         """`keep_last_good`: while a file does not parse, analyse its last parsable version (the
         editor's view; the CLI predicts the build, which skips the file). `summary_cache`: a
         persistent map of summaries keyed by path and content hash. `trust_disk_cache`: reuse
         file contents read earlier without a `stat` until `invalidate` (the server learns about
-        disk changes from file-watch events)."""
+        disk changes from file-watch events). `only`: analyse just these files of `root` (a
+        file opened outside every project), without walking the directory."""
         self.trust_disk_cache = trust_disk_cache
+        self.only = only
         self.root = Path(root).resolve()
         self.keep_last_good = keep_last_good
         self.summary_cache = summary_cache
@@ -207,7 +210,7 @@ class Project:
     # -- analysis ----------------------------------------------------------------------------
     def files(self) -> FileTree:
         if self._tree is None:
-            self._tree = collect_files(self.root, self.profile, self.overrides)
+            self._tree = collect_files(self.root, self.profile, self.overrides, self.only)
         return self._tree
 
     def _scanned(self, tree: FileTree) -> list[str]:

@@ -46,6 +46,7 @@ class ProjectState:
     external: dict[str, dict[str, list[types.Diagnostic]]] = field(default_factory=dict)  # source → uri → list
     external_changes: int = 0
     profile_reason: str = ""
+    alone: str | None = None  # a file outside every workspace folder analysed by itself: its relpath
     timer: asyncio.TimerHandle | None = None
     running: bool = False
     again: bool = False
@@ -66,9 +67,10 @@ class ProjectState:
 
     def relpath(self, path: Path) -> str | None:
         try:
-            return path.relative_to(self.root).as_posix()
+            rel = path.relative_to(self.root).as_posix()
         except ValueError:
             return None
+        return rel if self.alone is None or rel == self.alone else None
 
 
 @dataclass(frozen=True)
@@ -106,24 +108,26 @@ class Session:
         roots = [root for folder in self.folders() for root in find_projects(folder)]
         return [self.state_for_root(root) for root in roots]
 
-    def state_for_root(self, root: Path) -> ProjectState:
+    def state_for_root(self, root: Path, alone: str | None = None) -> ProjectState:
+        """The project rooted at `root` (with `alone`, the single file analysed by itself there)."""
         root = root.resolve()
-        state = self.projects.get(root)
+        key = root / alone if alone else root
+        state = self.projects.get(key)
         if state is None:
-            project, reason = self._new_project(root)
-            state = ProjectState(root, project, profile_reason=reason)
-            self.projects[root] = state
+            project, reason = self._new_project(root, [alone] if alone else None)
+            state = ProjectState(root, project, profile_reason=reason, alone=alone)
+            self.projects[key] = state
         return state
 
     def state_for(self, uri: str) -> ProjectState | None:
-        path = path_of(uri)
+        path = resolved_path(uri)
         if path is None:
             return None
-        path = path.resolve()
         owners = [s for s in self.projects.values() if s.relpath(path) is not None]
         if owners:
             return max(owners, key=lambda s: len(s.root.parts))
-        return self.state_for_root(project_root_for(path, self.folders()))
+        root, alone = project_root_for(path, self.folders())
+        return self.state_for_root(root, path.name if alone else None)
 
     def drop_folder(self, folder: Path) -> None:
         for root in [r for r in self.projects if r == folder or folder in r.parents]:
@@ -131,7 +135,7 @@ class Session:
             for uri in state.diagnostics:
                 self.server.publish(uri, [], None)
 
-    def _new_project(self, root: Path) -> tuple[Project, str]:
+    def _new_project(self, root: Path, only: list[str] | None = None) -> tuple[Project, str]:
         profile, reason = self._profile(root)
         environment = detect_environment(root, self.settings.interpreter)
         project = Project(
@@ -142,6 +146,7 @@ class Session:
             keep_last_good=True,
             summary_cache=self.summary_cache,
             trust_disk_cache=True,
+            only=only,
         )
         return project, reason
 
@@ -153,22 +158,25 @@ class Session:
     def apply_settings(self, settings: Settings) -> None:
         """New settings: re-detect profiles and re-analyse everything."""
         self.settings = settings
-        for root, state in list(self.projects.items()):
-            state.project, state.profile_reason = self._new_project(root)
+        for state in list(self.projects.values()):
+            state.project, state.profile_reason = self._new_project(state.root, [state.alone] if state.alone else None)
             self.schedule(state, 0)
 
     # -- scheduling ----------------------------------------------------------------------------
     def touch(self, uri: str, delay_ms: int | None = None) -> None:
+        if uri.startswith("file:") and resolved_path(uri) is None:
+            log.warning("ignoring %r: its URI is not a usable file path", uri)
+            return
         state = self.state_for(uri)
         if state is not None:
             self.schedule(state, self.settings.debounce_ms if delay_ms is None else delay_ms)
 
     def disk_changed(self, uri: str, structure: bool) -> ProjectState | None:
         state = self.state_for(uri)
-        path = path_of(uri)
+        path = resolved_path(uri)
         if state is None or path is None:
             return None
-        rel = state.relpath(path.resolve())
+        rel = state.relpath(path)
         if rel is not None:
             state.pending_disk.add(rel)
             state.pending_structure |= structure
@@ -216,8 +224,8 @@ class Session:
     def _snapshot(self, state: ProjectState) -> dict[str, tuple[str, int | None]]:
         out = {}
         for uri, doc in self.server.workspace.text_documents.items():
-            path = path_of(uri)
-            rel = state.relpath(path.resolve()) if path else None
+            path = resolved_path(uri)
+            rel = state.relpath(path) if path else None
             if rel is not None:
                 out[rel] = (doc.source, doc.version)
         return out
@@ -225,8 +233,8 @@ class Session:
     def _snapshot_versions(self, state: ProjectState) -> dict[str, int | None]:
         out = {}
         for uri, doc in self.server.workspace.text_documents.items():
-            path = path_of(uri)
-            rel = state.relpath(path.resolve()) if path else None
+            path = resolved_path(uri)
+            rel = state.relpath(path) if path else None
             if rel is not None:
                 out[rel] = doc.version
         return out
@@ -259,6 +267,8 @@ class Session:
         out: dict[str, list[types.Diagnostic]] = {}
         fallback = self._fallback_path(state, model)
         for d in model.diagnostics:
+            if state.alone is not None and d.path != state.alone:
+                continue  # a file analysed alone: nothing is published into the directory around it
             rel = d.path if d.path and (d.path in snapshot or project.exists(d.path)) else fallback
             uri = uri_of(state.root / rel)
             out.setdefault(uri, []).append(to_diagnostic(d if rel == d.path else _moved(d, rel), state.root, lines_of, codec))
@@ -312,10 +322,10 @@ class Session:
         """A document's project, its up-to-date model, its project-relative path and its text
         (None when the document belongs to no project or is not a file)."""
         state, model = await self.fresh(uri)
-        path = path_of(uri)
+        path = resolved_path(uri)
         if state is None or model is None or path is None:
             return None
-        rel = state.relpath(path.resolve())
+        rel = state.relpath(path)
         if rel is None:
             return None
         doc = self.server.workspace.get_text_document(uri)
@@ -350,6 +360,17 @@ class Session:
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def resolved_path(uri: str) -> Path | None:
+    """The resolved filesystem path of a `file:` URI; None for other URIs and for those no file can have."""
+    path = path_of(uri)
+    if path is None:
+        return None
+    try:
+        return path.resolve()
+    except (OSError, ValueError, RuntimeError):  # UnicodeEncodeError is a ValueError
+        return None
 
 
 def _moved(d: Diagnostic, rel: str) -> Diagnostic:
