@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -90,7 +91,8 @@ def tree_env(tmp_path: Path):
     deadline = time.monotonic() + 3.0  # a surviving build may still be spawning
     while time.monotonic() < deadline:
         for pid in {*marked(marker), *(p for p in read_pids(tmp_path / "pids") if pid_alive(p))}:
-            os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         time.sleep(0.2)
         if not marked(marker):
             break

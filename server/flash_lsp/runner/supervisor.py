@@ -23,7 +23,6 @@ The process model is described in docs/builds.md.
 
 from __future__ import annotations
 
-import argparse
 import ctypes
 import os
 import selectors
@@ -36,7 +35,7 @@ import time
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 KILL_ROUNDS_SECONDS = 10.0  # SIGKILL rounds until no descendant is left (a fork bomb would need more)
-POLL = 0.02
+POLL = 0.02  # seconds between looks at the tree, at most
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
@@ -139,8 +138,10 @@ class Supervisor:
         self.reap()
         self.signal_all(signal.SIGTERM)
         deadline = time.monotonic() + self.grace
+        delay = 0.002  # most builds are gone within milliseconds of SIGTERM
         while time.monotonic() < deadline and self.alive():
-            time.sleep(POLL)
+            time.sleep(delay)
+            delay = min(delay * 2, POLL)
             self.reap()
         deadline = time.monotonic() + KILL_ROUNDS_SECONDS
         while time.monotonic() < deadline:
@@ -223,20 +224,26 @@ def exit_like(status: int | None) -> None:
     sys.exit(code)
 
 
-def main(args: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="flash-lsp-build-supervisor")
-    parser.add_argument("--control", type=int, required=True, help="fd of the runner's socketpair end")
-    parser.add_argument("--grace", type=float, default=1.0, help="seconds between SIGTERM and SIGKILL")
-    parser.add_argument("argv", nargs=argparse.REMAINDER)
-    ns = parser.parse_args(args)
-    argv = ns.argv[1:] if ns.argv[:1] == ["--"] else ns.argv
-    if not argv:
-        parser.error("no command given after --")
-    control = socket.socket(fileno=ns.control)
+def parse(args: list[str]) -> tuple[int, float, list[str]]:
+    """`--control FD [--grace SECONDS] -- ARGV…`; not argparse, whose imports (re, gettext) every build would wait for."""
+    options: dict[str, str] = {}
+    while args and args[0] != "--":
+        if len(args) < 2 or args[0] not in ("--control", "--grace"):
+            raise SystemExit(f"usage: supervisor.py --control FD [--grace SECONDS] -- ARGV... (got {args[0]!r})")
+        options[args[0]] = args[1]
+        args = args[2:]
+    if "--control" not in options or len(args) < 2:
+        raise SystemExit("usage: supervisor.py --control FD [--grace SECONDS] -- ARGV...")
+    return int(options["--control"]), float(options.get("--grace", "1.0")), args[1:]
+
+
+def main(args: list[str]) -> None:
+    control_fd, grace, argv = parse(args)
+    control = socket.socket(fileno=control_fd)
     control.setblocking(False)
     os.set_inheritable(control.fileno(), False)
-    exit_like(Supervisor(argv, control, ns.grace).run())
+    exit_like(Supervisor(argv, control, grace).run())
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
