@@ -4,7 +4,8 @@ The file is JSON (docs/security.md, "Caches"): loading it can only build the sum
 analysis core (`_TYPES`), never run code. Values are tagged where JSON has no type of its own
 (tuples, named tuples, dicts with non-string keys, bytes, complex numbers, sets, enums). A file of
 another format or version, and any entry that does not decode into the known types, is ignored with
-a log line.
+a log line. Entries are decoded when first asked for (loading 2,000 summaries eagerly took 4x as long
+as the pickle did; see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import enum
 import json
 import logging
 import os
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -138,12 +140,52 @@ def _pair(value: Any) -> tuple[Any, Any]:
     return value[0], value[1]
 
 
+class LazySummaries(MutableMapping):
+    """Summaries by key; those loaded from disk are decoded (and checked) when first asked for."""
+
+    def __init__(self, raw: dict | None = None):
+        self.raw: dict[str, Any] = raw or {}
+        self.decoded: dict[str, core_summary.FileSummary] = {}
+        self.rejected = 0
+
+    def __getitem__(self, key: str) -> core_summary.FileSummary:
+        hit = self.decoded.get(key)
+        if hit is not None:
+            return hit
+        data = self.raw.pop(key)  # KeyError: not cached
+        try:
+            summary = decode(data)
+        except (CacheFormatError, ValueError, RecursionError):
+            summary = None
+        if not isinstance(summary, core_summary.FileSummary):
+            self.rejected += 1
+            log.warning("summary cache: ignored an entry that is not a summary (%s)", key.replace("\0", " "))
+            raise KeyError(key)
+        self.decoded[key] = summary
+        return summary
+
+    def __setitem__(self, key: str, value: core_summary.FileSummary) -> None:
+        self.raw.pop(key, None)
+        self.decoded[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if self.decoded.pop(key, None) is None:
+            del self.raw[key]
+
+    def __iter__(self):
+        yield from self.raw
+        yield from self.decoded
+
+    def __len__(self) -> int:
+        return len(self.raw) + len(self.decoded)
+
+
 class SummaryCache:
-    """A dict of summaries loaded from and saved to one JSON file in the user cache dir."""
+    """Summaries loaded from and saved to one JSON file in the user cache dir."""
 
     def __init__(self, path: Path):
         self.path = path
-        self.entries: dict = {}
+        self.entries = LazySummaries()
         self._loaded_size = 0
 
     @classmethod
@@ -172,39 +214,27 @@ class SummaryCache:
                 and isinstance(data.get("entries"), dict)):
             log.warning("ignoring summary cache %s: not format %s version %s", self.path, FORMAT, VERSION)
             return
-        entries, bad = {}, 0
-        for key, value in data["entries"].items():
-            try:
-                summary = decode(value)
-            except (CacheFormatError, ValueError, RecursionError):
-                bad += 1
-                continue
-            if isinstance(summary, core_summary.FileSummary):
-                entries[key] = summary
-            else:
-                bad += 1
-        if bad:
-            log.warning("summary cache %s: ignored %d entries that are not summaries", self.path, bad)
-        self.entries = entries
-        self._loaded_size = len(entries)
+        self.entries = LazySummaries(data["entries"])
+        self._loaded_size = len(self.entries)
 
     def save(self, limit: int = 50_000) -> None:
-        """Write the cache if it grew (atomically; the newest `limit` entries)."""
+        """Write the cache if it grew (atomically; the newest `limit` entries; entries never asked
+        for are kept as read, and checked when they are)."""
         if len(self.entries) == self._loaded_size:
             return
-        items = list(self.entries.items())[-limit:]
-        encoded = {}
-        for key, summary in items:
+        encoded = dict(self.entries.raw)
+        for key, summary in self.entries.decoded.items():
             try:
                 encoded[key] = encode(summary)
             except (CacheFormatError, ValueError, RecursionError):
                 continue  # e.g. an integer constant too long to print: analysed again next time
+        encoded = dict(list(encoded.items())[-limit:])
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
             body = json.dumps({"format": FORMAT, "version": VERSION, "entries": encoded}, separators=(",", ":"))
             tmp.write_text(body, encoding="utf-8")
             os.replace(tmp, self.path)
-            self._loaded_size = len(items)
+            self._loaded_size = len(self.entries)
         except (OSError, ValueError) as exc:
             log.warning("could not write the summary cache %s: %s", self.path, exc)

@@ -60,6 +60,7 @@ MAX_PARALLEL = 2  # resolutions running at once (a workspace with many projects 
 INDEX_ENV = "FLASH_LSP_INDEX_URL"
 WAIT_S = 60.0
 
+
 @dataclass(eq=False)
 class SizeState:
     project: ProjectState
@@ -104,9 +105,8 @@ class BundleSizes:
         return self._tmp_cache
 
     def _python(self, root: Path) -> str:
-        """The interpreter whose pip resolves. Untrusted workspace: the server's own, always (the
-        project's interpreter is the project's code, docs/security.md). Trusted: as `flash build`
-        would run (setting, selected interpreter, the project's .venv); ours when that one has no pip."""
+        """The interpreter whose pip resolves: untrusted, always ours (docs/security.md); trusted, as
+        `flash build` would run (setting, selected interpreter, .venv); ours when that one has no pip."""
         from ...runner.interpreter import choose_interpreter
 
         if not self.server.trusted:
@@ -127,9 +127,7 @@ class BundleSizes:
         pred = self.predictors.get(key)
         if pred is None:
             index = os.environ.get(INDEX_ENV) or None
-            # uv is given the interpreter (`--python`) and never downloads one.
-            env = dict(os.environ)
-            env.setdefault("UV_PYTHON_DOWNLOADS", "never")
+            env = {"UV_PYTHON_DOWNLOADS": "never", **os.environ}  # uv is given `--python`: never download one
             pred = SizePredictor(cache_dir=self._cache_dir(), python=python, env=env, index_url=index,
                                  pass_index_url=index is not None, limit_is_error=limit_is_error, trusted=trusted)
             self.predictors[key] = pred
@@ -415,9 +413,6 @@ class BundleSizes:
             return (state.root / rel).read_text(encoding="utf-8", errors="replace").splitlines(True)
         except OSError:
             return []
-
-
-# --------------------------------------------------------------------------- hints → diagnostics
 
 
 def service(ls: FlashLanguageServer) -> BundleSizes | None:
