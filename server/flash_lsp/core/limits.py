@@ -21,7 +21,10 @@ MAX_DEPTH = 100
 
 
 def too_big(value: object) -> str | None:
-    """The bound a folded scalar exceeds, or None."""
+    """The bound a folded scalar, or a literal container's element, exceeds; None when it fits."""
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        items = [*value, *value.values()] if isinstance(value, dict) else value
+        return next((bound for bound in map(too_big, items) if bound), None)
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
         return f"integers of at most {MAX_INT_BITS:,} bits"
     if isinstance(value, str) and len(value) > MAX_STR_CHARS:

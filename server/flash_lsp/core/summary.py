@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from .limits import MAX_FILE_CHARS
+from .limits import MAX_FILE_CHARS, too_big
 from .model import Span
 
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH"})
@@ -211,6 +211,14 @@ class _Extractor:
     def span(self, node: ast.AST) -> Span:
         return Span.of(node, self.lines)
 
+    def text(self, node: ast.expr) -> str:
+        """The expression as code; past the interpreter's recursion limit, its first source line."""
+        try:
+            return ast.unparse(node)
+        except RecursionError:
+            span = self.span(node)
+            return self.lines[span.line][span.col : span.col + 80] + "…"
+
     def run(self, tree: ast.Module, relevant: list[int] | None) -> None:
         aliases: set[str] = set()
         alias_candidates: list[tuple[ast.AST, ast.expr, str]] = []
@@ -287,7 +295,7 @@ class _Extractor:
                 kind=kind,
                 span=_name_span(node, self.lines),
                 decorator_span=self.span(decorator),
-                decorator_text=ast.unparse(decorator.func if isinstance(decorator, ast.Call) else decorator),
+                decorator_text=self.text(decorator.func if isinstance(decorator, ast.Call) else decorator),
                 config=config,
                 method=method,
                 path=path,
@@ -314,8 +322,8 @@ class _Extractor:
             value = name_kw.value.value if name_kw and isinstance(name_kw.value, ast.Constant) else None
             return ConfigRef("inline", inline_name=value, inline_type=_call_type(expr) or "", span=span)
         if isinstance(expr, ast.Attribute):
-            return ConfigRef("attribute", text=ast.unparse(expr), span=span)
-        return ConfigRef("other", text=ast.unparse(expr), span=span)
+            return ConfigRef("attribute", text=self.text(expr), span=span)
+        return ConfigRef("other", text=self.text(expr), span=span)
 
     def _literal(self, call: ast.Call, keyword: str) -> Literal:
         kw = next((k for k in call.keywords if k.arg == keyword), None)
@@ -509,7 +517,9 @@ def _mothership_decl(node: ast.Assign, span) -> MothershipDecl:
     for kw in call.keywords:
         if kw.arg:
             try:
-                kwargs[kw.arg] = ast.literal_eval(kw.value)
+                value = ast.literal_eval(kw.value)
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                pass
+                continue
+            if not too_big(value):  # like a non-literal: the integer could not even be printed
+                kwargs[kw.arg] = value
     return MothershipDecl(_callee_name(call.func) or "CpuLiveLoadBalancer", kwargs, span(node))
