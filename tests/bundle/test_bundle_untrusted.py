@@ -110,8 +110,8 @@ async def test_trusted_index_options_are_obeyed_but_outside_files_are_not_read(h
 def test_include_files_inside_the_project_only(tmp_path):
     root = tmp_path / "p"
     (root / "req").mkdir(parents=True)
-    (root / "req" / "base.txt").write_text("six\n-r more.txt\n")
-    (root / "more.txt").write_text("attrs>=22\n-e .\n")
+    (root / "req" / "base.txt").write_text("six\n-r more.txt  # relative to req/, as pip reads it\n")
+    (root / "req" / "more.txt").write_text("attrs>=22\n-e .\n")
     (tmp_path / "secret.txt").write_text("secret-pkg\n")
     (root / "link.txt").symlink_to(tmp_path / "secret.txt")
     (root / "dirlink").symlink_to(tmp_path)

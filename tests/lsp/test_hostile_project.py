@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import flash_lsp
+import jsonschema
 import pytest
 from flash_lsp.bundle.resolve import find_uv
 from lsprotocol import types
@@ -31,6 +32,7 @@ from pytest_lsp import ClientServerConfig, client_capabilities
 from tests.bundle.hostile import Hostile, hostile_venv, make_hostile, write_project
 from tests.bundle.stubs import StubIndex, make_wheel
 from tests.lsp.bundle.conftest import _plain
+from tests.lsp.test_bundle_size import protocol_schema
 
 AUDITED = Path(__file__).with_name("audited_server.py")
 SETTLE_S = 120
@@ -77,6 +79,7 @@ async def audited(tmp_path):
         "HOME": str(dirs["home"]),
         "TMPDIR": str(dirs["tmp"]),
         "PYTHONUNBUFFERED": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",  # the import system's .pyc files of an edited checkout are not ours
         "FLASH_LSP_LOG_LEVEL": "WARNING",
     }
     config = ClientServerConfig(server_command=[sys.executable, str(AUDITED)], server_env=env)
@@ -129,6 +132,7 @@ async def test_an_untrusted_hostile_project_runs_nothing(audited):
     assert not any("outside-only-pkg" in path for path, _r in index.requests)
 
     # the prediction itself: six sized, every direct reference reported, every option line ignored
+    jsonschema.validate(answer, protocol_schema("flash-bundle-size.schema.json", "result"))
     assert [p["name"] for p in answer["packages"]] == ["six"]
     unpredictable = sorted(p["requirements"][0] for p in answer["problems"] if p["kind"] == "not-predictable")
     expected = [*world.direct_references().values(), f"evildeco @ {world.sdist_url}",

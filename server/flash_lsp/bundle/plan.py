@@ -81,17 +81,19 @@ def plan_requirements(requirements, project_root: str | None, *, trusted: bool) 
         if not isinstance(text, str):
             plan.invalid.append(repr(text))
             continue
-        _take(plan, text.strip(), root, trusted, depth=0, constraint=False)
+        _take(plan, text.strip(), root, root, trusted, depth=0, constraint=False)
     plan.requirements = list(dict.fromkeys(plan.requirements))
     plan.options = list(dict.fromkeys(plan.options))
     return plan
 
 
-def _take(plan: ResolvePlan, text: str, root: Path | None, trusted: bool, *, depth: int, constraint: bool) -> None:
+def _take(plan: ResolvePlan, text: str, root: Path | None, base: Path | None, trusted: bool, *, depth: int,
+          constraint: bool) -> None:
+    """Sort one line; `base`: the directory relative paths start from (the including file's, as pip does)."""
     if not text or text.startswith("#"):
         return
     if text.startswith("-"):
-        _option(plan, text, root, trusted, depth=depth)
+        _option(plan, text, root, base, trusted, depth=depth)
         return
     direct = direct_reference(text)
     if direct is not None:
@@ -136,7 +138,7 @@ def describe_source(url: str) -> str:
             "machine) unless it is a wheel; size not predictable without building")
 
 
-def _option(plan: ResolvePlan, text: str, root: Path | None, trusted: bool, *, depth: int) -> None:
+def _option(plan: ResolvePlan, text: str, root: Path | None, base: Path | None, trusted: bool, *, depth: int) -> None:
     name, value = _split_option(text)
     if name in EDITABLE_OPTIONS:
         target = value or "?"
@@ -151,7 +153,7 @@ def _option(plan: ResolvePlan, text: str, root: Path | None, trusted: bool, *, d
     elif name in INDEX_OPTIONS and value:
         local_dir = value.startswith("file:") or (INDEX_OPTIONS[name] == "--find-links" and "://" not in value)
         if local_dir:
-            local = _inside(root, value.removeprefix("file://"))
+            local = _inside(root, base, value.removeprefix("file://"))
             if local is None:
                 plan.notes.append(f"{text!r} is ignored: --find-links may name only a directory inside the project")
                 return
@@ -161,7 +163,7 @@ def _option(plan: ResolvePlan, text: str, root: Path | None, trusted: bool, *, d
             return
         plan.options.append(f"{INDEX_OPTIONS[name]} {value}")
     elif name in INCLUDE_OPTIONS and value:
-        _include(plan, text, value, root, trusted, depth=depth, constraint=INCLUDE_OPTIONS[name] == "-c")
+        _include(plan, text, value, root, base, trusted, depth=depth, constraint=INCLUDE_OPTIONS[name] == "-c")
     else:
         plan.notes.append(f"{text!r} is ignored by the size prediction (an option line)")
 
@@ -181,9 +183,9 @@ def _split_option(text: str) -> tuple[str, str]:
     return first[:2], (first[2:] or rest).strip()
 
 
-def _include(plan: ResolvePlan, text: str, value: str, root: Path | None, trusted: bool, *, depth: int,
-             constraint: bool) -> None:
-    path = _inside(root, value)
+def _include(plan: ResolvePlan, text: str, value: str, root: Path | None, base: Path | None, trusted: bool, *,
+             depth: int, constraint: bool) -> None:
+    path = _inside(root, base, value)
     if path is None:
         plan.notes.append(f"{text!r} is ignored: include files are read only inside the project")
         return
@@ -199,34 +201,18 @@ def _include(plan: ResolvePlan, text: str, value: str, root: Path | None, truste
         plan.notes.append(f"{text!r} could not be read: {exc.strerror or exc}")
         return
     for line in body.splitlines():
-        _take(plan, line.split(" #", 1)[0].strip(), root, trusted, depth=depth + 1, constraint=constraint)
+        _take(plan, line.split(" #", 1)[0].strip(), root, path.parent, trusted, depth=depth + 1, constraint=constraint)
 
 
-def _inside(root: Path | None, value: str) -> Path | None:
-    """`value` as a path inside `root` with no symlink on the way that leads out of it (None: outside)."""
-    if root is None or not value:
+def _inside(root: Path | None, base: Path | None, value: str) -> Path | None:
+    """`value` (relative to `base`) as a real path inside `root`, None when it is not, or when a
+    symlink (the file's or a directory's on the way) leads out of the project."""
+    if root is None or base is None or not value:
         return None
     candidate = Path(value)
-    full = candidate if candidate.is_absolute() else root / candidate
     try:
         real_root = root.resolve(strict=True)
-        real = full.resolve(strict=True)
+        real = (candidate if candidate.is_absolute() else base / candidate).resolve(strict=True)
     except (OSError, RuntimeError):
         return None
-    if real != real_root and real_root not in real.parents:
-        return None
-    # every component on the way must stay inside (a symlink to / and back in cannot smuggle a path)
-    cur = root
-    try:
-        rel = os.path.relpath(os.path.normpath(full), root)
-    except ValueError:
-        return None
-    if rel.startswith(".."):
-        return None
-    for part in Path(rel).parts:
-        cur = cur / part
-        if cur.is_symlink():
-            target = cur.resolve()
-            if target != real_root and real_root not in target.parents:
-                return None
-    return real
+    return real if real == real_root or real_root in real.parents else None

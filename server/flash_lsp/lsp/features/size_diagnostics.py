@@ -1,4 +1,4 @@
-"""Diagnostics of the archive-size prediction (source "flash-lsp size", codes FL801–FL810), placed on
+"""Diagnostics of the archive-size prediction (source "flash-lsp size", codes FL801–FL811), placed on
 the `requirements.txt` line or `dependencies=[...]` string they are about."""
 
 from __future__ import annotations
