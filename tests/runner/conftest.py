@@ -44,6 +44,14 @@ def read_pids(pidfile: Path) -> list[int]:
     return [int(x) for x in pidfile.read_text().split()] if pidfile.exists() else []
 
 
+def wait_for_pids(pidfile: Path, count: int, timeout: float = WAIT) -> list[int]:
+    """The pids in `pidfile` once it holds `count` of them (or whatever it holds after `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while len(read_pids(pidfile)) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return read_pids(pidfile)
+
+
 TREE_SIZE = 5  # the fake's main process, child, setsid parent and its grandchild, daemon
 
 

@@ -14,13 +14,12 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 from pygls.uris import from_fs_path
 
-from .conftest import TREE_SIZE, WAIT, pid_alive, read_pids, wait_until_gone
+from .conftest import TREE_SIZE, WAIT, pid_alive, wait_for_pids, wait_until_gone
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the subreaper is Linux only")
 
@@ -100,10 +99,7 @@ def test_kill_9_of_the_server_leaves_no_build_process(project, fake_venv, tmp_pa
     server = closing(StdioServer(project, fake_venv, {"FLASH_LSP_CACHE_DIR": str(tmp_path / "cache"), "FAKE_FLASH_MODE": "tree", **env}))
     assert server.build()["started"] is True
     pidfile = tmp_path / "pids"
-    deadline = time.monotonic() + WAIT
-    while len(read_pids(pidfile)) < TREE_SIZE and time.monotonic() < deadline:
-        time.sleep(0.05)
-    pids = read_pids(pidfile)
+    pids = wait_for_pids(pidfile, TREE_SIZE)
     assert len(pids) == TREE_SIZE and all(pid_alive(pid) for pid in pids)
     os.kill(server.proc.pid, signal.SIGKILL)
     server.proc.wait()

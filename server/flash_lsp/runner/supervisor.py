@@ -23,6 +23,7 @@ The process model is described in docs/builds.md.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import selectors
@@ -242,7 +243,15 @@ def main(args: list[str]) -> None:
     control = socket.socket(fileno=control_fd)
     control.setblocking(False)
     os.set_inheritable(control.fileno(), False)
-    exit_like(Supervisor(argv, control, grace).run())
+    supervisor = Supervisor(argv, control, grace)
+    try:
+        status = supervisor.run()
+    except BaseException:  # a bug here must not leave the build running unsupervised
+        if supervisor.main_pid:
+            with contextlib.suppress(OSError):
+                os.killpg(supervisor.main_pid, signal.SIGKILL)
+        raise
+    exit_like(status)
 
 
 if __name__ == "__main__":
