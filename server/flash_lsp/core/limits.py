@@ -6,7 +6,7 @@ diagnostic (FL411) naming the bound; see docs/analysis-bounds.md for why each nu
 
 from __future__ import annotations
 
-# a Python file larger than this is not parsed: `ast.parse` needs ~170 bytes of memory per byte of
+# a Python file larger than this is not parsed: `ast.parse` needs ~150 bytes of memory per byte of
 # source for dense literals, so 0.5 MB costs under 100 MB
 MAX_FILE_CHARS = 500_000
 # folded integers: below the interpreter's 4,300-digit limit for int/str conversion
