@@ -11,7 +11,6 @@ the rest of the process model: docs/builds.md.
 from __future__ import annotations
 
 import datetime as _dt
-import fcntl
 import hashlib
 import logging
 import os
@@ -19,6 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+try:
+    import fcntl
+except ImportError:  # Windows: builds are not supported there; importing must still work
+    fcntl = None
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,8 @@ def lock_path(project_root: str, lock_dir: Path) -> Path:
 def acquire(project_root: str, lock_dir: Path | None = None) -> BuildLock | LockHeld:
     """Take the project's lock without waiting and record this process as its owner."""
     path = lock_path(project_root, lock_dir or default_lock_dir())
+    if fcntl is None:
+        return BuildLock(None)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
