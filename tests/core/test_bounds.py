@@ -21,9 +21,9 @@ OK_WORKER = HEAD + "other = LiveServerless(name='other')\n@remote(other)\ndef g(
 
 
 def timed(analyze, files: dict[str, str]):
-    start = time.monotonic()
+    start = time.process_time()  # CPU seconds: other work on the machine does not inflate them
     model = analyze(files)
-    return model, time.monotonic() - start
+    return model, time.process_time() - start
 
 
 def bound_messages(model) -> list[str]:
@@ -45,7 +45,7 @@ def bound_messages(model) -> list[str]:
 )
 def test_exceeded_bound_is_unknown_with_an_info_diagnostic(analyze, source, bound):
     model, seconds = timed(analyze, {"workers/w.py": HEAD + source + FN, "workers/ok.py": OK_WORKER})
-    assert seconds < 5
+    assert seconds < 2
     messages = bound_messages(model)
     assert messages and any(bound in m for m in messages), model.diagnostics
     assert {f.name for f in model.functions} == {"f", "g"}  # the rest is still analysed

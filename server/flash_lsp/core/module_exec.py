@@ -134,7 +134,7 @@ def simulate(tree: ast.Module, lines: list[str], importable: Callable[[str], boo
         failure = raised.failure
     except (_OutOfSteps, RecursionError) as stopped:
         bound = f"{MAX_STEPS:,} evaluation steps per module" if isinstance(stopped, _OutOfSteps) else "the interpreter's recursion limit"
-        sim.bounds.append((bound, sim.position))
+        sim.bounds.append((bound, sim.span(sim.position) if sim.position is not None else Span(0, 0, 0, 0)))
         for name in _bound_names(tree.body):  # whatever the rest of the module binds is unknown
             sim.globals.setdefault(name, UNKNOWN)
     return ExecResult(failure, sim.globals, sim.unknowns, sim.bounds)
@@ -151,17 +151,13 @@ class _Simulator:
         self.future_annotations = False
         self.steps = 0
         self.depth = 0
-        self.position = Span(0, 0, 0, 0)  # the statement being simulated
+        self.position: ast.stmt | None = None  # the statement being simulated
 
     def exceeded(self, bound: str, node: ast.AST) -> Any:
         """Record that `bound` made the value of `node` unknown."""
         self.bounds.append((bound, self.span(node)))
         return UNKNOWN
 
-    def tick(self) -> None:
-        self.steps += 1
-        if self.steps > MAX_STEPS:
-            raise _OutOfSteps
 
     def span(self, node: ast.AST) -> Span:
         return Span.of(node, self.lines)
@@ -175,8 +171,10 @@ class _Simulator:
             self.stmt(stmt, scope)
 
     def stmt(self, node: ast.stmt, scope: dict) -> None:
-        self.tick()
-        self.position = self.span(node)
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _OutOfSteps
+        self.position = node
         handler = getattr(self, f"_{type(node).__name__}", None)
         if handler is not None:
             handler(node, scope)
@@ -293,9 +291,11 @@ class _Simulator:
             scope.setdefault(name, UNKNOWN)
 
     def _Try(self, node: ast.Try, scope: dict) -> None:
+        depth = self.depth
         try:
             self.block(node.body, scope)
         except _Raised as raised:
+            self.depth = depth
             handler = next((h for h in node.handlers if _catches(h, raised.failure)), None)
             if handler is None:
                 raise
@@ -376,19 +376,20 @@ class _Simulator:
 
     # -- expressions --------------------------------------------------------------------------
     def expr(self, node: ast.expr, scope: dict) -> Any:
-        self.tick()
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _OutOfSteps
         if self.depth >= MAX_DEPTH:
             return self.exceeded(f"expressions nested at most {MAX_DEPTH} levels deep", node)
-        self.depth += 1
-        try:
-            return self._expr(node, scope)
-        finally:
-            self.depth -= 1
+        self.depth += 1  # not restored when a failure propagates: `_Try` restores it
+        value = self._expr(node, scope)
+        self.depth -= 1
+        return value
 
     def _expr(self, node: ast.expr, scope: dict) -> Any:
         if isinstance(node, ast.Constant):
-            bound = too_big(node.value)
-            return self.exceeded(bound, node) if bound else node.value
+            value = node.value  # only a hex, octal or binary literal can be an integer too large to print
+            return self.exceeded(too_big(value), node) if type(value) is int and value.bit_length() > MAX_INT_BITS else value
         if isinstance(node, ast.Name):
             if node.id in scope:
                 return scope[node.id]
@@ -399,14 +400,16 @@ class _Simulator:
             return self.attribute(node, scope)
         if isinstance(node, ast.Call):
             return self.call(node, scope)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)) and len(getattr(node, "elts", None) or getattr(node, "keys", ())) > MAX_ITEMS:
-            return self.exceeded(f"literals of at most {MAX_ITEMS:,} elements", node)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            if len(node.elts) > MAX_ITEMS:
+                return self.exceeded(f"literals of at most {MAX_ITEMS:,} elements", node)
             values = [self.expr(e.value if isinstance(e, ast.Starred) else e, scope) for e in node.elts]
             if any(isinstance(e, ast.Starred) for e in node.elts):
                 return UNKNOWN
             return tuple(values) if isinstance(node, ast.Tuple) else values
         if isinstance(node, ast.Dict):
+            if len(node.keys) > MAX_ITEMS:
+                return self.exceeded(f"literals of at most {MAX_ITEMS:,} elements", node)
             keys = [self.expr(k, scope) if k is not None else UNKNOWN for k in node.keys]
             values = [self.expr(v, scope) for v in node.values]
             if any(k is UNKNOWN or isinstance(k, (list, dict)) for k in keys):
