@@ -31,10 +31,11 @@ class Driver:
     """`tests.runner.build_driver` in its own process: a second owner of a `BuildRunner`."""
 
     def __init__(self, project: Path, lock_dir: Path, env: dict[str, str]) -> None:
+        path = os.pathsep.join(filter(None, (str(REPO), os.environ.get("PYTHONPATH"))))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.runner.build_driver", str(project), str(lock_dir)],
             cwd=REPO,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(REPO), os.environ.get("PYTHONPATH")))), **env},
+            env={**os.environ, "PYTHONPATH": path, **env},
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -121,7 +122,9 @@ def test_a_second_process_refuses_to_build_the_same_project(project, tmp_path, l
     assert not (project / ".flash" / "archive.tar.gz").exists(), "the refused build ran anyway"
 
 
-async def test_the_lock_is_free_after_the_build_ends_and_after_its_holder_dies(project, fake, tmp_path, lock_dir, tree_env, closing):
+async def test_the_lock_is_free_after_the_build_ends_and_after_its_holder_dies(
+    project, fake, tmp_path, lock_dir, tree_env, closing
+):
     runner = BuildRunner(grace_period=0.5, lock_dir=lock_dir)
     try:
         slow = closing(Driver(project, lock_dir, {"FAKE_FLASH_MODE": "slow_start", "FAKE_FLASH_DELAY": "2"}))

@@ -53,7 +53,8 @@ class StdioServer:
         self.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
 
     def build(self) -> dict:
-        return self.request("workspace/executeCommand", {"command": "flash.build", "arguments": [{"project": self.project_uri}]})
+        arguments = [{"project": self.project_uri}]
+        return self.request("workspace/executeCommand", {"command": "flash.build", "arguments": arguments})
 
     def send(self, message: dict) -> None:
         body = json.dumps(message).encode()
@@ -96,7 +97,8 @@ class StdioServer:
 
 def test_kill_9_of_the_server_leaves_no_build_process(project, fake_venv, tmp_path, tree_env, closing):
     env, marker = tree_env
-    server = closing(StdioServer(project, fake_venv, {"FLASH_LSP_CACHE_DIR": str(tmp_path / "cache"), "FAKE_FLASH_MODE": "tree", **env}))
+    env = {"FLASH_LSP_CACHE_DIR": str(tmp_path / "cache"), "FAKE_FLASH_MODE": "tree", **env}
+    server = closing(StdioServer(project, fake_venv, env))
     assert server.build()["started"] is True
     pidfile = tmp_path / "pids"
     pids = wait_for_pids(pidfile, TREE_SIZE)

@@ -22,7 +22,10 @@ class Supervised:
         self.control, theirs = socket.socketpair()
         options = ["--control", str(theirs.fileno()), "--grace", str(grace), "--", *argv]
         if prelude:
-            code = f"import sys; sys.path.insert(0, {str(SUPERVISOR.parent)!r}); import supervisor; {prelude}; supervisor.main(sys.argv[1:])"
+            code = (
+                f"import sys; sys.path.insert(0, {str(SUPERVISOR.parent)!r}); import supervisor; "
+                f"{prelude}; supervisor.main(sys.argv[1:])"
+            )
             command = [sys.executable, "-I", "-S", "-c", code, *options]
         else:
             command = [sys.executable, "-I", "-S", str(SUPERVISOR), *options]

@@ -9,9 +9,9 @@
   `AlreadyRunning` and starts nothing; across processes the project's build lock
   (`build_lock.py`) does the same. Rejecting (rather than queueing or restarting) keeps exactly
   one owner of `.flash/.build` and makes "what is running?" trivial; the caller can offer cancel.
-* Output is read from the pipes with a protocol (not `Process.wait()`, which in 3.11 waits for the
-  pipes to close and so hangs while any grandchild holds them), decoded incrementally, split into
-  lines, cleaned (`text.clean_line`) and reported one `Output` per line; `Progress` comes from the
+* Output is read from the pipes with a protocol (`pipes.py`; not `Process.wait()`, which in 3.11
+  waits for the pipes to close and so hangs while any grandchild holds them), decoded
+  incrementally, split into lines, cleaned (`text.clean_line`) and reported one `Output` per line; `Progress` comes from the
   build's own step lines (`progress.py`), findings from `errors.py`.
 * Cancel, timeout and `shutdown()` ask the supervisor to terminate every descendant: SIGTERM,
   SIGKILL after `grace_period`; the build ends when the supervisor has reaped them all. When the
@@ -22,7 +22,6 @@
 from __future__ import annotations
 
 import asyncio
-import codecs
 import collections
 import itertools
 import logging
@@ -41,6 +40,7 @@ from . import build_lock, procs
 from .errors import FindingCollector
 from .events import AlreadyRunning, BuildEvent, EventCallback, Finished, Output, Progress, Started
 from .interpreter import FlashCommand
+from .pipes import BuildProtocol
 from .progress import ProgressTracker
 from .text import clean_line
 
@@ -54,7 +54,6 @@ BUILD_ENV = {
     "PYTHONIOENCODING": "utf-8",  # Rich's ✓/⚠ and panel borders must survive a C locale
 }
 DEFAULT_TIMEOUT = 1200.0  # pip alone may take 600 s in the real build
-MAX_LINE = 1 << 20  # a "line" longer than this is reported in pieces
 SUPERVISOR = Path(__file__).with_name("supervisor.py")
 HANDSHAKE_TIMEOUT = 30.0  # the supervisor reports the build's pid (a loaded machine may be slow)
 KILL_WAIT = 2.0  # after SIGKILL, how long the supervisor may take to reap the tree
@@ -98,7 +97,8 @@ def build_args(flash: FlashCommand, options: BuildOptions) -> list[str]:
 
 def supervised(argv: list[str], control_fd: int, grace: float) -> list[str]:
     """The supervisor's command line; `-I -S`: nothing from the environment or site-packages."""
-    return [sys.executable, "-I", "-S", str(SUPERVISOR), "--control", str(control_fd), "--grace", str(grace), "--", *argv]
+    options = ["--control", str(control_fd), "--grace", str(grace), "--"]
+    return [sys.executable, "-I", "-S", str(SUPERVISOR), *options, *argv]
 
 
 async def _handshake(control: socket.socket) -> str:
@@ -114,61 +114,6 @@ async def _handshake(control: socket.socket) -> str:
     except (asyncio.TimeoutError, OSError):
         return ""
     return data.decode("utf-8", "replace").strip()
-
-
-class _LineSplitter:
-    """Incremental UTF-8 decoding and splitting on newlines."""
-
-    def __init__(self) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._partial = ""
-
-    def feed(self, data: bytes) -> list[str]:
-        text = self._partial + self._decoder.decode(data)
-        lines = text.split("\n")
-        self._partial = lines.pop()
-        if len(self._partial) > MAX_LINE:
-            lines.append(self._partial)
-            self._partial = ""
-        return lines
-
-    def flush(self) -> list[str]:
-        text = self._partial + self._decoder.decode(b"", final=True)
-        self._partial = ""
-        return [text] if text else []
-
-
-class _BuildProtocol(asyncio.SubprocessProtocol):
-    """Pipes → lines; separate signals for "main process exited" and "everything closed"."""
-
-    def __init__(self, handle: BuildHandle) -> None:
-        loop = asyncio.get_running_loop()
-        self.handle = handle
-        self.exited: asyncio.Future[None] = loop.create_future()
-        self.closed: asyncio.Future[None] = loop.create_future()
-        self.transport: asyncio.SubprocessTransport | None = None
-        self._splitters = {1: _LineSplitter(), 2: _LineSplitter()}
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def pipe_data_received(self, fd: int, data: bytes) -> None:
-        for line in self._splitters[fd].feed(data):
-            self.handle._line(line, "stdout" if fd == 1 else "stderr")
-
-    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
-        splitter = self._splitters.get(fd)
-        if splitter is not None:
-            for line in splitter.flush():
-                self.handle._line(line, "stdout" if fd == 1 else "stderr")
-
-    def process_exited(self) -> None:
-        if not self.exited.done():
-            self.exited.set_result(None)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.closed.done():
-            self.closed.set_result(None)
 
 
 class BuildHandle:
@@ -312,7 +257,7 @@ class BuildRunner:
         ours, theirs = socket.socketpair()
         try:
             transport, protocol = await loop.subprocess_exec(
-                lambda: _BuildProtocol(handle),
+                lambda: BuildProtocol(handle),
                 *supervised(argv, theirs.fileno(), self.grace_period),
                 cwd=key,
                 env=env,
@@ -409,7 +354,7 @@ class BuildRunner:
         )
 
     async def _supervise(
-        self, handle: BuildHandle, transport: asyncio.SubprocessTransport, protocol: _BuildProtocol
+        self, handle: BuildHandle, transport: asyncio.SubprocessTransport, protocol: BuildProtocol
     ) -> None:
         pgid = handle.pid  # the build's own process group: used only if the supervisor fails
         assert pgid is not None

@@ -226,7 +226,8 @@ def exit_like(status: int | None) -> None:
 
 
 def parse(args: list[str]) -> tuple[int, float, list[str]]:
-    """`--control FD [--grace SECONDS] -- ARGV…`; not argparse, whose imports (re, gettext) every build would wait for."""
+    """`--control FD [--grace SECONDS] -- ARGV…`; by hand, because every build would wait for
+    argparse's imports (re, gettext)."""
     options: dict[str, str] = {}
     while args and args[0] != "--":
         if len(args) < 2 or args[0] not in ("--control", "--grace"):
