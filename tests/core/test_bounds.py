@@ -134,3 +134,9 @@ def test_failing_simulation_is_one_diagnostic_on_its_file(analyze, monkeypatch):
 def test_unhashable_mothership_name_fails_the_build_like_the_builder(analyze):
     model = analyze({"mothership.py": "from tetra_rp import CpuLiveLoadBalancer\nmothership = CpuLiveLoadBalancer(name=[[1]])\n", "workers/ok.py": OK_WORKER})
     assert not model.outcome.succeeds and model.outcome.errors == ["unhashable type: 'list'"]
+
+
+def test_unhashable_dict_key_is_the_import_failure_it_causes(analyze):
+    model = analyze({"workers/w.py": HEAD + "x = {(1, [2]): 3}\ncfg = LiveServerless(name='x')\n" + FN})
+    (dep,) = model.deployments.values()
+    assert dep.omitted_because == "unhashable type: 'list'" and "FL412" not in codes(model)

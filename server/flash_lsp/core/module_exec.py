@@ -158,7 +158,6 @@ class _Simulator:
         self.bounds.append((bound, self.span(node)))
         return UNKNOWN
 
-
     def span(self, node: ast.AST) -> Span:
         return Span.of(node, self.lines)
 
@@ -414,7 +413,10 @@ class _Simulator:
             values = [self.expr(v, scope) for v in node.values]
             if any(k is UNKNOWN or isinstance(k, (list, dict)) for k in keys):
                 return UNKNOWN
-            return dict(zip(keys, values))
+            try:
+                return dict(zip(keys, values))
+            except TypeError as exc:  # a tuple key holding a list: importing the module raises the same
+                self.fail("call", str(exc), node)
         if isinstance(node, ast.UnaryOp):
             return self.fold(node, _UNARY.get(type(node.op)), self.expr(node.operand, scope))
         if isinstance(node, ast.BinOp):
