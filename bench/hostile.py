@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 
 MAIN = "from fastapi import FastAPI\napp = FastAPI()\n"
