@@ -139,6 +139,9 @@ async def test_an_untrusted_hostile_project_runs_nothing(audited):
                 f"git+{world.git_url}#egg=evildeco2", f"{world.source_dir}/"]
     assert unpredictable == sorted(expected)
     assert len([n for n in answer["notes"] if "not trusted" in n]) == len(world.option_lines()) + 1
+    on_lines = {uri: sorted(d.range.start.line for d in ds if d.code == "FL811") for uri, ds in client.diagnostics.items()}
+    assert on_lines[from_fs_path(str(root / "requirements.txt"))] == list(range(1, 7))  # the six direct references
+    assert len(on_lines[from_fs_path(str(worker))]) == 3
 
     events = [json.loads(line) for line in log.read_text().splitlines()]
 

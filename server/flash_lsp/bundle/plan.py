@@ -13,7 +13,8 @@ package index. So the strings are sorted before pip or uv sees them:
   inside the project); ``-r``/``-c`` files are read only for a trusted workspace and only inside the
   project (no symlink may lead out of it); every other option line is dropped with a note.
 
-The result is written to a temporary requirements file of our own (`ResolvePlan.write`).
+The result is written to a temporary requirements file of our own (`ResolvePlan.write`), and the
+resolvers get an environment without the variables that point at another one (`resolver_env`).
 """
 
 from __future__ import annotations
@@ -155,7 +156,7 @@ def _option(plan: ResolvePlan, text: str, root: Path | None, base: Path | None, 
         if local_dir:
             local = _inside(root, base, value.removeprefix("file://"))
             if local is None:
-                plan.notes.append(f"{text!r} is ignored: --find-links may name only a directory inside the project")
+                plan.notes.append(f"{text!r} is ignored: a local index or --find-links directory must be inside the project")
                 return
             value = str(local)
         elif INDEX_OPTIONS[name] != "--trusted-host" and urlsplit(value).scheme not in ("http", "https"):
@@ -216,3 +217,17 @@ def _inside(root: Path | None, base: Path | None, value: str) -> Path | None:
     except (OSError, RuntimeError):
         return None
     return real if real == real_root or real_root in real.parents else None
+
+
+# Variables that point a resolver at an environment or a configuration of the project's.
+_PROJECT_POINTERS = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "CONDA_PREFIX", "UV_PROJECT",
+                     "UV_PROJECT_ENVIRONMENT", "UV_CONFIG_FILE", "UV_PYTHON")
+
+
+def resolver_env(env: dict[str, str] | None) -> dict[str, str]:
+    """`env` (default os.environ) without the variables that would make pip or uv use an environment
+    or configuration other than the user's own (docs/security.md)."""
+    out = dict(os.environ if env is None else env)
+    for name in _PROJECT_POINTERS:
+        out.pop(name, None)
+    return out

@@ -1,16 +1,18 @@
 """Resolving the requirement set for the build's target, without installing anything.
 
-Two resolvers, both run as cancellable asyncio subprocesses (bundle-size.md §2):
+Two resolvers, both run as cancellable asyncio subprocesses in a temporary directory, reading a
+requirements file we wrote (`plan.ResolvePlan.write`; docs/security.md):
 
 * **pip** (authoritative): ``<python> -m pip install --dry-run --report FILE --target TMP`` with the
   build's exact flags (``--python-version X.Y --platform manylinux_2_28_x86_64 --platform
   manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --implementation cp --only-binary=:all:
   --upgrade [--no-deps]``). The report gives each wheel's URL, sha256 and metadata, but no size.
-* **uv** (fast): ``uv pip compile --python-platform x86_64-manylinux_2_28 --python-version X.Y
-  --only-binary :all: --format pylock.toml``: URLs, hashes and sizes of every candidate wheel, 3-5×
-  faster cold. uv accepts ``manylinux_2_x`` for any x ≤ 28 where the build's pip accepts only the
-  literal platforms, so a uv answer whose chosen package has no wheel pip would take is marked
-  *diverged* (torch ≥ 2.8 with cu13 wheels, for example) and only the pip answer counts.
+* **uv** (fast): ``uv pip compile --no-config --no-sources --no-build --python-platform
+  x86_64-manylinux_2_28 --python-version X.Y --only-binary :all: --format pylock.toml --python PY``:
+  URLs, hashes and sizes of every candidate wheel, 3-5× faster cold. uv accepts ``manylinux_2_x``
+  for any x ≤ 28 where the build's pip accepts only the literal platforms, so a uv answer whose
+  chosen package has no wheel pip would take is marked *diverged* (torch ≥ 2.8 with cu13 wheels,
+  for example) and only the pip answer counts.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from pathlib import Path
 
 import tomllib
 
-from .plan import ResolvePlan
+from .plan import ResolvePlan, resolver_env
 from .tags import RUNPOD_PLATFORMS, canonical, pick_wheel, pip_tags
 
 PIP_TIMEOUT = 900.0
@@ -120,20 +122,6 @@ def _kill(proc: asyncio.subprocess.Process) -> None:
     except (ProcessLookupError, PermissionError, OSError):
         with contextlib.suppress(ProcessLookupError):
             proc.kill()
-
-
-# Variables that point a resolver at an environment or a configuration of the project's.
-_PROJECT_POINTERS = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "CONDA_PREFIX", "UV_PROJECT",
-                     "UV_PROJECT_ENVIRONMENT", "UV_CONFIG_FILE", "UV_PYTHON")
-
-
-def resolver_env(env: dict[str, str] | None) -> dict[str, str]:
-    """`env` (default os.environ) without the variables that would make pip or uv use an environment
-    or configuration other than the user's own (docs/security.md)."""
-    out = dict(os.environ if env is None else env)
-    for name in _PROJECT_POINTERS:
-        out.pop(name, None)
-    return out
 
 
 # --------------------------------------------------------------------------- pip
