@@ -127,7 +127,10 @@ class SizePredictor:
 
     def plan_for(self, req: SizeRequest) -> ResolvePlan:
         """What the resolvers may see of `req` (memoised: `-r` files are read once per request)."""
-        plan = self._plans.get(req)
+        try:
+            plan = self._plans.get(req)
+        except TypeError:  # an unhashable constant among the requirements: not memoised
+            return plan_requirements(req.requirements, req.project_root, trusted=self.trusted)
         if plan is None:
             if len(self._plans) > 64:
                 self._plans.clear()
