@@ -154,7 +154,8 @@ async def test_one_projects_index_cannot_change_anothers_answer(stub_index, fake
 
     shared = predictor("shared", True)
     fake_tools.set_pip({"mode": "ok", "install": [claimed]})
-    await shared.estimate(SizeRequest.make(["six", f"--index-url {stub_index.base}/evil/simple"], "3.11"))
+    own = await shared.estimate(SizeRequest.make(["six", f"--index-url {stub_index.base}/evil/simple"], "3.11"))
+    assert own.packages[0].size_method == "wheel-size-ratio"  # read whole, its sha256 did not match: not trusted
     fake_tools.set_pip({"mode": "ok", "install": [report_item("six", "1.16.0", clean_url, clean, requested=True)]})
     poisoned_or_not = await shared.estimate(SizeRequest.make(["six"], "3.11"))
     fresh = await predictor("fresh", False).estimate(SizeRequest.make(["six"], "3.11"))
