@@ -69,11 +69,12 @@ STRAY_MAX_FILES = 50_000
 
 
 def project_root_for(path: Path, folders: list[Path]) -> tuple[Path, bool]:
-    """(root, alone) for a file: inside a workspace folder, the nearest ancestor with main.py or
-    mothership.py up to the folder, else the folder. Outside every folder, the nearest Flash project
-    (main.py/mothership.py) at most `STRAY_LEVELS` up, not past a project boundary (`.git`,
-    `pyproject.toml`, …), the home directory or `/`, and of at most `STRAY_MAX_FILES` files;
-    else the file is analysed alone (`alone` True, root its directory)."""
+    """(root, alone) for a file. Inside a workspace folder: the nearest ancestor with main.py or
+    mothership.py up to the folder, else the folder, unless it has more than `STRAY_MAX_FILES`
+    entries (a home directory opened as a folder). Outside every folder: the nearest Flash project
+    at most `STRAY_LEVELS` up, not past a project boundary (`.git`, `pyproject.toml`, …), the home
+    directory or `/`, and of at most `STRAY_MAX_FILES` entries. Otherwise the file is analysed
+    alone (`alone` True, root its directory)."""
     folder = next((f for f in sorted(folders, key=lambda f: -len(f.parts)) if _within(path, f)), None)
     if folder is not None:
         current = path.parent
@@ -81,7 +82,9 @@ def project_root_for(path: Path, folders: list[Path]) -> tuple[Path, bool]:
             if _has_any(current, MARKERS):
                 return current, False
             current = current.parent
-        return folder, False
+        if _has_any(folder, MARKERS) or _small(folder):
+            return folder, False
+        return path.parent, True  # no project marker between the file and a large folder
     home = _home()
     current = path.parent
     for _ in range(STRAY_LEVELS + 1):
