@@ -1,0 +1,308 @@
+"""Fidelity harness for runpod-flash 1.x: compare Flash LSP with the real `flash build`.
+
+Usage (from the repo root)::
+
+    python -m tests.fidelity_flash1 [PATH ...] [--profile flash-1.21] [--env base|full] [--no-cache] [--status]
+
+Every fixture project (default: ``tests/fixtures/flash1/*``) is built by the real runpod-flash release
+of each 1.x profile in two environments (reference venvs under ``<cache>/ref-venvs``, made on demand):
+
+* ``base``: ``<profile>`` holds runpod-flash and its dependencies only;
+* ``full``: ``<profile>-full`` also holds ``FULL_REQUIREMENTS``, the union of the corpus projects' small
+  requirements, so that a module-level ``import tabulate`` fails to load in one and loads in the other.
+
+For each fixture x profile x environment the project is copied to a temp dir (same basename, the
+manifest's ``project_name``) and ``flash build`` runs there with that environment's interpreter, a fake
+``HOME``, no ``RUNPOD_*`` variables and ``RUNPOD_FLASH_SILENCE_DEPRECATION=1``. A fixture's README.md
+may carry a line ``flash build args: --no-deps`` (the only extra arguments used). Collected:
+
+* ``flash_manifest.json`` (also when the build failed after writing it: the wrapper in the venv's
+  ``bin/`` renames a build dir the build deletes to ``.flash/.build.failed``); compared except
+  ``generated_at`` (and the order inside ``gpuIds``);
+* generated files (successful builds only): root ``handler_*.py`` that are not project files, and
+  ``runpod_flash/runtime/_flash_resource_config.py``;
+* shipped project files: the real ``get_file_tree`` on a pristine copy; on a successful build this is
+  cross-checked against the archive: its members minus ``flash_manifest.json``, the generated handlers,
+  the bundled ``runpod_flash/``, and what pip installed (files named in a ``*.dist-info/RECORD``, with
+  ``../../bin/x`` meaning ``bin/x``, plus the ``*.dist-info`` directories);
+* outcome: exit code, and the error text: from the first ``Failed to load:`` or ``✗`` line to the end
+  of the output, ``✗`` marks dropped, whitespace-normalised, project path -> ``<PROJECT>``.
+
+Our CLI (``flash-lsp manifest|handlers|files|check PATH --profile P --python <env python>``) must give
+the same manifest, generated files and file list; ``check --format json`` must give
+``build.succeeds == (exit code 0)`` and, on failure, ``build.errors`` whose lines, joined and
+normalised the same way, equal the real error text. Real results are cached under
+``<cache>/real-builds/<profile>-<env>/`` by project content, profile, environment and ``HARNESS_VERSION``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+from tests import fidelity as base
+
+FIXTURES = base.REPO / "tests" / "fixtures" / "flash1"
+PROFILES = dict(base.FLASH1_PROFILES)
+ENVS = ("base", "full")
+# Tiny pure-Python wheels not among runpod-flash's own dependencies (six, idna, attrs already are).
+FULL_REQUIREMENTS = ("tabulate==0.10.0", "termcolor==3.3.0", "toml==0.10.2")
+HARNESS_VERSION = 1
+RESOURCE_CONFIG = "runpod_flash/runtime/_flash_resource_config.py"
+ARGS_RE = re.compile(r"^flash build args:(.*)$", re.MULTILINE)
+BUILT_RE = re.compile(r"✓ built \S+\s+(\d+) files")
+ERROR_START_RE = re.compile(r"^\s*(Failed to load:|✗ )")
+WRAPPER = base.WRAPPER.replace("from tetra_rp.cli.main import app", "from runpod_flash.cli.main import app")
+assert WRAPPER != base.WRAPPER
+
+LIST_FILES = base.LIST_FILES.replace("tetra_rp.", "runpod_flash.")
+
+
+@dataclasses.dataclass
+class Flash1Result(base.RealResult):
+    """A real 1.x build; `found_count` is the "built <app>  N files" count."""
+
+    env: str = "base"
+    errors: str = ""  # normalised error text ("" when the build succeeded)
+    archive_files: list[str] | None = None  # project files derived from the archive (successful builds)
+
+
+def venv_name(profile: str, env: str) -> str:
+    return profile if env == "base" else f"{profile}-{env}"
+
+
+def ensure_env(profile: str, env: str, log=print) -> Path:
+    """The reference venv of `profile` for environment `env`, with the build wrapper in its bin/."""
+    if env not in ENVS:
+        raise ValueError(f"unknown environment {env!r}; expected one of {ENVS}")
+    extra = FULL_REQUIREMENTS if env == "full" else ()
+    venv = base.ensure_ref_venv(profile, log, name=venv_name(profile, env), extra=extra)
+    base._write_atomic(venv / "bin" / base.WRAPPER_NAME, WRAPPER)
+    return venv
+
+
+def build_args(path: Path) -> list[str]:
+    readme = path / "README.md"
+    m = ARGS_RE.search(readme.read_text(encoding="utf-8")) if readme.is_file() else None
+    return m.group(1).split() if m else []
+
+
+def error_text(output: str) -> str:
+    """The build's error text: from the first error line to the end, normalised."""
+    lines = output.splitlines()
+    start = next((i for i, line in enumerate(lines) if ERROR_START_RE.match(line)), None)
+    return "" if start is None else normalise_errors(lines[start:])
+
+
+def normalise_errors(lines: list[str]) -> str:
+    return base._ws(" ".join(line.replace("✗", " ") for line in lines))
+
+
+def _installed_by_pip(build_dir: Path) -> set[str]:
+    installed: set[str] = set()
+    for record in build_dir.glob("*.dist-info/RECORD"):
+        for row in record.read_text(encoding="utf-8", errors="replace").splitlines():
+            rel = row.split(",", 1)[0]
+            installed.add("bin/" + rel[len("../../bin/"):] if rel.startswith("../../bin/") else rel)
+    return installed
+
+
+def archive_project_files(work: Path, generated: set[str]) -> list[str] | None:
+    """Project files in the archive: members minus generated, bundled and pip-installed ones."""
+    archive = work / ".flash" / "artifact.tar.gz"
+    if not archive.is_file():
+        return None
+    installed = _installed_by_pip(work / ".flash" / ".build")
+    with tarfile.open(archive) as tar:
+        members = [m.name[2:] for m in tar.getmembers() if m.isfile() or m.issym()]
+    return sorted(
+        m
+        for m in members
+        if m not in generated
+        and m != "flash_manifest.json"
+        and not m.startswith("runpod_flash/")
+        and m not in installed
+        and not m.split("/", 1)[0].endswith(".dist-info")
+    )
+
+
+def run_real_build(path: Path, profile: str, env: str, log=print) -> Flash1Result:
+    """Run the real build of `profile` in environment `env` on a temp copy of `path` (no cache)."""
+    path = Path(path).resolve()
+    venv = ensure_env(profile, env, log)
+    with tempfile.TemporaryDirectory(prefix=f"fid1-real-{profile}-{env}-") as tmp_name:
+        tmp = Path(tmp_name)
+        pristine = base.copy_project(path, tmp / "pristine")
+        work = base.copy_project(path, tmp / "work")
+        (tmp / "home").mkdir()
+        files = _list_files(venv, pristine)
+        started = time.monotonic()
+        extra = {"HOME": str(tmp / "home"), "RUNPOD_FLASH_SILENCE_DEPRECATION": "1"}
+        cmd = [str(venv / "bin" / "python"), str(venv / "bin" / base.WRAPPER_NAME), "build", *build_args(path)]
+        try:
+            proc = subprocess.run(
+                cmd, cwd=work, env=base.clean_env(extra), stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=base.BUILD_TIMEOUT,
+            )
+            rc, output = proc.returncode, proc.stdout.decode("utf-8", "replace")
+        except subprocess.TimeoutExpired as exc:
+            rc = -9
+            output = (exc.output or b"").decode("utf-8", "replace") + f"\n[fidelity] TIMEOUT {base.BUILD_TIMEOUT}s"
+        duration = time.monotonic() - started
+        for p in {str(work), os.path.realpath(work)}:
+            output = output.replace(p, base.PLACEHOLDER)
+        build_dir = work / ".flash" / ".build"
+        manifest, survived = None, False
+        for d in (build_dir, work / ".flash" / ".build.failed"):
+            if (d / "flash_manifest.json").is_file():
+                manifest, survived = (d / "flash_manifest.json").read_text(encoding="utf-8"), d != build_dir
+                break
+        handlers: dict[str, str] = {}
+        if rc == 0 and build_dir.is_dir():
+            handlers = base._collect_handlers(build_dir, pristine)
+            handlers.pop("handlers/handler_mothership.py", None)
+            if (build_dir / RESOURCE_CONFIG).is_file():
+                handlers[RESOURCE_CONFIG] = (build_dir / RESOURCE_CONFIG).read_text(encoding="utf-8")
+        m = BUILT_RE.search(output)
+        return Flash1Result(
+            profile=profile, returncode=rc, output=output, manifest=manifest, handlers=handlers, files=files,
+            found_count=int(m.group(1)) if m else None, duration=round(duration, 2),
+            manifest_survived_failure=survived, env=env, errors="" if rc == 0 else error_text(output),
+            archive_files=archive_project_files(work, set(handlers)) if rc == 0 else None,
+        )
+
+
+def _list_files(venv: Path, pristine: Path) -> list[str]:
+    proc = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", LIST_FILES, str(pristine)],
+        cwd=pristine.parent, env=base.clean_env({"RUNPOD_FLASH_SILENCE_DEPRECATION": "1"}),
+        capture_output=True, text=True, timeout=120,
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("@@FILES@@"):
+            return json.loads(line[len("@@FILES@@"):])
+    raise RuntimeError(f"real get_file_tree failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+
+
+def cache_file(path: Path, profile: str, env: str) -> Path:
+    key = f"{HARNESS_VERSION}|{PROFILES[profile]}|{env}|{FULL_REQUIREMENTS if env == 'full' else ()}"
+    digest = hashlib.sha256(f"{key}|{base.project_hash(path)}".encode()).hexdigest()[:20]
+    return base.cache_root() / "real-builds" / venv_name(profile, env) / f"{path.name}-{digest}.json"
+
+
+def real_results(path: Path, profile: str, env: str, *, use_cache: bool = True, log=print) -> Flash1Result:
+    """Real build results for `path`, cached on disk by project content, profile and environment."""
+    path = Path(path).resolve()
+    cached = cache_file(path, profile, env)
+    if use_cache and cached.is_file():
+        try:
+            return Flash1Result(**json.loads(cached.read_text()))
+        except (TypeError, ValueError):
+            pass
+    result = run_real_build(path, profile, env, log)
+    if result.returncode != -9:  # never cache a timeout
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        for stale in cached.parent.glob(f"{path.name}-*.json"):
+            if stale != cached and re.fullmatch(re.escape(path.name) + r"-[0-9a-f]{20}\.json", stale.name):
+                stale.unlink(missing_ok=True)
+        base._write_atomic(cached, json.dumps(dataclasses.asdict(result), indent=1))
+    return result
+
+
+# ----------------------------------------------------------------------------- comparison
+
+
+def compare_outcome(real: Flash1Result, run: base.CliRun) -> list[str]:
+    """`check --format json`: same success, and on failure the same error text."""
+    if run.crashed:
+        return [f"outcome: our CLI failed: {run.describe()}"]
+    try:
+        build = json.loads(run.stdout)["build"]
+        succeeds, errors = build["succeeds"], build["errors"]
+        if not isinstance(succeeds, bool) or not isinstance(errors, list):
+            raise TypeError("build.succeeds must be a bool and build.errors a list")
+    except (ValueError, KeyError, TypeError) as exc:
+        return [f"outcome: our output lacks build.succeeds/errors ({exc!r}): {run.describe()}"]
+    if succeeds != real.succeeded:
+        return [f"outcome: real exit code {real.returncode}, we predict succeeds={succeeds}; "
+                f"real errors: {real.errors!r}; ours: {errors!r}"]
+    if real.succeeded:
+        return []
+    ours = normalise_errors([e if isinstance(e, str) else json.dumps(e) for e in errors])
+    if ours != real.errors:
+        return [f"outcome: error text differs\n    real: {real.errors!r}\n    ours: {ours!r}"]
+    return []
+
+
+def compare_archive(real: Flash1Result) -> list[str]:
+    """Harness self-check: the archive's project files are the real get_file_tree list."""
+    if real.archive_files is None or real.archive_files == real.files:
+        return []
+    return [f"files: HARNESS WARNING: archive project files {real.archive_files} != get_file_tree {real.files}"]
+
+
+def compare(real: Flash1Result, path: Path) -> dict[str, list[str]]:
+    """Our CLI on a pristine copy of `path` against `real`, differences by aspect (empty = identical)."""
+    python = str(base.cache_root() / "ref-venvs" / venv_name(real.profile, real.env) / "bin" / "python")
+    with tempfile.TemporaryDirectory(prefix=f"fid1-ours-{real.profile}-") as tmp:
+        pristine = base.copy_project(Path(path).resolve(), Path(tmp))
+        before = base.project_hash(pristine)
+        p = str(pristine)
+
+        def cli(*args: str) -> base.CliRun:
+            return base.run_cli([args[0], p, *args[1:], "--profile", real.profile, "--python", python], pristine.parent)
+
+        out: dict[str, list[str]] = {"manifest": base.compare_manifest(real, cli("manifest"))}
+        with tempfile.TemporaryDirectory(prefix="fid1-handlers-") as hdir:
+            out["handlers"] = base.compare_handlers(real, cli("handlers", "--out", hdir), Path(hdir))
+        out["files"] = base.compare_files(real, cli("files")) + compare_archive(real)
+        check = cli("check", "--format", "json")
+        out["outcome"] = compare_outcome(real, dataclasses.replace(check, stdout=check.stdout.replace(p, base.PLACEHOLDER)))
+        if base.project_hash(pristine) != before:
+            out["outcome"].append("our CLI modified the project directory (it must be read-only)")
+    return out
+
+
+def all_fixtures() -> list[Path]:
+    return sorted(p for p in FIXTURES.iterdir() if p.is_dir()) if FIXTURES.is_dir() else []
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tests.fidelity_flash1", description=__doc__.split("\n\n")[0])
+    ap.add_argument("paths", nargs="*", type=Path, help="project directories (default: every flash1 fixture)")
+    ap.add_argument("--profile", choices=sorted(PROFILES), action="append", help="default: flash-1.21")
+    ap.add_argument("--env", choices=ENVS, action="append", help="default: both")
+    ap.add_argument("--no-cache", action="store_true", help="always rerun the real build")
+    ap.add_argument("--real-only", action="store_true", help="only run/cache the real builds and summarise them")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print the real build output too")
+    args = ap.parse_args(argv)
+    failed = total = 0
+    for path in args.paths or all_fixtures():
+        for profile in args.profile or ["flash-1.21"]:
+            for env in args.env or ENVS:
+                real = real_results(path, profile, env, use_cache=not args.no_cache)
+                title = f"== {path.name} [{profile}/{env}]: real exit {real.returncode} in {real.duration:.1f}s"
+                diffs = [] if args.real_only else [d for ds in compare(real, path).values() for d in ds]
+                print(f"{title}; {'identical' if not diffs else f'{len(diffs)} difference(s)'}")
+                for d in diffs:
+                    print(base._indent(d, "  | "))
+                if args.verbose or args.real_only:
+                    print(base._indent(real.output.strip(), "    | "))
+                failed += bool(diffs)
+                total += 1
+    print(f"\n{failed} of {total} comparison(s) differ")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
