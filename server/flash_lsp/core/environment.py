@@ -45,7 +45,12 @@ BASELINE = Environment(TETRA_BASELINE, "assumed: a fresh venv with tetra-rp and 
 
 def site_packages_of(interpreter: Path) -> list[Path]:
     """`lib/python3.X/site-packages` directories of a venv or installation, found by path only."""
-    prefix = interpreter.resolve().parent.parent if interpreter.name.startswith("python") else interpreter
+    if not interpreter.name.startswith("python"):
+        prefix = interpreter
+    else:  # a venv's bin/python is a symlink to the base interpreter: its own prefix comes first
+        prefix = interpreter.absolute().parent.parent
+        if not (prefix / "pyvenv.cfg").exists() and interpreter.is_symlink():
+            prefix = interpreter.resolve().parent.parent
     return sorted(prefix.glob("lib/python3*/site-packages")) + sorted(prefix.glob("Lib/site-packages"))
 
 

@@ -288,6 +288,10 @@ class Project:
         codes to a severity, or to None to disable the rule."""
         from .rules import run_rules
 
+        if self.profile.family == "flash1":
+            from .flash1.analysis import analyze
+
+            return analyze(self, generated_at, rule_overrides)
         tree = self.files()
         summaries = self._editor_summaries(self._scanned(tree))
         discovery = discover(list(summaries.items()), self.profile, self._last_discovery)

@@ -32,9 +32,13 @@ def per_file(project: Project, rule: str, relpath: str, summary, compute: Callab
     return found
 
 
-def _rule_functions() -> list[RuleFn]:
+def _rule_functions(model: ProjectModel) -> list[RuleFn]:
     from . import build_errors, configs, decorators, dependencies, project_files
 
+    if model.profile.family == "flash1":
+        from ..flash1 import rules as flash1_rules
+
+        return [flash1_rules.check]
     return [configs.check, decorators.check, build_errors.check, dependencies.check, project_files.check]
 
 
@@ -46,7 +50,7 @@ def run_rules(
     """All diagnostics, de-duplicated; `overrides` maps a code to a severity or None (disabled)."""
     seen: set = set()
     out: list[Diagnostic] = []
-    for rule in _rule_functions():
+    for rule in _rule_functions(model):
         for diagnostic in rule(model, project):
             if overrides and diagnostic.code in overrides:
                 severity = overrides[diagnostic.code]

@@ -64,6 +64,13 @@ _RULES = [
     Rule("FL602", W, "junk shipped in the archive"),
     Rule("FL603", W, "stale build output shipped in the archive"),
     Rule("FL604", W, "no @remote functions found"),
+    # runpod-flash 1.x: discovery by import, the Endpoint API, manifest validation
+    Rule("FL420", E, "importing this file at build time raises: the build fails with 'Failed to load'"),
+    Rule("FL421", W, "module-level code with side effects runs during flash build"),
+    Rule("FL422", E, "the manifest builder rejects the project"),
+    Rule("FL423", I, "value cannot be predicted statically"),
+    Rule("FL424", W, "deployment fields will be missing from the manifest"),
+    Rule("FL425", E, "flash build finds no Python file"),
 ]
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}

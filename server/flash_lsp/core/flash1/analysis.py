@@ -1,0 +1,207 @@
+"""The runpod-flash 1.x build predicted for one `Project` (docs/flash1.md, "Pipeline"): file
+collection, the import-based scan, the manifest with its fingerprint, handlers and the outcome,
+returned as the same `ProjectModel` the tetra path builds so that the CLI and the editor work
+unchanged.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from typing import TYPE_CHECKING
+
+from .. import deps as deps_mod
+from ..discovery import DiscoveredFunction, Discovery, Registry
+from ..handlers import HandlerResult
+from ..manifest import now_timestamp
+from ..model import Span
+from ..summary import ConfigRef, Literal, RemoteDecl
+from .imports import Imports, Source
+from .manifest import Built, build_manifest
+from .scanner import Function, Scan, scan, scan_order
+
+if TYPE_CHECKING:
+    from ..project import Project, ProjectModel
+
+
+def analyze(project: Project, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
+    from ..project import BuildOutcome, ProjectModel
+    from ..rules import run_rules
+
+    profile = project.profile
+    tree = project.files()
+    timestamp = generated_at or now_timestamp()
+    outcome = BuildOutcome()
+    prediction = Prediction(project, tree.files)
+    manifest, handlers = None, HandlerResult()
+    if prediction.run(outcome, timestamp):
+        manifest = prediction.built.manifest
+        handlers = _handlers(project, manifest, tree.files, outcome)
+    requirements = deps_mod.collect(project.text("requirements.txt") if project.exists("requirements.txt") else None, [], project.exclusions)
+    model = ProjectModel(
+        root=project.root,
+        profile=profile,
+        project_name=project.root.name,
+        files=tree,
+        summaries={},
+        discovery=prediction.discovery(),
+        manifest=manifest,
+        manifest_result=None,
+        deployments={},
+        handlers=handlers,
+        requirements=requirements,
+        outcome=outcome,
+        environment=project.environment,
+        generated_at=timestamp,
+        has_main=True,
+    )
+    model.__dict__["flash1"] = prediction
+    model.diagnostics = run_rules(model, project, rule_overrides)
+    return model
+
+
+class Prediction:
+    """The scan and the manifest of one analysis, kept on the model for the 1.x rules."""
+
+    def __init__(self, project: Project, files: list[str]):
+        self.project = project
+        self.files = files
+        self.scanned = scan_order(files)
+        self.scan: Scan | None = None
+        self.built: Built | None = None
+        self.imports: Imports | None = None
+        self._sources: dict[str, tuple[str | None, Source]] = project.__dict__.setdefault("_flash1_sources", {})
+
+    def run(self, outcome, timestamp: str) -> bool:
+        """Predict up to the manifest; False when the build stops before writing one."""
+        project, profile = self.project, self.project.profile
+        if not any(p.endswith(".py") for p in self._all_python_files()):
+            outcome.succeeds = False
+            outcome.errors += [f"No Python files found in {project.root}", "Not a valid Flash project"]
+            return False
+        closure_error = _closure_error(project, self.files)
+        if closure_error:
+            outcome.succeeds = False
+            outcome.errors.append(closure_error)
+            return False
+        build_dir = str(project.root / ".flash" / ".build")
+        environment = project.environment
+        pydantic = getattr(environment, "pydantic_version", None) or "2.12"
+        self.imports = Imports(build_dir, {p for p in self.files if p.endswith(".py")}, self.scanned, self.source, environment.importable, pydantic)
+        self.scan = scan(self.imports, self.scanned, profile.has("client_mode"))
+        if self.scan.failures:
+            outcome.succeeds = False
+            outcome.errors += ["Failed to load:", *self.scan.failed_lines()]
+            return False
+        if self.scan.error:
+            outcome.succeeds = False
+            outcome.errors.append(self.scan.error)
+            return False
+        env = {**_dotenv(project), **project.env_vars}
+        self.built = build_manifest(project.root.name, self.scan, self.imports, profile, env, timestamp, project.__dict__.get("python_version"))
+        if self.built.error:
+            outcome.succeeds = False
+            outcome.errors.append(self.built.error)
+            return False
+        if profile.has("source_fingerprint"):
+            self.built.manifest["source_fingerprint"] = fingerprint(project, self.files)
+        return True
+
+    def source(self, relpath: str) -> Source:
+        text = self.project.text(relpath)
+        cached = self._sources.get(relpath)
+        if cached is not None and cached[0] == text:
+            return cached[1]
+        source = parse_source(relpath, text)
+        self._sources[relpath] = (text, source)
+        return source
+
+    def _all_python_files(self) -> list[str]:
+        """`flash build` first checks for any `*.py` under the project, ignored or not."""
+        if any(p.endswith(".py") for p in self.files):
+            return self.files
+        return [str(p) for p in self.project.root.rglob("*.py")][:1]
+
+    def discovery(self) -> Discovery:
+        functions = [_discovered(f) for f in self.scan.functions] if self.scan else []
+        return Discovery(functions, Registry(), self.scanned, {p: f"{f.kind}: {f.message}" for p, f in (self.scan.failures.items() if self.scan else ())})
+
+
+def parse_source(relpath: str, text: str | None) -> Source:
+    """The AST of a file, or the `SyntaxError` its import raises (as Python words it)."""
+    if text is None:
+        return Source(None, [], "SyntaxError: (unicode error) the file is not valid UTF-8")
+    lines = text.splitlines()
+    name = relpath.rsplit("/", 1)[-1]
+    try:
+        compile(text, name, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = ast.parse(text)
+        compile(tree, name, "exec", dont_inherit=True)  # errors ast.parse lets through ('return' outside function…)
+    except SyntaxError as exc:
+        line = (exc.lineno or 1) - 1
+        return Source(None, lines, f"{type(exc).__name__}: {exc}", Span(line, max((exc.offset or 1) - 1, 0), line, len(lines[line]) if line < len(lines) else 0))
+    except ValueError as exc:  # null bytes
+        return Source(None, lines, f"SyntaxError: {exc}")
+    return Source(tree, lines)
+
+
+def fingerprint(project: Project, files: list[str]) -> str:
+    """`compute_source_fingerprint`: SHA-256 over the shipped files in POSIX-path order, each as
+    length-prefixed path and length-prefixed content."""
+    digest = hashlib.sha256()
+    for relpath in sorted(files):
+        name = relpath.encode("utf-8")
+        text = project.overrides.get(relpath)
+        try:
+            content = text.encode("utf-8") if text is not None else (project.root / relpath).read_bytes()
+        except OSError:
+            content = b""
+        digest.update(len(name).to_bytes(8, "big"))
+        digest.update(name)
+        digest.update(len(content).to_bytes(8, "big"))
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def _dotenv(project: Project) -> dict[str, str]:
+    from ..environment import read_dotenv_text
+
+    return read_dotenv_text(project.text(".env") or "")
+
+
+def _closure_error(project: Project, files: list[str]) -> str | None:
+    """The 1.19 local-module closure check (the file-collection module provides it)."""
+    if not project.profile.has("closure_check"):
+        return None
+    try:
+        from .files import closure_error
+    except ImportError:
+        return None
+    return closure_error(project, files)
+
+
+def _handlers(project: Project, manifest: dict, files: list[str], outcome) -> HandlerResult:
+    from .handlers import generate
+
+    result = generate(manifest, project.profile, project.root / ".flash" / ".build", frozenset(files))
+    if result.error:
+        outcome.succeeds = False
+        outcome.errors.append(result.error)
+    elif result.warning:
+        outcome.warnings.append(result.warning)
+    return result
+
+
+def _discovered(fn: Function) -> DiscoveredFunction:
+    """A scanner result in the shape the editor features and reports read."""
+    kind = "class" if fn.is_class else "async" if fn.is_async else "function"
+    variable = fn.config_variable or ""
+    decl = RemoteDecl(
+        fn.name, kind, fn.span, fn.decorator_span or fn.span, "Endpoint" if fn.endpoint else "remote",
+        ConfigRef("name" if variable else "inline", variable, fn.resource, fn.resource_type, None),
+        Literal(fn.http_method is not None, True, fn.http_method), Literal(fn.http_path is not None, True, fn.http_path), "",
+    )
+    return DiscoveredFunction(
+        fn.name, fn.module, fn.relpath, fn.resource, fn.resource_type, fn.is_async, fn.is_class, fn.http_method,
+        fn.http_path, fn.is_load_balanced, fn.is_live_resource, fn.config_variable, decl, "module",
+    )
