@@ -23,6 +23,7 @@ class HandlerResult:
     error: str | None = None  # "Handler has syntax errors: …" (fatal)
     failed_resource: object = None
     valid: set = field(default_factory=set)  # resources whose handler was written and compiles
+    log_warnings: list[str] = field(default_factory=list)  # what the generators log as warnings, in order
 
 
 def render_qb(resource_name, functions: list[dict], timestamp: str) -> str:
