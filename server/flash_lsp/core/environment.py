@@ -35,6 +35,7 @@ class Environment:
     modules: frozenset[str]
     source: str  # a site-packages path, or "assumed: tetra-rp 0.24.0 and its dependencies"
     python_version: str = f"{sys.version_info.major}.{sys.version_info.minor}"
+    pydantic_version: str | None = None  # major.minor of the installed pydantic (its error texts link to it)
 
     def importable(self, top_level: str) -> bool:
         return top_level in self.modules
@@ -73,16 +74,40 @@ def list_modules(site_packages: Path) -> frozenset[str]:
     return frozenset(names)
 
 
-def detect_environment(root: Path, interpreter: str | None = None) -> Environment:
-    """The interpreter given, else the project's `.venv`/`venv`, else the baseline assumption."""
+def detect_environment(root: Path, interpreter: str | None = None, profile=None) -> Environment:
+    """The interpreter given, else the project's `.venv`/`venv`, else the baseline assumption
+    (for a runpod-flash 1.x profile: a venv holding only runpod-flash)."""
     candidates = [Path(interpreter)] if interpreter else [root / ".venv", root / "venv"]
     for candidate in candidates:
         for site in site_packages_of(candidate if candidate.is_dir() else candidate):
             modules = list_modules(site)
             if "tetra_rp" in modules or "runpod_flash" in modules:
                 version = site.parent.name.removeprefix("python")
-                return Environment(modules, str(site), version)
+                return Environment(modules | declared_top_levels(site), str(site), version, _version_of(site, "pydantic"))
+    if profile is not None and profile.family == "flash1":
+        from .flash1.baseline import BASELINE_PYDANTIC, FLASH1_BASELINE
+
+        return Environment(FLASH1_BASELINE, "assumed: a fresh venv with runpod-flash and its dependencies", "3.12", BASELINE_PYDANTIC)
     return BASELINE
+
+
+def declared_top_levels(site_packages: Path) -> frozenset[str]:
+    """Import names distributions declare in `top_level.txt` (editable and .pth installs)."""
+    names: set[str] = set()
+    for entry in site_packages.glob("*.dist-info/top_level.txt"):
+        try:
+            names.update(line.strip() for line in entry.read_text(encoding="utf-8").splitlines() if line.strip())
+        except (OSError, UnicodeDecodeError):
+            continue
+    return frozenset(n.split("/")[0] for n in names)
+
+
+def _version_of(site_packages: Path, dist: str) -> str | None:
+    """major.minor of an installed distribution, from its dist-info directory name."""
+    for entry in site_packages.glob(f"{dist}-*.dist-info"):
+        parts = entry.name[len(dist) + 1 : -len(".dist-info")].split(".")
+        return ".".join(parts[:2])
+    return None
 
 
 def read_dotenv_text(text: str) -> dict[str, str]:

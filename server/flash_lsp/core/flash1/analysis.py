@@ -18,7 +18,7 @@ from ..model import Span
 from ..summary import ConfigRef, Literal, RemoteDecl
 from .imports import Imports, Source
 from .manifest import Built, build_manifest
-from .scanner import Function, Scan, scan, scan_order
+from .scanner import Function, Scan, printed, scan, scan_order
 
 if TYPE_CHECKING:
     from ..project import Project, ProjectModel
@@ -95,13 +95,13 @@ class Prediction:
             return False
         if self.scan.error:
             outcome.succeeds = False
-            outcome.errors.append(self.scan.error)
+            outcome.errors.append(printed(self.scan.error))
             return False
         env = {**_dotenv(project), **project.env_vars}
         self.built = build_manifest(project.root.name, self.scan, self.imports, profile, env, timestamp, project.__dict__.get("python_version"))
         if self.built.error:
             outcome.succeeds = False
-            outcome.errors.append(self.built.error)
+            outcome.errors.append(printed(self.built.error))
             return False
         if profile.has("source_fingerprint"):
             self.built.manifest["source_fingerprint"] = fingerprint(project, self.files)

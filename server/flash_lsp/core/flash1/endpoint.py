@@ -35,7 +35,7 @@ def _known(*values: Any) -> bool:
 # -- Endpoint(...) ---------------------------------------------------------------------------
 
 
-def make_endpoint(args: list, kwargs: dict, span: Span) -> EndpointValue:
+def make_endpoint(args: list, kwargs: dict, span: Span, pydantic: str = "2.12") -> EndpointValue:
     """`Endpoint.__init__`: the checks in the order the constructor makes them."""
     if len(args) > 1:
         raise Raised("TypeError", f"Endpoint.__init__() takes from 1 to 2 positional arguments but {len(args) + 1} were given")
@@ -64,7 +64,7 @@ def make_endpoint(args: list, kwargs: dict, span: Span) -> EndpointValue:
         kw["gpu"] = [Member("GpuGroup", "ANY")]
     if cpu is None and ident is None and not kw["datacenter"] and kw["datacenter"] is not UNKNOWN:
         kw["datacenter"] = [Member("DataCenter", m) for m in ENUMS["DataCenter"]]
-    return EndpointValue(kw, span, name=name)
+    return EndpointValue(kw, span, name=name, pydantic=pydantic)
 
 
 def _normalize_gpu(gpu: Any) -> Any:
@@ -110,7 +110,7 @@ def _normalize_workers(workers: Any) -> Any:
             return tuple(w if isinstance(w, int) else UNKNOWN for w in workers)
         low, high = int(workers[0]), int(workers[1])
     else:
-        raise Raised("ValueError", f"workers must be an int or (min, max) tuple, got {_type_name(workers)}: {_py_repr(workers, str_form=True)}")
+        raise Raised("ValueError", f"workers must be an int or (min, max) tuple, got {_type_name(workers)}: {workers}")
     if low < 0 or high < 0:
         raise Raised("ValueError", f"workers cannot be negative: ({low}, {high})")
     if low > high:
@@ -171,7 +171,7 @@ def build_config(ep: EndpointValue, span: Span) -> ConfigValue:
     if not cpu and kw["min_cuda_version"] is not None:
         config_kw["minCudaVersion"] = kw["min_cuda_version"]
     type_name = ("CpuLiveLoadBalancer" if cpu else "LiveLoadBalancer") if lb else ("CpuLiveServerless" if cpu else "LiveServerless")
-    ep.config = make_config(type_name, config_kw, span)
+    ep.config = make_config(type_name, config_kw, span, ep.pydantic)
     return ep.config
 
 
@@ -306,7 +306,7 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _py_repr(value: Any, str_form: bool = False) -> str:
+def _py_repr(value: Any) -> str:
     if isinstance(value, Member):
         return f"<{value.enum}.{value.member}: {value.value!r}>"
-    return str(value) if str_form and not isinstance(value, str) else repr(value)
+    return repr(value)

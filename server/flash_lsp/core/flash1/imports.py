@@ -18,6 +18,9 @@ from .endpoint import Raised
 from .values import ModuleValue
 
 
+_THREAD_EXITS = ("SystemExit", "KeyboardInterrupt")
+
+
 @dataclass(frozen=True)
 class Source:
     """A project file ready to simulate: its AST and lines, or the `SyntaxError` text."""
@@ -124,6 +127,11 @@ class Imports:
             try:
                 simulator.block(source.tree.body, simulator.globals)
             except _Raised as raised:
+                if fresh and raised.failure.kind in _THREAD_EXITS:
+                    # The import runs in a thread: SystemExit ends the thread, not the build, and
+                    # the module counts as loaded with what it bound so far.
+                    simulator.side_effects.append((f"an interpreter exit ({raised.failure.message}) that ends this import early", raised.failure.span))
+                    return module, None, simulator
                 return None, raised.failure, simulator
             return module, None, simulator
         finally:

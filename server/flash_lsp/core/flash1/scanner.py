@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +64,16 @@ class Scan:
 
     def failed_lines(self) -> list[str]:
         """The `Failed to load:` lines (without the two-space indent)."""
-        return [f"{p}: {f.kind}: {f.message if f.message is not UNKNOWN else '…'}" for p, f in self.failures.items()]
+        return [printed(f"{p}: {f.kind}: {f.message if f.message is not UNKNOWN else '…'}") for p, f in self.failures.items()]
+
+
+_MARKUP_TAG = re.compile(r"(?<!\\)\[([a-z#/@][^\[]*?)\]")
+
+
+def printed(text: str) -> str:
+    """`text` as the build's Rich console shows it: what looks like a markup tag
+    (`[type=value_error, ...]`) disappears."""
+    return _MARKUP_TAG.sub("", text)
 
 
 def scan_order(relpaths: list[str]) -> list[str]:

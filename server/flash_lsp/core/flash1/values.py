@@ -44,6 +44,7 @@ class EndpointValue:
     routes: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, function)
     qb_target: Any = None
     config: ConfigValue | None = None  # the cached `_build_resource_config()`
+    pydantic: str = "2.12"  # major.minor of the build interpreter's pydantic (named in its errors)
 
     @property
     def is_client(self) -> bool:
