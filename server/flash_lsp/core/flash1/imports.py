@@ -52,6 +52,8 @@ class Imports:
         self.modules: dict[str, ModuleValue] = {}
         self.side_effects: dict[str, list] = {}  # relpath → side effects of its first execution
         self.synthetic: set[str] = set()
+        self.roots: list[str] = [""]  # sys.path entries inside the build dir, as relative prefixes
+        self.opaque_path = False  # a sys.path entry outside the build dir: its modules are unknown
         for relpath in scanned:
             parts = PurePosixPath(relpath).parent.parts
             for i in range(len(parts)):
@@ -61,7 +63,20 @@ class Imports:
                     self.synthetic.add(name)
 
     def installed(self, top: str) -> bool:
-        return top in STDLIB or self._installed(top)
+        return top in STDLIB or self._installed(top) or self.opaque_path
+
+    def add_path(self, path: str, first: bool) -> None:
+        """`sys.path.insert(0, path)` / `sys.path.append(path)` by module-level code."""
+        prefix = self.build_dir.rstrip("/") + "/"
+        if path.rstrip("/") == self.build_dir.rstrip("/"):
+            relative = ""
+        elif path.startswith(prefix):
+            relative = path[len(prefix):].strip("/")
+        else:
+            self.opaque_path = True
+            return
+        if relative not in self.roots:
+            self.roots.insert(0, relative) if first else self.roots.append(relative)
 
     @staticmethod
     def absolute(module: str, level: int, current: str) -> str | None:
@@ -159,13 +174,14 @@ class Imports:
 
     def _find(self, dotted: str) -> str | None:
         """The shipped file (or `dir/` for a namespace package) that `dotted` names, if any."""
-        path = dotted.replace(".", "/")
-        if f"{path}.py" in self.py_files:
-            return f"{path}.py"
-        if f"{path}/__init__.py" in self.py_files:
-            return f"{path}/__init__.py"
-        if path in self.dirs:
-            return f"{path}/"
+        for root in self.roots if "." not in dotted else [""]:
+            path = (f"{root}/" if root else "") + dotted.replace(".", "/")
+            if f"{path}.py" in self.py_files:
+                return f"{path}.py"
+            if f"{path}/__init__.py" in self.py_files:
+                return f"{path}/__init__.py"
+            if path in self.dirs:
+                return f"{path}/"
         return None
 
     def _is_package(self, module: ModuleValue) -> bool:

@@ -15,7 +15,7 @@ from .api import DEFAULT_PYTHON_VERSION, SUPPORTED_PYTHON_VERSIONS
 from .deployment import deployment_fields
 from .imports import Imports
 from .scanner import Function, Scan
-from .values import ConfigValue
+from .values import CodeValue, ConfigValue
 
 _RESERVED = ("/execute", "/ping")
 _PROVISIONABLE = ("ServerlessResource", "LiveServerless", "CpuLiveServerless", "LoadBalancerSlsResource", "LiveLoadBalancer", "CpuLiveLoadBalancer")
@@ -43,7 +43,7 @@ def build_manifest(
     for fn in scan.functions:
         groups.setdefault(fn.resource, []).append(fn)
     try:
-        resources, registry, routes = _resources(groups, imports, profile, env, built)
+        resources, registry, routes = _resources(groups, scan, imports, profile, env, built)
         if profile.has("client_mode"):
             _add_clients(resources, scan, imports, env, built)
         version = _reconcile(resources, python_override)
@@ -66,7 +66,7 @@ def build_manifest(
     return built
 
 
-def _resources(groups: dict, imports: Imports, profile: Profile, env: Mapping[str, str], built: Built):
+def _resources(groups: dict, scan: Scan, imports: Imports, profile: Profile, env: Mapping[str, str], built: Built):
     if profile.has("multi_file_check"):
         for name, fns in groups.items():
             files = sorted({f"{imports.build_dir}/{f.relpath}" for f in fns})
@@ -90,7 +90,7 @@ def _resources(groups: dict, imports: Imports, profile: Profile, env: Mapping[st
             }
             for f in fns
         ]
-        deployment = _deployment(name, first, fns, imports, profile, env, built)
+        deployment = _deployment(name, first, scan.modules.get(first.relpath, {}), imports, profile, env, built)
         entry = {
             "resource_type": first.resource_type,
             "file_path": first.relpath,
@@ -131,10 +131,15 @@ def _routes(name: str, fns: list[Function]) -> dict:
     return routes
 
 
-def _deployment(name, first: Function, fns: list[Function], imports: Imports, profile: Profile, env, built: Built) -> dict:
+def _deployment(name, first: Function, namespace: dict, imports: Imports, profile: Profile, env, built: Built) -> dict:
     """`_extract_deployment_config`: the builder imports the first function's file again, as a
-    module named after the file stem with only its directory on `sys.path`."""
+    module named after the file stem with only its directory on `sys.path`, and reads the config
+    variable, else the attribute named after the function, which must be the decorated one."""
     reason = _reimport_fails(first.relpath, imports)
+    if not reason and not (first.config_variable and first.config_variable in namespace):
+        target = namespace.get(first.name)
+        if not isinstance(target, CodeValue) or target.remote is None:
+            reason = f"the module attribute '{first.name}' is not the decorated function, and no config variable names the endpoint"
     if reason:
         built.dropped[name] = reason
         return {}

@@ -8,6 +8,7 @@ message the build prints. Nothing is executed; what cannot be known is `UNKNOWN`
 from __future__ import annotations
 
 import ast
+import posixpath
 from typing import TYPE_CHECKING, Any
 
 from ..model import Span
@@ -32,6 +33,11 @@ _SIDE_EFFECT_MODULES = {
     "subprocess": "a subprocess", "shutil": "file changes", "boto3": "a cloud API call",
 }
 _SIDE_EFFECT_CALLS = {"os.system": "a subprocess", "os.remove": "file changes", "os.makedirs": "file changes", "os.mkdir": "file changes"}
+_PATH_API = {
+    "os.path.join": posixpath.join, "os.path.dirname": posixpath.dirname, "os.path.abspath": posixpath.normpath,
+    "os.path.realpath": posixpath.normpath, "os.path.normpath": posixpath.normpath, "os.path.basename": posixpath.basename,
+    "sys.path.insert": None, "sys.path.append": None,
+}
 _ROUTE_METHODS = {"get": "GET", "post": "POST", "put": "PUT", "delete": "DELETE", "patch": "PATCH"}
 
 
@@ -46,6 +52,7 @@ class Simulator(_Simulator):
         self.side_effects: list[tuple[str, Any]] = []  # (what, span)
         self.module_aliases: dict[str, str] = {}  # local name → imported module (side-effect detection)
         self.globals["__name__"] = module
+        self.globals["__file__"] = f"{imports.build_dir}/{relpath}"
 
     # -- failures ---------------------------------------------------------------------------
     def fail(self, kind: str, message: str, node: ast.AST) -> None:
@@ -129,7 +136,7 @@ class Simulator(_Simulator):
             self.module_aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
             if not isinstance(source, ModuleValue):
                 if alias.name != "*":
-                    scope[alias.asname or alias.name] = _exit_ref(module, alias.name)
+                    scope[alias.asname or alias.name] = _exit_ref(module, alias.name) or UNKNOWN
                 continue
             if alias.name == "*":
                 scope.update({k: v for k, v in source.bindings.items() if not k.startswith("_")})
@@ -227,8 +234,29 @@ class Simulator(_Simulator):
                 self.fail("AttributeError", f"module '{base.name}' has no attribute '{attr}'", node)
             return value
         if isinstance(base, Ref) and base.kind == "stdlib":
-            return _exit_ref(base.name, attr)
+            dotted = f"{base.name}.{attr}"
+            return _exit_ref(base.name, attr) or (Ref("stdlib", dotted) if dotted in _PATH_API or dotted in ("os.path", "sys.path") else UNKNOWN)
         return UNKNOWN
+
+    def expr(self, node: ast.expr, scope: dict) -> Any:
+        if isinstance(node, ast.JoinedStr):
+            return self.joined(node, scope)
+        if isinstance(node, ast.Name) and node.id == "dict" and node.id not in scope:
+            return Ref("builtin_dict", "dict")
+        return super().expr(node, scope)
+
+    def joined(self, node: ast.JoinedStr, scope: dict) -> Any:
+        """An f-string whose pieces are known strings or numbers (no format spec)."""
+        parts = []
+        for piece in node.values:
+            if isinstance(piece, ast.Constant):
+                parts.append(str(piece.value))
+                continue
+            value = self.expr(piece.value, scope)
+            if piece.format_spec is not None or piece.conversion not in (-1, 115) or not isinstance(value, (str, int)) or isinstance(value, bool):
+                return UNKNOWN
+            parts.append(str(value))
+        return "".join(parts)
 
     def call(self, node: ast.Call, scope: dict) -> Any:
         self.note_side_effect(node)
@@ -258,6 +286,10 @@ class Simulator(_Simulator):
             return UNKNOWN
         if func.kind == "exit":
             self.fail("exit", _exit_message(node), node)
+        if func.kind == "stdlib":
+            return self.path_call(func.name, args, kwargs)
+        if func.kind == "builtin_dict" and not args:
+            return dict(kwargs)
         if opaque:
             if func.kind in ("endpoint", "resource_class"):
                 self.unknowns.append(("arguments that cannot be read statically", self.span(node)))
@@ -280,6 +312,18 @@ class Simulator(_Simulator):
                 raise Raised("ValueError", f"{args[0]!r} is not a valid {func.name}")
             return Member(func.name, member)
         return UNKNOWN
+
+    def path_call(self, dotted: str, args: list, kwargs: dict) -> Any:
+        """`os.path` helpers on known strings, and `sys.path.insert/append` (the import search)."""
+        if kwargs or not args or not all(isinstance(a, (str, int)) for a in args):
+            return UNKNOWN
+        if dotted in ("sys.path.insert", "sys.path.append"):
+            path = args[-1]
+            if isinstance(path, str):
+                self.imports.add_path(path, first=dotted.endswith("insert") and args[0] == 0)
+            return None
+        function = _PATH_API.get(dotted)
+        return function(*args) if function is not None else UNKNOWN
 
     def note_side_effect(self, node: ast.Call) -> None:
         """Module-level calls into networking, subprocess or file-writing APIs run during the build."""
@@ -317,7 +361,7 @@ def _api_ref(name: str) -> Any:
 
 
 def _exit_ref(module: str, name: str) -> Any:
-    return Ref("exit", f"{module}.{name}") if f"{module}.{name}" in ("sys.exit", "os._exit", "os.abort") else UNKNOWN
+    return Ref("exit", f"{module}.{name}") if f"{module}.{name}" in ("sys.exit", "os._exit", "os.abort") else None
 
 
 def _catches(handler: ast.ExceptHandler, exc_type: str) -> bool:
