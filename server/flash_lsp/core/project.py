@@ -206,7 +206,11 @@ class Project:
 
     # -- analysis ----------------------------------------------------------------------------
     def files(self) -> FileTree:
-        if self._tree is None:
+        if self._tree is None and self.profile.family == "flash1":
+            from .flash1.files import collect
+
+            self._tree = collect(self.root, self.profile, self.overrides)
+        elif self._tree is None:
             self._tree = collect_files(self.root, self.profile, self.overrides)
         return self._tree
 
