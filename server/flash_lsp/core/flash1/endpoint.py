@@ -22,10 +22,11 @@ _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 class Raised(Exception):
     """An exception the real code raises: its type name and its `str()`."""
 
-    def __init__(self, exc_type: str, message: str):
+    def __init__(self, exc_type: str, message: str, argument: str | int | None = None):
         super().__init__(message)
         self.exc_type = exc_type
         self.message = message
+        self.argument = argument  # the keyword (or positional index) the error is about
 
 
 def _known(*values: Any) -> bool:
@@ -41,21 +42,21 @@ def make_endpoint(args: list, kwargs: dict, span: Span, pydantic: str = "2.12") 
         raise Raised("TypeError", f"Endpoint.__init__() takes from 1 to 2 positional arguments but {len(args) + 1} were given")
     for key in kwargs:
         if key not in ENDPOINT_PARAMETERS:
-            raise Raised("TypeError", f"Endpoint.__init__() got an unexpected keyword argument '{key}'")
+            raise Raised("TypeError", f"Endpoint.__init__() got an unexpected keyword argument '{key}'", key)
     kw = {**{k: v for k, v in ENDPOINT_PARAMETERS.items() if k != "min_cuda_version"}, **kwargs}
     kw.setdefault("min_cuda_version", Member("CudaVersion", "V12_8"))
     if args:
         kw["name"] = args[0]
     gpu, cpu, ident, image, name = kw["gpu"], kw["cpu"], kw["id"], kw["image"], kw["name"]
     if gpu is not None and cpu is not None and _known(gpu, cpu):
-        raise Raised("ValueError", "gpu and cpu are mutually exclusive. specify one or neither.")
+        raise Raised("ValueError", "gpu and cpu are mutually exclusive. specify one or neither.", "cpu")
     if ident is not None and image is not None and _known(ident, image):
-        raise Raised("ValueError", "id and image are mutually exclusive. id= connects to an existing endpoint, image= deploys a new one.")
+        raise Raised("ValueError", "id and image are mutually exclusive. id= connects to an existing endpoint, image= deploys a new one.", "image")
     if name is None and ident is None and image is not None and _known(image):
-        raise Raised("ValueError", "name or id is required when image= is set.")
+        raise Raised("ValueError", "name or id is required when image= is set.", "image")
     concurrency = kw["max_concurrency"]
     if isinstance(concurrency, int) and concurrency < 1:
-        raise Raised("ValueError", f"max_concurrency must be >= 1, got {concurrency}")
+        raise Raised("ValueError", f"max_concurrency must be >= 1, got {concurrency}", "max_concurrency")
     kw["gpu"] = _normalize_gpu(gpu)
     kw["cpu"] = _normalize_cpu(cpu)
     kw["workers"] = _normalize_workers(kw["workers"])
@@ -74,7 +75,7 @@ def _normalize_gpu(gpu: Any) -> Any:
         return [gpu]
     if isinstance(gpu, list):
         return gpu
-    raise Raised("ValueError", f"gpu must be a GpuGroup, GpuType, or list, got {_type_name(gpu)}")
+    raise Raised("ValueError", f"gpu must be a GpuGroup, GpuType, or list, got {_type_name(gpu)}", "gpu")
 
 
 def _cpu_member(value: Any) -> Any:
@@ -83,7 +84,7 @@ def _cpu_member(value: Any) -> Any:
     if isinstance(value, str):
         member = next((m for m, v in ENUMS["CpuInstanceType"].items() if v == value), None)
         if member is None:
-            raise Raised("ValueError", f"{value!r} is not a valid CpuInstanceType")
+            raise Raised("ValueError", f"{value!r} is not a valid CpuInstanceType", "cpu")
         return Member("CpuInstanceType", member)
     return value
 
@@ -95,7 +96,7 @@ def _normalize_cpu(cpu: Any) -> Any:
         return [_cpu_member(cpu)]
     if isinstance(cpu, list):
         return [_cpu_member(c) for c in cpu]
-    raise Raised("ValueError", f"cpu must be a CpuInstanceType, string, or list, got {_type_name(cpu)}")
+    raise Raised("ValueError", f"cpu must be a CpuInstanceType, string, or list, got {_type_name(cpu)}", "cpu")
 
 
 def _normalize_workers(workers: Any) -> Any:
@@ -110,11 +111,11 @@ def _normalize_workers(workers: Any) -> Any:
             return tuple(w if isinstance(w, int) else UNKNOWN for w in workers)
         low, high = int(workers[0]), int(workers[1])
     else:
-        raise Raised("ValueError", f"workers must be an int or (min, max) tuple, got {_type_name(workers)}: {workers}")
+        raise Raised("ValueError", f"workers must be an int or (min, max) tuple, got {_type_name(workers)}: {workers}", "workers")
     if low < 0 or high < 0:
-        raise Raised("ValueError", f"workers cannot be negative: ({low}, {high})")
+        raise Raised("ValueError", f"workers cannot be negative: ({low}, {high})", "workers")
     if low > high:
-        raise Raised("ValueError", f"workers min ({low}) cannot exceed max ({high})")
+        raise Raised("ValueError", f"workers min ({low}) cannot exceed max ({high})", "workers")
     return (low, high)
 
 
@@ -201,9 +202,9 @@ def route(ep: EndpointValue, method: str, args: list, kwargs: dict, span: Span) 
     if not isinstance(path, str):
         return UNKNOWN
     if not path.startswith("/"):
-        raise Raised("ValueError", f"path must start with '/', got: {path}")
+        raise Raised("ValueError", f"path must start with '/', got: {path}", 0)
     if path in _RESERVED:
-        raise Raised("ValueError", f"path '{path}' is reserved by the framework. reserved paths: {', '.join(sorted(_RESERVED))}")
+        raise Raised("ValueError", f"path '{path}' is reserved by the framework. reserved paths: {', '.join(sorted(_RESERVED))}", 0)
     if ep.qb_target is not None:
         raise Raised("ValueError", "cannot add routes after using Endpoint as a direct decorator. use one pattern or the other.")
     return RouteDecorator(ep, method, path, span)
@@ -235,7 +236,7 @@ def make_remote(args: list, kwargs: dict) -> RemoteDecorator:
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
             parts.append(f"'{name}'" + (f" (Did you mean '{close[0]}'?)" if close else ""))
         noun = "argument" if len(extra) == 1 else "arguments"
-        raise Raised("TypeError", f"remote() got unknown keyword {noun}: {', '.join(parts)}")
+        raise Raised("TypeError", f"remote() got unknown keyword {noun}: {', '.join(parts)}", extra[0])
     if not args and "resource_config" not in kwargs:
         raise Raised("TypeError", "remote() missing 1 required positional argument: 'resource_config'")
     config = kwargs.get("resource_config", args[0] if args else UNKNOWN)

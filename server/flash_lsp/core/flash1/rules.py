@@ -35,8 +35,8 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
         yield CATALOGUE["FL420"].at(
             relpath,
             failure.span,
-            f"flash build imports this file and it raises {failure.kind}: {message}. The build stops with "
-            f"'Failed to load: {relpath}'.",
+            f"flash build imports this file and it raises {failure.kind}: {message}{'' if message.endswith('.') else '.'} "
+            f"The build stops with 'Failed to load: {relpath}'.",
             exception=failure.kind,
         )
     if prediction.imports is not None:

@@ -59,7 +59,15 @@ class Simulator(_Simulator):
         raise _Raised(Failure(_KIND_TYPES.get(kind, kind), message, self.span(node)))
 
     def raising(self, raised: Raised, node: ast.AST) -> None:
-        self.fail(raised.exc_type, raised.message, node)
+        """Fail at the argument the error is about, when `node` is the call that has it."""
+        target = node
+        if isinstance(node, ast.Call) and isinstance(raised.argument, str):
+            target = next((k.value for k in node.keywords if k.arg == raised.argument), node)
+        elif isinstance(node, ast.Call) and isinstance(raised.argument, int) and raised.argument < len(node.args):
+            target = node.args[raised.argument]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.decorator_list:
+            target = node.decorator_list[0]
+        self.fail(raised.exc_type, raised.message, target)
 
     def _Try(self, node: ast.Try, scope: dict) -> None:
         try:
