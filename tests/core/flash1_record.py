@@ -52,6 +52,7 @@ def record(case: Path, profile: str) -> dict:
         "archive_files": real.archive_files,
         "errors": real.errors,
         "warnings": warning_lines(real.output),
+        "output": real.output,
         "error_lines": [line for line in real.output.splitlines() if line.startswith(("✗ ", "Error: "))],
     }
 
