@@ -18,7 +18,8 @@ from ..model import Span
 from ..summary import ConfigRef, Literal, RemoteDecl
 from .imports import Imports, Source
 from .manifest import Built, build_manifest
-from .scanner import Function, Scan, printed, scan, scan_order
+from ..module_exec import execution_key
+from .scanner import Function, Scan, printed, refresh_cross_calls, scan, scan_order
 
 if TYPE_CHECKING:
     from ..project import Project, ProjectModel
@@ -70,7 +71,7 @@ class Prediction:
         self.scan: Scan | None = None
         self.built: Built | None = None
         self.imports: Imports | None = None
-        self._sources: dict[str, tuple[str | None, Source]] = project.__dict__.setdefault("_flash1_sources", {})
+        self._sources: dict[str, tuple[str | None, Source, object]] = project.__dict__.setdefault("_flash1_sources", {})
 
     def run(self, outcome, timestamp: str) -> bool:
         """Predict up to the manifest; False when the build stops before writing one."""
@@ -85,10 +86,7 @@ class Prediction:
             outcome.errors.append(closure_error)
             return False
         build_dir = str(project.root / ".flash" / ".build")
-        environment = project.environment
-        pydantic = getattr(environment, "pydantic_version", None) or "2.12"
-        self.imports = Imports(build_dir, {p for p in self.files if p.endswith(".py")}, self.scanned, self.source, environment.importable, pydantic)
-        self.scan = scan(self.imports, self.scanned, profile.has("client_mode"))
+        self._scan(build_dir, project.environment.pydantic_version or "2.12")
         if self.scan.failures:
             outcome.succeeds = False
             outcome.errors += ["Failed to load:", *self.scan.failed_lines()]
@@ -104,17 +102,36 @@ class Prediction:
             outcome.errors.append(printed(self.built.error))
             return False
         if profile.has("source_fingerprint"):
-            self.built.manifest["source_fingerprint"] = fingerprint(project, self.files)
+            self.built.manifest["source_fingerprint"] = fingerprint(project, self.files, project.__dict__.setdefault("_flash1_bytes", {}))
         return True
 
     def source(self, relpath: str) -> Source:
         text = self.project.text(relpath)
         cached = self._sources.get(relpath)
-        if cached is not None and cached[0] == text:
+        if cached is not None and cached[0] is text:
             return cached[1]
         source = parse_source(relpath, text)
-        self._sources[relpath] = (text, source)
+        key = execution_key(source.tree, source.lines) if source.tree is not None else source.error
+        self._sources[relpath] = (text, source, key)
         return source
+
+    def _scan(self, build_dir: str, pydantic: str) -> None:
+        """The scan, reused while no file's module-level code changed (a keystroke in a function
+        body only redoes the cross-call analysis, which reads bodies)."""
+        project = self.project
+        py_files = sorted(p for p in self.files if p.endswith(".py"))
+        for relpath in py_files:
+            self.source(relpath)
+        key = (tuple((p, self._sources[p][2]) for p in py_files), project.environment, project.profile, build_dir)
+        cached = project.__dict__.get("_flash1_scan")
+        if cached is not None and cached[0] == key:
+            self.imports, self.scan = cached[1], cached[2]
+            refresh_cross_calls(self.scan.functions, self.imports)
+            return
+        environment = project.environment
+        self.imports = Imports(build_dir, set(py_files), self.scanned, self.source, environment.importable, pydantic)
+        self.scan = scan(self.imports, self.scanned, project.profile.has("client_mode"))
+        project.__dict__["_flash1_scan"] = (key, self.imports, self.scan)
 
     def _all_python_files(self) -> list[str]:
         """`flash build` first checks for any `*.py` under the project, ignored or not."""
@@ -145,17 +162,25 @@ def parse_source(relpath: str, text: str | None) -> Source:
     return Source(tree, lines)
 
 
-def fingerprint(project: Project, files: list[str]) -> str:
+def fingerprint(project: Project, files: list[str], memo: dict | None = None) -> str:
     """`compute_source_fingerprint`: SHA-256 over the shipped files in POSIX-path order, each as
-    length-prefixed path and length-prefixed content."""
+    length-prefixed path and length-prefixed content. `memo` keeps the bytes of files whose
+    text (as the project caches it) has not changed."""
     digest = hashlib.sha256()
+    memo = {} if memo is None else memo
     for relpath in sorted(files):
         name = relpath.encode("utf-8")
         text = project.overrides.get(relpath)
-        try:
-            content = text.encode("utf-8") if text is not None else (project.root / relpath).read_bytes()
-        except OSError:
-            content = b""
+        current = text if text is not None else project.text(relpath) if relpath.endswith(".py") else None
+        cached = memo.get(relpath)
+        if current is not None and cached is not None and cached[0] is current:
+            content = cached[1]
+        else:
+            try:
+                content = text.encode("utf-8") if text is not None else (project.root / relpath).read_bytes()
+            except OSError:
+                content = b""
+            memo[relpath] = (current, content)
         digest.update(len(name).to_bytes(8, "big"))
         digest.update(name)
         digest.update(len(content).to_bytes(8, "big"))

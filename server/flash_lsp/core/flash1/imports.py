@@ -51,6 +51,7 @@ class Imports:
         self.dirs = {str(p) for f in py_files for p in PurePosixPath(f).parents if str(p) != "."}
         self.modules: dict[str, ModuleValue] = {}
         self.side_effects: dict[str, list] = {}  # relpath → side effects of its first execution
+        self.cross_calls: dict[str, tuple] = {}  # relpath → (tree, key, calls) memo of the cross-call analysis
         self.synthetic: set[str] = set()
         self.roots: list[str] = [""]  # sys.path entries inside the build dir, as relative prefixes
         self.opaque_path = False  # a sys.path entry outside the build dir: its modules are unknown

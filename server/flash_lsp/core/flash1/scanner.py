@@ -177,26 +177,45 @@ def _collect_clients(result: Scan, namespace: list, relpath: str, module: str, b
             )
 
 
+def _calls_in(tree: ast.Module, names: set[str], remote_names: set[str]) -> dict[str, list[str]]:
+    calls: dict[str, list[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in names:
+            called: list[str] = []
+            for child in ast.walk(node):
+                if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id in remote_names:
+                    if child.func.id not in called:
+                        called.append(child.func.id)
+            if called:
+                calls[node.name] = called
+    return calls
+
+
+def refresh_cross_calls(functions: list[Function], imports: Imports) -> None:
+    """Cross-call analysis again, for function bodies edited since the scan."""
+    for fn in functions:
+        fn.calls = []
+    _cross_calls(functions, imports)
+
+
 def _cross_calls(functions: list[Function], imports: Imports) -> None:
     """`_analyze_cross_calls_ast`: direct `name(...)` calls of discovered functions, per file."""
     remote_names = {f.name for f in functions}
     by_file: dict[str, set[str]] = {}
     for fn in functions:
         by_file.setdefault(fn.relpath, set()).add(fn.name)
+    frozen = frozenset(remote_names)
     for relpath, names in by_file.items():
         tree = imports.source(relpath).tree
         if tree is None:
             continue
-        calls: dict[str, list[str]] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in names:
-                called: list[str] = []
-                for child in ast.walk(node):
-                    if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id in remote_names:
-                        if child.func.id not in called:
-                            called.append(child.func.id)
-                if called:
-                    calls[node.name] = called
+        key = (frozenset(names), frozen)
+        memo = imports.cross_calls.get(relpath)
+        if memo is not None and memo[0] is tree and memo[1] == key:
+            calls = memo[2]
+        else:
+            calls = _calls_in(tree, names, remote_names)
+            imports.cross_calls[relpath] = (tree, key, calls)
         for fn in functions:
             if fn.relpath == relpath and fn.name in calls:
                 fn.calls = calls[fn.name]
