@@ -138,3 +138,16 @@ def test_parse_lists_imports_in_walk_order():
     assert parsed.endpoint
     assert not parse("@ep.get('/x')\ndef f(): pass\n").endpoint
     assert parse("def (:\n").syntax_error.startswith("invalid syntax")
+
+
+def test_diagnostics_of_the_closure_check_and_flashignore(tmp_path):
+    from flash_lsp.core.project import analyze_project
+
+    root = project_copy("closure_excluded", tmp_path)
+    model = analyze_project(root, PROFILES["flash-1.21"])
+    found = {(d.code, d.path, d.span.line) for d in model.diagnostics if d.code.startswith("FL47")}
+    assert found == {("FL470", "w.py", 2), ("FL470", "w.py", 3), ("FL473", "w.py", 8), ("FL474", ".flashignore", 0)}
+    other = project_copy("closure_endpoint_relative", tmp_path)
+    assert "FL471" in {d.code for d in analyze_project(other, PROFILES["flash-1.21"]).diagnostics}
+    older = analyze_project(other, PROFILES["flash-1.17"])  # no closure check before 1.19
+    assert not {d.code for d in older.diagnostics if d.code.startswith("FL47")}

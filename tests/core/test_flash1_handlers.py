@@ -158,3 +158,20 @@ def test_templates_equal_the_installed_generators(generator):
     for kind, name in _TEMPLATE_NAMES.items():
         if name in real:
             assert ours[kind] == real[name], (version, kind)
+
+
+def test_diagnostics_of_handler_generation(tmp_path):
+    import shutil
+
+    from flash_lsp.core.project import analyze_project
+
+    def codes(case: str) -> set:
+        shutil.copytree(DATA / case, tmp_path / case)
+        model = analyze_project(tmp_path / case, PROFILES["flash-1.21"])
+        return {(d.code, d.path, d.span.line) for d in model.diagnostics if d.code.startswith("FL47")}
+
+    assert codes("unwritable_name") == {("FL476", "w.py", 8)}
+    assert codes("lb_quote_in_path") == {("FL475", "w.py", 5)}
+    variants = codes("qb_variants")
+    assert ("FL478", "workers.py", 3) in variants  # process_data: handler_gpu_worker.py serves alpha
+    assert {c for c in variants if c[0] == "FL477"} == {("FL477", "workers.py", 28), ("FL477", "names.py", 3)}

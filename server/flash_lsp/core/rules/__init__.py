@@ -36,9 +36,10 @@ def _rule_functions(model: ProjectModel) -> list[RuleFn]:
     from . import build_errors, configs, decorators, dependencies, project_files
 
     if model.profile.family == "flash1":
+        from ..flash1 import output_rules
         from ..flash1 import rules as flash1_rules
 
-        return [flash1_rules.check]
+        return [flash1_rules.check, output_rules.check]
     return [configs.check, decorators.check, build_errors.check, dependencies.check, project_files.check]
 
 

@@ -71,6 +71,16 @@ _RULES = [
     Rule("FL423", I, "value cannot be predicted statically"),
     Rule("FL424", W, "deployment fields will be missing from the manifest"),
     Rule("FL425", E, "flash build finds no Python file"),
+    # runpod-flash 1.x: generated handlers, shipped files and the local-module closure check
+    Rule("FL470", E, "shipped code imports a local module the ignore rules exclude: the build stops"),
+    Rule("FL471", E, "an endpoint file's local imports cannot be followed: the build stops"),
+    Rule("FL472", W, "local imports cannot be followed: the build skips this file's check"),
+    Rule("FL473", W, "dynamic import with a computed module name"),
+    Rule("FL474", W, ".flashignore is no longer read (and is shipped)"),
+    Rule("FL475", E, "the generated handler is rejected: the build stops"),
+    Rule("FL476", W, "handler file cannot be written: generation stops there"),
+    Rule("FL477", W, "max_concurrency the handler generator warns about"),
+    Rule("FL478", W, "function grouped into a queue-based endpoint whose handler serves another one"),
 ]
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}

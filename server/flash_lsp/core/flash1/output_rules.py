@@ -1,0 +1,94 @@
+"""Diagnostics of what runpod-flash 1.x writes (FL470–FL478): the local-module closure check on the
+import lines behind it, a leftover `.flashignore`, handler generation that stops or fails, the
+generator's concurrency warnings, and functions a queue-based handler never serves.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Iterator
+
+from ..model import Diagnostic, Span
+from ..rules.catalogue import CATALOGUE
+from .files import FLASHIGNORE_WARNING, last_closure
+
+if TYPE_CHECKING:
+    from ..project import Project, ProjectModel
+
+TOP = Span(0, 0, 0, 0)
+_RESOURCE = re.compile(r"(?:resource|handler) '([^']*)'")
+
+
+def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
+    yield from _closure(model, project)
+    if FLASHIGNORE_WARNING in model.files.errors:
+        yield CATALOGUE["FL474"].at(
+            ".flashignore", TOP,
+            "runpod-flash 1.11.1+ no longer reads .flashignore (the build warns, and ships this file): "
+            "move its patterns to .gitignore and delete it.",
+        )
+    yield from _handlers(model)
+    yield from _unserved(model)
+
+
+def _closure(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
+    result = last_closure(project) if model.profile.has("closure_check") else None
+    for f in result.findings if result else ():
+        if f.code == "FL470":
+            message = (
+                f"This import reaches {', '.join(f.excluded)}, which the ignore rules (.gitignore or built-ins) keep out "
+                "of the archive: flash build stops ('Shipped code imports local modules that the build ignore rules "
+                "... exclude'). Stop importing it from shipped code, or stop ignoring it."
+            )
+        elif f.code == "FL471":
+            message = f"flash build cannot follow this endpoint file's local imports and stops: {f.message}"
+        elif f.code == "FL472":
+            message = f"flash build cannot follow this file's local imports; it warns and skips the check: {f.message}"
+        else:
+            message = "flash build cannot follow an import whose module name is computed (it warns): make sure that module ships or is installed on the worker."
+        yield CATALOGUE[f.code].at(f.relpath, f.span, message)
+
+
+def _sites(model: ProjectModel, resource) -> list:
+    return [fn for fn in model.functions if fn.resource == resource]
+
+
+def _handlers(model: ProjectModel) -> Iterator[Diagnostic]:
+    handlers = model.handlers
+    failed = handlers.failed_resource
+    if handlers.error and failed is not None:
+        for fn in _sites(model, failed):
+            yield CATALOGUE["FL475"].at(
+                fn.relpath, fn.decl.decorator_span,
+                f"The handler generated for endpoint '{failed}' is rejected and flash build stops: {handlers.error}. "
+                "Avoid quotes and backslashes in endpoint names and route paths.",
+            )
+    elif handlers.warning and failed is not None:
+        for fn in _sites(model, failed):
+            yield CATALOGUE["FL476"].at(
+                fn.relpath, fn.decl.decorator_span,
+                f"flash build cannot write handler_{failed}.py ({handlers.warning}): it writes no further handler, "
+                "does not refresh .flash/flash_manifest.json, and still ships the archive.",
+            )
+    for warning in handlers.log_warnings:
+        m = _RESOURCE.search(warning)
+        if m and "max_concurrency" in warning:
+            for fn in _sites(model, m.group(1)):
+                yield CATALOGUE["FL477"].at(fn.relpath, fn.decl.decorator_span, f"flash build warns: {warning}")
+
+
+def _unserved(model: ProjectModel) -> Iterator[Diagnostic]:
+    resources = (model.manifest or {}).get("resources") or {}
+    for name, resource in resources.items():
+        functions = resource.get("functions") or []
+        if resource.get("is_load_balanced") or resource.get("client_mode") or len(functions) < 2:
+            continue
+        served = functions[0].get("name")
+        others = {f.get("name") for f in functions[1:]}
+        for fn in _sites(model, name):
+            if fn.name in others:
+                yield CATALOGUE["FL478"].at(
+                    fn.relpath, fn.decl.decorator_span,
+                    f"Endpoint '{name}' groups several functions, but its generated handler_{name}.py serves only "
+                    f"'{served}': requests never reach '{fn.name}'. Give it an endpoint of its own.",
+                )
