@@ -19,6 +19,7 @@ from .values import ModuleValue
 
 
 _THREAD_EXITS = ("SystemExit", "KeyboardInterrupt")
+_MAX_DEPTH = 40
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ class Imports:
         self.dirs = {str(p) for f in py_files for p in PurePosixPath(f).parents if str(p) != "."}
         self.modules: dict[str, ModuleValue] = {}
         self.side_effects: dict[str, list] = {}  # relpath → side effects of its first execution
-        self.cross_calls: dict[str, tuple] = {}  # relpath → (tree, key, calls) memo of the cross-call analysis
+        self.cross_calls: dict[str, tuple] = {}
+        self.loading: list[str] = []  # modules whose import is under way (circular imports see them partial)  # relpath → (tree, key, calls) memo of the cross-call analysis
         self.synthetic: set[str] = set()
         self.roots: list[str] = [""]  # sys.path entries inside the build dir, as relative prefixes
         self.opaque_path = False  # a sys.path entry outside the build dir: its modules are unknown
@@ -91,6 +93,9 @@ class Imports:
         base = parts[: len(parts) - (level - 1)]
         return ".".join([*base, module] if module else base)
 
+    def partially_initialized(self, module: ModuleValue) -> bool:
+        return module.name in self.loading
+
     def location(self, module: ModuleValue) -> str:
         return f"{self.build_dir}/{module.relpath}" if module.relpath else ""
 
@@ -109,6 +114,8 @@ class Imports:
                         return None
                     raise Raised("ModuleNotFoundError", f"No module named '{name}'")
                 module = self._execute(name, relpath, importer)
+                if module is None:
+                    return None
             if parent is not None:
                 parent.bindings.setdefault(parts[i], module)
             parent = module
@@ -162,12 +169,18 @@ class Imports:
         else:
             self.modules.pop(name, None)
 
-    def _execute(self, name: str, relpath: str, importer: Any) -> ModuleValue:
+    def _execute(self, name: str, relpath: str, importer: Any) -> ModuleValue | None:
         if relpath.endswith("/"):  # a directory without __init__.py: a namespace package
             module = ModuleValue(name, None, {})
             self.modules[name] = module
             return module
-        module, failure, _ = self.run(name, relpath)
+        if len(self.loading) >= _MAX_DEPTH:  # deeper chains of imports are not followed: unknown
+            return None
+        self.loading.append(name)
+        try:
+            module, failure, _ = self.run(name, relpath)
+        finally:
+            self.loading.pop()
         if failure is not None:
             self.modules.pop(name, None)
             raise Raised(failure.kind, failure.message)

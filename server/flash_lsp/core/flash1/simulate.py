@@ -152,6 +152,9 @@ class Simulator(_Simulator):
             value = self.imports.attribute(source, alias.name, self)
             if value is _MISSING:
                 where = f"({self.imports.location(source)})" if source.relpath else "(unknown location)"
+                if self.imports.partially_initialized(source):
+                    where = f"(most likely due to a circular import) {where}"
+                    self.fail("ImportError", f"cannot import name '{alias.name}' from partially initialized module '{source.name}' {where}", node)
                 self.fail("ImportError", f"cannot import name '{alias.name}' from '{source.name}' {where}", node)
             scope[alias.asname or alias.name] = value
 
