@@ -24,9 +24,12 @@ may carry a line ``flash build args: --no-deps`` (the only extra arguments used)
 * shipped project files: the real ``get_file_tree`` on a pristine copy; on a successful build this is
   cross-checked against the archive: its members minus ``flash_manifest.json``, the generated handlers,
   the bundled ``runpod_flash/``, and what pip installed (files named in a ``*.dist-info/RECORD``, with
-  ``../../bin/x`` meaning ``bin/x``, plus the ``*.dist-info`` directories);
+  ``../../bin/x`` meaning ``bin/x``, the ``*.dist-info`` directories, and ``bin/`` scripts that are no
+  project file);
 * outcome: exit code, and the error text: from the first ``Failed to load:`` or ``✗`` line to the end
-  of the output, logging records and their tracebacks left out, ``✗`` marks dropped, whitespace-normalised, project path -> ``<PROJECT>``.
+  of the output, logging records and their tracebacks left out, ``✗`` marks dropped,
+  whitespace-normalised, project path -> ``<PROJECT>``, sets of strings (``{'GET', 'POST'}``, printed
+  in hash order) sorted.
 
 Our CLI (``flash-lsp manifest|handlers|files|check PATH --profile P --python <env python>``) must give
 the same manifest, generated files and file list; ``check --format json`` must give
@@ -77,6 +80,7 @@ RESOURCE_CONFIG = "runpod_flash/runtime/_flash_resource_config.py"
 ARGS_RE = re.compile(r"^flash build args:(.*)$", re.MULTILINE)
 BUILT_RE = re.compile(r"✓ built \S+\s+(\d+) files")
 LOG_RECORD_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \| [A-Z]+ +\| ")
+SET_DISPLAY_RE = re.compile(r"\{('[^',{}]*'(?:, '[^',{}]*')*)\}")
 ERROR_START_RE = re.compile(r"^\s*(Failed to load:|✗ )")
 WRAPPER = base.WRAPPER.replace("from tetra_rp.cli.main import app", "from runpod_flash.cli.main import app")
 assert WRAPPER != base.WRAPPER
@@ -141,7 +145,18 @@ def error_text(output: str) -> str:
 
 
 def normalise_errors(lines: list[str]) -> str:
-    return base._ws(" ".join(line.replace("✗", " ") for line in lines))
+    text = base._ws(" ".join(line.replace("✗", " ") for line in lines))
+    # A set of strings prints in hash order, which changes from run to run: compare it sorted.
+    return SET_DISPLAY_RE.sub(lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", text)
+
+
+class Flash1CliRun(base.CliRun):
+    """A run of our CLI. 1.x error texts quote ``ModuleNotFoundError``: only a traceback or an exit
+    status other than 0 and 1 is a crash."""
+
+    @property
+    def crashed(self) -> bool:
+        return self.returncode not in (0, 1) or "Traceback (most recent call last)" in self.stderr
 
 
 def _installed_by_pip(build_dir: Path) -> set[str]:
@@ -153,8 +168,12 @@ def _installed_by_pip(build_dir: Path) -> set[str]:
     return installed
 
 
-def archive_project_files(work: Path, generated: set[str]) -> list[str] | None:
-    """Project files in the archive: members minus generated, bundled and pip-installed ones."""
+def archive_project_files(work: Path, pristine: Path, generated: set[str]) -> list[str] | None:
+    """Project files in the archive: members minus generated, bundled and pip-installed ones.
+
+    pip's console scripts land in ``bin/``; those of runpod-flash have no RECORD left (the build
+    deletes its dist-info), so a ``bin/`` member that is not a project file counts as installed.
+    """
     archive = work / ".flash" / "artifact.tar.gz"
     if not archive.is_file():
         return None
@@ -168,6 +187,7 @@ def archive_project_files(work: Path, generated: set[str]) -> list[str] | None:
         and m != "flash_manifest.json"
         and not m.startswith("runpod_flash/")
         and m not in installed
+        and not (m.startswith("bin/") and not (pristine / m).is_file())
         and not m.split("/", 1)[0].endswith(".dist-info")
     )
 
@@ -214,7 +234,7 @@ def run_real_build(path: Path, profile: str, env: str, log=print) -> Flash1Resul
             profile=profile, returncode=rc, output=output, manifest=manifest, handlers=handlers, files=files,
             found_count=int(m.group(1)) if m else None, duration=round(duration, 2),
             manifest_survived_failure=survived, env=env,
-            archive_files=archive_project_files(work, set(handlers)) if rc == 0 else None,
+            archive_files=archive_project_files(work, pristine, set(handlers)) if rc == 0 else None,
         )
 
 
@@ -298,7 +318,8 @@ def compare(real: Flash1Result, path: Path) -> dict[str, list[str]]:
         p = str(pristine)
 
         def cli(*args: str) -> base.CliRun:
-            return base.run_cli([args[0], p, *args[1:], "--profile", real.profile, "--python", python], pristine.parent)
+            run = base.run_cli([args[0], p, *args[1:], "--profile", real.profile, "--python", python], pristine.parent)
+            return Flash1CliRun(**dataclasses.asdict(run))
 
         out: dict[str, list[str]] = {"manifest": base.compare_manifest(real, cli("manifest"))}
         with tempfile.TemporaryDirectory(prefix="fid1-handlers-") as hdir:
