@@ -10,7 +10,6 @@ import ast
 import hashlib
 from typing import TYPE_CHECKING
 
-from .. import deps as deps_mod
 from ..discovery import DiscoveredFunction, Discovery, Registry
 from ..handlers import HandlerResult
 from ..manifest import now_timestamp
@@ -18,6 +17,8 @@ from ..model import Span
 from ..summary import ConfigRef, Literal, RemoteDecl
 from .imports import Imports, Source
 from .manifest import Built, build_manifest
+from .requirements import add_to_outcome
+from .requirements import collect as collect_requirements
 from ..module_exec import execution_key
 from .scanner import Function, Scan, printed, refresh_cross_calls, scan, scan_order
 
@@ -38,7 +39,8 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
     if prediction.run(outcome, timestamp):
         manifest = prediction.built.manifest
         handlers = _handlers(project, manifest, tree.files, outcome)
-    requirements = deps_mod.collect(project.text("requirements.txt") if project.exists("requirements.txt") else None, [], project.exclusions)
+    requirements = collect_requirements(project, tree, project.exclusions)
+    add_to_outcome(requirements, outcome, profile)
     model = ProjectModel(
         root=project.root,
         profile=profile,

@@ -185,3 +185,17 @@ def bundled_bytes(site_packages: str, release: tuple[int, ...]) -> tuple[int, st
     known = [r for r in RECORDED_BUNDLE_BYTES if r <= release] or [min(RECORDED_BUNDLE_BYTES)]
     nearest = max(known)
     return RECORDED_BUNDLE_BYTES[nearest], f"bundled runpod_flash sized as recorded for {'.'.join(map(str, nearest))}"
+
+
+def add_to_outcome(requirements: deps_mod.Requirements, outcome, profile) -> None:
+    """What collecting and installing the requirements adds to the build's outcome once the handlers
+    are written: its warnings, and the failure when pip cannot read a requirement passed verbatim."""
+    if not outcome.succeeds:
+        return
+    outcome.warnings += requirements.warnings
+    if requirements.unmatched_exclusions:
+        outcome.warnings.append(f"{warning_prefix(profile)}No packages matched exclusions: {', '.join(requirements.unmatched_exclusions)}")
+    rejected = next((deps_mod.pip_rejects(r.text) for r in requirements.installed if deps_mod.pip_rejects(r.text)), None)
+    if rejected:
+        outcome.succeeds = False
+        outcome.errors += [f"pip install failed:\n{rejected}", "Failed to install dependencies"]
