@@ -70,3 +70,9 @@ def test_validation_error_is_reported_on_the_offending_argument(tmp_path):
     (diag,) = [d for d in model.diagnostics if d.code == "FL420"]
     text = (root / "a.py").read_text().splitlines()[diag.span.line]
     assert text[diag.span.col : diag.span.end_col] == "(3, 1)"
+
+
+def test_an_installed_release_no_profile_models_is_named(tmp_path):
+    root = _venv(write_project(tmp_path / "p", {"w.py": "x = 1\n"}, main=False), "runpod_flash-1.7.0.dist-info")
+    profile, reason = detect_profile(root)
+    assert profile is FLASH_121 and "runpod-flash 1.7.0 is installed" in reason and "no profile models it" in reason

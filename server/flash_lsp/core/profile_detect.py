@@ -46,8 +46,13 @@ def _installed(root: Path, interpreter: str | None) -> tuple[Profile, str] | Non
                 continue
             for name in names:
                 match = _DIST_INFO.match(name)
-                if match and (profile := profile_for_version(match.group(2), match.group(1).lower())):
-                    return profile, f"{_dist(match.group(1))} {match.group(2)} is installed in {site}"
+                if not match:
+                    continue
+                dist, version = _dist(match.group(1)), match.group(2)
+                if profile := profile_for_version(version, match.group(1).lower()):
+                    return profile, f"{dist} {version} is installed in {site}"
+                if match.group(1).lower() == "runpod_flash":
+                    return NEWEST_FLASH1, f"{dist} {version} is installed in {site}; no profile models it, using {NEWEST_FLASH1.name}"
     return None
 
 
