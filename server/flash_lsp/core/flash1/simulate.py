@@ -12,7 +12,7 @@ import posixpath
 from typing import TYPE_CHECKING, Any
 
 from ..model import Span
-from ..module_exec import UNKNOWN, Failure, Ref, _exit_message, _Layered, _Raised, _Simulator
+from ..module_exec import UNKNOWN, Failure, Ref, _exit_message, _Layered, _Raised, _Simulator, handler_names
 from . import api
 from .endpoint import Raised, apply_remote, apply_route, endpoint_call, make_config, make_endpoint, make_remote, route
 from .values import BoundMethod, CodeValue, ConfigValue, EndpointValue, Member, ModuleValue, RemoteDecorator, RouteDecorator, TemplateValue, VolumeValue
@@ -69,21 +69,14 @@ class Simulator(_Simulator):
             target = node.decorator_list[0]
         self.fail(raised.exc_type, raised.message, target)
 
-    def _Try(self, node: ast.Try, scope: dict) -> None:
-        try:
-            self.block(node.body, scope)
-        except _Raised as raised:
-            handler = next((h for h in node.handlers if _catches(h, raised.failure.kind)), None)
-            if handler is None:
-                raise
-            if handler.name:
-                scope[handler.name] = UNKNOWN
-            self.block(handler.body, scope)
-        else:
-            self.block(node.orelse, scope)
-        self.block(node.finalbody, scope)
-
-    _TryStar = _Try
+    def catches(self, handler: ast.ExceptHandler, failure: Failure) -> bool:
+        """`except` clauses match by the exception's class and its bases."""
+        if handler.type is None:
+            return True
+        names = handler_names(handler)
+        if failure.kind in ("SystemExit", "KeyboardInterrupt"):
+            return bool(names & {failure.kind, "BaseException"})
+        return bool(names & {failure.kind, "Exception", "BaseException", *_BASES.get(failure.kind, ())})
 
     def _Raise(self, node: ast.Raise, scope: dict) -> None:
         exc = node.exc
@@ -164,15 +157,7 @@ class Simulator(_Simulator):
     # -- definitions ------------------------------------------------------------------------
     def _FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: dict) -> None:
         decorators = [self.expr(d, scope) for d in node.decorator_list]
-        args = node.args
-        for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
-            self.expr(default, scope)
-        if not self.future_annotations:
-            for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
-                if arg is not None and arg.annotation is not None:
-                    self.expr(arg.annotation, scope)
-            if node.returns is not None:
-                self.expr(node.returns, scope)
+        self.signature(node, scope)
         code = CodeValue(node.name, self.relpath, self.name_span(node), False, isinstance(node, ast.AsyncFunctionDef), decorator_span=self.decorator_span(node))
         scope[node.name] = self.decorate(code, decorators, node)
 
@@ -373,19 +358,6 @@ def _api_ref(name: str) -> Any:
 
 def _exit_ref(module: str, name: str) -> Any:
     return Ref("exit", f"{module}.{name}") if f"{module}.{name}" in ("sys.exit", "os._exit", "os.abort") else None
-
-
-def _catches(handler: ast.ExceptHandler, exc_type: str) -> bool:
-    if handler.type is None:
-        return True
-    names = {
-        n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
-        for n in (handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type])
-    }
-    if exc_type in ("SystemExit", "KeyboardInterrupt"):
-        return bool(names & {exc_type, "BaseException"})
-    lineage = {exc_type, "Exception", "BaseException", *_BASES.get(exc_type, ())}
-    return bool(names & lineage)
 
 
 def _dotted(node: ast.expr) -> str | None:
