@@ -544,16 +544,24 @@ def compare_files(real: RealResult, run: CliRun) -> list[str]:
     return diffs
 
 
-def compare_check(real: RealResult, run: CliRun) -> list[str]:
+def read_check(run: CliRun, label: str = "check") -> tuple[bool, list, list[str]]:
+    """`build.succeeds` and `build.errors` of `check --format json`, or the problem with the run."""
     if run.crashed:
-        return [f"check: our CLI failed: {run.describe()}"]
+        return False, [], [f"{label}: our CLI failed: {run.describe()}"]
     try:
         build = json.loads(run.stdout)["build"]
         succeeds, errors = build["succeeds"], build["errors"]
         if not isinstance(succeeds, bool) or not isinstance(errors, list):
             raise TypeError("build.succeeds must be a bool and build.errors a list")
     except (ValueError, KeyError, TypeError) as exc:
-        return [f"check: our output lacks build.succeeds/errors ({exc!r}): {run.describe()}"]
+        return False, [], [f"{label}: our output lacks build.succeeds/errors ({exc!r}): {run.describe()}"]
+    return succeeds, errors, []
+
+
+def compare_check(real: RealResult, run: CliRun) -> list[str]:
+    succeeds, errors, problem = read_check(run)
+    if problem:
+        return problem
     diffs = []
     if succeeds != real.succeeded:
         detail = f"our errors: {errors}" if errors else "we reported no errors"

@@ -288,15 +288,9 @@ def real_results(path: Path, profile: str, env: str, *, use_cache: bool = True, 
 
 def compare_outcome(real: Flash1Result, run: base.CliRun) -> list[str]:
     """`check --format json`: same success, and on failure the same error text."""
-    if run.crashed:
-        return [f"outcome: our CLI failed: {run.describe()}"]
-    try:
-        build = json.loads(run.stdout)["build"]
-        succeeds, errors = build["succeeds"], build["errors"]
-        if not isinstance(succeeds, bool) or not isinstance(errors, list):
-            raise TypeError("build.succeeds must be a bool and build.errors a list")
-    except (ValueError, KeyError, TypeError) as exc:
-        return [f"outcome: our output lacks build.succeeds/errors ({exc!r}): {run.describe()}"]
+    succeeds, errors, problem = base.read_check(run, "outcome")
+    if problem:
+        return problem
     if succeeds != real.succeeded:
         return [f"outcome: real exit code {real.returncode}, we predict succeeds={succeeds}; "
                 f"real errors: {real.errors!r}; ours: {errors!r}"]

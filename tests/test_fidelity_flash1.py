@@ -20,9 +20,9 @@ _NETWORK_FILES = ("requirements.txt",)
 
 
 def _needs_pip(case: f1.Case) -> bool:
-    """The real build runs pip (requirements.txt or `dependencies=`) or the full env is made."""
+    """The real build runs pip: the fixture has a requirements.txt or `dependencies=[...]`."""
     fixture = case.fixture
-    if case.env == "full" or any((fixture / n).is_file() for n in _NETWORK_FILES):
+    if any((fixture / n).is_file() for n in _NETWORK_FILES):
         return True
     return any("dependencies=[" in p.read_text(encoding="utf-8") for p in fixture.rglob("*.py"))
 
