@@ -134,3 +134,27 @@ def test_a_project_without_python_files_is_not_a_flash_project(tmp_path, files):
     write_project(root, files, main=False)
     errors = analyze_project(root, FLASH_121, environment=ENV, env_vars={}).outcome.errors
     assert errors == [f"No Python files found in {root.resolve()}", "Not a valid Flash project"]
+
+
+MODEL_FAILURES = {
+    "a.py": 'from runpod_flash import LiveServerless\ncfg = LiveServerless(name="x", workersMin=3, workersMax=1)\n',
+    "b.py": 'from runpod_flash import Endpoint, DataCenter\nep = Endpoint(name="c", cpu="cpu3c-1-2", datacenter=DataCenter.US_CA_2)\n'
+    '@ep.get("/x")\ndef f(): return 1\n',
+    "c.py": 'from runpod_flash import CpuLiveServerless, PodTemplate\ncfg = CpuLiveServerless(name="d", template=PodTemplate(containerDiskInGb=500))\n',
+    "d.py": 'from runpod_flash import Endpoint\n@Endpoint(name="e", min_cuda_version="9.9")\ndef f(): return 1\n',
+    "f.py": 'from runpod_flash import Endpoint\nep = Endpoint(name="h", bogus=1)\n',
+}
+
+
+def test_failed_to_load_lines_of_resource_validators(tmp_path):
+    docs = "\n    For further information visit https://errors.pydantic.dev/2.14/v/value_error"
+    assert _errors(tmp_path, MODEL_FAILURES) == [
+        "Failed to load:",
+        "a.py: ValidationError: 1 validation error for LiveServerless\n  Value error, workersMin (3) cannot be greater than workersMax (1) " + docs,
+        "b.py: ValidationError: 1 validation error for CpuLiveLoadBalancer\n  Value error, CPU endpoints are not available in: US-CA-2. "
+        "Supported CPU data centers: EU-RO-1 " + docs,
+        "c.py: ValidationError: 1 validation error for CpuLiveServerless\n  Value error, Container disk size 500GB exceeds the maximum "
+        "allowed for CPU instances. Instance limits: cpu3g-2-8: max 20GB. Maximum allowed: 20GB " + docs,
+        "d.py: ValidationError: 1 validation error for LiveServerless\nminCudaVersion\n  Value error, '9.9' is not a valid CudaVersion " + docs,
+        "f.py: TypeError: Endpoint.__init__() got an unexpected keyword argument 'bogus'",
+    ]

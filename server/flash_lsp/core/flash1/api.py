@@ -11,6 +11,9 @@ RESOURCE_CLASSES = (
     "ServerlessEndpoint", "CpuServerlessEndpoint", "LoadBalancerSlsResource", "CpuLoadBalancerSlsResource",
     "LiveServerless", "CpuLiveServerless", "LiveLoadBalancer", "CpuLiveLoadBalancer",
 )
+LB_CLASSES = frozenset({"LoadBalancerSlsResource", "CpuLoadBalancerSlsResource", "LiveLoadBalancer", "CpuLiveLoadBalancer"})
+LIVE_CLASSES = frozenset({"LiveServerless", "CpuLiveServerless", "LiveLoadBalancer", "CpuLiveLoadBalancer"})
+CPU_CLASSES = frozenset({"CpuServerlessEndpoint", "CpuLoadBalancerSlsResource", "CpuLiveServerless", "CpuLiveLoadBalancer"})
 PACKAGE_EXPORTS = frozenset(
     {"remote", "Endpoint", "EndpointJob", "CPU_DATACENTERS", "DEFAULT_WORKERS_MAX", "DEFAULT_WORKERS_MIN",
      "NetworkVolume", "PodTemplate", "ResourceManager", "FlashApp", "ServerlessScalerType", "ServerlessType",

@@ -8,8 +8,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..module_exec import UNKNOWN
-from .api import DEFAULT_PYTHON_VERSION, ENUMS, IMAGE_TYPES, all_gpu_groups, cpu_disk_limit, gpu_ids_string
-from .endpoint import CPU_CLASSES, LB_CLASSES
+from .api import CPU_CLASSES, DEFAULT_PYTHON_VERSION, ENUMS, IMAGE_TYPES, LB_CLASSES, all_gpu_groups, cpu_disk_limit, gpu_ids_string
 from .values import ConfigValue, Member, TemplateValue, VolumeValue
 
 _TEMPLATE_DEFAULTS = {"containerDiskInGb": 64, "dockerArgs": "", "startScript": "", "advancedStart": False, "containerRegistryAuthId": ""}
@@ -32,7 +31,7 @@ def deployment_fields(config: ConfigValue, env: Mapping[str, str]) -> tuple[dict
     put("imageName", _image(type_name, kw.get("imageName"), python_version, env))
     put("python_version", python_version)
     put("templateId", kw.get("templateId"))
-    instances = _instances(kw, cpu_class)
+    instances = cpu_instances(kw, cpu_class)
     if not cpu_class:
         put("gpuIds", UNKNOWN if instances is UNKNOWN else "" if instances else _gpu_ids(kw))
     if instances is UNKNOWN:
@@ -52,7 +51,7 @@ def deployment_fields(config: ConfigValue, env: Mapping[str, str]) -> tuple[dict
     put("networkVolumes", volumes)
     if not volumes and volumes is not UNKNOWN:
         put("networkVolumeId", kw.get("networkVolumeId"))
-    template = _template(kw, instances, type_name)
+    template = template_fields(kw, instances)
     put("template", template)
     return out, uncertain
 
@@ -72,7 +71,7 @@ def _image(type_name: str, image: Any, python_version: Any, env: Mapping[str, st
     return f"{repo}:py{python_version or DEFAULT_PYTHON_VERSION}-{env.get('FLASH_IMAGE_TAG', 'latest')}"
 
 
-def _instances(kw: dict, cpu_class: bool) -> Any:
+def cpu_instances(kw: dict, cpu_class: bool) -> Any:
     """CpuInstanceType member names, [] for none, UNKNOWN."""
     value = kw.get("instanceIds", [Member("CpuInstanceType", "CPU3G_2_8")] if cpu_class else None)
     if value is UNKNOWN or (isinstance(value, list) and UNKNOWN in value):
@@ -164,7 +163,8 @@ def _volumes(kw: dict) -> Any:
     return out or None
 
 
-def _template(kw: dict, instances: Any, type_name: str) -> Any:
+def template_fields(kw: dict, instances: Any) -> Any:
+    """The `template` entry: explicit values over the defaults, CPU disk auto-sized."""
     template = kw.get("template")
     if template is UNKNOWN:
         return UNKNOWN

@@ -9,12 +9,10 @@ from typing import Any
 
 from ..module_exec import UNKNOWN
 from ..model import Span
-from .api import CUDA_VERSIONS, ENDPOINT_PARAMETERS, ENUMS, HTTP_METHODS_SET_REPR, REMOTE_PARAMETERS
+from .api import CPU_DATACENTERS, cpu_disk_limit
+from .api import CPU_CLASSES, CUDA_VERSIONS, ENDPOINT_PARAMETERS, ENUMS, HTTP_METHODS_SET_REPR, LB_CLASSES, LIVE_CLASSES, REMOTE_PARAMETERS
 from .values import CodeValue, ConfigValue, EndpointValue, Member, RemoteConfig, RemoteDecorator, RouteDecorator, TemplateValue, VolumeValue
 
-LB_CLASSES = frozenset({"LoadBalancerSlsResource", "CpuLoadBalancerSlsResource", "LiveLoadBalancer", "CpuLiveLoadBalancer"})
-LIVE_CLASSES = frozenset({"LiveServerless", "CpuLiveServerless", "LiveLoadBalancer", "CpuLiveLoadBalancer"})
-CPU_CLASSES = frozenset({"CpuServerlessEndpoint", "CpuLoadBalancerSlsResource", "CpuLiveServerless", "CpuLiveLoadBalancer"})
 _RESERVED = ("/execute", "/ping")
 _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 
@@ -281,13 +279,40 @@ def make_config(type_name: str, kwargs: dict, span: Span, pydantic: str = "2.12"
     cuda = kwargs.get("minCudaVersion")
     if isinstance(cuda, str) and cuda not in CUDA_VERSIONS.values():
         raise Raised("ValidationError", _value_error(type_name, "minCudaVersion", f"{cuda!r} is not a valid CudaVersion", cuda, pydantic))
-    if type_name not in LIVE_CLASSES and not any(kwargs.get(k) for k in ("imageName", "template", "templateId")):
-        if _known(*(kwargs.get(k) for k in ("imageName", "template", "templateId"))):
-            raise Raised("ValidationError", f"1 validation error for {type_name}\n  Value error, Either imageName, template, or templateId must be provided")
+    problem = _model_problem(type_name, kwargs)
+    if problem:
+        raise Raised("ValidationError", f"1 validation error for {type_name}\n  Value error, {problem} \n    For further information visit https://errors.pydantic.dev/{pydantic}/v/value_error")
     if isinstance(name, str) and kwargs.get("flashboot", True):
         while name.endswith("-fb"):
             name = name[:-3]
     return ConfigValue(type_name, kwargs, span, name)
+
+
+def _model_problem(type_name: str, kw: dict) -> str | None:
+    """The first model-validator error of a resource class (pydantic prints its input as a
+    `[type=..., input_value=...]` tag, which the build's Rich console swallows)."""
+    from .deployment import cpu_instances, template_fields
+
+    low, high = kw.get("workersMin", 0), kw.get("workersMax", 1)
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        return f"workersMin ({low}) cannot be greater than workersMax ({high})"
+    instances = cpu_instances(kw, type_name in CPU_CLASSES)
+    datacenter = kw.get("datacenter")
+    centers = datacenter if isinstance(datacenter, list) else [datacenter] if datacenter else []
+    if instances and instances is not UNKNOWN and all(isinstance(c, Member) for c in centers):
+        outside = [c.value for c in centers if c.member not in CPU_DATACENTERS]
+        if outside:
+            return f"CPU endpoints are not available in: {', '.join(outside)}. Supported CPU data centers: EU-RO-1"
+    if type_name not in LIVE_CLASSES and not any(kw.get(k) for k in ("imageName", "template", "templateId")):
+        if _known(*(kw.get(k) for k in ("imageName", "template", "templateId"))):
+            return "Either imageName, template, or templateId must be provided"
+    template = template_fields(kw, instances)
+    limit = cpu_disk_limit(instances) if instances and instances is not UNKNOWN else None
+    if limit is not None and isinstance(template, dict) and template["containerDiskInGb"] > limit:
+        limits = ", ".join(f"{ENUMS['CpuInstanceType'][i]}: max {cpu_disk_limit([i])}GB" for i in instances)
+        text = f"Container disk size {template['containerDiskInGb']}GB exceeds the maximum allowed for CPU instances. Instance limits: {limits}. Maximum allowed: {limit}GB"
+        return text if type_name in CPU_CLASSES else f"{text}. Consider using CpuServerlessEndpoint or CpuLiveServerless classes for CPU-only deployments."
+    return None
 
 
 def _value_error(type_name: str, field: str, message: str, value: Any, pydantic: str) -> str:

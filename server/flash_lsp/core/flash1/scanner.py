@@ -12,7 +12,7 @@ from typing import Any
 
 from ..model import Span
 from ..module_exec import UNKNOWN, Failure
-from .endpoint import LB_CLASSES, LIVE_CLASSES
+from .api import LB_CLASSES, LIVE_CLASSES
 from .imports import Imports
 from .values import CodeValue, ConfigValue, EndpointValue
 
