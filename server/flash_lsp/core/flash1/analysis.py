@@ -153,15 +153,31 @@ def parse_source(relpath: str, text: str | None) -> Source:
     lines = text.splitlines()
     name = relpath.rsplit("/", 1)[-1]
     try:
-        compile(text, name, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-        tree = ast.parse(text)
-        compile(tree, name, "exec", dont_inherit=True)  # errors ast.parse lets through ('return' outside function…)
+        tree = compile(text, name, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        if _compiler_checks(tree.body):
+            compile(tree, name, "exec", dont_inherit=True)  # errors the parser lets through
     except SyntaxError as exc:
         line = (exc.lineno or 1) - 1
         return Source(None, lines, f"{type(exc).__name__}: {exc}", Span(line, max((exc.offset or 1) - 1, 0), line, len(lines[line]) if line < len(lines) else 0))
     except ValueError as exc:  # null bytes
         return Source(None, lines, f"SyntaxError: {exc}")
     return Source(tree, lines)
+
+
+_COMPILER_ONLY = (ast.Return, ast.Yield, ast.YieldFrom, ast.Await, ast.Nonlocal, ast.Break, ast.Continue, ast.Global)
+
+
+def _compiler_checks(body: list[ast.stmt]) -> bool:
+    """Whether code outside functions holds what only the compiler rejects ('return' outside
+    function, 'break' outside loop, …); compiling every file would double the cold analysis."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _COMPILER_ONLY):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def fingerprint(project: Project, files: list[str], memo: dict | None = None) -> str:
