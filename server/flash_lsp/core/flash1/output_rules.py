@@ -56,20 +56,20 @@ def _sites(model: ProjectModel, resource) -> list:
 def _handlers(model: ProjectModel) -> Iterator[Diagnostic]:
     handlers = model.handlers
     failed = handlers.failed_resource
-    if handlers.error and failed is not None:
-        for fn in _sites(model, failed):
-            yield CATALOGUE["FL475"].at(
-                fn.relpath, fn.decl.decorator_span,
-                f"The handler generated for endpoint '{failed}' is rejected and flash build stops: {handlers.error}. "
-                "Avoid quotes and backslashes in endpoint names and route paths.",
-            )
-    elif handlers.warning and failed is not None:
-        for fn in _sites(model, failed):
-            yield CATALOGUE["FL476"].at(
-                fn.relpath, fn.decl.decorator_span,
-                f"flash build cannot write handler_{failed}.py ({handlers.warning}): it writes no further handler, "
-                "does not refresh .flash/flash_manifest.json, and still ships the archive.",
-            )
+    if failed is not None and handlers.error:
+        code, message = "FL475", (
+            f"The handler generated for endpoint '{failed}' is rejected and flash build stops: {handlers.error}. "
+            "Avoid quotes and backslashes in endpoint names and route paths."
+        )
+    elif failed is not None and handlers.warning:
+        code, message = "FL476", (
+            f"flash build cannot write handler_{failed}.py ({handlers.warning}): it writes no further handler, "
+            "does not refresh .flash/flash_manifest.json, and still ships the archive."
+        )
+    else:
+        code = message = None
+    for fn in _sites(model, failed) if code else ():
+        yield CATALOGUE[code].at(fn.relpath, fn.decl.decorator_span, message)
     for warning in handlers.log_warnings:
         m = _RESOURCE.search(warning)
         if m and "max_concurrency" in warning:

@@ -28,7 +28,7 @@ _BASE_IMAGE_PACKAGES_1_8_0 = SIZE_PROHIBITIVE_PACKAGES | {"numpy"}
 DECORATORS = frozenset({"remote", "Endpoint"})
 # Compressed archive bytes of the bundled `runpod_flash` package of these releases (without bytecode),
 # measured from their installed packages; used when the build interpreter's package cannot be read.
-RECORDED_BUNDLE_BYTES = {(1, 7, 0): 175_448, (1, 17, 0): 194_012, (1, 21, 0): 209_266}
+RECORDED_BUNDLE_BYTES = {(1, 7, 0): 175_011, (1, 17, 0): 193_606, (1, 21, 0): 208_844}
 
 
 def auto_excluded(profile) -> frozenset[str]:

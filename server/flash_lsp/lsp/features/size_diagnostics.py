@@ -228,7 +228,8 @@ def diagnostics_for(state: ProjectState, model: ProjectModel, est: SizeEstimate 
         if h.kind in ("over-limit", "near-limit"):
             top = max(contribution.values(), default=0)
             targets = [o for o in installed if top and contribution[o.text] >= 0.25 * top]
-            verdict = ("`flash build` fails over the limit" if model.profile.size_limit_is_error
+            verdict = (f"`flash build` fails ('Archive exceeds RunPod limit ({est.archive_bytes / MIB:.1f} MB / "
+                       f"{est.limit_bytes // MIB} MB)') and deletes the archive" if model.profile.size_limit_is_error
                        else f"{model.profile.label} builds only warn (Deployment Size Warning): the archive is still written")
             for o in targets or [None]:
                 message = h.message
