@@ -6,10 +6,13 @@ Both are tables of cases (fixture x profile x environment). ``KNOWN_GAPS.md`` is
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.fidelity_flash1 import FIXTURES
 
+CLI_CALL_RE = re.compile(r"`flash-lsp (\w+) [^`]*`")
+GENERATED_AT_RE = re.compile(r'"generated_at": "[^"]*"')
 GAPS_FILE = FIXTURES / "KNOWN_GAPS.md"
 STATUS_FILE = FIXTURES / "STATUS.md"
 
@@ -20,7 +23,9 @@ def summarise(diffs: dict[str, list[str]]) -> str:
     if not bad:
         return "identical"
     first = " ".join(diffs[bad[0]][0].split())
-    return f"{'/'.join(bad)}: {first[:160]}"
+    first = CLI_CALL_RE.sub(r"`flash-lsp \1`", first)  # temp paths change from run to run
+    first = GENERATED_AT_RE.sub('"generated_at": "…"', first)
+    return f"{'/'.join(bad)}: {first[:200]}"
 
 
 def known_gaps(path: Path = GAPS_FILE) -> dict[tuple[str, str, str], str]:

@@ -98,6 +98,17 @@ def test_known_gaps_name_real_cases():
     assert not stale, f"KNOWN_GAPS.md rows that are no case: {stale}"
 
 
+@pytest.mark.fidelity
+def test_harness_reports_a_mismatch_in_every_aspect():
+    """Compared with another project's real build, each aspect differs: the comparisons can fail."""
+    fixtures = f1.FIXTURES
+    failed = f1.real_results(fixtures / "missing_import_endpoint", f1.PRIMARY, "base")
+    diffs = f1.compare(failed, fixtures / "qb_function")
+    assert diffs["manifest"] and diffs["files"] and diffs["outcome"], diffs
+    built = f1.real_results(fixtures / "flat_layout", f1.PRIMARY, "base")
+    assert f1.compare(built, fixtures / "lb_routes")["handlers"]
+
+
 @pytest.mark.parametrize("case", list(_params()))
 def test_fidelity_flash1(case, evaluations):
     real, diffs = evaluations.get(case)
