@@ -8,6 +8,7 @@ environment found we assume exactly what `pip install tetra-rp==0.24.0` brings.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,10 +75,28 @@ def list_modules(site_packages: Path) -> frozenset[str]:
     return frozenset(names)
 
 
+def build_interpreters(root: Path, interpreter: str | None = None) -> list[Path]:
+    """Where the build's interpreter may be, in order: the one given; else the project's `.venv`,
+    `venv`, then the venv of the `flash` command on PATH (read from its `#!` line, not run)."""
+    if interpreter:
+        return [Path(interpreter)]
+    candidates = [root / ".venv", root / "venv"]
+    flash = shutil.which("flash")
+    if flash:
+        try:
+            with open(flash, "rb") as handle:
+                first = handle.readline(512).decode("utf-8", "replace")
+        except OSError:
+            first = ""
+        if first.startswith("#!") and first[2:].strip() and " " not in first[2:].strip():
+            candidates.append(Path(first[2:].strip()))
+    return candidates
+
+
 def detect_environment(root: Path, interpreter: str | None = None, profile=None) -> Environment:
-    """The interpreter given, else the project's `.venv`/`venv`, else the baseline assumption
+    """The build interpreter's site-packages (`build_interpreters`), else the baseline assumption
     (for a runpod-flash 1.x profile: a venv holding only runpod-flash)."""
-    candidates = [Path(interpreter)] if interpreter else [root / ".venv", root / "venv"]
+    candidates = build_interpreters(root, interpreter)
     for candidate in candidates:
         for site in site_packages_of(candidate if candidate.is_dir() else candidate):
             modules = list_modules(site)

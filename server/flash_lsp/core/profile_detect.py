@@ -11,7 +11,7 @@ import os
 import re
 from pathlib import Path
 
-from .environment import site_packages_of
+from .environment import build_interpreters, site_packages_of
 from .profiles import DEFAULT_PROFILE, NEWEST_FLASH1, Profile, profile_for_version
 
 _PACKAGES = (("runpod_flash", "runpod-flash"), ("tetra_rp", "tetra-rp"))
@@ -37,8 +37,7 @@ def detect_profile(root: Path, interpreter: str | None = None) -> tuple[Profile,
 
 
 def _installed(root: Path, interpreter: str | None) -> tuple[Profile, str] | None:
-    candidates = [Path(interpreter)] if interpreter else [root / ".venv", root / "venv"]
-    for candidate in candidates:
+    for candidate in build_interpreters(root, interpreter):
         for site in site_packages_of(candidate):
             try:
                 names = sorted(os.listdir(site))
