@@ -36,8 +36,9 @@ _SIDE_EFFECT_CALLS = {"os.system": "a subprocess", "os.remove": "file changes", 
 _PATH_API = {
     "os.path.join": posixpath.join, "os.path.dirname": posixpath.dirname, "os.path.abspath": posixpath.normpath,
     "os.path.realpath": posixpath.normpath, "os.path.normpath": posixpath.normpath, "os.path.basename": posixpath.basename,
-    "sys.path.insert": None, "sys.path.append": None,
+    "sys.path.insert": None, "sys.path.append": None, "time.sleep": None,
 }
+_IMPORT_TIMEOUT = 30  # seconds the scanner waits for one module's import
 _ROUTE_METHODS = {"get": "GET", "post": "POST", "put": "PUT", "delete": "DELETE", "patch": "PATCH"}
 
 
@@ -92,7 +93,7 @@ class Simulator(_Simulator):
         test = self.expr(node.test, scope)
         if test is True and not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) for n in ast.walk(node)):
             base = self.relpath.rsplit("/", 1)[-1]
-            self.fail("TimeoutError", f"import of {base} timed out after 30s (module-level code may be blocking)", node)
+            self.fail("TimeoutError", f"import of {base} timed out after {_IMPORT_TIMEOUT}s (module-level code may be blocking)", node)
         self.block(node.body, scope)
 
     # -- imports ----------------------------------------------------------------------------
@@ -116,8 +117,8 @@ class Simulator(_Simulator):
             self.raising(raised, node)
         if found is not None:
             return found if leaf else self.imports.load(top, self)
-        if top in _SIDE_EFFECT_MODULES or top in ("sys", "os"):
-            return Ref("stdlib", dotted) if top in ("sys", "os") else UNKNOWN
+        if top in _SIDE_EFFECT_MODULES or top in ("sys", "os", "time"):
+            return Ref("stdlib", dotted) if top in ("sys", "os", "time") else UNKNOWN
         return UNKNOWN
 
     def _ImportFrom(self, node: ast.ImportFrom, scope: dict) -> None:
@@ -311,8 +312,11 @@ class Simulator(_Simulator):
 
     def path_call(self, dotted: str, args: list, kwargs: dict) -> Any:
         """`os.path` helpers on known strings, and `sys.path.insert/append` (the import search)."""
-        if kwargs or not args or not all(isinstance(a, (str, int)) for a in args):
+        if kwargs or not args or not all(isinstance(a, (str, int, float)) for a in args):
             return UNKNOWN
+        if dotted == "time.sleep" and args[0] >= _IMPORT_TIMEOUT:
+            base = self.relpath.rsplit("/", 1)[-1]
+            raise Raised("TimeoutError", f"import of {base} timed out after {_IMPORT_TIMEOUT}s (module-level code may be blocking)")
         if dotted in ("sys.path.insert", "sys.path.append"):
             path = args[-1]
             if isinstance(path, str):
