@@ -201,12 +201,13 @@ class Checker:
     """One run of the check over `files` (shipped, walk order). `text(relpath)` gives a file's
     current text (None: missing or not UTF-8); `known` are files that exist although not on disk."""
 
-    def __init__(self, root: str, files: list[str], text, known: frozenset[str] = frozenset()):
+    def __init__(self, root: str, files: list[str], text, known: frozenset[str] = frozenset(), stat: dict | None = None):
         self.root = os.path.realpath(root)
         self.files = files
         self.text = text
         self.known = {os.path.join(self.root, p) for p in known}
-        self.stat: dict[str, bool] = {}
+        self.stat: dict[str, bool] = {} if stat is None else stat  # may be kept while the file set is unchanged
+        self.reads: dict[str, str | None] = {}  # relpath -> the text read (None: not UTF-8)
 
     def is_file(self, path: str) -> bool:
         hit = self.stat.get(path)
@@ -228,8 +229,8 @@ class Checker:
         return None
 
     def read(self, path: str) -> str:
-        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
-        text = self.text(rel)
+        rel = self.relpath(path)
+        text = self.reads[rel] = self.text(rel)
         if text is not None:
             return text
         try:
@@ -242,6 +243,8 @@ class Checker:
             raise _Unresolvable(str(exc)) from exc
 
     def relpath(self, path: str) -> str:
+        if path.startswith(self.root + os.sep):
+            return path[len(self.root) + 1:].replace(os.sep, "/")
         return os.path.relpath(path, self.root).replace(os.sep, "/")
 
     def run(self) -> ClosureResult:
@@ -289,8 +292,16 @@ class Checker:
         return result
 
     def _defines_endpoint(self, rel: str) -> bool:
-        text = self.text(rel)
+        text = self.reads[rel] = self.text(rel)
         return text is not None and parse(text).endpoint
+
+    def still_valid(self, text) -> bool:
+        """Whether a new run would read the same imports from every file this run read."""
+        for rel, old in self.reads.items():
+            new = text(rel)
+            if new is not old and new != old and (new is None or old is None or parse(new) != parse(old)):
+                return False
+        return True
 
 
 def _error_line(message: str) -> Span:
