@@ -88,7 +88,7 @@ def collect(project, tree, exclusions: list[str]) -> deps_mod.Requirements:
     """The build's requirement list for `project` (its shipped files `tree`) and `--exclude` tokens."""
     profile = project.profile
     auto = auto_excluded(profile)
-    result = deps_mod.Requirements(exclusions=sorted(set(exclusions) | auto))
+    result = deps_mod.Requirements(exclusions=list(exclusions))  # the user's; `auto` applies as well
     found: list[deps_mod.Requirement] = []
     if project.exists("requirements.txt"):
         text = project.text("requirements.txt")
