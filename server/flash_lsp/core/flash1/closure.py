@@ -37,9 +37,13 @@ class Ref:
 
 @dataclass(frozen=True)
 class Parsed:
+    """What the build's AST passes over one file see; `deps` are the `dependencies=` strings the
+    requirement collection takes (requirement, span of the string, decorated name or None)."""
+
     refs: tuple[Ref, ...] = ()
     syntax_error: str | None = None
     endpoint: bool = False
+    deps: tuple[tuple[str, Span, str | None], ...] = ()
 
 
 @dataclass
@@ -67,14 +71,14 @@ def _span(node: ast.AST) -> Span:
 
 @lru_cache(maxsize=8192)
 def parse(text: str) -> Parsed:
-    """The imports of one file in the order the build meets them (`ast.walk` order)."""
+    """One parse of a file for the closure check and the requirement collection: its imports and
+    `dependencies=` strings in the order the build meets them (`ast.walk` order)."""
     try:
         tree = ast.parse(text)
-    except SyntaxError as exc:
-        return Parsed(syntax_error=str(exc))
-    except ValueError as exc:  # NUL bytes
+    except (SyntaxError, ValueError) as exc:  # ValueError: NUL bytes
         return Parsed(syntax_error=str(exc))
     refs: list[Ref] = []
+    deps: list[tuple[str, Span, str | None]] = []
     endpoint = False
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -83,9 +87,25 @@ def parse(text: str) -> Parsed:
             refs += _from_refs(node)
         elif isinstance(node, ast.Call):
             refs += _dynamic_refs(node)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not endpoint:
-            endpoint = any(_decorator_name(d) in ENDPOINT_DECORATORS for d in node.decorator_list)
-    return Parsed(tuple(refs), None, endpoint)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = [_decorator_name(d) for d in node.decorator_list]
+            endpoint = endpoint or any(n in ENDPOINT_DECORATORS for n in names)
+            deps += [d for dec, n in zip(node.decorator_list, names) if n in ENDPOINT_DECORATORS and isinstance(dec, ast.Call)
+                     for d in _dependencies(dec, node.name)]
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _decorator_name(node.value) == "Endpoint":
+            deps += _dependencies(node.value, None)
+    return Parsed(tuple(refs), None, endpoint, tuple(deps))
+
+
+def _dependencies(call: ast.Call, function: str | None) -> list[tuple[str, Span, str | None]]:
+    """The string elements of a `dependencies=[...]` list literal."""
+    return [
+        (elt.value, _span(elt), function)
+        for keyword in call.keywords
+        if keyword.arg == "dependencies" and isinstance(keyword.value, ast.List)
+        for elt in keyword.value.elts
+        if isinstance(elt, ast.Constant) and isinstance(elt.value, str)
+    ]
 
 
 def _from_refs(node: ast.ImportFrom) -> list[Ref]:

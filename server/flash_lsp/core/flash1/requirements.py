@@ -11,21 +11,18 @@ within the release's limit (compressed size, in MiB).
 
 from __future__ import annotations
 
-import ast
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from .. import deps as deps_mod
-from ..model import Span
+from .closure import Parsed, parse
 from .handlers import release_of
 from .resource_config import RELPATH as RESOURCE_CONFIG
 
 # Packages the build always excludes: 1.8.0 listed numpy as well; 1.8.1+ only these four.
 SIZE_PROHIBITIVE_PACKAGES = frozenset({"torch", "torchvision", "torchaudio", "triton"})
 _BASE_IMAGE_PACKAGES_1_8_0 = SIZE_PROHIBITIVE_PACKAGES | {"numpy"}
-DECORATORS = frozenset({"remote", "Endpoint"})
 # Compressed archive bytes of the bundled `runpod_flash` package of these releases (without bytecode),
 # measured from their installed packages; used when the build interpreter's package cannot be read.
 RECORDED_BUNDLE_BYTES = {(1, 7, 0): 175_011, (1, 17, 0): 193_606, (1, 21, 0): 208_844}
@@ -41,47 +38,6 @@ def auto_excluded(profile) -> frozenset[str]:
 def warning_prefix(profile) -> str:
     """How the build marks a warning line: `! ` from 1.13, `Warning: ` before."""
     return "! " if release_of(profile) >= (1, 13) else "Warning: "
-
-
-@dataclass(frozen=True)
-class _Found:
-    deps: tuple[tuple[str, Span, str | None], ...] = ()  # (requirement, span of the string, function)
-    error: str | None = None
-
-
-@lru_cache(maxsize=4096)
-def file_dependencies(text: str) -> _Found:
-    """The `dependencies=` strings of one file, in the order the build finds them (`ast.walk`)."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError) as exc:
-        return _Found(error=str(exc))
-    found: list[tuple[str, Span, str | None]] = []
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            for decorator in node.decorator_list:
-                if isinstance(decorator, ast.Call) and _callee(decorator) in DECORATORS:
-                    found += _strings(decorator, node.name)
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _callee(node.value) == "Endpoint":
-            found += _strings(node.value, None)
-    return _Found(tuple(found))
-
-
-def _callee(call: ast.Call) -> str | None:
-    if isinstance(call.func, ast.Name):
-        return call.func.id
-    return call.func.attr if isinstance(call.func, ast.Attribute) else None
-
-
-def _strings(call: ast.Call, function: str | None) -> list[tuple[str, Span, str | None]]:
-    out = []
-    for keyword in call.keywords:
-        if keyword.arg == "dependencies" and isinstance(keyword.value, ast.List):
-            for elt in keyword.value.elts:
-                if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
-                    span = Span(elt.lineno - 1, elt.col_offset, elt.end_lineno - 1, elt.end_col_offset)
-                    out.append((elt.value, span, function))
-    return out
 
 
 def collect(project, tree, exclusions: list[str]) -> deps_mod.Requirements:
@@ -101,10 +57,10 @@ def collect(project, tree, exclusions: list[str]) -> deps_mod.Requirements:
         if not relpath.endswith(".py") or name == "__init__.py":
             continue
         text = project.text(relpath)
-        deps = file_dependencies(text) if text is not None else _Found(error=_decode_error(project, relpath))
-        if deps.error is not None:
-            result.warnings.append(f"{warning_prefix(profile)}Failed to parse {name}: {deps.error}")
-        found += [deps_mod.Requirement(value, relpath, span, function) for value, span, function in deps.deps]
+        parsed = parse(text) if text is not None else Parsed(syntax_error=_decode_error(project, relpath))
+        if parsed.syntax_error is not None:
+            result.warnings.append(f"{warning_prefix(profile)}Failed to parse {name}: {parsed.syntax_error}")
+        found += [deps_mod.Requirement(value, relpath, span, function) for value, span, function in parsed.deps]
     seen: set = set()
     for req in found:
         if req.text not in seen:
