@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import os
 import sys
+from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -80,7 +81,8 @@ def parse(text: str) -> Parsed:
     refs: list[Ref] = []
     deps: list[tuple[str, Span, str | None]] = []
     endpoint = False
-    for node in ast.walk(tree):
+    dynamic = "import_module" in text or "__import__" in text
+    for node in ast.walk(tree) if dynamic else _statements(tree):
         if isinstance(node, ast.Import):
             refs += [Ref(a.name, 0, False, _span(node), node.lineno) for a in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -95,6 +97,23 @@ def parse(text: str) -> Parsed:
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _decorator_name(node.value) == "Endpoint":
             deps += _dependencies(node.value, None)
     return Parsed(tuple(refs), None, endpoint, tuple(deps))
+
+
+_BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
+
+
+def _statements(tree: ast.Module):
+    """The statements of `ast.walk(tree)` in its order, without visiting expressions: imports,
+    definitions and assignments are statements, and leaving out subtrees that hold none keeps the
+    breadth-first order of the rest (except handlers and match cases are kept as levels)."""
+    todo = deque([tree])
+    while todo:
+        node = todo.popleft()
+        yield node
+        for name in _BLOCKS:
+            block = getattr(node, name, None)
+            if block and isinstance(block, list):
+                todo.extend(block)
 
 
 def _dependencies(call: ast.Call, function: str | None) -> list[tuple[str, Span, str | None]]:
