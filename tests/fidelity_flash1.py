@@ -21,7 +21,8 @@ may carry a line ``flash build args: --no-deps`` (the only extra arguments used)
   ``generated_at`` (and the order inside ``gpuIds``);
 * generated files (successful builds only): root ``handler_*.py`` that are not project files, and
   ``runpod_flash/runtime/_flash_resource_config.py``;
-* shipped project files: the real ``get_file_tree`` on a pristine copy; on a successful build this is
+* shipped project files: what the build's ``get_file_tree`` returned for the project (or, when the build
+  stopped before that, the same function on a pristine copy); on a successful build this is
   cross-checked against the archive: its members minus ``flash_manifest.json``, the generated handlers,
   the bundled ``runpod_flash/``, and what pip installed (files named in a ``*.dist-info/RECORD``, with
   ``../../bin/x`` meaning ``bin/x``, the ``*.dist-info`` directories, and ``bin/`` scripts that are no
@@ -85,7 +86,29 @@ ERROR_START_RE = re.compile(r"^\s*(Failed to load:|✗ |Error: )")  # "Error: " 
 # Signs that a real build was starved by a loaded machine (pip's 5 s `--version` probe timed out):
 # such a result is retried once and never cached.
 STARVED_RE = re.compile(r"Standard pip not found|timed out after \d+ seconds|\[fidelity\] TIMEOUT")
-WRAPPER = base.WRAPPER.replace("from tetra_rp.cli.main import app", "from runpod_flash.cli.main import app")
+# The tetra wrapper (keeps a build dir the build deletes), for runpod_flash, and recording the file
+# list the build collects from the project (`get_file_tree`) in $FLASH_FIDELITY_FILES.
+_RECORD_FILES = """from runpod_flash.cli.main import app  # noqa: E402
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import runpod_flash.cli.commands.build as _build  # noqa: E402
+
+_get_file_tree = _build.get_file_tree
+
+
+def _recording_get_file_tree(directory, *args, **kwargs):
+    files = _get_file_tree(directory, *args, **kwargs)
+    out = os.environ.get("FLASH_FIDELITY_FILES")
+    if out and os.path.realpath(directory) == os.path.realpath(os.getcwd()) and not os.path.exists(out):
+        with open(out, "w") as fh:
+            json.dump(sorted(Path(f).relative_to(directory).as_posix() for f in files), fh)
+    return files
+
+
+_build.get_file_tree = _recording_get_file_tree
+"""
+WRAPPER = base.WRAPPER.replace("from tetra_rp.cli.main import app  # noqa: E402\n", _RECORD_FILES)
 assert WRAPPER != base.WRAPPER
 
 LIST_FILES = base.LIST_FILES.replace("tetra_rp.", "runpod_flash.")
@@ -204,9 +227,11 @@ def run_real_build(path: Path, profile: str, env: str, log=print) -> Flash1Resul
         pristine = base.copy_project(path, tmp / "pristine")
         work = base.copy_project(path, tmp / "work")
         (tmp / "home").mkdir()
-        files = _list_files(venv, pristine)
         started = time.monotonic()
-        extra = {"HOME": str(tmp / "home"), "RUNPOD_FLASH_SILENCE_DEPRECATION": "1"}
+        recorded = tmp / "files.json"
+        extra = {
+            "HOME": str(tmp / "home"), "RUNPOD_FLASH_SILENCE_DEPRECATION": "1", "FLASH_FIDELITY_FILES": str(recorded),
+        }
         cmd = [str(venv / "bin" / "python"), str(venv / "bin" / base.WRAPPER_NAME), "build", *build_args(path)]
         try:
             proc = subprocess.run(
@@ -220,6 +245,8 @@ def run_real_build(path: Path, profile: str, env: str, log=print) -> Flash1Resul
         duration = time.monotonic() - started
         for p in {str(work), os.path.realpath(work)}:
             output = output.replace(p, base.PLACEHOLDER)
+        # The build's own file list; when it stopped before collecting one, the same function run alone.
+        files = json.loads(recorded.read_text()) if recorded.is_file() else _list_files(venv, pristine)
         build_dir = work / ".flash" / ".build"
         manifest, survived = None, False
         for d in (build_dir, work / ".flash" / ".build.failed"):
