@@ -260,7 +260,7 @@ def apply_remote(deco: RemoteDecorator, code: Any) -> Any:
         if method not in _METHODS:
             raise Raised("ValueError", f"method must be one of {HTTP_METHODS_SET_REPR}. Got: {method}")
     route_handler = lb and method is not None and path is not None
-    remote = RemoteConfig(config, method, path, route_handler, rc.local, rc.max_concurrency, rc.endpoint)
+    remote = RemoteConfig(config, method, path, rc.local, rc.max_concurrency, rc.endpoint)
     wrapped = not (route_handler or local) and not code.is_class
     return CodeValue(code.name, code.relpath, code.span, code.is_class, code.is_async, code.class_methods, remote, wrapped, code.decorator_span)
 

@@ -54,7 +54,6 @@ class Imports:
         self.side_effects: dict[str, list] = {}  # relpath → side effects of its first execution
         self.cross_calls: dict[str, tuple] = {}
         self.loading: list[str] = []  # modules whose import is under way (circular imports see them partial)  # relpath → (tree, key, calls) memo of the cross-call analysis
-        self.synthetic: set[str] = set()
         self.roots: list[str] = [""]  # sys.path entries inside the build dir, as relative prefixes
         self.opaque_path = False  # a sys.path entry outside the build dir: its modules are unknown
         for relpath in scanned:
@@ -63,7 +62,6 @@ class Imports:
                 name = ".".join(parts[: i + 1])
                 if name not in self.modules:
                     self.modules[name] = ModuleValue(name, None, {})
-                    self.synthetic.add(name)
 
     def installed(self, top: str) -> bool:
         return top in STDLIB or self._installed(top) or self.opaque_path

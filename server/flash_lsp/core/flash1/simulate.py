@@ -15,7 +15,7 @@ from ..model import Span
 from ..module_exec import UNKNOWN, Failure, Ref, _exit_message, _Layered, _Raised, _Simulator, handler_names
 from . import api
 from .endpoint import Raised, apply_remote, apply_route, endpoint_call, make_config, make_endpoint, make_remote, route
-from .values import BoundMethod, CodeValue, ConfigValue, EndpointValue, Member, ModuleValue, RemoteDecorator, RouteDecorator, TemplateValue, VolumeValue
+from .values import BoundMethod, CodeValue, EndpointValue, Member, ModuleValue, RemoteDecorator, RouteDecorator, TemplateValue, VolumeValue
 
 if TYPE_CHECKING:
     from .imports import Imports

@@ -76,7 +76,6 @@ class RemoteConfig:
     resource: Any  # ConfigValue (or UNKNOWN)
     method: Any = None
     path: Any = None
-    is_lb_route: bool = False
     local: Any = False
     max_concurrency: Any = 1
     endpoint: EndpointValue | None = None  # the Endpoint that decorated it, if any
