@@ -127,10 +127,13 @@ def _may_not_parse(name, resource: dict) -> bool:
     )
 
 
-def _syntax_error(text: str, path: Path) -> str | None:
+def _parse_error(text: str, path: Path) -> str | None:
+    """The build's error when its `ast.parse` check rejects the handler (a NUL byte is not wrapped)."""
     try:
         ast.parse(text, filename=str(path))
     except SyntaxError as exc:
+        return f"Handler has syntax errors: {exc}"
+    except ValueError as exc:
         return str(exc)
     return None
 
@@ -178,9 +181,9 @@ def generate(manifest: dict, profile, build_dir: Path | None = None, shipped: fr
             result.warning, result.failed_resource = f"Handler generation failed: {problem}", name
             break
         result.files[relpath] = text
-        syntax = _syntax_error(text, build_dir / relpath) if _may_not_parse(name, resource) else None
-        if syntax:
-            result.error, result.failed_resource = f"Handler has syntax errors: {syntax}", name
+        error = _parse_error(text, build_dir / relpath) if _may_not_parse(name, resource) else None
+        if error:
+            result.error, result.failed_resource = error, name
             break
         result.valid.add(name)
     if result.error is None:
