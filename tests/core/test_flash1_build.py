@@ -158,3 +158,17 @@ def test_failed_to_load_lines_of_resource_validators(tmp_path):
         "d.py: ValidationError: 1 validation error for LiveServerless\nminCudaVersion\n  Value error, '9.9' is not a valid CudaVersion " + docs,
         "f.py: TypeError: Endpoint.__init__() got an unexpected keyword argument 'bogus'",
     ]
+
+
+def test_python_version_and_missing_name_errors(tmp_path):
+    files = {
+        "a.py": 'from runpod_flash import LiveServerless\ncfg = LiveServerless(name="old", python_version="3.9")\n',
+        "b.py": "from runpod_flash import LiveServerless\ncfg = LiveServerless(gpuCount=1)\n",
+    }
+    assert _errors(tmp_path, files) == [
+        "Failed to load:",
+        "a.py: ValidationError: 1 validation error for LiveServerless\n  Value error, Python 3.9 is not supported. Supported "
+        "versions: 3.10, 3.11, 3.12, 3.13 \n    For further information visit https://errors.pydantic.dev/2.14/v/value_error",
+        "b.py: ValidationError: 1 validation error for LiveServerless\nname\n  Field required \n"
+        "    For further information visit https://errors.pydantic.dev/2.14/v/missing",
+    ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..module_exec import UNKNOWN
 from ..model import Span
-from .api import CPU_DATACENTERS, cpu_disk_limit
+from .api import CPU_DATACENTERS, SUPPORTED_PYTHON_VERSIONS, cpu_disk_limit
 from .api import CPU_CLASSES, CUDA_VERSIONS, ENDPOINT_PARAMETERS, ENUMS, HTTP_METHODS_SET_REPR, LB_CLASSES, LIVE_CLASSES, REMOTE_PARAMETERS
 from .values import CodeValue, ConfigValue, EndpointValue, Member, RemoteConfig, RemoteDecorator, RouteDecorator, TemplateValue, VolumeValue
 
@@ -271,8 +271,15 @@ def apply_remote(deco: RemoteDecorator, code: Any) -> Any:
 def make_config(type_name: str, kwargs: dict, span: Span, pydantic: str = "2.12") -> ConfigValue:
     """A resource class called with keywords: the validators whose messages we reproduce."""
     name = kwargs.get("name")
+    version = kwargs.get("python_version")
+    unsupported = isinstance(version, str) and version not in SUPPORTED_PYTHON_VERSIONS
+    docs = f" \n    For further information visit https://errors.pydantic.dev/{pydantic}/v/value_error"
+    if unsupported and type_name in LIVE_CLASSES:  # the image default (a "before" validator) checks it first
+        problem = f"Python {version} is not supported. Supported versions: {', '.join(SUPPORTED_PYTHON_VERSIONS)}"
+        raise Raised("ValidationError", f"1 validation error for {type_name}\n  Value error, {problem}{docs}", "python_version")
     if "name" not in kwargs or name is None:
-        raise Raised("ValidationError", f"1 validation error for {type_name}\nname\n  Field required")
+        missing = docs.replace("/value_error", "/missing")
+        raise Raised("ValidationError", f"1 validation error for {type_name}\nname\n  Field required{missing}")
     idle = kwargs.get("idleTimeout", 60)
     if isinstance(idle, int) and not isinstance(idle, bool) and not 1 <= idle <= 3600:
         raise Raised("ValidationError", _value_error(type_name, "idleTimeout", "idleTimeout must be between 1 and 3600 seconds", idle, pydantic))
