@@ -76,3 +76,14 @@ def test_an_installed_release_no_profile_models_is_named(tmp_path):
     root = _venv(write_project(tmp_path / "p", {"w.py": "x = 1\n"}, main=False), "runpod_flash-1.7.0.dist-info")
     profile, reason = detect_profile(root)
     assert profile is FLASH_121 and "runpod-flash 1.7.0 is installed" in reason and "no profile models it" in reason
+
+
+def test_cli_header_names_the_profile_in_force_and_why(tmp_path):
+    import subprocess
+    import sys
+
+    root = write_project(tmp_path / "p", {"w.py": 'from runpod_flash import Endpoint\n@Endpoint(name="w")\ndef f(x): return x\n'}, main=False)
+    proc = subprocess.run([sys.executable, "-m", "flash_lsp", "check", str(root)], capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    assert "p — profile flash-1.21 (runpod-flash 1.19.0–1.21.0, as 1.21.0; the sources import runpod_flash" in proc.stdout
+    assert "w  " in proc.stdout and "FL307" not in proc.stdout
