@@ -172,3 +172,17 @@ def test_python_version_and_missing_name_errors(tmp_path):
         "b.py: ValidationError: 1 validation error for LiveServerless\nname\n  Field required \n"
         "    For further information visit https://errors.pydantic.dev/2.14/v/missing",
     ]
+
+
+def test_files_that_are_not_utf8_text(tmp_path):
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "u.py").write_bytes(b'x = "\xff\xfe"\n')
+    (root / "z.py").write_bytes(b"x = 1\x00\n")
+    (root / "l.py").write_bytes(b'# -*- coding: latin-1 -*-\nx = "\xe9"\n')
+    model = analyze_project(root, FLASH_121, environment=ENV, env_vars={})
+    assert model.outcome.errors == [
+        "Failed to load:",
+        "u.py: SyntaxError: (unicode error) 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte (u.py, line 1)",
+        "z.py: SyntaxError: source code string cannot contain null bytes",
+    ]

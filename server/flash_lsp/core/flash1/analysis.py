@@ -110,12 +110,18 @@ class Prediction:
     def source(self, relpath: str) -> Source:
         text = self.project.text(relpath)
         cached = self._sources.get(relpath)
-        if cached is not None and cached[0] is text:
+        if cached is not None and cached[0] is text and text is not None:
             return cached[1]
-        source = parse_source(relpath, text)
+        source = parse_source(relpath, text, self._raw(relpath) if text is None else None)
         key = execution_key(source.tree, source.lines) if source.tree is not None else source.error
         self._sources[relpath] = (text, source, key)
         return source
+
+    def _raw(self, relpath: str) -> bytes | None:
+        try:
+            return (self.project.root / relpath).read_bytes()
+        except OSError:
+            return None
 
     def _scan(self, build_dir: str, pydantic: str) -> None:
         """The scan, reused while no file's module-level code changed (a keystroke in a function
@@ -146,14 +152,19 @@ class Prediction:
         return Discovery(functions, Registry(), self.scanned, {p: f"{f.kind}: {f.message}" for p, f in (self.scan.failures.items() if self.scan else ())})
 
 
-def parse_source(relpath: str, text: str | None) -> Source:
-    """The AST of a file, or the `SyntaxError` its import raises (as Python words it)."""
+def parse_source(relpath: str, text: str | None, raw: bytes | None = None) -> Source:
+    """The AST of a file, or the `SyntaxError` its import raises (as Python words it). A file that
+    is not UTF-8 text is compiled from its bytes: Python honours a coding declaration."""
+    source: str | bytes
     if text is None:
-        return Source(None, [], "SyntaxError: (unicode error) the file is not valid UTF-8")
-    lines = text.splitlines()
+        if raw is None:
+            return Source(None, [], "SyntaxError: the file cannot be read")
+        source, lines = raw, raw.decode("latin-1").splitlines()
+    else:
+        source, lines = text, text.splitlines()
     name = relpath.rsplit("/", 1)[-1]
     try:
-        tree = compile(text, name, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = compile(source, name, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
         if _compiler_checks(tree.body):
             compile(tree, name, "exec", dont_inherit=True)  # errors the parser lets through
     except SyntaxError as exc:
