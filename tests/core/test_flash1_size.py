@@ -90,3 +90,12 @@ def test_archive_with_dependencies(tmp_path):
     estimate = _predict(copy("size_deps", tmp_path), tmp_path, offline=False)
     assert estimate.python_version == "3.12"
     assert abs(estimate.archive_bytes - real) / real < 0.03
+
+
+def test_dependency_diagnostics(tmp_path):
+    root = copy("dependencies", tmp_path)
+    (root / "requirements.txt").write_text("six # pinned\nidna\n")
+    model = analyze_project(root, PROFILES["flash-1.21"])
+    found = {(d.code, d.path, d.span.line, d.span.col) for d in model.diagnostics if d.code.startswith("FL50")}
+    assert found == {("FL503", "w.py", 6, 79), ("FL504", "requirements.txt", 0, 0)}  # the 5 in the list; the comment
+    assert not model.outcome.succeeds and model.outcome.errors[-1] == "Failed to install dependencies"

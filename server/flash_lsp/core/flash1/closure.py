@@ -39,12 +39,14 @@ class Ref:
 @dataclass(frozen=True)
 class Parsed:
     """What the build's AST passes over one file see; `deps` are the `dependencies=` strings the
-    requirement collection takes (requirement, span of the string, decorated name or None)."""
+    requirement collection takes (requirement, span of the string, decorated name or None), `dropped`
+    the `dependencies=` values (not a list literal) and elements (not a string) it silently ignores."""
 
     refs: tuple[Ref, ...] = ()
     syntax_error: str | None = None
     endpoint: bool = False
     deps: tuple[tuple[str, Span, str | None], ...] = ()
+    dropped: tuple[tuple[Span, bool], ...] = ()  # dependencies the build ignores: (span, whole keyword)
 
 
 @dataclass
@@ -80,6 +82,7 @@ def parse(text: str) -> Parsed:
         return Parsed(syntax_error=str(exc))
     refs: list[Ref] = []
     deps: list[tuple[str, Span, str | None]] = []
+    dropped: list[tuple[Span, bool]] = []
     endpoint = False
     dynamic = "import_module" in text or "__import__" in text
     for node in ast.walk(tree) if dynamic else _statements(tree):
@@ -92,11 +95,12 @@ def parse(text: str) -> Parsed:
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names = [_decorator_name(d) for d in node.decorator_list]
             endpoint = endpoint or any(n in ENDPOINT_DECORATORS for n in names)
-            deps += [d for dec, n in zip(node.decorator_list, names) if n in ENDPOINT_DECORATORS and isinstance(dec, ast.Call)
-                     for d in _dependencies(dec, node.name)]
+            for dec, n in zip(node.decorator_list, names):
+                if n in ENDPOINT_DECORATORS and isinstance(dec, ast.Call):
+                    _dependencies(dec, node.name, deps, dropped)
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _decorator_name(node.value) == "Endpoint":
-            deps += _dependencies(node.value, None)
-    return Parsed(tuple(refs), None, endpoint, tuple(deps))
+            _dependencies(node.value, None, deps, dropped)
+    return Parsed(tuple(refs), None, endpoint, tuple(deps), tuple(dropped))
 
 
 _BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
@@ -116,15 +120,20 @@ def _statements(tree: ast.Module):
                 todo.extend(block)
 
 
-def _dependencies(call: ast.Call, function: str | None) -> list[tuple[str, Span, str | None]]:
-    """The string elements of a `dependencies=[...]` list literal."""
-    return [
-        (elt.value, _span(elt), function)
-        for keyword in call.keywords
-        if keyword.arg == "dependencies" and isinstance(keyword.value, ast.List)
-        for elt in keyword.value.elts
-        if isinstance(elt, ast.Constant) and isinstance(elt.value, str)
-    ]
+def _dependencies(call: ast.Call, function: str | None, deps: list, dropped: list) -> None:
+    """The string elements of a `dependencies=[...]` list literal into `deps`; what else is there
+    into `dropped`."""
+    for keyword in call.keywords:
+        if keyword.arg != "dependencies":
+            continue
+        if not isinstance(keyword.value, ast.List):
+            dropped.append((_span(keyword.value), True))
+            continue
+        for elt in keyword.value.elts:
+            if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                deps.append((elt.value, _span(elt), function))
+            else:
+                dropped.append((_span(elt), False))
 
 
 def _from_refs(node: ast.ImportFrom) -> list[Ref]:

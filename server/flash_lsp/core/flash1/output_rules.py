@@ -1,6 +1,7 @@
 """Diagnostics of what runpod-flash 1.x writes (FL470–FL478): the local-module closure check on the
 import lines behind it, a leftover `.flashignore`, handler generation that stops or fails, the
-generator's concurrency warnings, and functions a queue-based handler never serves.
+generator's concurrency warnings, and functions a queue-based handler never serves; and the
+dependency problems the 1.x build shares with tetra-rp (FL503–FL506).
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ import re
 from typing import TYPE_CHECKING, Iterator
 
 from ..model import Diagnostic, Span
+from ..rules import dependencies as tetra_dependencies
 from ..rules.catalogue import CATALOGUE
+from .closure import parse
 from .files import FLASHIGNORE_WARNING, last_closure
 
 if TYPE_CHECKING:
@@ -29,6 +32,7 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
         )
     yield from _handlers(model)
     yield from _unserved(model)
+    yield from _dependencies(model, project)
 
 
 def _closure(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
@@ -92,3 +96,19 @@ def _unserved(model: ProjectModel) -> Iterator[Diagnostic]:
                     f"Endpoint '{name}' groups several functions, but its generated handler_{name}.py serves only "
                     f"'{served}': requests never reach '{fn.name}'. Give it an endpoint of its own.",
                 )
+
+
+def _dependencies(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
+    """`dependencies=` the build ignores (not a list literal, or not a string), requirement lines pip
+    rejects, pyproject.toml dependencies and exclusions that match nothing."""
+    for relpath in model.files.files:
+        if not relpath.endswith(".py") or relpath.rsplit("/", 1)[-1] == "__init__.py":
+            continue
+        text = project.text(relpath)
+        for span, whole in parse(text).dropped if text is not None else ():
+            yield CATALOGUE["FL503"].at(
+                relpath, span,
+                "dependencies= must be a literal list for flash build to read it; nothing is installed."
+                if whole else "Only string literals in dependencies= are installed; this one is dropped.",
+            )
+    yield from tetra_dependencies.project_level(model, project)
