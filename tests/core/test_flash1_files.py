@@ -151,3 +151,14 @@ def test_diagnostics_of_the_closure_check_and_flashignore(tmp_path):
     assert "FL471" in {d.code for d in analyze_project(other, PROFILES["flash-1.21"]).diagnostics}
     older = analyze_project(other, PROFILES["flash-1.17"])  # no closure check before 1.19
     assert not {d.code for d in older.diagnostics if d.code.startswith("FL47")}
+
+
+def test_an_import_chain_deeper_than_the_stack_stops_the_build_without_crashing(tmp_path):
+    root = tmp_path / "chain"
+    root.mkdir()
+    for i in range(1500):
+        (root / f"m{i}.py").write_text(f"import m{i + 1}\n" if i < 1499 else "X = 1\n")
+    project = Project(root, PROFILES["flash-1.21"])
+    result = closure_check(project, collect(root, project.profile).files)
+    # what runpod-flash 1.21.0 printed for a 600-module chain: the message of the RecursionError it hit
+    assert result.error == "Build failed: maximum recursion depth exceeded while calling a Python object"

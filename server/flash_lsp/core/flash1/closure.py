@@ -21,6 +21,7 @@ from functools import lru_cache
 from ..model import Span
 
 ENDPOINT_DECORATORS = frozenset({"remote", "Endpoint"})
+_TOO_DEEP = "maximum recursion depth exceeded while calling a Python object"
 
 
 @dataclass(frozen=True)
@@ -304,6 +305,10 @@ class Checker:
             walker = _Walker(self, origin)
             try:
                 walker.walk(self.read(origin), os.path.dirname(origin), origin, True)
+            except RecursionError:  # an import chain deeper than Python's stack: the build crashes too
+                result.error = f"Build failed: {_TOO_DEEP}"
+                result.findings.append(Finding("FL471", rel, walker.top or Span(0, 0, 0, 0), result.error))
+                return result
             except _Unresolvable as exc:
                 endpoint = self._defines_endpoint(rel)
                 message = str(exc)

@@ -45,7 +45,7 @@ def _closure(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
                 "... exclude'). Stop importing it from shipped code, or stop ignoring it."
             )
         elif f.code == "FL471":
-            message = f"flash build cannot follow this endpoint file's local imports and stops: {f.message}"
+            message = f"flash build cannot follow the local imports of this file and stops: {f.message}"
         elif f.code == "FL472":
             message = f"flash build cannot follow this file's local imports; it warns and skips the check: {f.message}"
         else:
