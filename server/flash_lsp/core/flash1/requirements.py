@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .. import deps as deps_mod
@@ -125,22 +126,32 @@ def archive_rules(model) -> ArchiveRules:
 def bundled_bytes(site_packages: str, release: tuple[int, ...]) -> tuple[int, str | None]:
     """Compressed bytes of the `runpod_flash` package the build copies in (bytecode left out), from
     the build interpreter's installed package, else the recorded size of the nearest release."""
+    package = os.path.join(site_packages, "runpod_flash")
+    try:
+        stamp = os.stat(os.path.join(package, "__init__.py")).st_mtime_ns
+    except OSError:
+        known = [r for r in RECORDED_BUNDLE_BYTES if r <= release] or [min(RECORDED_BUNDLE_BYTES)]
+        nearest = max(known)
+        return RECORDED_BUNDLE_BYTES[nearest], f"bundled runpod_flash sized as recorded for {'.'.join(map(str, nearest))}"
+    return _installed_bundle_bytes(package, stamp), None
+
+
+@lru_cache(maxsize=8)
+def _installed_bundle_bytes(package: str, stamp: int) -> int:
+    """Compressed bytes of an installed package (`stamp`, its `__init__.py` mtime, makes a
+    reinstalled package measured again)."""
     from ...bundle.project import project_bytes
 
-    package = os.path.join(site_packages, "runpod_flash")
-    if os.path.isfile(os.path.join(package, "__init__.py")):
-        files = []
-        for dirpath, dirnames, filenames in os.walk(package):
-            dirnames[:] = sorted(d for d in dirnames if d not in ("__pycache__", ".pytest_cache"))
-            for name in filenames:
-                full = os.path.join(dirpath, name)
-                rel = os.path.relpath(full, site_packages).replace(os.sep, "/")
-                if not name.endswith(".pyc") and rel != RESOURCE_CONFIG:
-                    files.append((rel, os.path.getsize(full)))
-        return project_bytes(files, site_packages)[0], None
-    known = [r for r in RECORDED_BUNDLE_BYTES if r <= release] or [min(RECORDED_BUNDLE_BYTES)]
-    nearest = max(known)
-    return RECORDED_BUNDLE_BYTES[nearest], f"bundled runpod_flash sized as recorded for {'.'.join(map(str, nearest))}"
+    site_packages = os.path.dirname(package)
+    files = []
+    for dirpath, dirnames, filenames in os.walk(package):
+        dirnames[:] = sorted(d for d in dirnames if d not in ("__pycache__", ".pytest_cache"))
+        for name in filenames:
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, site_packages).replace(os.sep, "/")
+            if not name.endswith(".pyc") and rel != RESOURCE_CONFIG:
+                files.append((rel, os.path.getsize(full)))
+    return project_bytes(files, site_packages)[0]
 
 
 def add_to_outcome(requirements: deps_mod.Requirements, outcome, profile) -> None:
