@@ -99,3 +99,16 @@ def test_dependency_diagnostics(tmp_path):
     found = {(d.code, d.path, d.span.line, d.span.col) for d in model.diagnostics if d.code.startswith("FL50")}
     assert found == {("FL503", "w.py", 6, 79), ("FL504", "requirements.txt", 0, 0)}  # the 5 in the list; the comment
     assert not model.outcome.succeeds and model.outcome.errors[-1] == "Failed to install dependencies"
+
+
+def test_archive_rules_before_1_8(tmp_path):
+    """1.7.0 (read in its build.py): wheels for the local Python, no auto-exclusion and no archive
+    filter, 500 MB limit; the runpod_flash bundle is still copied in."""
+    import dataclasses
+
+    model = model_for(copy("size_deps", tmp_path))
+    model.profile = dataclasses.replace(model.profile, release="1.7.0")
+    rules = archive_rules(model)
+    assert rules.python_version == model.environment.python_version
+    assert rules.tarball_filter == ("runpod_flash",)
+    assert (rules.limit_mb, rules.limit_is_error) == (500, True)
