@@ -7,7 +7,7 @@ import pytest
 from flash_lsp.core.environment import Environment
 from flash_lsp.core.flash1.baseline import FLASH1_BASELINE
 from flash_lsp.core.profile_detect import detect_profile
-from flash_lsp.core.profiles import FLASH_117, FLASH_121, TETRA_024, profile_for_version
+from flash_lsp.core.profiles import FLASH_17, FLASH_117, FLASH_121, TETRA_024, profile_for_version
 from flash_lsp.core.project import analyze_project
 
 from .conftest import write_project
@@ -23,7 +23,8 @@ def _venv(root, dist: str):
 @pytest.mark.parametrize(
     ("dist", "profile", "release"),
     [("runpod_flash-1.21.0.dist-info", FLASH_121, "1.21.0"), ("runpod_flash-1.17.0.dist-info", FLASH_117, "1.17.0"),
-     ("runpod_flash-1.19.2.dist-info", FLASH_121, "1.19.2"), ("tetra_rp-0.24.0.dist-info", TETRA_024, "")],
+     ("runpod_flash-1.19.2.dist-info", FLASH_121, "1.19.2"), ("runpod_flash-1.7.0.dist-info", FLASH_17, "1.7.0"),
+     ("tetra_rp-0.24.0.dist-info", TETRA_024, "")],
 )
 def test_installed_distribution_decides(tmp_path, dist, profile, release):
     root = _venv(write_project(tmp_path / "p", {"w.py": "import tetra_rp\n"}, main=False), dist)
@@ -53,7 +54,9 @@ def test_a_version_between_profiles_gets_its_own_feature_gates():
     profile = profile_for_version("1.13.2", "runpod_flash")
     assert profile.name == "flash-1.17" and profile.release == "1.13.2"
     assert profile.has("max_concurrency") and not profile.has("source_fingerprint") and not profile.has("multi_file_check")
-    assert profile_for_version("1.10.2", "runpod_flash") is None
+    ast_era = profile_for_version("1.9.0", "runpod_flash")
+    assert ast_era.name == "flash-1.7" and ast_era.has("python_versions") and not ast_era.has("import_scan")
+    assert profile_for_version("1.11.1", "runpod_flash") is None
 
 
 def test_a_runpod_flash_project_no_longer_gets_the_tetra_main_py_error(tmp_path):
@@ -73,9 +76,9 @@ def test_validation_error_is_reported_on_the_offending_argument(tmp_path):
 
 
 def test_an_installed_release_no_profile_models_is_named(tmp_path):
-    root = _venv(write_project(tmp_path / "p", {"w.py": "x = 1\n"}, main=False), "runpod_flash-1.7.0.dist-info")
+    root = _venv(write_project(tmp_path / "p", {"w.py": "x = 1\n"}, main=False), "runpod_flash-1.11.1.dist-info")
     profile, reason = detect_profile(root)
-    assert profile is FLASH_121 and "runpod-flash 1.7.0 is installed" in reason and "no profile models it" in reason
+    assert profile is FLASH_121 and "runpod-flash 1.11.1 is installed" in reason and "no profile models it" in reason
 
 
 def test_cli_header_names_the_profile_in_force_and_why(tmp_path):

@@ -133,7 +133,7 @@ _FLASH1_COMMON = dict(
 )
 _F117 = frozenset(
     {"import_scan", "gitignore_only", "max_concurrency", "source_fingerprint", "multi_file_check",
-     "python_version_option", "python_313"}
+     "python_version_option", "python_313", "python_versions"}
 )
 
 FLASH_121 = Profile(
@@ -156,7 +156,20 @@ FLASH_117 = Profile(
     **_FLASH1_COMMON,
 )
 
-PROFILES = {p.name: p for p in (TETRA_020, TETRA_024, FLASH_121, FLASH_117)}
+# 1.4.0–1.10.1 built-in patterns (.flashignore and .gitignore are both read).
+_FLASH17_IGNORES = (".build/", ".flash/", ".runpod/", ".venv/", "venv/", "*.tar.gz", ".git/", "__pycache__/", "*.pyc", "*.pyo", "*.pyd")
+
+FLASH_17 = Profile(
+    name="flash-1.7",
+    label="runpod-flash 1.6.1–1.10.2",
+    builtin_ignores=_FLASH17_IGNORES,
+    lb_template="flash-1.21",
+    release="1.7.0",
+    features=frozenset(),
+    **{**_FLASH1_COMMON, "size_limit_mb": 500},  # raised to 1500 MB in 1.10.1
+)
+
+PROFILES = {p.name: p for p in (TETRA_020, TETRA_024, FLASH_121, FLASH_117, FLASH_17)}
 DEFAULT_PROFILE = TETRA_024
 
 
@@ -186,10 +199,11 @@ def profile_for_version(version: str, package: str = "tetra_rp") -> Profile | No
 
 
 _TETRA_RANGES = (("0.20.0", "0.22.0", TETRA_020), ("0.22.0", "0.25.0", TETRA_024))
-_FLASH1_RANGES = (("1.11.3", "1.19.0", FLASH_117), ("1.19.0", "1.22.0", FLASH_121))
+_FLASH1_RANGES = (("1.6.1", "1.11.0", FLASH_17), ("1.11.3", "1.19.0", FLASH_117), ("1.19.0", "1.22.0", FLASH_121))
 NEWEST_FLASH1 = FLASH_121
 # The release that introduced each behaviour switch of the 1.x profiles.
 _FLASH1_FEATURE_SINCE = {
+    "python_versions": "1.8.0",
     "import_scan": "1.11.0",
     "gitignore_only": "1.11.1",
     "max_concurrency": "1.13.0",

@@ -15,6 +15,7 @@ from ..handlers import HandlerResult
 from ..manifest import now_timestamp
 from ..model import Span
 from ..summary import ConfigRef, Literal, RemoteDecl
+from .ast_scan import ast_scan
 from .imports import Imports, Source
 from .manifest import Built, build_manifest
 from .requirements import add_to_outcome
@@ -88,7 +89,13 @@ class Prediction:
             outcome.errors.append(closure_error)
             return False
         build_dir = str(project.root / ".flash" / ".build")
-        self._scan(build_dir, project.environment.pydantic_version or "2.12")
+        if profile.has("import_scan"):
+            self._scan(build_dir, project.environment.pydantic_version or "2.12")
+        else:  # the AST era: files in walk order, nothing imported
+            walk = [p for p in self.files if p.endswith(".py") and p.rsplit("/", 1)[-1] != "__init__.py"]
+            py_files = {p for p in self.files if p.endswith(".py")}
+            self.imports = Imports(build_dir, py_files, [], self.source, project.environment.importable, project.environment.pydantic_version or "2.12")
+            self.scan = ast_scan({p: self.source(p) for p in walk}, walk)
         if self.scan.failures:
             outcome.succeeds = False
             outcome.errors += ["Failed to load:", *self.scan.failed_lines()]
@@ -97,8 +104,9 @@ class Prediction:
             outcome.succeeds = False
             outcome.errors.append(printed(self.scan.error))
             return False
-        env = {**_dotenv(project), **project.env_vars}
-        self.built = build_manifest(project.root.name, self.scan, self.imports, profile, env, timestamp, project.__dict__.get("python_version"))
+        dotenv = _dotenv(project)
+        env = {**dotenv, **project.env_vars}
+        self.built = build_manifest(project.root.name, self.scan, self.imports, profile, env, timestamp, project.__dict__.get("python_version"), dotenv)
         if self.built.error:
             outcome.succeeds = False
             outcome.errors.append(printed(self.built.error))

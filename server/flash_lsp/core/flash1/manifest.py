@@ -13,6 +13,7 @@ from ..module_exec import UNKNOWN
 from ..profiles import Profile
 from .api import DEFAULT_PYTHON_VERSION, SUPPORTED_PYTHON_VERSIONS
 from .deployment import deployment_fields
+from .deployment_ast import ast_era_fields
 from .imports import Imports
 from .scanner import Function, Scan
 from .values import CodeValue, ConfigValue
@@ -37,24 +38,27 @@ def build_manifest(
     env: Mapping[str, str],
     generated_at: str,
     python_override: str | None = None,
+    dotenv: Mapping[str, str] | None = None,
 ) -> Built:
+    dotenv = dotenv or {}
     built = Built(None)
     groups: dict[Any, list[Function]] = {}
     for fn in scan.functions:
         groups.setdefault(fn.resource, []).append(fn)
     try:
-        resources, registry, routes = _resources(groups, scan, imports, profile, env, built)
+        resources, registry, routes = _resources(groups, scan, imports, profile, env, built, dotenv)
         if profile.has("client_mode"):
             _add_clients(resources, scan, imports, env, built)
         version = _reconcile(resources, python_override)
     except ValueError as exc:
         built.error = str(exc)
         return built
-    for resource in resources.values():
+    versions = profile.has("python_versions")
+    for resource in resources.values() if versions else ():
         resource["target_python_version"] = version
     manifest = {
         "version": "1.0",
-        "python_version": version,
+        **({"python_version": version} if versions else {}),
         "generated_at": generated_at,
         "project_name": project_name,
         "resources": resources,
@@ -66,7 +70,7 @@ def build_manifest(
     return built
 
 
-def _resources(groups: dict, scan: Scan, imports: Imports, profile: Profile, env: Mapping[str, str], built: Built):
+def _resources(groups: dict, scan: Scan, imports: Imports, profile: Profile, env: Mapping[str, str], built: Built, dotenv: Mapping[str, str]):
     if profile.has("multi_file_check"):
         for name, fns in groups.items():
             files = sorted({f"{imports.build_dir}/{f.relpath}" for f in fns})
@@ -90,7 +94,12 @@ def _resources(groups: dict, scan: Scan, imports: Imports, profile: Profile, env
             }
             for f in fns
         ]
-        deployment = _deployment(name, first, scan.modules.get(first.relpath, {}), imports, profile, env, built)
+        if profile.has("import_scan"):
+            deployment = _deployment(name, first, scan.modules.get(first.relpath, {}), imports, profile, env, built)
+        else:
+            deployment, reason = ast_era_fields(first, imports, env, dotenv)
+            if reason:
+                built.dropped[name] = reason
         entry = {
             "resource_type": first.resource_type,
             "file_path": first.relpath,
