@@ -410,18 +410,7 @@ class _Simulator:
 
     def call(self, node: ast.Call, scope: dict) -> Any:
         func = self.expr(node.func, scope)
-        args = [self.expr(a.value if isinstance(a, ast.Starred) else a, scope) for a in node.args]
-        kwargs: dict[str, Any] = {}
-        opaque = any(isinstance(a, ast.Starred) for a in node.args)
-        for kw in node.keywords:
-            value = self.expr(kw.value, scope)
-            if kw.arg is None:
-                opaque = True
-                if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-                    kwargs.update(value)
-                    opaque = False
-            else:
-                kwargs[kw.arg] = value
+        args, kwargs, opaque = self.arguments(node, scope)
         if not isinstance(func, Ref):
             return UNKNOWN
         if func.kind == "exit":
@@ -444,6 +433,24 @@ class _Simulator:
                 self.fail("validation", f"{args[0]!r} is not a valid {func.name}", node)
             return EnumMember(func.name, member) if member else UNKNOWN
         return UNKNOWN
+
+
+    def arguments(self, node: ast.Call, scope: dict) -> tuple[list, dict[str, Any], bool]:
+        """Positional values, keyword values (`**` of a known dict merged) and whether some
+        argument cannot be read (a `*` or an unknown `**`)."""
+        args = [self.expr(a.value if isinstance(a, ast.Starred) else a, scope) for a in node.args]
+        kwargs: dict[str, Any] = {}
+        opaque = any(isinstance(a, ast.Starred) for a in node.args)
+        for kw in node.keywords:
+            value = self.expr(kw.value, scope)
+            if kw.arg is None:
+                opaque = True
+                if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+                    kwargs.update(value)
+                    opaque = False
+            else:
+                kwargs[kw.arg] = value
+        return args, kwargs, opaque
 
 
 class _Layered(dict):

@@ -258,17 +258,7 @@ class Simulator(_Simulator):
     def call(self, node: ast.Call, scope: dict) -> Any:
         self.note_side_effect(node)
         func = self.expr(node.func, scope)
-        args = [self.expr(a.value if isinstance(a, ast.Starred) else a, scope) for a in node.args]
-        kwargs: dict[str, Any] = {}
-        opaque = any(isinstance(a, ast.Starred) for a in node.args)
-        for kw in node.keywords:
-            value = self.expr(kw.value, scope)
-            if kw.arg is not None:
-                kwargs[kw.arg] = value
-            elif isinstance(value, dict) and all(isinstance(k, str) for k in value):
-                kwargs.update(value)
-            else:
-                opaque = True
+        args, kwargs, opaque = self.arguments(node, scope)
         try:
             return self.apply(func, args, kwargs, opaque, node)
         except Raised as raised:
