@@ -186,3 +186,19 @@ def test_files_that_are_not_utf8_text(tmp_path):
         "u.py: SyntaxError: (unicode error) 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte (u.py, line 1)",
         "z.py: SyntaxError: source code string cannot contain null bytes",
     ]
+
+
+def test_the_editor_keeps_the_last_parsable_version_while_a_file_is_being_typed(tmp_path):
+    from flash_lsp.core.project import Project
+
+    worker = 'from runpod_flash import Endpoint\n@Endpoint(name="w", cpu="cpu3c-1-2")\ndef f(x): return x\n'
+    root = write_project(tmp_path / "p", {"w.py": worker}, main=False)
+    project = Project(root, FLASH_121, ENV, {}, keep_last_good=True, trust_disk_cache=True)
+    assert list(project.analyze().manifest["resources"]) == ["w"]
+    project.set_override("w.py", worker + "def g(:\n")
+    model = project.analyze()
+    assert list(model.manifest["resources"]) == ["w"]
+    (diag,) = [d for d in model.diagnostics if d.code == "FL420"]
+    assert diag.span.line == 3 and "invalid syntax" in diag.message
+    cli_view = analyze_project(root, FLASH_121, {"w.py": worker + "def g(:\n"}, ENV, env_vars={})
+    assert cli_view.outcome.errors == ["Failed to load:", "w.py: SyntaxError: invalid syntax (w.py, line 4)"]

@@ -75,6 +75,7 @@ class Prediction:
         self.built: Built | None = None
         self.imports: Imports | None = None
         self._sources: dict[str, tuple[str | None, Source, object]] = project.__dict__.setdefault("_flash1_sources", {})
+        self._last_good: dict[str, Source] = project.__dict__.setdefault("_flash1_last_good", {})
 
     def run(self, outcome, timestamp: str) -> bool:
         """Predict up to the manifest; False when the build stops before writing one."""
@@ -121,9 +122,22 @@ class Prediction:
         if cached is not None and cached[0] is text and text is not None:
             return cached[1]
         source = parse_source(relpath, text, self._raw(relpath) if text is None else None)
+        stale = self.project.__dict__.setdefault("_flash1_stale", {})  # relpath → the error being typed
+        stale.pop(relpath, None)
+        if source.tree is not None:
+            self._last_good[relpath] = source
+        elif self.project.keep_last_good and relpath in self._last_good:
+            # The editor's view: while a file does not parse, the rest of the project is analysed
+            # with its last parsable version; its syntax error is still reported (FL420).
+            stale[relpath] = source
+            source = self._last_good[relpath]
         key = execution_key(source.tree, source.lines) if source.tree is not None else source.error
         self._sources[relpath] = (text, source, key)
         return source
+
+    def stale_errors(self) -> dict[str, Source]:
+        """Files shown with their last parsable version, with the syntax error they have now."""
+        return self.project.__dict__.get("_flash1_stale", {})
 
     def _raw(self, relpath: str) -> bytes | None:
         try:

@@ -30,6 +30,12 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
         if model.outcome.errors:
             yield CATALOGUE["FL422"].at("", TOP, f"flash build fails: {model.outcome.errors[0]}")
         return
+    for relpath, source in prediction.stale_errors().items():
+        yield CATALOGUE["FL420"].at(
+            relpath, source.error_span,
+            f"{source.error}: flash build would stop with 'Failed to load: {relpath}' (the rest of the project is shown as of the last version that parsed).",
+            exception="SyntaxError",
+        )
     for relpath, failure in scan.failures.items():
         message = failure.message if isinstance(failure.message, str) else "(message not predictable)"
         yield CATALOGUE["FL420"].at(
