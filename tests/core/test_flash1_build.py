@@ -202,3 +202,14 @@ def test_the_editor_keeps_the_last_parsable_version_while_a_file_is_being_typed(
     assert diag.span.line == 3 and "invalid syntax" in diag.message
     cli_view = analyze_project(root, FLASH_121, {"w.py": worker + "def g(:\n"}, ENV, env_vars={})
     assert cli_view.outcome.errors == ["Failed to load:", "w.py: SyntaxError: invalid syntax (w.py, line 4)"]
+
+
+def test_names_we_cannot_see_and_conditional_raises_are_not_predicted_failures(tmp_path):
+    files = {
+        "a.py": "from json import *\nvalue = loads('1')\n",
+        "b.py": "import os\nif os.environ.get('NOT_SET_ANYWHERE'):\n    raise RuntimeError('boom')\n",
+        "c.py": "globals()['y'] = 1\nz = y + 1\n",
+        "d.py": "import sys\ndef install():\n    setattr(sys.modules[__name__], 'w', 1)\ninstall()\nprint(w)\n",
+        "e.py": "x = undefined_name\n",
+    }
+    assert _errors(tmp_path, files) == ["Failed to load:", "e.py: NameError: name 'undefined_name' is not defined"]

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any, Callable
 
 from ..model import Span
-from ..module_exec import STDLIB, Failure, _Raised
+from ..module_exec import STDLIB, UNKNOWN, Failure, _Raised
 from .endpoint import Raised
 from .values import ModuleValue
 
@@ -104,6 +104,8 @@ class Imports:
         parent: ModuleValue | None = None
         for i in range(len(parts)):
             name = ".".join(parts[: i + 1])
+            if parts[0] in STDLIB or parts[0] == "__main__":
+                return None  # the flash process has (or may have) the standard module loaded: unknown
             module = self.modules.get(name)
             if module is None:
                 relpath = self._find(name)
@@ -127,7 +129,7 @@ class Imports:
             return module.bindings[name]
         if self._is_package(module) and self._find(f"{module.name}.{name}") is not None:
             return self.load(f"{module.name}.{name}", importer)
-        return _MISSING
+        return UNKNOWN if module.opaque else _MISSING
 
     def run(self, name: str, relpath: str, fresh: bool = False) -> tuple[ModuleValue | None, Failure | None, Any]:
         """Execute `relpath` as module `name`; with `fresh` (the scanner's own import) the module
@@ -157,6 +159,7 @@ class Imports:
             return module, None, simulator
         finally:
             if simulator is not None:
+                module.opaque = simulator.opaque
                 self.side_effects.setdefault(relpath, simulator.side_effects)
             if fresh:
                 self._restore(name, previous)

@@ -12,7 +12,7 @@ import posixpath
 from typing import TYPE_CHECKING, Any
 
 from ..model import Span
-from ..module_exec import UNKNOWN, Failure, Ref, _exit_message, _Layered, _Raised, _Simulator, handler_names
+from ..module_exec import UNKNOWN, Failure, Ref, _bound_names, _exit_message, _is_type_checking, _Layered, _main_guard, _Raised, _Simulator, handler_names
 from . import api
 from .endpoint import Raised, apply_remote, apply_route, endpoint_call, make_config, make_endpoint, make_remote, route
 from .values import BoundMethod, CodeValue, EndpointValue, Member, ModuleValue, RemoteDecorator, RouteDecorator, TemplateValue, VolumeValue
@@ -38,6 +38,7 @@ _PATH_API = {
     "os.path.realpath": posixpath.normpath, "os.path.normpath": posixpath.normpath, "os.path.basename": posixpath.basename,
     "sys.path.insert": None, "sys.path.append": None, "time.sleep": None,
 }
+_NAMESPACE_CHANGERS = ("globals", "exec", "eval", "vars", "locals", "setattr", "__import__")
 _IMPORT_TIMEOUT = 30  # seconds the scanner waits for one module's import
 _ROUTE_METHODS = {"get": "GET", "post": "POST", "put": "PUT", "delete": "DELETE", "patch": "PATCH"}
 
@@ -54,6 +55,8 @@ class Simulator(_Simulator):
         self.module_aliases: dict[str, str] = {}  # local name → imported module (side-effect detection)
         self.globals["__name__"] = module
         self.globals["__file__"] = f"{imports.build_dir}/{relpath}"
+        self.opaque = False  # names may exist that we cannot see: an undefined name is unknown, not a NameError
+        self.defs: dict[str, ast.AST] = {}  # module-level defs (a call to one may write globals)
 
     # -- failures ---------------------------------------------------------------------------
     def fail(self, kind: str, message: str, node: ast.AST) -> None:
@@ -88,6 +91,26 @@ class Simulator(_Simulator):
         args = exc.args if isinstance(exc, ast.Call) else []
         message = self.expr(args[0], scope) if len(args) == 1 else "" if not args else UNKNOWN
         self.fail(name or "Exception", message if isinstance(message, str) else UNKNOWN, node)
+
+    def _If(self, node: ast.If, scope: dict) -> None:
+        """A test we can evaluate picks its branch; otherwise the body is followed as the
+        scanner's common case, but an exception in it is not predicted (it may not run)."""
+        test = node.test
+        if _main_guard(test) is not None or _is_type_checking(test):
+            super()._If(node, scope)
+            return
+        value = self.expr(test, scope)
+        if isinstance(value, (bool, int, float, str, bytes, type(None), tuple, list, dict)):
+            self.block(node.body if value else node.orelse, scope)
+            return
+        try:
+            self.block(node.body, scope)
+        except _Raised as raised:
+            self.unknowns.append((f"outcome of a branch that raises {raised.failure.kind} under a condition", raised.failure.span))
+            for name in _bound_names(node.body):
+                scope.setdefault(name, UNKNOWN)
+        for name in _bound_names(node.orelse):
+            scope.setdefault(name, UNKNOWN)
 
     def _While(self, node: ast.While, scope: dict) -> None:
         test = self.expr(node.test, scope)
@@ -139,11 +162,14 @@ class Simulator(_Simulator):
             if not isinstance(source, ModuleValue):
                 if alias.name != "*":
                     scope[alias.asname or alias.name] = _exit_ref(module, alias.name) or UNKNOWN
+                else:
+                    self.opaque = True
                 continue
             if alias.name == "*":
                 scope.update({k: v for k, v in source.bindings.items() if not k.startswith("_")})
+                self.opaque = self.opaque or source.opaque
                 continue
-            value = self.imports.attribute(source, alias.name, self)
+            value = self.member(source, alias.name, node)
             if value is _MISSING:
                 where = f"({self.imports.location(source)})" if source.relpath else "(unknown location)"
                 if self.imports.partially_initialized(source):
@@ -151,6 +177,13 @@ class Simulator(_Simulator):
                     self.fail("ImportError", f"cannot import name '{alias.name}' from partially initialized module '{source.name}' {where}", node)
                 self.fail("ImportError", f"cannot import name '{alias.name}' from '{source.name}' {where}", node)
             scope[alias.asname or alias.name] = value
+
+    def member(self, module: ModuleValue, name: str, node: ast.AST) -> Any:
+        """`module.name` (a submodule import when it is a package), failing like the import."""
+        try:
+            return self.imports.attribute(module, name, self)
+        except Raised as raised:
+            self.raising(raised, node)
 
     def check_module(self, dotted: str, node: ast.AST) -> None:
         self.import_module(dotted, node)
@@ -160,6 +193,7 @@ class Simulator(_Simulator):
         decorators = [self.expr(d, scope) for d in node.decorator_list]
         self.signature(node, scope)
         code = CodeValue(node.name, self.relpath, self.name_span(node), False, isinstance(node, ast.AsyncFunctionDef), decorator_span=self.decorator_span(node))
+        self.defs[node.name] = node
         scope[node.name] = self.decorate(code, decorators, node)
 
     _AsyncFunctionDef = _FunctionDef
@@ -226,7 +260,7 @@ class Simulator(_Simulator):
         if isinstance(base, EndpointValue) and attr == "name":
             return base.name
         if isinstance(base, ModuleValue):
-            value = self.imports.attribute(base, attr, self)
+            value = self.member(base, attr, node)
             if value is _MISSING:
                 self.fail("AttributeError", f"module '{base.name}' has no attribute '{attr}'", node)
             return value
@@ -238,8 +272,11 @@ class Simulator(_Simulator):
     def expr(self, node: ast.expr, scope: dict) -> Any:
         if isinstance(node, ast.JoinedStr):
             return self.joined(node, scope)
-        if isinstance(node, ast.Name) and node.id == "dict" and node.id not in scope:
-            return Ref("builtin_dict", "dict")
+        if isinstance(node, ast.Name) and node.id not in scope:
+            if node.id == "dict":
+                return Ref("builtin_dict", "dict")
+            if self.opaque:
+                return UNKNOWN
         return super().expr(node, scope)
 
     def joined(self, node: ast.JoinedStr, scope: dict) -> Any:
@@ -257,6 +294,8 @@ class Simulator(_Simulator):
 
     def call(self, node: ast.Call, scope: dict) -> Any:
         self.note_side_effect(node)
+        if _may_inject_names(node, scope, self.defs):
+            self.opaque = True
         func = self.expr(node.func, scope)
         args, kwargs, opaque = self.arguments(node, scope)
         try:
@@ -352,6 +391,29 @@ def _api_ref(name: str) -> Any:
 
 def _exit_ref(module: str, name: str) -> Any:
     return Ref("exit", f"{module}.{name}") if f"{module}.{name}" in ("sys.exit", "os._exit", "os.abort") else None
+
+
+def _may_inject_names(call: ast.Call, scope: dict, defs: dict[str, ast.AST]) -> bool:
+    """Whether a module-level call may add module globals we cannot see: `globals()`, `exec`,
+    `setattr`…, anything handed `__name__`/`globals()`/`sys.modules`, or a function of this
+    module whose body uses those."""
+    func = call.func
+    if isinstance(func, ast.Name) and func.id in _NAMESPACE_CHANGERS and func.id not in scope:
+        return True
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        for node in ast.walk(arg):
+            if isinstance(node, ast.Name) and node.id in ("__name__", "globals", "vars"):
+                return True
+            if isinstance(node, ast.Attribute) and node.attr == "modules":
+                return True
+    body = defs.get(func.id) if isinstance(func, ast.Name) else None
+    if body is not None:
+        return any(
+            (isinstance(n, ast.Name) and n.id in _NAMESPACE_CHANGERS) or (isinstance(n, ast.Attribute) and n.attr == "modules")
+            or isinstance(n, ast.Global)
+            for n in ast.walk(body)
+        )
+    return False
 
 
 def _dotted(node: ast.expr) -> str | None:

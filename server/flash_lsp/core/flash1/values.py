@@ -103,6 +103,7 @@ class ModuleValue:
     name: str
     relpath: str | None
     bindings: dict[str, Any]
+    opaque: bool = False  # it may hold names we cannot see (`from <unknown> import *`, `globals()`)
 
 
 @dataclass(frozen=True)
