@@ -22,7 +22,8 @@ def summarise(diffs: dict[str, list[str]]) -> str:
     bad = [aspect for aspect, ds in diffs.items() if ds]
     if not bad:
         return "identical"
-    first = " ".join(diffs[bad[0]][0].split())
+    shown = "outcome" if "outcome" in bad else bad[0]  # the outcome says most in one line
+    first = " ".join(diffs[shown][0].split())
     first = CLI_CALL_RE.sub(r"`flash-lsp \1`", first)  # temp paths change from run to run
     first = GENERATED_AT_RE.sub('"generated_at": "…"', first)
     return f"{'/'.join(bad)}: {first[:200]}"
