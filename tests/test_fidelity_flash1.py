@@ -9,6 +9,8 @@ are cached on disk by project content.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from tests import fidelity_flash1 as f1
@@ -42,8 +44,6 @@ class _Evaluations:
     """Real build + comparison per case, computed two at a time for the cases this session runs."""
 
     def __init__(self, wanted: list[f1.Case]):
-        from concurrent.futures import ThreadPoolExecutor
-
         self._pool = ThreadPoolExecutor(max_workers=2)
         self._futures = {case: self._pool.submit(f1.evaluate, case) for case in wanted}
 
