@@ -47,7 +47,7 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
         profile=profile,
         project_name=project.root.name,
         files=tree,
-        summaries={p: project.editor_summary(p) for p in prediction.scanned},  # for the editor's lookups
+        summaries={p: project.editor_summary(p) for p in prediction.scanned} if project.keep_last_good else {},  # editor lookups
         discovery=prediction.discovery(),
         manifest=manifest,
         manifest_result=None,
@@ -197,19 +197,28 @@ def parse_source(relpath: str, text: str | None, raw: bytes | None = None) -> So
     return Source(tree, lines)
 
 
-_COMPILER_ONLY = (ast.Return, ast.Yield, ast.YieldFrom, ast.Await, ast.Nonlocal, ast.Break, ast.Continue, ast.Global)
+_COMPILER_ONLY = (ast.Return, ast.Nonlocal, ast.Break, ast.Continue, ast.Global)
+_EXPRESSIONS_ONLY = (ast.Yield, ast.YieldFrom, ast.Await)
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def _compiler_checks(body: list[ast.stmt]) -> bool:
     """Whether code outside functions holds what only the compiler rejects ('return' outside
-    function, 'break' outside loop, …); compiling every file would double the cold analysis."""
+    function, 'break' outside loop, 'await' outside function…); compiling every file would double
+    the cold analysis. Statements are visited block by block; expressions only of expression
+    statements and assignments (where a module-level `await`/`yield` would be)."""
     stack: list[ast.AST] = list(body)
     while stack:
         node = stack.pop()
         if isinstance(node, _COMPILER_ONLY):
             return True
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
+        if isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+            if any(isinstance(n, _EXPRESSIONS_ONLY) for n in ast.walk(node.value)):
+                return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for block in _BLOCKS:
+            stack.extend(getattr(node, block, None) or ())
     return False
 
 

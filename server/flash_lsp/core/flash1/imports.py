@@ -49,7 +49,7 @@ class Imports:
         self.source = source
         self._installed = installed
         self.pydantic = pydantic
-        self.dirs = {str(p) for f in py_files for p in PurePosixPath(f).parents if str(p) != "."}
+        self.dirs = {f[:i] for f in py_files for i in range(len(f)) if f[i] == "/"}
         self.modules: dict[str, ModuleValue] = {}
         self.side_effects: dict[str, list] = {}  # relpath → side effects of its first execution
         self.cross_calls: dict[str, tuple] = {}
