@@ -82,6 +82,7 @@ ARGS_RE = re.compile(r"^flash build args:(.*)$", re.MULTILINE)
 BUILT_RE = re.compile(r"✓ built \S+\s+(\d+) files")
 LOG_RECORD_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \| [A-Z]+ +\| ")
 SET_DISPLAY_RE = re.compile(r"\{('[^',{}]*'(?:, '[^',{}]*')*)\}")
+CHAINED_EXCEPTION = ("The above exception was the direct cause", "During handling of the above exception")
 ERROR_START_RE = re.compile(r"^\s*(Failed to load:|✗ |Error: )")  # "Error: " before 1.13
 # Signs that a real build was starved by a loaded machine (pip's 5 s `--version` probe timed out):
 # such a result is retried once and never cached.
@@ -153,10 +154,12 @@ def _without_log_records(lines: list[str]) -> list[str]:
     for line in lines:
         if LOG_RECORD_RE.match(line):
             state = "record"
-        elif state == "record" and line.startswith("Traceback"):
+        elif state in ("record", "exception") and line.startswith("Traceback"):
             state = "traceback"
         elif state == "traceback":
-            state = "traceback" if line.startswith(" ") else "text"  # the exception line ends it
+            state = "traceback" if line.startswith(" ") else "exception"  # the exception line ends it
+        elif state == "exception" and (not line.strip() or line.startswith(CHAINED_EXCEPTION)):
+            pass  # between the tracebacks of chained exceptions
         else:
             state = "text"
             out.append(line)
