@@ -97,7 +97,10 @@ def real(root: Path, python: str) -> tuple[float, int]:
     for _ in range(3):
         copy = Path(tempfile.mkdtemp()) / "build"
         shutil.copytree(root, copy)
-        out = subprocess.run([python, "-c", REAL_SCAN, str(copy)], capture_output=True, text=True, check=True, env={"RUNPOD_FLASH_SILENCE_DEPRECATION": "1", "PATH": "/usr/bin:/bin"})
+        out = subprocess.run(  # cwd: importing runpod_flash creates .flash/logs in the working directory
+            [python, "-c", REAL_SCAN, str(copy)], capture_output=True, text=True, check=True, cwd=copy.parent,
+            env={"RUNPOD_FLASH_SILENCE_DEPRECATION": "1", "PATH": "/usr/bin:/bin"},
+        )
         seconds, count = out.stdout.split()[-2:]
         times.append(float(seconds))
         shutil.rmtree(copy.parent)
