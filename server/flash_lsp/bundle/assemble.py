@@ -95,7 +95,7 @@ def assemble(entry: dict, req: SizeRequest, key: str, plan: ResolvePlan, *, conf
     proj, raw, _method = project_mod.project_bytes(req.project_files, req.project_root)
     problems = [Problem(**p) for p in entry.get("problems", [])] + plan_problems(plan)
     failed = bool(entry.get("failed"))
-    overhead = project_mod.ARCHIVE_OVERHEAD
+    overhead = project_mod.ARCHIVE_OVERHEAD + req.bundled_bytes
     archive = None if failed else sum(p.archive_bytes for p in pkgs) + proj + overhead
     notes = list(entry.get("notes", [])) + plan.notes
     if plan.unpredictable and archive is not None:

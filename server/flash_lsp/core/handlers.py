@@ -22,6 +22,7 @@ class HandlerResult:
     warning: str | None = None  # "Handler generation failed: …" (non-fatal)
     error: str | None = None  # "Handler has syntax errors: …" (fatal)
     valid: set = field(default_factory=set)  # resources whose handler was written and compiles
+    log_warnings: list[str] = field(default_factory=list)  # what the generators log as warnings, in order
 
 
 def render_qb(resource_name, functions: list[dict], timestamp: str) -> str:

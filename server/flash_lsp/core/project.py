@@ -199,7 +199,11 @@ class Project:
 
     # -- analysis ----------------------------------------------------------------------------
     def files(self) -> FileTree:
-        if self._tree is None:
+        if self._tree is None and self.only is None and self.profile.family == "flash1":
+            from .flash1.files import collect
+
+            self._tree = collect(self.root, self.profile, self.overrides)
+        elif self._tree is None:
             self._tree = collect_files(self.root, self.profile, self.overrides, self.only)
         return self._tree
 
@@ -284,6 +288,10 @@ class Project:
         codes to a severity, or to None to disable the rule."""
         from .rules import run_rules
 
+        if self.profile.family == "flash1":
+            from .flash1.analysis import analyze
+
+            return analyze(self, generated_at, rule_overrides)
         tree = self.files()
         summaries = self._editor_summaries(self._scanned(tree))
         discovery = discover(list(summaries.items()), self.profile, self._last_discovery)

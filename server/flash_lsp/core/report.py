@@ -60,7 +60,8 @@ def endpoints(model: ProjectModel) -> list[dict]:
 DEPLOYMENT_KEYS = ("imageName", "templateId", "gpuIds", "workersMin", "workersMax", "template")
 
 
-def render_check_text(model: ProjectModel) -> str:
+def render_check_text(model: ProjectModel, profile_reason: str = "") -> str:
+    """Diagnostics, then a header naming the profile in force (and why), then the endpoints."""
     lines = []
     for d in sorted(model.diagnostics, key=lambda d: (d.path, d.span.line, d.span.col, d.code)):
         where = f"{d.path or '.'}:{d.span.line + 1}:{d.span.col + 1}"
@@ -68,7 +69,9 @@ def render_check_text(model: ProjectModel) -> str:
     if lines:
         lines.append("")
     eps = endpoints(model)
-    lines.append(f"{model.project_name} — {model.profile.label} — {len(eps)} endpoint(s), {len(model.functions)} function(s)")
+    release = f", as {model.profile.release}" if model.profile.release else ""
+    why = f"; {profile_reason}" if profile_reason else ""
+    lines.append(f"{model.project_name} — profile {model.profile.name} ({model.profile.label}{release}{why}) — {len(eps)} endpoint(s), {len(model.functions)} function(s)")
     for ep in eps:
         kind = "LB" if ep["is_load_balanced"] else "QB"
         live = " live" if ep["is_live_resource"] else ""
