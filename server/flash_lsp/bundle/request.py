@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..core.flash1.requirements import archive_rules
 from ..core.profiles import CPU_CLASSES
 from .model import MIB, SizeRequest
+from .release_rules import archive_rules
 
 if TYPE_CHECKING:
     from ..core.project import ProjectModel

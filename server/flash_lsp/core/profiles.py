@@ -117,7 +117,6 @@ _FLASH1_COMMON = dict(
     manifest_without_functions=True,
     mothership=False,
     deployment_fields=True,
-    copies_manifest_to_flash_dir=True,
     archive_name="artifact.tar.gz",
     size_limit_mb=1500,
     size_limit_is_error=True,

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from flash_lsp.bundle import SizePredictor
+from flash_lsp.bundle.release_rules import RECORDED_BUNDLE_BYTES, archive_rules, bundled_bytes
 from flash_lsp.bundle.request import request_for
 from flash_lsp.core.environment import detect_environment
-from flash_lsp.core.flash1.requirements import RECORDED_BUNDLE_BYTES, archive_rules, bundled_bytes
 from flash_lsp.core.flash1.requirements import collect as collect_requirements
 from flash_lsp.core.profiles import PROFILES
 from flash_lsp.core.project import Project, analyze_project
 
-DATA = Path(__file__).parent / "data" / "flash1_out"
+DATA = Path(__file__).resolve().parents[1] / "core" / "data" / "flash1_out"
 SIZES = json.loads((DATA / "sizes.json").read_text())
 VENV = Path(__file__).resolve().parents[2] / ".cache" / "ref-venvs" / "flash-1.21"
 _DEPS = re.compile(r"✓ built \S+\s+\d+ files, (\d+) deps")
