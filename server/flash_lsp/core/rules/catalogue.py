@@ -81,6 +81,16 @@ _RULES = [
     Rule("FL476", W, "handler file cannot be written: generation stops there"),
     Rule("FL477", W, "max_concurrency the handler generator warns about"),
     Rule("FL478", W, "function grouped into a queue-based endpoint whose handler serves another one"),
+    # runpod-flash 1.x in the editor: the API of the installed version, and decorated bodies
+    Rule("FL440", E, "name runpod-flash does not export"),
+    Rule("FL441", E, "keyword argument the API does not take"),
+    Rule("FL442", E, "enum member that does not exist in this runpod-flash"),
+    Rule("FL443", E, "value of the wrong type for this argument"),
+    Rule("FL444", W, "gpu=[...] list does not pin one card"),
+    Rule("FL445", I, "client-mode Endpoint deploys none of this project's code"),
+    Rule("FL446", W, "decorated body reads names defined outside it (only the body ships)"),
+    Rule("FL447", W, "call of a name defined nowhere"),
+    Rule("FL448", W, "config field the class does not have: silently ignored"),
 ]
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}

@@ -1,0 +1,108 @@
+"""Editor diagnostics of runpod-flash 1.x projects (FL440–FL449, docs/editor-1x.md): the API of
+the installed version misused, and the traps of decorated bodies (only the body ships)."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Iterator
+
+from ..flash1_api import Api, api_for
+from ..flash1_api.checks import did_you_mean, check_module, suggestions
+from ..flash1_api.free_names import free_names, module_bindings
+from ..flash1_api.usage import Usage, read_usage
+from ..model import Diagnostic, Span
+from .catalogue import CATALOGUE
+
+if TYPE_CHECKING:
+    from ..project import Project, ProjectModel
+
+
+def project_api(project: Project) -> Api:
+    source = project.environment.source
+    return api_for(source if source.startswith("/") else None)
+
+
+def module_usage(project: Project, relpath: str) -> tuple[ast.Module, list[str], Usage] | None:
+    """The AST, lines and API usage of one 1.x project file (cached per file version)."""
+    prediction = project.__dict__.get("_flash1_sources", {}).get(relpath)
+    source = prediction[1] if prediction else None
+    if source is None or source.tree is None:
+        return None
+    memo = project.rule_memo
+    hit = memo.get(("flash1-usage", relpath))
+    if hit is not None and hit[0] is source:
+        return hit[1]
+    api = project_api(project)
+    result = (source.tree, source.lines, read_usage(source.tree, frozenset(api.enums)))
+    memo[("flash1-usage", relpath)] = (source, result)
+    return result
+
+
+def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
+    prediction = model.__dict__.get("flash1")
+    if prediction is None:
+        return
+    api = project_api(project)
+    endpoint_functions = frozenset(f.name for f in model.functions)
+    for relpath in prediction.scanned:
+        found = module_usage(project, relpath)
+        if found is None:
+            continue
+        tree, lines, usage = found
+        memo_key = ("flash1-editor", relpath)
+        hit = project.rule_memo.get(memo_key)
+        if hit is not None and hit[0] == (id(usage), api.source, api.version, endpoint_functions):
+            yield from hit[1]
+            continue
+        diagnostics = [_diagnostic(relpath, f.code, f.span, f.message, f.replacements, f.extra) for f in check_module(usage, api, lines)]
+        diagnostics += _body_checks(relpath, tree, lines, usage, endpoint_functions)
+        project.rule_memo[memo_key] = ((id(usage), api.source, api.version, endpoint_functions), diagnostics)
+        yield from diagnostics
+
+
+def _diagnostic(relpath: str, code: str, span: Span, message: str, replacements=(), extra=None) -> Diagnostic:
+    rule = CATALOGUE[code]
+    data = {"replacements": list(replacements)} if replacements else {}
+    return rule.at(relpath, span, message, **data, **(extra or {}))
+
+
+def _body_checks(relpath: str, tree: ast.Module, lines: list[str], usage: Usage, endpoints: frozenset[str]) -> list[Diagnostic]:
+    """FL446 (names defined outside a decorated body) and FL447 (calls of names defined nowhere)."""
+    out = []
+    module = module_bindings(tree)
+    seen: set[int] = set()
+    for decorated in usage.decorated:
+        node = decorated.node
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        free = [f for f in free_names(node, module) if f.name not in endpoints and f.name not in usage.names]
+        outside = [f for f in free if f.kind != "undefined"]
+        if outside:
+            listed = ", ".join(f"`{f.name}` ({f.kind})" for f in outside)
+            imports = sorted({f.binding_line for f in outside if f.kind == "import"})
+            out.append(CATALOGUE["FL446"].at(
+                relpath, _name_span(node, lines),
+                f"Only the body of `{node.name}` ships to the worker when it is called remotely; it reads names defined outside it: {listed}. "
+                "Define or import them inside the body.",
+                names=[f.name for f in outside], import_lines=imports,
+            ))
+        called = {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        for f in free:
+            if f.kind == "undefined" and f.name in called:
+                s = suggestions(f.name, [*endpoints, *(n for n, (kind, _) in module.items() if kind == "function")])
+                hint = did_you_mean(s)
+                data = {"replacements": list(s)} if s else {}
+                out.append(CATALOGUE["FL447"].at(
+                    relpath, Span.of(f.node, lines),
+                    f"`{f.name}` is defined nowhere (not an endpoint, not in this module): the call raises NameError on the worker{hint}", **data,
+                ))
+    return out
+
+
+def _name_span(node: ast.AST, lines: list[str]) -> Span:
+    """The name after `def` / `class`."""
+    line = node.lineno - 1
+    text = lines[line] if line < len(lines) else ""
+    col = text.find(node.name, text.find("def " if not isinstance(node, ast.ClassDef) else "class "))
+    return Span(line, max(col, 0), line, max(col, 0) + len(node.name))
