@@ -73,9 +73,12 @@ class FlashLanguageServer(LanguageServer):
 
 def create_server() -> FlashLanguageServer:
     from .features import build_commands, bundle_size, code_actions, codelens, completion, diagnostics, hover, lifecycle, navigation, previews
+    from .features import rename, signature_help
 
     server = FlashLanguageServer()
     for feature in (lifecycle, diagnostics, hover, codelens, previews, navigation, completion, code_actions, build_commands, bundle_size):
+        feature.register(server)
+    for feature in (signature_help, rename):  # runpod-flash 1.x projects
         feature.register(server)
     return server
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..model import Span
 from . import Api
-from .usage import Usage, string_of
+from .usage import Usage, string_of, token_span
 
 # texts the 1.21 build prints for a string where only enum members are accepted (checked against it)
 ENUM_ONLY_ERRORS = {("Endpoint", "gpu"): "ValueError: gpu must be a GpuGroup, GpuType, or list, got str"}
@@ -39,7 +39,7 @@ def check_module(usage: Usage, api: Api, lines: list[str]) -> list[Finding]:
     where = f" ({api.source}/__init__.py)" if api.source.startswith("/") else ""
     for alias, _node in usage.imports:
         if alias.name != "*" and alias.name not in api.exports:
-            span = _token(alias, alias.name, lines)
+            span = token_span(alias, alias.name, lines)
             out.append(Finding("FL440", span, f"ImportError: cannot import name '{alias.name}' from 'runpod_flash'{where}. "
                                f"runpod-flash {api.version} does not export it{did_you_mean(s := suggestions(alias.name, api.exports))}", s))
     for enum, node in usage.members:
@@ -63,11 +63,6 @@ def did_you_mean(options: tuple[str, ...]) -> str:
     return f"; did you mean {' or '.join(repr(o) for o in options)}?" if options else "."
 
 
-def _token(node: ast.AST, text: str, lines: list[str]) -> Span:
-    start = Span.of(node, lines)
-    return Span(start.line, start.col, start.line, start.col + len(text))
-
-
 def _check_call(callee: str, call: ast.Call, usage: Usage, api: Api, lines: list[str]) -> list[Finding]:
     out: list[Finding] = []
     parameters = {p.name: p for p in api.signatures[callee]}
@@ -81,7 +76,7 @@ def _check_call(callee: str, call: ast.Call, usage: Usage, api: Api, lines: list
                 text = f"TypeError: Endpoint.__init__() got an unexpected keyword argument '{kw.arg}'{did_you_mean(s)}"
             else:
                 text = f"{callee} has no field '{kw.arg}' in runpod-flash {api.version}: the value is silently ignored{did_you_mean(s)}"
-            out.append(Finding("FL441" if callee == "Endpoint" else "FL448", _token(kw, kw.arg, lines), text, s))
+            out.append(Finding("FL441" if callee == "Endpoint" else "FL448", token_span(kw, kw.arg, lines), text, s))
             continue
         out += _check_value(callee, kw.arg, parameter.annotation, kw.value, usage, api, lines)
         if callee == "Endpoint" and kw.arg == "gpu" and isinstance(kw.value, ast.List) and len(kw.value.elts) > 1:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from ..model import Span
+
 PACKAGE = "runpod_flash"
 ROUTE_METHODS = frozenset({"get", "post", "put", "delete", "patch"})
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
@@ -101,3 +103,18 @@ def _decorations(node: Definition, usage: Usage) -> list[Decorated]:
             route = (func.attr.upper(), path.value) if path else None
             out.append(Decorated(node, config, literal.value if literal else None, literal, route))
     return out
+
+
+def token_span(node: ast.AST, text: str, lines: list[str]) -> Span:
+    """The span of `text` starting where `node` starts (a keyword's or an alias's name)."""
+    start = Span.of(node, lines)
+    return Span(start.line, start.col, start.line, start.col + len(text))
+
+
+def name_span(node: Definition, lines: list[str]) -> Span:
+    """The name after `def` / `class`."""
+    line = node.lineno - 1
+    text = lines[line] if line < len(lines) else ""
+    keyword = "class " if isinstance(node, ast.ClassDef) else "def "
+    col = text.find(node.name, text.find(keyword) + len(keyword))
+    return Span(line, max(col, 0), line, max(col, 0) + len(node.name))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterator
 from ..flash1_api import Api, api_for
 from ..flash1_api.checks import did_you_mean, check_module, suggestions
 from ..flash1_api.free_names import free_names, module_bindings
-from ..flash1_api.usage import Usage, read_usage
+from ..flash1_api.usage import Usage, name_span, read_usage
 from ..model import Diagnostic, Span
 from .catalogue import CATALOGUE
 
@@ -82,7 +82,7 @@ def _body_checks(relpath: str, tree: ast.Module, lines: list[str], usage: Usage,
             listed = ", ".join(f"`{f.name}` ({f.kind})" for f in outside)
             imports = sorted({f.binding_line for f in outside if f.kind == "import"})
             out.append(CATALOGUE["FL446"].at(
-                relpath, _name_span(node, lines),
+                relpath, name_span(node, lines),
                 f"Only the body of `{node.name}` ships to the worker when it is called remotely; it reads names defined outside it: {listed}. "
                 "Define or import them inside the body.",
                 names=[f.name for f in outside], import_lines=imports,
@@ -99,10 +99,3 @@ def _body_checks(relpath: str, tree: ast.Module, lines: list[str], usage: Usage,
                 ))
     return out
 
-
-def _name_span(node: ast.AST, lines: list[str]) -> Span:
-    """The name after `def` / `class`."""
-    line = node.lineno - 1
-    text = lines[line] if line < len(lines) else ""
-    col = text.find(node.name, text.find("def " if not isinstance(node, ast.ClassDef) else "class "))
-    return Span(line, max(col, 0), line, max(col, 0) + len(node.name))
