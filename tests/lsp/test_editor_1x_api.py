@@ -29,6 +29,7 @@ CASES = [
     ("FL444", "[GpuType.NVIDIA_A40, GpuType.NVIDIA_GEFORCE_RTX_4090]", "a list does not pin one card", "GpuType.NVIDIA_A40"),
     ("FL445", "Endpoint", "Endpoint(image=...) is a client", None),
     ("FL447", "infr", "raises NameError on the worker", "infer"),
+    ("FL449", "4", "only an `async def` serves requests in parallel", None),
 ]
 
 

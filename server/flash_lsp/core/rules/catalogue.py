@@ -91,6 +91,7 @@ _RULES = [
     Rule("FL446", W, "decorated body reads names defined outside it (only the body ships)"),
     Rule("FL447", W, "call of a name defined nowhere"),
     Rule("FL448", W, "config field the class does not have: silently ignored"),
+    Rule("FL449", W, "max_concurrency > 1 on a sync function does not run requests in parallel"),
 ]
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}

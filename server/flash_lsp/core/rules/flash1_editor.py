@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterator
 from ..flash1_api import Api, api_for
 from ..flash1_api.checks import did_you_mean, check_module, suggestions
 from ..flash1_api.free_names import free_names, module_bindings
-from ..flash1_api.usage import Usage, name_span, read_usage
+from ..flash1_api.usage import Decorated, Usage, keyword, name_span, read_usage
 from ..model import Diagnostic, Span
 from .catalogue import CATALOGUE
 
@@ -87,6 +87,7 @@ def _body_checks(relpath: str, tree: ast.Module, lines: list[str], usage: Usage,
                 "Define or import them inside the body.",
                 names=[f.name for f in outside], import_lines=imports,
             ))
+        out += _sync_concurrency(relpath, decorated, lines)
         called = {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         for f in free:
             if f.kind == "undefined" and f.name in called:
@@ -99,3 +100,14 @@ def _body_checks(relpath: str, tree: ast.Module, lines: list[str], usage: Usage,
                 ))
     return out
 
+
+
+def _sync_concurrency(relpath: str, decorated: Decorated, lines: list[str]) -> list[Diagnostic]:
+    """FL449: `max_concurrency > 1` on a plain `def` (classes get the build's own warning)."""
+    value = keyword(decorated.call, "max_concurrency")
+    if not isinstance(decorated.node, ast.FunctionDef) or not isinstance(value, ast.Constant) or not isinstance(value.value, int) or value.value <= 1:
+        return []
+    return [CATALOGUE["FL449"].at(
+        relpath, Span.of(value, lines),
+        f"`{decorated.node.name}` is a plain def: with max_concurrency={value.value} the generated handler awaits it, and only an `async def` serves requests in parallel. Make it `async def`.",
+    )]
