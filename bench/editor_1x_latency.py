@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
 from flash1_scan import generate  # noqa: E402
-from latency import pct  # noqa: E402
+from latency import pct, start_server  # noqa: E402
 
 FILE = "pkg0/m0.py"
 
@@ -65,17 +65,7 @@ async def drive(root: Path, count: int) -> dict[str, list[float]]:
     for name in ("flash/modelChanged", "flash/bundleSizeChanged"):
         client.feature(name)(lambda params: None)
 
-    await client.start_io(sys.executable, "-m", "flash_lsp", "serve", env={"FLASH_LSP_CACHE_DIR": "off", "FLASH_LSP_LOG_LEVEL": "ERROR"})
-    folder = from_fs_path(str(root))
-    await client.initialize_async(
-        types.InitializeParams(
-            capabilities=types.ClientCapabilities(),
-            root_uri=folder,
-            workspace_folders=[types.WorkspaceFolder(folder, "bench")],
-            initialization_options={"settings": {"diagnostics": {"debounceMs": 0}, "size": {"enable": False}}},
-        )
-    )
-    client.initialized(types.InitializedParams())
+    await start_server(client, root, {"diagnostics": {"debounceMs": 0}, "size": {"enable": False}})
     text = (root / FILE).read_text()
     uri = from_fs_path(str(root / FILE))
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text)))

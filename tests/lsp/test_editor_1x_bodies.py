@@ -37,31 +37,34 @@ async def test_free_names_listed_and_the_import_moved_into_the_body(client):
     assert new.replace("    import json\n", "") == text.replace("import json\n\n", "")  # the rest keeps its formatting
 
 
-async def test_hover_shows_the_queue_based_request(client):
-    u = open_doc(client, "worker.py")
-    text = (client.workspace_root / "worker.py").read_text()
+async def _opened(client, rel: str) -> tuple[types.TextDocumentIdentifier, str]:
+    """Open `rel` and wait for its analysis: (its identifier, its text)."""
+    u = open_doc(client, rel)
     await diagnostics(client, u)
-    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(u), position_of(text, "summarize(", 2)))
-    value = hover.contents.value
+    return types.TextDocumentIdentifier(u), (client.workspace_root / rel).read_text()
+
+
+async def _hover(client, needle: str, offset: int) -> str:
+    doc, text = await _opened(client, "worker.py")
+    hover = await client.text_document_hover_async(types.HoverParams(doc, position_of(text, needle, offset)))
+    assert hover.contents.kind == types.MarkupKind.Markdown
+    return hover.contents.value
+
+
+async def test_hover_shows_the_queue_based_request(client):
+    value = await _hover(client, "summarize(", 2)
     assert "POST https://api.runpod.ai/v2/<endpoint-id>/runsync" in value
     assert '{\n  "input": {\n    "text": "text",\n    "max_words": 50\n  }\n}' in value
 
 
 async def test_hover_shows_the_load_balanced_route_and_body(client):
-    u = open_doc(client, "worker.py")
-    text = (client.workspace_root / "worker.py").read_text()
-    await diagnostics(client, u)
-    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(u), position_of(text, "def echo", 5)))
-    value = hover.contents.value
+    value = await _hover(client, "def echo", 5)
     assert "POST https://<endpoint-id>.api.runpod.ai/echo" in value
     assert '{\n  "body": {},\n  "times": 1\n}' in value and '"input"' not in value
 
 
 async def test_rename_endpoint_everywhere_with_a_warning(client):
-    u = open_doc(client, "worker.py")
-    text = (client.workspace_root / "worker.py").read_text()
-    await diagnostics(client, u)
-    doc = types.TextDocumentIdentifier(u)
+    doc, text = await _opened(client, "worker.py")
     at = position_of(text, "def summarize", 5)
     prepared = await client.text_document_prepare_rename_async(types.PrepareRenameParams(doc, at))
     assert prepared.placeholder == "summarize" and text_at(text, prepared.range) == "summarize"
@@ -84,10 +87,7 @@ async def test_rename_endpoint_everywhere_with_a_warning(client):
 
 
 async def test_rename_by_the_name_string_leaves_the_function(client):
-    u = open_doc(client, "pipeline.py")
-    text = (client.workspace_root / "pipeline.py").read_text()
-    await diagnostics(client, u)
-    doc = types.TextDocumentIdentifier(u)
+    doc, text = await _opened(client, "pipeline.py")
     at = position_of(text, '"pipeline"', 3)
     edit = await client.text_document_rename_async(types.RenameParams(doc, at, "flow"))
     (edits,) = _edits(edit).values()
