@@ -26,8 +26,8 @@ from pygls.uris import from_fs_path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from flash1_scan import generate  # noqa: E402
-from latency import pct, start_server  # noqa: E402
+from flash1_scan import generate
+from latency import pct, start_server
 
 FILE = "pkg0/m0.py"
 
@@ -95,14 +95,13 @@ def in_process(root: Path, count: int) -> dict[str, list[float]]:
     """CPU time of the 1.x hover and completion code on the analysed workspace."""
     from types import SimpleNamespace
 
-    from pygls.workspace.position_codec import PositionCodec
-
     from flash_lsp.core.environment import detect_environment
     from flash_lsp.core.profiles import FLASH_121
     from flash_lsp.core.project import Project
     from flash_lsp.lsp.features import api_completion, api_hover
     from flash_lsp.lsp.features.completion import innermost_call, top_level
     from flash_lsp.lsp.session import DocumentView, ProjectState
+    from pygls.workspace.position_codec import PositionCodec
 
     project = Project(root, FLASH_121, detect_environment(root, None, FLASH_121), keep_last_good=True)
     model = project.analyze("2026-01-01T00:00:00.000000Z")
@@ -122,10 +121,10 @@ def in_process(root: Path, count: int) -> dict[str, list[float]]:
         return api_completion.complete(api, prefix, innermost_call(prefix), top_level)
 
     work = {"hover": hover, "completion": complete}
-    times: dict[str, list[float]] = {name: [] for name, (kind, _) in requests.items() if kind in work}
+    chosen = {name: request for name, request in requests.items() if request[0] in work}
+    times: dict[str, list[float]] = {name: [] for name in chosen}
     for _ in range(count):
-        for name in times:
-            kind, params = requests[name]
+        for name, (kind, params) in chosen.items():
             t = time.process_time()
             assert work[kind](params)
             times[name].append(time.process_time() - t)

@@ -12,7 +12,7 @@ from pathlib import Path
 from .reader import read_package
 
 SNAPSHOT = Path(__file__).with_name("runpod-flash-1.21.0.json")
-_CACHE: dict[tuple, "Api"] = {}
+_CACHE: dict[tuple, Api] = {}
 
 
 @dataclass(frozen=True)

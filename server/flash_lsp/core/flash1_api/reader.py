@@ -48,19 +48,23 @@ def _parse(path: Path) -> ast.Module | None:
         return None
 
 
-def _version(init: ast.Module | None) -> str:
+def _assigned(init: ast.Module | None, name: str) -> ast.expr | None:
+    """The value of the module-level assignment to `name`."""
     for node in init.body if init else ():
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets):
-            if isinstance(node.value, ast.Constant):
-                return str(node.value.value)
-    return "unknown"
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return node.value
+    return None
+
+
+def _version(init: ast.Module | None) -> str:
+    value = _assigned(init, "__version__")
+    return str(value.value) if isinstance(value, ast.Constant) else "unknown"
 
 
 def _all_names(init: ast.Module | None) -> set[str]:
-    for node in init.body if init else ():
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
-            if isinstance(node.value, (ast.List, ast.Tuple)):
-                return {e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+    value = _assigned(init, "__all__")
+    if isinstance(value, (ast.List, ast.Tuple)):
+        return {e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
     return set()
 
 

@@ -8,7 +8,8 @@ import ast
 import keyword
 
 from ..model import Span
-from .usage import Usage, endpoint_name, keyword as keyword_value, name_span, string_of, token_span
+from .usage import Usage, endpoint_name, name_span, string_of, token_span
+from .usage import keyword as keyword_value
 
 
 def string_spans(usage: Usage, name: str, lines: list[str]) -> list[Span]:

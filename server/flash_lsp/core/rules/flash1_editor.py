@@ -4,10 +4,11 @@ the installed version misused, and the traps of decorated bodies (only the body 
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..flash1_api import Api, api_for
-from ..flash1_api.checks import did_you_mean, check_module, suggestions
+from ..flash1_api.checks import check_module, did_you_mean, suggestions
 from ..flash1_api.free_names import free_names, module_bindings
 from ..flash1_api.usage import Decorated, Usage, keyword, name_span, read_usage
 from ..model import Diagnostic, Span

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from ...core.model import Span
 from ...core.flash1_api.rename import identifier_spans, invalid_name, string_spans
+from ...core.model import Span
 from ...core.rules.flash1_editor import module_usage
 from ..convert import from_position, to_range, uri_of
 from .api_lookup import endpoint_at, file_api
