@@ -87,3 +87,20 @@ def test_example_requests_queue_based_and_routes():
     queue, route = read_usage(tree, frozenset()).decorated
     assert '{\n  "input": {\n    "prompt": "text",\n    "k": null,\n    "t": 0.5,\n    "tags": [\n      "a"\n    ]\n  }\n}' in example_request(queue)
     assert "GET https://<endpoint-id>.api.runpod.ai/items?page=2" in example_request(route)
+
+
+def test_local_modules_of_an_endpoint_file():
+    from flash_lsp.core.flash1_api.local_modules import NOT_SHIPPED, SHIPPED, closure
+
+    files = {
+        "app/main.py": "from . import util\nimport importlib\nimport numpy\ndef f(n):\n    from data import secret\n    importlib.import_module(n)\n",
+        "app/util.py": "from app.deep import x\n",
+        "app/deep.py": "x = 1\n",
+        "data/secret.py": "S = 1\n",
+    }
+    shipped = {"app/main.py", "app/util.py", "app/deep.py"}
+    modules, dynamic = closure("app/main.py", shipped, lambda rel: ast.parse(files[rel]), files.__contains__)
+    assert [(m.module, m.status) for m in modules] == [
+        ("app.deep", SHIPPED), ("app.util", SHIPPED), ("data.secret", NOT_SHIPPED),
+    ]
+    assert dynamic == [6]

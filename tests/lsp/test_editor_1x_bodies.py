@@ -57,6 +57,12 @@ async def test_hover_shows_the_queue_based_request(client):
     assert '{\n  "input": {\n    "text": "text",\n    "max_words": 50\n  }\n}' in value
 
 
+async def test_hover_lists_the_local_modules_the_endpoint_brings_in(client):
+    doc, text = await _opened(client, "pipeline.py")
+    hover = await client.text_document_hover_async(types.HoverParams(doc, position_of(text, "def pipeline", 5)))
+    assert "- `worker` (worker.py): ✓ shipped" in hover.contents.value
+
+
 async def test_hover_shows_the_load_balanced_route_and_body(client):
     value = await _hover(client, "def echo", 5)
     assert "POST https://<endpoint-id>.api.runpod.ai/echo" in value

@@ -7,6 +7,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..flash1.analysis import parse_source
 from ..flash1_api import Api, api_for
 from ..flash1_api.checks import check_module, did_you_mean, suggestions
 from ..flash1_api.free_names import free_names, module_bindings
@@ -25,11 +26,18 @@ def project_api(project: Project) -> Api:
 
 def module_usage(project: Project, relpath: str) -> tuple[ast.Module, list[str], Usage] | None:
     """The AST, lines and API usage of one 1.x project file (cached per file version)."""
-    prediction = project.__dict__.get("_flash1_sources", {}).get(relpath)
-    source = prediction[1] if prediction else None
-    if source is None or source.tree is None:
-        return None
+    text = project.text(relpath)
+    cached = project.__dict__.get("_flash1_sources", {}).get(relpath)
     memo = project.rule_memo
+    if cached is not None and cached[0] is text:
+        source = cached[1]
+    else:  # the prediction stopped before its scan (e.g. at the closure check): parse it here
+        parsed = memo.get(("flash1-source", relpath))
+        if parsed is None or parsed[0] is not text:
+            parsed = memo[("flash1-source", relpath)] = (text, parse_source(relpath, text))
+        source = parsed[1]
+    if source.tree is None:
+        return None
     hit = memo.get(("flash1-usage", relpath))
     if hit is not None and hit[0] is source:
         return hit[1]

@@ -4,12 +4,15 @@ request of an endpoint (appended to the endpoint hover). Markdown only, no comma
 
 from __future__ import annotations
 
+import ast
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from ...core.flash1_api.argument_docs import ENDPOINT
+from ...core.flash1_api.local_modules import SHIPPED, closure
 from ...core.flash1_api.request_shapes import example_request
+from ...core.rules.flash1_editor import module_usage
 from ..convert import to_range
 from .api_lookup import endpoint_at, file_api, keyword_at, member_at
 
@@ -47,10 +50,28 @@ def api_hover(ls: FlashLanguageServer, view: DocumentView, line: int, col: int) 
 
 
 def request_section(view: DocumentView, line: int, col: int) -> str:
-    """The example request of the endpoint under the cursor, or ""."""
+    """The example request and the local modules of the endpoint under the cursor, or ""."""
     fa = file_api(view)
     found = endpoint_at(fa, line, col) if fa else None
-    return example_request(found[0]) if found else ""
+    return f"{example_request(found[0])}\n\n{_local_modules(view)}".strip() if found else ""
+
+
+def _local_modules(view: DocumentView) -> str:
+    project = view.state.project
+
+    def tree_of(rel: str):
+        usage = module_usage(project, rel)
+        if usage is not None:
+            return usage[0]
+        try:
+            return ast.parse(project.text(rel) or "")
+        except (SyntaxError, ValueError):
+            return None
+
+    modules, dynamic = closure(view.rel, set(view.model.files.files), tree_of, project.exists)
+    lines = [f"- `{m.module}` ({m.relpath}): {'✓' if m.status == SHIPPED else '✗'} {m.status}" for m in modules]
+    lines += [f"- line {n}: a dynamic import with a computed name cannot be followed: make sure the module is shipped" for n in dynamic]
+    return "Local modules this endpoint's file brings in:\n" + "\n".join(lines) if lines else ""
 
 
 def _hover(ls: FlashLanguageServer, view: DocumentView, text: str, span) -> types.Hover:
