@@ -53,6 +53,10 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
         return
     api = project_api(project)
     endpoint_functions = frozenset(f.name for f in model.functions)
+    previous = project.rule_memo.get("flash1-endpoint-functions")
+    if previous == endpoint_functions:  # the same object: the per-file memo keys compare by identity
+        endpoint_functions = previous
+    project.rule_memo["flash1-endpoint-functions"] = endpoint_functions
     for relpath in prediction.scanned:
         found = module_usage(project, relpath)
         if found is None:
