@@ -59,7 +59,7 @@ def helper(x):
 @Endpoint(name="w")
 async def work(data: dict, n: int = 1):
     import os
-    rows = [r for r in data]
+    rows: RowList = [r for r in data]
     def inner(y):
         return y + n
     try:

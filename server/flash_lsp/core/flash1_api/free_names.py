@@ -57,9 +57,15 @@ def free_names(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, modu
     reads: dict[str, ast.Name] = {}
     if not isinstance(node, ast.ClassDef):
         bound |= _parameters(node.args)
+    # a local variable's annotation is never evaluated (a class attribute's is): its names do not
+    # have to exist on the worker
+    functions = [node] if not isinstance(node, ast.ClassDef) else [f for f in ast.walk(node) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    unevaluated = {id(n) for f in functions for a in ast.walk(f) if isinstance(a, ast.AnnAssign) for n in ast.walk(a.annotation)}
     for stmt in body:
         for child in ast.walk(stmt):
             if isinstance(child, ast.Name):
+                if id(child) in unevaluated:
+                    continue
                 if isinstance(child.ctx, ast.Load):
                     reads.setdefault(child.id, child)
                 else:
