@@ -5,8 +5,8 @@ worker may run any of them; only imports that resolve to files under the project
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 SHIPPED, NOT_SHIPPED = "shipped", "not shipped (excluded by the ignore rules)"
 
