@@ -43,8 +43,9 @@ def _rule_functions(model: ProjectModel) -> list[RuleFn]:
     if model.profile.family == "flash1":
         from ..flash1 import output_rules
         from ..flash1 import rules as flash1_rules
+        from . import flash1_editor
 
-        return [flash1_rules.check, output_rules.check, analysis_limits.check]
+        return [flash1_rules.check, output_rules.check, flash1_editor.check, analysis_limits.check]
     return [configs.check, decorators.check, build_errors.check, dependencies.check, project_files.check, analysis_limits.check]
 
 

@@ -12,7 +12,7 @@ from ...core.config_uses import unused_reason
 from ...core.query import Endpoint, handler_text, target_at
 from ...core.report import DEPLOYMENT_KEYS
 from ..convert import from_position, to_range
-from . import size_views
+from . import api_hover, size_views
 
 if TYPE_CHECKING:
     from ...core.discovery import DiscoveredFunction
@@ -36,9 +36,13 @@ def register(server: FlashLanguageServer) -> None:
         dependency = size_views.dependency_hover(ls, view, line, col)
         if dependency is not None:
             return dependency
+        api = api_hover.api_hover(ls, view, line, col)  # 1.x: an argument or enum member
+        if api is not None:
+            return api
         target = target_at(model, view.rel, line, col)
+        request = api_hover.request_section(view, line, col)  # 1.x: the endpoint's example request
         if target is None:
-            return None
+            return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=request)) if request else None
         if target.kind == "skipped":
             name = target.decl.name
             text = f"**`{name}`** is not discovered by `flash build`: it gets no endpoint (see the diagnostic)."
@@ -48,6 +52,7 @@ def register(server: FlashLanguageServer) -> None:
             text = endpoint_markdown(model, target.endpoint, state.uri, ls.command_links) if target.endpoint else None
         if not text:
             return None
+        text += f"\n\n{request}" if request else ""
         # archive size (size_views.py): the predicted archive and what this endpoint brings in
         size = size_views.endpoint_hover_line(ls, state, target.endpoint)
         text += f"\n\n{size}" if size else ""
