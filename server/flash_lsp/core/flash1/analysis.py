@@ -282,9 +282,14 @@ def _discovered(fn: Function) -> DiscoveredFunction:
     kind = "class" if fn.is_class else "async" if fn.is_async else "function"
     variable = fn.config_variable or ""
     decl = RemoteDecl(
-        fn.name, kind, fn.span, fn.decorator_span or fn.span, "Endpoint" if fn.endpoint else "remote",
-        ConfigRef("name" if variable else "inline", variable, fn.resource, fn.resource_type, None),
-        Literal(fn.http_method is not None, True, fn.http_method), Literal(fn.http_path is not None, True, fn.http_path), "",
+        name=fn.name,
+        kind=kind,
+        span=fn.span,
+        decorator_span=fn.decorator_span or fn.span,
+        config=ConfigRef("name" if variable else "inline", variable, fn.resource, fn.resource_type, None),
+        method=Literal(fn.http_method is not None, True, fn.http_method),
+        path=Literal(fn.http_path is not None, True, fn.http_path),
+        parent="",
     )
     return DiscoveredFunction(
         fn.name, fn.module, fn.relpath, fn.resource, fn.resource_type, fn.is_async, fn.is_class, fn.http_method,
