@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 def endpoints(model: ProjectModel) -> list[dict]:
     """One entry per predicted resource: key, type, flags, functions and their locations."""
     resources = (model.manifest or {}).get("resources", {})
+    if isinstance(resources, list):  # runpod 2.0 lists its resources
+        resources = {r.get("name"): r for r in resources}
     out = []
     for key, fns in sorted(group(model.functions).items(), key=lambda kv: str(kv[0])):
         first = fns[0]

@@ -40,6 +40,10 @@ def _rule_functions(model: ProjectModel) -> list[RuleFn]:
         from ..flash1 import rules as flash1_rules
 
         return [flash1_rules.check, output_rules.check]
+    if model.profile.family == "runpod2":
+        from ..runpod2 import rules as runpod2_rules
+
+        return [runpod2_rules.check]
     return [configs.check, decorators.check, build_errors.check, dependencies.check, project_files.check]
 
 

@@ -81,6 +81,24 @@ _RULES = [
     Rule("FL476", W, "handler file cannot be written: generation stops there"),
     Rule("FL477", W, "max_concurrency the handler generator warns about"),
     Rule("FL478", W, "function grouped into a queue-based endpoint whose handler serves another one"),
+    # runpod 2.0 (rp flash deploy --build-only): discovery, the SDK's validation, the manifest step
+    Rule("FL900", W, "discovery cannot import this file: its Apps are left out"),
+    Rule("FL901", E, "no runpod.App found: rp flash deploy fails"),
+    Rule("FL902", W, "App hidden by an earlier App of the same name"),
+    Rule("FL903", E, "queue or api name under 3 characters"),
+    Rule("FL904", E, "gpu and cpu are mutually exclusive"),
+    Rule("FL905", E, "unknown GPU string"),
+    Rule("FL906", E, "min_cuda_version on a CPU resource"),
+    Rule("FL907", E, "model= on a task"),
+    Rule("FL908", E, "route path reserved by the worker runtime"),
+    Rule("FL909", E, "duplicate route"),
+    Rule("FL910", E, "duplicate resource name in an App"),
+    Rule("FL911", E, "more than one @runpod.init"),
+    Rule("FL912", E, "resource called at import time"),
+    Rule("FL913", I, "what a GPU string resolves to"),
+    Rule("FL914", I, "value cannot be predicted statically"),
+    Rule("FL915", E, "the SDK rejects this resource configuration"),
+    Rule("FL916", W, "project under a directory discovery skips"),
 ]
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}

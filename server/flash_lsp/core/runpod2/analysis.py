@@ -1,0 +1,205 @@
+"""The `rp flash deploy --build-only` run predicted for one `Project` (docs/runpod2.md,
+"Pipeline"): discovery, then per App (in discovery order) its requirements, manifest and
+artifact, returned as the `ProjectModel` the other families build so that the CLI and the editor
+work unchanged. The per-App results are kept on the model as `model.__dict__["runpod2"]`.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .. import deps as deps_mod
+from ..discovery import DiscoveredFunction, Discovery, Registry
+from ..handlers import HandlerResult
+from ..manifest import now_timestamp
+from ..model import Span
+from ..summary import ConfigRef, Literal, RemoteDecl
+from . import sdk
+from .discovery import Discovered, discover
+from .files import all_python
+from .spec import Resource, manifest_entry
+
+if TYPE_CHECKING:
+    from ..project import Project, ProjectModel
+
+NO_APP = 'no runpod.App found. define one with:\n\n    from runpod import App\n    app = App("my-app")'
+
+
+@dataclass
+class Artifact:
+    """One App's build: `<app>-artifact.tar.gz` with its manifest and requirements."""
+
+    app: object
+    name: str
+    requirements: list[str]  # the user's, after exclusion, in the order pip gets them
+    excluded: list[str]
+    runtime: tuple[str, ...]
+    manifest: dict | None = None
+
+
+@dataclass
+class Prediction:
+    python_version: str
+    discovered: Discovered
+    artifacts: list[Artifact] = field(default_factory=list)
+
+    def manifest_text(self) -> str | None:
+        """Each built artifact's `runpod_manifest.json` (`json.dumps(indent=2)`), one per App,
+        separated by a newline; one App gives the file exactly."""
+        texts = [json.dumps(a.manifest, indent=2) for a in self.artifacts if a.manifest is not None]
+        return "\n".join(texts) if texts else None
+
+
+def python_version(local: str) -> tuple[str, str | None]:
+    """The worker Python: the build interpreter's when it has runtime images, else the default."""
+    if local in sdk.SUPPORTED_PYTHONS:
+        return local, None
+    return sdk.DEFAULT_PYTHON, f"local python has no runtime image; building for {sdk.DEFAULT_PYTHON} (override with --python-version)"
+
+
+def analyze(project: Project, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
+    from ..project import BuildOutcome, ProjectModel
+    from ..rules import run_rules
+
+    outcome = BuildOutcome()
+    version, warning = python_version(project.environment.python_version)
+    if warning:
+        outcome.warnings.append(warning)
+    discovered = discover(str(project.root), all_python(project.root, project.overrides), lambda p: _parse(project, p), project.environment.importable)
+    prediction = Prediction(version, discovered)
+    outcome.warnings += [f.message for f in discovered.failures]
+    if not discovered.apps:
+        outcome.succeeds = False
+        failures = [f.message for f in discovered.failures]
+        outcome.errors += ["no runpod.App found; some files failed to import:", *(f"  {m}" for m in failures)] if failures else NO_APP.split("\n")
+    tree = project.files()
+    for app in discovered.apps:
+        artifact = _artifact(project, app, version)
+        prediction.artifacts.append(artifact)
+        error = _too_short(app)
+        if error:
+            outcome.succeeds = False
+            outcome.errors.append(error)
+            break
+        artifact.manifest = _manifest(project, app, version, artifact.excluded)
+    requirements = deps_mod.Requirements()
+    for artifact in prediction.artifacts[:1]:
+        requirements.installed = [deps_mod.Requirement(r, "requirements.txt", Span(0, 0, 0, 0)) for r in artifact.requirements]
+        requirements.collected = list(requirements.installed)
+    first = prediction.artifacts[0].manifest if prediction.artifacts else None
+    model = ProjectModel(
+        root=project.root, profile=project.profile, project_name=project.root.name, files=tree,
+        summaries={p: project.editor_summary(p) for p in discovered.files if project.text(p) is not None},
+        discovery=_discovery(discovered), manifest=first, manifest_result=None, deployments={},
+        handlers=HandlerResult(), requirements=requirements, outcome=outcome, environment=project.environment,
+        generated_at=generated_at or now_timestamp(), has_main=True,
+    )
+    model.__dict__["runpod2"] = prediction
+    model.diagnostics = run_rules(model, project, rule_overrides)
+    return model
+
+
+def _parse(project: Project, relpath: str):
+    """(tree, lines, None) or (None, lines, (SyntaxError text, span)) for one file."""
+    text = project.text(relpath)
+    if text is None:
+        return None, [], ("'utf-8' codec can't decode the file", Span(0, 0, 0, 0))
+    cache = project.__dict__.setdefault("_runpod2_parsed", {})
+    hit = cache.get(relpath)
+    if hit is not None and hit[0] is text:
+        return hit[1]
+    lines = text.splitlines()
+    try:
+        result = (compile(text, relpath.rsplit("/", 1)[-1], "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True), lines, None)
+    except SyntaxError as exc:
+        line = max((exc.lineno or 1) - 1, 0)
+        result = (None, lines, (str(exc), Span(line, max((exc.offset or 1) - 1, 0), line, len(lines[line]) if line < len(lines) else 0)))
+    except ValueError as exc:
+        result = (None, lines, (str(exc), Span(0, 0, 0, 0)))
+    cache[relpath] = (text, result)
+    return result
+
+
+def _requirements_txt(project: Project) -> list[str]:
+    text = project.text("requirements.txt") or ""
+    return [s for s in (line.strip() for line in text.splitlines()) if s and not s.startswith(("#", "-"))]
+
+
+def _artifact(project: Project, app, version: str) -> Artifact:
+    """`collect_requirements` + `split_exclusions`: requirements.txt first, then each resource's
+    dependencies, first spec per name; torch & co. left out when every resource is GPU on a
+    built-in image; api workers add FastAPI and uvicorn."""
+    wanted = _requirements_txt(project)
+    for resource in app.resources.values():
+        deps = resource.settings.get("dependencies") or []
+        wanted += [d for d in deps if isinstance(d, str)]
+    unique, seen = [], set()
+    for req in wanted:
+        if sdk.requirement_name(req) not in seen:
+            seen.add(sdk.requirement_name(req))
+            unique.append(req)
+    auto = all(r.is_gpu and not r.settings.get("image") for r in app.resources.values())
+    excluded_names = {sdk.requirement_name(e) for e in project.exclusions} | (set(sdk.SIZE_PROHIBITIVE) if auto else set())
+    kept = [r for r in unique if sdk.requirement_name(r) not in excluded_names]
+    excluded = sorted({sdk.requirement_name(r) for r in unique if sdk.requirement_name(r) in excluded_names})
+    runtime = sdk.RUNTIME_REQUIREMENTS + (sdk.API_RUNTIME_REQUIREMENTS if any(r.kind == "api" for r in app.resources.values()) else ())
+    return Artifact(app, f"{app.name}-artifact.tar.gz", kept, excluded, runtime)
+
+
+def _too_short(app) -> str | None:
+    for resource in app.resources.values():
+        if resource.kind in ("queue", "api") and len(resource.name) < 3:
+            return (
+                f"resource name '{resource.name}' is too short to deploy; "
+                "queue and api names must be at least 3 characters"
+            )
+    return None
+
+
+def module_path(relpath: str) -> str:
+    """`_module_path_for`: the defining file's path relative to the project, dotted."""
+    parts = relpath[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _manifest(project: Project, app, version: str, excluded: list[str]) -> dict:
+    manifest = {
+        "version": sdk.MANIFEST_VERSION,
+        "app": app.name,
+        "pythonVersion": version,
+        "resources": [manifest_entry(r, module_path(r.relpath)) for r in app.resources.values()],
+    }
+    if excluded:
+        manifest["excludedPackages"] = excluded
+    return manifest
+
+
+def _discovery(discovered: Discovered) -> Discovery:
+    functions = [_function(app, r) for app in discovered.apps for r in app.resources.values()]
+    failures = {f.relpath: f"{f.kind}: {f.message}" for f in discovered.failures}
+    return Discovery(functions, Registry(), discovered.files, failures)
+
+
+def _function(app, resource: Resource) -> DiscoveredFunction:
+    """A resource in the shape the editor's tree, hovers and CodeLens read."""
+    node = resource.node
+    is_class = isinstance(node, ast.ClassDef)
+    kind = "class" if is_class else "async" if isinstance(node, ast.AsyncFunctionDef) else "function"
+    span = Span(node.lineno - 1, node.col_offset, node.lineno - 1, node.col_offset + len(node.name))
+    decorator = resource.decorator
+    decorator_span = Span(decorator.lineno - 1, decorator.col_offset, (decorator.end_lineno or decorator.lineno) - 1, decorator.end_col_offset or 0)
+    method = resource.routes[0][0] if resource.routes else None
+    path = resource.routes[0][1] if resource.routes else None
+    decl = RemoteDecl(
+        node.name, kind, span, decorator_span, f"{resource.kind}", ConfigRef("inline", app.name, resource.name, resource.kind),
+        Literal(method is not None, True, method), Literal(path is not None, True, path), "",
+    )
+    return DiscoveredFunction(
+        node.name, module_path(resource.relpath), resource.relpath, resource.name, resource.kind, kind == "async",
+        is_class, method, path, resource.kind == "api", True, None, decl, "module",
+    )
