@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -68,7 +69,9 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
     version, warning = python_version(project.environment.python_version)
     if warning:
         outcome.warnings.append(warning)
-    discovered = discover(str(project.root), all_python(project.root, project.overrides), lambda p: _parse(project, p), project.environment.importable)
+    environment = project.environment
+    importable = lambda name: name in sys.stdlib_module_names or environment.importable(name)  # noqa: E731
+    discovered = discover(str(project.root), all_python(project.root, project.overrides), lambda p: _parse(project, p), importable)
     prediction = Prediction(version, discovered)
     outcome.warnings += [f.message for f in discovered.failures]
     if not discovered.apps:
