@@ -200,8 +200,8 @@ def compare(real: Real, fixture: Path) -> dict[str, list[str]]:
 
         manifest = ours("manifest")
         expected = "\n".join(a["manifest"] for a in real.artifacts)
-        if manifest.crashed:
-            out["manifest"].append(manifest.describe())
+        if manifest.returncode not in (0, 1) or "Traceback (most recent call last)" in manifest.stderr:
+            out["manifest"].append(manifest.describe())  # (`crashed` also flags "No module named" in our answer)
         elif manifest.stdout != expected:
             out["manifest"].append("manifest differs:\n" + base._udiff(expected, manifest.stdout, "runpod_manifest.json"))
         if real.artifacts:

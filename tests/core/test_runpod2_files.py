@@ -79,3 +79,17 @@ def test_detection(tmp_path, files, dists, expected):
             (site / dist).mkdir(parents=True)
         (root / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
     assert detect_profile(root)[0].name == expected
+
+
+def test_bytecode_of_discovery_imports_ships_where_pycache_is_let_through(tmp_path):
+    from flash_lsp.core.environment import Environment
+    from flash_lsp.core.project import Project
+    from flash_lsp.core.runpod2.baseline import RUNPOD2_BASELINE
+
+    root = write_project(tmp_path / "proj", {
+        "main.py": "import runpod\napp = runpod.App('pyc-app')\n", "tests/test_a.py": "X = 1\n",
+        "tests/test_b.py": "import numpy\n", ".runpodignore": "!tests/\n",
+    }, main=False)
+    files = Project(root, RUNPOD_20, Environment(RUNPOD2_BASELINE, "t", "3.12")).analyze().files.files
+    assert "tests/__pycache__/test_a.cpython-312.pyc" in files  # imported: its bytecode is written
+    assert not any("test_b.cpython" in f or f.startswith("__pycache__/") for f in files)  # failed: deleted; root: ignored

@@ -20,7 +20,7 @@ from ..model import Span
 from ..summary import ConfigRef, Literal, RemoteDecl
 from . import sdk
 from .discovery import Discovered, discover
-from .files import all_python
+from .files import all_python, collect
 from .spec import Resource, manifest_entry
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
         outcome.succeeds = False
         failures = [f.message for f in discovered.failures]
         outcome.errors += ["no runpod.App found; some files failed to import:", *(f"  {m}" for m in failures)] if failures else NO_APP.split("\n")
-    tree = project.files()
+    tree = _shipped(project, discovered.executed)
     for app in discovered.apps:
         artifact = _artifact(project, app, version)
         prediction.artifacts.append(artifact)
@@ -103,6 +103,22 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
     model.__dict__["runpod2"] = prediction
     model.diagnostics = run_rules(model, project, rule_overrides)
     return model
+
+
+def _shipped(project: Project, executed: list[str]):
+    """The shipped files, counting the bytecode discovery's imports leave in `__pycache__/`
+    (shipped only where an ignore rule lets `__pycache__` through)."""
+    tree = project.files()
+    tag = "cpython-" + project.environment.python_version.replace(".", "")
+    pycs = tuple(sorted({
+        f"{p.rpartition('/')[0] + '/' if '/' in p else ''}__pycache__/{p.rpartition('/')[2][:-3]}.{tag}.pyc" for p in executed
+    }))
+    if not pycs:
+        return tree
+    cached = project.__dict__.get("_runpod2_shipped")
+    if cached is None or cached[0] is not tree or cached[1] != pycs:
+        cached = project.__dict__["_runpod2_shipped"] = (tree, pycs, collect(project.root, project.overrides, generated=pycs))
+    return cached[2]
 
 
 def _parse(project: Project, relpath: str):

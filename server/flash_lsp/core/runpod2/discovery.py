@@ -46,6 +46,7 @@ class Discovered:
     shadowed: list[tuple[AppObj, AppObj]] = field(default_factory=list)  # (kept, dropped)
     unknown: list[tuple[str, str, Span]] = field(default_factory=list)  # (relpath, what, span)
     namespaces: dict[str, dict] = field(default_factory=dict)  # relpath -> last namespace
+    executed: list[str] = field(default_factory=list)  # files imported without error (bytecode written)
 
 
 def python_files(paths: list[str]) -> list[str]:
@@ -60,12 +61,13 @@ def discover(root: str, all_py: list[str], parse: Callable[[str], tuple], import
     files = python_files(all_py)
     failures: list[Failure] = []
     for relpath in files:
-        registered, modules = list(sim.registry), dict(sim.modules)
+        registered, modules, executed = list(sim.registry), dict(sim.modules), len(sim.executed)
         try:
             sim.import_discovery(relpath)
         except Raised as exc:
             sim.registry[:] = registered
             sim.modules = modules
+            del sim.executed[executed:]  # rolled back, their cached bytecode deleted
             failures.append(Failure(relpath, exc.kind, f"importing {root}/{relpath} failed: {exc.message}", exc.relpath, exc.span))
             continue
         for app in sim.registry:
@@ -77,7 +79,7 @@ def discover(root: str, all_py: list[str], parse: Callable[[str], tuple], import
         kept = by_name.setdefault(app.name, app)
         if kept is not app:
             shadowed.append((kept, app))
-    return Discovered(files, list(sim.registry), list(by_name.values()), failures, shadowed, sim.unknown, sim.namespaces)
+    return Discovered(files, list(sim.registry), list(by_name.values()), failures, shadowed, sim.unknown, sim.namespaces, sim.executed)
 
 
 class _Simulator:
@@ -87,6 +89,7 @@ class _Simulator:
         self.registry: list[AppObj] = []
         self.unknown: list[tuple[str, str, Span]] = []
         self.namespaces: dict[str, dict] = {}
+        self.executed: list[str] = []
 
     # -- module names and files ------------------------------------------------------------
     def _is_package(self, directory: str) -> bool:
@@ -156,6 +159,7 @@ class _Simulator:
             self.modules.pop(module, None)
             raise
         self.namespaces[relpath] = ns
+        self.executed.append(relpath)
         return ns
 
 

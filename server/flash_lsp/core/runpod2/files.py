@@ -44,10 +44,11 @@ def _ignored(relpath: str, patterns: list[tuple[str, GitIgnoreSpec]]) -> bool:
     return ignored
 
 
-def collect(root: Path, overrides: dict[str, str] | None = None, artifacts: tuple[str, ...] = ()) -> FileTree:
+def collect(root: Path, overrides: dict[str, str] | None = None, artifacts: tuple[str, ...] = (), generated: tuple[str, ...] = ()) -> FileTree:
     """The shipped project files in archive order; `tree.ignored` lists what the build warns it
     left out (directories with a trailing `/`). `artifacts` are the archive names the build
-    writes into the project root (never shipped)."""
+    writes into the project root (never shipped); `generated` are files the build itself writes
+    before packaging (the bytecode of the modules discovery imported), walked as if present."""
     root = Path(root).resolve()
     overrides = overrides or {}
     sources: list[IgnoreSource] = []
@@ -55,7 +56,14 @@ def collect(root: Path, overrides: dict[str, str] | None = None, artifacts: tupl
     runpodignore = _spec(root, ".runpodignore", overrides, sources, errors)
     stack = [("", _DEFAULTS)]
     files, ignored = [], []
-    for directory, dirs, names in os.walk(root, followlinks=False):
+    extra_dirs: dict[str, set[str]] = {}
+    extra_files: dict[str, set[str]] = {}
+    for relpath in generated:
+        parts = relpath.split("/")
+        for depth in range(len(parts)):
+            prefix = "".join(p + "/" for p in parts[:depth])
+            (extra_files if depth == len(parts) - 1 else extra_dirs).setdefault(prefix, set()).add(parts[depth])
+    for directory, dirs, names in _walk(root, extra_dirs, extra_files):
         here = Path(directory)
         relative = here.relative_to(root).as_posix()
         prefix = "" if relative == "." else relative + "/"
@@ -74,11 +82,30 @@ def collect(root: Path, overrides: dict[str, str] | None = None, artifacts: tupl
         for name in sorted(names):
             rel = prefix + name
             path = here / name
-            if path.is_symlink() or not path.is_file() or rel in artifacts or _PROTECTED.match_file(rel) or _ignored(rel, patterns):
+            if path.is_symlink() or not (path.is_file() or name in extra_files.get(prefix, ())) or rel in artifacts or _PROTECTED.match_file(rel) or _ignored(rel, patterns):
                 ignored.append(rel)
             else:
                 files.append(rel)
     return FileTree(root=root, files=files, scan_order=list(files), ignored=ignored, sources=sources, errors=errors)
+
+
+def _walk(root: Path, extra_dirs: dict[str, set[str]], extra_files: dict[str, set[str]]):
+    """`os.walk` (top-down, no symlinks followed) with `extra_*` (by directory prefix) merged in as
+    if they existed; pruning `dirs` in place works as with `os.walk`."""
+    stack = [root]
+    while stack:
+        here = stack.pop()
+        relative = here.relative_to(root).as_posix()
+        prefix = "" if relative == "." else relative + "/"
+        dirs, names = set(extra_dirs.get(prefix, ())), set(extra_files.get(prefix, ()))
+        try:
+            for entry in os.scandir(here):
+                (dirs if entry.is_dir(follow_symlinks=False) or entry.is_symlink() and entry.is_dir() else names).add(entry.name)
+        except OSError:
+            pass
+        dirs_list = sorted(dirs)
+        yield str(here), dirs_list, sorted(names)
+        stack.extend(here / d for d in reversed(dirs_list))
 
 
 def all_python(root: Path, overrides: dict[str, str] | None = None) -> list[str]:
