@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .manifest import group
+from .manifest import group, manifest_entries
 
 if TYPE_CHECKING:
     from .project import ProjectModel
@@ -12,9 +12,7 @@ if TYPE_CHECKING:
 
 def endpoints(model: ProjectModel) -> list[dict]:
     """One entry per predicted resource: key, type, flags, functions and their locations."""
-    resources = (model.manifest or {}).get("resources", {})
-    if isinstance(resources, list):  # runpod 2.0 lists its resources
-        resources = {r.get("name"): r for r in resources}
+    resources = manifest_entries(model)
     out = []
     for key, fns in sorted(group(model.functions).items(), key=lambda kv: str(kv[0])):
         first = fns[0]
