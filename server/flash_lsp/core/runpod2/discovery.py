@@ -343,7 +343,7 @@ class _Module:
             name = name if isinstance(name, str) else "?"
         members = self._members(node) if isinstance(node, ast.ClassDef) else {}  # the class body runs first
         try:
-            settings = make(kind, name, kwargs, unknown, decorator)
+            settings = make(kind, name, kwargs, decorator)
         except SdkError as exc:
             raise Raised(exc.kind, str(exc), self.relpath, self.span(exc.node or decorator)) from None
         qualname = target.qualname if isinstance(target, Function) else node.name

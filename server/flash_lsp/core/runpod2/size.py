@@ -5,18 +5,17 @@ project files plus `runpod_manifest.json`, and the client's `runpod` package cop
 
 from __future__ import annotations
 
+import json
 import os
 from typing import TYPE_CHECKING
-
-from . import sdk
 
 if TYPE_CHECKING:
     from ...bundle.model import SizeRequest
     from ..project import ProjectModel
 
-# Compressed bytes of the `runpod` 2.0.0rc2 package as the build copies it (no bytecode), for when
-# the build interpreter's copy cannot be read.
-RECORDED_RUNPOD_BYTES = 1_032_000
+# Compressed bytes of the `runpod` 2.0.0rc2 package as the build copies it (no bytecode; measured in
+# a real artifact), for when the build interpreter's copy cannot be read.
+RECORDED_RUNPOD_BYTES = 423_000
 
 
 def size_request(model: ProjectModel) -> SizeRequest:
@@ -26,18 +25,15 @@ def size_request(model: ProjectModel) -> SizeRequest:
     artifact = prediction.artifacts[0] if prediction.artifacts else None
     requirements = [*artifact.runtime, *artifact.requirements] if artifact else []
     files = list(model.files.sizes)
-    text = model.manifest_text()
-    if text is not None and artifact is not None:
-        first = text.split("\n}\n", 1)[0] + ("\n}" if "\n}\n" in text else "")
-        files.append(("runpod_manifest.json", len(first.encode("utf-8"))))
+    if artifact is not None and artifact.manifest is not None:
+        files.append(("runpod_manifest.json", len(json.dumps(artifact.manifest, indent=2).encode("utf-8"))))
     gpu = bool(artifact) and all(r.is_gpu and not r.settings.get("image") for r in artifact.app.resources.values())
     return SizeRequest.make(
         requirements,
         prediction.python_version,
         project_files=files,
         project_root=str(model.root),
-        exclusions=tuple(sorted(sdk.SIZE_PROHIBITIVE)) if gpu else (),
-        excluded_requirements=[],
+        excluded_requirements=list(artifact.excluded) if artifact else [],  # direct ones only: pip still pulls them in transitively
         gpu=gpu,
         limit_bytes=model.profile.size_limit_mb * MIB,
         bundled_bytes=runpod_package_bytes(model.environment.source),

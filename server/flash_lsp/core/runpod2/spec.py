@@ -53,7 +53,7 @@ class Resource:
         return self.settings.get("gpu") is not None
 
 
-def make(kind: str, name: str, kwargs: dict[str, Any], unknown: list[str], node: ast.AST) -> dict:
+def make(kind: str, name: str, kwargs: dict[str, Any], node: ast.AST) -> dict:
     """The normalised settings, or `SdkError` with the SDK's message (the same checks, same order)."""
     s = {**PARAMETERS[kind], **{k: v for k, v in kwargs.items() if v is not UNKNOWN}}
     if kind == "task":
