@@ -17,6 +17,7 @@ from ..discovery import DiscoveredFunction, Discovery, Registry
 from ..handlers import HandlerResult
 from ..manifest import now_timestamp
 from ..model import Span
+from ..module_exec import execution_key
 from ..summary import ConfigRef, Literal, RemoteDecl
 from . import sdk
 from .discovery import Discovered, discover
@@ -69,9 +70,7 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
     version, warning = python_version(project.environment.python_version)
     if warning:
         outcome.warnings.append(warning)
-    environment = project.environment
-    importable = lambda name: name in sys.stdlib_module_names or environment.importable(name)  # noqa: E731
-    discovered = discover(str(project.root), all_python(project.root, project.overrides), lambda p: _parse(project, p), importable)
+    discovered = _discover(project)
     prediction = Prediction(version, discovered)
     outcome.warnings += [f.message for f in discovered.failures]
     if not discovered.apps:
@@ -87,7 +86,7 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
             outcome.succeeds = False
             outcome.errors.append(error)
             break
-        artifact.manifest = _manifest(project, app, version, artifact.excluded)
+        artifact.manifest = _memo(project, f"manifest:{app.name}", app, (version, artifact.excluded), lambda: _manifest(app, version, artifact.excluded))
     requirements = deps_mod.Requirements()
     for artifact in prediction.artifacts[:1]:
         requirements.installed = [deps_mod.Requirement(r, "requirements.txt", Span(0, 0, 0, 0)) for r in artifact.requirements]
@@ -96,7 +95,7 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
     model = ProjectModel(
         root=project.root, profile=project.profile, project_name=project.root.name, files=tree,
         summaries={p: project.editor_summary(p) for p in discovered.files if project.text(p) is not None},
-        discovery=_discovery(discovered), manifest=first, manifest_result=None, deployments={},
+        discovery=_memo(project, "discovery", discovered, None, lambda: _discovery(discovered)), manifest=first, manifest_result=None, deployments={},
         handlers=HandlerResult(), requirements=requirements, outcome=outcome, environment=project.environment,
         generated_at=generated_at or now_timestamp(), has_main=True,
     )
@@ -121,15 +120,36 @@ def _shipped(project: Project, executed: list[str]):
     return cached[2]
 
 
-def _parse(project: Project, relpath: str):
-    """(tree, lines, None) or (None, lines, (SyntaxError text, span)) for one file."""
+def _discover(project: Project):
+    """Discovery, reused while no file's module-level code changed (an edit inside a function
+    body keeps every position and value the simulation reads)."""
+    environment = project.environment
+    files = all_python(project.root, project.overrides)
+    key = (tuple((p, _parsed(project, p)[1]) for p in files), environment)
+    cached = project.__dict__.get("_runpod2_discovered")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    importable = lambda name: name in sys.stdlib_module_names or environment.importable(name)  # noqa: E731
+    discovered = discover(str(project.root), files, lambda p: _parsed(project, p)[0], importable)
+    project.__dict__["_runpod2_discovered"] = (key, discovered)
+    return discovered
+
+
+def _parsed(project: Project, relpath: str):
+    """((tree, lines, None) or (None, lines, (SyntaxError text, span)), execution key) of a file."""
     text = project.text(relpath)
-    if text is None:
-        return None, [], ("'utf-8' codec can't decode the file", Span(0, 0, 0, 0))
     cache = project.__dict__.setdefault("_runpod2_parsed", {})
     hit = cache.get(relpath)
     if hit is not None and hit[0] is text:
         return hit[1]
+    result = _parse(relpath, text)
+    cache[relpath] = (text, (result, execution_key(result[0], result[1]) if result[0] is not None else result[2][0]))
+    return cache[relpath][1]
+
+
+def _parse(relpath: str, text: str | None):
+    if text is None:
+        return None, [], ("'utf-8' codec can't decode the file", Span(0, 0, 0, 0))
     lines = text.splitlines()
     try:
         result = (compile(text, relpath.rsplit("/", 1)[-1], "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True), lines, None)
@@ -138,7 +158,6 @@ def _parse(project: Project, relpath: str):
         result = (None, lines, (str(exc), Span(line, max((exc.offset or 1) - 1, 0), line, len(lines[line]) if line < len(lines) else 0)))
     except ValueError as exc:
         result = (None, lines, (str(exc), Span(0, 0, 0, 0)))
-    cache[relpath] = (text, result)
     return result
 
 
@@ -186,7 +205,17 @@ def module_path(relpath: str) -> str:
     return ".".join(parts)
 
 
-def _manifest(project: Project, app, version: str, excluded: list[str]) -> dict:
+def _memo(project: Project, name: str, anchor, extra, compute):
+    """`compute()`, reused while `anchor` is the same object (the App or discovery of an unchanged
+    discovery) and `extra` is equal."""
+    memo = project.__dict__.setdefault("_runpod2_memo", {})
+    hit = memo.get(name)
+    if hit is None or hit[0] is not anchor or hit[1] != extra:
+        hit = memo[name] = (anchor, extra, compute())
+    return hit[2]
+
+
+def _manifest(app, version: str, excluded: list[str]) -> dict:
     manifest = {
         "version": sdk.MANIFEST_VERSION,
         "app": app.name,
