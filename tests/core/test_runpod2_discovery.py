@@ -179,3 +179,10 @@ def test_several_apps_give_one_manifest_each(tmp_path):
         found.append(obj["app"])
         index += 1
     assert found == ["one-app", "two-app"]
+
+
+def test_unknown_app_of_a_decorator_is_reported_not_guessed(tmp_path):
+    model = _model(tmp_path, {"m.py": "import runpod\nimport helpers_made_at_runtime as h\napp = runpod.App('ok-app')\n", "helpers_made_at_runtime.py": "X = 1\n",
+                              "w.py": "import m\n@m.h.something.queue(cpu='cpu3c-1-2')\ndef work(x): ...\n"})
+    assert model.manifest["resources"] == []
+    assert [d.span.line for d in model.diagnostics if d.code == "FL914"] == [1]

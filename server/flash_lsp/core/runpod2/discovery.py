@@ -316,6 +316,8 @@ class _Module:
             app = self.value(decorator.func.value)
             if isinstance(app, AppObj):
                 return self._resource(app, decorator.func.attr, decorator, node, value)
+            if app is UNKNOWN:
+                self.sim.unknown.append((self.relpath, f"App of @…{decorator.func.attr}()", self.span(decorator)))
         marker = self.value(decorator)
         if isinstance(marker, SdkName) and marker.name in ("local_entrypoint", "init"):
             return value
