@@ -24,7 +24,7 @@ from .tags import canonical
 from .wheelcd import WheelStats
 
 CACHE_VERSION = 3  # bump when the stored resolution format changes
-STATS_VERSION = 6  # bump when the per-wheel model changes (invalidates wheel statistics)
+STATS_VERSION = 7  # bump when the per-wheel model changes (invalidates wheel statistics)
 
 
 def default_cache_dir() -> Path:
