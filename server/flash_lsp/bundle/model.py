@@ -44,6 +44,7 @@ class SizeRequest:
     platforms: tuple[str, ...] = RUNPOD_PLATFORMS
     tarball_filter: tuple[str, ...] = ()
     bundled_bytes: int = 0
+    bytecode_ratio: float = 0.0  # compressed bytecode per raw `.py` byte installed (0: the build drops bytecode)
 
     @classmethod
     def make(cls, requirements, python_version: str, **kw) -> SizeRequest:

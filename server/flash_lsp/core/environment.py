@@ -100,14 +100,23 @@ def detect_environment(root: Path, interpreter: str | None = None, profile=None)
     for candidate in candidates:
         for site in site_packages_of(candidate if candidate.is_dir() else candidate):
             modules = list_modules(site)
-            if "tetra_rp" in modules or "runpod_flash" in modules:
+            if "tetra_rp" in modules or "runpod_flash" in modules or _runpod2(profile, site):
                 version = site.parent.name.removeprefix("python")
                 return Environment(modules | declared_top_levels(site), str(site), version, _version_of(site, "pydantic"))
     if profile is not None and profile.family == "flash1":
         from .flash1.baseline import BASELINE_PYDANTIC, FLASH1_BASELINE
 
         return Environment(FLASH1_BASELINE, "assumed: a fresh venv with runpod-flash and its dependencies", "3.12", BASELINE_PYDANTIC)
+    if profile is not None and profile.family == "runpod2":
+        from .runpod2.baseline import BASELINE_PYTHON, RUNPOD2_BASELINE
+
+        return Environment(RUNPOD2_BASELINE, "assumed: a fresh venv with runpod 2.0 and its dependencies", BASELINE_PYTHON)
     return BASELINE
+
+
+def _runpod2(profile, site: Path) -> bool:
+    """A runpod 2.0 profile builds with the interpreter whose `runpod` has the `apps` package."""
+    return profile is not None and profile.family == "runpod2" and (site / "runpod" / "apps").is_dir()
 
 
 def declared_top_levels(site_packages: Path) -> frozenset[str]:

@@ -1,6 +1,7 @@
 """Pick the profile for `auto` (docs/flash1.md, "Which profile"): the Flash package installed in
 the project's interpreter, else a version pinned in `requirements.txt`, `pyproject.toml` or
-`uv.lock`, else the package the sources import, else tetra-0.24.
+`uv.lock`, else the package the sources import, else tetra-0.24. `runpod` 2.x counts as a Flash
+package (docs/runpod2.md, "Which profile"); `runpod` 1.x, which runpod-flash installs, does not.
 
 Reads dist-info directory names, requirement files and source text only; nothing is imported or run.
 """
@@ -12,18 +13,19 @@ import re
 from pathlib import Path
 
 from .environment import build_interpreters, site_packages_of
-from .profiles import DEFAULT_PROFILE, NEWEST_FLASH1, Profile, profile_for_version
+from .profiles import DEFAULT_PROFILE, NEWEST_FLASH1, RUNPOD_20, Profile, profile_for_version
 
-_PACKAGES = (("runpod_flash", "runpod-flash"), ("tetra_rp", "tetra-rp"))
-_DIST_INFO = re.compile(r"^(runpod_flash|tetra_rp)-([^-]+)\.dist-info$", re.I)
+_PACKAGES = (("runpod_flash", "runpod-flash"), ("tetra_rp", "tetra-rp"), ("runpod", "runpod"))
+_DIST_INFO = re.compile(r"^(runpod_flash|tetra_rp|runpod)-([^-]+)\.dist-info$", re.I)
 _PIN = {
-    module: re.compile(rf"""{module.replace("_", "[-_]")}\s*(?:\[[^\]]*\])?\s*===?\s*([0-9][0-9a-zA-Z.+-]*)""", re.I)
+    module: re.compile(rf"""(?<![\w-]){module.replace("_", "[-_]")}(?![\w-])\s*(?:\[[^\]]*\])?\s*===?\s*([0-9][0-9a-zA-Z.+-]*)""", re.I)
     for module, _ in _PACKAGES
 }
 _LOCK_ENTRY = {
     module: re.compile(rf"""name\s*=\s*"{dist}"\s*\n\s*version\s*=\s*"([^"]+)\"""", re.I) for module, dist in _PACKAGES
 }
 _IMPORT = re.compile(r"^\s*(?:from|import)\s+(runpod_flash|tetra_rp)\b", re.M)
+_SDK2_APP = re.compile(r"^\s*from\s+runpod(?:\.apps)?\s+import\s+(?:\([^)]*\bApp\b|[^\n]*\bApp\b)|\brunpod\.App\s*\(", re.M)
 _SKIP_DIRS = {".venv", "venv", "env", ".git", ".flash", "node_modules", "__pycache__", ".tox", "build", "dist"}
 _MAX_SOURCES = 2000
 
@@ -43,10 +45,10 @@ def _installed(root: Path, interpreter: str | None) -> tuple[Profile, str] | Non
                 names = sorted(os.listdir(site))
             except OSError:
                 continue
-            for name in names:
-                match = _DIST_INFO.match(name)
-                if not match:
-                    continue
+            found = [m for m in map(_DIST_INFO.match, names) if m]
+            if any(m.group(1).lower() != "runpod" for m in found):  # runpod-flash brings its own runpod
+                found = [m for m in found if m.group(1).lower() != "runpod"]
+            for match in found:
                 dist, version = _dist(match.group(1)), match.group(2)
                 if profile := profile_for_version(version, match.group(1).lower()):
                     return profile, f"{dist} {version} is installed in {site}"
@@ -81,8 +83,12 @@ def _imported(root: Path) -> tuple[Profile, str] | None:
         except OSError:
             continue
         seen.update(_IMPORT.findall(text))
+        if _SDK2_APP.search(text):
+            seen.add("runpod.App")
         if "runpod_flash" in seen:
             return NEWEST_FLASH1, f"the sources import runpod_flash; assuming {NEWEST_FLASH1.label}"
+    if "runpod.App" in seen:
+        return RUNPOD_20, f"the sources use runpod.App; assuming {RUNPOD_20.label}"
     if "tetra_rp" in seen:
         return DEFAULT_PROFILE, f"the sources import tetra_rp; assuming {DEFAULT_PROFILE.label}"
     return None

@@ -51,7 +51,7 @@ class Profile:
     no_resources_message: str = ""
     image_env: dict[str, tuple[str, str]] = field(default_factory=dict)
     resource_classes: tuple[str, ...] = RESOURCE_CLASSES
-    family: str = "tetra"  # "tetra" (tetra-rp 0.2x) or "flash1" (runpod-flash 1.x)
+    family: str = "tetra"  # "tetra" (tetra-rp 0.2x), "flash1" (runpod-flash 1.x) or "runpod2" (runpod 2.0)
     release: str = ""  # the exact release whose behaviour the profile reproduces
     features: frozenset[str] = frozenset()  # behaviour switches of the family, see `has`
 
@@ -160,7 +160,34 @@ FLASH_17 = Profile(
     **{**_FLASH1_COMMON, "size_limit_mb": 500},  # raised to 1500 MB in 1.10.1
 )
 
-PROFILES = {p.name: p for p in (TETRA_020, TETRA_024, FLASH_121, FLASH_117, FLASH_17)}
+
+# runpod 2.0 ("SDK 2.0", `rp flash deploy --build-only`, docs/runpod2.md): the SDK's tables are in
+# `core/runpod2/sdk.py`; the final 2.0.0 is a new value here with its own `release`.
+from .runpod2 import sdk as _rp2  # noqa: E402  (data only)
+
+RUNPOD_20 = Profile(
+    name="runpod-2.0",
+    label="runpod 2.0.0rc1–2.0.0rc2 (SDK 2.0)",
+    package="runpod",
+    lb_classes=frozenset(),
+    live_classes=frozenset(),
+    builtin_ignores=_rp2.DEFAULT_IGNORES,
+    reserved_paths=tuple(sorted(_rp2.RESERVED_PATHS)),
+    scan_skip_root_dirs=_rp2.SKIP_DIRS,
+    manifest_without_functions=True,
+    mothership=False,
+    deployment_fields=False,
+    lb_template="",
+    archive_name="<app>-artifact.tar.gz",
+    size_limit_mb=1500,
+    size_limit_is_error=True,
+    no_resources_message="no runpod.App found",
+    resource_classes=(),
+    family="runpod2",
+    release="2.0.0rc2",
+)
+
+PROFILES = {p.name: p for p in (TETRA_020, TETRA_024, FLASH_121, FLASH_117, FLASH_17, RUNPOD_20)}
 DEFAULT_PROFILE = TETRA_024
 
 
@@ -173,7 +200,7 @@ def get_profile(name: str) -> Profile:
 
 
 def profile_for_version(version: str, package: str = "tetra_rp") -> Profile | None:
-    """Map an installed or pinned version of `package` (`tetra_rp` or `runpod_flash`) to its
+    """Map an installed or pinned version of `package` (`tetra_rp`, `runpod_flash` or `runpod`) to its
     profile (None: a release no profile models)."""
     from packaging.version import InvalidVersion, Version
 
@@ -181,6 +208,8 @@ def profile_for_version(version: str, package: str = "tetra_rp") -> Profile | No
         v = Version(version)
     except InvalidVersion:
         return None
+    if package == "runpod":  # 1.x is the classic serverless SDK: no build
+        return replace(RUNPOD_20, release=str(v)) if Version("2.0.0rc1") <= v < Version("2.1") else None
     ranges = _FLASH1_RANGES if package == "runpod_flash" else _TETRA_RANGES
     profile = next((p for low, high, p in ranges if Version(low) <= v < Version(high)), None)
     if profile is None or profile.family != "flash1" or profile.release == str(v):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .manifest import group
+from .manifest import group, manifest_entries
 
 if TYPE_CHECKING:
     from .project import ProjectModel
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 def endpoints(model: ProjectModel) -> list[dict]:
     """One entry per predicted resource: key, type, flags, functions and their locations."""
-    resources = (model.manifest or {}).get("resources", {})
+    resources = manifest_entries(model)
     out = []
     for key, fns in sorted(group(model.functions).items(), key=lambda kv: str(kv[0])):
         first = fns[0]
@@ -24,7 +24,7 @@ def endpoints(model: ProjectModel) -> list[dict]:
                 "is_load_balanced": first.is_load_balanced,
                 "is_live_resource": first.is_live_resource,
                 "config_variable": first.config_variable,
-                "handler_file": f"handler_{key}.py",
+                "handler_file": _output_file(model, key),
                 "deployment": {k: v for k, v in entry.items() if k in DEPLOYMENT_KEYS},
                 "functions": [
                     {
@@ -57,6 +57,14 @@ def endpoints(model: ProjectModel) -> list[dict]:
     return out
 
 
+def _output_file(model: ProjectModel, key) -> str:
+    """The generated file serving a resource: its handler, or (runpod 2.0) its App's artifact."""
+    prediction = model.__dict__.get("runpod2")
+    if prediction is None:
+        return f"handler_{key}.py"
+    return next((a.name for a in prediction.artifacts if key in a.app.resources), "")
+
+
 DEPLOYMENT_KEYS = ("imageName", "templateId", "gpuIds", "workersMin", "workersMax", "template")
 
 
@@ -83,9 +91,10 @@ def render_check_text(model: ProjectModel, profile_reason: str = "") -> str:
             lines.append(f"      serves {ep['mothership']['app']}")
     outcome = model.outcome
     lines.append("")
+    build = "rp flash deploy --build-only" if model.profile.family == "runpod2" else "flash build"
     if outcome.succeeds:
-        lines.append(f"flash build: succeeds ({len(model.files.files)} files, {len(model.requirements.installed)} requirement(s))")
+        lines.append(f"{build}: succeeds ({len(model.files.files)} files, {len(model.requirements.installed)} requirement(s))")
     else:
-        lines.append("flash build: FAILS — " + "; ".join(outcome.errors))
+        lines.append(f"{build}: FAILS — " + "; ".join(outcome.errors))
     lines += [f"  {w}" for w in outcome.warnings]
     return "\n".join(lines)

@@ -46,6 +46,10 @@ def _rule_functions(model: ProjectModel) -> list[RuleFn]:
         from . import flash1_editor
 
         return [flash1_rules.check, output_rules.check, flash1_editor.check, analysis_limits.check]
+    if model.profile.family == "runpod2":
+        from ..runpod2 import rules as runpod2_rules
+
+        return [runpod2_rules.check, analysis_limits.check]
     return [configs.check, decorators.check, build_errors.check, dependencies.check, project_files.check, analysis_limits.check]
 
 

@@ -75,6 +75,8 @@ def kind_of(ep: Endpoint) -> str:
 def function_markdown(model: ProjectModel, fn: DiscoveredFunction, ep: Endpoint | None, project: str, links: bool = False) -> str:
     """The hover of a `@remote` function; `links`: add `command:` links (only clients that run them)."""
     entry = next((f for f in (ep.entry or {}).get("functions", []) if f["name"] == fn.name), None) if ep else None
+    if entry is None and ep is not None and (ep.entry or {}).get("qualname") == fn.name:
+        entry = ep.entry  # runpod 2.0: the resource itself is the manifest entry
     parts = [f"**`{fn.name}`** → endpoint **`{fn.resource}`** · {kind_of(ep) if ep else fn.resource_type}"]
     if fn.is_load_balanced:
         parts.append(f"Route: `{fn.http_method} {fn.http_path}`")
