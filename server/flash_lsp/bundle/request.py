@@ -16,8 +16,8 @@ def request_for(model: ProjectModel) -> SizeRequest:
     """Requirements after the build's `--exclude`, the Python the wheels are chosen for, the shipped
     project files and the generated files (manifest and handlers, sized from their text), and what
     the profile's release adds (archive filter, bundled package, limit)."""
-    if "runpod2" in model.__dict__:  # runpod 2.0: one artifact per App, see core/runpod2/size.py
-        from ..core.runpod2.size import size_request
+    if "runpod2" in model.__dict__:  # runpod 2.0: one artifact per App, see bundle/runpod2_size.py
+        from .runpod2_size import size_request
 
         return size_request(model)
     rules = archive_rules(model)

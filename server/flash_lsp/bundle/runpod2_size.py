@@ -10,8 +10,8 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ...bundle.model import SizeRequest
-    from ..project import ProjectModel
+    from ..core.project import ProjectModel
+    from .model import SizeRequest
 
 # pip compiles every installed `.py` and the build ships the bytecode: archive bytes of the `.pyc`
 # per raw `.py` byte. Fitted on two real level-9 artifacts (queue app: 0.479, app with an api: 0.421;
@@ -23,7 +23,7 @@ RECORDED_RUNPOD_BYTES = 423_000
 
 
 def size_request(model: ProjectModel) -> SizeRequest:
-    from ...bundle.model import MIB, SizeRequest
+    from .model import MIB, SizeRequest
 
     prediction = model.__dict__["runpod2"]
     artifact = prediction.artifacts[0] if prediction.artifacts else None
@@ -47,7 +47,7 @@ def size_request(model: ProjectModel) -> SizeRequest:
 
 def runpod_package_bytes(site_packages: str) -> int:
     """Compressed bytes of the client's `runpod` package as `sync_running_package` copies it."""
-    from ...bundle.project import project_bytes
+    from .project import project_bytes
 
     package = os.path.join(site_packages, "runpod")
     if not os.path.isdir(os.path.join(package, "apps")):
