@@ -81,6 +81,15 @@ _RULES = [
     Rule("FL476", W, "handler file cannot be written: generation stops there"),
     Rule("FL477", W, "max_concurrency the handler generator warns about"),
     Rule("FL478", W, "function grouped into a queue-based endpoint whose handler serves another one"),
+    # migration to runpod 2.0 (flash_lsp.migrate)
+    Rule("FL950", I, "deployment setting without a runpod 2.0 equivalent: not carried over"),
+    Rule("FL951", I, "client-mode endpoint becomes a runpod.Queue/runpod.Api stub: runpod 2.0 does not deploy it"),
+    Rule("FL952", I, "resource runpod 2.0 does not build: not carried over"),
+    Rule("FL953", W, "code the migration leaves unchanged"),
+    Rule("FL954", W, "torch would be vendored into the runpod 2.0 artifact"),
+    Rule("FL955", I, "one old resource becomes several runpod 2.0 resources"),
+    Rule("FL956", I, "call to a deployed endpoint needs rewriting by hand"),
+    Rule("FL957", E, "file does not parse: the migration skips it"),
 ]
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}

@@ -1,0 +1,318 @@
+"""Rewrite one module from the old API to runpod 2.0, statement by statement (docs/migration.md).
+
+Everything not part of the old API is left exactly as written; a removed statement hands its comment
+lines to the next one, so no comment is lost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from ..core.model import Diagnostic
+from . import routes as R
+from .calls import CallSites, ClientCallNotes
+from .notes import note
+from .scan import KEPT_NAMES, LB_CLASSES, Config, Decorated, ModuleScan, scan
+from .notes import code_of
+from .requirements import strip_torch
+from .settings import Site, from_endpoint, from_tetra, kw, string, with_commas
+from .volumes import VolumeCalls
+
+
+@dataclasses.dataclass
+class Context:
+    """What a module's rewrite needs from the rest of the project."""
+
+    app_name: str
+    app_import: cst.SimpleStatementLine | None  # `from runpod_app import app`; None: define it here
+    configs: dict[tuple[str, str], Config]  # (module, var) -> config, project-wide
+    stubs: dict[tuple[str, str], str]  # (module, var) of client-mode endpoints -> "Queue" | "Api"
+    queue_functions: set[tuple[str, str]]  # (module, function) now `@app.queue`
+    strip_torch: bool = False  # a CPU or custom-image resource exists: GPU resources drop the torch family
+
+
+@dataclasses.dataclass
+class Resource:
+    """One 2.0 resource the rewrite declared (for the project summary and the LSP code actions)."""
+
+    name: str
+    kind: str
+    anchor: str  # the function/class/variable the code action is offered on
+
+
+class ModuleRewrite:
+    def __init__(self, path: str, module_name: str, source: str, ctx: Context):
+        self.path, self.module_name, self.ctx = path, module_name, ctx
+        self.wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+        self.module = self.wrapper.module
+        self.positions = self.wrapper.resolve(PositionProvider)
+        self.scan: ModuleScan = scan(self.module)
+        self.notes: list[Diagnostic] = []
+        self.resources: list[Resource] = []
+        self.replace: dict[int, list[cst.BaseStatement]] = {}  # id(stmt) -> replacement (may be empty)
+        self.taken = {s.name.value for s in self.module.body if isinstance(s, (cst.ClassDef, cst.FunctionDef))}
+
+    # ------------------------------------------------------------------ helpers
+
+    def where(self, node: cst.CSTNode):
+        return self.positions.get(node)
+
+    def site(self, resource: str) -> Site:
+        return Site(self.path, resource, self.where, self.notes)
+
+    def _gpu_deps(self, args: list[cst.Arg], carried, name: str) -> list[cst.Arg]:
+        if self.ctx.strip_torch and not carried.is_cpu and not carried.image:
+            return strip_torch(args, self.site(name))
+        return args
+
+    def config(self, ref: str | None) -> Config | None:
+        if ref is None:
+            return None
+        if ref in self.scan.configs:
+            return self.scan.configs[ref]
+        target = self.scan.project_imports.get(ref)
+        return self.ctx.configs.get(target) if target else None
+
+    # ------------------------------------------------------------------ endpoints
+
+    def run(self) -> str:
+        if not self.scan.uses_old_api and not self._imports_migrated_names():
+            return self.module.code
+        for node in self.scan.nested:
+            self.notes.append(note("FL953", self.path, self.where(node),
+                                   "old-API decorator on a nested function or method: not migrated"))
+        self.wrapper.visit(ClientCallNotes(self))
+        self._queues()
+        self._groups()
+        self._configs()
+        body = self._assemble()
+        module = self.module.with_changes(body=body)
+        module = module.visit(VolumeCalls(self.scan.old_names))
+        module = module.visit(CallSites(self))
+        return module.code
+
+    def _imports_migrated_names(self) -> bool:
+        imported = set(self.scan.project_imports.values())
+        return bool(imported & (self.ctx.queue_functions | set(self.ctx.configs) | set(self.ctx.stubs)))
+
+    def _queues(self) -> None:
+        """`@Endpoint(...)` functions/classes and `@remote(<queue config>)` functions."""
+        seen: dict[int, str] = {}
+        for dec in self.scan.decorated:
+            if dec.form == "endpoint":
+                self._endpoint_decorated(dec)
+            elif dec.form == "remote":
+                cfg = self.config(dec.config_ref)
+                inline = dec.decorator.decorator.args[0].value if dec.decorator.decorator.args else None
+                if cfg is None and isinstance(inline, cst.Call):
+                    cls = self.scan.old_names.get(getattr(inline.func, "value", ""), "LiveServerless")
+                    cfg = Config(dec.name, cls, inline, None)
+                if cfg is None:
+                    self.notes.append(note("FL953", self.path, self.where(dec.decorator),
+                                           f"@remote on '{dec.name}': its resource config is unknown; not migrated"))
+                    continue
+                if cfg.cls in LB_CLASSES or dec.method:
+                    continue  # grouped into an api class by _groups()
+                self._remote_queue(dec, cfg, seen)
+
+    def _endpoint_decorated(self, dec: Decorated) -> None:
+        call = dec.decorator.decorator
+        name = Config(dec.name, "Endpoint", call, None).name
+        carried = from_endpoint(call, self.site(name))
+        if isinstance(dec.node, cst.ClassDef):
+            args = [a for a in carried.args if a.keyword.value != "max_concurrency"]
+            if len(args) != len(carried.args):
+                self.site(name).drop("max_concurrency", call)
+            new_dec = R.app_decorator("api", with_commas(args), call)
+            cls, methods = R.queue_class_routes(dec.node, dec.decorator, new_dec)
+            self.replace[id(dec.node)] = [cls]
+            self.notes.append(note(
+                "FL955", self.path, self.where(dec.decorator),
+                f"queue-based class '{name}' becomes an @app.api class: its public methods "
+                f"({', '.join(methods) or 'none'}) are served as POST /<method>; callers use "
+                f"{dec.name}.post('/<method>', body) instead of calling the method",
+                resource=name, setting="kind"))
+            self.resources.append(Resource(name, "api", dec.name))
+            return
+        new_dec = R.app_decorator("queue", self._gpu_deps(carried.args, carried, name), call)
+        self.replace[id(dec.node)] = [_swap_decorator(dec.node, dec.decorator, new_dec)]
+        self.resources.append(Resource(name, "queue", dec.name))
+
+    def _remote_queue(self, dec: Decorated, cfg: Config, seen: dict[int, str]) -> None:
+        name = cfg.name
+        carried = from_tetra(cfg.cls, cfg.call, self.site(name))
+        extra = _remote_extras(dec.decorator.decorator)
+        args = list(carried.args)
+        if id(cfg.call) in seen:
+            new_name = f"{name}-{dec.name}".replace("_", "-")
+            args = [kw("name", string(new_name)) if a.keyword.value == "name" else a for a in args]
+            if not any(a.keyword.value == "name" for a in args):
+                args.insert(0, kw("name", string(new_name)))
+            self.notes.append(note(
+                "FL955", self.path, self.where(dec.decorator),
+                f"'{dec.name}' shared resource '{name}' with '{seen[id(cfg.call)]}'; a 2.0 queue serves one "
+                f"function, so it becomes its own queue '{new_name}'", resource=name, setting="split",
+                new_resource=new_name))
+            name = new_name
+        else:
+            seen[id(cfg.call)] = dec.name
+        new_dec = R.app_decorator("queue", with_commas(self._gpu_deps(args + extra, carried, name)), cfg.call)
+        self.replace[id(dec.node)] = [_swap_decorator(dec.node, dec.decorator, new_dec)]
+        self.resources.append(Resource(name, "queue", dec.name))
+
+    def _groups(self) -> None:
+        """Route functions (1.x `@ep.get`, tetra `@remote(lb, method=, path=)`) → one api class per endpoint."""
+        groups: dict[int, tuple[Config, list[Decorated]]] = {}
+        for dec in self.scan.decorated:
+            cfg = self.config(dec.config_ref)
+            if dec.form == "route" or (dec.form == "remote" and cfg is not None and (cfg.cls in LB_CLASSES or dec.method)):
+                if cfg is None:
+                    continue
+                groups.setdefault(id(cfg.call), (cfg, []))[1].append(dec)
+        for cfg, decs in groups.values():
+            self._api_group(cfg, decs)
+
+    def _api_group(self, cfg: Config, decs: list[Decorated]) -> None:
+        name = cfg.name
+        site = self.site(name)
+        carried = from_endpoint(cfg.call, site) if cfg.cls == "Endpoint" else from_tetra(cfg.cls, cfg.call, site)
+        extra: list[cst.Arg] = []
+        methods = []
+        for dec in decs:
+            if not isinstance(dec.node, cst.FunctionDef) or dec.method is None or dec.path is None:
+                self.notes.append(note("FL953", self.path, self.where(dec.decorator),
+                                       f"route '{dec.name}' has no literal method and path: not migrated"))
+                continue
+            if dec.form == "remote":
+                extra += [a for a in _remote_extras(dec.decorator.decorator) if not any(
+                    a.keyword.value == e.keyword.value for e in extra)]
+            methods.append(R.as_method(dec.node, dec.decorator, dec.method, dec.path))
+        if not methods:
+            return
+        args = [a for a in carried.args if a.keyword.value != "max_concurrency"] + extra
+        decorator = R.app_decorator("api", with_commas(self._gpu_deps(args, carried, name)), cfg.call)
+        first = decs[0].node
+        cls = R.api_class(R.class_name(cfg.var, self.taken), decorator, methods, list(first.leading_lines))
+        self.replace[id(first)] = [cls]
+        for dec in decs[1:]:
+            self.replace[id(dec.node)] = []
+        self.resources.append(Resource(name, "api", cfg.var))
+
+    def _configs(self) -> None:
+        """Config assignments: removed (tetra, 1.x load-balanced) or turned into a client stub (1.x client mode)."""
+        for cfg in self.scan.configs.values():
+            kind = self.ctx.stubs.get((self.module_name, cfg.var))
+            if kind is None:
+                self.replace[id(cfg.stmt)] = []
+                continue
+            ref = cfg.keyword("id")
+            stub_args = [kw("app", string(self.ctx.app_name)).with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                         kw("id", ref.value) if ref is not None else kw("name", string(cfg.name))]
+            stub = cst.Call(cst.Attribute(cst.Name("runpod"), cst.Name(kind)), stub_args)
+            assign = cfg.stmt.body[0].with_changes(value=stub)
+            self.replace[id(cfg.stmt)] = [cfg.stmt.with_changes(body=[assign])]
+            image = cfg.keyword("image")
+            what = (f"deployed from image {code_of(image.value)}" if image is not None
+                    else "an existing endpoint (id=)")
+            self.notes.append(note(
+                "FL951", self.path, self.where(cfg.call),
+                f"client-mode endpoint '{cfg.name}' ({what}) becomes runpod.{kind}(...): runpod 2.0 does not "
+                "deploy it; deploy that endpoint on its own and keep calling it through the stub",
+                resource=cfg.name if image is not None else None, setting="resource" if image is not None else None))
+            for arg in cfg.call.args:
+                if arg.keyword and arg.keyword.value not in ("name", "id", "image"):
+                    self.site(cfg.name).drop(arg.keyword.value, arg, "the stub carries no deployment settings")
+
+    # ------------------------------------------------------------------ assembly
+
+    def _assemble(self) -> list[cst.BaseStatement]:
+        body: list[cst.BaseStatement] = []
+        pending: list[cst.EmptyLine] = []
+        last_import = _last_import_index(self.module.body)
+        for i, stmt in enumerate(self.module.body):
+            new = self._imports(stmt) if _is_import(stmt) else self.replace.get(id(stmt), [stmt])
+            if not new:
+                pending += [line for line in stmt.leading_lines if line.comment is not None]
+                continue
+            if pending:
+                new[0] = new[0].with_changes(leading_lines=[*pending, *new[0].leading_lines])
+                pending = []
+            body.extend(new)
+            if i == last_import and self.resources:
+                body.append(self._app_statement())
+        if not self.resources:
+            return body
+        if last_import < 0:
+            body.insert(0, cst.parse_statement("import runpod\n"))
+            body.insert(1, self._app_statement())
+        return body
+
+    def _app_statement(self) -> cst.SimpleStatementLine:
+        if self.ctx.app_import is not None:
+            return self.ctx.app_import
+        return cst.parse_statement(f"app = runpod.App({string(self.ctx.app_name).value})\n").with_changes(
+            leading_lines=[cst.EmptyLine()])
+
+    def _imports(self, stmt: cst.SimpleStatementLine) -> list[cst.BaseStatement]:
+        """Old-package imports → `import runpod` (+ `from runpod import <kept names>`); imports of removed configs go."""
+        out: list[cst.BaseStatement] = []
+        for small in stmt.body:
+            if small in self.scan.old_imports:
+                kept = [a for a in small.names if _alias_name(a) in KEPT_NAMES]
+                line = cst.parse_statement("import runpod\n")
+                if self.scan.old_imports.index(small) == 0:
+                    out.append(line.with_changes(leading_lines=stmt.leading_lines))
+                if kept:
+                    names = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in kept]
+                    out.append(cst.parse_statement(
+                        "from runpod import " + ", ".join(cst.Module([]).code_for_node(a) for a in names) + "\n"))
+            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar) and small.module:
+                names = [a for a in small.names if not self._removed_import(small, a)]
+                if names:
+                    names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                    out.append(stmt.with_changes(body=[small.with_changes(names=names)]) if len(stmt.body) == 1
+                               else cst.SimpleStatementLine([small.with_changes(names=names)]))
+            else:
+                out.append(cst.SimpleStatementLine([small]) if len(stmt.body) > 1 else stmt)
+        if out and out[0] is not stmt and not out[0].leading_lines and stmt.leading_lines:
+            out[0] = out[0].with_changes(leading_lines=stmt.leading_lines)
+        return out
+
+    def _removed_import(self, node: cst.ImportFrom, alias: cst.ImportAlias) -> bool:
+        local = alias.asname.name.value if alias.asname else _alias_name(alias)
+        target = self.scan.project_imports.get(local)
+        return target in self.ctx.configs and target not in self.ctx.stubs
+
+
+def _alias_name(alias: cst.ImportAlias) -> str:
+    return alias.name.value if isinstance(alias.name, cst.Name) else alias.name.attr.value
+
+
+def _is_import(stmt: cst.BaseStatement) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+
+
+def _last_import_index(body) -> int:
+    """Index of the last statement of the leading import block (docstrings and `__future__` included)."""
+    last = -1
+    for i, stmt in enumerate(body):
+        if _is_import(stmt):
+            last = i
+        elif not (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr)
+                  and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))):
+            break
+    return last
+
+
+def _swap_decorator(node, old: cst.Decorator, new: cst.Decorator):
+    return node.with_changes(decorators=[new.with_changes(leading_lines=old.leading_lines) if d is old else d
+                                         for d in node.decorators])
+
+
+def _remote_extras(call: cst.Call) -> list[cst.Arg]:
+    """`@remote(cfg, dependencies=[...], system_dependencies=[...])` keywords that 2.0 takes as they are."""
+    return [kw(a.keyword.value, a.value) for a in call.args
+            if a.keyword and a.keyword.value in ("dependencies", "system_dependencies")]
