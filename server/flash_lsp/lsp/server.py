@@ -72,10 +72,10 @@ class FlashLanguageServer(LanguageServer):
 
 
 def create_server() -> FlashLanguageServer:
-    from .features import build_commands, bundle_size, code_actions, codelens, completion, diagnostics, hover, lifecycle, navigation, previews
+    from .features import build_commands, bundle_size, code_actions, codelens, completion, diagnostics, hover, lifecycle, migrate, navigation, previews
 
     server = FlashLanguageServer()
-    for feature in (lifecycle, diagnostics, hover, codelens, previews, navigation, completion, code_actions, build_commands, bundle_size):
+    for feature in (lifecycle, diagnostics, hover, codelens, previews, navigation, completion, code_actions, build_commands, bundle_size, migrate):
         feature.register(server)
     return server
 

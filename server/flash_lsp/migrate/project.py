@@ -68,13 +68,16 @@ def app_name_of(root: Path) -> str:
     return root.resolve().name
 
 
-def migrate_project(root: Path, only: set[str] | None = None) -> Migration:
-    """Plan the migration of `root`; `only` (relative paths) limits the files rewritten."""
+def migrate_project(root: Path, only: set[str] | None = None, overlay: dict[str, str] | None = None) -> Migration:
+    """Plan the migration of `root`; `only` (relative paths) limits the files rewritten (and leaves
+    requirements.txt and the shared App module alone); `overlay` gives editor texts of open files."""
     root = Path(root)
     sources, scans, skipped, notes = {}, {}, [], []
     for file in python_files(root):
         rel = file.relative_to(root).as_posix()
-        text = file.read_text(encoding="utf-8", errors="surrogateescape")
+        text = (overlay or {}).get(rel)
+        if text is None:
+            text = file.read_text(encoding="utf-8", errors="surrogateescape")
         sources[rel] = text
         try:
             scans[rel] = scan(cst.parse_module(text))
@@ -99,7 +102,8 @@ def migrate_project(root: Path, only: set[str] | None = None) -> Migration:
         init = f"{APP_PACKAGE}/__init__.py"
         migration.originals.setdefault(init, None)
         migration.changes[init] = APP_MODULE_TEXT.format(name=f'"{ctx.app_name}"')
-    _requirements(root, migration, ctx)
+    if only is None:
+        _requirements(root, migration, ctx)
     _mothership(scans, sources, migration)
     return migration
 
@@ -133,8 +137,7 @@ def _context(root: Path, scans: dict[str, ModuleScan], sources: dict[str, str]) 
     requirements = root / "requirements.txt"
     if requirements.is_file():
         torch |= any(requirement_name(l) in TORCH_FAMILY for l in requirements.read_text(encoding="utf-8").splitlines())
-    app_import = cst.parse_statement(f"from {APP_PACKAGE} import app\n")
-    ctx = Context(app_name_of(root), app_import, configs, stubs, queues, strip_torch=cpu_or_image and torch)
+    ctx = Context(app_name_of(root), APP_PACKAGE, configs, stubs, queues, strip_torch=cpu_or_image and torch)
     return ctx, homes
 
 

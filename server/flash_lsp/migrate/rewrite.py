@@ -27,7 +27,7 @@ class Context:
     """What a module's rewrite needs from the rest of the project."""
 
     app_name: str
-    app_import: cst.SimpleStatementLine | None  # `from runpod_app import app`; None: define it here
+    app_import: str | None  # the module to import `app` from; None: define it in the module
     configs: dict[tuple[str, str], Config]  # (module, var) -> config, project-wide
     stubs: dict[tuple[str, str], str]  # (module, var) of client-mode endpoints -> "Queue" | "Api"
     queue_functions: set[tuple[str, str]]  # (module, function) now `@app.queue`
@@ -41,6 +41,7 @@ class Resource:
     name: str
     kind: str
     anchor: str  # the function/class/variable the code action is offered on
+    lines: tuple[int, int] = (0, 0)  # 0-based first and last line of its declaration in the old source
 
 
 class ModuleRewrite:
@@ -54,11 +55,17 @@ class ModuleRewrite:
         self.resources: list[Resource] = []
         self.replace: dict[int, list[cst.BaseStatement]] = {}  # id(stmt) -> replacement (may be empty)
         self.taken = {s.name.value for s in self.module.body if isinstance(s, (cst.ClassDef, cst.FunctionDef))}
+        self.borrowed: dict[str, set[str]] = {}  # module -> names the migrated decorators need from it
+        self.app_var = "rp_app" if "app" in _module_bindings(self.module) else "app"
 
     # ------------------------------------------------------------------ helpers
 
     def where(self, node: cst.CSTNode):
         return self.positions.get(node)
+
+    def lines(self, first: cst.CSTNode, last: cst.CSTNode | None = None) -> tuple[int, int]:
+        start, end = self.where(first), self.where(last or first)
+        return (start.start.line - 1, end.end.line - 1) if start and end else (0, 0)
 
     def site(self, resource: str) -> Site:
         return Site(self.path, resource, self.where, self.notes)
@@ -126,7 +133,7 @@ class ModuleRewrite:
             args = [a for a in carried.args if a.keyword.value != "max_concurrency"]
             if len(args) != len(carried.args):
                 self.site(name).drop("max_concurrency", call)
-            new_dec = R.app_decorator("api", with_commas(args), call)
+            new_dec = R.app_decorator(self.app_var, "api", with_commas(args), call)
             cls, methods = R.queue_class_routes(dec.node, dec.decorator, new_dec)
             self.replace[id(dec.node)] = [cls]
             self.notes.append(note(
@@ -135,15 +142,16 @@ class ModuleRewrite:
                 f"({', '.join(methods) or 'none'}) are served as POST /<method>; callers use "
                 f"{dec.name}.post('/<method>', body) instead of calling the method",
                 resource=name, setting="kind"))
-            self.resources.append(Resource(name, "api", dec.name))
+            self.resources.append(Resource(name, "api", dec.name, self.lines(dec.node)))
             return
-        new_dec = R.app_decorator("queue", self._gpu_deps(carried.args, carried, name), call)
+        new_dec = R.app_decorator(self.app_var, "queue", self._gpu_deps(carried.args, carried, name), call)
         self.replace[id(dec.node)] = [_swap_decorator(dec.node, dec.decorator, new_dec)]
-        self.resources.append(Resource(name, "queue", dec.name))
+        self.resources.append(Resource(name, "queue", dec.name, self.lines(dec.node)))
 
     def _remote_queue(self, dec: Decorated, cfg: Config, seen: dict[int, str]) -> None:
         name = cfg.name
         carried = from_tetra(cfg.cls, cfg.call, self.site(name))
+        self._borrow(carried.args, dec.config_ref)
         extra = _remote_extras(dec.decorator.decorator)
         args = list(carried.args)
         if id(cfg.call) in seen:
@@ -159,9 +167,9 @@ class ModuleRewrite:
             name = new_name
         else:
             seen[id(cfg.call)] = dec.name
-        new_dec = R.app_decorator("queue", with_commas(self._gpu_deps(args + extra, carried, name)), cfg.call)
+        new_dec = R.app_decorator(self.app_var, "queue", with_commas(self._gpu_deps(args + extra, carried, name)), cfg.call)
         self.replace[id(dec.node)] = [_swap_decorator(dec.node, dec.decorator, new_dec)]
-        self.resources.append(Resource(name, "queue", dec.name))
+        self.resources.append(Resource(name, "queue", dec.name, self.lines(dec.node)))
 
     def _groups(self) -> None:
         """Route functions (1.x `@ep.get`, tetra `@remote(lb, method=, path=)`) → one api class per endpoint."""
@@ -179,6 +187,7 @@ class ModuleRewrite:
         name = cfg.name
         site = self.site(name)
         carried = from_endpoint(cfg.call, site) if cfg.cls == "Endpoint" else from_tetra(cfg.cls, cfg.call, site)
+        self._borrow(carried.args, decs[0].config_ref)
         extra: list[cst.Arg] = []
         methods = []
         for dec in decs:
@@ -193,13 +202,14 @@ class ModuleRewrite:
         if not methods:
             return
         args = [a for a in carried.args if a.keyword.value != "max_concurrency"] + extra
-        decorator = R.app_decorator("api", with_commas(self._gpu_deps(args, carried, name)), cfg.call)
+        decorator = R.app_decorator(self.app_var, "api", with_commas(self._gpu_deps(args, carried, name)), cfg.call)
         first = decs[0].node
-        cls = R.api_class(R.class_name(cfg.var, self.taken), decorator, methods, list(first.leading_lines))
+        blank = [line for line in first.leading_lines if line.comment is None]
+        cls = R.api_class(R.class_name(cfg.var, self.taken), decorator, methods, blank)
         self.replace[id(first)] = [cls]
         for dec in decs[1:]:
             self.replace[id(dec.node)] = []
-        self.resources.append(Resource(name, "api", cfg.var))
+        self.resources.append(Resource(name, "api", cfg.var, self.lines(cfg.stmt or decs[0].node, decs[-1].node)))
 
     def _configs(self) -> None:
         """Config assignments: removed (tetra, 1.x load-balanced) or turned into a client stub (1.x client mode)."""
@@ -236,13 +246,15 @@ class ModuleRewrite:
             new = self._imports(stmt) if _is_import(stmt) else self.replace.get(id(stmt), [stmt])
             if not new:
                 pending += [line for line in stmt.leading_lines if line.comment is not None]
+                if i == last_import and self.resources:
+                    body += self._borrowed_imports() + [self._app_statement()]
                 continue
             if pending:
                 new[0] = new[0].with_changes(leading_lines=[*pending, *new[0].leading_lines])
                 pending = []
             body.extend(new)
             if i == last_import and self.resources:
-                body.append(self._app_statement())
+                body += self._borrowed_imports() + [self._app_statement()]
         if not self.resources:
             return body
         if last_import < 0:
@@ -250,10 +262,26 @@ class ModuleRewrite:
             body.insert(1, self._app_statement())
         return body
 
+    def _borrow(self, args: list[cst.Arg], ref: str | None) -> None:
+        """Names a config from another module brings along (`CpuInstanceType`, a volume variable)."""
+        source = self.scan.project_imports.get(ref or "")
+        if source is None:
+            return
+        bound = _module_bindings(self.module)
+        for arg in args:
+            for name in (n.value for n in _names_in(arg.value)):
+                if name not in bound and name != "runpod":
+                    self.borrowed.setdefault("runpod" if name in KEPT_NAMES else source[0], set()).add(name)
+
+    def _borrowed_imports(self) -> list[cst.BaseStatement]:
+        return [cst.parse_statement(f"from {module} import {', '.join(sorted(names))}\n")
+                for module, names in sorted(self.borrowed.items())]
+
     def _app_statement(self) -> cst.SimpleStatementLine:
         if self.ctx.app_import is not None:
-            return self.ctx.app_import
-        return cst.parse_statement(f"app = runpod.App({string(self.ctx.app_name).value})\n").with_changes(
+            alias = f" as {self.app_var}" if self.app_var != "app" else ""
+            return cst.parse_statement(f"from {self.ctx.app_import} import app{alias}\n")
+        return cst.parse_statement(f"{self.app_var} = runpod.App({string(self.ctx.app_name).value})\n").with_changes(
             leading_lines=[cst.EmptyLine()])
 
     def _imports(self, stmt: cst.SimpleStatementLine) -> list[cst.BaseStatement]:
@@ -285,6 +313,29 @@ class ModuleRewrite:
         local = alias.asname.name.value if alias.asname else _alias_name(alias)
         target = self.scan.project_imports.get(local)
         return target in self.ctx.configs and target not in self.ctx.stubs
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.Name]:
+    """Free names of an expression (attribute names excluded)."""
+    import libcst.matchers as m
+    attrs = {id(a.attr) for a in m.findall(node, m.Attribute())}
+    kws = {id(a.keyword) for a in m.findall(node, m.Arg()) if a.keyword is not None}
+    return [n for n in m.findall(node, m.Name()) if id(n) not in attrs and id(n) not in kws]
+
+
+def _module_bindings(module: cst.Module) -> set[str]:
+    """Names bound by module-level assignments, definitions and imports."""
+    names = set()
+    for stmt in module.body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            names.add(stmt.name.value)
+        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+            if isinstance(small, cst.Assign):
+                names |= {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
+            elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                for a in small.names:
+                    names.add(a.asname.name.value if a.asname else (a.name.value if isinstance(a.name, cst.Name) else ""))
+    return names
 
 
 def _alias_name(alias: cst.ImportAlias) -> str:

@@ -18,9 +18,9 @@ def marker(method: str, path: cst.BaseExpression) -> cst.Decorator:
     return cst.Decorator(cst.Call(func, [cst.Arg(path)]))
 
 
-def app_decorator(kind: str, args: list[cst.Arg], like: cst.Call | None = None) -> cst.Decorator:
+def app_decorator(app: str, kind: str, args: list[cst.Arg], like: cst.Call | None = None) -> cst.Decorator:
     """`@app.queue(...)` / `@app.api(...)`, laid out like the old call `like` (one argument a line stays so)."""
-    func = cst.Attribute(cst.Name("app"), cst.Name(kind))
+    func = cst.Attribute(cst.Name(app), cst.Name(kind))
     if like is None or not like.args or not args:
         return cst.Decorator(cst.Call(func, args))
     first, last = like.args[0].comma, like.args[-1].comma
@@ -29,8 +29,9 @@ def app_decorator(kind: str, args: list[cst.Arg], like: cst.Call | None = None) 
     for i, arg in enumerate(args):
         if i == len(args) - 1:
             arg = arg.with_changes(comma=last)
-        elif multiline:
-            arg = arg.with_changes(comma=first)
+        elif multiline and (arg.comma is last or not (
+                isinstance(arg.comma, cst.Comma) and isinstance(arg.comma.whitespace_after, cst.ParenthesizedWhitespace))):
+            arg = arg.with_changes(comma=first)  # one argument a line; an own comma (and its comment) stays
         laid.append(arg)
     return cst.Decorator(cst.Call(func, laid, whitespace_before_args=like.whitespace_before_args))
 
