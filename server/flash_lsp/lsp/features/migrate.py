@@ -83,14 +83,15 @@ def code_actions(ls: FlashLanguageServer, params: types.CodeActionParams) -> lis
     rel = state.relpath(path_of(uri).resolve())
     migration = plan(ls, state.root, only={rel})
     line = params.range.start.line
-    names = [r.name for r in migration.resources.get(rel, []) if _near(r, line)]
+    near = sorted((r for r in migration.resources.get(rel, []) if _near(r, line)), key=lambda r: r.lines[1] - r.lines[0])
+    names = [r.name for r in near]  # the innermost declaration first (an api class spans its routes)
     if rel not in migration.changes or not names:
         return []
     title = f"Migrate '{names[0]}' to runpod 2.0 (rewrites {rel})"
     actions = [types.CodeAction(title=title, kind=KIND, edit=workspace_edit(ls, migration))]
     actions.append(types.CodeAction(
         title="Migrate the whole project to runpod 2.0…", kind=KIND,
-        command=types.Command("Migrate project to runpod 2.0", COMMAND, [{"project": uri_of(state.root)}])))
+        command=types.Command(title="Migrate project to runpod 2.0", command=COMMAND, arguments=[{"project": uri_of(state.root)}])))
     return actions
 
 
@@ -113,7 +114,7 @@ def register(server: FlashLanguageServer) -> None:
     session = server.session
 
     @server.command(COMMAND)
-    async def migrate_project_command(ls: FlashLanguageServer, *args):
+    async def migrate_project_command(ls, *args):
         target = args[0].get("project") if args and isinstance(args[0], dict) else None
         path = path_of(target) if target else None
         state = session.state_for(target) if path is not None else None
@@ -130,7 +131,7 @@ def register(server: FlashLanguageServer) -> None:
         result = await ls.workspace_apply_edit_async(
             types.ApplyWorkspaceEditParams(edit=edit, label="Migrate to runpod 2.0"))
         return {"applied": bool(result and result.applied), "files": sorted(migration.changes),
-                "skipped": migration.skipped, "edit": ls.converter.unstructure(edit)}
+                "skipped": migration.skipped}
 
     def refresh_notes(state: ProjectState) -> None:
         if not any(_uses_old_api(server, uri) for uri in server.workspace.text_documents):
