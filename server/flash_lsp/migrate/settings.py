@@ -60,7 +60,8 @@ class Site:
 
     def drop(self, setting: str, node: cst.CSTNode, why: str = "") -> None:
         field = MANIFEST_FIELD.get(setting, setting)
-        msg = f"`{code_of(node).strip()}` on '{self.resource}' has no runpod 2.0 equivalent and is not carried over"
+        shown = node.with_changes(comma=cst.MaybeSentinel.DEFAULT) if isinstance(node, (cst.Arg, cst.Element)) else node
+        msg = f"`{code_of(shown).strip()}` on '{self.resource}' has no runpod 2.0 equivalent and is not carried over"
         self.notes.append(note("FL950", self.path, self.where(node), msg + (f": {why}" if why else ""),
                                resource=self.resource, setting=field))
 
