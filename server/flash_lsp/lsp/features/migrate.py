@@ -11,6 +11,7 @@ preview before anything is written. Open documents are migrated from their edito
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,8 +100,7 @@ def _near(resource, line: int) -> bool:
     return resource.lines[0] <= line <= resource.lines[1]
 
 
-def notes_by_uri(ls: FlashLanguageServer, state: ProjectState) -> dict[str, list[types.Diagnostic]]:
-    migration = plan(ls, state.root)
+def notes_by_uri(ls: FlashLanguageServer, state: ProjectState, migration: Migration) -> dict[str, list[types.Diagnostic]]:
     lines_of = {rel: text.splitlines() for rel, text in migration.originals.items() if text is not None}
     by_uri: dict[str, list[types.Diagnostic]] = {}
     for note in migration.notes:
@@ -133,12 +133,20 @@ def register(server: FlashLanguageServer) -> None:
         return {"applied": bool(result and result.applied), "files": sorted(migration.changes),
                 "skipped": migration.skipped}
 
-    def refresh_notes(state: ProjectState) -> None:
-        if not any(_uses_old_api(server, uri) for uri in server.workspace.text_documents):
-            return
+    async def refresh(state: ProjectState, overlay: dict[str, str]) -> None:
         try:
-            session.set_external(state, SOURCE, notes_by_uri(server, state))
+            loop = asyncio.get_running_loop()
+            migration = await loop.run_in_executor(session.executor, lambda: migrate_project(state.root, overlay=overlay))
+            session.set_external(state, SOURCE, notes_by_uri(server, state, migration))
         except Exception:  # a migration problem must never break the analysis loop
-            log.exception("migration notes failed")
+            log.exception("migration notes of %s failed", state.root)
 
-    session.listeners.append(refresh_notes)
+    def on_model(state: ProjectState) -> None:
+        """After each analysis (on the event loop): plan the migration off the loop, then publish its notes."""
+        if any(_uses_old_api(server, uri) for uri in server.workspace.text_documents):
+            task = asyncio.get_running_loop().create_task(refresh(state, open_texts(server, state.root)))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+    tasks: set[asyncio.Task] = set()
+    session.listeners.append(on_model)
