@@ -40,7 +40,6 @@ class Resource:
 
     name: str
     kind: str
-    anchor: str  # the function/class/variable the code action is offered on
     lines: tuple[int, int] = (0, 0)  # 0-based first and last line of its declaration in the old source
 
 
@@ -142,11 +141,11 @@ class ModuleRewrite:
                 f"({', '.join(methods) or 'none'}) are served as POST /<method>; callers use "
                 f"{dec.name}.post('/<method>', body) instead of calling the method",
                 resource=name, setting="kind"))
-            self.resources.append(Resource(name, "api", dec.name, self.lines(dec.node.decorators[0], dec.node)))
+            self.resources.append(Resource(name, "api", self.lines(dec.node.decorators[0], dec.node)))
             return
         new_dec = R.app_decorator(self.app_var, "queue", self._gpu_deps(carried.args, carried, name), call)
         self.replace[id(dec.node)] = [_swap_decorator(dec.node, dec.decorator, new_dec)]
-        self.resources.append(Resource(name, "queue", dec.name, self.lines(dec.node.decorators[0], dec.node)))
+        self.resources.append(Resource(name, "queue", self.lines(dec.node.decorators[0], dec.node)))
 
     def _remote_queue(self, dec: Decorated, cfg: Config, seen: dict[int, str]) -> None:
         name = cfg.name
@@ -169,7 +168,7 @@ class ModuleRewrite:
             seen[id(cfg.call)] = dec.name
         new_dec = R.app_decorator(self.app_var, "queue", with_commas(self._gpu_deps(args + extra, carried, name)), cfg.call)
         self.replace[id(dec.node)] = [_swap_decorator(dec.node, dec.decorator, new_dec)]
-        self.resources.append(Resource(name, "queue", dec.name, self.lines(dec.node.decorators[0], dec.node)))
+        self.resources.append(Resource(name, "queue", self.lines(dec.node.decorators[0], dec.node)))
 
     def _groups(self) -> None:
         """Route functions (1.x `@ep.get`, tetra `@remote(lb, method=, path=)`) → one api class per endpoint."""
@@ -209,7 +208,7 @@ class ModuleRewrite:
         self.replace[id(first)] = [cls]
         for dec in decs[1:]:
             self.replace[id(dec.node)] = []
-        self.resources.append(Resource(name, "api", cfg.var, self.lines(cfg.stmt or decs[0].node.decorators[0], decs[-1].node)))
+        self.resources.append(Resource(name, "api", self.lines(cfg.stmt or decs[0].node.decorators[0], decs[-1].node)))
 
     def _configs(self) -> None:
         """Config assignments: removed (tetra, 1.x load-balanced) or turned into a client stub (1.x client mode)."""

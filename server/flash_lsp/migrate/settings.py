@@ -74,9 +74,6 @@ class Carried:
     is_cpu: bool = False
     image: bool = False
 
-    def keyword(self, name: str) -> cst.Arg | None:
-        return next((a for a in self.args if a.keyword and a.keyword.value == name), None)
-
 
 def kw(name: str, value: cst.BaseExpression) -> cst.Arg:
     return cst.Arg(value=value, keyword=cst.Name(name),
@@ -107,12 +104,6 @@ def enum_string(value: cst.BaseExpression) -> cst.BaseExpression:
 def literal_str(node: cst.BaseExpression | None) -> str | None:
     if isinstance(node, cst.SimpleString):
         return node.evaluated_value if isinstance(node.evaluated_value, str) else None
-    return None
-
-
-def literal_int(node: cst.BaseExpression | None) -> int | None:
-    if isinstance(node, cst.Integer):
-        return int(node.value, 0)
     return None
 
 
