@@ -1,8 +1,10 @@
 """The migration proof: for every fixture, the real old build and the real rc2 build of the migrated copy
 declare the same resources with the same settings, or differ exactly where the notes say
-(tests/migrate/proof.py)."""
+(tests/migrate/proof.py). The proofs this session selects run two at a time."""
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -10,6 +12,18 @@ from tests.migrate import proof
 
 pytestmark = [pytest.mark.fidelity, pytest.mark.network]
 FIXTURES = proof.fixtures()
+
+
+@pytest.fixture(scope="session")
+def proofs(request):
+    wanted = [item.callspec.params["fixture"] for item in request.session.items
+              if getattr(item, "originalname", None) == "test_migration_is_proven_by_the_real_builds"]
+    pool = ThreadPoolExecutor(max_workers=2)
+    futures = {fixture: pool.submit(proof.prove, fixture) for fixture in wanted}
+    yield futures
+    for future in futures.values():
+        future.cancel()
+    pool.shutdown(wait=True)
 
 
 def test_the_corpus_spans_both_old_apis_and_the_hard_cases():
@@ -20,6 +34,6 @@ def test_the_corpus_spans_both_old_apis_and_the_hard_cases():
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[p.name for p in FIXTURES])
-def test_migration_is_proven_by_the_real_builds(fixture):
-    problems = proof.prove(fixture)
+def test_migration_is_proven_by_the_real_builds(fixture, proofs):
+    problems = proofs[fixture].result()
     assert not problems, "\n".join(problems)
