@@ -154,7 +154,7 @@ def compare(old: dict[str, dict], new: dict[str, dict], notes: list[dict]) -> li
         if "resource" in n and "setting" in n:
             for f in COVERS.get(n["setting"], {n["setting"]}):
                 covered.add((n["resource"], f))
-    split = {n["new_resource"]: n["resource"] for n in notes if n.get("setting") == "split"}
+    split = {n["new_resource"]: n["resource"] for n in notes if "new_resource" in n}
     differences: set[tuple[str, str]] = set()
     for name in sorted(set(old) | set(new)):
         if name not in new:

@@ -21,6 +21,15 @@ def _bound(rewrite, targets: set[tuple[str, str]]) -> set[str]:
     return here | {local for local, target in rewrite.scan.project_imports.items() if target in targets}
 
 
+def _imported(node: cst.ImportFrom, targets) -> set[str]:
+    """Local names an import statement (anywhere) binds to one of `targets` ((module, name) pairs)."""
+    module = dotted(node.module) if node.module is not None and not node.relative else None
+    if not module or isinstance(node.names, cst.ImportStar):
+        return set()
+    return {alias.asname.name.value if alias.asname else dotted(alias.name)
+            for alias in node.names if (module, dotted(alias.name)) in targets}
+
+
 class ClientCallNotes(cst.CSTVisitor):
     """FL956 at every call of a client-mode endpoint method (run on the original module, for positions)."""
 
@@ -31,12 +40,7 @@ class ClientCallNotes(cst.CSTVisitor):
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         """`from clients import vllm` inside a function binds a stub too."""
-        module = dotted(node.module) if node.module is not None and not node.relative else None
-        if module and not isinstance(node.names, cst.ImportStar):
-            for alias in node.names:
-                name = dotted(alias.name)
-                if (module, name) in self.stubs:
-                    self.names.add(alias.asname.name.value if alias.asname else name)
+        self.names |= _imported(node, set(self.stubs))
         return False
 
     def visit_Call(self, node: cst.Call) -> bool:
@@ -52,9 +56,15 @@ class ClientCallNotes(cst.CSTVisitor):
 
 class CallSites(cst.CSTTransformer):
     def __init__(self, rewrite):
-        self.queue_names = _bound(rewrite, rewrite.ctx.queue_functions)
+        self.queues = rewrite.ctx.queue_functions
+        self.queue_names = _bound(rewrite, self.queues)
         self.awaited: set[int] = set()
         self.in_decorator = 0
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        """`from prep import preprocess` inside a function binds a queue function too."""
+        self.queue_names |= _imported(node, self.queues)
+        return False
 
     def visit_Decorator(self, node: cst.Decorator) -> bool:
         self.in_decorator += 1

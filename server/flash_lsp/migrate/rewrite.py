@@ -151,6 +151,7 @@ class ModuleRewrite:
         name = cfg.name
         carried = from_tetra(cfg.cls, cfg.call, self.site(name))
         self._borrow(carried.args, dec.config_ref)
+        self._imported_name(cfg, dec.config_ref, dec.decorator)
         extra = _remote_extras(dec.decorator.decorator)
         args = list(carried.args)
         if id(cfg.call) in seen:
@@ -187,6 +188,7 @@ class ModuleRewrite:
         site = self.site(name)
         carried = from_endpoint(cfg.call, site) if cfg.cls == "Endpoint" else from_tetra(cfg.cls, cfg.call, site)
         self._borrow(carried.args, decs[0].config_ref)
+        self._imported_name(cfg, decs[0].config_ref, decs[0].decorator)
         extra: list[cst.Arg] = []
         methods = []
         for dec in decs:
@@ -260,6 +262,16 @@ class ModuleRewrite:
             body.insert(0, cst.parse_statement("import runpod\n"))
             body.insert(1, self._app_statement())
         return body
+
+    def _imported_name(self, cfg: Config, ref: str | None, where: cst.CSTNode) -> None:
+        """tetra-rp does not follow a config imported from another module: it names the resource after
+        the variable (and builds it as LiveServerless); 2.0 uses the config's own name."""
+        if cfg.cls != "Endpoint" and ref in self.scan.project_imports and ref != cfg.name:
+            self.notes.append(note(
+                "FL958", self.path, self.where(where),
+                f"tetra-rp built this as resource '{ref}' (a LiveServerless queue named after the imported variable); "
+                f"runpod 2.0 declares it as its config says: '{cfg.name}'", resource=ref, setting="resource",
+                new_resource=cfg.name))
 
     def _borrow(self, args: list[cst.Arg], ref: str | None) -> None:
         """Names a config from another module brings along (`CpuInstanceType`, a volume variable)."""

@@ -90,6 +90,7 @@ _RULES = [
     Rule("FL955", I, "one old resource becomes several runpod 2.0 resources"),
     Rule("FL956", I, "call to a deployed endpoint needs rewriting by hand"),
     Rule("FL957", E, "file does not parse: the migration skips it"),
+    Rule("FL958", I, "the old build named this resource after a variable, not after its config"),
 ]
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}
