@@ -189,6 +189,8 @@ def test_endpoints_in_several_files_share_one_app_package(tmp_path):
     assert m.changes["runpod_app/__init__.py"].endswith('app = runpod.App("proj")\n')
     assert m.originals["runpod_app/__init__.py"] is None
     assert all("from runpod_app import app\n" in m.changes[f] for f in ("a.py", "b.py"))
+    one = migrate_project(tmp_path / "proj", only={"a.py"})
+    assert sorted(one.changes) == ["a.py", "runpod_app/__init__.py"]
 
 
 def test_app_name_clash_uses_another_variable(tmp_path):

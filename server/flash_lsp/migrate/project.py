@@ -98,8 +98,8 @@ def migrate_project(root: Path, only: set[str] | None = None, overlay: dict[str,
             migration.resources[rel] = rewrite.resources
         if new != sources[rel]:
             migration.changes[rel] = new
-    if len(homes) > 1 and only is None:
-        init = f"{APP_PACKAGE}/__init__.py"
+    init = f"{APP_PACKAGE}/__init__.py"
+    if len(homes) > 1 and not (root / init).exists():  # a single file's migration needs it too
         migration.originals.setdefault(init, None)
         migration.changes[init] = APP_MODULE_TEXT.format(name=f'"{ctx.app_name}"')
     if only is None:
