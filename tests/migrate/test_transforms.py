@@ -302,3 +302,10 @@ def test_output_always_parses(tmp_path, source):
     m = migrate_project(project(tmp_path, {"main.py": source}))
     for text in m.changes.values():
         cst.parse_module(text)
+
+
+def test_module_style_imports_are_reported_not_guessed(tmp_path):
+    m = migrate_project(project(tmp_path, {"w.py": "import runpod_flash\n\n@runpod_flash.Endpoint(name='abc')\ndef f():\n    pass\n"}))
+    assert m.changes == {}
+    [n] = m.notes
+    assert (n.code, n.span.line) == ("FL953", 0)

@@ -85,11 +85,15 @@ class ModuleRewrite:
     # ------------------------------------------------------------------ endpoints
 
     def run(self) -> str:
-        if not self.scan.uses_old_api and not self._imports_migrated_names():
+        if not (self.scan.uses_old_api or self.scan.module_imports) and not self._imports_migrated_names():
             return self.module.code
         for node in self.scan.nested:
             self.notes.append(note("FL953", self.path, self.where(node),
                                    "old-API decorator on a nested function or method: not migrated"))
+        for node in self.scan.module_imports:
+            self.notes.append(note("FL953", self.path, self.where(node),
+                                   "`import runpod_flash`/`import tetra_rp`: uses through the module name are not migrated; "
+                                   "import the names (`from runpod_flash import Endpoint`) and run the migration again"))
         self.wrapper.visit(ClientCallNotes(self))
         self._queues()
         self._groups()

@@ -67,6 +67,7 @@ class ModuleScan:
     decorated: list[Decorated]
     project_imports: dict[str, tuple[str, str]]  # local name -> (module, name) for `from mod import name`
     nested: list[cst.CSTNode]  # old decorators not at module level
+    module_imports: list[cst.Import] = dataclasses.field(default_factory=list)  # `import runpod_flash`
 
     @property
     def uses_old_api(self) -> bool:
@@ -79,6 +80,9 @@ def scan(module: cst.Module) -> ModuleScan:
         for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
             if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
                 _record_import(out, small)
+            elif isinstance(small, cst.Import) and any(
+                    (dotted(a.name) or "").split(".")[0] in OLD_PACKAGES for a in small.names):
+                out.module_imports.append(small)
     for stmt in module.body:
         config = _config_of(stmt, out.old_names)
         if config is not None:
