@@ -309,3 +309,19 @@ def test_module_style_imports_are_reported_not_guessed(tmp_path):
     assert m.changes == {}
     [n] = m.notes
     assert (n.code, n.span.line) == ("FL953", 0)
+
+
+def test_tetra_class_becomes_an_api_class(tmp_path):
+    new, m = migrated(tmp_path, {"main.py": "", "workers/k.py": '''
+        from tetra_rp import LiveServerless, remote
+
+        cfg = LiveServerless(name="klass")
+
+
+        @remote(cfg)
+        class Model:
+            def predict(self, x):
+                return x
+        '''}, "workers/k.py")
+    assert '@app.api(name="klass", idle_timeout=5)\nclass Model:\n    @runpod.post("/predict")\n' in new
+    assert [(n.code, n.data["setting"]) for n in m.notes] == [("FL955", "kind")]

@@ -132,48 +132,50 @@ class ModuleRewrite:
         call = dec.decorator.decorator
         name = Config(dec.name, "Endpoint", call, None).name
         carried = from_endpoint(call, self.site(name))
-        if isinstance(dec.node, cst.ClassDef):
-            args = [a for a in carried.args if a.keyword.value != "max_concurrency"]
-            if len(args) != len(carried.args):
-                self.site(name).drop("max_concurrency", call)
-            new_dec = R.app_decorator(self.app_var, "api", with_commas(args), call)
-            cls, methods = R.queue_class_routes(dec.node, dec.decorator, new_dec)
-            self.replace[id(dec.node)] = [cls]
-            self.notes.append(note(
-                "FL955", self.path, self.where(dec.decorator),
-                f"queue-based class '{name}' becomes an @app.api class: its public methods "
-                f"({', '.join(methods) or 'none'}) are served as POST /<method>; callers use "
-                f"{dec.name}.post('/<method>', body) instead of calling the method",
-                resource=name, setting="kind"))
-            self.resources.append(Resource(name, "api", self.lines(dec.node.decorators[0], dec.node)))
+        self._declare(dec, name, carried.args, carried, call)
+
+    def _declare(self, dec: Decorated, name: str, args: list[cst.Arg], carried, like: cst.Call) -> None:
+        """A decorated function becomes `@app.queue`; a decorated class an `@app.api` class (FL955)."""
+        args = self._gpu_deps(args, carried, name)
+        if isinstance(dec.node, cst.FunctionDef):
+            new_dec = R.app_decorator(self.app_var, "queue", with_commas(args), like)
+            self.replace[id(dec.node)] = [_swap_decorator(dec.node, dec.decorator, new_dec)]
+            self.resources.append(Resource(name, "queue", self.lines(dec.node.decorators[0], dec.node)))
             return
-        new_dec = R.app_decorator(self.app_var, "queue", self._gpu_deps(carried.args, carried, name), call)
-        self.replace[id(dec.node)] = [_swap_decorator(dec.node, dec.decorator, new_dec)]
-        self.resources.append(Resource(name, "queue", self.lines(dec.node.decorators[0], dec.node)))
+        kept = [a for a in args if a.keyword.value != "max_concurrency"]
+        if len(kept) != len(args):
+            self.site(name).drop("max_concurrency", like)
+        new_dec = R.app_decorator(self.app_var, "api", with_commas(kept), like)
+        cls, methods = R.queue_class_routes(dec.node, dec.decorator, new_dec)
+        self.replace[id(dec.node)] = [cls]
+        self.notes.append(note(
+            "FL955", self.path, self.where(dec.decorator),
+            f"queue-based class '{name}' becomes an @app.api class: its public methods "
+            f"({', '.join(methods) or 'none'}) are served as POST /<method>; callers use "
+            f"{dec.name}.post('/<method>', body) instead of calling the method",
+            resource=name, setting="kind"))
+        self.resources.append(Resource(name, "api", self.lines(dec.node.decorators[0], dec.node)))
 
     def _remote_queue(self, dec: Decorated, cfg: Config, seen: dict[int, str]) -> None:
         name = cfg.name
         carried = from_tetra(cfg.cls, cfg.call, self.site(name))
         self._borrow(carried.args, dec.config_ref)
         self._imported_name(cfg, dec.config_ref, dec.decorator)
-        extra = _remote_extras(dec.decorator.decorator)
         args = list(carried.args)
         if id(cfg.call) in seen:
-            new_name = f"{name}-{dec.name}".replace("_", "-")
+            new_name = f"{name}-{dec.name}".replace("_", "-").lower()
             args = [kw("name", string(new_name)) if a.keyword.value == "name" else a for a in args]
             if not any(a.keyword.value == "name" for a in args):
                 args.insert(0, kw("name", string(new_name)))
             self.notes.append(note(
                 "FL955", self.path, self.where(dec.decorator),
-                f"'{dec.name}' shared resource '{name}' with '{seen[id(cfg.call)]}'; a 2.0 queue serves one "
-                f"function, so it becomes its own queue '{new_name}'", resource=name, setting="split",
+                f"'{dec.name}' shared resource '{name}' with '{seen[id(cfg.call)]}'; a 2.0 resource serves one "
+                f"function or class, so it becomes its own resource '{new_name}'", resource=name, setting="split",
                 new_resource=new_name))
             name = new_name
         else:
             seen[id(cfg.call)] = dec.name
-        new_dec = R.app_decorator(self.app_var, "queue", with_commas(self._gpu_deps(args + extra, carried, name)), cfg.call)
-        self.replace[id(dec.node)] = [_swap_decorator(dec.node, dec.decorator, new_dec)]
-        self.resources.append(Resource(name, "queue", self.lines(dec.node.decorators[0], dec.node)))
+        self._declare(dec, name, args + _remote_extras(dec.decorator.decorator), carried, cfg.call)
 
     def _groups(self) -> None:
         """Route functions (1.x `@ep.get`, tetra `@remote(lb, method=, path=)`) → one api class per endpoint."""
