@@ -16,6 +16,7 @@ from .core.profile_detect import detect_profile
 from .core.profiles import PROFILES, Profile, get_profile
 from .core.project import Project, ProjectModel, analyze_project
 from .core.report import endpoints, render_check_text
+from .migrate.command import add_migrate_command
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 # control characters (C0 but newline, DEL, C1), bidirectional overrides and lone surrogates: a file
@@ -82,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     size.add_argument("--format", choices=("text", "json"), default="text")
     size.add_argument("--exclude", default=None, metavar="A,B", help="packages passed to flash build --exclude")
     size.add_argument("--offline", action="store_true", help="answer from the cache or installed packages only")
+    add_migrate_command(sub, _checked_root)
     return parser
 
 

@@ -16,10 +16,10 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
 from ..core.model import Diagnostic, Span
-from ..core.rules.catalogue import ANALYSIS, BUILD, CATALOGUE, SIZE, Overrides, apply_overrides
+from ..core.rules.catalogue import ANALYSIS, BUILD, CATALOGUE, MIGRATE, SIZE, Overrides, apply_overrides
 
 SOURCE = "flash-lsp"
-SOURCES = {ANALYSIS: SOURCE, BUILD: "flash build", SIZE: "flash-lsp size"}
+SOURCES = {ANALYSIS: SOURCE, BUILD: "flash build", SIZE: "flash-lsp size", MIGRATE: "flash-lsp migrate"}
 """The diagnostics source shown in the editor, per catalogue origin."""
 
 LinesOf = Callable[[str], Sequence[str]]

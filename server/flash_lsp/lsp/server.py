@@ -90,6 +90,7 @@ def create_server() -> FlashLanguageServer:
         diagnostics,
         hover,
         lifecycle,
+        migrate,
         navigation,
         previews,
         rename,
@@ -98,7 +99,7 @@ def create_server() -> FlashLanguageServer:
 
     server = FlashLanguageServer()
     features = (lifecycle, diagnostics, hover, codelens, previews, navigation, completion, code_actions, build_commands)
-    for feature in (*features, bundle_size):
+    for feature in (*features, bundle_size, migrate):
         feature.register(server)
     for feature in (signature_help, rename):  # runpod-flash 1.x projects
         feature.register(server)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from ..model import Diagnostic, Related, Severity, Span
 
-ANALYSIS, BUILD, SIZE = "analysis", "build", "size"
-ORIGINS = (ANALYSIS, BUILD, SIZE)
+ANALYSIS, BUILD, SIZE, MIGRATE = "analysis", "build", "size", "migrate"
+ORIGINS = (ANALYSIS, BUILD, SIZE, MIGRATE)
 """Origins: which part of the product emits a code (each is one diagnostics source in the editor)."""
 
 

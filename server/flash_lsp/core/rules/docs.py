@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .catalogue import ANALYSIS, BUILD, CATALOGUE, SEVERITIES, SIZE, Rule
+from .catalogue import ANALYSIS, BUILD, CATALOGUE, MIGRATE, SEVERITIES, SIZE, Rule
 
 SECTIONS = (
     (ANALYSIS, "Static analysis (source `flash-lsp`)",
@@ -12,6 +12,9 @@ SECTIONS = (
      "placed at the code they concern; each build replaces the previous build's."),
     (SIZE, "Archive size (source `flash-lsp size`)",
      "From the predicted archive for the build's target (Linux x86_64), placed on the requirement they concern."),
+    (MIGRATE, "Migration to runpod 2.0 (source `flash-lsp migrate`)",
+     "What a migration to the runpod 2.0 API (`flash-lsp migrate`, the migration code actions) cannot carry over "
+     "or changes, at the code it concerns (docs/migration.md)."),
 )
 SEVERITY_NAMES = {severity: name for name, severity in SEVERITIES.items()}
 

@@ -9,7 +9,7 @@ from lsprotocol import types
 from ...core import fixes
 from ...core.summary import module_path
 from ..convert import uri_of
-from . import api_fixes, size_views
+from . import api_fixes, migrate, size_views
 
 if TYPE_CHECKING:
     from ..server import FlashLanguageServer
@@ -21,7 +21,7 @@ KIND = types.CodeActionKind.QuickFix
 def register(server: FlashLanguageServer) -> None:
     session = server.session
 
-    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[KIND]))
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[KIND, migrate.KIND]))
     async def code_action(ls: FlashLanguageServer, params: types.CodeActionParams):
         uri = params.text_document.uri
         view = await session.document(uri)
@@ -33,6 +33,7 @@ def register(server: FlashLanguageServer) -> None:
                 actions += _fixes_for(view, uri, diagnostic)
                 actions += api_fixes.actions(view, uri, diagnostic)  # runpod-flash 1.x editor diagnostics
         actions += size_views.code_actions(ls, uri, params.context.diagnostics)  # "flash-lsp size" (FL805)
+        actions += migrate.code_actions(ls, params)  # to runpod 2.0
         return actions or None
 
 

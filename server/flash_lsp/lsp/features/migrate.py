@@ -1,0 +1,142 @@
+"""Migration to runpod 2.0 in the editor (docs/migration.md, "In the editor").
+
+* code actions on an endpoint (its decorator, config or route): migrate its file;
+* the command `flash.migrateProject` (argument `{project: <root or file URI>}`): migrate the whole
+  project; it asks the client to apply the edit (`workspace/applyEdit`) and returns it;
+* info diagnostics (source `flash-lsp migrate`) on settings the migration cannot carry over.
+
+Every edit carries one change annotation with `needsConfirmation: true`, so VS Code shows the refactor
+preview before anything is written. Open documents are migrated from their editor text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from ...core.rules.catalogue import MIGRATE
+from ...migrate import Migration, migrate_project
+from ..convert import path_of, uri_of
+
+if TYPE_CHECKING:
+    from ..server import FlashLanguageServer
+    from ..session import ProjectState
+
+log = logging.getLogger(__name__)
+COMMAND = "flash.migrateProject"
+KIND = types.CodeActionKind.RefactorRewrite
+ANNOTATION = "flash-lsp.migrate"
+OLD_PACKAGES = ("runpod_flash", "tetra_rp")
+
+
+def open_texts(ls: FlashLanguageServer, root: Path) -> dict[str, str]:
+    """Project-relative path -> editor text of the open documents under `root`."""
+    out = {}
+    for uri, doc in ls.workspace.text_documents.items():
+        path = path_of(uri)
+        if path is not None and path.suffix == ".py" and path.resolve().is_relative_to(root):
+            out[path.resolve().relative_to(root).as_posix()] = doc.source
+    return out
+
+
+def plan(ls: FlashLanguageServer, root: Path, only: set[str] | None = None) -> Migration:
+    return migrate_project(root, only=only, overlay=open_texts(ls, root))
+
+
+def workspace_edit(ls: FlashLanguageServer, migration: Migration) -> types.WorkspaceEdit:
+    """The migration as document changes, all under one annotation that needs confirmation."""
+    changes: list = []
+    for rel in sorted(migration.changes):
+        uri = uri_of(migration.root / rel)
+        new = migration.changes[rel]
+        old = migration.originals.get(rel)
+        if old is None:
+            changes.append(types.CreateFile(uri=uri, options=types.CreateFileOptions(ignore_if_exists=True),
+                                            annotation_id=ANNOTATION))
+            old = ""
+        doc = ls.workspace.text_documents.get(uri)
+        lines = old.split("\n")
+        whole = types.Range(types.Position(0, 0), types.Position(len(lines) - 1, len(lines[-1])))
+        edit = types.AnnotatedTextEdit(range=whole, new_text=new, annotation_id=ANNOTATION)
+        identifier = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=doc.version if doc else None)
+        changes.append(types.TextDocumentEdit(text_document=identifier, edits=[edit]))
+    annotation = types.ChangeAnnotation(
+        label="Migrate to runpod 2.0", needs_confirmation=True,
+        description=f"{len(migration.changes)} file(s); {len(migration.notes)} note(s) on settings and calls")
+    return types.WorkspaceEdit(document_changes=changes, change_annotations={ANNOTATION: annotation})
+
+
+def _uses_old_api(ls: FlashLanguageServer, uri: str) -> bool:
+    doc = ls.workspace.text_documents.get(uri)
+    return doc is not None and any(p in doc.source for p in OLD_PACKAGES)
+
+
+def code_actions(ls: FlashLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """Actions for the endpoint under the cursor: migrate this file, migrate the project."""
+    uri = params.text_document.uri
+    state = ls.session.state_for(uri)
+    if state is None or not _uses_old_api(ls, uri):
+        return []
+    rel = state.relpath(path_of(uri).resolve())
+    migration = plan(ls, state.root, only={rel})
+    line = params.range.start.line
+    near = sorted((r for r in migration.resources.get(rel, []) if _near(r, line)), key=lambda r: r.lines[1] - r.lines[0])
+    names = [r.name for r in near]  # the innermost declaration first (an api class spans its routes)
+    if rel not in migration.changes or not names:
+        return []
+    title = f"Migrate '{names[0]}' to runpod 2.0 (rewrites {rel})"
+    actions = [types.CodeAction(title=title, kind=KIND, edit=workspace_edit(ls, migration))]
+    actions.append(types.CodeAction(
+        title="Migrate the whole project to runpod 2.0…", kind=KIND,
+        command=types.Command(title="Migrate project to runpod 2.0", command=COMMAND, arguments=[{"project": uri_of(state.root)}])))
+    return actions
+
+
+def _near(resource, line: int) -> bool:
+    return resource.lines[0] <= line <= resource.lines[1]
+
+
+def register(server: FlashLanguageServer) -> None:
+    session = server.session
+
+    @server.command(COMMAND)
+    async def migrate_project_command(ls, *args):
+        target = args[0].get("project") if args and isinstance(args[0], dict) else None
+        path = path_of(target) if target else None
+        state = session.state_for(target) if path is not None else None
+        if state is None:
+            return {"applied": False, "reason": "no-project", "message": "pass {project: <root or file URI>}"}
+        migration = plan(ls, state.root)
+        if migration.blocked:
+            message = f"Flash: not migrating: {', '.join(migration.blocked)} use the old API but do not parse."
+            ls.show(message, types.MessageType.Warning)
+            return {"applied": False, "reason": "unparsable", "message": message}
+        if not migration.changes:
+            return {"applied": False, "reason": "nothing-to-do", "message": "Flash: nothing to migrate."}
+        edit = workspace_edit(ls, migration)
+        result = await ls.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(edit=edit, label="Migrate to runpod 2.0"))
+        return {"applied": bool(result and result.applied), "files": sorted(migration.changes),
+                "skipped": migration.skipped}
+
+    async def refresh(state: ProjectState, overlay: dict[str, str]) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+            migration = await loop.run_in_executor(session.executor, lambda: migrate_project(state.root, overlay=overlay))
+            session.set_external(state, MIGRATE, migration.notes)
+        except Exception:  # a migration problem must never break the analysis loop
+            log.exception("migration notes of %s failed", state.root)
+
+    def on_model(state: ProjectState) -> None:
+        """After each analysis (on the event loop): plan the migration off the loop, then publish its notes."""
+        if any(_uses_old_api(server, uri) for uri in server.workspace.text_documents):
+            task = asyncio.get_running_loop().create_task(refresh(state, open_texts(server, state.root)))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+    tasks: set[asyncio.Task] = set()
+    session.listeners.append(on_model)

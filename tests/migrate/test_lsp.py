@@ -1,0 +1,108 @@
+"""Migration through the real server (pytest-lsp, VS Code's and Neovim's capabilities)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from tests.fidelity import our_cli
+from tests.lsp.conftest import client, diagnostics, open_doc, uri  # noqa: F401 (pytest fixture)
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "migrate"
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Path:
+    """A runpod-flash 1.21 project with a queue function, a queue class and load-balanced routes."""
+    root = tmp_path / "f_mixed_kinds"
+    shutil.copytree(FIXTURES / "f_mixed_kinds", root)
+    (root / "requirements.txt").write_text("runpod-flash==1.21.0\n")
+    return root
+
+
+def apply(text: str, edit: types.TextEdit) -> str:
+    """Apply one whole-document edit (the migration replaces the full text)."""
+    lines = text.split("\n")
+    start, end = edit.range.start, edit.range.end
+    assert (start.line, start.character) == (0, 0) and (end.line, end.character) == (len(lines) - 1, len(lines[-1]))
+    return edit.new_text
+
+
+def cli_migrated(root: Path, tmp: Path) -> dict[str, str]:
+    """What `flash-lsp migrate` writes for a copy of `root`: relative path -> text."""
+    copy = tmp / "cli" / root.name
+    shutil.copytree(root, copy)
+    subprocess.run([*our_cli(), "migrate", str(copy), "--to", "runpod-2.0"], check=False, capture_output=True, timeout=120)
+    return {p.relative_to(copy).as_posix(): p.read_text() for p in copy.rglob("*") if p.is_file()}
+
+
+def _annotated(edit: types.WorkspaceEdit) -> None:
+    annotation = edit.change_annotations["flash-lsp.migrate"]
+    assert annotation.needs_confirmation is True
+    for change in edit.document_changes:
+        for e in getattr(change, "edits", []):
+            assert e.annotation_id == "flash-lsp.migrate"
+
+
+async def test_code_action_on_an_endpoint_migrates_its_file_like_the_cli(client, tmp_path):
+    rel = "app_main.py"
+    u = open_doc(client, rel)
+    line = next(i for i, t in enumerate((client.workspace_root / rel).read_text().splitlines()) if "@Endpoint(name=\"scorer\"" in t)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=u), range=types.Range(types.Position(line, 1), types.Position(line, 1)),
+        context=types.CodeActionContext(diagnostics=[])))
+    titles = [a.title for a in actions]
+    assert titles[:2] == ["Migrate 'scorer' to runpod 2.0 (rewrites app_main.py)", "Migrate the whole project to runpod 2.0…"]
+    action = actions[0]
+    assert action.kind == types.CodeActionKind.RefactorRewrite
+    _annotated(action.edit)
+    [change] = action.edit.document_changes
+    assert change.text_document.uri == u
+    new = apply((client.workspace_root / rel).read_text(), change.edits[0])
+    assert new == cli_migrated(client.workspace_root, tmp_path)[rel]
+    assert "flash.migrateProject" in str(actions[1].command)  # a command-only action; clients read it either way
+
+
+async def test_no_migration_action_away_from_endpoints(client):
+    u = open_doc(client, "app_main.py")
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=u), range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+        context=types.CodeActionContext(diagnostics=[])))
+    assert not [a for a in actions or [] if "runpod 2.0" in a.title]
+
+
+async def test_project_command_asks_the_client_to_apply_an_annotated_edit(client, tmp_path):
+    received = []
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams):
+        received.append(params)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    open_doc(client, "app_main.py")
+    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="flash.migrateProject", arguments=[{"project": uri(client, ".")}]))
+    assert result["applied"] is True and result["files"] == ["app_main.py", "requirements.txt"]
+    [params] = received
+    _annotated(params.edit)
+    expected = cli_migrated(client.workspace_root, tmp_path)
+    by_uri = {c.text_document.uri: c.edits[0].new_text for c in params.edit.document_changes}
+    assert by_uri == {uri(client, rel): expected[rel] for rel in ("app_main.py", "requirements.txt")}
+
+
+async def test_command_without_a_project_says_so(client):
+    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="flash.migrateProject", arguments=[{}]))
+    assert result["applied"] is False and result["reason"] == "no-project"
+
+
+async def test_notes_appear_as_info_diagnostics_at_their_site(client):
+    u = open_doc(client, "app_main.py")
+    found = await diagnostics(client, u, until=lambda ds: any(d.source == "flash-lsp migrate" for d in ds), timeout=30)
+    [note] = [d for d in found if d.source == "flash-lsp migrate"]
+    assert note.code == "FL955" and note.severity == types.DiagnosticSeverity.Information
+    assert note.range.start.line == 10 and "ranker" in note.message
