@@ -116,4 +116,16 @@ export async function run(h) {
     await page.keyboard.press('Escape');
     return { labels: labels.map((l) => l.trim()) };
   });
+
+  await step('treeAndSize', async () => {
+    // after the fixes above the project builds: its endpoint shows in the tree, its size in the status bar
+    await page.locator('.activitybar .action-item a[aria-label^="Flash"]').first().click();
+    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Endpoints' }) }).first();
+    await view.locator('.monaco-list-row', { hasText: 'condense' }).first().waitFor({ timeout: T(60000) });
+    const rows = await view.locator('.monaco-list-row .label-name').allInnerTexts();
+    const sized = page.locator('.statusbar-item[id*="flash"]', { hasText: /\d(\.\d)? ?[KMG]?B \/ \d/ }).first();
+    await sized.waitFor({ state: 'visible', timeout: T(90000) });
+    await shot('tree-and-size-1x');
+    return { rows: rows.map((r) => r.trim()), status: (await h.text(sized)).trim() };
+  });
 }

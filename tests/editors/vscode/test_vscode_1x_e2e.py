@@ -59,3 +59,10 @@ def test_free_variable_warning_and_move_import_fix(session):
     assert not any(line.startswith("import json") for line in lines), lines
     body = lines[next(i for i, line in enumerate(lines) if "def summarize" in line) + 1 :]
     assert any(line.strip() == "import json" for line in body), lines
+
+
+def test_endpoints_tree_and_size_of_the_1x_project(session):
+    data = step(session, "treeAndSize")
+    assert "condense" in data["rows"], data["rows"]
+    assert data["status"].endswith("/ 1.46 GB"), data["status"]  # 1500 MiB: the 1.x limit
+
