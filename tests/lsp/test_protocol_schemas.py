@@ -38,7 +38,8 @@ async def test_every_custom_request_and_the_analysis_notifications_follow_their_
 
 def test_a_drift_is_reported():
     seen = ProtocolWatch()
-    seen.received({"jsonrpc": "2.0", "method": "flash/modelChanged", "params": {"project": "file:///p", "version": "1"}})
+    version_as_text = {"project": "file:///p", "version": "1"}
+    seen.received({"jsonrpc": "2.0", "method": "flash/modelChanged", "params": version_as_text})
     seen.received({"jsonrpc": "2.0", "method": "flash/renamed", "params": {}})
 
     class Request:
