@@ -99,6 +99,7 @@ def test_known_gaps_name_real_cases():
 
 
 @pytest.mark.fidelity
+@pytest.mark.network  # both projects' real builds run pip (unless the build cache already has them)
 def test_harness_reports_a_mismatch_in_every_aspect():
     """Compared with another project's real build, each aspect differs: the comparisons can fail."""
     fixtures = f1.FIXTURES

@@ -1,57 +1,134 @@
 // Request / notification types of the Flash LSP custom protocol.
-// Mirrors schemas/protocol/*.schema.json (the source of truth); keep the two in step.
+// GENERATED from schemas/protocol/*.schema.json by scripts/gen-protocol.mjs: do not edit.
 import { NotificationType, RequestType } from 'vscode-languageclient';
 
-// ---------------------------------------------------------------- shared
+// ---------------------------------------------------------------- flash/bundleSize
 
-export interface Position { line: number; character: number }
-export interface Range { start: Position; end: Position }
-export interface Location { uri: string; range: Range }
+export interface BundleTopLevel {
+  name: string;
+  kind: 'package' | 'module' | 'dist-info' | 'scripts' | 'headers' | 'other';
+  files?: number;
+  uncompressed_bytes?: number;
+  archive_bytes: number;
+}
 
-export interface ProjectParams {
-  /** Any document URI of the project. */
+export interface BundlePackage {
+  name: string;
+  version: string;
+  /** The wheel pip picks for the build's target. */
+  filename?: string;
+  url?: string;
+  wheel_bytes?: number | null;
+  /** Compressed bytes this distribution adds to the archive. */
+  archive_bytes: number;
+  uncompressed_bytes?: number | null;
+  files?: number | null;
+  /** The requirement strings (requirements.txt lines, dependencies=[...] elements) that pull it in. */
+  required_by: string[];
+  direct: boolean;
+  /** First chain of distribution names from a requirement to this one. */
+  via: string[];
+  top_level?: BundleTopLevel[];
+  size_method?: 'exact' | 'sampled' | 'central-directory' | 'wheel-size-ratio' | 'local-record' | 'unknown';
+  sha256?: string | null;
+}
+
+export interface BundleHint {
+  kind: 'over-limit' | 'near-limit' | 'no-wheel' | 'conflict' | 'resolution-failed' | 'gpu-torch-exclusion' | 'torch-transitive' | 'exclude-name-mismatch' | 'exclude-transitive' | 'exclude-unmatched' | 'not-predictable';
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** Why the build's pip would fail (then archive_bytes is null). */
+export interface BundleProblem {
+  kind: 'no-wheel' | 'conflict' | 'requires-python' | 'invalid-requirement' | 'resolution-failed' | 'not-predictable';
+  message: string;
+  package?: string | null;
+  requirements?: string[];
+  details?: Record<string, unknown>;
+}
+
+export interface BundleEndpoint {
+  name: string;
+  compute: 'GPU' | 'CPU';
+  /** The installed elements of this endpoint's own dependencies=[...]. */
+  requirements: string[];
+  /** Distributions reachable from them. */
+  packages: string[];
+  /** What the endpoint brings in: those packages plus the project files and tar overhead (every endpoint ships them). Same as sizeBytes in flash/endpoints. */
+  bytes: number | null;
+}
+
+export interface BundleSizeParams {
+  /** Any document of the project. */
   uri?: string;
   /** The project root URI. */
   project?: string;
+  /** Wait until no estimate is pending before answering (true: up to 60 s; a number: that many seconds). */
+  wait?: boolean | number;
 }
 
-// ---------------------------------------------------------------- flash/manifest
-
-export interface ManifestResult {
+export interface BundleSizeResult {
   project: string;
-  profile: string;
-  /** The manifest exactly as the build writes it; null when the build writes none. */
-  text: string | null;
-  succeeds: boolean;
-  errors: string[];
-  version: number;
-}
-export namespace ManifestRequest {
-  export const method = 'flash/manifest';
-  export const type = new RequestType<ProjectParams, ManifestResult | null, void>(method);
+  /** updating: an estimate is pending or running; the figures are the last answer (or null). error: pip cannot install the set (see problems) or the estimate failed (see error). disabled: flash.size.enable is false. */
+  state: 'ready' | 'updating' | 'error' | 'disabled';
+  /** An internal failure of the last estimate (logged). */
+  error?: string | null;
+  /** Estimates started for this project by this server (cache hits included). */
+  runs?: number;
+  /** Predicted size of the compressed archive; null when unknown or when pip would fail. */
+  archive_bytes: number | null;
+  /** The build's limit (500 MiB for tetra-rp 0.2x, where exceeding it only warns). */
+  limit_bytes: number | null;
+  over_limit?: boolean;
+  confidence: 'authoritative' | 'provisional' | 'cached' | 'offline-estimate' | null;
+  /** The confidence in plain words ("from the last pip resolution"). */
+  confidence_text?: string;
+  /** The confidence of the stored answer when confidence is cached. */
+  cached_from?: string | null;
+  packages: BundlePackage[];
+  dependencies_bytes?: number;
+  /** Compressed project and generated files. */
+  project_bytes?: number;
+  project_raw_bytes?: number;
+  overhead_bytes?: number;
+  problems?: BundleProblem[];
+  hints?: BundleHint[];
+  notes?: string[];
+  python_version?: string;
+  platforms?: string[];
+  no_deps?: boolean;
+  requirements?: string[];
+  /** "pip 23.2.1", "uv 0.13.9", "local distributions". */
+  resolver?: string;
+  computed_at?: number;
+  key?: string;
+  timings?: Record<string, unknown>;
+  endpoints: BundleEndpoint[];
 }
 
-// ---------------------------------------------------------------- flash/handler
-
-export interface HandlerParams extends ProjectParams {
-  /** Resource (endpoint) name; "mothership" gives handlers/handler_mothership.py. */
-  resource: string;
-}
-export interface HandlerResult {
-  project: string;
-  resource: string;
-  /** Path inside .flash/.build, e.g. handler_gpu_worker.py. */
-  path: string;
-  /** null when the build would not write this file. */
-  text: string | null;
-  version?: number;
-}
-export namespace HandlerRequest {
-  export const method = 'flash/handler';
-  export const type = new RequestType<HandlerParams, HandlerResult | null, void>(method);
+export namespace BundleSizeRequest {
+  export const method = 'flash/bundleSize';
+  export const type = new RequestType<BundleSizeParams, BundleSizeResult | null, void>(method);
 }
 
 // ---------------------------------------------------------------- flash/endpoints
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface Location {
+  uri: string;
+  range: Range;
+}
 
 export interface EndpointFunction {
   name: string;
@@ -61,6 +138,7 @@ export interface EndpointFunction {
   route?: string;
   location: Location;
 }
+
 export interface Endpoint {
   name: string;
   resourceType: string;
@@ -74,6 +152,13 @@ export interface Endpoint {
   location?: Location;
   functions: EndpointFunction[];
 }
+
+export type EndpointsParams = object | null;
+
+export interface EndpointsResult {
+  projects: EndpointsProject[];
+}
+
 export interface EndpointsProject {
   uri: string;
   name: string;
@@ -82,62 +167,74 @@ export interface EndpointsProject {
   errors: string[];
   endpoints: Endpoint[];
 }
-export interface EndpointsResult { projects: EndpointsProject[] }
+
 export namespace EndpointsRequest {
   export const method = 'flash/endpoints';
-  export const type = new RequestType<object | null, EndpointsResult | null, void>(method);
+  export const type = new RequestType<EndpointsParams, EndpointsResult, void>(method);
 }
 
-// ---------------------------------------------------------------- flash/bundleSize
+// ---------------------------------------------------------------- flash/handler
 
-export interface BundlePackage { name: string; archive_bytes: number; required_by?: string[]; version?: string }
-export interface BundleHint { kind: string; severity: string; message: string }
-/** The server's SizeEstimate.to_dict() (server/flash_lsp/bundle/model.py); only what the client reads. */
-export interface BundleSizeResult {
-  archive_bytes: number | null;
-  limit_bytes: number;
-  confidence: string;
-  /** the confidence in plain words ("from the last pip resolution") */
-  confidence_text?: string;
-  /** the project's URI */
+export interface HandlerParams {
+  uri?: string;
   project?: string;
-  /** ready | updating | error */
-  state: string;
-  over_limit?: boolean;
-  packages?: BundlePackage[];
-  project_bytes?: number;
-  dependencies_bytes?: number;
-  problems?: { message?: string }[];
-  notes?: string[];
-  hints?: BundleHint[];
-  python_version?: string;
-  requirements?: string[];
+  /** Resource (endpoint) name, e.g. gpu_worker; "mothership" also gives handlers/handler_mothership.py. */
+  resource: string;
 }
-export namespace BundleSizeRequest {
-  export const method = 'flash/bundleSize';
-  export const type = new RequestType<ProjectParams, BundleSizeResult | null, void>(method);
+
+export interface HandlerResult {
+  project: string;
+  resource: string;
+  /** Path of the file inside .flash/.build, e.g. handler_gpu_worker.py. */
+  path: string;
+  /** null when the build would not write this file. */
+  text: string | null;
+  version?: number;
+}
+
+export namespace HandlerRequest {
+  export const method = 'flash/handler';
+  export const type = new RequestType<HandlerParams, HandlerResult | null, void>(method);
+}
+
+// ---------------------------------------------------------------- flash/manifest
+
+export interface ProjectParams {
+  /** Any document of the project. */
+  uri?: string;
+  /** The project root URI. */
+  project?: string;
+}
+
+export interface ManifestResult {
+  project: string;
+  profile: string;
+  /** The manifest exactly as the build writes it; null when the build writes none. */
+  text: string | null;
+  succeeds: boolean;
+  errors: string[];
+  /** Model version (increases with every analysis). */
+  version: number;
+}
+
+export namespace ManifestRequest {
+  export const method = 'flash/manifest';
+  export const type = new RequestType<ProjectParams, ManifestResult | null, void>(method);
 }
 
 // ---------------------------------------------------------------- notifications (server → client)
 
-export interface ModelChangedParams { project: string; version: number }
-export interface BundleSizeChangedParams {
+/** A project's model was recomputed: refresh open previews and the endpoints tree. */
+export interface ModelChangedParams {
   project: string;
-  state: string;
-  archiveBytes?: number | null;
-  limitBytes?: number;
+  version: number;
 }
-
-export namespace BundleSizeChangedNotification {
-  export const method = 'flash/bundleSizeChanged';
-  export const type = new NotificationType<BundleSizeChangedParams>(method);
-}
-
 export namespace ModelChangedNotification {
   export const method = 'flash/modelChanged';
   export const type = new NotificationType<ModelChangedParams>(method);
 }
 
+/** Workspace indexing state, for a status item. */
 export interface IndexStatusParams {
   state: 'indexing' | 'ready';
   done?: number;
@@ -149,12 +246,17 @@ export namespace IndexStatusNotification {
   export const type = new NotificationType<IndexStatusParams>(method);
 }
 
-export interface BuildOutputParams { project: string; line: string }
+/** One line of `flash build` output (ANSI codes stripped), for a dedicated output channel. */
+export interface BuildOutputParams {
+  project: string;
+  line: string;
+}
 export namespace BuildOutputNotification {
   export const method = 'flash/buildOutput';
   export const type = new NotificationType<BuildOutputParams>(method);
 }
 
+/** A build or package command ended. */
 export interface BuildFinishedParams {
   project: string;
   exitCode: number | null;
@@ -166,6 +268,19 @@ export interface BuildFinishedParams {
 export namespace BuildFinishedNotification {
   export const method = 'flash/buildFinished';
   export const type = new NotificationType<BuildFinishedParams>(method);
+}
+
+/** A project's predicted archive size, or its state, changed: re-read flash/bundleSize for the breakdown. state updating: an estimate is pending or running and the figures are the last answer's (null when there is none). */
+export interface BundleSizeChangedParams {
+  project: string;
+  state: 'ready' | 'updating' | 'error' | 'disabled';
+  archiveBytes: number | null;
+  limitBytes: number | null;
+  confidence?: 'authoritative' | 'provisional' | 'cached' | 'offline-estimate' | null;
+}
+export namespace BundleSizeChangedNotification {
+  export const method = 'flash/bundleSizeChanged';
+  export const type = new NotificationType<BundleSizeChangedParams>(method);
 }
 
 // ---------------------------------------------------------------- commands
@@ -180,12 +295,27 @@ export const ServerCommands = {
 } as const;
 export type ServerCommand = (typeof ServerCommands)[keyof typeof ServerCommands];
 
-/** Commands the client implements; the server references them from CodeLens and hover links. */
+/** Commands the client implements; the server references them from CodeLens, hovers and quick fixes. */
 export const ClientCommands = {
   showManifestPreview: 'flash.showManifestPreview',
   showHandlerPreview: 'flash.showHandlerPreview',
   addBuildExclusion: 'flash.addBuildExclusion',
 } as const;
 
-export interface ProjectArg { project?: string }
-export interface HandlerPreviewArg { project?: string; resource: string }
+export interface ProjectArg {
+  /** Project root URI or any document URI in it. */
+  project?: string;
+}
+
+export interface HandlerPreviewArg {
+  project?: string;
+  resource: string;
+}
+
+/** CLIENT command (the server does not execute it): add `packages` to the `flash.build.exclude` setting (workspace folder scope), which the server then applies to the analysis, the size estimate and `flash build --exclude`. Sent by the quick fix on FL805 (torch, torchvision, torchaudio are in the GPU base image). */
+export interface BuildExclusionArg {
+  /** Project root URI. */
+  project?: string;
+  /** Names as the build matches them (lower-case). */
+  packages: string[];
+}

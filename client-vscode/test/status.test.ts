@@ -2,10 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isProminentProgress, NEEDS_TRUST } from '../src/build';
 import { importsFlash } from '../src/client';
+import type { BundlePackage, BundleSizeResult } from '../src/protocol';
 import { renderSizeReport, sizeLevel, statusText } from '../src/status';
 
 const MB = 1048576;
-const size = (bytes: number | null, state = 'ready') => ({ archive_bytes: bytes, limit_bytes: 500 * MB, confidence: 'resolved', state });
+const size = (bytes: number | null, state: BundleSizeResult['state'] = 'ready'): BundleSizeResult => ({
+  project: 'file:///w/hello', archive_bytes: bytes, limit_bytes: 500 * MB, confidence: 'authoritative', state, packages: [], endpoints: [],
+});
+const pkg = (name: string, archive_bytes: number): BundlePackage => ({ name, version: '1.0', archive_bytes, required_by: [name], direct: true, via: [] });
 
 describe('status bar', () => {
   test('levels: ok, > 80 % warning, over the limit', () => {
@@ -22,7 +26,7 @@ describe('status bar', () => {
     assert.equal(statusText(undefined, undefined), '$(zap) Flash');
   });
   test('predicted report lists the largest packages', () => {
-    const md = renderSizeReport({ ...size(600 * MB), packages: [{ name: 'torch', archive_bytes: 550 * MB }, { name: 'six', archive_bytes: 12000 }] }, 'file:///w/hello');
+    const md = renderSizeReport({ ...size(600 * MB), packages: [pkg('torch', 550 * MB), pkg('six', 12000)] }, 'file:///w/hello');
     assert.match(md, /# Flash package report \(predicted\): hello/);
     assert.match(md, /over the limit/);
     assert.ok(md.indexOf('| torch |') < md.indexOf('| six |'));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as vscode from 'vscode';
 import { traceChannel, traceRequested } from '../src/trace';
+import type { BundleSizeResult } from '../src/protocol';
 import { renderSizeReport, statusTooltip } from '../src/status';
 
 describe('protocol tracing', () => {
@@ -23,7 +24,10 @@ describe('protocol tracing', () => {
 });
 
 describe('size wording', () => {
-  const size = { archive_bytes: 3 * 1048576, limit_bytes: 500 * 1048576, state: 'ready', confidence: 'cached', confidence_text: 'from the last pip resolution' };
+  const size: BundleSizeResult = {
+    project: 'file:///w/hello', archive_bytes: 3 * 1048576, limit_bytes: 500 * 1048576, state: 'ready', confidence: 'cached',
+    confidence_text: 'from the last pip resolution', packages: [], endpoints: [],
+  };
   test('tooltip and report say how the size is known in plain words', () => {
     for (const text of [statusTooltip(size, 'file:///w/hello'), renderSizeReport(size, 'file:///w/hello')]) {
       assert.match(text, /from the last pip resolution/);

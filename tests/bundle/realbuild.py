@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "bundle" / "real_builds.json"
 PROFILE = "tetra-0.24"
 
-# The sets of the brief (bundle-size.md measured the same ones).
+# The dependency sets whose accuracy docs/benchmarks.md reports.
 SETS: dict[str, list[str]] = {
     "requests": ["requests"],
     "numpy+pillow": ["numpy", "pillow"],

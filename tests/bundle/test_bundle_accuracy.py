@@ -10,7 +10,7 @@ today's resolution differs from the recorded one, a cached real build of it is u
 (``<cache>/bundle-real``), else it is built when FLASH_LSP_REAL_BUILD=1 (the diffusers set takes
 ~15 minutes and ~10 GB of disk), else the set is skipped.
 
-Goal (issue 4): every set within ±5 %, median ≤ 2 %.
+Goal: every set within ±5 %, median ≤ 2 %.
 """
 
 from __future__ import annotations

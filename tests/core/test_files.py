@@ -1,4 +1,4 @@
-"""File collection follows Flash's ignore semantics (spec §2)."""
+"""File collection follows Flash's ignore semantics (`docs/tetra-build.md`, "File collection")."""
 
 from flash_lsp.core.files import collect_files
 from flash_lsp.core.profiles import TETRA_024

@@ -1,4 +1,7 @@
-"""The static import simulation that decides whether deployment fields are read (spec §5.2)."""
+"""The static import simulation that decides whether deployment fields are read.
+
+See `docs/tetra-build.md`, "Manifest" (deployment fields).
+"""
 
 import ast
 

@@ -13,8 +13,18 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+from tests.lsp.protocol_schemas import watch
+
 WORKSPACE = Path(__file__).parent.parent / "fixtures" / "workspaces" / "basic"
 CLIENTS = {"vscode": "visual-studio-code", "neovim": "neovim"}
+
+
+@pytest.fixture(autouse=True)
+def protocol_conforms(monkeypatch):
+    """Every flash/* response and notification of the test follows schemas/protocol."""
+    seen = watch(monkeypatch)
+    yield seen
+    assert not seen.violations, "the server broke schemas/protocol:\n" + "\n".join(seen.violations)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Predicting the size of the archive `flash build` writes (issue 4).
+"""Predicting the size of the archive `flash build` writes (the model: `docs/size-model.md`).
 
 Public API::
 

@@ -2,8 +2,8 @@
 
 Walks the dependency closure of the requirements through the local distributions' metadata
 (markers evaluated for the Linux x86-64 target), and sums their RECORD sizes (bytecode dropped) ×
-per-type ratios of a level-9 tar.gz. bundle-size.md §4 measured this at ±10 % typical (worst
-−38 %/+30 %) when the local platform is the target; a macOS/Windows/ARM environment adds the
+per-type ratios of a level-9 tar.gz: ±10 % typical, worst −38 %/+30 % (`docs/size-model.md`, "Wheel
+sizes: the compression model") when the local platform is the target; a macOS/Windows/ARM environment adds the
 difference between its wheels and the manylinux ones, and lacks torch's CUDA packages.
 """
 

@@ -1,7 +1,7 @@
 """The archive share of the project's own files and the generated ones.
 
 Files that can be read under `project_root` are compressed for real (a level-9 tar stream, as the
-build writes it; project trees are small: 99 KB took 30 ms in bundle-size.md §5) and cached by
+build writes it; project trees are small: 99 KB took 30 ms, see `docs/size-model.md`) and cached by
 (path, size, mtime); files over 8 MiB (weights, data) get the ratio of 8 sampled 64 KiB chunks. Files that cannot be read (generated ones: manifest, handlers) are modelled:
 one tar header (~110 B compressed, PAX mtime included) plus a ratio of their size by type.
 """

@@ -4,7 +4,8 @@
 manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --implementation cp --only-binary=:all:``.
 pip expands only the legacy ``manylinux2014``/``manylinux2010`` names (2014 → 2010 → 1); a
 ``manylinux_2_x`` platform is taken literally. So a wheel tagged only ``manylinux_2_27_x86_64`` is
-*not* installable by that pip, while uv's ``x86_64-manylinux_2_28`` accepts it (bundle-size.md §2.3).
+*not* installable by that pip, while uv's ``x86_64-manylinux_2_28`` accepts it (`docs/size-model.md`,
+"Resolution: which wheels pip would install").
 """
 
 from __future__ import annotations

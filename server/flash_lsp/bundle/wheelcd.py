@@ -3,10 +3,10 @@
 A wheel is a zip; its central directory (CD) at the end lists every member with its compressed and
 uncompressed size. One HTTP range request for the last 64 KiB usually holds the whole CD (and often
 the small ``.dist-info`` members, which are written last), so the per-file statistics of a 500 MB
-wheel cost ~64 KB of download (bundle-size.md §3.1, §8).
+wheel cost ~64 KB of download (`docs/size-model.md`, "Wheel sizes: the compression model").
 
 From the members we compute, per installed top-level name, the archive contribution with the M2
-model of bundle-size.md §3.4 (fitted against real ``tar.gz`` level-9 archives): Σ k_cat × compressed
+model of `docs/size-model.md` (fitted against real ``tar.gz`` level-9 archives): Σ k_cat × compressed
 size − 134 B per file, with k = 0.950 (``.py``), 0.888 (text), 0.993 (shared libraries), 1.027 (other).
 """
 
@@ -25,14 +25,14 @@ CD_SIG = b"PK\x01\x02"
 LOCAL_SIG = b"PK\x03\x04"
 TAIL_BYTES = 65536
 
-# M2 coefficients (bundle-size.md §3.4, weighted least squares on 119 distributions, held out on 6 sets).
+# M2 coefficients (`docs/size-model.md`; weighted least squares on 119 distributions, held out on 6 sets).
 K_PY = 0.950
 K_TEXT = 0.888
 K_SHLIB = 0.993
 K_OTHER = 1.027
 PER_FILE = -134
 # Stored (uncompressed) members: ratios of gzip -9 output to raw size by category. Stored members are
-# rare in wheels; these are the typical raw ratios of bundle-size.md §5 (Python 0.17-0.26, text ~0.3,
+# rare in wheels; these are the typical gzip -9 ratios of raw files (Python 0.17-0.26, text ~0.3,
 # shared libraries ~0.43).
 STORED_RATIO = {"py": 0.25, "text": 0.30, "shlib": 0.43, "other": 0.70}
 # A console script pip writes into bin/ for each entry point (~230 B raw).

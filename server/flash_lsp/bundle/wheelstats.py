@@ -11,7 +11,8 @@
   range requests). Cross-file redundancy (transformers: M2 +13.7 %, sampled −1.6 %) and producers'
   deflate levels are what this corrects.
 * **central-directory**: the M2 model alone (sampling disabled or failed).
-* **wheel-size-ratio**: the server refused range requests: 0.951 × wheel size (bundle-size.md M1k).
+* **wheel-size-ratio**: the server refused range requests: 0.951 × wheel size (`docs/size-model.md`,
+  "Wheel sizes: the compression model").
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Deployment fields of a manifest resource (spec §5.2), predicted without executing anything.
+"""Deployment fields of a manifest resource, predicted without executing anything.
+
+What the build reads is described in `docs/tetra-build.md`, "Manifest".
 
 `ManifestBuilder._extract_deployment_config` finds the first discovered function whose
 `config_variable` equals the resource's, executes that function's file and reads the variable.

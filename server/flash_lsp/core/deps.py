@@ -1,4 +1,4 @@
-"""What `flash build` hands to pip (spec §6.1, §6.2).
+"""What `flash build` hands to pip (`docs/tetra-build.md`, "Dependencies").
 
 `requirements.txt` of the project root (read even when an ignore rule keeps it out of the archive),
 verbatim, then the `dependencies=[...]` constants of `@remote` decorators on *sync* defs and classes

@@ -1,4 +1,4 @@
-"""The scanner's two passes (spec §3.1), run over cached file summaries.
+"""The scanner's two passes (`docs/tetra-build.md`, "Discovery"), run over cached file summaries.
 
 Pass 1 registers every resource-config assignment of every scanned file, in scan order, under its
 resource name and under `<module>:<variable>`; pass 2 resolves each `@remote` declaration against

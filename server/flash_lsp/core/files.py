@@ -1,4 +1,4 @@
-"""Which project files `flash build` copies into the archive (spec §2).
+"""Which project files `flash build` copies into the archive (`docs/tetra-build.md`, "File collection").
 
 Mirrors `tetra_rp.cli.utils.ignore`: `.flashignore` then `.gitignore` from the project root, then the
 profile's built-in patterns, compiled as pathspec "gitwildmatch" (last match wins). Entries are

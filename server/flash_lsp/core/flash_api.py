@@ -1,4 +1,6 @@
-"""Static knowledge of the tetra-rp 0.22–0.24 public API (spec §8): enums, defaults, limits.
+"""Static knowledge of the tetra-rp 0.22–0.24 public API: enums, defaults, limits.
+
+The classes and enums are described in `docs/tetra-build.md`, "Resource classes".
 
 Used to evaluate resource-config constructors without importing anything, and for completion.
 """
@@ -99,7 +101,7 @@ ENUMS = {
     "ServerlessType": SERVERLESS_TYPES,
 }
 
-# What a GPU pool holds, for completion and hover (spec §8.2).
+# What a GPU pool holds, for completion and hover (`docs/tetra-build.md`, "Resource classes").
 POOL_DESCRIPTIONS = {
     "ANY": "any GPU pool",
     "ADA_24": "RTX 4090",
@@ -131,7 +133,8 @@ def cpu_disk_limit(member: str) -> int:
     return int(vcpu) * (15 if family == "CPU5C" else 10)
 
 
-# Keyword parameters of the resource classes, for completion (type, default) — spec §8.1.
+# Keyword parameters of the resource classes, for completion (type, default); see
+# `docs/tetra-build.md`, "Resource classes".
 RESOURCE_PARAMETERS = {
     "name": ("str", "required"),
     "gpus": ("List[GpuGroup | GpuType]", "[GpuGroup.ANY]"),

@@ -1,4 +1,4 @@
-"""Predicted handler files (spec §4.1–4.3) and how their generation ends.
+"""Predicted handler files (`docs/tetra-build.md`, "Handler files") and how their generation ends.
 
 The build writes LB handlers first, then QB handlers, then `handlers/handler_mothership.py`, each
 in manifest order. An unwritable file name stops generation there with a warning (the build goes

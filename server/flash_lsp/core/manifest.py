@@ -1,4 +1,4 @@
-"""Grouping and the predicted `flash_manifest.json` (spec §4, §5, `ManifestBuilder.build`).
+"""Grouping and the predicted `flash_manifest.json` (`docs/tetra-build.md`, "Manifest").
 
 Resources are processed in sorted name order and validated exactly where the builder raises, so a
 predicted build error carries the builder's own message. The mothership entry (0.22+) is appended

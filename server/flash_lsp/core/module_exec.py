@@ -650,7 +650,7 @@ def _fold_bound(op, values: tuple) -> str | None:
     return None
 
 
-# -- resource validation (pydantic models of tetra-rp 0.24, spec §8.1) --------------------------
+# -- resource validation (tetra-rp 0.24's pydantic models; docs/tetra-build.md, "Resource classes") --
 
 
 def validate_resource(type_name: str, kwargs: dict) -> str | None:

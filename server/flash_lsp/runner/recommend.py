@@ -1,7 +1,7 @@
 """Exclusions to recommend for `flash.package` (`flash build --exclude …`), from the resource types.
 
-GPU worker images ship torch, torchvision and torchaudio (spec §9), so a GPU app should not
-package them; CPU images (`python:3.12-slim`) have nothing pre-installed, so a CPU-only app
+GPU worker images ship torch, torchvision and torchaudio (`docs/tetra-build.md`, "Archive"), so a
+GPU app should not package them; CPU images (`python:3.12-slim`) have nothing pre-installed, so a CPU-only app
 excludes nothing. The exclusion applies to the one archive every resource shares.
 """
 
