@@ -32,6 +32,7 @@ from .manifest import (
     unserialisable,
 )
 from .model import Diagnostic
+from .body_edit import apply_body_edit
 from .module_exec import ExecResult, execution_key, simulate
 from .profiles import DEFAULT_PROFILE, Profile
 from .summary import FileSummary, failed, summarize
@@ -219,6 +220,9 @@ class Project:
         cached = self._summaries.get(relpath)
         if cached is not None and cached.text_hash == hash(text) and (text is not None or cached.decode_error):
             self._current.add(relpath)
+            return cached
+        if cached is not None and text is not None and apply_body_edit(cached, text, self.profile.resource_classes):
+            self._current.add(relpath)  # nothing the build reads changed: every memo still applies
             return cached
         key = self._cache_key(relpath, text)
         summary = self.summary_cache.get(key) if key else None
