@@ -20,37 +20,48 @@ _BLOCKS = ("body", "orelse", "finalbody")
 def apply_body_edit(summary: FileSummary, text: str, resource_classes: tuple[str, ...]) -> bool:
     """Update `summary` in place for the new `text` and return True when the edit is one the
     build cannot see; return False (leaving `summary` untouched) when a full summary is needed."""
-    old, tree = summary.lines, summary.tree
-    if tree is None or not summary.parsed or summary.fastapi_app is not None or not text.isascii():
+    if summary.tree is None or not summary.parsed or summary.fastapi_app is not None:
         return False
-    new = text.splitlines()
-    if len(new) != len(old):
-        return False
-    changed = [i for i, (a, b) in enumerate(zip(old, new)) if a is not b and a != b]
-    if not changed:
-        return False
-    first, last = changed[0] + 1, changed[-1] + 1  # 1-based
-    found = _enclosing(tree.body, first, last, inside_function=False)
-    if found is None:
-        return False
-    siblings, index = found
-    node = siblings[index]
     marks = (*resource_classes, *_OTHER_TOKENS, " as ", *(name for name, _ in summary.uses_remote_alias))
-    span = range(node.lineno - 1, node.end_lineno)
-    if any(token in old[i] or token in new[i] for i in span for token in marks):
+    new = splice(summary.tree, summary.lines, text, marks)
+    if new is None:
         return False
-    replacement = _reparse(old, new, node)
-    if replacement is None:
-        return False
-    siblings[index] = replacement
     summary.lines = new
     summary.text_hash = hash(text)
     return True
 
 
-def _enclosing(statements: list[ast.stmt], first: int, last: int, inside_function: bool):
+def splice(tree: ast.Module, old: list[str], text: str, marks: tuple[str, ...], allowed=None) -> list[str] | None:
+    """The new lines when `text` differs from `old` only inside one statement of a function body
+    whose lines hold none of `marks` (then that statement is replaced in `tree`, in place), else
+    None. `allowed(ancestors)` may refuse the statement by the defs and classes around it."""
+    if not text.isascii():
+        return None
+    new = text.splitlines()
+    if len(new) != len(old):
+        return None
+    changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+    if not changed:
+        return None
+    ancestors: list[ast.stmt] = []
+    found = _enclosing(tree.body, changed[0] + 1, changed[-1] + 1, False, ancestors)
+    if found is None or (allowed is not None and not allowed(ancestors)):
+        return None
+    siblings, index = found
+    node = siblings[index]
+    if any(token in old[i] or token in new[i] for i in range(node.lineno - 1, node.end_lineno) for token in marks):
+        return None
+    replacement = _reparse(old, new, node)
+    if replacement is None:
+        return None
+    siblings[index] = replacement
+    return new
+
+
+def _enclosing(statements: list[ast.stmt], first: int, last: int, inside_function: bool, ancestors: list):
     """(list, index) of the innermost statement inside a function body spanning lines
-    `first`..`last`, found along the blocks an import runs (as `execution_key` walks them)."""
+    `first`..`last`, found along the blocks an import runs (as `execution_key` walks them);
+    the defs and classes on the way are appended to `ancestors`."""
     for i, node in enumerate(statements):
         if node.lineno > last:
             return None
@@ -60,6 +71,8 @@ def _enclosing(statements: list[ast.stmt], first: int, last: int, inside_functio
         if start > first or node.end_lineno < last:
             return None  # the edit spans several statements
         is_function = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        if is_function or isinstance(node, ast.ClassDef):
+            ancestors.append(node)
         for block in (*_BLOCKS, "handlers"):
             children = getattr(node, block, None)
             if not isinstance(children, list):
@@ -67,10 +80,12 @@ def _enclosing(statements: list[ast.stmt], first: int, last: int, inside_functio
             if block == "handlers":
                 for handler in children:
                     if handler.lineno <= first and last <= handler.end_lineno:
-                        return _enclosing(handler.body, first, last, inside_function) if handler.body[0].lineno <= first else None
+                        if handler.body[0].lineno > first:
+                            return None  # the `except` line itself
+                        return _enclosing(handler.body, first, last, inside_function, ancestors)
                 continue
             if children and children[0].lineno <= first and last <= children[-1].end_lineno:
-                return _enclosing(children, first, last, inside_function or is_function)
+                return _enclosing(children, first, last, inside_function or is_function, ancestors)
         if inside_function and not isinstance(node, ast.ClassDef) and not is_function:
             return statements, i
         return None

@@ -16,6 +16,7 @@ from ..manifest import now_timestamp
 from ..model import Span
 from ..summary import ConfigRef, Literal, RemoteDecl
 from .ast_scan import ast_scan
+from .body_edit import apply_body_edit
 from .imports import Imports, Source
 from .manifest import Built, build_manifest
 from .requirements import add_to_outcome
@@ -121,6 +122,9 @@ class Prediction:
         cached = self._sources.get(relpath)
         if cached is not None and cached[0] is text and text is not None:
             return cached[1]
+        if cached is not None and self._body_edit(relpath, cached, text):
+            self._sources[relpath] = (text, cached[1], cached[2])
+            return cached[1]
         source = parse_source(relpath, text, self._raw(relpath) if text is None else None)
         stale = self.project.__dict__.setdefault("_flash1_stale", {})  # relpath → the error being typed
         stale.pop(relpath, None)
@@ -134,6 +138,13 @@ class Prediction:
         key = execution_key(source.tree, source.lines) if source.tree is not None else source.error
         self._sources[relpath] = (text, source, key)
         return source
+
+    def _body_edit(self, relpath: str, cached: tuple, text: str | None) -> bool:
+        """Whether `text` only edits a function body the build cannot see (docs/flash1.md)."""
+        scanned = self.project.__dict__.get("_flash1_scan")
+        if text is None or cached[0] is None or scanned is None or relpath in self.stale_errors():
+            return False
+        return apply_body_edit(cached[1], cached[0], text, frozenset(f.name for f in scanned[2].functions))
 
     def stale_errors(self) -> dict[str, Source]:
         """Files shown with their last parsable version, with the syntax error they have now."""

@@ -73,10 +73,25 @@ def _span(node: ast.AST) -> Span:
     return Span(node.lineno - 1, node.col_offset, end_line - 1, getattr(node, "end_col_offset", node.col_offset) or 0)
 
 
-@lru_cache(maxsize=8192)
+_SAME: dict[str, Parsed] = {}  # texts known to read like an earlier one (edits inside bodies)
+
+
+def same_as(text: str, parsed: Parsed) -> None:
+    """Record that `text` reads as `parsed` (an edit no import or dependency is on)."""
+    if len(_SAME) >= 64:
+        del _SAME[next(iter(_SAME))]
+    _SAME[text] = parsed
+
+
 def parse(text: str) -> Parsed:
     """One parse of a file for the closure check and the requirement collection: its imports and
     `dependencies=` strings in the order the build meets them (`ast.walk` order)."""
+    known = _SAME.get(text)
+    return known if known is not None else _parse(text)
+
+
+@lru_cache(maxsize=8192)
+def _parse(text: str) -> Parsed:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError) as exc:  # ValueError: NUL bytes
