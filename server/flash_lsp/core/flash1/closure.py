@@ -15,6 +15,7 @@ import ast
 import os
 import sys
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -90,12 +91,27 @@ def parse(text: str) -> Parsed:
     return known if known is not None else _parse(text)
 
 
+_TREES: dict[str, ast.Module] = {}  # text → its AST, parsed already by the analysis in progress
+
+
+@contextmanager
+def known_trees(trees: dict[str, ast.Module]):
+    """While inside, `parse` takes the AST of a text from `trees` instead of parsing it again."""
+    _TREES.update(trees)
+    try:
+        yield
+    finally:
+        _TREES.clear()
+
+
 @lru_cache(maxsize=8192)
 def _parse(text: str) -> Parsed:
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError) as exc:  # ValueError: NUL bytes
-        return Parsed(syntax_error=str(exc))
+    tree = _TREES.get(text)
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError) as exc:  # ValueError: NUL bytes
+            return Parsed(syntax_error=str(exc))
     refs: list[Ref] = []
     deps: list[tuple[str, Span, str | None]] = []
     dropped: list[tuple[Span, bool]] = []
