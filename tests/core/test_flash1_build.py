@@ -3,6 +3,7 @@ runpod-flash 1.21.0 (Python 3.11, pydantic 2.14) on the same sources."""
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 import subprocess
@@ -213,3 +214,52 @@ def test_names_we_cannot_see_and_conditional_raises_are_not_predicted_failures(t
         "e.py": "x = undefined_name\n",
     }
     assert _errors(tmp_path, files) == ["Failed to load:", "e.py: NameError: name 'undefined_name' is not defined"]
+
+
+HELPER_1X = "import json\nfrom dataclasses import dataclass\n\n\n@dataclass\nclass R:\n    v: int\n\n    def scaled(self, k):\n        return self.v * k\n"
+WORKER_1X = 'from runpod_flash import Endpoint\nfrom h import R\n\n\n@Endpoint(name="w", cpu="cpu3c-1-2")\ndef f(x):\n    y = R(x)\n    return y.scaled(2)\n'
+
+
+@pytest.mark.parametrize(
+    ("relpath", "old", "new", "reused"),
+    [
+        ("h.py", "return self.v * k", "return self.v * k * 3", True),  # a helper's body: nothing the build reads
+        ("h.py", "return self.v * k", "import os; return os.sep", False),  # an import: closure and requirements read it
+        ("w.py", "return y.scaled(2)", "return y.scaled(3)", False),  # an endpoint's body ships
+    ],
+)
+def test_a_body_edit_the_build_cannot_see_reuses_the_parsed_file(tmp_path, relpath, old, new, reused):
+    from flash_lsp.core.project import Project
+
+    root = write_project(tmp_path / "p", {"w.py": WORKER_1X, "h.py": HELPER_1X}, main=False)
+    project = Project(root, FLASH_121, ENV, {}, keep_last_good=True, trust_disk_cache=True)
+    project.analyze("2026-01-01T00:00:00.000000Z")
+    before = project.__dict__["_flash1_sources"][relpath][1]
+    edited = (HELPER_1X if relpath == "h.py" else WORKER_1X).replace(old, new)
+    project.set_override(relpath, edited)
+    model = project.analyze("2026-01-01T00:00:00.000000Z")
+    source = project.__dict__["_flash1_sources"][relpath][1]
+    assert (source is before) == reused
+    if reused:
+        assert ast.unparse(source.tree) == ast.unparse(ast.parse(edited)) and source.lines == edited.splitlines()
+    fresh = Project(root, FLASH_121, ENV, {}, keep_last_good=True)
+    fresh.set_override(relpath, edited)
+    expected = fresh.analyze("2026-01-01T00:00:00.000000Z")
+    assert model.manifest == expected.manifest and model.outcome == expected.outcome
+    assert [d.code for d in model.diagnostics] == [d.code for d in expected.diagnostics]
+
+
+def test_a_body_edit_that_does_not_parse_is_reported_not_spliced(tmp_path):
+    from flash_lsp.core.project import Project
+
+    root = write_project(tmp_path / "p", {"w.py": WORKER_1X, "h.py": HELPER_1X}, main=False)
+    project = Project(root, FLASH_121, ENV, {}, keep_last_good=True, trust_disk_cache=True)
+    project.analyze()
+    broken = HELPER_1X.replace("return self.v * k", "return (self.v")
+    project.set_override("h.py", broken)
+    model = project.analyze()
+    fresh = Project(root, FLASH_121, ENV, {}, keep_last_good=True)
+    fresh.set_override("h.py", broken)
+    expected = fresh.analyze()
+    assert not model.outcome.succeeds and model.outcome == expected.outcome
+    assert [d.code for d in model.diagnostics] == [d.code for d in expected.diagnostics]

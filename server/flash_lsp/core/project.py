@@ -15,27 +15,20 @@ from pathlib import Path
 from typing import Any, Mapping, MutableMapping
 
 from . import deps as deps_mod
-from .deployment import Deployment, deployment_fields
-from .discovery import Discovery, DiscoveredFunction, discover, scanned_paths
-from .environment import BASELINE, Environment, read_dotenv_text
+from .body_edit import apply_body_edit
+from .deployment import Deployment
+from .discovery import DiscoveredFunction, Discovery, scanned_paths
+from .environment import BASELINE, Environment
 from .files import IGNORE_FILES, FileTree, collect_files
-from .handlers import HandlerResult, generate_handlers
+from .handlers import HandlerResult
 from .manifest import (
-    MOTHERSHIP_FILES,
-    BuildError,
     ManifestResult,
-    build_manifest,
-    detect_mothership,
-    _NO_FIELDS,
     dump_manifest,
-    now_timestamp,
-    unserialisable,
 )
 from .model import Diagnostic
 from .module_exec import ExecResult, execution_key, simulate
 from .profiles import DEFAULT_PROFILE, Profile
 from .summary import FileSummary, failed, summarize
-
 
 
 class BuildAborted(Exception):
@@ -226,6 +219,9 @@ class Project:
         if cached is not None and cached.text_hash == hash(text) and (text is not None or cached.decode_error):
             self._current.add(relpath)
             return cached
+        if cached is not None and text is not None and apply_body_edit(cached, text, self.profile.resource_classes):
+            self._current.add(relpath)  # nothing the build reads changed: every memo still applies
+            return cached
         key = self._cache_key(relpath, text)
         summary = self.summary_cache.get(key) if key else None
         if summary is None:
@@ -292,8 +288,6 @@ class Project:
     def analyze(self, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
         """Predict the whole build for the current contents; `rule_overrides` maps diagnostic
         codes to a severity, or to None to disable the rule."""
-        from .rules import run_rules
-
         if self.profile.family == "flash1":
             from .flash1.analysis import analyze
 
@@ -302,168 +296,9 @@ class Project:
             from .runpod2.analysis import analyze as analyze_runpod2
 
             return analyze_runpod2(self, generated_at, rule_overrides)
-        tree = self.files()
-        summaries = self._editor_summaries(self._scanned(tree))
-        discovery = discover(list(summaries.items()), self.profile, self._last_discovery)
-        self._last_discovery = discovery
-        timestamp = generated_at or now_timestamp()
-        outcome = BuildOutcome()
-        has_main = self._check_main(outcome)
-        deployments: dict[Any, Deployment] = {}
-        manifest_result, manifest, handlers = None, None, HandlerResult()
-        if has_main and (discovery.functions or self.profile.manifest_without_functions):
-            manifest_result, manifest, handlers = self._outputs(discovery, set(tree.files), timestamp, outcome, deployments)
-        elif has_main:
-            outcome.warnings.append(self.profile.no_resources_message)
-        requirements = self._requirements(tree)
-        self._check_requirements(requirements, outcome, has_main)
-        model = ProjectModel(
-            root=self.root,
-            profile=self.profile,
-            project_name=self.root.name,
-            files=tree,
-            summaries=summaries,
-            discovery=discovery,
-            manifest=manifest,
-            manifest_result=manifest_result,
-            deployments=deployments,
-            handlers=handlers,
-            requirements=requirements,
-            outcome=outcome,
-            environment=self.environment,
-            generated_at=timestamp,
-            has_main=has_main,
-        )
-        model.diagnostics = run_rules(model, self, rule_overrides)
-        return model
+        from .tetra_build import predict
 
-    def _check_main(self, outcome: BuildOutcome) -> bool:
-        """`validate_project_structure`: main.py must exist; a warning when it lacks FastAPI."""
-        if not self.exists("main.py"):
-            outcome.succeeds = False
-            outcome.errors += [f"main.py not found in {self.root}", "Not a valid Flash project"]
-            return False
-        if "FastAPI" not in (self.text("main.py") or ""):
-            outcome.warnings.append("Warning: main.py does not appear to have a FastAPI app")
-        return True
-
-    def _outputs(self, discovery: Discovery, shipped: set[str], timestamp: str, outcome: BuildOutcome, deployments: dict):
-        """The manifest builder and the handler generators: (result, manifest, handlers)."""
-        first_by_variable: dict = {}
-        for fn in discovery.functions:
-            first_by_variable.setdefault(fn.config_variable, fn)
-        types = discovery.registry.types
-        self._deployments, self._deployments_used = self._deployments_used, {}
-        try:
-            result = build_manifest(
-                self.root.name,
-                discovery.functions,
-                self.profile,
-                lambda name, var: self._deployment(name, var, first_by_variable, types, deployments),
-                lambda existing: self._mothership(existing, shipped),
-                timestamp,
-                self._manifest_memo,
-            )
-        except BuildAborted as aborted:
-            outcome.succeeds = False
-            outcome.errors.append(str(aborted))
-            return None, None, HandlerResult()
-        manifest = self._settle_manifest(result, outcome)
-        if manifest is None:
-            return result, None, HandlerResult()
-        handlers = generate_handlers(manifest, self.profile, self.root / ".flash" / ".build", self.handler_memo)
-        if handlers.error:  # the manifest is already written when a handler fails
-            outcome.succeeds = False
-            outcome.errors.append(handlers.error)
-        elif handlers.warning:
-            outcome.warnings.append(f"Warning: {handlers.warning}")
-        if not manifest.get("resources") and outcome.succeeds:
-            outcome.warnings.append(self.profile.no_resources_message)
-        return result, manifest, handlers
-
-    def _check_requirements(self, requirements: deps_mod.Requirements, outcome: BuildOutcome, has_main: bool) -> None:
-        """The exclusion warning and pip's rejection of a verbatim requirement line."""
-        outcome.warnings += requirements.warnings
-        if requirements.unmatched_exclusions:
-            outcome.warnings.append(f"Warning: No packages matched exclusions: {', '.join(requirements.unmatched_exclusions)}")
-        rejected = [r for r in requirements.installed if deps_mod.pip_rejects(r.text)]
-        if outcome.succeeds and has_main and rejected:
-            outcome.succeeds = False
-            outcome.errors.append("Failed to install dependencies")
-            outcome.warnings.append(f"pip install failed: {deps_mod.pip_rejects(rejected[0].text)}")
-
-    def _settle_manifest(self, result: ManifestResult, outcome: BuildOutcome) -> dict | None:
-        error: BuildError | None = result.error
-        if error is None:
-            problem = unserialisable(result.manifest)
-            if problem:
-                outcome.warnings.append(f"Warning: Handler generation failed: {problem}")
-                return None
-            return result.manifest
-        if error.kind == "unserialisable":
-            outcome.warnings.append(f"Warning: Handler generation failed: {error.message}")
-        else:
-            outcome.succeeds = False
-            outcome.errors.append(error.message)
-        return None
-
-    def _deployment(self, resource, variable: str | None, first_by_variable: dict, types: dict, out: dict) -> dict:
-        """The builder executes the file of the first discovered function whose config variable
-        has this name (whatever its resource) and reads that variable there."""
-        first = first_by_variable.get(variable) if variable else None
-        if first is None:
-            return _NO_FIELDS
-        summary = self.summary(first.relpath)
-        if not (summary.parsed and (summary.configs or summary.remotes)):
-            return _NO_FIELDS
-        env, env_key = self._build_env()
-        try:
-            exec_key, executed = self.executed(first.relpath)
-            key = (first.relpath, exec_key, variable, types.get(resource, ""), env_key)
-            dep = self._deployments.get(key)
-            if dep is None:
-                dep = deployment_fields(types.get(resource, ""), variable, first.relpath, executed, self.profile, env)
-                self._deployments[key] = dep
-        except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the others
-            key, executed = (first.relpath, id(summary), variable), None
-            dep = Deployment({}, first.relpath, analysis_error=f"{type(exc).__name__}: {exc}")
-        self._deployments_used[key] = dep
-        out[resource] = dep
-        failure = executed.failure if executed is not None else None
-        if failure is not None and failure.kind == "exit":
-            raise BuildAborted(failure.message)
-        return dep.fields
-
-    def _build_env(self) -> tuple[dict[str, str], int]:
-        """The build's environment variables as far as images go (`.env`, loaded by importing
-        tetra_rp, then the real environment) and a key for them; read once per content of `.env`."""
-        text = self.text(".env")
-        if self._env_cache is None or self._env_cache[0] != text:
-            env = {**read_dotenv_text(text or ""), **self.env_vars}
-            self._env_cache = (text, env, hash(tuple(sorted(env.items()))))
-        return self._env_cache[1], self._env_cache[2]
-
-    def _mothership(self, existing: set, shipped: set[str]):
-        explicit = None
-        if "mothership.py" in shipped:
-            summary = self.summary("mothership.py")
-            explicit = summary.mothership if summary.parsed else None
-        apps = []
-        for name in MOTHERSHIP_FILES:
-            if name in shipped:
-                summary = self.summary(name)
-                if summary.parsed:
-                    apps.append((name, summary.fastapi_app))
-        return detect_mothership(existing, explicit, apps)
-
-    def _requirements(self, tree: FileTree) -> deps_mod.Requirements:
-        text, error = None, None
-        if self.exists("requirements.txt"):
-            text = self.text("requirements.txt")
-            if text is None:
-                error = "could not read it as UTF-8 text"
-        workers = [(p, self.summary(p)) for p in tree.scan_order if p.startswith("workers/") and p.endswith(".py")]
-        return deps_mod.collect(text, workers, self.exclusions, error)
+        return predict(self, generated_at, rule_overrides)
 
 
 def analyze_project(

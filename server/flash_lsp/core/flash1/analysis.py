@@ -16,6 +16,8 @@ from ..manifest import now_timestamp
 from ..model import Span
 from ..summary import ConfigRef, Literal, RemoteDecl
 from .ast_scan import ast_scan
+from .body_edit import apply_body_edit
+from .closure import known_trees
 from .imports import Imports, Source
 from .manifest import Built, build_manifest
 from .requirements import add_to_outcome
@@ -37,10 +39,11 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
     outcome = BuildOutcome()
     prediction = Prediction(project, tree.files)
     manifest, handlers = None, HandlerResult()
-    if prediction.run(outcome, timestamp):
-        manifest = prediction.built.manifest
-        handlers = _handlers(project, manifest, tree.files, outcome)
-    requirements = collect_requirements(project, tree, project.exclusions)
+    with known_trees(prediction.parsed_trees()):  # one parse per file for every step
+        if prediction.run(outcome, timestamp):
+            manifest = prediction.built.manifest
+            handlers = _handlers(project, manifest, tree.files, outcome)
+        requirements = collect_requirements(project, tree, project.exclusions)
     add_to_outcome(requirements, outcome, profile)
     model = ProjectModel(
         root=project.root,
@@ -121,6 +124,9 @@ class Prediction:
         cached = self._sources.get(relpath)
         if cached is not None and cached[0] is text and text is not None:
             return cached[1]
+        if cached is not None and self._body_edit(relpath, cached, text):
+            self._sources[relpath] = (text, cached[1], cached[2])
+            return cached[1]
         source = parse_source(relpath, text, self._raw(relpath) if text is None else None)
         stale = self.project.__dict__.setdefault("_flash1_stale", {})  # relpath → the error being typed
         stale.pop(relpath, None)
@@ -134,6 +140,25 @@ class Prediction:
         key = execution_key(source.tree, source.lines) if source.tree is not None else source.error
         self._sources[relpath] = (text, source, key)
         return source
+
+    def parsed_trees(self) -> dict[str, ast.Module]:
+        """Text → AST of the project's Python files that parse (a file being typed with a syntax
+        error is left out: its last good version is no parse of its text)."""
+        trees = {}
+        for relpath in self.files:
+            if relpath.endswith(".py"):
+                source = self.source(relpath)
+                text = self._sources[relpath][0]
+                if source.tree is not None and text is not None and relpath not in self.stale_errors():
+                    trees[text] = source.tree
+        return trees
+
+    def _body_edit(self, relpath: str, cached: tuple, text: str | None) -> bool:
+        """Whether `text` only edits a function body the build cannot see (docs/flash1.md)."""
+        scanned = self.project.__dict__.get("_flash1_scan")
+        if text is None or cached[0] is None or scanned is None or relpath in self.stale_errors():
+            return False
+        return apply_body_edit(cached[1], cached[0], text, frozenset(f.name for f in scanned[2].functions))
 
     def stale_errors(self) -> dict[str, Source]:
         """Files shown with their last parsable version, with the syntax error they have now."""

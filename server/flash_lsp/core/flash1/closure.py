@@ -15,6 +15,7 @@ import ast
 import os
 import sys
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -73,14 +74,44 @@ def _span(node: ast.AST) -> Span:
     return Span(node.lineno - 1, node.col_offset, end_line - 1, getattr(node, "end_col_offset", node.col_offset) or 0)
 
 
-@lru_cache(maxsize=8192)
+_SAME: dict[str, Parsed] = {}  # texts known to read like an earlier one (edits inside bodies)
+
+
+def same_as(text: str, parsed: Parsed) -> None:
+    """Record that `text` reads as `parsed` (an edit no import or dependency is on)."""
+    if len(_SAME) >= 64:
+        del _SAME[next(iter(_SAME))]
+    _SAME[text] = parsed
+
+
 def parse(text: str) -> Parsed:
     """One parse of a file for the closure check and the requirement collection: its imports and
     `dependencies=` strings in the order the build meets them (`ast.walk` order)."""
+    known = _SAME.get(text)
+    return known if known is not None else _parse(text)
+
+
+_TREES: dict[str, ast.Module] = {}  # text → its AST, parsed already by the analysis in progress
+
+
+@contextmanager
+def known_trees(trees: dict[str, ast.Module]):
+    """While inside, `parse` takes the AST of a text from `trees` instead of parsing it again."""
+    _TREES.update(trees)
     try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError) as exc:  # ValueError: NUL bytes
-        return Parsed(syntax_error=str(exc))
+        yield
+    finally:
+        _TREES.clear()
+
+
+@lru_cache(maxsize=8192)
+def _parse(text: str) -> Parsed:
+    tree = _TREES.get(text)
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError) as exc:  # ValueError: NUL bytes
+            return Parsed(syntax_error=str(exc))
     refs: list[Ref] = []
     deps: list[tuple[str, Span, str | None]] = []
     dropped: list[tuple[Span, bool]] = []
