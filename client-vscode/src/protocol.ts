@@ -139,7 +139,7 @@ export namespace ModelChangedNotification {
 }
 
 export interface IndexStatusParams {
-  state: 'indexing' | 'ready';
+  state: 'searching' | 'indexing' | 'ready'; // searching: done = files and folders seen
   done?: number;
   total?: number;
   projects?: string[];

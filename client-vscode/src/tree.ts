@@ -133,6 +133,7 @@ export class EndpointsTree implements vscode.TreeDataProvider<FlashNode>, vscode
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private loaded = false;
+  private indexed = false; // the server has finished looking for projects (flash/indexStatus ready)
 
   constructor(private readonly flash: FlashClient) {
     this.disposables.push(
@@ -140,7 +141,11 @@ export class EndpointsTree implements vscode.TreeDataProvider<FlashNode>, vscode
       flash.onModelChanged(() => this.scheduleRefresh()),
       flash.onDidStart(() => this.scheduleRefresh(0)),
       flash.onIndexStatus((s) => {
-        if (s.state === 'ready') this.scheduleRefresh();
+        const indexed = s.state === 'ready';
+        if (indexed !== this.indexed) {
+          this.indexed = indexed;
+          this.scheduleRefresh(indexed ? 200 : 0);
+        }
       }),
     );
   }
@@ -171,6 +176,9 @@ export class EndpointsTree implements vscode.TreeDataProvider<FlashNode>, vscode
   getChildren(node?: FlashNode): FlashNode[] {
     if (node) return node.children;
     if (!this.loaded && !this.flash.running) return [];
+    if (!this.roots.length && this.loaded && !this.indexed) {
+      return [{ kind: 'message', id: 'searching', label: 'Looking for Flash projects…', description: '', icon: 'loading~spin', children: [] }];
+    }
     if (!this.roots.length && this.loaded) {
       return [{ kind: 'message', id: 'empty', label: 'No Flash project found', description: 'main.py with @remote functions', icon: 'info', children: [] }];
     }
