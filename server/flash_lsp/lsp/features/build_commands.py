@@ -16,8 +16,9 @@
   `flash.package`).
 * The findings of a completed build become diagnostics (FL7xx, source `flash build`) at the code
   they concern (`lsp/build_diagnostics.py`), replacing the previous build's; a clean build clears
-  them. A cancelled or timed-out build leaves the previous ones in place. `flash.package` adds one
-  FL701 warning on main.py when the build dir differs from the prediction of the current model.
+  them; edits move them or, on the edited lines, drop them (`lsp/build_findings_on_edits.py`). A
+  cancelled or timed-out build leaves the previous ones in place. `flash.package` adds one FL701
+  warning on main.py when the build dir differs from the prediction of the current model.
 * Running builds are killed by the server's shutdown hooks (shutdown, parent gone, SIGTERM);
   `atexit` does the same when the process exits with builds still running.
 """
@@ -37,7 +38,6 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from ...core.query import endpoints
-from ...core.rules.catalogue import BUILD as BUILD_FINDINGS
 from ...runner import (
     AlreadyRunning,
     BuildHandle,
@@ -55,6 +55,7 @@ from ...runner import (
     resolve_flash,
 )
 from ..build_diagnostics import drift_diagnostics, finding_diagnostics
+from ..build_findings_on_edits import BuildFindingsOnEdits
 from ..convert import path_of, uri_of
 from ..progress import WorkDoneProgress
 
@@ -109,6 +110,7 @@ class BuildService:
     def __init__(self, ls: FlashLanguageServer) -> None:
         self.ls = ls
         self.runner = BuildRunner(grace_period=GRACE_PERIOD)
+        self.findings = BuildFindingsOnEdits(ls.session)
         self.jobs: dict[Path, BuildJob] = {}
         self.closed = False
         self._ids = itertools.count(1)
@@ -357,7 +359,7 @@ class BuildService:
                 )
                 found += drift_diagnostics(state.root, model, report, lines_of)
             if not self.closed:
-                ls.session.set_external(state, BUILD_FINDINGS, found)
+                self.findings.set(state, found)
         if self.closed:
             return
         summary = _summary(job, finished, report)
