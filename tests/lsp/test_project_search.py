@@ -17,7 +17,10 @@ from .conftest import codes, diagnostics
 
 DEEP = Path(__file__).parent.parent / "fixtures" / "workspaces" / "deep"
 PROJECT = "services/api/flashapp"
-FLASH_FILE = "from tetra_rp import LiveServerless, remote\n\ncfg = LiveServerless(name='x')\n\n@remote(cfg)\ndef f():\n    pass\n"
+FLASH_FILE = (
+    "from tetra_rp import LiveServerless, remote\n\n"
+    "cfg = LiveServerless(name='x')\n\n@remote(cfg)\ndef f():\n    pass\n"
+)
 
 
 @pytest.fixture

@@ -37,7 +37,9 @@ MAX_READS = 600  # Python files read per folder
 HEAD_BYTES = 16_384  # of each Python file
 
 SDK_IMPORT = re.compile(r"^\s*(?:from|import)\s+(?:tetra_rp|runpod_flash|runpod)\b", re.MULTILINE)
-API_USE = re.compile(r"@remote\b|\bEndpoint\s*\(|\bApp\s*\(|\b(?:Live|Cpu|Gpu)\w*Serverless\w*\s*\(|\bLoadBalancer\w*\s*\(")
+API_USE = re.compile(
+    r"@remote\b|\bEndpoint\s*\(|\bApp\s*\(|\b(?:Live|Cpu|Gpu)\w*Serverless\w*\s*\(|\bLoadBalancer\w*\s*\("
+)
 SDK_REQUIREMENT = re.compile(r"^\s*(?:tetra[-_]rp|runpod[-_]flash)\b", re.IGNORECASE | re.MULTILINE)
 ANCHOR_FILES = ("main.py", "mothership.py")
 

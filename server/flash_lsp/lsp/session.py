@@ -109,7 +109,8 @@ class Session:
     def discover(self, report: Callable[[int], None] | None = None) -> list[ProjectState]:
         """Create a project for every Flash project under the workspace folders (`report`: the
         number of directory entries the search has looked at, now and then)."""
-        roots = dict.fromkeys(flash_root(root) for folder in self.folders() for root in search_projects(folder, report).roots)
+        found = [root for folder in self.folders() for root in search_projects(folder, report).roots]
+        roots = dict.fromkeys(flash_root(root) for root in found)
         return [self.state_for_root(root) for root in roots]
 
     def state_for_root(self, root: Path) -> ProjectState:
