@@ -13,7 +13,7 @@ import {
 } from 'vscode-languageclient/node';
 import { FlashClient } from './client';
 import { BuildFinishedParams, ManifestRequest, ProjectArg, ServerCommand, ServerCommands } from './protocol';
-import { commandArg, contextProject, PreviewProvider, previewUri, projectKey, projectName } from './preview';
+import { commandArg, contextProject, PreviewProvider, projectKey, projectName } from './preview';
 
 export const PaletteCommands = {
   build: 'flash.buildProject',
@@ -138,7 +138,7 @@ export class BuildController implements vscode.Disposable {
   async showReport(arg?: ProjectArg): Promise<void> {
     const project = await this.project(arg);
     if (!project) return;
-    await vscode.commands.executeCommand('markdown.showPreview', previewUri({ kind: 'report', project }));
+    await vscode.commands.executeCommand('markdown.showPreview', this.previews.reportUri(project));
   }
 
   /** Shows the server's work-done progress for builds as a cancellable notification whose Cancel
