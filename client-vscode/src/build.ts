@@ -119,8 +119,9 @@ export class BuildController implements vscode.Disposable {
     const name = projectName(p.project);
     const what = p.report || p.reportMarkdown ? 'package' : verb(this.lastCommand.get(projectKey(p.project)) ?? ServerCommands.build);
     if (p.cancelled) {
-      this.output.appendLine(`── ${what} cancelled ──`);
-      void vscode.window.showInformationMessage(`Flash: ${what} of ${name} cancelled.`);
+      const removed = p.removed?.length ? ` Removed the unfinished ${p.removed.join(', ')}.` : '';
+      this.output.appendLine(`── ${what} cancelled ──${removed ? ` (${removed.trim()})` : ''}`);
+      void vscode.window.showInformationMessage(`Flash: ${what} of ${name} cancelled.${removed}`);
     } else if (p.exitCode === 0) {
       this.output.appendLine(`── ${what} finished ──`);
       void vscode.window.showInformationMessage(`Flash: ${what} of ${name} finished.`);

@@ -159,6 +159,8 @@ export interface BuildFinishedParams {
   project: string;
   exitCode: number | null;
   cancelled?: boolean;
+  /** Project-relative build output the server removed because the build did not finish. */
+  removed?: string[];
   /** Package report (flash.package only). */
   report?: Record<string, unknown> | null;
   reportMarkdown?: string | null;

@@ -30,6 +30,7 @@ import atexit
 import itertools
 import logging
 import shlex
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -58,6 +59,7 @@ from ..build_diagnostics import drift_diagnostics, finding_diagnostics
 from ..build_findings_on_edits import BuildFindingsOnEdits
 from ..convert import path_of, uri_of
 from ..progress import WorkDoneProgress
+from ..unfinished_output import remove_unfinished_output, removed_note
 
 if TYPE_CHECKING:
     from ...core.project import ProjectModel
@@ -94,6 +96,7 @@ class BuildJob:
     log_lines: list[str] = field(default_factory=list)  # output not yet sent as window/logMessage
     cancel_requested: bool = False
     task: asyncio.Task | None = None
+    started_at: float = field(default_factory=time.time)  # output modified since then is this build's
 
     @property
     def package(self) -> bool:
@@ -360,9 +363,10 @@ class BuildService:
                 found += drift_diagnostics(state.root, model, report, lines_of)
             if not self.closed:
                 self.findings.set(state, found)
+        removed = () if completed else await remove_unfinished_output(state.root, job.started_at, finished)
         if self.closed:
             return
-        summary = _summary(job, finished, report)
+        summary = _summary(job, finished, report) + removed_note(removed)
         self._output(job, summary)
         self._flush_log(job)
         if ls.shows_build_output:  # the log keeps one line per build
@@ -382,6 +386,7 @@ class BuildService:
                 "error": finished.error,
                 "durationMs": round(finished.duration * 1000),
                 "findings": len(finished.findings),
+                "removed": list(removed),
                 "report": report.to_dict() if report is not None else None,
                 "reportMarkdown": report.to_markdown() if report is not None else None,
             },
