@@ -4,13 +4,14 @@
 //   {"steps": {"<name>": {"ok": bool, "data": ..., "error": "...", "seconds": n}}, "ok": bool}
 //
 // Usage: node drive.mjs <config.json>
-//   config: {baseUrl, hello, tiny, shots, chromium, playwright, timeoutScale, steps}
+//   config: {baseUrl, hello, tiny, deep, shots, chromium, playwright, timeoutScale, steps}
 //     steps: optional list of step names to run (the others are skipped)
-//     hello / tiny: absolute folder paths of the two fixture workspaces (copies; edited here)
+//     hello / tiny / deep: absolute folder paths of the fixture workspaces (copies; edited here)
 //     shots: screenshot directory; playwright: directory whose node_modules has playwright-core
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { deepProjectSteps, ignoreFixStep, predictedReportStep, realReportSteps } from './current_state_steps.mjs';
 
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const require = createRequire(path.join(config.playwright, 'package.json'));
@@ -134,6 +135,9 @@ async function notification(textRe, timeout) {
 async function allNotifications() {
   return page.locator('.notification-toast .notification-list-item-message').allInnerTexts().catch(() => []);
 }
+
+// drive.mjs's helpers, for the steps kept in other modules
+const h = { page, step, T, shot, openWorkbench, runCommand, quickOpen, typeAt, editorWith };
 
 // ------------------------------------------------------------------ the hello project
 
@@ -378,6 +382,7 @@ try {
     if (!/finished/.test(finished)) throw new Error(`build did not finish: ${finished}; saw ${JSON.stringify(seen)}; output ${output.slice(-800)}`);
     return { finished, ...seen, output: output.split('\n').filter((s) => s.trim()).slice(-15) };
   });
+  await predictedReportStep(h);
   await step('package', async () => {
     await page.evaluate(() => (window.__flashSeen = { progress: [], notifications: [], cancellable: false }));
     await runCommand('Flash: Package');
@@ -403,8 +408,18 @@ try {
     await shot('package-report');
     return { finished, tab: (await tab.innerText()).trim(), heading, progress: seen.progress };
   });
+  await realReportSteps(h);
+  await ignoreFixStep(h, config.tiny);
 } catch (e) {
   results.fatal2 = { ok: false, error: String(e?.stack ?? e) };
+}
+
+// ------------------------------------------------------------------ a project three levels down
+
+try {
+  await deepProjectSteps(h, config.deep);
+} catch (e) {
+  results.fatal3 = { ok: false, error: String(e?.stack ?? e) };
 } finally {
   await ctx.close();
   fs.rmSync(profile, { recursive: true, force: true });

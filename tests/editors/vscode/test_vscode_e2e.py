@@ -51,6 +51,8 @@ def session(tmp_path_factory):
     ws.mkdir()
     hello = copy_fixture("hello", ws)
     tiny = copy_fixture("tiny", ws)
+    deep = ws / "deep"
+    shutil.copytree(REPO / "tests" / "fixtures" / "workspaces" / "deep", deep)
     data = root / "data"
     (data / "User").mkdir(parents=True)
     settings = {
@@ -108,6 +110,7 @@ def session(tmp_path_factory):
             "baseUrl": f"http://127.0.0.1:{port}",
             "hello": str(hello),
             "tiny": str(tiny),
+            "deep": str(deep),
             "shots": str(SHOTS),
             "chromium": shutil.which("chromium") or "/usr/bin/chromium",
             "playwright": str(CLIENT),
@@ -142,7 +145,8 @@ def session(tmp_path_factory):
 def step(session, name: str):
     """The data a drive.mjs step recorded; fails with its error (and the server log) otherwise."""
     s = session["steps"].get(name)
-    assert s is not None, f"step {name} did not run: {session['steps'].get('fatal') or session['steps'].get('fatal2')}"
+    fatal = session["steps"].get("fatal") or session["steps"].get("fatal2") or session["steps"].get("fatal3")
+    assert s is not None, f"step {name} did not run: {fatal}"
     if not s["ok"]:
         pytest.fail(f"{name}: {s['error']}\n--- Flash LSP log (tail) ---\n{session['server_log'][-3000:]}", pytrace=False)
     return s["data"]
@@ -263,3 +267,25 @@ def test_size_tooltip_says_how_the_size_is_known_in_plain_words(session):
     assert lines[0].endswith("— hello"), lines[0]  # the project, not the active file
     assert "Estimate:" in text, text
     assert "authoritative" not in text and "provisional" not in text and "confidence" not in text.lower(), text
+
+
+def test_a_project_three_levels_down_shows_endpoints_and_problems_with_no_file_open(session):
+    data = step(session, "deepProject")
+    assert not any(t.strip() for t in data["tabs"]), data["tabs"]  # nothing was opened
+    assert any("infer" in row for row in data["tree"]), data["tree"]
+    assert any("missing_cfg" in row and "FL101" in row for row in data["problems"]), data["problems"]
+    assert not any("No Flash project found" in row for row in data["tree"])
+
+
+def test_the_package_report_is_the_real_archive_not_the_prediction(session):
+    assert any("(predicted)" in t for t in step(session, "reportBeforePackage")["headings"])
+    data = step(session, "reportAfterPackage")
+    assert "Package report: tiny" in data["shown"], data  # the tab opened by Flash: Package
+    assert data["again"] == ["Package report: tiny"], data  # Flash: Show Package Report afterwards
+    assert data["tab"].endswith("package-report.md"), data
+
+
+def test_fl601_goes_when_the_venv_is_added_to_flashignore(session):
+    data = step(session, "ignoreFix")
+    assert any("server.key is shipped in the archive" in row for row in data["before"]), data["before"]
+    assert not any("server.key" in row for row in data["after"]), data["after"]

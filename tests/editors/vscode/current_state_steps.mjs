@@ -1,0 +1,117 @@
+// Steps of drive.mjs that check that what the editor shows is current: a project found when its
+// folder opens (no file opened), a problem gone once the ignore file fixes it, the report of the
+// package just made rather than the earlier prediction. `h` holds drive.mjs's helpers.
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Rows of the Problems panel (opened first). */
+async function problems(h) {
+  await h.page.keyboard.press('Escape');
+  await h.page.keyboard.press('Control+Shift+M');
+  return h.page.locator('.markers-panel .monaco-list-row');
+}
+
+/** The first heading of every Markdown preview on screen. */
+async function previewHeadings(h) {
+  const frames = h.page.locator('iframe.webview.ready');
+  const out = [];
+  for (let i = 0; i < (await frames.count()); i++) {
+    const heading = h.page.frameLocator('iframe.webview.ready').nth(i).frameLocator('iframe#active-frame').locator('h1').first();
+    try {
+      out.push((await heading.innerText({ timeout: h.T(3000) })).trim());
+    } catch {}
+  }
+  return out;
+}
+
+/** Polls the preview headings until one matches `re` (returns them all either way). */
+async function headingsUntil(h, re, ms) {
+  const deadline = Date.now() + h.T(ms);
+  let headings = [];
+  while (Date.now() < deadline) {
+    headings = await previewHeadings(h);
+    if (headings.some((t) => re.test(t))) break;
+    await h.page.waitForTimeout(300);
+  }
+  return headings;
+}
+
+/** A folder whose Flash project sits three levels down: its endpoints and problems, nothing opened. */
+export async function deepProjectSteps(h, folder) {
+  let loaded = Date.now();
+  await h.step('deepWorkbench', async () => {
+    await h.openWorkbench(folder);
+    loaded = Date.now();
+  });
+  await h.step('deepProject', async () => {
+    const { page, T } = h;
+    // the Problems panel first: the extension must start for the folder itself (showing the Flash
+    // view would start it too)
+    const rows = await problems(h);
+    await rows.filter({ hasText: 'missing_cfg' }).first().waitFor({ timeout: T(60000) });
+    const problemSeconds = (Date.now() - loaded) / 1000;
+    await page.locator('.activitybar .action-item a[aria-label^="Flash"]').first().click();
+    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Endpoints' }) }).first();
+    await view.locator('.monaco-list-row', { hasText: 'infer' }).first().waitFor({ timeout: T(30000) });
+    const treeSeconds = (Date.now() - loaded) / 1000;
+    const tree = await view.locator('.monaco-list-row').allInnerTexts();
+    await page.waitForTimeout(500);
+    await h.shot('project-found-on-open');
+    return {
+      treeSeconds,
+      problemSeconds,
+      tree: tree.map((r) => r.replace(/\n/g, ' ')),
+      problems: await rows.allInnerTexts(),
+      tabs: await page.locator('.tabs-container .tab').allInnerTexts(),
+    };
+  });
+}
+
+/** Before `Flash: Package`: the report shown is the prediction. */
+export async function predictedReportStep(h) {
+  await h.step('reportBeforePackage', async () => {
+    await h.runCommand('Flash: Show Package Report');
+    await h.page.locator('.tabs-container .tab', { hasText: 'package-report-predicted.md' }).first().waitFor({ timeout: h.T(15000) });
+    return { headings: await headingsUntil(h, /predicted/, 15000) };
+  });
+}
+
+/** After `Flash: Package` (the predicted report still open): the real report, in the tab and on request. */
+export async function realReportSteps(h) {
+  await h.step('reportAfterPackage', async () => {
+    const shown = await headingsUntil(h, /^Package report: /, 15000);
+    await h.page.waitForTimeout(500);
+    await h.shot('package-report-real');
+    await h.runCommand('View: Close All Editors');
+    await h.page.waitForTimeout(500);
+    await h.runCommand('Flash: Show Package Report');
+    const tab = h.page.locator('.tabs-container .tab', { hasText: 'package-report' }).first();
+    await tab.waitFor({ timeout: h.T(15000) });
+    const again = await headingsUntil(h, /^Package report: /, 15000);
+    return { shown, again, tab: (await tab.innerText()).trim() };
+  });
+}
+
+/** FL601 on a key under .venv/ goes when .venv/ is added to .flashignore in the editor. */
+export async function ignoreFixStep(h, folder) {
+  await h.step('ignoreFix', async () => {
+    const { page, T } = h;
+    const key = path.join(folder, '.venv', 'lib', 'python3.11', 'site-packages', 'pkg', 'server.key');
+    fs.mkdirSync(path.dirname(key), { recursive: true });
+    fs.writeFileSync(key, '-----BEGIN PRIVATE KEY-----\n');
+    fs.writeFileSync(path.join(folder, '.flashignore'), '# keep local files out of the archive\n');
+    const rows = await problems(h);
+    await rows.filter({ hasText: 'server.key' }).first().waitFor({ timeout: T(30000) });
+    const before = await rows.allInnerTexts();
+    await h.quickOpen('.flashignore');
+    await h.typeAt(h.editorWith('keep local files'), '2:1', '.venv/');
+    await page.keyboard.press('Control+S');
+    const saved = Date.now();
+    await problems(h);
+    await rows.filter({ hasText: 'server.key' }).first().waitFor({ state: 'detached', timeout: T(20000) });
+    const seconds = (Date.now() - saved) / 1000;
+    await page.waitForTimeout(500);
+    await h.shot('ignore-fix');
+    return { before, after: await rows.allInnerTexts(), seconds };
+  });
+}
