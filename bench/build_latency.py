@@ -128,7 +128,7 @@ async def lsp_latencies(n: int, project: Path, python: Path) -> dict[str, list[f
             capabilities=caps,
             root_uri=root,
             workspace_folders=[types.WorkspaceFolder(uri=root, name=project.name)],
-            initialization_options={"settings": {"interpreter": str(python)}},
+            initialization_options={"trusted": True, "settings": {"interpreter": str(python)}},
         )
     )
     client.initialized(types.InitializedParams())

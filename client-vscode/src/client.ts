@@ -88,7 +88,7 @@ export class FlashClient implements vscode.Disposable {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => this.configurationChanged(e)),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
-        this.log.info('workspace trusted: restarting the server with builds enabled');
+        this.log.info('workspace trusted: restarting the server (builds, the project interpreter and its index options enabled)');
         void this.restart();
       }),
     );

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -16,6 +17,18 @@ from .core.project import Project, ProjectModel, analyze_project
 from .core.report import endpoints, render_check_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+# control characters (C0 but newline, DEL, C1), bidirectional overrides and lone surrogates: a file
+# or config name holding them could move the cursor, recolour or rewrite the user's terminal
+_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def escape(text: str) -> str:
+    """`text` with every character that could act on a terminal shown as a `\\x..`/`\\u....` escape."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
+def _print(text: str, file=None) -> None:
+    print(escape(text), file=file or sys.stdout)
 
 
 class UsageError(Exception):
@@ -31,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except UsageError as exc:
-        print(f"flash-lsp: error: {exc}", file=sys.stderr)
+        _print(f"flash-lsp: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
@@ -90,7 +103,7 @@ def _check(args) -> int:
     if args.format == "json":
         print(json.dumps(_check_json(model), indent=2))
     else:
-        print(render_check_text(model))
+        _print(render_check_text(model))
     return EXIT_FINDINGS if any(d.severity == Severity.ERROR for d in model.diagnostics) else EXIT_OK
 
 
@@ -116,9 +129,9 @@ def _manifest(args) -> int:
     text = model.manifest_text()
     if text is None:
         reason = "; ".join(model.outcome.errors) or "the build writes no manifest for this project"
-        print(f"flash-lsp: no manifest: {reason}", file=sys.stderr)
+        _print(f"flash-lsp: no manifest: {reason}", file=sys.stderr)
         return EXIT_FINDINGS
-    sys.stdout.write(text)
+    sys.stdout.write(text)  # JSON: ASCII only, control characters escaped
     sys.stdout.flush()
     return EXIT_OK
 
@@ -129,20 +142,20 @@ def _handlers(args) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out is not a directory: {out}")
     if not model.outcome.succeeds:
-        print(f"flash-lsp: the build fails: {'; '.join(model.outcome.errors)}", file=sys.stderr)
+        _print(f"flash-lsp: the build fails: {'; '.join(model.outcome.errors)}", file=sys.stderr)
         return EXIT_FINDINGS
     for relpath, text in model.handlers.files.items():
         target = out / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-        print(relpath)
+        _print(relpath)
     return EXIT_OK
 
 
 def _files(args) -> int:
     model = _analyze(args)
     for relpath in sorted(model.files.files):
-        print(relpath)
+        _print(relpath)
     return EXIT_OK
 
 
@@ -164,7 +177,7 @@ def _size(args) -> int:
     if args.format == "json":
         print(json.dumps(estimate.to_dict(), indent=2))
     else:
-        print(format_text(estimate))
+        _print(format_text(estimate))
     return EXIT_FINDINGS if estimate.archive_bytes is None else EXIT_OK
 
 

@@ -7,7 +7,8 @@
 * `make_wheel`: fabricate a small wheel with zipfile (METADATA, WHEEL, RECORD, optional
   entry_points, .data dirs).
 * `FakeTools`: writes a fake ``python`` (answers ``-m pip install --dry-run --report F ...`` from a
-  plan file) and a fake ``uv`` (``pip compile ... -o pylock.toml``), both logging their argv.
+  plan file) and a fake ``uv`` (``pip compile ... -o pylock.toml``), both logging their argv and the
+  lines of the requirements file they were given.
 """
 
 from __future__ import annotations
@@ -200,9 +201,10 @@ FAKE_PIP = r'''
 import json, os, sys, time
 args = sys.argv[1:]
 log = os.environ.get("FAKE_LOG")
+reqs = open(args[args.index("-r") + 1]).read().splitlines() if "-r" in args else None
 if log:
     with open(log, "a") as fh:
-        fh.write(json.dumps({"tool": "pip", "argv": args, "pid": os.getpid()}) + "\n")
+        fh.write(json.dumps({"tool": "pip", "argv": args, "pid": os.getpid(), "requirements": reqs}) + "\n")
 if args[:2] == ["-m", "pip"] and args[2:3] == ["--version"]:
     print("pip 99.0 from /fake (python 3.11)")
     sys.exit(0)
@@ -223,9 +225,10 @@ FAKE_UV = r'''
 import json, os, sys, time
 args = sys.argv[1:]
 log = os.environ.get("FAKE_LOG")
+reqs = open(args[-1]).read().splitlines() if args[:2] == ["pip", "compile"] else None
 if log:
     with open(log, "a") as fh:
-        fh.write(json.dumps({"tool": "uv", "argv": args, "pid": os.getpid()}) + "\n")
+        fh.write(json.dumps({"tool": "uv", "argv": args, "pid": os.getpid(), "requirements": reqs}) + "\n")
 if args == ["--version"]:
     print("uv 0.99.0 (fake)")
     sys.exit(0)
@@ -297,14 +300,16 @@ def report_item(name: str, version: str, url: str, data: bytes | None = None, *,
 
 
 def pylock(packages: list[tuple[str, str, list[tuple[str, int]]]]) -> str:
-    """A pylock.toml text: packages = [(name, version, [(url, size), ...])]."""
+    """A pylock.toml text: packages = [(name, version, [(url, size[, sha256]), ...])] (without a sha256,
+    one made up from the URL: the wheel's real one differs)."""
     out = ['lock-version = "1.0"', 'created-by = "uv"', ""]
     for name, version, wheels in packages:
         out.append("[[packages]]")
         out.append(f'name = "{name}"')
         out.append(f'version = "{version}"')
         ws = ", ".join(
-            f'{{ url = "{u}", size = {s}, hashes = {{ sha256 = "{hashlib.sha256(u.encode()).hexdigest()}" }} }}' for u, s in wheels
+            f'{{ url = "{w[0]}", size = {w[1]}, hashes = {{ sha256 = "{w[2] if len(w) > 2 else hashlib.sha256(w[0].encode()).hexdigest()}" }} }}'
+            for w in wheels
         )
         out.append(f"wheels = [{ws}]")
         out.append("")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import sys
@@ -28,7 +29,7 @@ def _publish(stub_index, specs):
         fn, data = make_wheel(name, version, files, requires=requires)
         url = stub_index.add_file(fn, data)
         items.append(report_item(name, version, url, data, requires=requires, requested=requested))
-        lock.append((name, version, [(url, len(data))]))
+        lock.append((name, version, [(url, len(data), hashlib.sha256(data).hexdigest())]))
     return items, lock
 
 
@@ -70,8 +71,8 @@ async def test_authoritative_estimate(world):
     assert by["app"].direct and not by["lib-one"].direct
     assert all(pk.size_method == "exact" and pk.wheel_bytes for pk in est.packages)
     assert {t.name for t in by["lib_two"].top_level} == {"lib_two.py", "lib_two_data", "lib_two-3.1.dist-info"}
-    argv = fake_tools.calls("pip")[-1]["argv"]
-    assert argv[-1] == "app" and "--dry-run" in argv and "--only-binary=:all:" in argv
+    call = fake_tools.calls("pip")[-1]
+    assert call["requirements"] == ["app"] and "--dry-run" in call["argv"] and "--only-binary=:all:" in call["argv"]
     assert est.project_raw_bytes == 841 and est.project_bytes > 0
     json.dumps(est.to_dict())  # JSON-able
     again = SizeEstimate.from_dict(json.loads(json.dumps(est.to_dict())))

@@ -14,7 +14,7 @@ FIX = Path(__file__).resolve().parents[1] / "fixtures" / "bundle"
 
 
 def test_pip_command_has_the_builds_flags():
-    cmd = resolve.pip_command("/py", ["torch>=2", "six"], "3.11", no_deps=True, report="/r.json", target="/t")
+    cmd = resolve.pip_command("/py", "/tmp/x/requirements.txt", "3.11", no_deps=True, report="/r.json", target="/t")
     joined = " ".join(cmd)
     for part in (
         "-m pip install --dry-run",
@@ -28,7 +28,7 @@ def test_pip_command_has_the_builds_flags():
         "--no-deps",
     ):
         assert part in joined
-    assert cmd[-2:] == ["torch>=2", "six"]  # verbatim, in order, as the build passes them
+    assert cmd[-2:] == ["-r", "/tmp/x/requirements.txt"]  # the sanitized file we wrote (bundle.plan)
 
 
 def test_uv_command():
@@ -36,6 +36,9 @@ def test_uv_command():
     assert cmd[:3] == ["uv", "pip", "compile"]
     assert "x86_64-manylinux_2_28" in cmd and "pylock.toml" in cmd and cmd[-1] == "in.txt"
     assert "--only-binary" in cmd and ":all:" in cmd
+    # no uv.toml / pyproject.toml of anyone's, no source build, no interpreter search
+    assert {"--no-config", "--no-sources", "--no-build"} <= set(cmd)
+    assert resolve.uv_command("uv", "in.txt", "pylock.toml", "3.12", no_deps=False, python="/py")[-3:] == ["--python", "/py", "in.txt"]
 
 
 def test_parse_pip_report():

@@ -52,3 +52,17 @@ def test_bad_paths_get_one_line_and_exit_2(tmp_path):
 def test_unknown_profile_is_a_usage_error(tmp_path):
     code, _, err = cli("files", str(tmp_path), "--profile", "nope")
     assert code == 2 and "invalid choice" in err
+
+
+def test_terminal_escape_sequences_in_names_are_escaped_in_text_output(tmp_path):
+    evil_file = "workers/\x1b]0;owned\x07w.py"
+    root = write_project(
+        tmp_path / "p",
+        {evil_file: HEAD + "c = LiveServerless(name='gpu\\x1b[2J\\u202e')\n@remote(c)\ndef f(): pass\n@remote(missing)\ndef g(): pass\n"},
+    )
+    for command in ("check", "files"):
+        code, out, _ = cli(command, str(root))
+        assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out, out
+        assert "workers/\\x1b]0;owned\\x07w.py" in out
+    _code, out, _ = cli("check", str(root))
+    assert "gpu\\x1b[2J\\u202e" in out

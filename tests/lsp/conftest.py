@@ -43,7 +43,8 @@ async def client(lsp_client: LanguageClient, workspace: Path, request):
         capabilities=client_capabilities(CLIENTS[client_name]),
         root_uri=from_fs_path(str(workspace)),
         workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(workspace)), name="basic")],
-        initialization_options={"settings": settings},
+        # the fixture workspaces are the user's own: trusted, as a client has to say (docs/security.md)
+        initialization_options={"settings": settings, "trusted": True},
     )
     lsp_client.set_configuration({"flash": settings})
 

@@ -111,7 +111,7 @@ async def _start(lsp_client: LanguageClient, folders: list[Path], settings: dict
         capabilities=client_capabilities("visual-studio-code"),
         root_uri=from_fs_path(str(folders[0])),
         workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(f)), name=f.name) for f in folders],
-        initialization_options={"settings": settings, **({} if trusted else {"trusted": False}), **(options or {})},
+        initialization_options={"settings": settings, "trusted": trusted, **(options or {})},
     )
     lsp_client.set_configuration({"flash": settings})
 

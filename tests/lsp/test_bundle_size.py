@@ -22,7 +22,7 @@ GPU = "workers/gpu/endpoint.py"
 API = "workers/api/endpoint.py"
 MIB = 1048576
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "protocol"
-SIZE_CODES = ("FL801", "FL802", "FL803", "FL804", "FL805", "FL806", "FL807", "FL808", "FL809", "FL810")
+SIZE_CODES = ("FL801", "FL802", "FL803", "FL804", "FL805", "FL806", "FL807", "FL808", "FL809", "FL810", "FL811")
 
 
 async def size(client, wait: bool = False) -> dict:

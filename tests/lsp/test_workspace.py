@@ -81,7 +81,7 @@ async def test_persistent_cache_is_written_and_reused(tmp_path):
     shutil.copytree(WORKSPACE, root)
     cache_dir = tmp_path / "cache"
     await _index_once(root, cache_dir)
-    (cache_file,) = cache_dir.glob("summaries-*.pickle")
+    (cache_file,) = cache_dir.glob("summaries-*.json")
     first_size = cache_file.stat().st_size
     assert first_size > 0
     await _index_once(root, cache_dir)

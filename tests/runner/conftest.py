@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,6 +42,68 @@ def pid_alive(pid: int) -> bool:
 
 def read_pids(pidfile: Path) -> list[int]:
     return [int(x) for x in pidfile.read_text().split()] if pidfile.exists() else []
+
+
+def wait_for_pids(pidfile: Path, count: int, timeout: float = WAIT) -> list[int]:
+    """The pids in `pidfile` once it holds `count` of them (or whatever it holds after `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while len(read_pids(pidfile)) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return read_pids(pidfile)
+
+
+TREE_SIZE = 5  # the fake's main process, child, setsid parent and its grandchild, daemon
+
+
+def marked(marker: str) -> list[int]:
+    """Live processes with `marker` in their argv."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                argv = Path(entry.path, "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if marker.encode() in argv and pid_alive(int(entry.name)):
+                found.append(int(entry.name))
+    return found
+
+
+def wait_until_gone(marker: str, timeout: float) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while (left := marked(marker)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
+@pytest.fixture
+def closing():
+    """`closing(obj)` returns `obj` and calls `obj.close()` after the test (helper processes)."""
+    objects = []
+
+    def keep(obj):
+        objects.append(obj)
+        return obj
+
+    yield keep
+    for obj in objects:
+        obj.close()
+
+
+@pytest.fixture
+def tree_env(tmp_path: Path):
+    """Environment for mode `tree` and its marker; whatever a failing test leaves is killed after it
+    (request it before `closing`, so the helper processes are closed first)."""
+    marker = f"flash-tree-{uuid.uuid4().hex}"
+    yield {"FAKE_FLASH_PIDFILE": str(tmp_path / "pids"), "FAKE_FLASH_MARKER": marker}, marker
+    deadline = time.monotonic() + 3.0  # a surviving build may still be spawning
+    while time.monotonic() < deadline:
+        for pid in {*marked(marker), *(p for p in read_pids(tmp_path / "pids") if pid_alive(p))}:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.2)
+        if not marked(marker):
+            break
 
 
 class Recorder:
@@ -88,8 +154,8 @@ def fake_venv(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-async def runner():
-    r = BuildRunner(grace_period=0.5)
+async def runner(tmp_path):
+    r = BuildRunner(grace_period=0.5, lock_dir=tmp_path / "locks")
     yield r
     await r.shutdown()
 

@@ -24,6 +24,18 @@ def test_clean_line_plain_text_and_controls():
     assert clean_line("\r\r") == ""
 
 
+def test_clean_line_leaves_no_escape_or_control_character():
+    raw = (
+        "a\x9d0;title\x07b"  # 8-bit OSC (a window title)
+        "\x90q#1;2\x9cc"  # 8-bit DCS string
+        "\x9b2Jd\x85e"  # 8-bit CSI (clear screen), NEL
+        "\x1b]52;c;ZXZpbA==\x07f"  # OSC 52: write the clipboard
+        "\x1b"  # a lone ESC at the end
+    )
+    assert clean_line(raw) == "abcdef"
+    assert clean_line("tab\tkept, é ✓ ⚠ kept") == "tab\tkept, é ✓ ⚠ kept"
+
+
 def test_unbox_strips_panel_borders_and_glyphs():
     assert unbox("│ Archive size: 612.3 MB   │") == "Archive size: 612.3 MB"
     assert unbox("╭───── ✓ Build Complete ─────╮") == "Build Complete"

@@ -4,9 +4,12 @@ Layout under the cache dir (``$FLASH_LSP_CACHE_DIR``, else platformdirs' user ca
 ``flash-lsp``, subdirectory ``bundle``)::
 
     resolutions/<key>.json   the dependency part of an estimate, keyed by the normalised input
-    wheels/<id>.json         statistics of one wheel, keyed by its sha256 (or URL hash); immutable
+    wheels/<id>.json         statistics of one wheel, keyed by the index set, its URL and claimed sha256
 
-Exclusions and project files are not part of any key: they are applied when an answer is assembled.
+Every key holds the index set the answer came from (the user's configuration and, for a trusted
+project, its index options), so a project with an index of its own cannot change the answer another
+project gets (docs/security.md). Exclusions and project files are not part of any key: they are
+applied when an answer is assembled. Entries are plain JSON; unreadable or mismatched ones are ignored.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from .tags import canonical
 from .wheelcd import WheelStats
 
-CACHE_VERSION = 3  # bump when the stored resolution format changes
-STATS_VERSION = 6  # bump when the per-wheel model changes (invalidates wheel statistics)
+CACHE_VERSION = 4  # bump when the stored resolution format changes
+STATS_VERSION = 7  # bump when the per-wheel model changes (invalidates wheel statistics)
 
 
 def default_cache_dir() -> Path:
@@ -66,8 +69,12 @@ def env_fingerprint(env: dict[str, str] | None) -> str:
     return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:12]
 
 
-def resolution_key(requirements, python_version: str, platforms, no_deps: bool, profile: str) -> str:
+def resolution_key(requirements, python_version: str, platforms, no_deps: bool, profile: str, *,
+                   indexes: list[str] = (), constraints: list[str] = (), invalid: list[str] = ()) -> str:
     payload = {
+        "indexes": list(indexes),
+        "constraints": sorted({normalise_requirement(c) for c in constraints}),
+        "invalid": sorted(invalid),
         "v": CACHE_VERSION,
         "reqs": sorted({normalise_requirement(r) for r in requirements}),
         "python": python_version,
@@ -107,13 +114,15 @@ class Cache:
             entry = json.loads(self._res_path(key).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
         if entry.get("cache_version") != CACHE_VERSION or entry.get("stats_version") != STATS_VERSION:
             return None
         self._l1[key] = entry
         return entry
 
     def put_resolution(self, key: str, entry: dict) -> None:
-        entry.update(cache_version=CACHE_VERSION, stats_version=STATS_VERSION, stored_at=time.time())
+        entry.update(cache_version=CACHE_VERSION, stats_version=STATS_VERSION, stored_at=time.time(), key=key)
         self._l1[key] = entry
         try:
             on_disk = {k: v for k, v in entry.items() if not k.startswith("_")}
@@ -124,8 +133,9 @@ class Cache:
     # ------------------------------------------------------------------ wheels
 
     @staticmethod
-    def wheel_id(url: str, sha256: str | None) -> str:
-        base = sha256 or hashlib.sha256(url.encode()).hexdigest()
+    def wheel_id(indexes: str, url: str, sha256: str | None) -> str:
+        """Key of one wheel's statistics: the index set it came from, its URL and the sha256 claimed for it."""
+        base = hashlib.sha256(json.dumps([indexes, url, sha256]).encode()).hexdigest()
         return f"{base[:48]}-s{STATS_VERSION}"
 
     def get_wheel(self, wid: str) -> WheelStats | None:
@@ -135,8 +145,11 @@ class Cache:
             return hit
         path = self.root / "wheels" / f"{wid}.json"
         try:
-            st = WheelStats.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.pop("wheel_id", None) != wid:
+                return None
+            st = WheelStats.from_dict(data)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
         with self._lock:
             self._wheels[wid] = st
@@ -148,7 +161,8 @@ class Cache:
         if stats.method == "wheel-size-ratio":
             return  # a fallback: try the real statistics again next time
         try:
-            _write_atomic(self.root / "wheels" / f"{wid}.json", json.dumps(stats.to_dict(), separators=(",", ":")))
+            body = {**stats.to_dict(), "wheel_id": wid}
+            _write_atomic(self.root / "wheels" / f"{wid}.json", json.dumps(body, separators=(",", ":")))
         except OSError:
             pass
 

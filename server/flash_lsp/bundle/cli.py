@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--offline", action="store_true", help="never use the network (cache or local estimate)")
     ap.add_argument("--python", default=None, help="interpreter whose pip resolves (the project's flash venv)")
     ap.add_argument("--no-uv", action="store_true", help="do not use uv for the fast provisional answer")
+    ap.add_argument("--trusted", action="store_true",
+                    help="honour the requirements' index options and -r/-c files inside --project (docs/security.md)")
     ap.add_argument("--cache-dir", default=None)
     ap.add_argument("--format", choices=("text", "json"), default="text")
     ap.add_argument("--progress", action="store_true", help="print intermediate answers to stderr")
@@ -99,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         kept, args.python_version, no_deps=args.no_deps, project_files=files, project_root=args.project,
         exclusions=exclusions, excluded_requirements=removed, gpu=args.gpu, limit_bytes=int(args.limit_mb * MIB),
     )
-    predictor = SizePredictor(cache_dir=args.cache_dir, python=args.python, use_uv=not args.no_uv, offline=args.offline)
+    predictor = SizePredictor(cache_dir=args.cache_dir, python=args.python, use_uv=not args.no_uv, offline=args.offline,
+                              trusted=args.trusted)
 
     def progress(est: SizeEstimate) -> None:
         if args.progress:

@@ -1,4 +1,4 @@
-"""Size diagnostics (FL801–FL810) as core findings, each on the requirement it concerns: one
+"""Size diagnostics (FL801–FL811) as core findings, each on the requirement it concerns: one
 function per kind of size hint. Findings about the whole set go to requirements.txt, else main.py,
 else the first Flash file."""
 
@@ -119,6 +119,11 @@ def _resolution(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
                                                  "versions_with_wheel": h.data.get("versions_with_wheel", [])})
 
 
+def _not_predictable(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
+    """A direct reference: its size needs a build, which the prediction never runs."""
+    p.put(by_text(p.occ, h.data.get("requirements") or []), code, h.severity, h.message, {"kind": h.kind})
+
+
 def _conflict(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
     targets = by_name(p.occ, conflict_names(h.data))
     p.put(targets, code, h.severity, h.message, {"kind": h.kind}, related=targets)
@@ -152,6 +157,7 @@ _HANDLERS: dict[str, Callable[[_Placer, str, Hint, SizeEstimate], None]] = {
     "no-wheel": _resolution,
     "resolution-failed": _resolution,
     "conflict": _conflict,
+    "not-predictable": _not_predictable,
     "gpu-torch-exclusion": _gpu_torch_exclusion,
     "torch-transitive": _torch_transitive,
     "exclude-name-mismatch": _exclude_name_mismatch,

@@ -76,7 +76,8 @@ def size_hints(est: SizeEstimate, req: SizeRequest, limit_is_error: bool = False
     return hints
 
 
-PROBLEM_HINTS = {"no-wheel": "no-wheel", "conflict": "conflict"}
+NOT_PREDICTABLE = "not-predictable"  # a direct reference: its size needs a build, which we never run
+PROBLEM_HINTS = {"no-wheel": "no-wheel", "conflict": "conflict", NOT_PREDICTABLE: NOT_PREDICTABLE}
 """Resolver problem kind → hint kind; every other problem is a "resolution-failed" hint."""
 RESOLUTION_FAILED = "resolution-failed"
 
@@ -85,7 +86,8 @@ def problem_hints(est: SizeEstimate) -> list[Hint]:
     out = []
     for p in est.problems:
         kind = PROBLEM_HINTS.get(p.kind, RESOLUTION_FAILED)
-        out.append(Hint(kind, "error", p.message, {"package": p.package, "requirements": p.requirements, **p.details}))
+        severity = "warning" if kind == NOT_PREDICTABLE else "error"
+        out.append(Hint(kind, severity, p.message, {"package": p.package, "requirements": p.requirements, **p.details}))
     return out
 
 

@@ -1,16 +1,18 @@
 """Resolving the requirement set for the build's target, without installing anything.
 
-Two resolvers, both run as cancellable asyncio subprocesses (bundle-size.md §2):
+Two resolvers, both run as cancellable asyncio subprocesses in a temporary directory, reading a
+requirements file we wrote (`plan.ResolvePlan.write`; docs/security.md):
 
 * **pip** (authoritative): ``<python> -m pip install --dry-run --report FILE --target TMP`` with the
   build's exact flags (``--python-version X.Y --platform manylinux_2_28_x86_64 --platform
   manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --implementation cp --only-binary=:all:
   --upgrade [--no-deps]``). The report gives each wheel's URL, sha256 and metadata, but no size.
-* **uv** (fast): ``uv pip compile --python-platform x86_64-manylinux_2_28 --python-version X.Y
-  --only-binary :all: --format pylock.toml``: URLs, hashes and sizes of every candidate wheel, 3-5×
-  faster cold. uv accepts ``manylinux_2_x`` for any x ≤ 28 where the build's pip accepts only the
-  literal platforms, so a uv answer whose chosen package has no wheel pip would take is marked
-  *diverged* (torch ≥ 2.8 with cu13 wheels, for example) and only the pip answer counts.
+* **uv** (fast): ``uv pip compile --no-config --no-sources --no-build --python-platform
+  x86_64-manylinux_2_28 --python-version X.Y --only-binary :all: --format pylock.toml --python PY``:
+  URLs, hashes and sizes of every candidate wheel, 3-5× faster cold. uv accepts ``manylinux_2_x``
+  for any x ≤ 28 where the build's pip accepts only the literal platforms, so a uv answer whose
+  chosen package has no wheel pip would take is marked *diverged* (torch ≥ 2.8 with cu13 wheels,
+  for example) and only the pip answer counts.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pathlib import Path
 
 import tomllib
 
+from .plan import ResolvePlan, resolver_env
 from .tags import RUNPOD_PLATFORMS, canonical, pick_wheel, pip_tags
 
 PIP_TIMEOUT = 900.0
@@ -121,8 +124,9 @@ def _kill(proc: asyncio.subprocess.Process) -> None:
 # --------------------------------------------------------------------------- pip
 
 
-def pip_command(python: str, requirements: list[str], python_version: str, *, no_deps: bool, report: str, target: str,
+def pip_command(python: str, requirements_file: str, python_version: str, *, no_deps: bool, report: str, target: str,
                 platforms: tuple[str, ...] = RUNPOD_PLATFORMS) -> list[str]:
+    """The build's pip flags, reading the requirements from a file we wrote (`plan.ResolvePlan.write`)."""
     cmd = [python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--report", report,
            "--target", target, "--python-version", python_version, "--upgrade"]
     for p in platforms:
@@ -130,7 +134,7 @@ def pip_command(python: str, requirements: list[str], python_version: str, *, no
     cmd += ["--implementation", "cp", "--only-binary=:all:", "--disable-pip-version-check", "--no-input"]
     if no_deps:
         cmd.append("--no-deps")
-    return cmd + list(requirements)
+    return cmd + ["-r", requirements_file]
 
 
 def parse_pip_report(report: dict, resolver: str) -> Resolution:
@@ -179,7 +183,7 @@ def pip_version_fast(python: str) -> str | None:
 
 
 async def resolve_with_pip(
-    requirements: list[str],
+    plan: ResolvePlan,
     python_version: str,
     *,
     no_deps: bool = False,
@@ -191,12 +195,11 @@ async def resolve_with_pip(
     python = python or sys.executable
     with tempfile.TemporaryDirectory(prefix="flash-lsp-pip-") as tmp:
         report = os.path.join(tmp, "report.json")
-        cmd = pip_command(python, requirements, python_version, no_deps=no_deps, report=report,
+        cmd = pip_command(python, plan.write(tmp), python_version, no_deps=no_deps, report=report,
                           target=os.path.join(tmp, "target"), platforms=platforms)
-        env2 = dict(os.environ if env is None else env)
+        env2 = resolver_env(env)
         env2.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         env2["PYTHONIOENCODING"] = "utf-8"
-        env2.pop("PYTHONPATH", None)
         rc, out, err = await run_process(cmd, env=env2, timeout=timeout, cwd=tmp)
         version = pip_version_fast(python) or "?"
         if rc != 0 or not os.path.exists(report):
@@ -291,9 +294,14 @@ def find_uv() -> str | None:
 
 
 def uv_command(uv: str, infile: str, outfile: str, python_version: str, *, no_deps: bool, offline: bool = False,
-               index_url: str | None = None) -> list[str]:
-    cmd = [uv, "pip", "compile", "-q", "--python-platform", "x86_64-manylinux_2_28", "--python-version", python_version,
-           "--only-binary", ":all:", "--format", "pylock.toml", "-o", outfile, "--no-header"]
+               index_url: str | None = None, python: str | None = None) -> list[str]:
+    """`uv pip compile` with no configuration file, no project discovery, no source build, and the
+    interpreter named (`python`) so that uv looks for none itself."""
+    cmd = [uv, "pip", "compile", "-q", "--no-config", "--no-sources", "--no-build", "--python-platform",
+           "x86_64-manylinux_2_28", "--python-version", python_version, "--only-binary", ":all:",
+           "--format", "pylock.toml", "-o", outfile, "--no-header"]
+    if python:
+        cmd += ["--python", python]
     if no_deps:
         cmd.append("--no-deps")
     if offline:
@@ -349,11 +357,12 @@ async def uv_version(uv: str) -> str:
 
 
 async def resolve_with_uv(
-    requirements: list[str],
+    plan: ResolvePlan,
     python_version: str,
     *,
     no_deps: bool = False,
     uv: str | None = None,
+    python: str | None = None,
     env: dict[str, str] | None = None,
     platforms: tuple[str, ...] = RUNPOD_PLATFORMS,
     offline: bool = False,
@@ -363,16 +372,15 @@ async def resolve_with_uv(
     uv = uv or find_uv()
     if not uv:
         raise ResolutionError("other", "uv is not available", resolver="uv")
-    requested = {canonical(_req_name(r)) for r in requirements}
+    requested = {canonical(_req_name(r)) for r in plan.requirements}
     with tempfile.TemporaryDirectory(prefix="flash-lsp-uv-") as tmp:
-        infile = os.path.join(tmp, "requirements.in")
+        infile = plan.write(tmp)
         outfile = os.path.join(tmp, "pylock.toml")
-        with open(infile, "w", encoding="utf-8") as fh:
-            fh.write("".join(r + "\n" for r in requirements))
-        env2 = dict(os.environ if env is None else env)
+        env2 = resolver_env(env)
         env2.setdefault("UV_NO_PROGRESS", "1")
         rc, out, err = await run_process(
-            uv_command(uv, infile, outfile, python_version, no_deps=no_deps, offline=offline, index_url=index_url),
+            uv_command(uv, infile, outfile, python_version, no_deps=no_deps, offline=offline, index_url=index_url,
+                       python=python),
             env=env2, timeout=timeout, cwd=tmp,
         )
         if rc != 0 or not os.path.exists(outfile):

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 import zipfile
@@ -339,8 +340,10 @@ def fetch_wheel_stats(
     exact_limit: int = EXACT_LIMIT,
     sample: bool = True,
     python_version: str = "3.11",
+    sha256: str | None = None,
 ) -> WheelStats:
-    """Statistics of the wheel behind `get_range` (a range fetcher for its URL)."""
+    """Statistics of the wheel behind `get_range` (a range fetcher for its URL). A wheel read whole is
+    checked against the `sha256` the resolver was given: a mismatch is a WheelFormatError."""
     index = wheelcd.read_index(get_range)
     if index.total <= exact_limit:
         if index.tail_offset == 0:
@@ -351,6 +354,8 @@ def fetch_wheel_stats(
             if off != 0 or len(head) != index.tail_offset:
                 raise WheelFormatError("short range response")
             data = head + index.tail
+        if sha256 and hashlib.sha256(data).hexdigest() != sha256.lower():
+            raise WheelFormatError("the wheel's sha256 is not the one its index claims")
         st = stats_from_bytes(filename, data, python_version=python_version)
         st.requests = index.requests
         return st

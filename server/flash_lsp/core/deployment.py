@@ -8,12 +8,12 @@ constructor's literal arguments and the class defaults.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from . import flash_api
 from .model import Span
-from .module_exec import UNKNOWN, EnumMember, ExecResult, ResourceValue, coerce_members, resource_state
+from .module_exec import UNKNOWN, EnumMember, ExecResult, ResourceValue, coerce_members, int_like, resource_state
 from .profiles import CPU_CLASSES, LIVE_CLASSES, Profile
 
 
@@ -27,6 +27,8 @@ class Deployment:
     failure_span: Span | None = None
     failure_kind: str | None = None  # module_exec.Failure.kind
     uncertain: tuple[str, ...] = ()  # fields we could not compute statically
+    bounds: tuple[tuple[str, Span], ...] = ()  # analysis bounds the simulation exceeded in `source`
+    analysis_error: str | None = None  # an unexpected failure of the simulation
 
 
 def live_image(type_name: str, profile: Profile, env: Mapping[str, str]) -> str:
@@ -45,6 +47,11 @@ def deployment_fields(
     env: Mapping[str, str],
 ) -> Deployment:
     """Fields read from `variable` after (simulated) execution of `source`."""
+    dep = _deployment(variable, source, result, profile, env)
+    return replace(dep, bounds=tuple(result.bounds)) if result.bounds else dep
+
+
+def _deployment(variable: str, source: str, result: ExecResult, profile: Profile, env: Mapping[str, str]) -> Deployment:
     if result.failure is not None:
         failure = result.failure
         return Deployment({}, source, failure.message, failure.span, failure_kind=failure.kind)
@@ -74,7 +81,7 @@ def _fields(res: ResourceValue, profile: Profile, env: Mapping[str, str], source
         fields["gpuIds"] = gpu_ids
     for key, default in (("workersMin", 0), ("workersMax", 3)):
         value = kw.get(key, default)
-        if value is UNKNOWN:
+        if value is UNKNOWN or not int_like(value):
             uncertain.append(key)
         else:
             fields[key] = _as_int(value)
@@ -158,7 +165,7 @@ def _template(state: dict, uncertain: list[str]) -> dict | None:
     template = {}
     for key in flash_api.TEMPLATE_FIELDS:
         value = state["_disk"] if key == "containerDiskInGb" else source.get(key, flash_api.TEMPLATE_DEFAULTS[key])
-        if value is UNKNOWN:
+        if value is UNKNOWN or (key == "containerDiskInGb" and not int_like(value)):
             uncertain.append(f"template.{key}")
             value = flash_api.TEMPLATE_DEFAULTS[key]
         template[key] = _as_int(value) if key == "containerDiskInGb" else value

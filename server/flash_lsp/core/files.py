@@ -5,11 +5,17 @@ profile's built-in patterns, compiled as pathspec "gitwildmatch" (last match win
 matched by their relative path *without* a trailing slash, so `tests/` does not prune the directory
 but excludes each file in it. The walk keeps the filesystem's listing order, which is also the order
 of the build directory (same names, same filesystem) and therefore the scanner's order.
+
+Like the build, the walk follows symlinks to directories, also outside the project; unlike it, it
+stops at a link back into a directory it is already inside (the build follows such a cycle until the
+OS refuses, or across the whole disk for a link to `/`) and after `MAX_WALK_ENTRIES` entries. Ignore
+patterns are matched with RE2 (linear time) instead of Python's backtracking `re`.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,6 +28,7 @@ from .secret_files import is_secret_file
 
 IGNORE_FILES = (".flashignore", ".gitignore")
 JUNK_DIRS = frozenset({".venv", "venv", "env", "node_modules", "tests", ".idea", ".vscode", ".mypy_cache", ".pytest_cache"})
+MAX_WALK_ENTRIES = 100_000  # files and directories looked at, however many links lead there
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class FileTree:
     ignored: list[str] = field(default_factory=list)
     sources: list[IgnoreSource] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    walk_problems: list[tuple[str, str]] = field(default_factory=list)  # (relpath, what the walk did)
 
     def __contains__(self, relpath: str) -> bool:
         return relpath in self._set
@@ -105,36 +113,62 @@ def read_ignore_sources(root: Path, overrides: dict[str, str] | None = None) -> 
     return sources
 
 
-def compile_spec(patterns: list[str]) -> pathspec.PathSpec:
-    """Compile patterns exactly as Flash does (the deprecated gitwildmatch flavour)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+class IgnoreSpec:
+    """Patterns compiled exactly as Flash does (the deprecated gitwildmatch flavour) but matched
+    by RE2, in linear time: patterns like `*a*a*a…` make Python's `re` backtrack for minutes."""
+
+    def __init__(self, patterns: list[str]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            try:
+                self.spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns, backend="re2")
+            except Exception:  # noqa: BLE001 - RE2 missing or refusing a pattern: the backtracking engine
+                self.spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+
+    def match_file(self, relpath: str) -> bool:
+        try:
+            return self.spec.match_file(relpath)
+        except UnicodeEncodeError:  # a name with undecodable bytes: any one character matches them alike
+            return self.spec.match_file(_SURROGATE.sub("\ufffd", relpath))
 
 
-def build_spec(sources: list[IgnoreSource], profile: Profile) -> pathspec.PathSpec:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def build_spec(sources: list[IgnoreSource], profile: Profile) -> IgnoreSpec:
     patterns = [p for s in sources for p in s.patterns]
-    return compile_spec(patterns + list(profile.builtin_ignores))
+    return IgnoreSpec(patterns + list(profile.builtin_ignores))
 
 
-def collect_files(root: Path, profile: Profile, overrides: dict[str, str] | None = None) -> FileTree:
+def collect_files(root: Path, profile: Profile, overrides: dict[str, str] | None = None, only: list[str] | None = None) -> FileTree:
     """Walk `root` like `get_file_tree` and return the files the archive will carry.
 
     `overrides` maps project-relative POSIX paths to unsaved text; a path that does not exist on
-    disk yet is treated as a file at the end of its directory listing.
+    disk yet is treated as a file at the end of its directory listing. `only`: no walk, just
+    these files (those that exist).
     """
     root = Path(root)
     tree = FileTree(root=root)
+    if only is not None:
+        tree.files = [rel for rel in only if rel in (overrides or {}) or (root / rel).is_file()]
+        tree.scan_order = list(tree.files)
+        return tree
     tree.sources = read_ignore_sources(root, overrides)
     tree.errors.extend(s.error for s in tree.sources if s.error)
     spec = build_spec(tree.sources, profile)
     virtual = _virtual_entries(overrides or {})
+    budget = [MAX_WALK_ENTRIES]
 
-    def walk(rel_dir: str) -> list[tuple[str, list | None]]:
+    def walk(rel_dir: str, inside: frozenset) -> list[tuple[str, list | None]]:
         """Return this directory's entries in listing order: (path, None) for a file,
-        (path, children) for a directory."""
+        (path, children) for a directory. `inside`: identities of the directories above."""
         entries: list[tuple[str, list | None]] = []
         abs_dir = root / rel_dir if rel_dir else root
+        identity = _identity(abs_dir)
+        if identity is not None and identity in inside:
+            tree.walk_problems.append((rel_dir, _cycle_message(rel_dir, abs_dir)))
+            return entries
+        inside = inside | {identity}
         try:
             names = os.listdir(abs_dir)
         except FileNotFoundError:
@@ -145,6 +179,11 @@ def collect_files(root: Path, profile: Profile, overrides: dict[str, str] | None
         seen = set(names)
         names += [n for n in virtual.get(rel_dir, ()) if n not in seen]
         for name in names:
+            budget[0] -= 1
+            if budget[0] < 0:
+                if budget[0] == -1:
+                    tree.walk_problems.append((rel_dir, _cap_message(rel_dir)))
+                break
             rel = f"{rel_dir}/{name}" if rel_dir else name
             if spec.match_file(rel):
                 tree.ignored.append(rel)
@@ -154,12 +193,41 @@ def collect_files(root: Path, profile: Profile, overrides: dict[str, str] | None
                 tree.files.append(rel)
                 entries.append((rel, None))
             elif kind == "dir":
-                entries.append((rel, walk(rel)))
+                entries.append((rel, walk(rel, inside)))
         return entries
 
-    top = walk("")
+    above = frozenset(_identity(p) for p in root.resolve().parents)  # a link to one of them is a cycle too
+    top = walk("", above)
     tree.scan_order = _rglob_order(top)
     return tree
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _cycle_message(rel: str, path: Path) -> str:
+    try:
+        target = os.path.realpath(path)
+    except (OSError, ValueError):
+        target = "a directory above it"
+    return (
+        f"{rel} leads back to {target}, which contains it: `flash build` follows such a link again and "
+        f"again (copying the same files up to 40 times, or walking the whole disk for a link to /). "
+        f"Flash LSP does not follow it; remove the link or add it to .flashignore."
+    )
+
+
+def _cap_message(rel: str) -> str:
+    return (
+        f"The project has more than {MAX_WALK_ENTRIES:,} files and directories (walk stopped in "
+        f"{rel or '.'}): `flash build` copies all of them; Flash LSP analysed the first {MAX_WALK_ENTRIES:,}. "
+        f"Add large directories to .flashignore."
+    )
 
 
 def _virtual_entries(overrides: dict[str, str]) -> dict[str, list[str]]:

@@ -24,10 +24,14 @@ _NO_FIELDS: dict = {}  # shared, never mutated
 class BuildError:
     """A `ValueError` the builder raises: the build prints `Error: <message>` and exits 1."""
 
-    kind: str  # lb_route_missing | duplicate_route | reserved_path | duplicate_function | unserialisable
+    kind: str  # lb_route_missing | duplicate_route | reserved_path | duplicate_function | unserialisable | mothership_name
     message: str
     resource: Any = None
     functions: tuple[str, ...] = ()
+
+
+class UnhashableName(TypeError):
+    """`name=` of mothership.py is a list or dict literal: the builder fails with this TypeError."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,10 @@ def build_manifest(
     if memo is not None:
         memo.clear()
         memo.update(used)
-    info = mothership(set(resources)) if profile.mothership else None
+    try:
+        info = mothership(set(resources)) if profile.mothership else None
+    except UnhashableName as exc:
+        return ManifestResult(None, BuildError("mothership_name", str(exc)))
     if info is not None:
         resources[info.key] = _mothership_entry(info)
     manifest = {
@@ -226,7 +233,10 @@ def detect_mothership(
     app_path, app = found
     if explicit is not None:
         name = explicit.kwargs.get("name", "mothership")
-        renamed = name in existing
+        try:
+            renamed = name in existing
+        except TypeError as exc:  # a list or dict literal: the builder's `name in resources` raises too
+            raise UnhashableName(str(exc)) from None
         return MothershipInfo(
             key="mothership-entrypoint" if renamed else name,
             explicit=True,

@@ -38,7 +38,7 @@ def _codepoint_col(lines: list[str], line: int, byte_col: int) -> int:
     text = lines[line]
     if text.isascii():
         return byte_col
-    return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+    return len(text.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", errors="replace"))
 
 
 class Severity(enum.IntEnum):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from . import flash_api
+from .limits import MAX_DEPTH, MAX_INT_BITS, MAX_ITEMS, MAX_STEPS, MAX_STR_CHARS, too_big
 from .model import Span
 from .profiles import HTTP_METHODS, LIVE_CLASSES, RESOURCE_CLASSES, RUNTIME_LB_CLASSES
 
@@ -78,11 +79,16 @@ class ExecResult:
     failure: Failure | None
     bindings: dict[str, Any] = field(default_factory=dict)
     unknowns: list[tuple[str, Span]] = field(default_factory=list)  # what made values UNKNOWN
+    bounds: list[tuple[str, Span]] = field(default_factory=list)  # analysis bounds exceeded (see limits)
 
 
 class _Raised(Exception):
     def __init__(self, failure: Failure):
         self.failure = failure
+
+
+class _OutOfSteps(Exception):
+    """The module needs more evaluation steps than `MAX_STEPS`."""
 
 
 def execution_key(tree: ast.Module, lines: list[str]) -> int:
@@ -121,12 +127,17 @@ def execution_key(tree: ast.Module, lines: list[str]) -> int:
 def simulate(tree: ast.Module, lines: list[str], importable: Callable[[str], bool], package: str) -> ExecResult:
     """Predict the outcome of executing `tree` as a fresh module named after the file stem."""
     sim = _Simulator(lines, importable, package)
+    failure = None
     try:
         sim.block(tree.body, sim.globals)
-        failure = None
     except _Raised as raised:
         failure = raised.failure
-    return ExecResult(failure, sim.globals, sim.unknowns)
+    except (_OutOfSteps, RecursionError) as stopped:
+        bound = f"{MAX_STEPS:,} evaluation steps per module" if isinstance(stopped, _OutOfSteps) else "the interpreter's recursion limit"
+        sim.bounds.append((bound, sim.span(sim.position) if sim.position is not None else Span(0, 0, 0, 0)))
+        for name in _bound_names(tree.body):  # whatever the rest of the module binds is unknown
+            sim.globals.setdefault(name, UNKNOWN)
+    return ExecResult(failure, sim.globals, sim.unknowns, sim.bounds)
 
 
 class _Simulator:
@@ -136,7 +147,16 @@ class _Simulator:
         self.package = package
         self.globals: dict[str, Any] = {}
         self.unknowns: list[tuple[str, Span]] = []
+        self.bounds: list[tuple[str, Span]] = []
         self.future_annotations = False
+        self.steps = 0
+        self.depth = 0
+        self.position: ast.stmt | None = None  # the statement being simulated
+
+    def exceeded(self, bound: str, node: ast.AST) -> Any:
+        """Record that `bound` made the value of `node` unknown."""
+        self.bounds.append((bound, self.span(node)))
+        return UNKNOWN
 
     def span(self, node: ast.AST) -> Span:
         return Span.of(node, self.lines)
@@ -150,6 +170,10 @@ class _Simulator:
             self.stmt(stmt, scope)
 
     def stmt(self, node: ast.stmt, scope: dict) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _OutOfSteps
+        self.position = node
         handler = getattr(self, f"_{type(node).__name__}", None)
         if handler is not None:
             handler(node, scope)
@@ -266,9 +290,11 @@ class _Simulator:
             scope.setdefault(name, UNKNOWN)
 
     def _Try(self, node: ast.Try, scope: dict) -> None:
+        depth = self.depth
         try:
             self.block(node.body, scope)
         except _Raised as raised:
+            self.depth = depth
             handler = next((h for h in node.handlers if _catches(h, raised.failure)), None)
             if handler is None:
                 raise
@@ -349,8 +375,20 @@ class _Simulator:
 
     # -- expressions --------------------------------------------------------------------------
     def expr(self, node: ast.expr, scope: dict) -> Any:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _OutOfSteps
+        if self.depth >= MAX_DEPTH:
+            return self.exceeded(f"expressions nested at most {MAX_DEPTH} levels deep", node)
+        self.depth += 1  # not restored when a failure propagates: `_Try` restores it
+        value = self._expr(node, scope)
+        self.depth -= 1
+        return value
+
+    def _expr(self, node: ast.expr, scope: dict) -> Any:
         if isinstance(node, ast.Constant):
-            return node.value
+            value = node.value  # only a hex, octal or binary literal can be an integer too large to print
+            return self.exceeded(too_big(value), node) if type(value) is int and value.bit_length() > MAX_INT_BITS else value
         if isinstance(node, ast.Name):
             if node.id in scope:
                 return scope[node.id]
@@ -362,20 +400,27 @@ class _Simulator:
         if isinstance(node, ast.Call):
             return self.call(node, scope)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            if len(node.elts) > MAX_ITEMS:
+                return self.exceeded(f"literals of at most {MAX_ITEMS:,} elements", node)
             values = [self.expr(e.value if isinstance(e, ast.Starred) else e, scope) for e in node.elts]
             if any(isinstance(e, ast.Starred) for e in node.elts):
                 return UNKNOWN
             return tuple(values) if isinstance(node, ast.Tuple) else values
         if isinstance(node, ast.Dict):
+            if len(node.keys) > MAX_ITEMS:
+                return self.exceeded(f"literals of at most {MAX_ITEMS:,} elements", node)
             keys = [self.expr(k, scope) if k is not None else UNKNOWN for k in node.keys]
             values = [self.expr(v, scope) for v in node.values]
             if any(k is UNKNOWN or isinstance(k, (list, dict)) for k in keys):
                 return UNKNOWN
-            return dict(zip(keys, values))
+            try:
+                return dict(zip(keys, values))
+            except TypeError as exc:  # a tuple key holding a list: importing the module raises the same
+                self.fail("call", str(exc), node)
         if isinstance(node, ast.UnaryOp):
-            return _fold(_UNARY.get(type(node.op)), self.expr(node.operand, scope))
+            return self.fold(node, _UNARY.get(type(node.op)), self.expr(node.operand, scope))
         if isinstance(node, ast.BinOp):
-            return _fold(_BINARY.get(type(node.op)), self.expr(node.left, scope), self.expr(node.right, scope))
+            return self.fold(node, _BINARY.get(type(node.op)), self.expr(node.left, scope), self.expr(node.right, scope))
         if isinstance(node, ast.NamedExpr):
             value = self.expr(node.value, scope)
             scope[node.target.id] = value
@@ -430,13 +475,36 @@ class _Simulator:
                 self.fail("validation", error, node)
             return ResourceValue(func.name, kwargs, self.span(node))
         if func.kind == "template_class":
-            return UNKNOWN if opaque or args else TemplateValue(kwargs)
+            if opaque or args:
+                return UNKNOWN
+            error = template_error("PodTemplate", kwargs)
+            if error:
+                self.fail("validation", error, node)
+            return TemplateValue(kwargs)
         if func.kind == "enum" and len(args) == 1 and not kwargs:
             member = next((m for m, v in flash_api.ENUMS[func.name].items() if v == args[0]), None)
             if member is None and args[0] is not UNKNOWN:
                 self.fail("validation", f"{args[0]!r} is not a valid {func.name}", node)
             return EnumMember(func.name, member) if member else UNKNOWN
         return UNKNOWN
+
+
+    def fold(self, node: ast.expr, op, *values) -> Any:
+        """`op(*values)` for constants, UNKNOWN otherwise or when it would exceed a bound."""
+        if op is None or not all(isinstance(v, _SCALARS) for v in values):
+            return UNKNOWN
+        if op is operator.mod and isinstance(values[0], str):
+            return UNKNOWN  # %-formatting: the widths it accepts make any size of string
+        bound = _fold_bound(op, values)
+        if bound is None:
+            try:
+                result = op(*values)
+            except Exception:  # noqa: BLE001 - a constant expression that raises is just unknown here
+                return UNKNOWN
+            bound = too_big(result)
+            if bound is None:
+                return result
+        return self.exceeded(bound, node)
 
 
 class _Layered(dict):
@@ -549,14 +617,19 @@ _BINARY = {
 _SCALARS = (int, float, str, bool)
 
 
-def _fold(op, *values):
-    if op is None or not all(isinstance(v, _SCALARS) for v in values):
-        return UNKNOWN
-    try:
-        result = op(*values)
-    except Exception:  # noqa: BLE001 - a constant expression that raises is just unknown here
-        return UNKNOWN
-    return result if not isinstance(result, str) or len(result) < 10_000 else UNKNOWN
+def _fold_bound(op, values: tuple) -> str | None:
+    """The bound computing `op(*values)` would exceed, checked before computing it."""
+    if op is operator.mul and len(values) == 2:
+        a, b = values
+        if isinstance(a, int) and isinstance(b, int) and a.bit_length() + b.bit_length() > MAX_INT_BITS:
+            return f"integers of at most {MAX_INT_BITS:,} bits"
+        text, times = (a, b) if isinstance(a, str) else (b, a)
+        if isinstance(text, str) and isinstance(times, int) and len(text) * max(times, 0) > MAX_STR_CHARS:
+            return f"strings of at most {MAX_STR_CHARS:,} characters"
+    if op is operator.add and len(values) == 2 and all(isinstance(v, str) for v in values):
+        if len(values[0]) + len(values[1]) > MAX_STR_CHARS:
+            return f"strings of at most {MAX_STR_CHARS:,} characters"
+    return None
 
 
 # -- resource validation (pydantic models of tetra-rp 0.24, spec §8.1) --------------------------
@@ -570,8 +643,13 @@ def validate_resource(type_name: str, kwargs: dict) -> str | None:
     if name is not UNKNOWN and not isinstance(name, str):
         return f"1 validation error for {type_name}\nname\n  Input should be a valid string"
     for key in ("workersMin", "workersMax", "gpuCount", "idleTimeout", "scalerValue", "executionTimeoutMs"):
-        if key in kwargs and not _int_like(kwargs[key]):
+        if key in kwargs and not int_like(kwargs[key]):
             return f"1 validation error for {type_name}\n{key}\n  Input should be a valid integer"
+    template = kwargs.get("template")
+    if isinstance(template, dict):  # pydantic builds the PodTemplate from the mapping
+        error = template_error(type_name, template)
+        if error:
+            return error
     for key, enum in (("gpus", ("GpuGroup", "GpuType")), ("instanceIds", ("CpuInstanceType",))):
         if key in kwargs and coerce_members(kwargs[key], enum) is None:
             return f"1 validation error for {type_name}\n{key}\n  Input should be a valid list of {'/'.join(enum)}"
@@ -588,13 +666,22 @@ def validate_resource(type_name: str, kwargs: dict) -> str | None:
 _MISSING = object()
 
 
-def _int_like(value: Any) -> bool:
+def template_error(model: str, kwargs: dict) -> str | None:
+    """The validation error of a PodTemplate's integer field (`containerDiskInGb="20GB"`), or None."""
+    disk = kwargs.get("containerDiskInGb")
+    if disk is not None and not int_like(disk):
+        return f"1 validation error for {model}\ncontainerDiskInGb\n  Input should be a valid integer"
+    return None
+
+
+def int_like(value: Any) -> bool:
     if value is UNKNOWN or value is None or isinstance(value, (bool, int)):
         return True
     if isinstance(value, float):
         return value.is_integer()
     if isinstance(value, str):
-        return value.strip().lstrip("+-").isdigit()
+        digits = value.strip().lstrip("+-")
+        return digits.isdigit() and digits.isascii() and len(digits) <= 4_300
     return False
 
 

@@ -34,7 +34,7 @@ from .manifest import (
 from .model import Diagnostic
 from .module_exec import ExecResult, execution_key, simulate
 from .profiles import DEFAULT_PROFILE, Profile
-from .summary import FileSummary, summarize
+from .summary import FileSummary, failed, summarize
 
 
 
@@ -100,13 +100,16 @@ class Project:
         keep_last_good: bool = False,
         summary_cache: MutableMapping[str, FileSummary] | None = None,
         trust_disk_cache: bool = False,
+        only: list[str] | None = None,
     ):
         """`keep_last_good`: while a file does not parse, analyse its last parsable version (the
         editor's view; the CLI predicts the build, which skips the file). `summary_cache`: a
         persistent map of summaries keyed by path and content hash. `trust_disk_cache`: reuse
         file contents read earlier without a `stat` until `invalidate` (the server learns about
-        disk changes from file-watch events)."""
+        disk changes from file-watch events). `only`: analyse just these files of `root` (a
+        file opened outside every project), without walking the directory."""
         self.trust_disk_cache = trust_disk_cache
+        self.only = only
         self.root = Path(root).resolve()
         self.keep_last_good = keep_last_good
         self.summary_cache = summary_cache
@@ -197,7 +200,7 @@ class Project:
     # -- analysis ----------------------------------------------------------------------------
     def files(self) -> FileTree:
         if self._tree is None:
-            self._tree = collect_files(self.root, self.profile, self.overrides)
+            self._tree = collect_files(self.root, self.profile, self.overrides, self.only)
         return self._tree
 
     def _scanned(self, tree: FileTree) -> list[str]:
@@ -216,7 +219,10 @@ class Project:
         key = self._cache_key(relpath, text)
         summary = self.summary_cache.get(key) if key else None
         if summary is None:
-            summary = summarize(relpath, text, self.profile.resource_classes)
+            try:
+                summary = summarize(relpath, text, self.profile.resource_classes)
+            except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the others
+                summary = failed(relpath, text, exc)
             if key:
                 self.summary_cache[key] = replace(summary, tree=None, lines=[])
         summary.text_hash = hash(text)
@@ -393,15 +399,19 @@ class Project:
         if not (summary.parsed and (summary.configs or summary.remotes)):
             return _NO_FIELDS
         env, env_key = self._build_env()
-        exec_key, executed = self.executed(first.relpath)
-        key = (first.relpath, exec_key, variable, types.get(resource, ""), env_key)
-        dep = self._deployments.get(key)
-        if dep is None:
-            dep = deployment_fields(types.get(resource, ""), variable, first.relpath, executed, self.profile, env)
-            self._deployments[key] = dep
+        try:
+            exec_key, executed = self.executed(first.relpath)
+            key = (first.relpath, exec_key, variable, types.get(resource, ""), env_key)
+            dep = self._deployments.get(key)
+            if dep is None:
+                dep = deployment_fields(types.get(resource, ""), variable, first.relpath, executed, self.profile, env)
+                self._deployments[key] = dep
+        except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the others
+            key, executed = (first.relpath, id(summary), variable), None
+            dep = Deployment({}, first.relpath, analysis_error=f"{type(exc).__name__}: {exc}")
         self._deployments_used[key] = dep
         out[resource] = dep
-        failure = executed.failure
+        failure = executed.failure if executed is not None else None
         if failure is not None and failure.kind == "exit":
             raise BuildAborted(failure.message)
         return dep.fields

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from .limits import MAX_FILE_CHARS, too_big
 from .model import Span
 from .profiles import HTTP_METHODS
 _OTHER_TOKENS = ("remote", "FastAPI", "mothership")
@@ -131,6 +132,8 @@ class FileSummary:
     alias_remotes: list[tuple[str, Span, str]] = field(default_factory=list)  # defs decorated by an alias
     class_aliases: list[tuple[str, str, Span]] = field(default_factory=list)  # (alias, class, span)
     bindings: dict[str, Binding] = field(default_factory=dict)  # imports and config names: first binding
+    bound: str | None = None  # an analysis bound the file exceeds: it is treated as declaring nothing
+    analysis_error: str | None = None  # an unexpected failure summarising it (see `failed`)
     tree: ast.Module | None = field(default=None, repr=False)
     lines: list[str] = field(default_factory=list, repr=False)
 
@@ -159,6 +162,9 @@ def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...])
     ascii_text = text.isascii()
     if ascii_text and not any(token in text for token in tokens):
         return summary
+    if len(text) > MAX_FILE_CHARS:
+        summary.bound = f"Python files of at most {MAX_FILE_CHARS:,} characters (this one has {len(text):,})"
+        return summary
     summary.lines = text.splitlines()
     try:
         tree = ast.parse(text)
@@ -183,6 +189,11 @@ def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...])
     return summary
 
 
+def failed(relpath: str, text: str | None, exc: Exception) -> FileSummary:
+    """The summary of a file whose analysis raised `exc`: it declares nothing."""
+    return FileSummary(module=module_path(relpath), text_hash=hash(text), analysis_error=f"{type(exc).__name__}: {exc}")
+
+
 def _syntax_message(exc: SyntaxError) -> str:
     return f"{exc.msg} (line {exc.lineno})" if exc.lineno else exc.msg
 
@@ -197,6 +208,14 @@ class _Extractor:
 
     def span(self, node: ast.AST) -> Span:
         return Span.of(node, self.lines)
+
+    def text(self, node: ast.expr) -> str:
+        """The expression as code; past the interpreter's recursion limit, its first source line."""
+        try:
+            return ast.unparse(node)
+        except RecursionError:
+            span = self.span(node)
+            return self.lines[span.line][span.col : span.col + 80] + "…"
 
     def run(self, tree: ast.Module, relevant: list[int] | None) -> None:
         aliases: set[str] = set()
@@ -300,8 +319,8 @@ class _Extractor:
             value = name_kw.value.value if name_kw and isinstance(name_kw.value, ast.Constant) else None
             return ConfigRef("inline", inline_name=value, inline_type=_call_type(expr) or "", span=span)
         if isinstance(expr, ast.Attribute):
-            return ConfigRef("attribute", text=ast.unparse(expr), span=span)
-        return ConfigRef("other", text=ast.unparse(expr), span=span)
+            return ConfigRef("attribute", text=self.text(expr), span=span)
+        return ConfigRef("other", text=self.text(expr), span=span)
 
     def _literal(self, call: ast.Call, keyword: str) -> Literal:
         kw = next((k for k in call.keywords if k.arg == keyword), None)
@@ -495,7 +514,9 @@ def _mothership_decl(node: ast.Assign, span) -> MothershipDecl:
     for kw in call.keywords:
         if kw.arg:
             try:
-                kwargs[kw.arg] = ast.literal_eval(kw.value)
+                value = ast.literal_eval(kw.value)
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                pass
+                continue
+            if not too_big(value):  # like a non-literal: the integer could not even be printed
+                kwargs[kw.arg] = value
     return MothershipDecl(_callee_name(call.func) or "CpuLiveLoadBalancer", kwargs, span(node))

@@ -7,6 +7,7 @@ the real build, the size prediction): the catalogue entry of the code gives the 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -30,9 +31,16 @@ def uri_of(path: Path) -> str:
 
 
 def path_of(uri: str) -> Path | None:
-    """Filesystem path of a `file:` URI (None for untitled buffers, notebook cells …)."""
+    """Filesystem path of a `file:` URI (None for untitled buffers, notebook cells …, and for
+    URIs no file can have: a NUL byte, characters the filesystem encoding cannot hold)."""
     fs = to_fs_path(uri) if uri.startswith("file:") else None
-    return Path(fs) if fs else None
+    if not fs or "\x00" in fs:
+        return None
+    try:
+        os.fsencode(fs)
+    except UnicodeEncodeError:
+        return None
+    return Path(fs)
 
 
 def to_range(span: Span, lines: Sequence[str], codec: PositionCodec) -> types.Range:

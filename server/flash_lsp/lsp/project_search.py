@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.files import compile_spec, parse_ignore_text
+from ..core.files import IgnoreSpec, parse_ignore_text
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def _nearest_anchor(directory: Path, folder: Path, anchors: set[Path]) -> Path:
         current = current.parent
 
 
-def _visit(walk: _Walk, directory: Path, depth: int, ignores: list[tuple[Path, object]]) -> None:
+def _visit(walk: _Walk, directory: Path, depth: int, ignores: list[tuple[Path, IgnoreSpec]]) -> None:
     if walk.capped:
         return
     try:
@@ -146,7 +146,7 @@ def _names_sdk(requirements: Path) -> bool:
         return False
 
 
-def _ignore_specs(directory: Path, names: set[str]) -> list[tuple[Path, object]]:
+def _ignore_specs(directory: Path, names: set[str]) -> list[tuple[Path, IgnoreSpec]]:
     specs = []
     for name in (".flashignore", ".gitignore"):
         if name in names:
@@ -155,11 +155,11 @@ def _ignore_specs(directory: Path, names: set[str]) -> list[tuple[Path, object]]
             except OSError:
                 continue
             if patterns:
-                specs.append((directory, compile_spec(patterns)))
+                specs.append((directory, IgnoreSpec(patterns)))
     return specs
 
 
-def _ignored(path: Path, is_dir: bool, ignores: list[tuple[Path, object]]) -> bool:
+def _ignored(path: Path, is_dir: bool, ignores: list[tuple[Path, IgnoreSpec]]) -> bool:
     """Whether an ignore file above `path` excludes it (directories are tested with a trailing slash)."""
     for base, spec in ignores:
         rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")

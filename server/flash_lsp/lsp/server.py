@@ -36,7 +36,7 @@ class FlashLanguageServer(LanguageServer):
         self.cache = SummaryCache.default()
         self.session = Session(self, self.cache.entries if self.cache else None)
         self.client_support = ClientSupport()  # read once at initialize
-        self.trusted = True
+        self.trusted = False  # until the client says so (initializationOptions.trusted, flash/workspaceTrust)
         self.command_links = False  # hovers carry `command:` links (initializationOptions.commandLinks)
         self.shows_build_output = False  # the client shows flash/buildOutput (initializationOptions.showsBuildOutput)
         self.client_interpreter: str | None = None

@@ -51,6 +51,8 @@ class ProjectState:
     found: dict[str, list[Diagnostic]] = field(default_factory=dict)
     external: dict[str, dict[str, list[types.Diagnostic]]] = field(default_factory=dict)
     external_changes: int = 0
+    profile_reason: str = ""
+    alone: str | None = None  # a file outside every workspace folder analysed by itself: its relpath
     timer: asyncio.TimerHandle | None = None
     running: bool = False
     again: bool = False
@@ -71,9 +73,10 @@ class ProjectState:
 
     def relpath(self, path: Path) -> str | None:
         try:
-            return path.relative_to(self.root).as_posix()
+            rel = path.relative_to(self.root).as_posix()
         except ValueError:
             return None
+        return rel if self.alone is None or rel == self.alone else None
 
 
 @dataclass(frozen=True)
@@ -113,23 +116,26 @@ class Session:
         roots = dict.fromkeys(flash_root(root) for root in found)
         return [self.state_for_root(root) for root in roots]
 
-    def state_for_root(self, root: Path) -> ProjectState:
+    def state_for_root(self, root: Path, alone: str | None = None) -> ProjectState:
+        """The project rooted at `root` (with `alone`, the single file analysed by itself there)."""
         root = root.resolve()
-        state = self.projects.get(root)
+        key = root / alone if alone else root
+        state = self.projects.get(key)
         if state is None:
-            state = ProjectState(root, self._new_project(root))
-            self.projects[root] = state
+            project, reason = self._new_project(root, [alone] if alone else None)
+            state = ProjectState(root, project, profile_reason=reason, alone=alone)
+            self.projects[key] = state
         return state
 
     def state_for(self, uri: str) -> ProjectState | None:
-        path = path_of(uri)
+        path = resolved_path(uri)
         if path is None:
             return None
-        path = path.resolve()
         owners = [s for s in self.projects.values() if s.relpath(path) is not None]
         if owners:
             return max(owners, key=lambda s: len(s.root.parts))
-        return self.state_for_root(flash_root(project_root_for(path, self.folders())))
+        root, alone = project_root_for(path, self.folders())
+        return self.state_for_root(root if alone else flash_root(root), path.name if alone else None)
 
     def drop_folder(self, folder: Path) -> None:
         for root in [r for r in self.projects if r == folder or folder in r.parents]:
@@ -137,8 +143,8 @@ class Session:
             for uri in state.diagnostics:
                 self.server.publish(uri, [], None)
 
-    def _new_project(self, root: Path) -> Project:
-        profile = self._profile(root)
+    def _new_project(self, root: Path, only: list[str] | None = None) -> tuple[Project, str]:
+        profile, reason = self._profile(root)
         environment = detect_environment(root, self.settings.interpreter)
         project = Project(
             root,
@@ -148,35 +154,39 @@ class Session:
             keep_last_good=True,
             summary_cache=self.summary_cache,
             trust_disk_cache=True,
+            only=only,
         )
-        return project
+        return project, reason
 
-    def _profile(self, root: Path) -> Profile:
+    def _profile(self, root: Path) -> tuple[Profile, str]:
         if self.settings.profile != "auto":
-            return get_profile(self.settings.profile)
-        return detect_profile(root, self.settings.interpreter)[0]
+            return get_profile(self.settings.profile), "set by flash.profile"
+        return detect_profile(root, self.settings.interpreter)
 
     def apply_settings(self, settings: Settings) -> None:
         """New settings: re-detect profiles and re-analyse everything."""
         self.settings = settings
-        for root, state in list(self.projects.items()):
-            state.project = self._new_project(root)
+        for state in list(self.projects.values()):
+            state.project, state.profile_reason = self._new_project(state.root, [state.alone] if state.alone else None)
             for origin, found in list(state.found.items()):  # rule overrides may have changed
                 self.set_external(state, origin, found)
             self.schedule(state, 0)
 
     # -- scheduling ----------------------------------------------------------------------------
     def touch(self, uri: str, delay_ms: int | None = None) -> None:
+        if uri.startswith("file:") and resolved_path(uri) is None:
+            log.warning("ignoring %r: its URI is not a usable file path", uri)
+            return
         state = self.state_for(uri)
         if state is not None:
             self.schedule(state, self.settings.debounce_ms if delay_ms is None else delay_ms)
 
     def disk_changed(self, uri: str, structure: bool) -> ProjectState | None:
         state = self.state_for(uri)
-        path = path_of(uri)
+        path = resolved_path(uri)
         if state is None or path is None:
             return None
-        rel = state.relpath(path.resolve())
+        rel = state.relpath(path)
         if rel is not None:
             state.pending_disk.add(rel)
             state.pending_structure |= structure
@@ -224,8 +234,8 @@ class Session:
     def _snapshot(self, state: ProjectState) -> dict[str, tuple[str, int | None]]:
         out = {}
         for uri, doc in self.server.workspace.text_documents.items():
-            path = path_of(uri)
-            rel = state.relpath(path.resolve()) if path else None
+            path = resolved_path(uri)
+            rel = state.relpath(path) if path else None
             if rel is not None:
                 out[rel] = (doc.source, doc.version)
         return out
@@ -233,8 +243,8 @@ class Session:
     def _snapshot_versions(self, state: ProjectState) -> dict[str, int | None]:
         out = {}
         for uri, doc in self.server.workspace.text_documents.items():
-            path = path_of(uri)
-            rel = state.relpath(path.resolve()) if path else None
+            path = resolved_path(uri)
+            rel = state.relpath(path) if path else None
             if rel is not None:
                 out[rel] = doc.version
         return out
@@ -267,6 +277,7 @@ class Session:
         placed = [
             d if d.path and (d.path in snapshot or project.exists(d.path)) else _moved(d, fallback)
             for d in model.diagnostics
+            if state.alone is None or d.path == state.alone  # a file analysed alone: nothing else is published
         ]
         # the core applied the overrides already (`Project.analyze`); `to_lsp` re-applying them is a no-op
         return to_lsp(placed, state.root, lines_of, self.server.workspace.position_codec, None)
@@ -319,10 +330,10 @@ class Session:
         """A document's project, its up-to-date model, its project-relative path and its text
         (None when the document belongs to no project or is not a file)."""
         state, model = await self.fresh(uri)
-        path = path_of(uri)
+        path = resolved_path(uri)
         if state is None or model is None or path is None:
             return None
-        rel = state.relpath(path.resolve())
+        rel = state.relpath(path)
         if rel is None:
             return None
         doc = self.server.workspace.get_text_document(uri)
@@ -374,6 +385,17 @@ class Session:
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def resolved_path(uri: str) -> Path | None:
+    """The resolved filesystem path of a `file:` URI; None for other URIs and for those no file can have."""
+    path = path_of(uri)
+    if path is None:
+        return None
+    try:
+        return path.resolve()
+    except (OSError, ValueError, RuntimeError):  # UnicodeEncodeError is a ValueError
+        return None
 
 
 def _moved(d: Diagnostic, rel: str) -> Diagnostic:

@@ -1,37 +1,46 @@
 """Run the user's real `flash build` out of process and report it as events.
 
-* The build runs in its own session / process group (`start_new_session=True`), cwd = project root,
-  env = `os.environ` + `BUILD_ENV` + `BuildOptions.env`; stdin is /dev/null.
+* The runner's direct child is the build supervisor (`supervisor.py`, in its own session), which
+  runs the build in its own session / process group, cwd = project root, env = `os.environ` +
+  `BUILD_ENV` + `BuildOptions.env`, stdin /dev/null, stdout/stderr the runner's pipes unchanged.
+  The supervisor makes every process of the build die with the build, with a cancel and with the
+  runner's process, even after `kill -9` (docs/builds.md). `Started.pid` is the build's own pid.
 * Single-flight per project: while a build runs, `start()` for the same project root returns
-  `AlreadyRunning` and starts nothing. Rejecting (rather than queueing or restarting) keeps exactly
+  `AlreadyRunning` and starts nothing; across processes the project's build lock
+  (`build_lock.py`) does the same. Rejecting (rather than queueing or restarting) keeps exactly
   one owner of `.flash/.build` and makes "what is running?" trivial; the caller can offer cancel.
-* Output is read from the pipes with a protocol (not `Process.wait()`, which in 3.11 waits for the
-  pipes to close and so hangs while any grandchild holds them), decoded incrementally, split into
-  lines, cleaned (`text.clean_line`) and reported one `Output` per line; `Progress` comes from the
+* Output is read from the pipes with a protocol (`pipes.py`; not `Process.wait()`, which in 3.11
+  waits for the pipes to close and so hangs while any grandchild holds them), decoded
+  incrementally, split into lines, cleaned (`text.clean_line`) and reported one `Output` per line; `Progress` comes from the
   build's own step lines (`progress.py`), findings from `errors.py`.
-* Cancel, timeout and `shutdown()` terminate the whole group: SIGTERM, SIGKILL after
-  `grace_period`, then wait until no (non-zombie) member is left. When the main process exits by
-  itself, whatever it left behind in its group is terminated too.
+* Cancel, timeout and `shutdown()` ask the supervisor to terminate every descendant: SIGTERM,
+  SIGKILL after `grace_period`; the build ends when the supervisor has reaped them all. When the
+  main process exits by itself, whatever it left behind is terminated too. The build's process
+  group is killed directly only if the supervisor does not finish in time.
 """
 
 from __future__ import annotations
 
 import asyncio
-import codecs
 import collections
 import itertools
 import logging
 import os
+import signal
+import socket
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from . import procs
+from . import build_lock, procs
 from .errors import FindingCollector
 from .events import AlreadyRunning, BuildEvent, EventCallback, Finished, Output, Progress, Started
 from .interpreter import FlashCommand
+from .pipes import BuildProtocol
 from .progress import ProgressTracker
 from .text import clean_line
 
@@ -45,7 +54,9 @@ BUILD_ENV = {
     "PYTHONIOENCODING": "utf-8",  # Rich's ✓/⚠ and panel borders must survive a C locale
 }
 DEFAULT_TIMEOUT = 1200.0  # pip alone may take 600 s in the real build
-MAX_LINE = 1 << 20  # a "line" longer than this is reported in pieces
+SUPERVISOR = Path(__file__).with_name("supervisor.py")
+HANDSHAKE_TIMEOUT = 30.0  # the supervisor reports the build's pid (a loaded machine may be slow)
+KILL_WAIT = 2.0  # after SIGKILL, how long the supervisor may take to reap the tree
 
 
 @dataclass(frozen=True)
@@ -84,59 +95,25 @@ def build_args(flash: FlashCommand, options: BuildOptions) -> list[str]:
     return flash.command(*args)
 
 
-class _LineSplitter:
-    """Incremental UTF-8 decoding and splitting on newlines."""
-
-    def __init__(self) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._partial = ""
-
-    def feed(self, data: bytes) -> list[str]:
-        text = self._partial + self._decoder.decode(data)
-        lines = text.split("\n")
-        self._partial = lines.pop()
-        if len(self._partial) > MAX_LINE:
-            lines.append(self._partial)
-            self._partial = ""
-        return lines
-
-    def flush(self) -> list[str]:
-        text = self._partial + self._decoder.decode(b"", final=True)
-        self._partial = ""
-        return [text] if text else []
+def supervised(argv: list[str], control_fd: int, grace: float) -> list[str]:
+    """The supervisor's command line; `-I -S`: nothing from the environment or site-packages."""
+    options = ["--control", str(control_fd), "--grace", str(grace), "--"]
+    return [sys.executable, "-I", "-S", str(SUPERVISOR), *options, *argv]
 
 
-class _BuildProtocol(asyncio.SubprocessProtocol):
-    """Pipes → lines; separate signals for "main process exited" and "everything closed"."""
-
-    def __init__(self, handle: BuildHandle) -> None:
-        loop = asyncio.get_running_loop()
-        self.handle = handle
-        self.exited: asyncio.Future[None] = loop.create_future()
-        self.closed: asyncio.Future[None] = loop.create_future()
-        self.transport: asyncio.SubprocessTransport | None = None
-        self._splitters = {1: _LineSplitter(), 2: _LineSplitter()}
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def pipe_data_received(self, fd: int, data: bytes) -> None:
-        for line in self._splitters[fd].feed(data):
-            self.handle._line(line, "stdout" if fd == 1 else "stderr")
-
-    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
-        splitter = self._splitters.get(fd)
-        if splitter is not None:
-            for line in splitter.flush():
-                self.handle._line(line, "stdout" if fd == 1 else "stderr")
-
-    def process_exited(self) -> None:
-        if not self.exited.done():
-            self.exited.set_result(None)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.closed.done():
-            self.closed.set_result(None)
+async def _handshake(control: socket.socket) -> str:
+    """The supervisor's one line, `started <pid>` or `error <message>`; "" if it said nothing."""
+    loop = asyncio.get_running_loop()
+    data = b""
+    try:
+        while not data.endswith(b"\n"):
+            chunk = await asyncio.wait_for(loop.sock_recv(control, 1024), HANDSHAKE_TIMEOUT)
+            if not chunk:
+                break
+            data += chunk
+    except (asyncio.TimeoutError, OSError):
+        return ""
+    return data.decode("utf-8", "replace").strip()
 
 
 class BuildHandle:
@@ -159,6 +136,7 @@ class BuildHandle:
         self.options = options
         self.pid: int | None = None
         self.started: Started | None = None
+        self._control: socket.socket | None = None  # EOF on its peer tells the supervisor to stop
         self._on_event = on_event
         self._cancel = asyncio.Event()
         self._done: asyncio.Future[Finished] = asyncio.get_running_loop().create_future()
@@ -179,6 +157,11 @@ class BuildHandle:
         """Kill the build's process group; returns once the group is gone."""
         self._cancel.set()
         return await self.wait()
+
+    def _close_control(self) -> None:
+        if self._control is not None:
+            self._control.close()
+            self._control = None
 
     def _emit(self, event: BuildEvent) -> None:
         if self._on_event is None:
@@ -224,10 +207,18 @@ class BuildHandle:
 class BuildRunner:
     """Runs builds, at most one per project root."""
 
-    def __init__(self, *, grace_period: float = 1.0, drain_timeout: float = 2.0, tail_lines: int = 40) -> None:
+    def __init__(
+        self,
+        *,
+        grace_period: float = 1.0,
+        drain_timeout: float = 2.0,
+        tail_lines: int = 40,
+        lock_dir: Path | None = None,
+    ) -> None:
         self.grace_period = grace_period
         self.drain_timeout = drain_timeout
         self.tail_lines = tail_lines
+        self.lock_dir = lock_dir  # None: the user's cache dir (build_lock.default_lock_dir)
         self._running: dict[str, BuildHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._ids = itertools.count(1)
@@ -255,29 +246,49 @@ class BuildRunner:
         current = self._running.get(key)
         if current is not None:
             return AlreadyRunning(key, current.build_id, f"build already running for {key} (build {current.build_id})")
+        lock = build_lock.acquire(key, self.lock_dir)
+        if isinstance(lock, build_lock.LockHeld):
+            return AlreadyRunning(key, None, lock.message)
         argv = build_args(flash, options)
         handle = BuildHandle(next(self._ids), key, argv, flash, options, on_event, self.tail_lines)
         self._running[key] = handle  # reserved before the first await: single-flight holds under races
         env = {**os.environ, **BUILD_ENV, **options.env}
         loop = asyncio.get_running_loop()
+        ours, theirs = socket.socketpair()
         try:
             transport, protocol = await loop.subprocess_exec(
-                lambda: _BuildProtocol(handle),
-                *argv,
+                lambda: BuildProtocol(handle),
+                *supervised(argv, theirs.fileno(), self.grace_period),
                 cwd=key,
                 env=env,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 start_new_session=True,
+                pass_fds=(theirs.fileno(),) + ((lock.fd,) if lock.fd is not None else ()),
             )
         except (OSError, ValueError) as exc:
+            ours.close()
+            return self._failed(handle, f"cannot run {argv[0]}: {exc}")
+        finally:
+            theirs.close()
+            lock.release()  # the supervisor holds it now
+        handle._control = ours
+        ours.setblocking(False)
+        try:
+            reply = await _handshake(ours)
+        except asyncio.CancelledError:
+            handle._close_control()  # EOF: the supervisor terminates whatever it started
+            transport.close()
             self._running.pop(key, None)
-            handle.started = self._started(handle, None)
-            handle._emit(handle.started)
-            handle._finish(None, error=f"cannot run {argv[0]}: {exc}")
-            return handle
-        handle.pid = transport.get_pid()
+            raise
+        if not reply.startswith("started "):
+            handle._close_control()
+            await asyncio.wait({protocol.closed}, timeout=self.drain_timeout)
+            transport.close()
+            said = clean_line(handle._early[-1][0]) if handle._early else "no reply"
+            return self._failed(handle, reply[len("error ") :] if reply else f"the build supervisor failed: {said}")
+        handle.pid = int(reply.split()[1])
         handle._t0 = time.monotonic()
         handle.started = self._started(handle, handle.pid)
         handle._emit(handle.started)
@@ -300,6 +311,15 @@ class BuildRunner:
         handle = await self.start(project_root, flash, options, on_event)
         return handle if isinstance(handle, AlreadyRunning) else await handle.wait()
 
+    def _failed(self, handle: BuildHandle, error: str) -> BuildHandle:
+        """The build could not be started: `Started` without a pid, then `Finished` with `error`."""
+        self._running.pop(handle.project_root, None)
+        handle._early.clear()
+        handle.started = self._started(handle, None)
+        handle._emit(handle.started)
+        handle._finish(None, error=error)
+        return handle
+
     async def cancel(self, project_root: str | os.PathLike[str]) -> Finished | None:
         handle = self.get(project_root)
         return await handle.cancel() if handle else None
@@ -311,10 +331,12 @@ class BuildRunner:
             await asyncio.gather(*(h.cancel() for h in handles), return_exceptions=True)
 
     def kill_all(self) -> None:
-        """Synchronous last resort (e.g. at interpreter exit): SIGKILL every build's group."""
+        """Synchronous last resort (e.g. at interpreter exit): SIGKILL every build's group and tell
+        each supervisor to terminate the rest of its tree."""
         for handle in list(self._running.values()):
             if handle.pid:
                 procs.kill_group_now(handle.pid)
+            handle._close_control()
 
     @staticmethod
     def _started(handle: BuildHandle, pid: int | None) -> Started:
@@ -332,9 +354,9 @@ class BuildRunner:
         )
 
     async def _supervise(
-        self, handle: BuildHandle, transport: asyncio.SubprocessTransport, protocol: _BuildProtocol
+        self, handle: BuildHandle, transport: asyncio.SubprocessTransport, protocol: BuildProtocol
     ) -> None:
-        pgid = handle.pid
+        pgid = handle.pid  # the build's own process group: used only if the supervisor fails
         assert pgid is not None
         cancelled = timed_out = False
         try:
@@ -346,16 +368,17 @@ class BuildRunner:
             if not protocol.exited.done():
                 cancelled = cancel_wait in done
                 timed_out = not cancelled
+                procs.signal_pid(transport.get_pid(), signal.SIGTERM)  # terminates the whole tree
+                await asyncio.wait({protocol.exited}, timeout=self.grace_period + KILL_WAIT + self.drain_timeout)
+            if procs.group_alive(pgid):
                 await procs.terminate_group(pgid, self.grace_period)
-                await asyncio.wait({protocol.exited}, timeout=self.drain_timeout)
-            elif procs.group_alive(pgid):
-                await procs.terminate_group(pgid, self.grace_period)
-            # Pipes close once the group is gone; a process that left the group may still hold one.
+            # Pipes close once the tree is gone; a process that escaped it may still hold one.
             await asyncio.wait({protocol.closed}, timeout=self.drain_timeout)
         except asyncio.CancelledError:
             procs.kill_group_now(pgid)
             raise
         finally:
+            handle._close_control()  # a supervisor still running terminates what is left
             if not protocol.closed.done():
                 transport.close()
             exit_code = transport.get_returncode()

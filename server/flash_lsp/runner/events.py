@@ -69,7 +69,7 @@ class AlreadyRunning:
     """Result of `BuildRunner.start` when the project already has a build running (single-flight)."""
 
     project_root: str
-    running_build_id: int
+    running_build_id: int | None  # None: the build runs in another process (the project's build lock)
     message: str = field(default="build already running")
 
 

@@ -11,18 +11,9 @@ import os
 import signal
 import sys
 
+from .supervisor import is_zombie, proc_stat
+
 _HAVE_PROC = sys.platform.startswith("linux") and os.path.isdir("/proc")
-
-
-def _stat(pid: int | str) -> tuple[bytes, int] | None:
-    """(state, pgrp) from /proc/<pid>/stat, or None if the process is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return None
-    fields = data[data.rfind(b")") + 2 :].split()
-    return fields[0], int(fields[2])
 
 
 def pid_alive(pid: int) -> bool:
@@ -34,8 +25,8 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     if _HAVE_PROC:
-        stat = _stat(pid)
-        return stat is not None and stat[0] not in (b"Z", b"X")
+        stat = proc_stat(pid)
+        return stat is not None and not is_zombie(stat[0])
     return True
 
 
@@ -44,8 +35,8 @@ def group_alive(pgid: int) -> bool:
     if _HAVE_PROC:
         for entry in os.scandir("/proc"):
             if entry.name.isdigit():
-                stat = _stat(entry.name)
-                if stat is not None and stat[1] == pgid and stat[0] not in (b"Z", b"X"):
+                stat = proc_stat(entry.name)
+                if stat is not None and stat[2] == pgid and not is_zombie(stat[0]):
                     return True
         return False
     try:
@@ -55,6 +46,13 @@ def group_alive(pgid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def signal_pid(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def signal_group(pgid: int, sig: int) -> None:

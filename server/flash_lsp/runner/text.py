@@ -1,5 +1,6 @@
 """Turn raw console bytes from Rich/pip into plain lines: ANSI codes, carriage-return frames and
-spinner glyphs removed."""
+spinner glyphs removed. No escape sequence or control character (C0, DEL, C1) survives `clean_line`,
+so build output can be shown anywhere, a terminal included, without acting on it."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ _ANSI = re.compile(
     | \x1b[PX^_][^\x1b]*(?:\x1b\\)?         # DCS / SOS / PM / APC strings
     | \x1b[ -/]*[0-~]                       # other escape sequences (charset, keypad, ...)
     | \x9b[0-?]*[ -/]*[@-~]                 # 8-bit CSI
+    | \x9d[^\x07\x9c\x1b]*(?:\x07|\x9c|\x1b\\)?  # 8-bit OSC
+    | [\x90\x98\x9e\x9f][^\x9c\x1b]*(?:\x9c|\x1b\\)?  # 8-bit DCS / SOS / PM / APC strings
     """,
     re.VERBOSE,
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Rich's default "dots" spinner is Braille; the non-tty final render keeps one frame per step line.
 _SPINNER = re.compile(r"^[\u2800-\u28ff]\s+")
 # Rich box drawing (panels, tables) around a line.

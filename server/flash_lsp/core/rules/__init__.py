@@ -6,14 +6,17 @@ disable a code or change its severity (`apply_overrides`, used for every source)
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from ..model import Diagnostic
+from ..model import Diagnostic, Span
 from .catalogue import CATALOGUE, Overrides, Rule, apply_overrides
 
 if TYPE_CHECKING:
     from ..project import Project, ProjectModel
+
+log = logging.getLogger(__name__)
 
 RuleFn = Callable[["ProjectModel", "Project"], Iterable[Diagnostic]]
 
@@ -35,9 +38,19 @@ def per_file(
 
 
 def _rule_functions() -> list[RuleFn]:
-    from . import build_errors, configs, decorators, dependencies, project_files
+    from . import analysis_limits, build_errors, configs, decorators, dependencies, project_files
 
-    return [configs.check, decorators.check, build_errors.check, dependencies.check, project_files.check]
+    return [configs.check, decorators.check, build_errors.check, dependencies.check, project_files.check, analysis_limits.check]
+
+
+def _guarded(rule: RuleFn, model: ProjectModel, project: Project) -> list[Diagnostic]:
+    """A rule's diagnostics; a rule that fails unexpectedly yields one FL412 and the others still run."""
+    try:
+        return list(rule(model, project))
+    except Exception as exc:  # noqa: BLE001 - one failing rule must not hide every other diagnostic
+        log.exception("rule %s failed", rule.__module__)
+        message = f"Flash LSP could not finish its {rule.__module__.rsplit('.', 1)[-1]} checks: {type(exc).__name__}: {exc}"
+        return [CATALOGUE["FL412"].at("", Span(0, 0, 0, 0), message)]
 
 
 def run_rules(
@@ -49,7 +62,7 @@ def run_rules(
     seen: set = set()
     out: list[Diagnostic] = []
     for rule in _rule_functions():
-        for diagnostic in apply_overrides(rule(model, project), overrides):
+        for diagnostic in apply_overrides(_guarded(rule, model, project), overrides):
             key = (diagnostic.code, diagnostic.path, diagnostic.span, diagnostic.message)
             if key not in seen:
                 seen.add(key)

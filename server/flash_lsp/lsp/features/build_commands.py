@@ -20,7 +20,9 @@
   cancelled or timed-out build leaves the previous ones in place. `flash.package` adds one FL701
   warning on main.py when the build dir differs from the prediction of the current model.
 * Running builds are killed by the server's shutdown hooks (shutdown, parent gone, SIGTERM);
-  `atexit` does the same when the process exits with builds still running.
+  `atexit` does the same when the process exits with builds still running, and each build's
+  supervisor when the server dies in any other way (docs/builds.md). Another server's build of
+  the same project (the runner's build lock) is refused as `already-running`, naming its owner.
 """
 
 from __future__ import annotations

@@ -60,6 +60,7 @@ MAX_PARALLEL = 2  # resolutions running at once (a workspace with many projects 
 INDEX_ENV = "FLASH_LSP_INDEX_URL"
 WAIT_S = 60.0
 
+
 @dataclass(eq=False)
 class SizeState:
     project: ProjectState
@@ -103,10 +104,12 @@ class BundleSizes:
         return self._tmp_cache
 
     def _python(self, root: Path) -> str:
-        """The interpreter whose pip resolves: as `flash build` would run (setting, selected
-        interpreter, the project's .venv); the server's own when that one has no pip."""
+        """The interpreter whose pip resolves: untrusted, always ours (docs/security.md); trusted, as
+        `flash build` would run (setting, selected interpreter, .venv); ours when that one has no pip."""
         from ...runner.interpreter import choose_interpreter
 
+        if not self.server.trusted:
+            return sys.executable
         try:
             python, source = choose_interpreter(root, setting=self.session.settings.interpreter)
         except Exception:  # noqa: BLE001 - FlashNotFound and friends: fall back to ours
@@ -118,18 +121,14 @@ class BundleSizes:
     def predictor_for(self, state: ProjectState, model: ProjectModel) -> SizePredictor:
         python = self._python(state.root)
         limit_is_error = bool(model.profile.size_limit_is_error)
-        key = (python, limit_is_error)
+        trusted = bool(self.server.trusted)
+        key = (python, limit_is_error, trusted)
         pred = self.predictors.get(key)
         if pred is None:
             index = os.environ.get(INDEX_ENV) or None
-            # uv wants an interpreter of the target version even with --python-version, looked up on
-            # PATH (UV_PYTHON is ignored then); without one it downloads a managed Python (seconds,
-            # network). Put the build interpreter's directory first and never download.
-            env = dict(os.environ)
-            env["PATH"] = os.pathsep.join(p for p in (os.path.dirname(python), env.get("PATH", "")) if p)
-            env.setdefault("UV_PYTHON_DOWNLOADS", "never")
+            env = {"UV_PYTHON_DOWNLOADS": "never", **os.environ}  # uv is given `--python`: never download one
             pred = SizePredictor(cache_dir=self._cache_dir(), python=python, env=env, index_url=index,
-                                 pass_index_url=index is not None, limit_is_error=limit_is_error)
+                                 pass_index_url=index is not None, limit_is_error=limit_is_error, trusted=trusted)
             self.predictors[key] = pred
         return pred
 
@@ -141,6 +140,11 @@ class BundleSizes:
             s = SizeState(state)
             self.sizes[state.root] = s
         return s
+
+    def trust_changed(self) -> None:
+        """The client granted (or withdrew) workspace trust: ask every project's question again."""
+        for s in list(self.sizes.values()):
+            self.on_model(s.project)
 
     # -- driving --------------------------------------------------------------------------
     def on_model(self, state: ProjectState) -> None:

@@ -38,7 +38,8 @@ def register(server: FlashLanguageServer) -> None:
     def initialize(ls: FlashLanguageServer, params: types.InitializeParams) -> None:
         options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
         ls.client_support = ClientSupport.of(params.capabilities)
-        ls.trusted = options.get("trusted", True) is not False
+        # Workspace trust: only a client that says so makes the workspace trusted (docs/security.md).
+        ls.trusted = options.get("trusted") is True
         ls.command_links = options.get("commandLinks") is True
         ls.shows_build_output = options.get("showsBuildOutput") is True
         ls.client_interpreter = options.get("interpreter") if isinstance(options.get("interpreter"), str) else None
@@ -49,6 +50,18 @@ def register(server: FlashLanguageServer) -> None:
         await _register_watchers(ls)
         await _pull_configuration(ls)
         asyncio.get_running_loop().create_task(_index(ls))
+
+    @server.feature("flash/workspaceTrust")
+    def workspace_trust(ls: FlashLanguageServer, params) -> None:
+        """`{trusted: bool}`: the user granted (or withdrew) trust; size prediction follows at once."""
+        trusted = params.get("trusted") if isinstance(params, dict) else getattr(params, "trusted", None)
+        if not isinstance(trusted, bool) or trusted == ls.trusted:
+            return
+        ls.trusted = trusted
+        log.info("workspace trust: %s", "trusted" if trusted else "untrusted")
+        sizes = getattr(ls, "bundle_sizes", None)
+        if sizes is not None:
+            sizes.trust_changed()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: FlashLanguageServer, params: types.DidChangeConfigurationParams) -> None:
@@ -196,7 +209,7 @@ async def _index(ls: FlashLanguageServer) -> list[ProjectState]:
     # The index is long-lived: keep the cyclic GC from re-scanning it on every keystroke.
     await loop.run_in_executor(session.executor, gc.freeze)
     progress.end(f"{len(states)} Flash project(s)")
-    log.info("Flash projects: %s", "; ".join(f"{s.root} (profile: {s.project.profile.label})" for s in states) or "none found yet")
+    log.info("Flash projects: %s", "; ".join(f"{s.root} (profile: {s.project.profile.label}; {s.profile_reason})" for s in states) or "none found yet")
     ls.protocol.notify(
         "flash/indexStatus",
         {"state": "ready", "done": done_total[0], "total": done_total[1], "projects": [s.uri for s in states]},
