@@ -52,6 +52,8 @@ export class BuildController implements vscode.Disposable {
   readonly output: vscode.OutputChannel;
   private readonly disposables: vscode.Disposable[] = [];
   private lastCommand = new Map<string, string>();
+  /** Projects with a build or package running (their output is in the channel; no second header). */
+  private running = new Set<string>();
 
   constructor(
     private readonly flash: FlashClient,
@@ -98,16 +100,22 @@ export class BuildController implements vscode.Disposable {
       void vscode.window.showWarningMessage('Flash: no Flash project found (open a file of the project first).');
       return undefined;
     }
-    if (command === ServerCommands.build || command === ServerCommands.package) {
+    const key = projectKey(project);
+    // a second build of a running project is refused by the server: its header stays out of the output
+    const fresh = (command === ServerCommands.build || command === ServerCommands.package) && !this.running.has(key);
+    if (fresh) {
+      this.running.add(key);
       this.output.appendLine(`── flash ${verb(command)}: ${projectName(project)} (${new Date().toLocaleTimeString()}) ──`);
       this.output.show(true);
-      this.lastCommand.set(projectKey(project), command);
+      this.lastCommand.set(key, command);
     }
     try {
       const result = await this.flash.requestOrThrow(ExecuteCommandRequest.type, { command, arguments: [{ project }] });
+      if (fresh && (result as { started?: boolean } | undefined)?.started !== true) this.running.delete(key);
       if (command === ServerCommands.clean) void vscode.window.showInformationMessage(`Flash: cleaned ${projectName(project)}.`);
       return result;
     } catch (e: any) {
+      if (fresh) this.running.delete(key);
       const message = `Flash ${verb(command)} failed: ${e?.message ?? e}`;
       this.output.appendLine(message);
       void vscode.window.showErrorMessage(message, 'Show Output').then((c) => c && this.output.show());
@@ -116,6 +124,7 @@ export class BuildController implements vscode.Disposable {
   }
 
   private async finished(p: BuildFinishedParams): Promise<void> {
+    this.running.delete(projectKey(p.project));
     const name = projectName(p.project);
     const what = p.report || p.reportMarkdown ? 'package' : verb(this.lastCommand.get(projectKey(p.project)) ?? ServerCommands.build);
     if (p.cancelled) {
@@ -127,7 +136,9 @@ export class BuildController implements vscode.Disposable {
       void vscode.window.showInformationMessage(`Flash: ${what} of ${name} finished.`);
     } else {
       this.output.appendLine(`── ${what} failed (exit code ${p.exitCode ?? '?'}) ──`);
-      void vscode.window.showErrorMessage(`Flash: ${what} of ${name} failed (exit code ${p.exitCode ?? '?'}).`, 'Show Output').then((c) => c && this.output.show());
+      // the only pop-up for a failed build (the server leaves it to clients that show the build output)
+      const message = p.summary ? `Flash: ${p.summary}.` : `Flash: ${what} of ${name} failed (exit code ${p.exitCode ?? '?'}).`;
+      void vscode.window.showErrorMessage(message, 'Show Output').then((c) => c && this.output.show());
     }
     if (p.reportMarkdown) {
       const uri = this.previews.setReport(p.project, p.reportMarkdown);

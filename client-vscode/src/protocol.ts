@@ -159,6 +159,8 @@ export interface BuildFinishedParams {
   project: string;
   exitCode: number | null;
   cancelled?: boolean;
+  /** One line: how the build ended ("Build of tiny failed (exit code 1): <first error>"). */
+  summary?: string;
   /** Project-relative build output the server removed because the build did not finish. */
   removed?: string[];
   /** Package report (flash.package only). */

@@ -59,6 +59,7 @@ from ...runner import (
 )
 from ..build_diagnostics import drift_diagnostics, finding_diagnostics
 from ..build_findings_on_edits import BuildFindingsOnEdits
+from ..build_summary import build_summary
 from ..convert import path_of, uri_of
 from ..progress import WorkDoneProgress
 from ..unfinished_output import remove_unfinished_output, removed_note
@@ -368,13 +369,13 @@ class BuildService:
         removed = () if completed else await remove_unfinished_output(state.root, job.started_at, finished)
         if self.closed:
             return
-        summary = _summary(job, finished, report) + removed_note(removed)
+        summary = build_summary(job, finished, report) + removed_note(removed)
         self._output(job, summary)
         self._flush_log(job)
         if ls.shows_build_output:  # the log keeps one line per build
             log.info("%s", summary)
         job.progress.end(summary)
-        if not finished.succeeded and not finished.cancelled:
+        if not finished.succeeded and not finished.cancelled and not ls.shows_build_output:  # else the client's one
             ls.show(f"Flash: {summary}. See the Flash build output.", types.MessageType.Error)
         ls.protocol.notify(
             "flash/buildFinished",
@@ -389,6 +390,7 @@ class BuildService:
                 "durationMs": round(finished.duration * 1000),
                 "findings": len(finished.findings),
                 "removed": list(removed),
+                "summary": summary,
                 "report": report.to_dict() if report is not None else None,
                 "reportMarkdown": report.to_markdown() if report is not None else None,
             },
@@ -399,29 +401,6 @@ def _prediction(model: ProjectModel | None, root: Path) -> dict[str, Any]:
     if model is None:
         raise RuntimeError("the project has not been analysed")
     return {"manifest": model.manifest, "handlers": model.handlers.files, "files": model.files.files}
-
-
-def _summary(job: BuildJob, finished: Finished, report: PackageReport | None) -> str:
-    verb = "Package" if job.package else "Build"
-    if finished.error:
-        return f"{verb} of {job.name} could not run: {finished.error}"
-    if finished.cancelled:
-        return f"{verb} of {job.name} cancelled"
-    if finished.timed_out:
-        return f"{verb} of {job.name} timed out after {job.options.timeout:g} s"
-    errors = [f for f in finished.findings if f.severity == "error"]
-    warnings = [f for f in finished.findings if f.severity == "warning"]
-    if not finished.succeeded:
-        first = f": {errors[0].message}" if errors else ""
-        return f"{verb} of {job.name} failed (exit code {finished.exit_code}){first}"
-    text = f"{verb} of {job.name} succeeded in {finished.duration:.1f} s"
-    if warnings:
-        text += f" with {len(warnings)} warning(s)"
-    if report is not None and report.archive_mib is not None:
-        text += f"; {report.archive}: {report.archive_mib:.1f} MB of {report.limit_mb:g} MB"
-        if report.drift is not None:
-            text += "; no drift" if report.drift.no_drift else f"; {len(report.drift.items)} drift difference(s)"
-    return text
 
 
 # -- registration ----------------------------------------------------------------------------------
