@@ -44,9 +44,6 @@ def register(server: FlashLanguageServer) -> None:
                         result_id=state.result_id,
                     )
                 )
-        for uri in sorted(held):
-            state = session.state_for(uri)
-            result_id = state.result_id if state else "none"
-            items.append(types.WorkspaceFullDocumentDiagnosticReport(
-                uri=uri, items=session.diagnostics_for(uri), version=None, result_id=result_id))
+        for uri in sorted(held):  # no project has findings for it any more
+            items.append(types.WorkspaceFullDocumentDiagnosticReport(uri=uri, items=[], version=None, result_id="cleared"))
         return types.WorkspaceDiagnosticReport(items=items)
