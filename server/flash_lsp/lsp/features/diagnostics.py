@@ -45,5 +45,6 @@ def register(server: FlashLanguageServer) -> None:
                     )
                 )
         for uri in sorted(held):  # no project has findings for it any more
-            items.append(types.WorkspaceFullDocumentDiagnosticReport(uri=uri, items=[], version=None, result_id="cleared"))
+            report = types.WorkspaceFullDocumentDiagnosticReport(uri=uri, items=[], version=None, result_id="cleared")
+            items.append(report)
         return types.WorkspaceDiagnosticReport(items=items)
