@@ -119,6 +119,9 @@ export function toTreeItem(node: FlashNode): vscode.TreeItem {
   item.contextValue = node.kind;
   if (node.location) {
     item.command = { command: REVEAL_COMMAND, title: 'Reveal', arguments: [node.location] };
+  } else if (node.kind === 'endpoint' && node.project && node.resource) {
+    // nothing to reveal (the mothership, which has no code of its own): its generated handler
+    item.command = { command: ClientCommands.showHandlerPreview, title: 'Show Handler Preview', arguments: [{ project: node.project, resource: node.resource }] };
   } else if (node.kind === 'project' && node.project) {
     item.command = { command: ClientCommands.showManifestPreview, title: 'Show Manifest Preview', arguments: [{ project: node.project }] };
   }

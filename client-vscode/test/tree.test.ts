@@ -60,6 +60,14 @@ describe('tree model from flash/endpoints', () => {
   test('an endpoint without its own location reveals its first function', () => {
     assert.deepEqual(roots[0].children[1].location, RESULT.projects[0].endpoints[1].functions[0].location);
   });
+  test('an endpoint with nothing to reveal (the mothership) opens its handler preview', () => {
+    const mothership = buildTree({
+      projects: [{ ...RESULT.projects[0], endpoints: [{ ...RESULT.projects[0].endpoints[0], name: 'mothership', mothership: true, location: undefined, functions: [] }] }],
+    })[0].children[0];
+    const item = toTreeItem(mothership);
+    assert.equal(item.command?.command, 'flash.showHandlerPreview');
+    assert.deepEqual(item.command?.arguments, [{ project: P, resource: 'mothership' }]);
+  });
   test('a failing project shows its errors', () => {
     assert.equal(roots[1].icon, 'warning');
     assert.match(roots[1].description!, /build fails/);
