@@ -115,3 +115,54 @@ export async function ignoreFixStep(h, folder) {
     return { before, after: await rows.allInnerTexts(), seconds };
   });
 }
+
+/** A second `Flash: Build` while one runs is refused and writes nothing into the running build's output. */
+export async function refusedBuildStep(h) {
+  await h.step('refusedBuild', async () => {
+    const { page, T } = h;
+    await h.quickOpen('workers/gpu/endpoint.py');
+    await h.runCommand('Flash: Build');
+    await h.runCommand('Flash: Build');
+    const refused = page.locator('.notification-toast', { hasText: 'already running' }).first();
+    await refused.waitFor({ timeout: T(20000) });
+    const finished = page.locator('.notification-toast', { hasText: /Flash: build of tiny (finished|failed|cancelled)/ }).first();
+    await finished.waitFor({ timeout: T(240000) });
+    await page.waitForTimeout(800);
+    await h.shot('refused-build'); // the Flash channel (its whole text is checked in its log file)
+    return { refused: (await refused.innerText()).trim(), finished: (await finished.innerText()).trim() };
+  });
+}
+
+/** Records every notification message from now on (the first start's progress comes and goes). */
+export async function recordNotifications(h) {
+  await h.page.evaluate(() => {
+    window.__flashToasts = [];
+    const record = () => {
+      // toasts, and the status bar's progress (VS Code holds toasts back while the window restores)
+      for (const el of document.querySelectorAll('.notification-toast .notification-list-item-message, .statusbar-item[id*="progress"]')) {
+        const msg = el.textContent?.trim();
+        if (msg && !window.__flashToasts.includes(msg)) window.__flashToasts.push(msg);
+      }
+    };
+    new MutationObserver(record).observe(document.body, { childList: true, subtree: true, characterData: true });
+  });
+}
+
+/** The first start's progress notification showed figures while the private environment installed. */
+export async function firstStartStep(h) {
+  await h.step('firstStartProgress', async () => ({ messages: await h.page.evaluate(() => window.__flashToasts ?? []) }));
+}
+
+/** Clicking the mothership (no code of its own) in the Endpoints tree opens its handler preview. */
+export async function mothershipClickStep(h) {
+  await h.step('mothershipClick', async () => {
+    const { page, T } = h;
+    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Endpoints' }) }).first();
+    await view.locator('.monaco-list-row', { hasText: 'mothership' }).first().click();
+    const tab = page.locator('.tabs-container .tab', { hasText: 'handler_mothership.py' }).first();
+    await tab.waitFor({ timeout: T(15000) });
+    await page.waitForTimeout(800);
+    await h.shot('mothership-click');
+    return { tab: (await tab.innerText()).trim() };
+  });
+}

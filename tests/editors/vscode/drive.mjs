@@ -11,7 +11,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { deepProjectSteps, ignoreFixStep, predictedReportStep, realReportSteps } from './current_state_steps.mjs';
+import {
+  deepProjectSteps, firstStartStep, ignoreFixStep, mothershipClickStep, predictedReportStep, realReportSteps, recordNotifications, refusedBuildStep,
+} from './current_state_steps.mjs';
 
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const require = createRequire(path.join(config.playwright, 'package.json'));
@@ -77,9 +79,12 @@ async function runCommand(title) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: T(10000) });
   await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  // the row whose label is exactly `title` ("Flash: Package" also matches a recently used
+  // "Flash: Show Package Report", which would be first)
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
   await row.waitFor({ timeout: T(15000) });
-  await page.keyboard.press('Enter');
+  await row.click();
 }
 
 async function quickOpen(relpath) {
@@ -143,6 +148,7 @@ const h = { page, step, T, shot, openWorkbench, runCommand, quickOpen, typeAt, e
 
 try {
   await step('workbench', () => openWorkbench(config.hello));
+  await recordNotifications(h);
 
   await step('diagnostics', async () => {
     await quickOpen('workers/extra/endpoint.py');
@@ -155,6 +161,8 @@ try {
     await shot('problems');
     return { rows: rows.map((r) => r.split('\n').filter((s) => s.trim())) };
   });
+
+  await firstStartStep(h);
 
   await step('hover', async () => {
     await page.keyboard.press('Escape');
@@ -410,6 +418,7 @@ try {
   });
   await realReportSteps(h);
   await ignoreFixStep(h, config.tiny);
+  await refusedBuildStep(h);
 } catch (e) {
   results.fatal2 = { ok: false, error: String(e?.stack ?? e) };
 }
@@ -418,6 +427,7 @@ try {
 
 try {
   await deepProjectSteps(h, config.deep);
+  await mothershipClickStep(h);
 } catch (e) {
   results.fatal3 = { ok: false, error: String(e?.stack ?? e) };
 } finally {

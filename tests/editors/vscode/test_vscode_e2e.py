@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -289,3 +290,25 @@ def test_fl601_goes_when_the_venv_is_added_to_flashignore(session):
     data = step(session, "ignoreFix")
     assert any("server.key is shipped in the archive" in row for row in data["before"]), data["before"]
     assert not any("server.key" in row for row in data["after"]), data["after"]
+
+
+def test_a_refused_second_build_writes_nothing_into_the_running_builds_output(session):
+    data = step(session, "refusedBuild")
+    assert "already running" in data["refused"], data
+    # the "Flash" channel's text, as VS Code writes it to its log (one per workbench session): one
+    # header per build that ran, none for the refused one
+    channels = [p.read_text(errors="replace").splitlines() for p in (session["data_dir"] / "logs").glob("**/*-Flash.log")]
+    (lines,) = [c for c in channels if any("── flash build: tiny" in line for line in c)]
+    headers = [line for line in lines if "── flash build: tiny" in line or "── flash package: tiny" in line]
+    ends = [line for line in lines if re.search(r"── (build|package) (finished|failed|cancelled)", line)]
+    assert len(headers) == len(ends) >= 2, lines[-40:]
+
+
+def test_first_start_shows_figures_while_the_private_environment_installs(session):
+    messages = step(session, "firstStartProgress")["messages"]
+    assert any("1/3 creating a private Python environment" in m for m in messages), messages
+    assert any(re.search(r"2/3 installing the language server: \d+ package\(s\) collected", m) for m in messages), messages
+
+
+def test_clicking_the_mothership_in_the_tree_opens_its_handler_preview(session):
+    assert "handler_mothership.py" in step(session, "mothershipClick")["tab"]
