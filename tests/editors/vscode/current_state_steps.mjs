@@ -103,7 +103,16 @@ export async function ignoreFixStep(h, folder) {
     const rows = await problems(h);
     await rows.filter({ hasText: 'server.key' }).first().waitFor({ timeout: T(30000) });
     const before = await rows.allInnerTexts();
-    await h.quickOpen('.flashignore');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await h.quickOpen('.flashignore'); // a file just created may take a moment to be found
+        break;
+      } catch (e) {
+        if (attempt === 2) throw e;
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(2000);
+      }
+    }
     await h.typeAt(h.editorWith('keep local files'), '2:1', '.venv/');
     await page.keyboard.press('Control+S');
     const saved = Date.now();

@@ -146,7 +146,7 @@ def session(tmp_path_factory):
 def step(session, name: str):
     """The data a drive.mjs step recorded; fails with its error (and the server log) otherwise."""
     s = session["steps"].get(name)
-    fatal = session["steps"].get("fatal") or session["steps"].get("fatal2") or session["steps"].get("fatal3")
+    fatal = next((session["steps"][f] for f in ("fatal", "fatal2", "fatal3") if f in session["steps"]), None)
     assert s is not None, f"step {name} did not run: {fatal}"
     if not s["ok"]:
         pytest.fail(f"{name}: {s['error']}\n--- Flash LSP log (tail) ---\n{session['server_log'][-3000:]}", pytrace=False)
@@ -297,7 +297,8 @@ def test_a_refused_second_build_writes_nothing_into_the_running_builds_output(se
     assert "already running" in data["refused"], data
     # the "Flash" channel's text, as VS Code writes it to its log (one per workbench session): one
     # header per build that ran, none for the refused one
-    channels = [p.read_text(errors="replace").splitlines() for p in (session["data_dir"] / "logs").glob("**/*-Flash.log")]
+    logs = (session["data_dir"] / "logs").glob("**/*-Flash.log")
+    channels = [p.read_text(errors="replace").splitlines() for p in logs]
     (lines,) = [c for c in channels if any("── flash build: tiny" in line for line in c)]
     headers = [line for line in lines if "── flash build: tiny" in line or "── flash package: tiny" in line]
     ends = [line for line in lines if re.search(r"── (build|package) (finished|failed|cancelled)", line)]
@@ -307,7 +308,8 @@ def test_a_refused_second_build_writes_nothing_into_the_running_builds_output(se
 def test_first_start_shows_figures_while_the_private_environment_installs(session):
     messages = step(session, "firstStartProgress")["messages"]
     assert any("1/3 creating a private Python environment" in m for m in messages), messages
-    assert any(re.search(r"2/3 installing the language server: \d+ package\(s\) collected", m) for m in messages), messages
+    collected = r"2/3 installing the language server: \d+ package\(s\) collected"
+    assert any(re.search(collected, m) for m in messages), messages
 
 
 def test_clicking_the_mothership_in_the_tree_opens_its_handler_preview(session):
