@@ -3,6 +3,7 @@
 // package just made rather than the earlier prediction. `h` holds drive.mjs's helpers.
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 
 /** Rows of the Problems panel (opened first). */
 async function problems(h) {
@@ -173,5 +174,33 @@ export async function mothershipClickStep(h) {
     await page.waitForTimeout(800);
     await h.shot('mothership-click');
     return { tab: (await tab.innerText()).trim() };
+  });
+}
+
+/** Cancelling `Flash: Build` leaves no truncated archive: what the build wrote is removed, and said. */
+export async function cancelBuildStep(h, folder) {
+  await h.step('cancelBuild', async () => {
+    const { page, T } = h;
+    await h.quickOpen('workers/gpu/endpoint.py');
+    await h.runCommand('Flash: Build');
+    // cancel once the real build runs (it has started writing .flash/)
+    const toast = page.locator('.notification-toast', { hasText: /Flash: build tiny: (Building manifest|Generating handlers|Installing)/ }).first();
+    await toast.waitFor({ timeout: T(60000) });
+    await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+    const cancelled = page.locator('.notification-toast', { hasText: 'Flash: build of tiny cancelled' }).first();
+    await cancelled.waitFor({ timeout: T(30000) });
+    await page.waitForTimeout(500);
+    await h.shot('cancelled-build');
+    const archive = path.join(folder, '.flash', 'archive.tar.gz');
+    let valid = null;
+    if (fs.existsSync(archive)) {
+      try {
+        zlib.gunzipSync(fs.readFileSync(archive));
+        valid = true;
+      } catch {
+        valid = false;
+      }
+    }
+    return { message: (await cancelled.innerText()).trim(), archiveExists: fs.existsSync(archive), valid, buildDir: fs.existsSync(path.join(folder, '.flash', '.build')) };
   });
 }

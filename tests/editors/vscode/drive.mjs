@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import {
-  deepProjectSteps, firstStartStep, ignoreFixStep, mothershipClickStep, predictedReportStep, realReportSteps, recordNotifications, refusedBuildStep,
+  cancelBuildStep, deepProjectSteps, firstStartStep, ignoreFixStep, mothershipClickStep, predictedReportStep, realReportSteps, recordNotifications, refusedBuildStep,
 } from './current_state_steps.mjs';
 
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -419,6 +419,7 @@ try {
   await realReportSteps(h);
   await ignoreFixStep(h, config.tiny);
   await refusedBuildStep(h);
+  await cancelBuildStep(h, config.tiny);
 } catch (e) {
   results.fatal2 = { ok: false, error: String(e?.stack ?? e) };
 }

@@ -314,3 +314,10 @@ def test_first_start_shows_figures_while_the_private_environment_installs(sessio
 
 def test_clicking_the_mothership_in_the_tree_opens_its_handler_preview(session):
     assert "handler_mothership.py" in step(session, "mothershipClick")["tab"]
+
+
+def test_cancelling_a_build_leaves_no_truncated_archive(session):
+    data = step(session, "cancelBuild")
+    assert data["valid"] is not False, data  # no archive, or a complete one; never a truncated one
+    assert not data["buildDir"], data
+    assert "Removed the unfinished" in data["message"] and ".flash/.build" in data["message"], data
