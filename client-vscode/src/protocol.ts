@@ -80,6 +80,8 @@ export interface EndpointsProject {
   profile: string;
   succeeds: boolean;
   errors: string[];
+  /** The predicted archive: the same estimate as flash/bundleSize (the status bar). */
+  archiveBytes?: number | null;
   endpoints: Endpoint[];
 }
 export interface EndpointsResult { projects: EndpointsProject[] }
