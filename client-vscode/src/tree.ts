@@ -149,6 +149,7 @@ export class EndpointsTree implements vscode.TreeDataProvider<FlashNode>, vscode
     this.disposables.push(
       this._onDidChange,
       flash.onModelChanged(() => this.scheduleRefresh()),
+      flash.onBundleSizeChanged(() => this.scheduleRefresh()), // sizes in descriptions and tooltips
       flash.onDidStart(() => this.scheduleRefresh(0)),
       flash.onIndexStatus((s) => {
         const indexed = s.state === 'ready';
