@@ -204,3 +204,33 @@ export async function cancelBuildStep(h, folder) {
     return { message: (await cancelled.innerText()).trim(), archiveExists: fs.existsSync(archive), valid, buildDir: fs.existsSync(path.join(folder, '.flash', '.build')) };
   });
 }
+
+/** The Endpoints view's tooltip and the status bar show one archive figure. */
+export async function treeSizeStep(h) {
+  await h.step('treeSize', async () => {
+    const { page, T } = h;
+    const status = page.locator('.statusbar-item[id*="flash"]', { hasText: /\d(\.\d)? ?[KMG]?B \/ \d/ }).first();
+    await status.waitFor({ state: 'visible', timeout: T(60000) });
+    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Endpoints' }) }).first();
+    // the Flash view may be open already (clicking its icon again would close it)
+    if (!(await view.isVisible())) await page.locator('.activitybar .action-item a[aria-label^="Flash"]').first().click();
+    const row = view.locator('.monaco-list-row', { hasText: 'hello_gpu' }).first();
+    await h.page.keyboard.press('Escape');
+    const hover = page.locator('.monaco-hover:not(.hidden), .workbench-hover', { hasText: 'predicted archive' }).first();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await page.mouse.move(900, 950);
+      await page.waitForTimeout(300);
+      await row.hover();
+      try {
+        await hover.waitFor({ state: 'visible', timeout: T(5000) });
+        break;
+      } catch (e) {
+        if (attempt === 2) throw e;
+      }
+    }
+    const tooltip = (await hover.innerText()).replace(/\u00a0/g, ' ');
+    await h.shot('tree-size-tooltip');
+    await page.mouse.move(900, 950);
+    return { status: (await status.innerText()).replace(/\u00a0/g, ' ').trim(), tooltip };
+  });
+}

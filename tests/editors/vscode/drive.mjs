@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import {
-  cancelBuildStep, deepProjectSteps, firstStartStep, ignoreFixStep, mothershipClickStep, predictedReportStep, realReportSteps, recordNotifications, refusedBuildStep,
+  cancelBuildStep, deepProjectSteps, treeSizeStep, firstStartStep, ignoreFixStep, mothershipClickStep, predictedReportStep, realReportSteps, recordNotifications, refusedBuildStep,
 } from './current_state_steps.mjs';
 
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -275,6 +275,8 @@ try {
     if (!/\/ \d/.test(shown)) throw new Error(`status bar shows no size: ${JSON.stringify(shown)}`);
     return { text: shown };
   });
+
+  await treeSizeStep(h);
 
   await step('secretFiles', async () => {
     // keys/deploy.pem holds a private key (reported); vendor/certifi/cacert.pem is a CA bundle (not)

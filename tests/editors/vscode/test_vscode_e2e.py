@@ -321,3 +321,10 @@ def test_cancelling_a_build_leaves_no_truncated_archive(session):
     assert data["valid"] is not False, data  # no archive, or a complete one; never a truncated one
     assert not data["buildDir"], data
     assert "Removed the unfinished" in data["message"] and ".flash/.build" in data["message"], data
+
+
+def test_the_tree_tooltip_and_the_status_bar_show_one_archive_figure(session):
+    data = step(session, "treeSize")
+    shown = re.search(r"([\d.]+ ?[KMG]?B) /", data["status"]).group(1)
+    assert f"predicted archive (all endpoints): {shown}" in data["tooltip"], data
+    assert "this endpoint alone:" in data["tooltip"], data
