@@ -79,6 +79,21 @@ def in_process_compute(root: Path, text: str, edits: int, edit=config_edit) -> t
     return compute, parse
 
 
+async def start_server(client: LanguageClient, root: Path, settings: dict) -> None:
+    """Start `python -m flash_lsp serve` on `root` (no client capabilities) and initialise it."""
+    await client.start_io(sys.executable, "-m", "flash_lsp", "serve", env={"FLASH_LSP_CACHE_DIR": "off", "FLASH_LSP_LOG_LEVEL": "ERROR"})
+    folder = from_fs_path(str(root))
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            root_uri=folder,
+            workspace_folders=[types.WorkspaceFolder(folder, "bench")],
+            initialization_options={"settings": settings},
+        )
+    )
+    client.initialized(types.InitializedParams())
+
+
 async def drive(root: Path, text: str, edits: int, requests: int) -> dict:
     client = LanguageClient("bench", "0")
     published: dict[str, int | None] = {}
@@ -95,17 +110,7 @@ async def drive(root: Path, text: str, edits: int, requests: int) -> dict:
             events["ready"].set()
 
     started = time.perf_counter()
-    await client.start_io(sys.executable, "-m", "flash_lsp", "serve", env={"FLASH_LSP_CACHE_DIR": "off", "FLASH_LSP_LOG_LEVEL": "ERROR"})
-    folder = from_fs_path(str(root))
-    await client.initialize_async(
-        types.InitializeParams(
-            capabilities=types.ClientCapabilities(),
-            root_uri=folder,
-            workspace_folders=[types.WorkspaceFolder(folder, "bench")],
-            initialization_options={"settings": {"diagnostics": {"debounceMs": 0}}},  # size prediction on, as users have it
-        )
-    )
-    client.initialized(types.InitializedParams())
+    await start_server(client, root, {"diagnostics": {"debounceMs": 0}})  # size prediction on, as users have it
     uri = from_fs_path(str(root / BIG))
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text)))
     while published.get(uri) != 1:

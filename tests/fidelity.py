@@ -63,6 +63,8 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "projects"
 
 PROFILES = {"tetra-0.24": "0.24.0", "tetra-0.20": "0.20.0"}
+# runpod-flash 1.x reference venvs (compared by tests/fidelity_flash1.py, not by this module's main()).
+FLASH1_PROFILES = {"flash-1.21": "1.21.0", "flash-1.17": "1.17.0", "flash-1.7": "1.7.0"}
 # Bump when the way real results are collected changes (invalidates the real-build cache).
 HARNESS_VERSION = 3
 
@@ -145,23 +147,33 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def ensure_ref_venv(profile: str, log=print) -> Path:
-    """The reference venv for `profile`, created (once, under a lock) if `bin/flash` is missing."""
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; expected one of {sorted(PROFILES)}")
-    venv = cache_root() / "ref-venvs" / profile
+def ensure_ref_venv(profile: str, log=print, *, name: str | None = None, extra: tuple[str, ...] = ()) -> Path:
+    """The reference venv for `profile`, created (once, under a lock) if `bin/flash` is missing.
+
+    `name` (default: the profile) names the venv directory; `extra` are more requirements installed
+    with the SDK (the runpod-flash "full" environments hold the corpus projects' small requirements).
+    """
+    if profile in PROFILES:
+        requirement = f"tetra-rp=={PROFILES[profile]}"
+    elif profile in FLASH1_PROFILES:
+        requirement = f"runpod-flash=={FLASH1_PROFILES[profile]}"
+    else:
+        raise ValueError(f"unknown profile {profile!r}; expected one of {sorted({**PROFILES, **FLASH1_PROFILES})}")
+    name = name or profile
+    venv = cache_root() / "ref-venvs" / name
     flash = venv / "bin" / "flash"
     if not flash.exists():
-        with _locked(venv.parent / f"{profile}.lock"):
+        with _locked(venv.parent / f"{name}.lock"):
             if not flash.exists():
-                _create_venv(venv, PROFILES[profile], log)
-    _write_atomic(venv / "bin" / WRAPPER_NAME, WRAPPER)
+                _create_venv(venv, [requirement, *extra], log)
+    if profile in PROFILES:
+        _write_atomic(venv / "bin" / WRAPPER_NAME, WRAPPER)
     return venv
 
 
-def _create_venv(venv: Path, version: str, log) -> None:
+def _create_venv(venv: Path, requirements: list[str], log) -> None:
     python = os.environ.get("FLASH_LSP_REF_PYTHON") or shutil.which("python3") or sys.executable
-    log(f"[fidelity] creating reference venv {venv} (tetra-rp=={version}) ...")
+    log(f"[fidelity] creating reference venv {venv} ({' '.join(requirements)}) ...")
     if venv.exists():
         shutil.rmtree(venv)
     venv.parent.mkdir(parents=True, exist_ok=True)
@@ -169,7 +181,7 @@ def _create_venv(venv: Path, version: str, log) -> None:
     steps = [
         [python, "-m", "venv", str(venv)],
         [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-         f"tetra-rp=={version}"],
+         *requirements],
     ]
     for cmd in steps:
         proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -532,16 +544,24 @@ def compare_files(real: RealResult, run: CliRun) -> list[str]:
     return diffs
 
 
-def compare_check(real: RealResult, run: CliRun) -> list[str]:
+def read_check(run: CliRun, label: str = "check") -> tuple[bool, list, list[str]]:
+    """`build.succeeds` and `build.errors` of `check --format json`, or the problem with the run."""
     if run.crashed:
-        return [f"check: our CLI failed: {run.describe()}"]
+        return False, [], [f"{label}: our CLI failed: {run.describe()}"]
     try:
         build = json.loads(run.stdout)["build"]
         succeeds, errors = build["succeeds"], build["errors"]
         if not isinstance(succeeds, bool) or not isinstance(errors, list):
             raise TypeError("build.succeeds must be a bool and build.errors a list")
     except (ValueError, KeyError, TypeError) as exc:
-        return [f"check: our output lacks build.succeeds/errors ({exc!r}): {run.describe()}"]
+        return False, [], [f"{label}: our output lacks build.succeeds/errors ({exc!r}): {run.describe()}"]
+    return succeeds, errors, []
+
+
+def compare_check(real: RealResult, run: CliRun) -> list[str]:
+    succeeds, errors, problem = read_check(run)
+    if problem:
+        return problem
     diffs = []
     if succeeds != real.succeeded:
         detail = f"our errors: {errors}" if errors else "we reported no errors"

@@ -12,7 +12,8 @@ from pathlib import Path
 from . import __version__
 from .core.environment import detect_environment
 from .core.model import Severity
-from .core.profiles import DEFAULT_PROFILE, PROFILES, get_profile
+from .core.profile_detect import detect_profile
+from .core.profiles import PROFILES, Profile, get_profile
 from .core.project import Project, ProjectModel, analyze_project
 from .core.report import endpoints, render_check_text
 
@@ -63,7 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     def project_command(name: str, help_text: str, run) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("path", nargs="?", default=".", help="project directory (default: .)")
-        p.add_argument("--profile", default=DEFAULT_PROFILE.name, choices=sorted(PROFILES), help="Flash version family")
+        p.add_argument(
+            "--profile", default="auto", choices=["auto", *sorted(PROFILES)],
+            help="Flash version family (default auto: the Flash package installed or pinned, else the one the sources import)",
+        )
         p.add_argument("--python", metavar="INTERPRETER", help="the interpreter `flash build` runs with (default: the project's .venv)")
         p.set_defaults(run=run)
         return p
@@ -92,25 +96,37 @@ def _checked_root(path: str) -> Path:
     return root
 
 
+def _profile(args, root: Path) -> Profile:
+    """The profile asked for, or the detected one (`auto`), remembered on `args` for the header."""
+    if args.profile != "auto":
+        args.profile_reason = "chosen with --profile"
+        return get_profile(args.profile)
+    profile, args.profile_reason = detect_profile(root.resolve(), args.python)
+    return profile
+
+
 def _analyze(args) -> ProjectModel:
     root = _checked_root(args.path)
-    environment = detect_environment(root.resolve(), args.python)
-    return analyze_project(root, get_profile(args.profile), environment=environment)
+    profile = _profile(args, root)
+    environment = detect_environment(root.resolve(), args.python, profile)
+    return analyze_project(root, profile, environment=environment)
 
 
 def _check(args) -> int:
     model = _analyze(args)
     if args.format == "json":
-        print(json.dumps(_check_json(model), indent=2))
+        print(json.dumps(_check_json(model, args), indent=2))
     else:
-        _print(render_check_text(model))
+        _print(render_check_text(model, getattr(args, "profile_reason", "")))
     return EXIT_FINDINGS if any(d.severity == Severity.ERROR for d in model.diagnostics) else EXIT_OK
 
 
-def _check_json(model: ProjectModel) -> dict:
+def _check_json(model: ProjectModel, args) -> dict:
     return {
         "project": str(model.root),
         "profile": model.profile.name,
+        "profile_release": model.profile.release or None,
+        "profile_reason": getattr(args, "profile_reason", ""),
         "build": {
             "succeeds": model.outcome.succeeds,
             "errors": model.outcome.errors,
@@ -166,8 +182,9 @@ def _size(args) -> int:
     from .core.deps import parse_exclusions
 
     root = _checked_root(args.path)
-    environment = detect_environment(root.resolve(), args.python)
-    project = Project(root, get_profile(args.profile), environment, os.environ, parse_exclusions(args.exclude))
+    profile = _profile(args, root)
+    environment = detect_environment(root.resolve(), args.python, profile)
+    project = Project(root, profile, environment, os.environ, parse_exclusions(args.exclude))
     model = project.analyze()
     predictor = SizePredictor(python=args.python, offline=args.offline)
     try:

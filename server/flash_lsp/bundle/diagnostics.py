@@ -17,7 +17,7 @@ from ..core.rules.catalogue import CATALOGUE, SIZE, rule_for_kind, severity_name
 from .format import human_bytes
 from .graph import parse_requirement
 from .hints import TORCH_FAMILY
-from .model import Hint, SizeEstimate, SizeRequest
+from .model import MIB, Hint, SizeEstimate, SizeRequest
 from .occurrences import Occurrence, brings_in, by_name, by_text, conflict_names, occurrences
 
 if TYPE_CHECKING:
@@ -97,7 +97,8 @@ def _limit(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
     top = max(contribution.values(), default=0)
     targets = [o for o in installed if top and contribution[o.text] >= 0.25 * top]
     profile = p.model.profile
-    verdict = ("`flash build` fails over the limit" if profile.size_limit_is_error
+    verdict = (f"`flash build` fails ('Archive exceeds RunPod limit ({(est.archive_bytes or 0) / MIB:.1f} MB / "
+               f"{est.limit_bytes // MIB} MB)') and deletes the archive" if profile.size_limit_is_error
                else f"{profile.label} builds only warn (Deployment Size Warning): the archive is still written")
     data = {"kind": h.kind, "archive_bytes": est.archive_bytes, "limit_bytes": est.limit_bytes}
     for o in targets or [None]:

@@ -164,8 +164,8 @@ def exclusion_hints(est: SizeEstimate, req: SizeRequest) -> list[Hint]:
             hints.append(Hint("exclude-name-mismatch", "warning",
                               f"--exclude {token!r} will not match the requirement {r!r}: {why}",
                               {"token": token, "requirement": r, "build_name": build_name}))
-        elif tok_name in resolved:
-            p = resolved[tok_name]
+        elif tok_name in resolved and tok_name.replace("-", "_") not in {canonical(n).replace("-", "_") for n in req.tarball_filter}:
+            p = resolved[tok_name]  # (a name the archive step skips is gone however it arrived)
             hints.append(Hint("exclude-transitive", "warning",
                               f"--exclude {token!r} matches no requirement: {p.name} is installed as a dependency of "
                               f"{', '.join(p.required_by) or '?'} and bundled anyway ({human_bytes(p.archive_bytes)}); tetra-rp 0.2x "

@@ -28,6 +28,8 @@ class SizeRequest:
     gpu: the project has at least one GPU endpoint (worker images with torch preinstalled).
     limit_bytes: the build's limit; tarball_filter: top-level names the archive step skips
         (empty for tetra-rp 0.2x, which has no archive-level filter).
+    bundled_bytes: compressed bytes of files the build copies in from elsewhere (runpod-flash's
+        bundled `runpod_flash` package).
     """
 
     requirements: tuple[str, ...]
@@ -41,6 +43,8 @@ class SizeRequest:
     limit_bytes: int = DEFAULT_LIMIT_BYTES
     platforms: tuple[str, ...] = RUNPOD_PLATFORMS
     tarball_filter: tuple[str, ...] = ()
+    bundled_bytes: int = 0
+    bytecode_ratio: float = 0.0  # compressed bytecode per raw `.py` byte installed (0: the build drops bytecode)
 
     @classmethod
     def make(cls, requirements, python_version: str, **kw) -> SizeRequest:

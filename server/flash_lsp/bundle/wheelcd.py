@@ -240,6 +240,7 @@ class TopLevelStats:
     uncompressed: int = 0
     compressed: int = 0
     archive: float = 0.0
+    py_bytes: int = 0  # uncompressed `.py` bytes (pip compiles each to bytecode where a build keeps it)
 
     def to_dict(self) -> dict:
         return {
@@ -279,7 +280,7 @@ class WheelStats:
         return {
             "filename": self.filename,
             "wheel_bytes": self.wheel_bytes,
-            "top_level": [t.to_dict() | {"_archive": t.archive, "_compressed": t.compressed} for t in self.top_level.values()],
+            "top_level": [t.to_dict() | {"_archive": t.archive, "_compressed": t.compressed, "_py": t.py_bytes} for t in self.top_level.values()],
             "metadata": self.metadata,
             "console_scripts": self.console_scripts,
             "method": self.method,
@@ -292,7 +293,8 @@ class WheelStats:
                  method=d.get("method", "central-directory"), requests=d.get("requests", 0))
         for t in d.get("top_level", []):
             ws.top_level[t["name"]] = TopLevelStats(
-                t["name"], t["kind"], t["files"], t["uncompressed_bytes"], t.get("_compressed", 0), t.get("_archive", t["archive_bytes"])
+                t["name"], t["kind"], t["files"], t["uncompressed_bytes"], t.get("_compressed", 0), t.get("_archive", t["archive_bytes"]),
+                t.get("_py", 0),
             )
         return ws
 
@@ -364,6 +366,7 @@ def wheel_stats(filename: str, index: WheelIndex, fetch: Fetch | None = None, *,
             t = stats.top_level[top] = TopLevelStats(top, _kind(top, bool(sep)))
         t.files += 1
         t.uncompressed += m.uncompressed
+        t.py_bytes += m.uncompressed if path.endswith(".py") else 0
         t.compressed += m.compressed
         t.archive += member_archive_bytes(m)
     if dist_info is not None:

@@ -142,6 +142,7 @@ def stats_from_bytes(filename: str, data: bytes, *, python_version: str = "3.11"
             t = stats.top_level[top] = TopLevelStats(top, wheelcd._kind(top, bool(sep)))
         t.files += 1
         t.uncompressed += len(content)
+        t.py_bytes += len(content) if path.endswith(".py") else 0
         info = zinfo.get(path)
         if info is not None and len(content) > EXACT_SHLIB_MODEL and wheelcd.category(path) == "shlib":
             # Level-9 deflate of shared libraries is slow (~10 MB/s) and M2 already predicts them within

@@ -8,6 +8,7 @@ environment found we assume exactly what `pip install tetra-rp==0.24.0` brings.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ class Environment:
     modules: frozenset[str]
     source: str  # a site-packages path, or "assumed: tetra-rp 0.24.0 and its dependencies"
     python_version: str = f"{sys.version_info.major}.{sys.version_info.minor}"
+    pydantic_version: str | None = None  # major.minor of the installed pydantic (its error texts link to it)
 
     def importable(self, top_level: str) -> bool:
         return top_level in self.modules
@@ -45,7 +47,12 @@ BASELINE = Environment(TETRA_BASELINE, "assumed: a fresh venv with tetra-rp and 
 
 def site_packages_of(interpreter: Path) -> list[Path]:
     """`lib/python3.X/site-packages` directories of a venv or installation, found by path only."""
-    prefix = interpreter.resolve().parent.parent if interpreter.name.startswith("python") else interpreter
+    if not interpreter.name.startswith("python"):
+        prefix = interpreter
+    else:  # a venv's bin/python is a symlink to the base interpreter: its own prefix comes first
+        prefix = interpreter.absolute().parent.parent
+        if not (prefix / "pyvenv.cfg").exists() and interpreter.is_symlink():
+            prefix = interpreter.resolve().parent.parent
     return sorted(prefix.glob("lib/python3*/site-packages")) + sorted(prefix.glob("Lib/site-packages"))
 
 
@@ -68,16 +75,67 @@ def list_modules(site_packages: Path) -> frozenset[str]:
     return frozenset(names)
 
 
-def detect_environment(root: Path, interpreter: str | None = None) -> Environment:
-    """The interpreter given, else the project's `.venv`/`venv`, else the baseline assumption."""
-    candidates = [Path(interpreter)] if interpreter else [root / ".venv", root / "venv"]
+def build_interpreters(root: Path, interpreter: str | None = None) -> list[Path]:
+    """Where the build's interpreter may be, in order: the one given; else the project's `.venv`,
+    `venv`, then the venv of the `flash` command on PATH (read from its `#!` line, not run)."""
+    if interpreter:
+        return [Path(interpreter)]
+    candidates = [root / ".venv", root / "venv"]
+    flash = shutil.which("flash")
+    if flash:
+        try:
+            with open(flash, "rb") as handle:
+                first = handle.readline(512).decode("utf-8", "replace")
+        except OSError:
+            first = ""
+        if first.startswith("#!") and first[2:].strip() and " " not in first[2:].strip():
+            candidates.append(Path(first[2:].strip()))
+    return candidates
+
+
+def detect_environment(root: Path, interpreter: str | None = None, profile=None) -> Environment:
+    """The build interpreter's site-packages (`build_interpreters`), else the baseline assumption
+    (for a runpod-flash 1.x profile: a venv holding only runpod-flash)."""
+    candidates = build_interpreters(root, interpreter)
     for candidate in candidates:
         for site in site_packages_of(candidate if candidate.is_dir() else candidate):
             modules = list_modules(site)
-            if "tetra_rp" in modules or "runpod_flash" in modules:
+            if "tetra_rp" in modules or "runpod_flash" in modules or _runpod2(profile, site):
                 version = site.parent.name.removeprefix("python")
-                return Environment(modules, str(site), version)
+                return Environment(modules | declared_top_levels(site), str(site), version, _version_of(site, "pydantic"))
+    if profile is not None and profile.family == "flash1":
+        from .flash1.baseline import BASELINE_PYDANTIC, FLASH1_BASELINE
+
+        return Environment(FLASH1_BASELINE, "assumed: a fresh venv with runpod-flash and its dependencies", "3.12", BASELINE_PYDANTIC)
+    if profile is not None and profile.family == "runpod2":
+        from .runpod2.baseline import BASELINE_PYTHON, RUNPOD2_BASELINE
+
+        return Environment(RUNPOD2_BASELINE, "assumed: a fresh venv with runpod 2.0 and its dependencies", BASELINE_PYTHON)
     return BASELINE
+
+
+def _runpod2(profile, site: Path) -> bool:
+    """A runpod 2.0 profile builds with the interpreter whose `runpod` has the `apps` package."""
+    return profile is not None and profile.family == "runpod2" and (site / "runpod" / "apps").is_dir()
+
+
+def declared_top_levels(site_packages: Path) -> frozenset[str]:
+    """Import names distributions declare in `top_level.txt` (editable and .pth installs)."""
+    names: set[str] = set()
+    for entry in site_packages.glob("*.dist-info/top_level.txt"):
+        try:
+            names.update(line.strip() for line in entry.read_text(encoding="utf-8").splitlines() if line.strip())
+        except (OSError, UnicodeDecodeError):
+            continue
+    return frozenset(n.split("/")[0] for n in names)
+
+
+def _version_of(site_packages: Path, dist: str) -> str | None:
+    """major.minor of an installed distribution, from its dist-info directory name."""
+    for entry in site_packages.glob(f"{dist}-*.dist-info"):
+        parts = entry.name[len(dist) + 1 : -len(".dist-info")].split(".")
+        return ".".join(parts[:2])
+    return None
 
 
 def read_dotenv_text(text: str) -> dict[str, str]:

@@ -96,10 +96,10 @@ def parse_ignore_text(text: str) -> list[str]:
     return [s for s in (line.strip() for line in text.splitlines()) if s and not s.startswith("#")]
 
 
-def read_ignore_sources(root: Path, overrides: dict[str, str] | None = None) -> list[IgnoreSource]:
-    """Read `.flashignore` and `.gitignore` (from overrides when the editor has them open)."""
+def read_ignore_sources(root: Path, overrides: dict[str, str] | None = None, names: tuple[str, ...] = IGNORE_FILES) -> list[IgnoreSource]:
+    """Read the ignore files `names` (from overrides when the editor has them open)."""
     sources = []
-    for name in IGNORE_FILES:
+    for name in names:
         if overrides and name in overrides:
             sources.append(IgnoreSource(name, tuple(parse_ignore_text(overrides[name]))))
             continue
@@ -140,12 +140,19 @@ def build_spec(sources: list[IgnoreSource], profile: Profile) -> IgnoreSpec:
     return IgnoreSpec(patterns + list(profile.builtin_ignores))
 
 
-def collect_files(root: Path, profile: Profile, overrides: dict[str, str] | None = None, only: list[str] | None = None) -> FileTree:
+def collect_files(
+    root: Path,
+    profile: Profile,
+    overrides: dict[str, str] | None = None,
+    only: list[str] | None = None,
+    ignore_files: tuple[str, ...] = IGNORE_FILES,
+) -> FileTree:
     """Walk `root` like `get_file_tree` and return the files the archive will carry.
 
     `overrides` maps project-relative POSIX paths to unsaved text; a path that does not exist on
     disk yet is treated as a file at the end of its directory listing. `only`: no walk, just
-    these files (those that exist).
+    these files (those that exist). `ignore_files` are the ignore files the profile's release
+    reads, in order.
     """
     root = Path(root)
     tree = FileTree(root=root)
@@ -153,7 +160,7 @@ def collect_files(root: Path, profile: Profile, overrides: dict[str, str] | None
         tree.files = [rel for rel in only if rel in (overrides or {}) or (root / rel).is_file()]
         tree.scan_order = list(tree.files)
         return tree
-    tree.sources = read_ignore_sources(root, overrides)
+    tree.sources = read_ignore_sources(root, overrides, ignore_files)
     tree.errors.extend(s.error for s in tree.sources if s.error)
     spec = build_spec(tree.sources, profile)
     virtual = _virtual_entries(overrides or {})

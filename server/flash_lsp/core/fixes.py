@@ -107,6 +107,8 @@ def move_import_into_functions(text: str, line: int) -> str | None:
     moved = statement.with_changes(leading_lines=[])
     transformer = _InsertIntoBodies(users, moved)
     body = [s for i, s in enumerate(module.body) if i != index]
+    if index == 0 and body:  # the file's new first statement starts the file, with no blank lines
+        body[0] = body[0].with_changes(leading_lines=[])
     return module.with_changes(body=body).visit(transformer).code
 
 

@@ -21,7 +21,9 @@ class HandlerResult:
     files: dict[str, str] = field(default_factory=dict)  # relpath → text, in write order
     warning: str | None = None  # "Handler generation failed: …" (non-fatal)
     error: str | None = None  # "Handler has syntax errors: …" (fatal)
+    failed_resource: object = None  # the resource whose handler the warning or error is about
     valid: set = field(default_factory=set)  # resources whose handler was written and compiles
+    log_warnings: list[str] = field(default_factory=list)  # what the generators log as warnings, in order
 
 
 def render_qb(resource_name, functions: list[dict], timestamp: str) -> str:

@@ -291,6 +291,15 @@ def unserialisable(manifest: dict) -> str | None:
     return None
 
 
+def manifest_entries(model) -> dict:
+    """Manifest entry per resource name: the `resources` map, or for runpod 2.0 (a list per App)
+    the entries of every App's manifest."""
+    prediction = model.__dict__.get("runpod2")
+    if prediction is not None:
+        return {r["name"]: r for a in prediction.artifacts if a.manifest for r in a.manifest["resources"]}
+    return (model.manifest or {}).get("resources", {})
+
+
 def dump_manifest(manifest: dict) -> str:
     """The manifest text exactly as written: `json.dumps(indent=2)`, no trailing newline."""
     return json.dumps(manifest, indent=2)

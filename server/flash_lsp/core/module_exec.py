@@ -249,6 +249,15 @@ class _Simulator:
                 scope.pop(target.id, None)
 
     def _FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: dict) -> None:
+        self.signature(node, scope)
+        for decorator in reversed(node.decorator_list):
+            self.decorator(decorator, scope)
+        scope[node.name] = UNKNOWN
+
+    _AsyncFunctionDef = _FunctionDef
+
+    def signature(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: dict) -> None:
+        """Defaults and (unless postponed) annotations are evaluated when the def runs."""
         args = node.args
         for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
             self.expr(default, scope)
@@ -258,11 +267,6 @@ class _Simulator:
                     self.expr(arg.annotation, scope)
             if node.returns is not None:
                 self.expr(node.returns, scope)
-        for decorator in reversed(node.decorator_list):
-            self.decorator(decorator, scope)
-        scope[node.name] = UNKNOWN
-
-    _AsyncFunctionDef = _FunctionDef
 
     def _ClassDef(self, node: ast.ClassDef, scope: dict) -> None:
         for base in node.bases:
@@ -295,7 +299,7 @@ class _Simulator:
             self.block(node.body, scope)
         except _Raised as raised:
             self.depth = depth
-            handler = next((h for h in node.handlers if _catches(h, raised.failure)), None)
+            handler = next((h for h in node.handlers if self.catches(h, raised.failure)), None)
             if handler is None:
                 raise
             if handler.name:
@@ -306,6 +310,9 @@ class _Simulator:
         self.block(node.finalbody, scope)
 
     _TryStar = _Try
+
+    def catches(self, handler: ast.ExceptHandler, failure: Failure) -> bool:
+        return _catches(handler, failure)
 
     def _With(self, node: ast.With, scope: dict) -> None:
         for item in node.items:
@@ -448,18 +455,7 @@ class _Simulator:
 
     def call(self, node: ast.Call, scope: dict) -> Any:
         func = self.expr(node.func, scope)
-        args = [self.expr(a.value if isinstance(a, ast.Starred) else a, scope) for a in node.args]
-        kwargs: dict[str, Any] = {}
-        opaque = any(isinstance(a, ast.Starred) for a in node.args)
-        for kw in node.keywords:
-            value = self.expr(kw.value, scope)
-            if kw.arg is None:
-                opaque = True
-                if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-                    kwargs.update(value)
-                    opaque = False
-            else:
-                kwargs[kw.arg] = value
+        args, kwargs, opaque = self.arguments(node, scope)
         if not isinstance(func, Ref):
             return UNKNOWN
         if func.kind == "exit":
@@ -505,6 +501,23 @@ class _Simulator:
             if bound is None:
                 return result
         return self.exceeded(bound, node)
+
+    def arguments(self, node: ast.Call, scope: dict) -> tuple[list, dict[str, Any], bool]:
+        """Positional values, keyword values (`**` of a known dict merged) and whether some
+        argument cannot be read (a `*` or an unknown `**`)."""
+        args = [self.expr(a.value if isinstance(a, ast.Starred) else a, scope) for a in node.args]
+        kwargs: dict[str, Any] = {}
+        opaque = any(isinstance(a, ast.Starred) for a in node.args)
+        for kw in node.keywords:
+            value = self.expr(kw.value, scope)
+            if kw.arg is None:
+                opaque = True
+                if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+                    kwargs.update(value)
+                    opaque = False
+            else:
+                kwargs[kw.arg] = value
+        return args, kwargs, opaque
 
 
 class _Layered(dict):
@@ -581,13 +594,18 @@ _EXCEPTION_OF_KIND = {
 }
 
 
-def _catches(handler: ast.ExceptHandler, failure: Failure) -> bool:
-    if handler.type is None:
-        return True
-    names = {
+def handler_names(handler: ast.ExceptHandler) -> set[str]:
+    """The exception class names an `except` clause lists (by their last dotted part)."""
+    return {
         n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
         for n in (handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type])
     }
+
+
+def _catches(handler: ast.ExceptHandler, failure: Failure) -> bool:
+    if handler.type is None:
+        return True
+    names = handler_names(handler)
     catch_all = {"BaseException"} if failure.kind == "exit" else _CATCH_ALL
     return bool(names & (catch_all | _EXCEPTION_OF_KIND.get(failure.kind, set())))
 

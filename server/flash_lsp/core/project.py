@@ -84,6 +84,8 @@ class ProjectModel:
         return cached
 
     def manifest_text(self) -> str | None:
+        if "runpod2" in self.__dict__:  # one manifest per App (core/runpod2/analysis.py)
+            return self.__dict__["runpod2"].manifest_text()
         return dump_manifest(self.manifest) if self.manifest is not None else None
 
 
@@ -199,7 +201,15 @@ class Project:
 
     # -- analysis ----------------------------------------------------------------------------
     def files(self) -> FileTree:
-        if self._tree is None:
+        if self._tree is None and self.only is None and self.profile.family == "runpod2":
+            from .runpod2.files import collect as collect_runpod2
+
+            self._tree = collect_runpod2(self.root, self.overrides)
+        elif self._tree is None and self.only is None and self.profile.family == "flash1":
+            from .flash1.files import collect
+
+            self._tree = collect(self.root, self.profile, self.overrides)
+        elif self._tree is None:
             self._tree = collect_files(self.root, self.profile, self.overrides, self.only)
         return self._tree
 
@@ -284,6 +294,14 @@ class Project:
         codes to a severity, or to None to disable the rule."""
         from .rules import run_rules
 
+        if self.profile.family == "flash1":
+            from .flash1.analysis import analyze
+
+            return analyze(self, generated_at, rule_overrides)
+        if self.profile.family == "runpod2":
+            from .runpod2.analysis import analyze as analyze_runpod2
+
+            return analyze_runpod2(self, generated_at, rule_overrides)
         tree = self.files()
         summaries = self._editor_summaries(self._scanned(tree))
         discovery = discover(list(summaries.items()), self.profile, self._last_discovery)

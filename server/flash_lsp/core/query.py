@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .handlers import render_lb, render_mothership, render_qb
 from .imports import module_file
-from .manifest import group
+from .manifest import group, manifest_entries
 from .model import Span
 from .profiles import CPU_CLASSES
 
@@ -60,7 +60,7 @@ class Endpoint:
 def endpoints(model: ProjectModel) -> list[Endpoint]:
     """Every endpoint in manifest order, then configs that no function uses."""
     registry = model.discovery.registry
-    resources = (model.manifest or {}).get("resources", {})
+    resources = manifest_entries(model)
     out = []
     for key, fns in sorted(group(model.functions).items(), key=lambda kv: str(kv[0])):
         out.append(Endpoint(key, fns[0].resource_type, fns, registry.assignments.get(key, []), resources.get(key)))

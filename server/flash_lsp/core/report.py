@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .manifest import group
+from .manifest import group, manifest_entries
 
 if TYPE_CHECKING:
     from .project import ProjectModel
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 def endpoints(model: ProjectModel) -> list[dict]:
     """One entry per predicted resource: key, type, flags, functions and their locations."""
-    resources = (model.manifest or {}).get("resources", {})
+    resources = manifest_entries(model)
     out = []
     for key, fns in sorted(group(model.functions).items(), key=lambda kv: str(kv[0])):
         first = fns[0]
@@ -24,7 +24,7 @@ def endpoints(model: ProjectModel) -> list[dict]:
                 "is_load_balanced": first.is_load_balanced,
                 "is_live_resource": first.is_live_resource,
                 "config_variable": first.config_variable,
-                "handler_file": f"handler_{key}.py",
+                "handler_file": _output_file(model, key),
                 "deployment": {k: v for k, v in entry.items() if k in DEPLOYMENT_KEYS},
                 "functions": [
                     {
@@ -57,10 +57,19 @@ def endpoints(model: ProjectModel) -> list[dict]:
     return out
 
 
+def _output_file(model: ProjectModel, key) -> str:
+    """The generated file serving a resource: its handler, or (runpod 2.0) its App's artifact."""
+    prediction = model.__dict__.get("runpod2")
+    if prediction is None:
+        return f"handler_{key}.py"
+    return next((a.name for a in prediction.artifacts if key in a.app.resources), "")
+
+
 DEPLOYMENT_KEYS = ("imageName", "templateId", "gpuIds", "workersMin", "workersMax", "template")
 
 
-def render_check_text(model: ProjectModel) -> str:
+def render_check_text(model: ProjectModel, profile_reason: str = "") -> str:
+    """Diagnostics, then a header naming the profile in force (and why), then the endpoints."""
     lines = []
     for d in sorted(model.diagnostics, key=lambda d: (d.path, d.span.line, d.span.col, d.code)):
         where = f"{d.path or '.'}:{d.span.line + 1}:{d.span.col + 1}"
@@ -68,7 +77,9 @@ def render_check_text(model: ProjectModel) -> str:
     if lines:
         lines.append("")
     eps = endpoints(model)
-    lines.append(f"{model.project_name} — {model.profile.label} — {len(eps)} endpoint(s), {len(model.functions)} function(s)")
+    release = f", as {model.profile.release}" if model.profile.release else ""
+    why = f"; {profile_reason}" if profile_reason else ""
+    lines.append(f"{model.project_name} — profile {model.profile.name} ({model.profile.label}{release}{why}) — {len(eps)} endpoint(s), {len(model.functions)} function(s)")
     for ep in eps:
         kind = "LB" if ep["is_load_balanced"] else "QB"
         live = " live" if ep["is_live_resource"] else ""
@@ -80,9 +91,10 @@ def render_check_text(model: ProjectModel) -> str:
             lines.append(f"      serves {ep['mothership']['app']}")
     outcome = model.outcome
     lines.append("")
+    build = "rp flash deploy --build-only" if model.profile.family == "runpod2" else "flash build"
     if outcome.succeeds:
-        lines.append(f"flash build: succeeds ({len(model.files.files)} files, {len(model.requirements.installed)} requirement(s))")
+        lines.append(f"{build}: succeeds ({len(model.files.files)} files, {len(model.requirements.installed)} requirement(s))")
     else:
-        lines.append("flash build: FAILS — " + "; ".join(outcome.errors))
+        lines.append(f"{build}: FAILS — " + "; ".join(outcome.errors))
     lines += [f"  {w}" for w in outcome.warnings]
     return "\n".join(lines)

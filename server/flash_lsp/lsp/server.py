@@ -92,11 +92,15 @@ def create_server() -> FlashLanguageServer:
         lifecycle,
         navigation,
         previews,
+        rename,
+        signature_help,
     )
 
     server = FlashLanguageServer()
     features = (lifecycle, diagnostics, hover, codelens, previews, navigation, completion, code_actions, build_commands)
     for feature in (*features, bundle_size):
+        feature.register(server)
+    for feature in (signature_help, rename):  # runpod-flash 1.x projects
         feature.register(server)
     return server
 

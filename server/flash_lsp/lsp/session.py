@@ -145,7 +145,7 @@ class Session:
 
     def _new_project(self, root: Path, only: list[str] | None = None) -> tuple[Project, str]:
         profile, reason = self._profile(root)
-        environment = detect_environment(root, self.settings.interpreter)
+        environment = detect_environment(root, self.settings.interpreter, profile)
         project = Project(
             root,
             profile,

@@ -82,7 +82,10 @@ def _keeps_build_always(flash: FlashCommand) -> bool:
 
 
 def build_args(flash: FlashCommand, options: BuildOptions) -> list[str]:
-    """The full argv: Flash's prefix, `build`, then the options."""
+    """The full argv: Flash's prefix, `build`, then the options (runpod 2.0: `flash deploy
+    --build-only`, which has no `--no-deps`, `--keep-build` or `-o`)."""
+    if flash.package == "runpod":
+        return flash.command("flash", "deploy", "--build-only", *(["--exclude", ",".join(options.exclude)] if options.exclude else []))
     args = ["build"]
     if options.no_deps:
         args.append("--no-deps")

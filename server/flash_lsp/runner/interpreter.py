@@ -40,7 +40,7 @@ sys.path[:] = [p for p in sys.path if p != ""]  # -c put the working directory f
 import json
 from importlib import metadata
 out = {"executable": sys.executable, "python": "%d.%d.%d" % sys.version_info[:3], "dists": []}
-for name in ("runpod-flash", "runpod_flash", "tetra-rp", "tetra_rp"):
+for name in ("runpod-flash", "runpod_flash", "tetra-rp", "tetra_rp", "runpod"):
     try:
         dist = metadata.distribution(name)
     except Exception:
@@ -48,7 +48,7 @@ for name in ("runpod-flash", "runpod_flash", "tetra-rp", "tetra_rp"):
     meta_name = dist.metadata["Name"] or name
     if any(d["name"] == meta_name for d in out["dists"]):
         continue
-    eps = [e.value for e in dist.entry_points if e.group == "console_scripts" and e.name == "flash"]
+    eps = [e.value for e in dist.entry_points if e.group == "console_scripts" and e.name in ("flash", "rp")]
     out["dists"].append({"name": meta_name, "version": dist.version, "entry_point": eps[0] if eps else None})
 print(json.dumps(out))
 """
@@ -199,6 +199,9 @@ def flash_script(interpreter: str) -> Path | None:
 def command_from_probe(interpreter: str, source: str, info: dict) -> FlashCommand:
     """Pick the distribution and argv from the probe result; raises FlashNotFound."""
     dists = {_canonical(d["name"]): d for d in info.get("dists", [])}
+    sdk2 = dists.pop("runpod", None)  # runpod 1.x comes with runpod-flash; only 2.x builds
+    if not dists and sdk2 is not None and _is_sdk2(sdk2["version"]):
+        return _rp_command(interpreter, source, info, sdk2)
     if not dists:
         raise FlashNotFound(
             f"Flash is not installed in {interpreter} (Python {info.get('python', '?')}, chosen from {_SOURCE_LABELS.get(source, source)}). "
@@ -224,6 +227,28 @@ def command_from_probe(interpreter: str, source: str, info: dict) -> FlashComman
         interpreter_source=source,
         python_version=info.get("python", ""),
     )
+
+
+def _is_sdk2(version: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version) >= Version("2.0.0rc1")
+    except InvalidVersion:
+        return False
+
+
+def _rp_command(interpreter: str, source: str, info: dict, dist: dict) -> FlashCommand:
+    """runpod 2.0: its `rp` script next to the interpreter, else its entry point; the build is
+    `rp flash deploy --build-only` (docs/runpod2.md, "Building")."""
+    folder = Path(interpreter).parent
+    script = folder / "rp"
+    if script.is_file() and os.access(script, os.X_OK):
+        argv: tuple[str, ...] = (str(script),)
+    else:
+        module, _, attr = (dist.get("entry_point") or "runpod.rp_cli.main:run").partition(":")
+        argv = (interpreter, "-c", BOOTSTRAP.format(module=module.strip(), attr=(attr or "run").strip()).replace("'flash'", "'rp'"))
+    return FlashCommand(argv, interpreter, "runpod", dist["version"], source, info.get("python", ""))
 
 
 _SOURCE_LABELS = {

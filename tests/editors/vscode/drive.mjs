@@ -4,8 +4,9 @@
 //   {"steps": {"<name>": {"ok": bool, "data": ..., "error": "...", "seconds": n}}, "ok": bool}
 //
 // Usage: node drive.mjs <config.json>
-//   config: {baseUrl, hello, tiny, deep, shots, chromium, playwright, timeoutScale, steps}
+//   config: {baseUrl, hello, tiny, deep, shots, chromium, playwright, timeoutScale, steps?, suite?}
 //     steps: optional list of step names to run (the others are skipped)
+//     suite: run the steps of ./<suite>.mjs instead (its `run(helpers)`)
 //     hello / tiny / deep: absolute folder paths of the fixture workspaces (copies; edited here)
 //     shots: screenshot directory; playwright: directory whose node_modules has playwright-core
 import fs from 'node:fs';
@@ -143,6 +144,21 @@ async function allNotifications() {
 
 // drive.mjs's helpers, for the steps kept in other modules
 const h = { page, step, T, shot, openWorkbench, runCommand, quickOpen, typeAt, editorWith };
+// ------------------------------------------------------------------ another suite of steps
+
+if (config.suite) {
+  const { run } = await import(`./${config.suite}.mjs`);
+  try {
+    await run({ page, config, step, T, text, shot, log, openWorkbench, quickOpen, editorWith, hoverWord });
+  } catch (e) {
+    results.fatal = { ok: false, error: String(e?.stack ?? e) };
+  }
+  await ctx.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+  clearTimeout(watchdog);
+  console.log(JSON.stringify({ ok: Object.values(results).every((r) => r.ok), seconds: (Date.now() - t0) / 1000, steps: results }));
+  process.exit(0);
+}
 
 // ------------------------------------------------------------------ the hello project
 

@@ -54,28 +54,47 @@ def session(tmp_path_factory):
     tiny = copy_fixture("tiny", ws)
     deep = ws / "deep"
     shutil.copytree(REPO / "tests" / "fixtures" / "workspaces" / "deep", deep)
+    settings = {"flash.interpreter": ref_python} if ref_python else {}
+    result, data = launch_and_drive(root, hello, settings, {"hello": str(hello), "tiny": str(tiny), "deep": str(deep)}, SHOTS)
+    ext_logs = sorted((data / "logs").glob("**/*Flash LSP*.log")) if (data / "logs").exists() else []
+    return {
+        "steps": result["steps"],
+        "data_dir": data,
+        "ref_python": ref_python,
+        "ref_error": ref_error,
+        "setup_seconds": setup_seconds,
+        "drive_seconds": result["seconds"],
+        "server_log": "\n".join(p.read_text(errors="replace")[-6000:] for p in ext_logs),
+        "server_log_files": ext_logs,
+        "drive_log": (SHOTS / "drive.log").read_text(),
+    }
+
+
+USER_SETTINGS = {
+    "security.workspace.trust.enabled": False,
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": False,
+    "workbench.enableExperiments": False,
+    "telemetry.telemetryLevel": "off",
+    "extensions.autoCheckUpdates": False,
+    "extensions.autoUpdate": False,
+    "extensions.ignoreRecommendations": True,
+    "update.mode": "none",
+    "chat.disableAIFeatures": True,
+    "editor.hover.delay": 200,
+    "editor.minimap.enabled": False,
+    "files.autoSave": "off",
+    "window.restoreWindows": "none",
+    "git.enabled": False,
+}
+
+
+def launch_and_drive(root: Path, folder: Path, settings: dict, drive_config: dict, shots: Path) -> tuple[dict, Path]:
+    """Install the .vsix into a fresh code-server opened on `folder`, run drive.mjs with
+    `drive_config` and return (its result, the user-data dir)."""
     data = root / "data"
     (data / "User").mkdir(parents=True)
-    settings = {
-        "security.workspace.trust.enabled": False,
-        "workbench.startupEditor": "none",
-        "workbench.tips.enabled": False,
-        "workbench.enableExperiments": False,
-        "telemetry.telemetryLevel": "off",
-        "extensions.autoCheckUpdates": False,
-        "extensions.autoUpdate": False,
-        "extensions.ignoreRecommendations": True,
-        "update.mode": "none",
-        "chat.disableAIFeatures": True,
-        "editor.hover.delay": 200,
-        "editor.minimap.enabled": False,
-        "files.autoSave": "off",
-        "window.restoreWindows": "none",
-        "git.enabled": False,
-    }
-    if ref_python:
-        settings["flash.interpreter"] = ref_python
-    (data / "User" / "settings.json").write_text(json.dumps(settings, indent=2))
+    (data / "User" / "settings.json").write_text(json.dumps({**USER_SETTINGS, **settings}, indent=2))
     ext_dir = root / "extensions"
     env = {
         **os.environ,
@@ -92,7 +111,7 @@ def session(tmp_path_factory):
     with open(log_path, "w") as log:
         server = subprocess.Popen(
             [*common, "--bind-addr", f"127.0.0.1:{port}", "--auth", "none", "--disable-telemetry",
-             "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override", str(hello)],
+             "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override", str(folder)],
             stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True, cwd=root,
         )
     try:
@@ -104,18 +123,16 @@ def session(tmp_path_factory):
                 if server.poll() is not None:
                     pytest.fail(f"code-server exited:\n{log_path.read_text()[-3000:]}")
                 time.sleep(0.5)
-        if SHOTS.exists():
-            shutil.rmtree(SHOTS)
-        SHOTS.mkdir(parents=True)
+        if shots.exists():
+            shutil.rmtree(shots)
+        shots.mkdir(parents=True)
         config = {
             "baseUrl": f"http://127.0.0.1:{port}",
-            "hello": str(hello),
-            "tiny": str(tiny),
-            "deep": str(deep),
-            "shots": str(SHOTS),
+            "shots": str(shots),
             "chromium": shutil.which("chromium") or "/usr/bin/chromium",
             "playwright": str(CLIENT),
             "deadlineSeconds": DRIVE_TIMEOUT - 30,
+            **drive_config,
         }
         if os.environ.get("FLASH_E2E_STEPS"):  # e.g. "workbench,diagnostics,manifestPreview,outputChannel"
             config["steps"] = os.environ["FLASH_E2E_STEPS"].split(",")
@@ -124,23 +141,12 @@ def session(tmp_path_factory):
         drive = subprocess.run(["node", str(HERE / "drive.mjs"), str(config_path)], capture_output=True, text=True, timeout=DRIVE_TIMEOUT, cwd=HERE)
     finally:
         stop_group(server)
-    (SHOTS / "drive.log").write_text(drive.stderr)
+    (shots / "drive.log").write_text(drive.stderr)
     lines = [line for line in drive.stdout.splitlines() if line.startswith("{")]
     assert drive.returncode == 0 and lines, f"drive.mjs failed (rc {drive.returncode}):\n{drive.stdout[-2000:]}\n{drive.stderr[-4000:]}"
     result = json.loads(lines[-1])
-    (SHOTS / "result.json").write_text(json.dumps(result, indent=2))
-    ext_logs = sorted((data / "logs").glob("**/*Flash LSP*.log")) if (data / "logs").exists() else []
-    return {
-        "steps": result["steps"],
-        "data_dir": data,
-        "ref_python": ref_python,
-        "ref_error": ref_error,
-        "setup_seconds": setup_seconds,
-        "drive_seconds": result["seconds"],
-        "server_log": "\n".join(p.read_text(errors="replace")[-6000:] for p in ext_logs),
-        "server_log_files": ext_logs,
-        "drive_log": drive.stderr,
-    }
+    (shots / "result.json").write_text(json.dumps(result, indent=2))
+    return result, data
 
 
 def step(session, name: str):

@@ -85,13 +85,13 @@ def size_cache(tmp_path) -> Path:
 
 @pytest.fixture
 async def servers(workspace: Path, size_index: StubIndex, size_cache: Path, tmp_path: Path, request):
-    """`await servers(client_name="vscode", settings=None)`: a server on the workspace copy with its
-    predictor on the stub index; `flash/bundleSizeChanged` notifications land in `client.size_events`.
+    """`await servers(client_name="vscode", settings=None, trusted=False)`: a server on the workspace
+    copy with its predictor on the stub index (untrusted unless asked, like a client that says nothing); `flash/bundleSizeChanged` notifications land in `client.size_events`.
     Every server started is shut down at the end of the test."""
     started: list[LanguageClient] = []
     marker = request.node.get_closest_marker("settings")
 
-    async def start(client_name: str = "vscode", settings: dict | None = None) -> LanguageClient:
+    async def start(client_name: str = "vscode", settings: dict | None = None, trusted: bool = False) -> LanguageClient:
         env = {
             "FLASH_LSP_CACHE_DIR": str(size_cache),
             "FLASH_LSP_INDEX_URL": size_index.simple,
@@ -124,7 +124,7 @@ async def servers(workspace: Path, size_index: StubIndex, size_cache: Path, tmp_
             capabilities=client_capabilities(CLIENTS[client_name]),
             root_uri=from_fs_path(str(workspace)),
             workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(workspace)), name="basic")],
-            initialization_options={"settings": chosen},
+            initialization_options={"settings": chosen, "trusted": trusted},
         )
         client.set_configuration({"flash": chosen})
         await client.initialize_session(params)

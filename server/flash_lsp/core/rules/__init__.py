@@ -37,9 +37,19 @@ def per_file(
     return found
 
 
-def _rule_functions() -> list[RuleFn]:
+def _rule_functions(model: ProjectModel) -> list[RuleFn]:
     from . import analysis_limits, build_errors, configs, decorators, dependencies, project_files
 
+    if model.profile.family == "flash1":
+        from ..flash1 import output_rules
+        from ..flash1 import rules as flash1_rules
+        from . import flash1_editor
+
+        return [flash1_rules.check, output_rules.check, flash1_editor.check, analysis_limits.check]
+    if model.profile.family == "runpod2":
+        from ..runpod2 import rules as runpod2_rules
+
+        return [runpod2_rules.check, analysis_limits.check]
     return [configs.check, decorators.check, build_errors.check, dependencies.check, project_files.check, analysis_limits.check]
 
 
@@ -61,7 +71,7 @@ def run_rules(
     """All diagnostics, de-duplicated; `overrides` maps a code to a severity or None (disabled)."""
     seen: set = set()
     out: list[Diagnostic] = []
-    for rule in _rule_functions():
+    for rule in _rule_functions(model):
         for diagnostic in apply_overrides(_guarded(rule, model, project), overrides):
             key = (diagnostic.code, diagnostic.path, diagnostic.span, diagnostic.message)
             if key not in seen:

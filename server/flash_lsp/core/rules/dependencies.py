@@ -21,6 +21,12 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
     for relpath, summary in model.summaries.items():
         if summary.dependencies:
             yield from per_file(project, f"dependencies:{label}", relpath, summary, lambda: _file(relpath, summary, label))
+    yield from project_level(model, project)
+
+
+def project_level(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
+    """requirements.txt lines pip rejects, pyproject.toml dependencies, exclusions matching nothing
+    (the same in every family)."""
     yield from _requirements_txt(project)
     yield from _pyproject(project)
     for name in model.requirements.unmatched_exclusions:

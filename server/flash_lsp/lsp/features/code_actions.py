@@ -9,7 +9,7 @@ from lsprotocol import types
 from ...core import fixes
 from ...core.summary import module_path
 from ..convert import uri_of
-from . import size_views
+from . import api_fixes, size_views
 
 if TYPE_CHECKING:
     from ..server import FlashLanguageServer
@@ -31,6 +31,7 @@ def register(server: FlashLanguageServer) -> None:
         for diagnostic in params.context.diagnostics:
             if diagnostic.source == "flash-lsp":
                 actions += _fixes_for(view, uri, diagnostic)
+                actions += api_fixes.actions(view, uri, diagnostic)  # runpod-flash 1.x editor diagnostics
         actions += size_views.code_actions(ls, uri, params.context.diagnostics)  # "flash-lsp size" (FL805)
         return actions or None
 

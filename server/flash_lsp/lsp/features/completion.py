@@ -11,6 +11,7 @@ from lsprotocol import types
 from ...core import flash_api
 from ...core.imports import module_file
 from ...core.profiles import RESOURCE_CLASSES
+from . import api_completion
 
 if TYPE_CHECKING:
     from ...core.project import ProjectModel
@@ -35,6 +36,9 @@ def register(server: FlashLanguageServer) -> None:
         uri = params.text_document.uri
         doc = ls.workspace.get_text_document(uri)
         prefix = doc.source[: doc.offset_at_position(params.position)]
+        api = api_completion.api_of(ls, uri)  # 1.x: the API of the installed runpod-flash
+        if api is not None:
+            return api_completion.complete(api, prefix, innermost_call(prefix), top_level)
         match = _ENUM_ACCESS.search(prefix)
         if match:
             return _enum_members(match.group(1))
@@ -47,7 +51,7 @@ def register(server: FlashLanguageServer) -> None:
         if callee == "remote":
             view = await session.document(uri)
             configs = _config_names(view.model, view.rel) if view else []
-            first_argument = "," not in _top_level(args_text) and "=" not in args_text
+            first_argument = "," not in top_level(args_text) and "=" not in args_text
             after_keyword = re.search(r"resource_config\s*=\s*\w*$", args_text)
             items = configs if (first_argument or after_keyword) else []
             return items + _keywords({k: ("", v) for k, v in REMOTE_KEYWORDS.items()}, args_text)
@@ -68,7 +72,7 @@ def _enum_members(enum: str) -> list[types.CompletionItem]:
 
 
 def _keywords(parameters: dict, args_text: str) -> list[types.CompletionItem]:
-    given = set(re.findall(r"(\w+)\s*=", _top_level(args_text)))
+    given = set(re.findall(r"(\w+)\s*=", top_level(args_text)))
     return [
         types.CompletionItem(
             label=f"{name}=",
@@ -141,7 +145,7 @@ def innermost_call(prefix: str) -> tuple[str, str] | None:
     return None
 
 
-def _top_level(args_text: str) -> str:
+def top_level(args_text: str) -> str:
     """Argument text with nested brackets removed, so commas inside lists do not count."""
     out, depth = [], 0
     for ch in args_text:

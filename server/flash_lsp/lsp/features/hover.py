@@ -12,7 +12,7 @@ from ...core.config_uses import unused_reason
 from ...core.query import Endpoint, handler_text, target_at
 from ...core.report import DEPLOYMENT_KEYS
 from ..convert import from_position, to_range
-from . import size_views
+from . import api_hover, size_views
 
 if TYPE_CHECKING:
     from ...core.discovery import DiscoveredFunction
@@ -36,9 +36,13 @@ def register(server: FlashLanguageServer) -> None:
         dependency = size_views.dependency_hover(ls, view, line, col)
         if dependency is not None:
             return dependency
+        api = api_hover.api_hover(ls, view, line, col)  # 1.x: an argument or enum member
+        if api is not None:
+            return api
         target = target_at(model, view.rel, line, col)
+        request = api_hover.request_section(view, line, col)  # 1.x: the endpoint's example request
         if target is None:
-            return None
+            return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=request)) if request else None
         if target.kind == "skipped":
             name = target.decl.name
             text = f"**`{name}`** is not discovered by `flash build`: it gets no endpoint (see the diagnostic)."
@@ -48,6 +52,7 @@ def register(server: FlashLanguageServer) -> None:
             text = endpoint_markdown(model, target.endpoint, state.uri, ls.command_links) if target.endpoint else None
         if not text:
             return None
+        text += f"\n\n{request}" if request else ""
         # archive size (size_views.py): the predicted archive and what this endpoint brings in
         size = size_views.endpoint_hover_line(ls, state, target.endpoint)
         text += f"\n\n{size}" if size else ""
@@ -70,6 +75,8 @@ def kind_of(ep: Endpoint) -> str:
 def function_markdown(model: ProjectModel, fn: DiscoveredFunction, ep: Endpoint | None, project: str, links: bool = False) -> str:
     """The hover of a `@remote` function; `links`: add `command:` links (only clients that run them)."""
     entry = next((f for f in (ep.entry or {}).get("functions", []) if f["name"] == fn.name), None) if ep else None
+    if entry is None and ep is not None and (ep.entry or {}).get("qualname") == fn.name:
+        entry = ep.entry  # runpod 2.0: the resource itself is the manifest entry
     parts = [f"**`{fn.name}`** → endpoint **`{fn.resource}`** · {kind_of(ep) if ep else fn.resource_type}"]
     if fn.is_load_balanced:
         parts.append(f"Route: `{fn.http_method} {fn.http_path}`")

@@ -57,6 +57,8 @@ def register(server: FlashLanguageServer) -> None:
                     "uri": state.uri,
                     "name": model.project_name,
                     "profile": model.profile.name,
+                    "profileLabel": model.profile.label,
+                    "profileReason": state.profile_reason,
                     "succeeds": model.outcome.succeeds,
                     "errors": model.outcome.errors,
                     "archiveBytes": _archive_bytes(ls, state),

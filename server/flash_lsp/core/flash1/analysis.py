@@ -1,0 +1,297 @@
+"""The runpod-flash 1.x build predicted for one `Project` (docs/flash1.md, "Pipeline"): file
+collection, the import-based scan, the manifest with its fingerprint, handlers and the outcome,
+returned as the same `ProjectModel` the tetra path builds so that the CLI and the editor work
+unchanged.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from typing import TYPE_CHECKING
+
+from ..discovery import DiscoveredFunction, Discovery, Registry
+from ..handlers import HandlerResult
+from ..manifest import now_timestamp
+from ..model import Span
+from ..summary import ConfigRef, Literal, RemoteDecl
+from .ast_scan import ast_scan
+from .imports import Imports, Source
+from .manifest import Built, build_manifest
+from .requirements import add_to_outcome
+from .requirements import collect as collect_requirements
+from ..module_exec import execution_key
+from .scanner import Function, Scan, printed, refresh_cross_calls, scan, scan_order
+
+if TYPE_CHECKING:
+    from ..project import Project, ProjectModel
+
+
+def analyze(project: Project, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
+    from ..project import BuildOutcome, ProjectModel
+    from ..rules import run_rules
+
+    profile = project.profile
+    tree = project.files()
+    timestamp = generated_at or now_timestamp()
+    outcome = BuildOutcome()
+    prediction = Prediction(project, tree.files)
+    manifest, handlers = None, HandlerResult()
+    if prediction.run(outcome, timestamp):
+        manifest = prediction.built.manifest
+        handlers = _handlers(project, manifest, tree.files, outcome)
+    requirements = collect_requirements(project, tree, project.exclusions)
+    add_to_outcome(requirements, outcome, profile)
+    model = ProjectModel(
+        root=project.root,
+        profile=profile,
+        project_name=project.root.name,
+        files=tree,
+        summaries={p: project.editor_summary(p) for p in prediction.scanned} if project.keep_last_good else {},  # editor lookups
+        discovery=prediction.discovery(),
+        manifest=manifest,
+        manifest_result=None,
+        deployments={},
+        handlers=handlers,
+        requirements=requirements,
+        outcome=outcome,
+        environment=project.environment,
+        generated_at=timestamp,
+        has_main=True,
+    )
+    model.__dict__["flash1"] = prediction
+    model.diagnostics = run_rules(model, project, rule_overrides)
+    return model
+
+
+class Prediction:
+    """The scan and the manifest of one analysis, kept on the model for the 1.x rules."""
+
+    def __init__(self, project: Project, files: list[str]):
+        self.project = project
+        self.files = files
+        self.scanned = scan_order(files)
+        self.scan: Scan | None = None
+        self.built: Built | None = None
+        self.imports: Imports | None = None
+        self._sources: dict[str, tuple[str | None, Source, object]] = project.__dict__.setdefault("_flash1_sources", {})
+        self._last_good: dict[str, Source] = project.__dict__.setdefault("_flash1_last_good", {})
+
+    def run(self, outcome, timestamp: str) -> bool:
+        """Predict up to the manifest; False when the build stops before writing one."""
+        project, profile = self.project, self.project.profile
+        if not any(p.endswith(".py") for p in self._all_python_files()):
+            outcome.succeeds = False
+            outcome.errors += [f"No Python files found in {project.root}", "Not a valid Flash project"]
+            return False
+        closure_error = _closure_error(project, self.files)
+        if closure_error:
+            outcome.succeeds = False
+            outcome.errors.append(closure_error)
+            return False
+        build_dir = str(project.root / ".flash" / ".build")
+        if profile.has("import_scan"):
+            self._scan(build_dir, project.environment.pydantic_version or "2.12")
+        else:  # the AST era: files in walk order, nothing imported
+            walk = [p for p in self.files if p.endswith(".py") and p.rsplit("/", 1)[-1] != "__init__.py"]
+            py_files = {p for p in self.files if p.endswith(".py")}
+            self.imports = Imports(build_dir, py_files, [], self.source, project.environment.importable, project.environment.pydantic_version or "2.12")
+            self.scan = ast_scan({p: self.source(p) for p in walk}, walk)
+        if self.scan.failures:
+            outcome.succeeds = False
+            outcome.errors += ["Failed to load:", *self.scan.failed_lines()]
+            return False
+        if self.scan.error:
+            outcome.succeeds = False
+            outcome.errors.append(printed(self.scan.error))
+            return False
+        dotenv = _dotenv(project)
+        env = {**dotenv, **project.env_vars}
+        self.built = build_manifest(project.root.name, self.scan, self.imports, profile, env, timestamp, project.__dict__.get("python_version"), dotenv)
+        if self.built.error:
+            outcome.succeeds = False
+            outcome.errors.append(printed(self.built.error))
+            return False
+        if profile.has("source_fingerprint"):
+            self.built.manifest["source_fingerprint"] = fingerprint(project, self.files, project.__dict__.setdefault("_flash1_bytes", {}))
+        return True
+
+    def source(self, relpath: str) -> Source:
+        text = self.project.text(relpath)
+        cached = self._sources.get(relpath)
+        if cached is not None and cached[0] is text and text is not None:
+            return cached[1]
+        source = parse_source(relpath, text, self._raw(relpath) if text is None else None)
+        stale = self.project.__dict__.setdefault("_flash1_stale", {})  # relpath → the error being typed
+        stale.pop(relpath, None)
+        if source.tree is not None:
+            self._last_good[relpath] = source
+        elif self.project.keep_last_good and relpath in self._last_good:
+            # The editor's view: while a file does not parse, the rest of the project is analysed
+            # with its last parsable version; its syntax error is still reported (FL420).
+            stale[relpath] = source
+            source = self._last_good[relpath]
+        key = execution_key(source.tree, source.lines) if source.tree is not None else source.error
+        self._sources[relpath] = (text, source, key)
+        return source
+
+    def stale_errors(self) -> dict[str, Source]:
+        """Files shown with their last parsable version, with the syntax error they have now."""
+        return self.project.__dict__.get("_flash1_stale", {})
+
+    def _raw(self, relpath: str) -> bytes | None:
+        try:
+            return (self.project.root / relpath).read_bytes()
+        except OSError:
+            return None
+
+    def _scan(self, build_dir: str, pydantic: str) -> None:
+        """The scan, reused while no file's module-level code changed (a keystroke in a function
+        body only redoes the cross-call analysis, which reads bodies)."""
+        project = self.project
+        py_files = sorted(p for p in self.files if p.endswith(".py"))
+        for relpath in py_files:
+            self.source(relpath)
+        key = (tuple((p, self._sources[p][2]) for p in py_files), project.environment, project.profile, build_dir)
+        cached = project.__dict__.get("_flash1_scan")
+        if cached is not None and cached[0] == key:
+            self.imports, self.scan = cached[1], cached[2]
+            refresh_cross_calls(self.scan.functions, self.imports)
+            return
+        environment = project.environment
+        self.imports = Imports(build_dir, set(py_files), self.scanned, self.source, environment.importable, pydantic)
+        self.scan = scan(self.imports, self.scanned, project.profile.has("client_mode"))
+        project.__dict__["_flash1_scan"] = (key, self.imports, self.scan)
+
+    def _all_python_files(self) -> list[str]:
+        """`flash build` first checks for any `*.py` under the project, ignored or not."""
+        if any(p.endswith(".py") for p in self.files):
+            return self.files
+        return [str(p) for p in self.project.root.rglob("*.py")][:1]
+
+    def discovery(self) -> Discovery:
+        functions = [_discovered(f) for f in self.scan.functions] if self.scan else []
+        return Discovery(functions, Registry(), self.scanned, {p: f"{f.kind}: {f.message}" for p, f in (self.scan.failures.items() if self.scan else ())})
+
+
+def parse_source(relpath: str, text: str | None, raw: bytes | None = None) -> Source:
+    """The AST of a file, or the `SyntaxError` its import raises (as Python words it). A file that
+    is not UTF-8 text is compiled from its bytes: Python honours a coding declaration."""
+    source: str | bytes
+    if text is None:
+        if raw is None:
+            return Source(None, [], "SyntaxError: the file cannot be read")
+        source, lines = raw, raw.decode("latin-1").splitlines()
+    else:
+        source, lines = text, text.splitlines()
+    name = relpath.rsplit("/", 1)[-1]
+    try:
+        tree = compile(source, name, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        if _compiler_checks(tree.body):
+            compile(tree, name, "exec", dont_inherit=True)  # errors the parser lets through
+    except SyntaxError as exc:
+        line = (exc.lineno or 1) - 1
+        return Source(None, lines, f"{type(exc).__name__}: {exc}", Span(line, max((exc.offset or 1) - 1, 0), line, len(lines[line]) if line < len(lines) else 0))
+    except ValueError as exc:  # null bytes
+        return Source(None, lines, f"SyntaxError: {exc}")
+    return Source(tree, lines)
+
+
+_COMPILER_ONLY = (ast.Return, ast.Nonlocal, ast.Break, ast.Continue, ast.Global)
+_EXPRESSIONS_ONLY = (ast.Yield, ast.YieldFrom, ast.Await)
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _compiler_checks(body: list[ast.stmt]) -> bool:
+    """Whether code outside functions holds what only the compiler rejects ('return' outside
+    function, 'break' outside loop, 'await' outside function…); compiling every file would double
+    the cold analysis. Statements are visited block by block; expressions only of expression
+    statements and assignments (where a module-level `await`/`yield` would be)."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _COMPILER_ONLY):
+            return True
+        if isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+            if any(isinstance(n, _EXPRESSIONS_ONLY) for n in ast.walk(node.value)):
+                return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for block in _BLOCKS:
+            stack.extend(getattr(node, block, None) or ())
+    return False
+
+
+def fingerprint(project: Project, files: list[str], memo: dict | None = None) -> str:
+    """`compute_source_fingerprint`: SHA-256 over the shipped files in POSIX-path order, each as
+    length-prefixed path and length-prefixed content. `memo` keeps the bytes of files whose
+    text (as the project caches it) has not changed."""
+    digest = hashlib.sha256()
+    memo = {} if memo is None else memo
+    for relpath in sorted(files):
+        name = relpath.encode("utf-8")
+        text = project.overrides.get(relpath)
+        current = text if text is not None else project.text(relpath) if relpath.endswith(".py") else None
+        cached = memo.get(relpath)
+        if current is not None and cached is not None and cached[0] is current:
+            content = cached[1]
+        else:
+            try:
+                content = text.encode("utf-8") if text is not None else (project.root / relpath).read_bytes()
+            except OSError:
+                content = b""
+            memo[relpath] = (current, content)
+        digest.update(len(name).to_bytes(8, "big"))
+        digest.update(name)
+        digest.update(len(content).to_bytes(8, "big"))
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def _dotenv(project: Project) -> dict[str, str]:
+    from ..environment import read_dotenv_text
+
+    return read_dotenv_text(project.text(".env") or "")
+
+
+def _closure_error(project: Project, files: list[str]) -> str | None:
+    """The 1.19 local-module closure check (the file-collection module provides it)."""
+    if not project.profile.has("closure_check"):
+        return None
+    try:
+        from .files import closure_error
+    except ImportError:
+        return None
+    return closure_error(project, files)
+
+
+def _handlers(project: Project, manifest: dict, files: list[str], outcome) -> HandlerResult:
+    from .handlers import generate
+
+    result = generate(manifest, project.profile, project.root / ".flash" / ".build", frozenset(files))
+    if result.error:
+        outcome.succeeds = False
+        outcome.errors.append(result.error)
+    elif result.warning:
+        outcome.warnings.append(result.warning)
+    return result
+
+
+def _discovered(fn: Function) -> DiscoveredFunction:
+    """A scanner result in the shape the editor features and reports read."""
+    kind = "class" if fn.is_class else "async" if fn.is_async else "function"
+    variable = fn.config_variable or ""
+    decl = RemoteDecl(
+        name=fn.name,
+        kind=kind,
+        span=fn.span,
+        decorator_span=fn.decorator_span or fn.span,
+        config=ConfigRef("name" if variable else "inline", variable, fn.resource, fn.resource_type, None),
+        method=Literal(fn.http_method is not None, True, fn.http_method),
+        path=Literal(fn.http_path is not None, True, fn.http_path),
+        parent="",
+    )
+    return DiscoveredFunction(
+        fn.name, fn.module, fn.relpath, fn.resource, fn.resource_type, fn.is_async, fn.is_class, fn.http_method,
+        fn.http_path, fn.is_load_balanced, fn.is_live_resource, fn.config_variable, decl, "module",
+    )

@@ -1,0 +1,198 @@
+"""The AST scanner of runpod-flash 1.6.1–1.10.2 (docs/flash1.md, "The AST era"): nothing is
+imported; decorators are recognised by their spelling. Pass 1 registers `x = Endpoint(...)` and
+`x = <ResourceClass>(...)` assignments anywhere in a file, pass 2 finds decorated definitions at
+any depth (`ast.walk` order), pass 3 the direct calls between discovered functions.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from ..model import Span
+from .api import RESOURCE_CLASSES
+from .imports import Source
+from .scanner import Function, Scan, module_path
+
+_LB = ("LoadBalancerSlsResource", "LiveLoadBalancer", "CpuLiveLoadBalancer")
+_LIVE_LB = ("LiveLoadBalancer", "CpuLiveLoadBalancer")
+_ROUTES = ("get", "post", "put", "delete", "patch")
+_METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH"}
+
+
+@dataclass
+class _Registry:
+    configs: dict[str, str] = field(default_factory=dict)  # name or "module:variable" → resource name
+    types: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)
+    flags: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # (load-balanced, live)
+    endpoints: dict[str, str] = field(default_factory=dict)  # variable → resource name
+    endpoints_qualified: dict[str, str] = field(default_factory=dict)
+
+
+def ast_scan(sources: dict[str, Source], files: list[str]) -> Scan:
+    """`RemoteDecoratorScanner.discover_remote_functions` over `files` (in walk order)."""
+    registry = _Registry()
+    for relpath in files:
+        if sources[relpath].tree is not None:
+            _register(registry, sources[relpath].tree, module_path(relpath))
+    result = Scan()
+    for relpath in files:
+        source = sources[relpath]
+        if source.tree is None:
+            continue
+        try:
+            result.functions += _functions(registry, source, relpath)
+        except ValueError:
+            continue  # the scanner drops every function of a file whose decorator raises
+    names = {f.name for f in result.functions}
+    for relpath in files:
+        tree = sources[relpath].tree
+        if tree is None:
+            continue
+        nodes: dict[str, ast.AST] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                nodes.setdefault(node.name, node)
+        for fn in result.functions:
+            if fn.relpath == relpath and fn.name in nodes:
+                fn.calls = _calls(nodes[fn.name], names)
+    return result
+
+
+def _register(registry: _Registry, tree: ast.Module, module: str) -> None:
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Assign):
+            continue
+        for target in node.targets:
+            if not isinstance(target, ast.Name):
+                continue
+            variable, kind = target.id, _call_type(node.value)
+            if kind == "Endpoint":
+                name = _name_kw(node.value) or variable
+                registry.endpoints[variable] = name
+                registry.endpoints_qualified[f"{module}:{variable}"] = name
+                flags = (True, True)
+            elif kind in RESOURCE_CLASSES:
+                name = _name_kw(node.value) or variable
+                flags = (kind in _LB, kind in _LIVE_LB)
+            else:
+                continue
+            for key in (name, f"{module}:{variable}"):
+                registry.configs[key] = name
+                registry.types[key] = kind
+                registry.variables[key] = variable
+                registry.flags[key] = flags
+
+
+def _functions(registry: _Registry, source: Source, relpath: str) -> list[Function]:
+    module = module_path(relpath)
+    out = []
+    for node in ast.walk(source.tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        is_async, is_class = isinstance(node, ast.AsyncFunctionDef), isinstance(node, ast.ClassDef)
+        methods = tuple(n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and not n.name.startswith("_")) if is_class else ()
+        span = _name_span(node, source.lines)
+        route = _route(registry, node.decorator_list, module)
+        if route is not None:
+            variable, name, method, path = route
+            out.append(_function(node.name, module, relpath, name, "Endpoint", is_async, False, method, path, (True, True), variable, (), span))
+            continue
+        qb = next((d for d in node.decorator_list if isinstance(d, ast.Call) and _callee(d.func) == "Endpoint"), None)
+        if qb is not None:
+            name = _name_kw(qb) or node.name
+            out.append(_function(node.name, module, relpath, name, "Endpoint", is_async, is_class, None, None, (False, True), None, methods, span))
+            continue
+        remote = next((d for d in node.decorator_list if _is_remote(d)), None)
+        name = _config_name(registry, remote, module) if remote is not None else None
+        if name is None:
+            continue
+        method, path = _routing(remote)
+        flags = registry.flags.get(name, (False, False))
+        kind = registry.types.get(name, "LiveServerless")
+        out.append(_function(node.name, module, relpath, name, kind, is_async, is_class, method, path, flags, registry.variables.get(name), methods, span))
+    return out
+
+
+def _function(name, module, relpath, resource, kind, is_async, is_class, method, path, flags, variable, methods, span) -> Function:
+    return Function(
+        name=name, module=module, relpath=relpath, resource=resource, resource_type=kind, is_async=is_async,
+        is_class=is_class, http_method=method, http_path=path, is_load_balanced=flags[0], is_live_resource=flags[1],
+        config_variable=variable, class_methods=methods, span=span, config=None,
+    )
+
+
+def _route(registry: _Registry, decorators: list[ast.expr], module: str):
+    for decorator in decorators:
+        if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
+            continue
+        if decorator.func.attr not in _ROUTES or not isinstance(decorator.func.value, ast.Name):
+            continue
+        variable = decorator.func.value.id
+        name = registry.endpoints_qualified.get(f"{module}:{variable}") or registry.endpoints.get(variable)
+        path = decorator.args[0].value if decorator.args and isinstance(decorator.args[0], ast.Constant) else None
+        if name is None or not path:
+            continue
+        return variable, name, decorator.func.attr.upper(), path
+    return None
+
+
+def _is_remote(decorator: ast.expr) -> bool:
+    if isinstance(decorator, ast.Name):
+        return decorator.id == "remote"
+    return isinstance(decorator, ast.Call) and _callee(decorator.func) == "remote"
+
+
+def _config_name(registry: _Registry, decorator: ast.expr, module: str) -> str | None:
+    if not isinstance(decorator, ast.Call):
+        return None
+    expr = next((k.value for k in decorator.keywords if k.arg == "resource_config"), decorator.args[0] if decorator.args else None)
+    if isinstance(expr, ast.Name):
+        return registry.configs.get(f"{module}:{expr.id}") or registry.configs.get(expr.id) or expr.id
+    return _name_kw(expr) if isinstance(expr, ast.Call) else None
+
+
+def _routing(decorator: ast.expr) -> tuple:
+    if not isinstance(decorator, ast.Call):
+        return None, None
+    method = path = None
+    for kw in decorator.keywords:
+        if kw.arg == "method" and isinstance(kw.value, ast.Constant):
+            method = kw.value.value
+        elif kw.arg == "path" and isinstance(kw.value, ast.Constant):
+            path = kw.value.value
+    if method is not None and (not isinstance(method, str) or method.upper() not in _METHODS):
+        raise ValueError(f"Invalid HTTP method '{method}'")
+    return method, path
+
+
+def _calls(node: ast.AST, names: set[str]) -> list[str]:
+    called: list[str] = []
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id in names and child.func.id not in called:
+            called.append(child.func.id)
+    return called
+
+
+def _callee(func: ast.expr) -> str | None:
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _call_type(expr: ast.expr) -> str | None:
+    return _callee(expr.func) if isinstance(expr, ast.Call) else None
+
+
+def _name_kw(expr: ast.expr):
+    if isinstance(expr, ast.Call):
+        for kw in expr.keywords:
+            if kw.arg == "name" and isinstance(kw.value, ast.Constant):
+                return kw.value.value
+    return None
+
+
+def _name_span(node, lines: list[str]) -> Span:
+    line = node.lineno - 1
+    text = lines[line] if line < len(lines) else ""
+    col = text.find(node.name, node.col_offset)
+    return Span(line, max(col, 0), line, max(col, 0) + len(node.name))

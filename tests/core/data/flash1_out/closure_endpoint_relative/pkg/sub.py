@@ -1,0 +1,6 @@
+X = 1
+
+
+def later():
+    from . import missing_mod
+    return missing_mod

@@ -1,0 +1,2 @@
+import os
+from tests.deep import m2

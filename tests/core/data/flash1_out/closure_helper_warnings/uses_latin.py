@@ -1,0 +1,3 @@
+def f():
+    from lib import latin
+    return latin.NAME

@@ -1,0 +1,118 @@
+"""Fidelity for runpod-flash 1.x: every flash1 fixture x environment, real `flash build` vs. flash-lsp.
+
+flash-1.21 runs on every fixture; flash-1.17 and flash-1.7 on the fixtures listed for them in
+`tests/fidelity_flash1.py`, each against its own release. Cases listed in
+`tests/fixtures/flash1/KNOWN_GAPS.md` are expected to differ (`xfail(strict=True)`): one that starts
+to match fails until its row is removed. The real builds run two at a time, once per session, and
+are cached on disk by project content.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests import fidelity_flash1 as f1
+from tests.fidelity_flash1_report import known_gaps
+
+CASES = f1.cases()
+GAPS = known_gaps()
+_NETWORK_FILES = ("requirements.txt",)
+
+
+def _needs_pip(case: f1.Case) -> bool:
+    """The real build runs pip: the fixture has a requirements.txt or `dependencies=[...]`."""
+    fixture = case.fixture
+    if any((fixture / n).is_file() for n in _NETWORK_FILES):
+        return True
+    return any("dependencies=[" in p.read_text(encoding="utf-8") for p in fixture.rglob("*.py"))
+
+
+def _params():
+    for case in CASES:
+        marks = [pytest.mark.fidelity]
+        if _needs_pip(case):
+            marks.append(pytest.mark.network)
+        gap = GAPS.get((case.fixture.name, case.env, case.profile))
+        if gap is not None:
+            marks.append(pytest.mark.xfail(strict=True, reason=f"KNOWN_GAPS.md: {gap}"))
+        yield pytest.param(case, id=case.id, marks=marks)
+
+
+class _Evaluations:
+    """Real build + comparison per case, computed two at a time for the cases this session runs."""
+
+    def __init__(self, wanted: list[f1.Case]):
+        self._pool = ThreadPoolExecutor(max_workers=2)
+        self._futures = {case: self._pool.submit(f1.evaluate, case) for case in wanted}
+
+    def get(self, case: f1.Case):
+        if case not in self._futures:
+            self._futures[case] = self._pool.submit(f1.evaluate, case)
+        return self._futures[case].result()
+
+    def close(self):
+        for fut in self._futures.values():
+            fut.cancel()
+        self._pool.shutdown(wait=True)
+
+
+@pytest.fixture(scope="session")
+def evaluations(request):
+    wanted = [
+        item.callspec.params["case"]
+        for item in request.session.items
+        if getattr(item, "originalname", None) == "test_fidelity_flash1" and hasattr(item, "callspec")
+    ]
+    for profile in {c.profile for c in wanted}:
+        for env in f1.ENVS:
+            f1.ensure_env(profile, env)
+    ev = _Evaluations(wanted)
+    yield ev
+    ev.close()
+
+
+def test_corpus_covers_enough():
+    assert len(f1.all_fixtures()) >= 40
+    for fixture in f1.all_fixtures():
+        readme = fixture / "README.md"
+        assert readme.is_file() and readme.read_text().strip(), f"{fixture.name}: needs a one-line README.md"
+    assert {c.profile for c in CASES} == set(f1.PROFILES)
+
+
+def test_full_env_holds_every_corpus_requirement():
+    """The full environments hold what the corpus projects list in requirements.txt."""
+    pinned = {r.split("==")[0] for r in f1.FULL_REQUIREMENTS}
+    for fixture in f1.all_fixtures():
+        req = fixture / "requirements.txt"
+        for line in req.read_text().splitlines() if req.is_file() else []:
+            name = line.split("#")[0].split("==")[0].strip().lower().replace("_", "-")
+            if name and name != "runpod-flash":
+                assert name in pinned, f"{fixture.name}: {name} is not in FULL_REQUIREMENTS"
+
+
+def test_known_gaps_name_real_cases():
+    ids = {(c.fixture.name, c.env, c.profile) for c in CASES}
+    stale = sorted(set(GAPS) - ids)
+    assert not stale, f"KNOWN_GAPS.md rows that are no case: {stale}"
+
+
+@pytest.mark.fidelity
+def test_harness_reports_a_mismatch_in_every_aspect():
+    """Compared with another project's real build, each aspect differs: the comparisons can fail."""
+    fixtures = f1.FIXTURES
+    failed = f1.real_results(fixtures / "missing_import_endpoint", f1.PRIMARY, "base")
+    diffs = f1.compare(failed, fixtures / "qb_function")
+    assert diffs["manifest"] and diffs["files"] and diffs["outcome"], diffs
+    built = f1.real_results(fixtures / "flat_layout", f1.PRIMARY, "base")
+    assert f1.compare(built, fixtures / "lb_routes")["handlers"]
+
+
+@pytest.mark.parametrize("case", list(_params()))
+def test_fidelity_flash1(case, evaluations):
+    real, diffs = evaluations.get(case)
+    flat = [d for ds in diffs.values() for d in ds]
+    if flat:
+        head = f"{case.id}: {len(flat)} difference(s) (real exit {real.returncode})\n"
+        pytest.fail(head + "\n".join(f1.base._indent(d, "  | ") for d in flat), pytrace=False)
