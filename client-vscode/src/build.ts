@@ -13,7 +13,7 @@ import {
 } from 'vscode-languageclient/node';
 import { FlashClient } from './client';
 import { BuildFinishedParams, ManifestRequest, ProjectArg, ServerCommand, ServerCommands } from './protocol';
-import { commandArg, contextProject, PreviewProvider, previewUri, projectKey, projectName } from './preview';
+import { commandArg, contextProject, PreviewProvider, projectKey, projectName } from './preview';
 
 export const PaletteCommands = {
   build: 'flash.buildProject',
@@ -52,6 +52,8 @@ export class BuildController implements vscode.Disposable {
   readonly output: vscode.OutputChannel;
   private readonly disposables: vscode.Disposable[] = [];
   private lastCommand = new Map<string, string>();
+  /** Projects with a build or package running (their output is in the channel; no second header). */
+  private running = new Set<string>();
 
   constructor(
     private readonly flash: FlashClient,
@@ -98,16 +100,22 @@ export class BuildController implements vscode.Disposable {
       void vscode.window.showWarningMessage('Flash: no Flash project found (open a file of the project first).');
       return undefined;
     }
-    if (command === ServerCommands.build || command === ServerCommands.package) {
+    const key = projectKey(project);
+    // a second build of a running project is refused by the server: its header stays out of the output
+    const fresh = (command === ServerCommands.build || command === ServerCommands.package) && !this.running.has(key);
+    if (fresh) {
+      this.running.add(key);
       this.output.appendLine(`── flash ${verb(command)}: ${projectName(project)} (${new Date().toLocaleTimeString()}) ──`);
       this.output.show(true);
-      this.lastCommand.set(projectKey(project), command);
+      this.lastCommand.set(key, command);
     }
     try {
       const result = await this.flash.requestOrThrow(ExecuteCommandRequest.type, { command, arguments: [{ project }] });
+      if (fresh && (result as { started?: boolean } | undefined)?.started !== true) this.running.delete(key);
       if (command === ServerCommands.clean) void vscode.window.showInformationMessage(`Flash: cleaned ${projectName(project)}.`);
       return result;
     } catch (e: any) {
+      if (fresh) this.running.delete(key);
       const message = `Flash ${verb(command)} failed: ${e?.message ?? e}`;
       this.output.appendLine(message);
       void vscode.window.showErrorMessage(message, 'Show Output').then((c) => c && this.output.show());
@@ -116,17 +124,21 @@ export class BuildController implements vscode.Disposable {
   }
 
   private async finished(p: BuildFinishedParams): Promise<void> {
+    this.running.delete(projectKey(p.project));
     const name = projectName(p.project);
     const what = p.report || p.reportMarkdown ? 'package' : verb(this.lastCommand.get(projectKey(p.project)) ?? ServerCommands.build);
     if (p.cancelled) {
-      this.output.appendLine(`── ${what} cancelled ──`);
-      void vscode.window.showInformationMessage(`Flash: ${what} of ${name} cancelled.`);
+      const removed = p.removed?.length ? ` Removed the unfinished ${p.removed.join(', ')}.` : '';
+      this.output.appendLine(`── ${what} cancelled ──${removed ? ` (${removed.trim()})` : ''}`);
+      void vscode.window.showInformationMessage(`Flash: ${what} of ${name} cancelled.${removed}`);
     } else if (p.exitCode === 0) {
       this.output.appendLine(`── ${what} finished ──`);
       void vscode.window.showInformationMessage(`Flash: ${what} of ${name} finished.`);
     } else {
       this.output.appendLine(`── ${what} failed (exit code ${p.exitCode ?? '?'}) ──`);
-      void vscode.window.showErrorMessage(`Flash: ${what} of ${name} failed (exit code ${p.exitCode ?? '?'}).`, 'Show Output').then((c) => c && this.output.show());
+      // the only pop-up for a failed build (the server leaves it to clients that show the build output)
+      const message = p.summary ? `Flash: ${p.summary}.` : `Flash: ${what} of ${name} failed (exit code ${p.exitCode ?? '?'}).`;
+      void vscode.window.showErrorMessage(message, 'Show Output').then((c) => c && this.output.show());
     }
     if (p.reportMarkdown) {
       const uri = this.previews.setReport(p.project, p.reportMarkdown);
@@ -138,7 +150,7 @@ export class BuildController implements vscode.Disposable {
   async showReport(arg?: ProjectArg): Promise<void> {
     const project = await this.project(arg);
     if (!project) return;
-    await vscode.commands.executeCommand('markdown.showPreview', previewUri({ kind: 'report', project }));
+    await vscode.commands.executeCommand('markdown.showPreview', this.previews.reportUri(project));
   }
 
   /** Shows the server's work-done progress for builds as a cancellable notification whose Cancel

@@ -1,7 +1,10 @@
 // Read-only previews of what `flash build` will generate, as virtual documents:
 //   flash-preview:/<project name>/flash_manifest.json?kind=manifest&project=<project uri>
 //   flash-preview:/<project name>/handler_<resource>.py?kind=handler&project=…&resource=<resource>
-//   flash-preview:/<project name>/package-report.md?kind=report&project=…     (Markdown preview)
+//   flash-preview:/<project name>/package-report.md?kind=report&project=…&run=<id>   (a package run's report)
+//   flash-preview:/<project name>/package-report-predicted.md?kind=report&project=…  (before any run)
+// Every package run's report has its own URI: VS Code's Markdown preview of a virtual document can
+// keep showing what it rendered first, so a new run never reuses the URI of an earlier report.
 // The file name's extension gives the language (JSON / Python / Markdown). Content comes from
 // flash/manifest and flash/handler (rendered by the server from the unsaved buffers) and is
 // refreshed on flash/modelChanged.
@@ -18,6 +21,8 @@ export interface PreviewTarget {
   /** Project root URI as the server names it. */
   project: string;
   resource?: string;
+  /** A package run's report (absent: the report predicted from the size estimate). */
+  run?: string;
 }
 
 /** Comparable form of a project URI or path: decoded path, no trailing slash. */
@@ -44,7 +49,7 @@ export function previewFileName(target: PreviewTarget): string {
     case 'handler':
       return `handler_${target.resource}.py`;
     case 'report':
-      return 'package-report.md';
+      return target.run ? 'package-report.md' : 'package-report-predicted.md';
   }
 }
 
@@ -52,6 +57,7 @@ export function previewFileName(target: PreviewTarget): string {
 export function previewUriParts(target: PreviewTarget): { scheme: string; path: string; query: string } {
   const query = new URLSearchParams({ kind: target.kind, project: target.project });
   if (target.resource !== undefined) query.set('resource', target.resource);
+  if (target.run !== undefined) query.set('run', target.run);
   return { scheme: SCHEME, path: `/${projectName(target.project)}/${previewFileName(target)}`, query: query.toString() };
 }
 
@@ -67,7 +73,8 @@ export function parsePreviewUri(uri: { scheme: string; query: string }): Preview
   if (!kind || !project || !['manifest', 'handler', 'report'].includes(kind)) return undefined;
   const resource = q.get('resource') ?? undefined;
   if (kind === 'handler' && !resource) return undefined;
-  return { kind, project, resource };
+  const run = q.get('run') ?? undefined;
+  return run === undefined ? { kind, project, resource } : { kind, project, resource, run };
 }
 
 /** What the provider needs from the language client (mocked in tests). */
@@ -100,7 +107,8 @@ export function renderHandler(
 export class PreviewProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly _onDidChange = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this._onDidChange.event;
-  private readonly reports = new Map<string, string>();
+  private readonly reports = new Map<string, { run: string; markdown: string }>(); // project key → last run
+  private runs = 0;
   private pending = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
@@ -121,17 +129,25 @@ export class PreviewProvider implements vscode.TextDocumentContentProvider, vsco
         const result = await this.source.request(HandlerRequest.type, { project: target.project, resource: target.resource! });
         return renderHandler(result, target.resource!);
       }
-      case 'report':
-        return this.reports.get(projectKey(target.project)) ?? (await this.fallbackReport(target.project));
+      case 'report': {
+        if (target.run === undefined) return this.fallbackReport(target.project);
+        const last = this.reports.get(projectKey(target.project));
+        if (last?.run === target.run) return last.markdown;
+        return '# Flash package report\n\nA newer **Flash: Package** run replaced this report: use **Flash: Show Package Report**.\n';
+      }
     }
   }
 
-  /** Stores the Markdown report of the last package run (flash/buildFinished.reportMarkdown). */
+  /** Stores the Markdown report of a package run (flash/buildFinished.reportMarkdown); its URI. */
   setReport(project: string, markdown: string): vscode.Uri {
-    this.reports.set(projectKey(project), markdown);
-    const uri = previewUri({ kind: 'report', project });
-    this._onDidChange.fire(uri);
-    return uri;
+    const run = `${Date.now()}-${++this.runs}`;
+    this.reports.set(projectKey(project), { run, markdown });
+    return previewUri({ kind: 'report', project, run });
+  }
+
+  /** The report to show for a project: its last package run's, else the predicted one. */
+  reportUri(project: string): vscode.Uri {
+    return previewUri({ kind: 'report', project, run: this.reports.get(projectKey(project))?.run });
   }
 
   /** Open previews of `project` (all open previews when project is undefined). */

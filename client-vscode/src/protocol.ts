@@ -165,6 +165,8 @@ export interface EndpointsProject {
   profile: string;
   succeeds: boolean;
   errors: string[];
+  /** The predicted archive: the same estimate as flash/bundleSize (the status bar). */
+  archiveBytes?: number | null;
   endpoints: Endpoint[];
 }
 
@@ -236,7 +238,7 @@ export namespace ModelChangedNotification {
 
 /** Workspace indexing state, for a status item. */
 export interface IndexStatusParams {
-  state: 'indexing' | 'ready';
+  state: 'searching' | 'indexing' | 'ready'; // searching: done = files and folders seen
   done?: number;
   total?: number;
   projects?: string[];
@@ -261,6 +263,10 @@ export interface BuildFinishedParams {
   project: string;
   exitCode: number | null;
   cancelled?: boolean;
+  /** One line: how the build ended ("Build of tiny failed (exit code 1): <first error>"). */
+  summary?: string;
+  /** Project-relative build output the server removed because the build did not finish. */
+  removed?: string[];
   /** Package report (flash.package only). */
   report?: Record<string, unknown> | null;
   reportMarkdown?: string | null;

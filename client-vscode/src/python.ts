@@ -142,6 +142,21 @@ export interface EnsureOptions {
 }
 
 /** Resolves how to start the server, creating the private venv when needed. */
+/** pip's output lines, logged, and a figure for the progress: packages collected, then installed. */
+export function pipProgress(log: (line: string) => void, onStep?: (message: string) => void): (line: string) => void {
+  let collected = 0;
+  return (line) => {
+    log(line);
+    const text = line.trim();
+    if (/^(Collecting|Processing) /.test(text)) {
+      collected += 1;
+      onStep?.(`2/3 installing the language server: ${collected} package(s) collected`);
+    } else if (text.startsWith('Installing collected packages:')) {
+      onStep?.(`2/3 installing ${text.slice('Installing collected packages:'.length).split(',').length} package(s)`);
+    }
+  };
+}
+
 export async function ensureServer(deps: PythonDeps, opts: EnsureOptions): Promise<ServerLaunch> {
   const { candidate } = opts;
   deps.log(`[python] server interpreter candidate ${describe(candidate)}`);
@@ -192,7 +207,7 @@ async function ensurePrivateVenv(deps: PythonDeps, opts: EnsureOptions, base: Pr
   const tmp = `${venv}.tmp-${process.pid}-${Date.now()}`;
   const tmpPython = venvPython(tmp, deps.platform);
   deps.remove(tmp);
-  opts.onStep?.('creating a private Python environment');
+  opts.onStep?.('1/3 creating a private Python environment');
   deps.log(`[python] creating ${tmp} with ${base.executable}`);
   const made = await deps.run(base.executable, ['-m', 'venv', tmp], { timeoutMs: 120000, onLine: deps.log });
   if (made.code !== 0) {
@@ -206,12 +221,12 @@ async function ensurePrivateVenv(deps: PythonDeps, opts: EnsureOptions, base: Pr
       out,
     );
   }
-  opts.onStep?.(`installing the language server (${path.basename(wheel)}) and its dependencies`);
+  opts.onStep?.(`2/3 installing the language server (${path.basename(wheel)}) and its dependencies`);
   deps.log(`[python] pip install ${wheel}`);
   const pip = await deps.run(
     tmpPython,
     ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', wheel],
-    { timeoutMs: 600000, onLine: deps.log },
+    { timeoutMs: 600000, onLine: pipProgress(deps.log, opts.onStep) },
   );
   if (pip.code !== 0) {
     deps.remove(tmp);
@@ -221,6 +236,7 @@ async function ensurePrivateVenv(deps: PythonDeps, opts: EnsureOptions, base: Pr
       out,
     );
   }
+  opts.onStep?.('3/3 checking the installation');
   const check = await probe(deps, tmpPython);
   if (!isProbe(check) || !check.flash_lsp) {
     deps.remove(tmp);

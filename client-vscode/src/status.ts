@@ -20,6 +20,9 @@ export function sizeLevel(size: BundleSizeResult): SizeLevel {
 
 /** Status bar text for a size estimate and the indexing state. */
 export function statusText(size: BundleSizeResult | undefined, index: IndexStatusParams | undefined): string {
+  if (index?.state === 'searching') {
+    return `$(sync~spin) Flash: looking for projects${index.done ? ` (${index.done.toLocaleString('en-US')} seen)` : ''}`;
+  }
   if (index?.state === 'indexing') {
     const n = index.total ? ` ${index.done ?? 0}/${index.total}` : '';
     return `$(sync~spin) Flash: indexing${n}`;

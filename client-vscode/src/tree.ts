@@ -64,7 +64,9 @@ function endpointNode(project: EndpointsProject, ep: Endpoint): FlashNode {
       `${ep.name}: ${ep.resourceType}`,
       `${ep.compute}, ${ep.loadBalanced ? 'load-balanced (LB)' : 'queue-based (QB)'}${ep.live ? ', live' : ''}`,
       `handler: ${ep.handlerFile}`,
-      size ? `predicted size: ${size}` : '',
+      // the archive is the status bar's figure; an endpoint's own figure is what it needs alone
+      formatBytes(project.archiveBytes) ? `predicted archive (all endpoints): ${formatBytes(project.archiveBytes)}` : '',
+      size ? `this endpoint alone: ${size} (its packages, the project files and tar overhead)` : '',
       `${ep.functions.length} function(s)`,
     ].filter(Boolean).join('\n'),
     icon: ep.mothership ? 'home' : ep.compute === 'GPU' ? 'circuit-board' : 'server',
@@ -95,7 +97,12 @@ export function buildTree(result: EndpointsResult | null | undefined): FlashNode
       id: project.uri,
       label: project.name,
       description: `${project.profile} · ${endpoints.length} endpoint(s) · ${functions} function(s)${project.succeeds ? '' : ' · build fails'}`,
-      tooltip: `${project.uri}\nprofile ${project.profile}${project.succeeds ? '' : '\nthe build would fail:\n' + project.errors.join('\n')}`,
+      tooltip: [
+        project.uri,
+        `profile ${project.profile}`,
+        formatBytes(project.archiveBytes) ? `predicted archive: ${formatBytes(project.archiveBytes)}` : '',
+        project.succeeds ? '' : `the build would fail:\n${project.errors.join('\n')}`,
+      ].filter(Boolean).join('\n'),
       icon: project.succeeds ? 'rocket' : 'warning',
       project: project.uri,
       children: [...errors, ...endpoints],
@@ -119,6 +126,9 @@ export function toTreeItem(node: FlashNode): vscode.TreeItem {
   item.contextValue = node.kind;
   if (node.location) {
     item.command = { command: REVEAL_COMMAND, title: 'Reveal', arguments: [node.location] };
+  } else if (node.kind === 'endpoint' && node.project && node.resource) {
+    // nothing to reveal (the mothership, which has no code of its own): its generated handler
+    item.command = { command: ClientCommands.showHandlerPreview, title: 'Show Handler Preview', arguments: [{ project: node.project, resource: node.resource }] };
   } else if (node.kind === 'project' && node.project) {
     item.command = { command: ClientCommands.showManifestPreview, title: 'Show Manifest Preview', arguments: [{ project: node.project }] };
   }
@@ -133,14 +143,20 @@ export class EndpointsTree implements vscode.TreeDataProvider<FlashNode>, vscode
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private loaded = false;
+  private indexed = false; // the server has finished looking for projects (flash/indexStatus ready)
 
   constructor(private readonly flash: FlashClient) {
     this.disposables.push(
       this._onDidChange,
       flash.onModelChanged(() => this.scheduleRefresh()),
+      flash.onBundleSizeChanged(() => this.scheduleRefresh()), // sizes in descriptions and tooltips
       flash.onDidStart(() => this.scheduleRefresh(0)),
       flash.onIndexStatus((s) => {
-        if (s.state === 'ready') this.scheduleRefresh();
+        const indexed = s.state === 'ready';
+        if (indexed !== this.indexed) {
+          this.indexed = indexed;
+          this.scheduleRefresh(indexed ? 200 : 0);
+        }
       }),
     );
   }
@@ -171,6 +187,9 @@ export class EndpointsTree implements vscode.TreeDataProvider<FlashNode>, vscode
   getChildren(node?: FlashNode): FlashNode[] {
     if (node) return node.children;
     if (!this.loaded && !this.flash.running) return [];
+    if (!this.roots.length && this.loaded && !this.indexed) {
+      return [{ kind: 'message', id: 'searching', label: 'Looking for Flash projects…', description: '', icon: 'loading~spin', children: [] }];
+    }
     if (!this.roots.length && this.loaded) {
       return [{ kind: 'message', id: 'empty', label: 'No Flash project found', description: 'main.py with @remote functions', icon: 'info', children: [] }];
     }

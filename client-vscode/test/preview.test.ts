@@ -86,11 +86,19 @@ describe('preview provider', () => {
     assert.deepEqual(fired.sort(), ['/my proj/flash_manifest.json', '/my proj/handler_gpu.py']);
     provider.dispose();
   });
-  test('package report: the stored Markdown, else the fallback', async () => {
+  test('package report: the predicted one until a run, then each run under its own URI', async () => {
     const provider = new PreviewProvider(fakeSource({}).source, async (p) => `predicted for ${p}`, () => []);
-    const uri = previewUri({ kind: 'report', project: P });
-    assert.equal(await provider.provideTextDocumentContent(uri), `predicted for ${P}`);
-    provider.setReport('file:///work/my proj', '# real report');
-    assert.equal(await provider.provideTextDocumentContent(uri), '# real report');
+    const predicted = provider.reportUri(P);
+    assert.equal(predicted.path, '/my proj/package-report-predicted.md');
+    assert.equal(await provider.provideTextDocumentContent(predicted), `predicted for ${P}`);
+    const first = provider.setReport(P, '# real report');
+    assert.equal(first.path, '/my proj/package-report.md');
+    assert.notEqual(first.toString(), predicted.toString());
+    assert.equal(provider.reportUri(P).toString(), first.toString());
+    assert.equal(await provider.provideTextDocumentContent(first), '# real report');
+    const second = provider.setReport(P, '# second run');
+    assert.notEqual(second.toString(), first.toString());
+    assert.equal(await provider.provideTextDocumentContent(second), '# second run');
+    assert.match(await provider.provideTextDocumentContent(first), /newer \*\*Flash: Package\*\* run replaced/);
   });
 });

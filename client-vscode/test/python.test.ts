@@ -37,7 +37,7 @@ function fakeDeps(opts: {
       }
     },
     listDir: (p) => [...files.keys()].filter((k) => k.startsWith(p + '/')).map((k) => k.slice(p.length + 1)).filter((k) => !k.includes('/')),
-    run: async (command, args): Promise<RunResult> => {
+    run: async (command, args, options): Promise<RunResult> => {
       calls.push({ command, args });
       const py = pythons[command];
       if (py === undefined || py === 'missing') return { code: null, stdout: '', stderr: '', error: `spawn ${command} ENOENT` };
@@ -54,6 +54,7 @@ function fakeDeps(opts: {
       }
       if (args[0] === '-m' && args[1] === 'pip') {
         if (opts.pipFails) return { code: 1, stdout: '', stderr: opts.pipFails };
+        for (const line of ['Processing /ext/bundled/flash_lsp.whl', 'Collecting pygls', 'Installing collected packages: pygls, flash-lsp']) options?.onLine?.(line);
         if (opts.installMakesImportable !== false) pythons[command] = { ...(pythons[command] as object), flashLsp: wheelVersion(args[args.length - 1]) };
         return { code: 0, stdout: 'Successfully installed flash-lsp-0.1.0', stderr: '' };
       }
@@ -99,7 +100,14 @@ describe('ensureServer', () => {
     assert.equal(venvCall.command, '/usr/bin/python3', 'the venv is made with the resolved interpreter');
     const pipCall = calls.find((c) => c.args[1] === 'pip')!;
     assert.equal(pipCall.args[pipCall.args.length - 1], WHEEL);
-    assert.equal(steps.length, 2);
+    assert.deepEqual(steps, [
+      '1/3 creating a private Python environment',
+      `2/3 installing the language server (${WHEEL.replace(/^.*\//, '')}) and its dependencies`,
+      '2/3 installing the language server: 1 package(s) collected',
+      '2/3 installing the language server: 2 package(s) collected',
+      '2/3 installing 2 package(s)',
+      '3/3 checking the installation',
+    ]);
   });
 
   test('reuses a private venv made from the same wheel and interpreter', async () => {

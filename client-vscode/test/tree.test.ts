@@ -14,6 +14,7 @@ const RESULT: EndpointsResult = {
       profile: 'tetra-0.24',
       succeeds: true,
       errors: [],
+      archiveBytes: 13_000_000,
       endpoints: [
         {
           name: 'hello_gpu', resourceType: 'LiveServerless', compute: 'GPU', loadBalanced: false, live: true,
@@ -57,8 +58,23 @@ describe('tree model from flash/endpoints', () => {
     assert.deepEqual(item.command?.arguments, [gen.location]);
     assert.equal(item.contextValue, 'function');
   });
+  test('tooltips: the archive figure (the status bar\'s) on the project and each endpoint, and what an endpoint needs alone', () => {
+    assert.match(String(roots[0].tooltip), /predicted archive: 12\.4 MB/);
+    const ep = String(roots[0].children[0].tooltip);
+    assert.match(ep, /predicted archive \(all endpoints\): 12\.4 MB/);
+    assert.match(ep, /this endpoint alone: 11\.8 MB/);
+    assert.doesNotMatch(String(roots[1].tooltip), /archive/);
+  });
   test('an endpoint without its own location reveals its first function', () => {
     assert.deepEqual(roots[0].children[1].location, RESULT.projects[0].endpoints[1].functions[0].location);
+  });
+  test('an endpoint with nothing to reveal (the mothership) opens its handler preview', () => {
+    const mothership = buildTree({
+      projects: [{ ...RESULT.projects[0], endpoints: [{ ...RESULT.projects[0].endpoints[0], name: 'mothership', mothership: true, location: undefined, functions: [] }] }],
+    })[0].children[0];
+    const item = toTreeItem(mothership);
+    assert.equal(item.command?.command, 'flash.showHandlerPreview');
+    assert.deepEqual(item.command?.arguments, [{ project: P, resource: 'mothership' }]);
   });
   test('a failing project shows its errors', () => {
     assert.equal(roots[1].icon, 'warning');

@@ -325,7 +325,11 @@ async def test_cancel_single_flight_and_clean(client, fake_flash):
     await wait_gone(pids, 2.0)
     finished = await builds.done(first["build"])
     assert finished["cancelled"] and time.monotonic() - t0 < 3.0
-    assert client.progress_reports[token][-1].message == "Build of basic cancelled"
+    # what the killed build wrote (a truncated archive, a build dir) is removed, and the end says so
+    assert finished["removed"] == [".flash/.build", ".flash/archive.tar.gz"]
+    assert not (client.workspace_root / ".flash" / "archive.tar.gz").exists()
+    end = "Build of basic cancelled; removed the unfinished .flash/.build, .flash/archive.tar.gz"
+    assert client.progress_reports[token][-1].message == end
 
     # flash.cancelBuild does the same, and returns once the group is gone
     fake_flash.mode("hang")

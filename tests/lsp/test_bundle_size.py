@@ -123,6 +123,8 @@ async def test_bundle_size_answer_states_endpoints_and_lens(servers, client_name
     tree = _plain(await client.protocol.send_request_async("flash/endpoints", {}))
     sizes = {e["name"]: e["sizeBytes"] for e in tree["projects"][0]["endpoints"]}
     assert sizes["gpu_worker"] == by_name["gpu_worker"]["bytes"] and sizes["api"] == by_name["api"]["bytes"]
+    assert tree["projects"][0]["archiveBytes"] == ready["archive_bytes"]  # the status bar's figure, one source
+    jsonschema.validate(tree, protocol_schema("flash-endpoints.schema.json", "result"))
 
     # the endpoint lens: what its dependencies bring in, and the archive
     titles = await lens_titles(client, GPU)

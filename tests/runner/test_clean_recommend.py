@@ -65,3 +65,23 @@ def test_requirements_narrow_the_advice():
 def test_runpod_flash_auto_excludes():
     assert recommend_exclusions(["LiveServerless"], package="runpod-flash", version="1.9.0").exclude == ()
     assert recommend_exclusions(["LiveServerless"], package="runpod-flash", version="1.8.0").exclude != ()
+
+
+def test_remove_unfinished_removes_only_output_written_since_the_build_started(tmp_path):
+    import os
+    import time
+
+    from flash_lsp.runner.clean import remove_unfinished
+
+    flash = tmp_path / ".flash"
+    flash.mkdir()
+    (flash / "previous.tar.gz").write_bytes(b"complete")  # a complete archive of an earlier build
+    (flash / "flash_manifest.json").write_text("{}")
+    started = time.time()
+    os.utime(flash / "previous.tar.gz", (started - 60, started - 60))
+    (flash / ".build").mkdir()
+    (flash / "archive.tar.gz").write_bytes(b"\x1f\x8b\x08\x00")
+    result = remove_unfinished(tmp_path, started)
+    assert result.removed == (".flash/.build", ".flash/archive.tar.gz") and result.errors == ()
+    assert sorted(p.name for p in flash.iterdir()) == ["flash_manifest.json", "previous.tar.gz"]
+    assert remove_unfinished(tmp_path / "nothing", started).removed == ()

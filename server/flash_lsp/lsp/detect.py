@@ -1,67 +1,11 @@
-"""Where the Flash projects of a workspace are, without reading every file."""
+"""Which Flash project a file belongs to (finding them all when a folder opens: `project_search`)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-ALWAYS_EXCLUDE = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".flash", ".mypy_cache", ".tox"})
 MARKERS = ("main.py", "mothership.py")
-MAX_DEPTH = 6
-
-
-def find_projects(folder: Path) -> list[Path]:
-    """Directories under `folder` that hold a Flash project (a main.py or mothership.py that
-    imports Flash, or the folder itself when it uses tetra_rp anywhere near the top)."""
-    found: list[Path] = []
-
-    def walk(directory: Path, depth: int) -> None:
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            return
-        names = {e.name for e in entries}
-        if any(m in names for m in MARKERS) and _uses_flash(directory, entries):
-            found.append(directory)
-            return
-        if depth >= MAX_DEPTH:
-            return
-        for entry in sorted(entries, key=lambda e: e.name):
-            if entry.is_dir(follow_symlinks=False) and entry.name not in ALWAYS_EXCLUDE and not entry.name.startswith("."):
-                walk(Path(entry.path), depth + 1)
-
-    walk(folder, 0)
-    if not found and _uses_flash(folder, None):
-        found.append(folder)
-    return found
-
-
-def _uses_flash(directory: Path, entries) -> bool:
-    """A quick textual check of the top two levels for `tetra_rp`/`runpod_flash` or `@remote`."""
-    for path in _python_files(directory, 2):
-        try:
-            head = path.read_text(encoding="utf-8", errors="ignore")[:20_000]
-        except OSError:
-            continue
-        if "tetra_rp" in head or "runpod_flash" in head or "@remote" in head:
-            return True
-    return False
-
-
-def _python_files(directory: Path, depth: int):
-    try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.is_file() and entry.name.endswith(".py"):
-            yield Path(entry.path)
-    if depth > 1:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False) and entry.name not in ALWAYS_EXCLUDE and not entry.name.startswith("."):
-                yield from _python_files(Path(entry.path), depth - 1)
-
-
 # outside every workspace folder: what marks a project, how far up to look and how large it may be
 BOUNDARY_MARKERS = (".git", "pyproject.toml", "requirements.txt", ".flashignore")
 STRAY_LEVELS = 4

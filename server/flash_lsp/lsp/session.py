@@ -25,8 +25,9 @@ from ..core.profile_detect import detect_profile
 from ..core.profiles import Profile, get_profile
 from ..core.project import Project, ProjectModel
 from .convert import path_of, to_lsp, uri_of
-from .detect import find_projects, project_root_for
+from .detect import project_root_for
 from .project_root import flash_root
+from .project_search import search_projects
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -108,9 +109,11 @@ class Session:
         uris = [f.uri for f in workspace.folders.values()] or ([workspace.root_uri] if workspace.root_uri else [])
         return [p for p in (path_of(u) for u in uris) if p is not None]
 
-    def discover(self) -> list[ProjectState]:
-        """Create a project for every Flash project under the workspace folders."""
-        roots = dict.fromkeys(flash_root(root) for folder in self.folders() for root in find_projects(folder))
+    def discover(self, report: Callable[[int], None] | None = None) -> list[ProjectState]:
+        """Create a project for every Flash project under the workspace folders (`report`: the
+        number of directory entries the search has looked at, now and then)."""
+        found = [root for folder in self.folders() for root in search_projects(folder, report).roots]
+        roots = dict.fromkeys(flash_root(root) for root in found)
         return [self.state_for_root(root) for root in roots]
 
     def state_for_root(self, root: Path, alone: str | None = None) -> ProjectState:

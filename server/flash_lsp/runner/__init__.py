@@ -5,7 +5,7 @@ progress notifications, diagnostics and previews.
 """
 
 from .build_process import BuildHandle, BuildOptions, BuildRunner
-from .clean import CleanResult, clean
+from .clean import CleanResult, clean, remove_unfinished
 from .drift import DriftItem, DriftReport, compare_build, drift_for_project
 from .errors import BuildFinding, FindingCollector, SourceLocation, locate, parse_build_output
 from .events import AlreadyRunning, BuildEvent, Finished, Output, Progress, Started
@@ -43,5 +43,6 @@ __all__ = [
     "package_report",
     "parse_build_output",
     "recommend_exclusions",
+    "remove_unfinished",
     "resolve_flash",
 ]

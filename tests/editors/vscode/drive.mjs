@@ -4,14 +4,17 @@
 //   {"steps": {"<name>": {"ok": bool, "data": ..., "error": "...", "seconds": n}}, "ok": bool}
 //
 // Usage: node drive.mjs <config.json>
-//   config: {baseUrl, hello, tiny, shots, chromium, playwright, timeoutScale, steps?, suite?}
+//   config: {baseUrl, hello, tiny, deep, shots, chromium, playwright, timeoutScale, steps?, suite?}
 //     steps: optional list of step names to run (the others are skipped)
 //     suite: run the steps of ./<suite>.mjs instead (its `run(helpers)`)
-//     hello / tiny: absolute folder paths of the two fixture workspaces (copies; edited here)
+//     hello / tiny / deep: absolute folder paths of the fixture workspaces (copies; edited here)
 //     shots: screenshot directory; playwright: directory whose node_modules has playwright-core
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import {
+  cancelBuildStep, deepProjectSteps, treeSizeStep, firstStartStep, ignoreFixStep, mothershipClickStep, predictedReportStep, realReportSteps, recordNotifications, refusedBuildStep,
+} from './current_state_steps.mjs';
 
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const require = createRequire(path.join(config.playwright, 'package.json'));
@@ -77,9 +80,12 @@ async function runCommand(title) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: T(10000) });
   await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  // the row whose label is exactly `title` ("Flash: Package" also matches a recently used
+  // "Flash: Show Package Report", which would be first)
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
   await row.waitFor({ timeout: T(15000) });
-  await page.keyboard.press('Enter');
+  await row.click();
 }
 
 async function quickOpen(relpath) {
@@ -136,6 +142,8 @@ async function allNotifications() {
   return page.locator('.notification-toast .notification-list-item-message').allInnerTexts().catch(() => []);
 }
 
+// drive.mjs's helpers, for the steps kept in other modules
+const h = { page, step, T, shot, openWorkbench, runCommand, quickOpen, typeAt, editorWith };
 // ------------------------------------------------------------------ another suite of steps
 
 if (config.suite) {
@@ -156,6 +164,7 @@ if (config.suite) {
 
 try {
   await step('workbench', () => openWorkbench(config.hello));
+  await recordNotifications(h);
 
   await step('diagnostics', async () => {
     await quickOpen('workers/extra/endpoint.py');
@@ -168,6 +177,8 @@ try {
     await shot('problems');
     return { rows: rows.map((r) => r.split('\n').filter((s) => s.trim())) };
   });
+
+  await firstStartStep(h);
 
   await step('hover', async () => {
     await page.keyboard.press('Escape');
@@ -280,6 +291,8 @@ try {
     if (!/\/ \d/.test(shown)) throw new Error(`status bar shows no size: ${JSON.stringify(shown)}`);
     return { text: shown };
   });
+
+  await treeSizeStep(h);
 
   await step('secretFiles', async () => {
     // keys/deploy.pem holds a private key (reported); vendor/certifi/cacert.pem is a CA bundle (not)
@@ -395,6 +408,7 @@ try {
     if (!/finished/.test(finished)) throw new Error(`build did not finish: ${finished}; saw ${JSON.stringify(seen)}; output ${output.slice(-800)}`);
     return { finished, ...seen, output: output.split('\n').filter((s) => s.trim()).slice(-15) };
   });
+  await predictedReportStep(h);
   await step('package', async () => {
     await page.evaluate(() => (window.__flashSeen = { progress: [], notifications: [], cancellable: false }));
     await runCommand('Flash: Package');
@@ -420,8 +434,21 @@ try {
     await shot('package-report');
     return { finished, tab: (await tab.innerText()).trim(), heading, progress: seen.progress };
   });
+  await realReportSteps(h);
+  await ignoreFixStep(h, config.tiny);
+  await refusedBuildStep(h);
+  await cancelBuildStep(h, config.tiny);
 } catch (e) {
   results.fatal2 = { ok: false, error: String(e?.stack ?? e) };
+}
+
+// ------------------------------------------------------------------ a project three levels down
+
+try {
+  await deepProjectSteps(h, config.deep);
+  await mothershipClickStep(h);
+} catch (e) {
+  results.fatal3 = { ok: false, error: String(e?.stack ?? e) };
 } finally {
   await ctx.close();
   fs.rmSync(profile, { recursive: true, force: true });

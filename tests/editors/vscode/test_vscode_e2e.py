@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -51,8 +52,10 @@ def session(tmp_path_factory):
     ws.mkdir()
     hello = copy_fixture("hello", ws)
     tiny = copy_fixture("tiny", ws)
+    deep = ws / "deep"
+    shutil.copytree(REPO / "tests" / "fixtures" / "workspaces" / "deep", deep)
     settings = {"flash.interpreter": ref_python} if ref_python else {}
-    result, data = launch_and_drive(root, hello, settings, {"hello": str(hello), "tiny": str(tiny)}, SHOTS)
+    result, data = launch_and_drive(root, hello, settings, {"hello": str(hello), "tiny": str(tiny), "deep": str(deep)}, SHOTS)
     ext_logs = sorted((data / "logs").glob("**/*Flash LSP*.log")) if (data / "logs").exists() else []
     return {
         "steps": result["steps"],
@@ -149,7 +152,8 @@ def launch_and_drive(root: Path, folder: Path, settings: dict, drive_config: dic
 def step(session, name: str):
     """The data a drive.mjs step recorded; fails with its error (and the server log) otherwise."""
     s = session["steps"].get(name)
-    assert s is not None, f"step {name} did not run: {session['steps'].get('fatal') or session['steps'].get('fatal2')}"
+    fatal = next((session["steps"][f] for f in ("fatal", "fatal2", "fatal3") if f in session["steps"]), None)
+    assert s is not None, f"step {name} did not run: {fatal}"
     if not s["ok"]:
         pytest.fail(f"{name}: {s['error']}\n--- Flash LSP log (tail) ---\n{session['server_log'][-3000:]}", pytrace=False)
     return s["data"]
@@ -270,3 +274,63 @@ def test_size_tooltip_says_how_the_size_is_known_in_plain_words(session):
     assert lines[0].endswith("— hello"), lines[0]  # the project, not the active file
     assert "Estimate:" in text, text
     assert "authoritative" not in text and "provisional" not in text and "confidence" not in text.lower(), text
+
+
+def test_a_project_three_levels_down_shows_endpoints_and_problems_with_no_file_open(session):
+    data = step(session, "deepProject")
+    assert not any(t.strip() for t in data["tabs"]), data["tabs"]  # nothing was opened
+    assert any("infer" in row for row in data["tree"]), data["tree"]
+    assert any("missing_cfg" in row and "FL101" in row for row in data["problems"]), data["problems"]
+    assert not any("No Flash project found" in row for row in data["tree"])
+
+
+def test_the_package_report_is_the_real_archive_not_the_prediction(session):
+    assert any("(predicted)" in t for t in step(session, "reportBeforePackage")["headings"])
+    data = step(session, "reportAfterPackage")
+    assert "Package report: tiny" in data["shown"], data  # the tab opened by Flash: Package
+    assert data["again"] == ["Package report: tiny"], data  # Flash: Show Package Report afterwards
+    assert data["tab"].endswith("package-report.md"), data
+
+
+def test_fl601_goes_when_the_venv_is_added_to_flashignore(session):
+    data = step(session, "ignoreFix")
+    assert any("server.key is shipped in the archive" in row for row in data["before"]), data["before"]
+    assert not any("server.key" in row for row in data["after"]), data["after"]
+
+
+def test_a_refused_second_build_writes_nothing_into_the_running_builds_output(session):
+    data = step(session, "refusedBuild")
+    assert "already running" in data["refused"], data
+    # the "Flash" channel's text, as VS Code writes it to its log (one per workbench session): one
+    # header per build that ran, none for the refused one
+    logs = (session["data_dir"] / "logs").glob("**/*-Flash.log")
+    channels = [p.read_text(errors="replace").splitlines() for p in logs]
+    (lines,) = [c for c in channels if any("── flash build: tiny" in line for line in c)]
+    headers = [line for line in lines if "── flash build: tiny" in line or "── flash package: tiny" in line]
+    ends = [line for line in lines if re.search(r"── (build|package) (finished|failed|cancelled)", line)]
+    assert len(headers) == len(ends) >= 2, lines[-40:]
+
+
+def test_first_start_shows_figures_while_the_private_environment_installs(session):
+    messages = step(session, "firstStartProgress")["messages"]
+    assert any("1/3 creating a private Python environment" in m for m in messages), messages
+    collected = r"2/3 installing the language server: \d+ package\(s\) collected"
+    assert any(re.search(collected, m) for m in messages), messages
+
+
+def test_clicking_the_mothership_in_the_tree_opens_its_handler_preview(session):
+    assert "handler_mothership.py" in step(session, "mothershipClick")["tab"]
+
+
+def test_cancelling_a_build_leaves_no_truncated_archive(session):
+    data = step(session, "cancelBuild")
+    assert data["valid"] is not False, data  # no archive, or a complete one; never a truncated one
+    assert not data["buildDir"], data
+    assert "Removed the unfinished" in data["message"] and ".flash/.build" in data["message"], data
+
+
+def test_the_tree_tooltip_and_the_status_bar_show_one_archive_figure(session):
+    data = step(session, "treeSize")
+    shown = re.search(r"([\d.]+ ?[KMG]?B) /", data["status"]).group(1)
+    assert f"predicted archive (all endpoints): {shown}" in data["tooltip"], data
+    assert "this endpoint alone:" in data["tooltip"], data

@@ -16,8 +16,9 @@
   `flash.package`).
 * The findings of a completed build become diagnostics (FL7xx, source `flash build`) at the code
   they concern (`lsp/build_diagnostics.py`), replacing the previous build's; a clean build clears
-  them. A cancelled or timed-out build leaves the previous ones in place. `flash.package` adds one
-  FL701 warning on main.py when the build dir differs from the prediction of the current model.
+  them; edits move them or, on the edited lines, drop them (`lsp/build_findings_on_edits.py`). A
+  cancelled or timed-out build leaves the previous ones in place. `flash.package` adds one FL701
+  warning on main.py when the build dir differs from the prediction of the current model.
 * Running builds are killed by the server's shutdown hooks (shutdown, parent gone, SIGTERM);
   `atexit` does the same when the process exits with builds still running, and each build's
   supervisor when the server dies in any other way (docs/builds.md). Another server's build of
@@ -31,6 +32,7 @@ import atexit
 import itertools
 import logging
 import shlex
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -39,7 +41,6 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from ...core.query import endpoints
-from ...core.rules.catalogue import BUILD as BUILD_FINDINGS
 from ...runner import (
     AlreadyRunning,
     BuildHandle,
@@ -57,8 +58,11 @@ from ...runner import (
     resolve_flash,
 )
 from ..build_diagnostics import drift_diagnostics, finding_diagnostics
+from ..build_findings_on_edits import BuildFindingsOnEdits
+from ..build_summary import build_summary
 from ..convert import path_of, uri_of
 from ..progress import WorkDoneProgress
+from ..unfinished_output import remove_unfinished_output, removed_note
 
 if TYPE_CHECKING:
     from ...core.project import ProjectModel
@@ -95,6 +99,7 @@ class BuildJob:
     log_lines: list[str] = field(default_factory=list)  # output not yet sent as window/logMessage
     cancel_requested: bool = False
     task: asyncio.Task | None = None
+    started_at: float = field(default_factory=time.time)  # output modified since then is this build's
 
     @property
     def package(self) -> bool:
@@ -111,6 +116,7 @@ class BuildService:
     def __init__(self, ls: FlashLanguageServer) -> None:
         self.ls = ls
         self.runner = BuildRunner(grace_period=GRACE_PERIOD)
+        self.findings = BuildFindingsOnEdits(ls.session)
         self.jobs: dict[Path, BuildJob] = {}
         self.closed = False
         self._ids = itertools.count(1)
@@ -359,16 +365,17 @@ class BuildService:
                 )
                 found += drift_diagnostics(state.root, model, report, lines_of)
             if not self.closed:
-                ls.session.set_external(state, BUILD_FINDINGS, found)
+                self.findings.set(state, found)
+        removed = () if completed else await remove_unfinished_output(state.root, job.started_at, finished)
         if self.closed:
             return
-        summary = _summary(job, finished, report)
+        summary = build_summary(job, finished, report) + removed_note(removed)
         self._output(job, summary)
         self._flush_log(job)
         if ls.shows_build_output:  # the log keeps one line per build
             log.info("%s", summary)
         job.progress.end(summary)
-        if not finished.succeeded and not finished.cancelled:
+        if not finished.succeeded and not finished.cancelled and not ls.shows_build_output:  # else the client's one
             ls.show(f"Flash: {summary}. See the Flash build output.", types.MessageType.Error)
         ls.protocol.notify(
             "flash/buildFinished",
@@ -382,6 +389,8 @@ class BuildService:
                 "error": finished.error,
                 "durationMs": round(finished.duration * 1000),
                 "findings": len(finished.findings),
+                "removed": list(removed),
+                "summary": summary,
                 "report": report.to_dict() if report is not None else None,
                 "reportMarkdown": report.to_markdown() if report is not None else None,
             },
@@ -392,29 +401,6 @@ def _prediction(model: ProjectModel | None, root: Path) -> dict[str, Any]:
     if model is None:
         raise RuntimeError("the project has not been analysed")
     return {"manifest": model.manifest, "handlers": model.handlers.files, "files": model.files.files}
-
-
-def _summary(job: BuildJob, finished: Finished, report: PackageReport | None) -> str:
-    verb = "Package" if job.package else "Build"
-    if finished.error:
-        return f"{verb} of {job.name} could not run: {finished.error}"
-    if finished.cancelled:
-        return f"{verb} of {job.name} cancelled"
-    if finished.timed_out:
-        return f"{verb} of {job.name} timed out after {job.options.timeout:g} s"
-    errors = [f for f in finished.findings if f.severity == "error"]
-    warnings = [f for f in finished.findings if f.severity == "warning"]
-    if not finished.succeeded:
-        first = f": {errors[0].message}" if errors else ""
-        return f"{verb} of {job.name} failed (exit code {finished.exit_code}){first}"
-    text = f"{verb} of {job.name} succeeded in {finished.duration:.1f} s"
-    if warnings:
-        text += f" with {len(warnings)} warning(s)"
-    if report is not None and report.archive_mib is not None:
-        text += f"; {report.archive}: {report.archive_mib:.1f} MB of {report.limit_mb:g} MB"
-        if report.drift is not None:
-            text += "; no drift" if report.drift.no_drift else f"; {len(report.drift.items)} drift difference(s)"
-    return text
 
 
 # -- registration ----------------------------------------------------------------------------------

@@ -26,10 +26,14 @@ def register(server: FlashLanguageServer) -> None:
 
     @server.feature(types.WORKSPACE_DIAGNOSTIC)
     async def workspace_diagnostic(ls: FlashLanguageServer, params: types.WorkspaceDiagnosticParams):
+        """Every file with findings, and every file the client still holds results for: a file left
+        out of the report keeps its old problems in the client, so a fixed one gets an empty report."""
         items = []
         documents = ls.workspace.text_documents
+        held = {p.uri for p in params.previous_result_ids or []}
         for state in list(session.projects.values()):
             uris = set(state.diagnostics) | {u for by_uri in state.external.values() for u in by_uri}
+            held -= uris
             for uri in sorted(uris):
                 doc = documents.get(uri)
                 items.append(
@@ -40,4 +44,7 @@ def register(server: FlashLanguageServer) -> None:
                         result_id=state.result_id,
                     )
                 )
+        for uri in sorted(held):  # no project has findings for it any more
+            report = types.WorkspaceFullDocumentDiagnosticReport(uri=uri, items=[], version=None, result_id="cleared")
+            items.append(report)
         return types.WorkspaceDiagnosticReport(items=items)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 import uuid
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ WATCH_GLOBS = ("**/*.py", "**/.gitignore", "**/.flashignore", "**/requirements.t
 BURST_MS = 250
 REINDEX = "flash.reindex"
 CLIENT_TIMEOUT = 5.0  # seconds to wait for the client's answer to our requests
+SEARCH_REPORT_S = 0.25  # seconds between progress reports of the project search
 
 
 def register(server: FlashLanguageServer) -> None:
@@ -182,13 +184,14 @@ async def _index(ls: FlashLanguageServer) -> list[ProjectState]:
     if session.startup_problems:
         _show_once(ls, session.startup_problems)
     loop = asyncio.get_running_loop()
-    states = await loop.run_in_executor(None, session.discover)
+    progress = WorkDoneProgress(ls, "Flash: indexing", "Looking for Flash projects", token_prefix="flash-index")
+    progress.open()
+    ls.protocol.notify("flash/indexStatus", {"state": "searching", "done": 0, "total": 0})
+    states = await loop.run_in_executor(None, session.discover, _search_reporter(ls, progress, loop))
     for uri in list(ls.workspace.text_documents):
         state = session.state_for(uri)
         if state is not None and state not in states:
             states.insert(0, state)
-    progress = WorkDoneProgress(ls, "Flash: indexing", token_prefix="flash-index")
-    progress.open()
     await progress.started()
     ls.protocol.notify("flash/indexStatus", {"state": "indexing", "done": 0, "total": 0})
     done_total = [0, 0]
@@ -212,6 +215,23 @@ async def _index(ls: FlashLanguageServer) -> list[ProjectState]:
         {"state": "ready", "done": done_total[0], "total": done_total[1], "projects": [s.uri for s in states]},
     )
     return states
+
+
+def _search_reporter(ls: FlashLanguageServer, progress: WorkDoneProgress, loop: asyncio.AbstractEventLoop):
+    """A thread-safe `report(entries_seen)` for the project search, at most every SEARCH_REPORT_S."""
+    last = [0.0]
+
+    def show(entries: int) -> None:
+        progress.report(f"Looking for Flash projects: {entries:,} files and folders seen")
+        ls.protocol.notify("flash/indexStatus", {"state": "searching", "done": entries, "total": 0})
+
+    def report(entries: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= SEARCH_REPORT_S:
+            last[0] = now
+            loop.call_soon_threadsafe(show, entries)
+
+    return report
 
 
 def _warm(state: ProjectState, loop: asyncio.AbstractEventLoop, report) -> None:

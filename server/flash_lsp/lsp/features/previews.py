@@ -61,6 +61,7 @@ def register(server: FlashLanguageServer) -> None:
                     "profileReason": state.profile_reason,
                     "succeeds": model.outcome.succeeds,
                     "errors": model.outcome.errors,
+                    "archiveBytes": _archive_bytes(ls, state),
                     "endpoints": [
                         _endpoint_json(state, ep, _size_bytes(ls, state, ep))
                         for ep in endpoints(model)
@@ -79,6 +80,13 @@ def _location(state: ProjectState, relpath: str, span) -> dict:
             "end": {"line": span.end_line, "character": span.end_col},
         },
     }
+
+
+def _archive_bytes(ls: FlashLanguageServer, state: ProjectState) -> int | None:
+    """The predicted archive, from the same estimate as `flash/bundleSize` (the status bar's figure)."""
+    sizes = ls.bundle_sizes
+    estimate = sizes.current(state)[0] if sizes is not None else None
+    return estimate.archive_bytes if estimate is not None else None
 
 
 def _size_bytes(ls: FlashLanguageServer, state: ProjectState, ep) -> int | None:
