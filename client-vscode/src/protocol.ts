@@ -147,7 +147,7 @@ export interface Endpoint {
   live: boolean;
   mothership?: boolean;
   handlerFile: string;
-  /** Predicted archive bytes this endpoint brings in (null until known). */
+  /** What this endpoint brings in: its packages plus the project files and tar overhead, as if it were alone (null until known). The archive is archiveBytes of the project. */
   sizeBytes?: number | null;
   location?: Location;
   functions: EndpointFunction[];
@@ -165,7 +165,7 @@ export interface EndpointsProject {
   profile: string;
   succeeds: boolean;
   errors: string[];
-  /** The predicted archive: the same estimate as flash/bundleSize (the status bar). */
+  /** The predicted archive, from the same estimate as flash/bundleSize's archive_bytes (null until known). */
   archiveBytes?: number | null;
   endpoints: Endpoint[];
 }
@@ -238,7 +238,8 @@ export namespace ModelChangedNotification {
 
 /** Workspace indexing state, for a status item. */
 export interface IndexStatusParams {
-  state: 'searching' | 'indexing' | 'ready'; // searching: done = files and folders seen
+  /** searching: looking for Flash projects in the folders (done = files and folders seen). */
+  state: 'searching' | 'indexing' | 'ready';
   done?: number;
   total?: number;
   projects?: string[];
