@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # (the braces keep pip's own exit status: only grep's "no lines left" is ignored)
 QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: install demo test test-python editors-setup vsix clean
+.PHONY: install demo test test-python lint editors-setup vsix clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,7 +24,12 @@ demo: install
 # Everything: installs the editors' dependencies (apt: chromium, neovim; npm: code-server, the
 # extension), then every test (core, server, build, bundle, fidelity vs the real flash build,
 # real VS Code and Neovim end to end).
-test: install editors-setup test-python
+test: install lint editors-setup test-python
+
+# ruff: lint and format (configured in pyproject.toml)
+lint: install
+	$(BIN)/python -m ruff check server tests bench
+	$(BIN)/python -m ruff format --check server tests bench
 
 test-python:
 	$(BIN)/python -m pytest

@@ -33,10 +33,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from flash_lsp.runner import procs  # noqa: E402
+from flash_lsp.runner.build_process import BuildOptions, BuildRunner  # noqa: E402
 from flash_lsp.runner.events import Output, Progress  # noqa: E402
 from flash_lsp.runner.interpreter import resolve_flash  # noqa: E402
-from flash_lsp.runner.build_process import BuildOptions, BuildRunner  # noqa: E402
-
 from tests.fixtures.fake_flash.layout import fake_command, make_fake_venv  # noqa: E402
 
 PROJECT = REPO / "tests" / "fixtures" / "build_projects" / "tiny_gpu"
@@ -112,8 +111,14 @@ async def lsp_latencies(n: int, project: Path, python: Path) -> dict[str, list[f
     def build_finished(params):
         finished[_field(params, "build")] = time.perf_counter()
 
-    for method in ("window/logMessage", "flash/buildOutput", "flash/indexStatus", "flash/modelChanged",
-                   "textDocument/publishDiagnostics", "window/showMessage"):
+    for method in (
+        "window/logMessage",
+        "flash/buildOutput",
+        "flash/indexStatus",
+        "flash/modelChanged",
+        "textDocument/publishDiagnostics",
+        "window/showMessage",
+    ):
         client.feature(method)(lambda params: None)
 
     env = {**os.environ, "FLASH_LSP_CACHE_DIR": "off", "FLASH_LSP_LOG_LEVEL": "WARNING"}
@@ -161,7 +166,7 @@ async def lsp_latencies(n: int, project: Path, python: Path) -> dict[str, list[f
         if i:
             out["begin"].append(begun[token] - t0)
             out["response"].append(t_response - t0)
-    for i in range(n):
+    for _ in range(n):
         config.write_text("hang")
         before = set(begun)
         result = await execute("flash.build")

@@ -36,15 +36,21 @@ def requests_for(doc: types.TextDocumentIdentifier, text: str) -> dict:
     lines = text.splitlines()
 
     def at(needle: str, offset: int) -> types.Position:
-        line = next(i for i, l in enumerate(lines) if needle in l)
+        line = next(i for i, text in enumerate(lines) if needle in text)
         return types.Position(line, lines[line].index(needle) + offset)
 
     return {
         "hover: endpoint + request shape": ("hover", types.HoverParams(doc, at("def fn0", 5))),
         "hover: Endpoint argument": ("hover", types.HoverParams(doc, at("gpu=", 1))),
         "hover: enum member": ("hover", types.HoverParams(doc, at("ADA_24", 2))),
-        "completion: GpuGroup. members": ("completion", types.CompletionParams(doc, at("GpuGroup.ADA", len("GpuGroup.")))),
-        "completion: Endpoint( keywords": ("completion", types.CompletionParams(doc, at('name="ep0", ', len('name="ep0", ')))),
+        "completion: GpuGroup. members": (
+            "completion",
+            types.CompletionParams(doc, at("GpuGroup.ADA", len("GpuGroup."))),
+        ),
+        "completion: Endpoint( keywords": (
+            "completion",
+            types.CompletionParams(doc, at('name="ep0", ', len('name="ep0", '))),
+        ),
         "signature help: Endpoint(": ("signature", types.SignatureHelpParams(doc, at("gpu=", 4))),
     }
 
@@ -95,13 +101,14 @@ def in_process(root: Path, count: int) -> dict[str, list[float]]:
     """CPU time of the 1.x hover and completion code on the analysed workspace."""
     from types import SimpleNamespace
 
+    from pygls.workspace.position_codec import PositionCodec
+
     from flash_lsp.core.environment import detect_environment
     from flash_lsp.core.profiles import FLASH_121
     from flash_lsp.core.project import Project
     from flash_lsp.lsp.features import api_completion, api_hover
     from flash_lsp.lsp.features.completion import innermost_call, top_level
     from flash_lsp.lsp.session import DocumentView, ProjectState
-    from pygls.workspace.position_codec import PositionCodec
 
     project = Project(root, FLASH_121, detect_environment(root, None, FLASH_121), keep_last_good=True)
     model = project.analyze("2026-01-01T00:00:00.000000Z")
@@ -113,7 +120,9 @@ def in_process(root: Path, count: int) -> dict[str, list[float]]:
 
     def hover(params):
         p = params.position
-        return api_hover.api_hover(ls, view, p.line, p.character) or api_hover.request_section(view, p.line, p.character)
+        return api_hover.api_hover(ls, view, p.line, p.character) or api_hover.request_section(
+            view, p.line, p.character
+        )
 
     def complete(params):
         lines = text.splitlines()

@@ -31,7 +31,7 @@ from flash_lsp.core.environment import detect_environment  # noqa: E402
 from flash_lsp.core.profiles import FLASH_121  # noqa: E402
 from flash_lsp.core.project import Project  # noqa: E402
 
-ENDPOINT = '''import os
+ENDPOINT = """import os
 import json
 from runpod_flash import Endpoint, GpuGroup
 from {pkg}.m{helper} import helper_{helper}
@@ -40,8 +40,8 @@ from {pkg}.m{helper} import helper_{helper}
 @Endpoint(name="ep{i}", gpu=GpuGroup.ADA_24, workers=(0, 2))
 async def fn{i}(x: dict) -> dict:
     return helper_{helper}(x)
-'''
-HELPER = '''import json
+"""
+HELPER = """import json
 import os
 
 CONST_{i} = {i}
@@ -54,7 +54,7 @@ def helper_{i}(x):
 class Thing{i}:
     def run(self):
         return helper_{i}(1)
-'''
+"""
 REAL_SCAN = """
 import sys, time
 from pathlib import Path
@@ -77,7 +77,9 @@ def generate(root: Path, modules: int) -> None:
 def ours(root: Path, edits: int) -> tuple[float, float, int]:
     colds = []
     for _ in range(3):
-        project = Project(root, FLASH_121, detect_environment(root, None, FLASH_121), {}, keep_last_good=True, trust_disk_cache=True)
+        project = Project(
+            root, FLASH_121, detect_environment(root, None, FLASH_121), {}, keep_last_good=True, trust_disk_cache=True
+        )
         started = time.process_time()
         model = project.analyze()
         colds.append(time.process_time() - started)
@@ -99,7 +101,11 @@ def real(root: Path, python: str) -> tuple[float, int]:
         copy = Path(tempfile.mkdtemp()) / "build"
         shutil.copytree(root, copy)
         out = subprocess.run(  # cwd: importing runpod_flash creates .flash/logs in the working directory
-            [python, "-c", REAL_SCAN, str(copy)], capture_output=True, text=True, check=True, cwd=copy.parent,
+            [python, "-c", REAL_SCAN, str(copy)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=copy.parent,
             env={"RUNPOD_FLASH_SILENCE_DEPRECATION": "1", "PATH": "/usr/bin:/bin"},
         )
         seconds, count = out.stdout.split()[-2:]

@@ -13,7 +13,6 @@ slow source in DIR. Exits 1 when any case crashed or timed out.
 from __future__ import annotations
 
 import argparse
-import warnings
 import collections
 import random
 import signal
@@ -21,6 +20,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -81,10 +81,15 @@ def main() -> int:
             seconds = time.process_time() - cpu
             slowest = sorted([*slowest, (seconds, case, relpath)], reverse=True)[:5]
             if (case + 1) % 5000 == 0:
-                print(f"{case + 1:,} cases, {sum(crashes.values())} crashes, {timeouts} timeouts, "
-                      f"max {slowest[0][0]:.2f} s CPU, {time.monotonic() - started:.0f} s", flush=True)
-    print(f"\n{args.count:,} mutated sources (seed {args.seed}): {sum(crashes.values())} crashes, "
-          f"{timeouts} over {args.timeout:g} s, max time {slowest[0][0]:.2f} s CPU")
+                print(
+                    f"{case + 1:,} cases, {sum(crashes.values())} crashes, {timeouts} timeouts, "
+                    f"max {slowest[0][0]:.2f} s CPU, {time.monotonic() - started:.0f} s",
+                    flush=True,
+                )
+    print(
+        f"\n{args.count:,} mutated sources (seed {args.seed}): {sum(crashes.values())} crashes, "
+        f"{timeouts} over {args.timeout:g} s, max time {slowest[0][0]:.2f} s CPU"
+    )
     for signature, count in crashes.most_common():
         print(f"  {count:5d}  {signature}\n         e.g. {examples[signature][:200]!r}")
     print("slowest analyses (CPU seconds, case, file):")

@@ -23,7 +23,9 @@ FN = "\n@remote(cfg)\ndef f(x):\n    return x\n"
 
 def _squaring(root: Path) -> None:
     chain = "".join(f"a{i + 1} = a{i} * a{i}\n" for i in range(25))
-    (root / "workers" / "w.py").write_text(HEAD + "a0 = 10\n" + chain + "cfg = LiveServerless(name='x', workersMax=a25)\n" + FN)
+    (root / "workers" / "w.py").write_text(
+        HEAD + "a0 = 10\n" + chain + "cfg = LiveServerless(name='x', workersMax=a25)\n" + FN
+    )
 
 
 def _repeat(root: Path) -> None:
@@ -78,7 +80,9 @@ def main() -> int:
             (root / "main.py").write_text(MAIN)
             make(root)
             try:
-                proc = subprocess.run([sys.executable, "-c", CHILD, str(root)], capture_output=True, text=True, timeout=args.timeout)
+                proc = subprocess.run(
+                    [sys.executable, "-c", CHILD, str(root)], capture_output=True, text=True, timeout=args.timeout
+                )
             except subprocess.TimeoutExpired:
                 print(f"{name:45} {'> ' + format(args.timeout, 'g'):>8} {'-':>8}")
                 continue

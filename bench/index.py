@@ -77,11 +77,15 @@ def main() -> None:
         warm = timed(sys.executable, WARM, str(root), rel, "20")
     ours_s = statistics.median(r["seconds"] for r in ours)
     real_s = statistics.median(r["seconds"] for r in real)
-    print(f"workspace: {args.modules} modules, {ours[0]['functions']} @remote functions, median of {args.runs} cold runs")
+    print(
+        f"workspace: {args.modules} modules, {ours[0]['functions']} @remote functions, median of {args.runs} cold runs"
+    )
     print(f"flash-lsp cold analysis:          {ours_s * 1000:8.1f} ms")
     print(f"tetra-rp 0.24 RemoteDecoratorScanner: {real_s * 1000:8.1f} ms")
     print(f"speed-up:                         {real_s / ours_s:8.2f}x  (goal >= 3x)")
-    print(f"warm re-analysis after one edit:  {warm['seconds'] * 1000:8.1f} ms = {100 * warm['seconds'] / ours_s:.1f}% of cold (goal <= 5%)")
+    print(
+        f"warm re-analysis after one edit:  {warm['seconds'] * 1000:8.1f} ms = {100 * warm['seconds'] / ours_s:.1f}% of cold (goal <= 5%)"
+    )
 
 
 if __name__ == "__main__":

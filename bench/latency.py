@@ -95,10 +95,14 @@ def new_project(root: Path, family: str):
     from flash_lsp.core.environment import detect_environment
     from flash_lsp.core.profiles import FLASH_121
 
-    return Project(root, FLASH_121, detect_environment(root, None, FLASH_121), {}, keep_last_good=True, trust_disk_cache=True)
+    return Project(
+        root, FLASH_121, detect_environment(root, None, FLASH_121), {}, keep_last_good=True, trust_disk_cache=True
+    )
 
 
-def in_process_compute(root: Path, text: str, edits: int, edit=config_edit, family: str = "tetra", big: str = BIG) -> tuple[list[float], list[float]]:
+def in_process_compute(
+    root: Path, text: str, edits: int, edit=config_edit, family: str = "tetra", big: str = BIG
+) -> tuple[list[float], list[float]]:
     """Server-side compute per keystroke (as the analysis thread does it) and ast.parse times."""
     project = new_project(root, family)
     model = project.analyze("2026-01-01T00:00:00.000000Z")
@@ -120,7 +124,9 @@ def in_process_compute(root: Path, text: str, edits: int, edit=config_edit, fami
 
 async def start_server(client: LanguageClient, root: Path, settings: dict) -> None:
     """Start `python -m flash_lsp serve` on `root` (no client capabilities) and initialise it."""
-    await client.start_io(sys.executable, "-m", "flash_lsp", "serve", env={"FLASH_LSP_CACHE_DIR": "off", "FLASH_LSP_LOG_LEVEL": "ERROR"})
+    await client.start_io(
+        sys.executable, "-m", "flash_lsp", "serve", env={"FLASH_LSP_CACHE_DIR": "off", "FLASH_LSP_LOG_LEVEL": "ERROR"}
+    )
     folder = from_fs_path(str(root))
     await client.initialize_async(
         types.InitializeParams(
@@ -160,7 +166,7 @@ async def drive(root: Path, text: str, edits: int, requests: int) -> dict:
     pid = client._server.pid  # noqa: SLF001 - the server process we started
     rss = rss_mb(pid)
 
-    line = next(i for i, l in enumerate(text.splitlines()) if "workersMax=2" in l)
+    line = next(i for i, line in enumerate(text.splitlines()) if "workersMax=2" in line)
     col = text.splitlines()[line].index("workersMax=2") + len("workersMax=")
     keystroke = []
     for i in range(edits):
@@ -169,13 +175,17 @@ async def drive(root: Path, text: str, edits: int, requests: int) -> dict:
             range=types.Range(types.Position(line, col), types.Position(line, col + 1)), text=str(i % 5 + 1)
         )
         t = time.perf_counter()
-        client.text_document_did_change(types.DidChangeTextDocumentParams(types.VersionedTextDocumentIdentifier(version=version, uri=uri), [change]))
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(types.VersionedTextDocumentIdentifier(version=version, uri=uri), [change])
+        )
         while published.get(uri) != version:
             events["diag"].clear()
             await events["diag"].wait()
         keystroke.append(time.perf_counter() - t)
 
-    hover_pos = types.Position(next(i for i, l in enumerate(text.splitlines()) if l.startswith("def process_99999")), 5)
+    hover_pos = types.Position(
+        next(i for i, line in enumerate(text.splitlines()) if line.startswith("def process_99999")), 5
+    )
     hovers, lenses = [], []
     for _ in range(requests):
         t = time.perf_counter()
@@ -215,7 +225,9 @@ def main() -> None:
     parser.add_argument("--profile", choices=("all", "tetra", "flash1"), default="all")
     parser.add_argument("--no-server", action="store_true", help="in-process compute only (no end-to-end run)")
     args = parser.parse_args()
-    print(f"workspace: {args.modules} modules + a 2,000-line worker file; load average {Path('/proc/loadavg').read_text().split()[:3]}")
+    print(
+        f"workspace: {args.modules} modules + a 2,000-line worker file; load average {Path('/proc/loadavg').read_text().split()[:3]}"
+    )
     if args.profile in ("all", "flash1"):
         from flash1_scan import generate as generate_1x
 
@@ -225,7 +237,10 @@ def main() -> None:
             text = big_module_1x(2000)
             (root / BIG_1X).parent.mkdir(parents=True, exist_ok=True)
             (root / BIG_1X).write_text(text)
-            runs = {name: in_process_compute(root, text, args.edits, edit, "flash1", BIG_1X) for name, edit in (("config", config_edit_1x), ("body", body_edit_1x))}
+            runs = {
+                name: in_process_compute(root, text, args.edits, edit, "flash1", BIG_1X)
+                for name, edit in (("config", config_edit_1x), ("body", body_edit_1x))
+            }
         report_compute("runpod-flash 1.21", runs)
     if args.profile == "flash1":
         return
@@ -234,17 +249,31 @@ def main() -> None:
         text = big_module(2000)
         (root / BIG).parent.mkdir(parents=True, exist_ok=True)
         (root / BIG).write_text(text)
-        report_compute("tetra-rp 0.24", {name: in_process_compute(root, text, args.edits, edit) for name, edit in (("config", config_edit), ("body", body_edit))})
+        report_compute(
+            "tetra-rp 0.24",
+            {
+                name: in_process_compute(root, text, args.edits, edit)
+                for name, edit in (("config", config_edit), ("body", body_edit))
+            },
+        )
         if args.no_server:
             return
         result = asyncio.run(drive(root, text, args.edits, args.requests))
     ms = 1000
     ks = result["keystroke"]
-    print(f"keystroke -> publishDiagnostics, end to end: p50 {statistics.median(ks) * ms:6.1f} ms  p95 {pct(ks, 0.95) * ms:6.1f} ms")
-    print(f"hover round trip:                       p50 {statistics.median(result['hover']) * ms:6.1f} ms  p95 {pct(result['hover'], 0.95) * ms:6.1f} ms (goal p95 <= 5 ms)")
-    print(f"CodeLens round trip:                    p50 {statistics.median(result['lens']) * ms:6.1f} ms  p95 {pct(result['lens'], 0.95) * ms:6.1f} ms (goal p95 <= 5 ms)")
+    print(
+        f"keystroke -> publishDiagnostics, end to end: p50 {statistics.median(ks) * ms:6.1f} ms  p95 {pct(ks, 0.95) * ms:6.1f} ms"
+    )
+    print(
+        f"hover round trip:                       p50 {statistics.median(result['hover']) * ms:6.1f} ms  p95 {pct(result['hover'], 0.95) * ms:6.1f} ms (goal p95 <= 5 ms)"
+    )
+    print(
+        f"CodeLens round trip:                    p50 {statistics.median(result['lens']) * ms:6.1f} ms  p95 {pct(result['lens'], 0.95) * ms:6.1f} ms (goal p95 <= 5 ms)"
+    )
     print(f"first diagnostics after start-up:       {result['first'] * ms:6.0f} ms")
-    print(f"server RSS after full index:            {result['rss']:6.1f} MB (after the run: {result['rss_after']:.1f} MB; goal <= 150 MB)")
+    print(
+        f"server RSS after full index:            {result['rss']:6.1f} MB (after the run: {result['rss_after']:.1f} MB; goal <= 150 MB)"
+    )
 
 
 if __name__ == "__main__":

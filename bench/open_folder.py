@@ -67,9 +67,14 @@ async def one_run(root: Path) -> tuple[float, float]:
     await client.start_io(sys.executable, "-m", "flash_lsp", "serve", env=env)
     folder = from_fs_path(str(root))
     settings = {"size": {"enable": False}}
-    await client.initialize_async(types.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"), root_uri=folder,
-        workspace_folders=[types.WorkspaceFolder(folder, "deep")], initialization_options={"settings": settings}))
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=folder,
+            workspace_folders=[types.WorkspaceFolder(folder, "deep")],
+            initialization_options={"settings": settings},
+        )
+    )
     client.initialized(types.InitializedParams())
     await asyncio.wait_for(shown.wait(), 60)
     diagnostics_s = time.perf_counter() - started

@@ -24,7 +24,7 @@ from flash_lsp.core.profiles import RUNPOD_20  # noqa: E402
 from flash_lsp.core.project import Project  # noqa: E402
 from flash_lsp.core.runpod2.baseline import RUNPOD2_BASELINE  # noqa: E402
 
-WORKER = '''from pkg.app import app
+WORKER = """from pkg.app import app
 
 
 @app.queue(cpu="cpu3c-2-4", name="pre-{i}")
@@ -35,7 +35,7 @@ def pre_{i}(x):
 @app.queue(gpu="4090", workers=(0, 2), name="infer-{i}")
 async def infer_{i}(x):
     return x
-'''
+"""
 
 
 def main() -> int:
@@ -63,7 +63,9 @@ def main() -> int:
         project.analyze()
         times.append(time.perf_counter() - started)
     print(f"modules {args.modules}, resources {resources}, succeeds {model.outcome.succeeds}")
-    print(f"cold analysis {cold * 1000:.0f} ms; re-analysis after a body edit: median {statistics.median(times) * 1000:.0f} ms")
+    print(
+        f"cold analysis {cold * 1000:.0f} ms; re-analysis after a body edit: median {statistics.median(times) * 1000:.0f} ms"
+    )
     return 0
 
 

@@ -29,7 +29,6 @@ sys.path.insert(0, str(REPO / "server"))
 
 from flash_lsp.bundle import SizePredictor, SizeRequest  # noqa: E402
 from flash_lsp.bundle.resolve import find_uv  # noqa: E402
-
 from tests.bundle import realbuild  # noqa: E402
 
 
@@ -40,7 +39,9 @@ def _norm(pins):
 def run_set(name: str, rec: dict, *, unpinned: bool, use_uv: bool, tmp: Path) -> dict:
     proj = realbuild.make_project(tmp / "proj", rec["requirements"], name=re.sub(r"\W+", "_", name))
     reqs = rec["requirements"] if unpinned else rec["pinned"]
-    req = SizeRequest.make(reqs, rec["python"], project_files=rec["project_files"] + rec["generated_files"], project_root=str(proj))
+    req = SizeRequest.make(
+        reqs, rec["python"], project_files=rec["project_files"] + rec["generated_files"], project_root=str(proj)
+    )
     cache = tmp / "cache"
     env = realbuild.isolated_pip_env()
     p = SizePredictor(cache_dir=cache, env=env, use_uv=use_uv)
@@ -111,20 +112,29 @@ def main(argv=None) -> int:
         print(json.dumps(rows, indent=1))
         return 0
     mode = "top-level sets as written" if args.unpinned else "recorded resolution, pinned"
-    print(f"Archive-size prediction vs real `flash build` (tetra-rp 0.24, Python {records[names[0]]['python']}); "
-          f"{mode}; uv {'on' if use_uv else 'off (pip only)'}\n")
-    print("| set | dists | predicted B | real B | error | cold total s | provisional s | pip resolve s | sizes s | warm (memory) ms | warm (disk) ms | real build s |")
+    print(
+        f"Archive-size prediction vs real `flash build` (tetra-rp 0.24, Python {records[names[0]]['python']}); "
+        f"{mode}; uv {'on' if use_uv else 'off (pip only)'}\n"
+    )
+    print(
+        "| set | dists | predicted B | real B | error | cold total s | provisional s | pip resolve s | sizes s | warm (memory) ms | warm (disk) ms | real build s |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         err = f"{r['error']:+.2%}" if r["error"] is not None else "n/a (resolution differs)"
         prov = f"{r['provisional_s']:.2f}" if r["provisional_s"] else "-"
         res = f"{r['resolve_s']:.2f}" if r["resolve_s"] else "-"
-        print(f"| {r['set']} | {r['dists']} | {r['predicted']:,} | {r['real']:,} | {err} | {r['cold_s']:.2f} | {prov} | {res} | "
-              f"{r['sizes_s']:.2f} | {r['warm_memory_ms']:.2f} | {r['warm_disk_ms']:.2f} | {r['real_build_s']} |")
+        print(
+            f"| {r['set']} | {r['dists']} | {r['predicted']:,} | {r['real']:,} | {err} | {r['cold_s']:.2f} | {prov} | {res} | "
+            f"{r['sizes_s']:.2f} | {r['warm_memory_ms']:.2f} | {r['warm_disk_ms']:.2f} | {r['real_build_s']} |"
+        )
     errs = [abs(r["error"]) for r in rows if r["error"] is not None]
     if errs:
         print(f"\nmax |error| {max(errs):.2%}, median |error| {statistics.median(errs):.2%} over {len(errs)} sets")
-    print("size methods: " + "; ".join(f"{r['set']}: " + ", ".join(f"{k} {v}" for k, v in sorted(r["methods"].items())) for r in rows))
+    print(
+        "size methods: "
+        + "; ".join(f"{r['set']}: " + ", ".join(f"{k} {v}" for k, v in sorted(r["methods"].items())) for r in rows)
+    )
     return 0
 
 

@@ -35,8 +35,10 @@ def best_of(runs: int, fn) -> float:
 def main(modules: int = 2000) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="flash-lsp-bench-"))
     root = generate(tmp / "ws", modules=modules)
-    summaries = {str(p): replace(summarize(str(p.relative_to(root)), p.read_text(), ()), tree=None, lines=[])
-                 for p in root.rglob("*.py")}
+    summaries = {
+        str(p): replace(summarize(str(p.relative_to(root)), p.read_text(), ()), tree=None, lines=[])
+        for p in root.rglob("*.py")
+    }
     cache = SummaryCache(tmp / "summaries.json")
     for key, summary in summaries.items():
         cache.entries[key] = summary

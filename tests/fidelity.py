@@ -180,8 +180,7 @@ def _create_venv(venv: Path, requirements: list[str], log) -> None:
     started = time.monotonic()
     steps = [
         [python, "-m", "venv", str(venv)],
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-         *requirements],
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", *requirements],
     ]
     for cmd in steps:
         proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -287,7 +286,7 @@ def list_real_files(venv: Path, pristine: Path) -> list[str]:
     )
     for line in proc.stdout.splitlines():
         if line.startswith("@@FILES@@"):
-            return json.loads(line[len("@@FILES@@"):])
+            return json.loads(line[len("@@FILES@@") :])
     raise RuntimeError(f"real get_file_tree failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
 
 
@@ -415,7 +414,9 @@ def run_cli(args: list[str], cwd: Path) -> CliRun:
         proc = subprocess.run(
             our_cli() + args, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=CLI_TIMEOUT
         )
-        return CliRun(args, proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+        return CliRun(
+            args, proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
+        )
     except subprocess.TimeoutExpired:
         return CliRun(args, -9, "", f"timed out after {CLI_TIMEOUT}s")
     except OSError as exc:
@@ -431,9 +432,7 @@ def _indent(text: str, prefix: str = "    ") -> str:
 
 def _udiff(real: str, ours: str, name: str, limit: int = 80) -> str:
     lines = list(
-        difflib.unified_diff(
-            real.splitlines(), ours.splitlines(), f"real/{name}", f"ours/{name}", lineterm="", n=2
-        )
+        difflib.unified_diff(real.splitlines(), ours.splitlines(), f"real/{name}", f"ours/{name}", lineterm="", n=2)
     )
     if len(lines) > limit:
         lines = lines[:limit] + [f"... ({len(lines) - limit} more diff lines)"]
@@ -488,8 +487,7 @@ def compare_manifest(real: RealResult, run: CliRun) -> list[str]:
         return [f"manifest: our stdout is not JSON ({exc}):\n{_indent(ours[:1000])}"]
     if json.dumps(our_obj, indent=2) != ours:
         diffs.append(
-            "manifest: our stdout is not formatted like json.dumps(obj, indent=2) (no trailing newline, "
-            "ASCII-escaped)"
+            "manifest: our stdout is not formatted like json.dumps(obj, indent=2) (no trailing newline, ASCII-escaped)"
         )
     gen = our_obj.get("generated_at") if isinstance(our_obj, dict) else None
     if isinstance(gen, str) and not GENERATED_AT_RE.match(gen):
@@ -498,7 +496,10 @@ def compare_manifest(real: RealResult, run: CliRun) -> list[str]:
     real_text = json.dumps(_normalise_manifest(real_obj), indent=2)
     our_text = json.dumps(_normalise_manifest(our_obj), indent=2)
     if real_text != our_text:
-        diffs.append(f"manifest differs{where} (generated_at and gpuIds order normalised):\n" + _udiff(real_text, our_text, "flash_manifest.json"))
+        diffs.append(
+            f"manifest differs{where} (generated_at and gpuIds order normalised):\n"
+            + _udiff(real_text, our_text, "flash_manifest.json")
+        )
     return diffs
 
 
@@ -565,9 +566,7 @@ def compare_check(real: RealResult, run: CliRun) -> list[str]:
     diffs = []
     if succeeds != real.succeeded:
         detail = f"our errors: {errors}" if errors else "we reported no errors"
-        diffs.append(
-            f"check: real build exit code {real.returncode}, but we predict succeeds={succeeds} ({detail})"
-        )
+        diffs.append(f"check: real build exit code {real.returncode}, but we predict succeeds={succeeds} ({detail})")
     elif not real.succeeded:
         if not errors:
             diffs.append("check: the real build failed but our errors list is empty")

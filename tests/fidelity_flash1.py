@@ -67,15 +67,38 @@ PRIMARY = "flash-1.21"
 # The older releases run on the fixtures whose features they have (no closure check before 1.19,
 # no client mode before 1.21; 1.7 discovers endpoints from the AST and imports nothing).
 OLDER_RELEASE_FIXTURES = {
-    "flash-1.17": frozenset({
-        "qb_function", "qb_class_methods", "max_concurrency_async", "lb_routes", "mixed_qb_lb",
-        "legacy_remote_live", "flat_layout", "missing_import_endpoint", "http_at_import", "shared_config",
-        "same_name_two_files", "reexport_import", "closure_endpoint_file", "client_image",
-    }),
-    "flash-1.7": frozenset({
-        "qb_function", "qb_class_methods", "lb_routes", "legacy_cpu_lb", "flat_layout",
-        "missing_import_endpoint", "shared_config", "same_name_two_files", "syntax_error_helper", "gitignore_rules",
-    }),
+    "flash-1.17": frozenset(
+        {
+            "qb_function",
+            "qb_class_methods",
+            "max_concurrency_async",
+            "lb_routes",
+            "mixed_qb_lb",
+            "legacy_remote_live",
+            "flat_layout",
+            "missing_import_endpoint",
+            "http_at_import",
+            "shared_config",
+            "same_name_two_files",
+            "reexport_import",
+            "closure_endpoint_file",
+            "client_image",
+        }
+    ),
+    "flash-1.7": frozenset(
+        {
+            "qb_function",
+            "qb_class_methods",
+            "lb_routes",
+            "legacy_cpu_lb",
+            "flat_layout",
+            "missing_import_endpoint",
+            "shared_config",
+            "same_name_two_files",
+            "syntax_error_helper",
+            "gitignore_rules",
+        }
+    ),
 }
 RESOURCE_CONFIG = "runpod_flash/runtime/_flash_resource_config.py"
 ARGS_RE = re.compile(r"^flash build args:(.*)$", re.MULTILINE)
@@ -193,7 +216,7 @@ def _installed_by_pip(build_dir: Path) -> set[str]:
     for record in build_dir.glob("*.dist-info/RECORD"):
         for row in record.read_text(encoding="utf-8", errors="replace").splitlines():
             rel = row.split(",", 1)[0]
-            installed.add("bin/" + rel[len("../../bin/"):] if rel.startswith("../../bin/") else rel)
+            installed.add("bin/" + rel[len("../../bin/") :] if rel.startswith("../../bin/") else rel)
     return installed
 
 
@@ -233,13 +256,20 @@ def run_real_build(path: Path, profile: str, env: str, log=print) -> Flash1Resul
         started = time.monotonic()
         recorded = tmp / "files.json"
         extra = {
-            "HOME": str(tmp / "home"), "RUNPOD_FLASH_SILENCE_DEPRECATION": "1", "FLASH_FIDELITY_FILES": str(recorded),
+            "HOME": str(tmp / "home"),
+            "RUNPOD_FLASH_SILENCE_DEPRECATION": "1",
+            "FLASH_FIDELITY_FILES": str(recorded),
         }
         cmd = [str(venv / "bin" / "python"), str(venv / "bin" / base.WRAPPER_NAME), "build", *build_args(path)]
         try:
             proc = subprocess.run(
-                cmd, cwd=work, env=base.clean_env(extra), stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=base.BUILD_TIMEOUT,
+                cmd,
+                cwd=work,
+                env=base.clean_env(extra),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                timeout=base.BUILD_TIMEOUT,
             )
             rc, output = proc.returncode, proc.stdout.decode("utf-8", "replace")
         except subprocess.TimeoutExpired as exc:
@@ -264,9 +294,16 @@ def run_real_build(path: Path, profile: str, env: str, log=print) -> Flash1Resul
                 handlers[RESOURCE_CONFIG] = (build_dir / RESOURCE_CONFIG).read_text(encoding="utf-8")
         m = BUILT_RE.search(output)
         return Flash1Result(
-            profile=profile, returncode=rc, output=output, manifest=manifest, handlers=handlers, files=files,
-            found_count=int(m.group(1)) if m else None, duration=round(duration, 2),
-            manifest_survived_failure=survived, env=env,
+            profile=profile,
+            returncode=rc,
+            output=output,
+            manifest=manifest,
+            handlers=handlers,
+            files=files,
+            found_count=int(m.group(1)) if m else None,
+            duration=round(duration, 2),
+            manifest_survived_failure=survived,
+            env=env,
             archive_files=archive_project_files(work, pristine, set(handlers)) if rc == 0 else None,
         )
 
@@ -274,12 +311,15 @@ def run_real_build(path: Path, profile: str, env: str, log=print) -> Flash1Resul
 def _list_files(venv: Path, pristine: Path) -> list[str]:
     proc = subprocess.run(
         [str(venv / "bin" / "python"), "-c", LIST_FILES, str(pristine)],
-        cwd=pristine.parent, env=base.clean_env({"RUNPOD_FLASH_SILENCE_DEPRECATION": "1"}),
-        capture_output=True, text=True, timeout=120,
+        cwd=pristine.parent,
+        env=base.clean_env({"RUNPOD_FLASH_SILENCE_DEPRECATION": "1"}),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     for line in proc.stdout.splitlines():
         if line.startswith("@@FILES@@"):
-            return json.loads(line[len("@@FILES@@"):])
+            return json.loads(line[len("@@FILES@@") :])
     raise RuntimeError(f"real get_file_tree failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
 
 
@@ -322,8 +362,10 @@ def compare_outcome(real: Flash1Result, run: base.CliRun) -> list[str]:
     if problem:
         return problem
     if succeeds != real.succeeded:
-        return [f"outcome: real exit code {real.returncode}, we predict succeeds={succeeds}; "
-                f"real errors: {real.errors!r}; ours: {errors!r}"]
+        return [
+            f"outcome: real exit code {real.returncode}, we predict succeeds={succeeds}; "
+            f"real errors: {real.errors!r}; ours: {errors!r}"
+        ]
     if real.succeeded:
         return []
     ours = normalise_errors([e if isinstance(e, str) else json.dumps(e) for e in errors])
@@ -413,16 +455,18 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     wanted = {p.resolve() for p in args.paths}
     selected = [
-        c for c in cases()
+        c
+        for c in cases()
         if (not wanted or c.fixture.resolve() in wanted)
-        and (not args.profile or c.profile in args.profile) and (not args.env or c.env in args.env)
+        and (not args.profile or c.profile in args.profile)
+        and (not args.env or c.env in args.env)
     ]
     if args.real_only:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            reals = list(pool.map(
-                lambda c: real_results(c.fixture, c.profile, c.env, use_cache=not args.no_cache), selected
-            ))
-        for case, real in zip(selected, reals):
+            reals = list(
+                pool.map(lambda c: real_results(c.fixture, c.profile, c.env, use_cache=not args.no_cache), selected)
+            )
+        for case, real in zip(selected, reals, strict=False):
             print(f"== {case.id}: real exit {real.returncode} in {real.duration:.1f}s")
             print(base._indent(real.output.strip(), "    | "))
         return 0

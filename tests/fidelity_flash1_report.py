@@ -58,7 +58,9 @@ def write_status(results: dict, path: Path = STATUS_FILE) -> None:
     for case, (real, diffs) in results.items():
         marks = ["ok" if not diffs[a] else "**DIFF**" for a in ("manifest", "handlers", "files", "outcome")]
         first = "" if not any(diffs.values()) else _cell(summarise(diffs))
-        rows.append(f"| {case.fixture.name} | {case.profile} | {case.env} | {real.returncode} | {' | '.join(marks)} | {first} |")
+        rows.append(
+            f"| {case.fixture.name} | {case.profile} | {case.env} | {real.returncode} | {' | '.join(marks)} | {first} |"
+        )
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 

@@ -50,8 +50,21 @@ SIZE_TOLERANCE = 0.03
 # The runtime packages every artifact vendors (api ones included) and the fixtures' own small
 # requirements: the wheelhouse pip installs from.
 WHEELHOUSE_REQUIREMENTS = (
-    "aiohttp[speedups]", "aiohttp-retry", "backoff", "cloudpickle", "py-cpuinfo", "requests", "tomli", "tomlkit",
-    "tqdm-loggable", "fastapi[standard]", "uvicorn>=0.30", "tabulate==0.10.0", "termcolor==3.3.0", "toml==0.10.2", "six",
+    "aiohttp[speedups]",
+    "aiohttp-retry",
+    "backoff",
+    "cloudpickle",
+    "py-cpuinfo",
+    "requests",
+    "tomli",
+    "tomlkit",
+    "tqdm-loggable",
+    "fastapi[standard]",
+    "uvicorn>=0.30",
+    "tabulate==0.10.0",
+    "termcolor==3.3.0",
+    "toml==0.10.2",
+    "six",
 )
 PLATFORMS = ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64")
 WRAPPER_NAME = "rp_fidelity_build.py"
@@ -89,7 +102,12 @@ def venv() -> Path:
 
 
 def python_version(python: Path) -> str:
-    return subprocess.run([str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        [str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
 
 
 def wheelhouse(python: Path) -> Path:
@@ -101,8 +119,22 @@ def wheelhouse(python: Path) -> Path:
     with base._locked(target.parent / "wheelhouse.lock"):
         if not (stamp.exists() and stamp.read_text() == "\n".join(WHEELHOUSE_REQUIREMENTS)):
             target.mkdir(parents=True, exist_ok=True)
-            cmd = [str(python), "-m", "pip", "download", "-q", "--disable-pip-version-check", "--only-binary", ":all:",
-                   "--implementation", "cp", "--python-version", target.name, "-d", str(target)]
+            cmd = [
+                str(python),
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--disable-pip-version-check",
+                "--only-binary",
+                ":all:",
+                "--implementation",
+                "cp",
+                "--python-version",
+                target.name,
+                "-d",
+                str(target),
+            ]
             for platform in PLATFORMS:
                 cmd += ["--platform", platform]
             proc = subprocess.run(cmd + list(WHEELHOUSE_REQUIREMENTS), capture_output=True, text=True)
@@ -128,11 +160,13 @@ class Real:
         start = next((i for i, line in enumerate(lines) if line.startswith("Error: ")), None)
         if start is None:
             return ""
-        return base._ws("\n".join(lines[start:])[len("Error: "):])
+        return base._ws("\n".join(lines[start:])[len("Error: ") :])
 
     @property
     def failed_imports(self) -> list[str]:
-        return [line.strip() for line in self.output.splitlines() if line.startswith("importing ") and " failed: " in line]
+        return [
+            line.strip() for line in self.output.splitlines() if line.startswith("importing ") and " failed: " in line
+        ]
 
 
 def _artifact(path: Path, placeholder_root: str) -> dict:
@@ -140,7 +174,12 @@ def _artifact(path: Path, placeholder_root: str) -> dict:
         names = tar.getnames()
         manifest = tar.extractfile("runpod_manifest.json").read().decode("utf-8")
     members = sorted(n for n in names if not n.startswith("env/") and n != "runpod_manifest.json")
-    return {"name": path.name, "manifest": manifest.replace(placeholder_root, base.PLACEHOLDER), "members": members, "bytes": path.stat().st_size}
+    return {
+        "name": path.name,
+        "manifest": manifest.replace(placeholder_root, base.PLACEHOLDER),
+        "members": members,
+        "bytes": path.stat().st_size,
+    }
 
 
 def run_real_build(fixture: Path, log=print) -> Real:
@@ -151,13 +190,23 @@ def run_real_build(fixture: Path, log=print) -> Real:
         home = Path(tmp) / "home"
         home.mkdir()
         work = base.copy_project(fixture, Path(tmp))
-        env = base.clean_env({
-            "HOME": str(home), "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheelhouse(python)),
-            "PIP_DISABLE_PIP_VERSION_CHECK": "1", "RP_FIDELITY_GZIP_LEVEL": "9" if exact else "1",
-        })
+        env = base.clean_env(
+            {
+                "HOME": str(home),
+                "PIP_NO_INDEX": "1",
+                "PIP_FIND_LINKS": str(wheelhouse(python)),
+                "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+                "RP_FIDELITY_GZIP_LEVEL": "9" if exact else "1",
+            }
+        )
         proc = subprocess.run(
             [str(python), str(root / "bin" / WRAPPER_NAME), "flash", "deploy", "--build-only"],
-            cwd=work, env=env, capture_output=True, text=True, timeout=base.BUILD_TIMEOUT, stdin=subprocess.DEVNULL,
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=base.BUILD_TIMEOUT,
+            stdin=subprocess.DEVNULL,
         )
         output = (proc.stdout + proc.stderr).replace(str(work), base.PLACEHOLDER)
         built = sorted(work.glob("*-artifact.tar.gz"), key=lambda p: (p.stat().st_mtime_ns, p.name))
@@ -177,7 +226,12 @@ def _readme(fixture: Path) -> str:
 
 
 def real_results(fixture: Path, *, use_cache: bool = True, log=print) -> Real:
-    cache = base.cache_root() / "real-builds" / PROFILE / f"{fixture.name}-{HARNESS_VERSION}-{base.project_hash(fixture)}.json"
+    cache = (
+        base.cache_root()
+        / "real-builds"
+        / PROFILE
+        / f"{fixture.name}-{HARNESS_VERSION}-{base.project_hash(fixture)}.json"
+    )
     if use_cache and cache.exists():
         return Real(**json.loads(cache.read_text()))
     real = run_real_build(fixture, log)
@@ -203,12 +257,17 @@ def compare(real: Real, fixture: Path) -> dict[str, list[str]]:
         if manifest.returncode not in (0, 1) or "Traceback (most recent call last)" in manifest.stderr:
             out["manifest"].append(manifest.describe())  # (`crashed` also flags "No module named" in our answer)
         elif manifest.stdout != expected:
-            out["manifest"].append("manifest differs:\n" + base._udiff(expected, manifest.stdout, "runpod_manifest.json"))
+            out["manifest"].append(
+                "manifest differs:\n" + base._udiff(expected, manifest.stdout, "runpod_manifest.json")
+            )
         if real.artifacts:
             files = ours("files")
             ours_files = sorted(files.stdout.splitlines())
             if ours_files != real.artifacts[0]["members"]:
-                out["files"].append("members differ:\n" + base._udiff("\n".join(real.artifacts[0]["members"]), "\n".join(ours_files), "members"))
+                out["files"].append(
+                    "members differ:\n"
+                    + base._udiff("\n".join(real.artifacts[0]["members"]), "\n".join(ours_files), "members")
+                )
         check = ours("check", "--format", "json")
         out["check"] = _compare_check(real, check)
         if real.size_exact and real.artifacts:
@@ -226,7 +285,9 @@ def _compare_check(real: Real, run: base.CliRun) -> list[str]:
     if build["succeeds"] != (real.returncode == 0):
         problems.append(f"outcome: real exit {real.returncode}, ours succeeds={build['succeeds']} ({build['errors']})")
     elif real.returncode != 0 and base._ws(" ".join(build["errors"])) != real.error_text:
-        problems.append(f"error text differs:\n    real: {real.error_text}\n    ours: {base._ws(' '.join(build['errors']))}")
+        problems.append(
+            f"error text differs:\n    real: {real.error_text}\n    ours: {base._ws(' '.join(build['errors']))}"
+        )
     missing = [w for w in real.failed_imports if w not in [base._ws(x) for x in build["warnings"]]]
     if missing:
         problems.append("import warnings missing: " + "; ".join(missing))
@@ -240,7 +301,9 @@ def _compare_size(real: Real, run: base.CliRun) -> list[str]:
         return [run.describe()]
     actual = real.artifacts[0]["bytes"]
     if not isinstance(ours, int) or abs(ours - actual) > SIZE_TOLERANCE * actual:
-        return [f"size: real {actual:,} B, ours {ours if ours is None else f'{ours:,}'} B (tolerance {SIZE_TOLERANCE:.0%})"]
+        return [
+            f"size: real {actual:,} B, ours {ours if ours is None else f'{ours:,}'} B (tolerance {SIZE_TOLERANCE:.0%})"
+        ]
     return []
 
 
@@ -263,7 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     fixtures = [p.resolve() for p in args.paths] or all_fixtures()
     failed = 0
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for fixture, (real, diffs) in zip(fixtures, pool.map(lambda f: evaluate(f, use_cache=not args.no_cache), fixtures)):
+        for fixture, (real, diffs) in zip(
+            fixtures, pool.map(lambda f: evaluate(f, use_cache=not args.no_cache), fixtures), strict=False
+        ):
             problems = [p for aspect in diffs.values() for p in aspect]
             failed += bool(problems)
             state = "OK " if not problems else "DIFF"

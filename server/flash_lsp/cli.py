@@ -66,10 +66,16 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("path", nargs="?", default=".", help="project directory (default: .)")
         p.add_argument(
-            "--profile", default="auto", choices=["auto", *sorted(PROFILES)],
+            "--profile",
+            default="auto",
+            choices=["auto", *sorted(PROFILES)],
             help="Flash version family (default auto: the Flash package installed or pinned, else the one the sources import)",
         )
-        p.add_argument("--python", metavar="INTERPRETER", help="the interpreter `flash build` runs with (default: the project's .venv)")
+        p.add_argument(
+            "--python",
+            metavar="INTERPRETER",
+            help="the interpreter `flash build` runs with (default: the project's .venv)",
+        )
         p.set_defaults(run=run)
         return p
 

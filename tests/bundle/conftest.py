@@ -51,6 +51,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "network" in item.keywords and str(item.fspath).startswith(os.path.dirname(__file__)):
             if skip is None:
-                skip = False if pypi_reachable() else pytest.mark.skip(reason="PyPI is not reachable (or FLASH_LSP_SKIP_NETWORK=1)")
+                skip = (
+                    False
+                    if pypi_reachable()
+                    else pytest.mark.skip(reason="PyPI is not reachable (or FLASH_LSP_SKIP_NETWORK=1)")
+                )
             if skip:
                 item.add_marker(skip)

@@ -131,7 +131,8 @@ def write_project(root: Path, requirements: list[str], decorator_dependencies: l
     (root / "main.py").write_text("from fastapi import FastAPI\napp = FastAPI()\n")
     deps = ", ".join(repr(d) for d in decorator_dependencies)
     (root / "workers" / "__init__.py").write_text("")
-    (root / "workers" / "worker.py").write_text(textwrap.dedent(f"""\
+    (root / "workers" / "worker.py").write_text(
+        textwrap.dedent(f"""\
         from tetra_rp import remote, LiveServerless
 
         config = LiveServerless(name="hostile")
@@ -140,5 +141,6 @@ def write_project(root: Path, requirements: list[str], decorator_dependencies: l
         @remote(config, dependencies=[{deps}])
         def work(x):
             return x
-        """))
+        """)
+    )
     return root

@@ -52,7 +52,7 @@ SETS: dict[str, list[str]] = {
 # Sets whose real build downloads gigabytes and tars for many minutes: only rebuilt on request.
 HEAVY = {"diffusers+transformers+accelerate"}
 
-MAIN_PY = '''from fastapi import FastAPI
+MAIN_PY = """from fastapi import FastAPI
 
 app = FastAPI()
 
@@ -60,7 +60,7 @@ app = FastAPI()
 @app.get("/")
 def root():
     return {"ok": True}
-'''
+"""
 
 _PIP_VARS_DROPPED = (
     "PIP_FIND_LINKS",
@@ -143,7 +143,11 @@ def _pip_owned(build_dir: Path) -> set[str]:
                 if path:
                     # pip --target installs into a home scheme (purelib = <home>/lib/python) and then
                     # moves everything up: "../../bin/x" and "../../share/..." are target-relative.
-                    norm = os.path.normpath(os.path.join("lib", "python", path)) if path.startswith("..") else os.path.normpath(path)
+                    norm = (
+                        os.path.normpath(os.path.join("lib", "python", path))
+                        if path.startswith("..")
+                        else os.path.normpath(path)
+                    )
                     if not norm.startswith(".."):
                         owned.add(Path(norm).as_posix())
     return owned
@@ -225,9 +229,7 @@ def real_build(requirements: list[str], *, entries: bool = False, timeout: float
         }
         if entries:
             t0 = time.monotonic()
-            record["entries"] = {
-                n: _tgz_size(build_dir, [n]) for n in sorted(os.listdir(build_dir))
-            }
+            record["entries"] = {n: _tgz_size(build_dir, [n]) for n in sorted(os.listdir(build_dir))}
             record["entries_seconds"] = round(time.monotonic() - t0, 1)
         return record
     finally:

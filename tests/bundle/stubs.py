@@ -48,11 +48,15 @@ def make_wheel(
     """(filename, bytes) of a wheel with `files` (paths inside the wheel) plus its dist-info."""
     dist = f"{name.replace('-', '_')}-{version}"
     fn = f"{dist}-{tag}.whl"
-    meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n" + "".join(f"Requires-Dist: {r}\n" for r in requires)
+    meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n" + "".join(
+        f"Requires-Dist: {r}\n" for r in requires
+    )
     meta += extra_metadata + "\n"
     members: dict[str, bytes] = {k: (v.encode() if isinstance(v, str) else v) for k, v in files.items()}
     members[f"{dist}.dist-info/METADATA"] = meta.encode()
-    members[f"{dist}.dist-info/WHEEL"] = f"Wheel-Version: 1.0\nGenerator: stub\nRoot-Is-Purelib: true\nTag: {tag}\n".encode()
+    members[f"{dist}.dist-info/WHEEL"] = (
+        f"Wheel-Version: 1.0\nGenerator: stub\nRoot-Is-Purelib: true\nTag: {tag}\n".encode()
+    )
     if entry_points:
         members[f"{dist}.dist-info/entry_points.txt"] = entry_points.encode()
     record = "".join(f"{p},{_record_hash(b)},{len(b)}\n" for p, b in members.items()) + f"{dist}.dist-info/RECORD,,\n"
@@ -116,7 +120,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 if start < off:
                     return self._send(500, b"sparse file: range before the recorded tail")
                 body = data[start - off : end - off + 1]
-                return self._send(206, body, {"Content-Range": f"bytes {start}-{end}/{total}", "Accept-Ranges": "bytes"})
+                return self._send(
+                    206, body, {"Content-Range": f"bytes {start}-{end}/{total}", "Accept-Ranges": "bytes"}
+                )
             if len(data) != total:
                 return self._send(500, b"sparse file: whole body requested")
             return self._send(200, data, {"Content-Type": "application/octet-stream"})
@@ -166,13 +172,15 @@ class StubIndex:
             name = canonicalize_name(parse_wheel_filename(filename)[0])
         else:
             name = canonicalize_name(filename.rsplit("-", 1)[0])
-        self.projects.setdefault(name, []).append({
-            "filename": filename,
-            "url": self.url(filename),
-            "hashes": {"sha256": hashlib.sha256(data).hexdigest()},
-            "size": total,
-            "yanked": yanked,
-        })
+        self.projects.setdefault(name, []).append(
+            {
+                "filename": filename,
+                "url": self.url(filename),
+                "hashes": {"sha256": hashlib.sha256(data).hexdigest()},
+                "size": total,
+                "yanked": yanked,
+            }
+        )
         return self.url(filename)
 
     def add_listing(self, name: str, filename: str, size: int = 1000) -> None:
@@ -197,7 +205,7 @@ class StubIndex:
 
 # --------------------------------------------------------------------------- fake pip / uv
 
-FAKE_PIP = r'''
+FAKE_PIP = r"""
 import json, os, sys, time
 args = sys.argv[1:]
 log = os.environ.get("FAKE_LOG")
@@ -219,9 +227,9 @@ if mode != "ok":
     sys.exit(1)
 report = args[args.index("--report") + 1]
 json.dump({"version": "1", "pip_version": "99.0", "install": plan["install"], "environment": {}}, open(report, "w"))
-'''
+"""
 
-FAKE_UV = r'''
+FAKE_UV = r"""
 import json, os, sys, time
 args = sys.argv[1:]
 log = os.environ.get("FAKE_LOG")
@@ -241,7 +249,7 @@ if mode != "ok":
     sys.exit(2)
 out = args[args.index("-o") + 1]
 open(out, "w").write(plan["pylock"])
-'''
+"""
 
 
 class FakeTools:
@@ -288,7 +296,9 @@ class FakeTools:
         return [c for c in out if tool is None or c["tool"] == tool]
 
 
-def report_item(name: str, version: str, url: str, data: bytes | None = None, *, requires: list[str] = (), requested: bool = False) -> dict:
+def report_item(
+    name: str, version: str, url: str, data: bytes | None = None, *, requires: list[str] = (), requested: bool = False
+) -> dict:
     """One `install` item of a pip report."""
     sha = hashlib.sha256(data).hexdigest() if data is not None else "0" * 64
     return {

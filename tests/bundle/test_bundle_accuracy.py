@@ -21,6 +21,7 @@ import statistics
 import sys
 
 import pytest
+
 from flash_lsp.bundle import SizePredictor, SizeRequest
 
 from . import realbuild
@@ -38,8 +39,9 @@ def _norm(pins) -> list[str]:
 def predict_set(name: str, rec: dict, tmp_root, predictor: SizePredictor) -> dict:
     proj = realbuild.make_project(tmp_root, rec["requirements"], name=re.sub(r"\W+", "_", name))
     reqs = list(rec["requirements"]) if UNPINNED else list(rec["pinned"])
-    req = SizeRequest.make(reqs, rec["python"], project_files=rec["project_files"] + rec["generated_files"],
-                           project_root=str(proj))
+    req = SizeRequest.make(
+        reqs, rec["python"], project_files=rec["project_files"] + rec["generated_files"], project_root=str(proj)
+    )
     est = predictor.estimate_sync(req)
     pins = [f"{p.name}=={p.version}" for p in est.packages]
     real = rec
@@ -74,7 +76,9 @@ def test_set_within_5_percent(predictions, name):
         pytest.skip(res["skip"])
     est = res["est"]
     assert est.confidence == "authoritative" and est.state == "ready"
-    assert abs(res["err"]) <= 0.05, f"{name}: predicted {est.archive_bytes:,} vs real {res['real']:,} ({res['err']:+.2%})"
+    assert abs(res["err"]) <= 0.05, (
+        f"{name}: predicted {est.archive_bytes:,} vs real {res['real']:,} ({res['err']:+.2%})"
+    )
 
 
 def test_median_within_2_percent(predictions):
@@ -95,7 +99,9 @@ def test_diffusers_set_is_over_the_limit_with_transitive_torch(predictions):
 
 
 def test_real_pypi_no_wheel_and_conflict(tmp_path):
-    predictor = SizePredictor(cache_dir=tmp_path / "c", python=sys.executable, env=realbuild.isolated_pip_env(), use_uv=False)
+    predictor = SizePredictor(
+        cache_dir=tmp_path / "c", python=sys.executable, env=realbuild.isolated_pip_env(), use_uv=False
+    )
     est = predictor.estimate_sync(SizeRequest.make(["pyyaml==5.3"], "3.11"))
     (p,) = est.problems
     assert est.state == "error" and p.kind == "no-wheel" and p.package.lower() == "pyyaml"

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from flash_lsp.bundle import SizePredictor, SizeRequest, main
 from flash_lsp.bundle import project as project_mod
 from flash_lsp.bundle.model import SizeEstimate
@@ -34,9 +35,21 @@ def _publish(stub_index, specs):
 
 
 APP = [
-    ("app", "1.0", {"app/__init__.py": _py_source(1, 200), "app/cli.py": _py_source(2, 50)}, ["lib-one>=1", "lib_two"], True),
+    (
+        "app",
+        "1.0",
+        {"app/__init__.py": _py_source(1, 200), "app/cli.py": _py_source(2, 50)},
+        ["lib-one>=1", "lib_two"],
+        True,
+    ),
     ("lib-one", "2.0", {"lib_one/__init__.py": _py_source(3, 400)}, ["lib_two"], False),
-    ("lib_two", "3.1", {"lib_two.py": _py_source(4, 100), "lib_two_data/big.json": "[" + ",".join(map(str, range(5000))) + "]"}, [], False),
+    (
+        "lib_two",
+        "3.1",
+        {"lib_two.py": _py_source(4, 100), "lib_two_data/big.json": "[" + ",".join(map(str, range(5000))) + "]"},
+        [],
+        False,
+    ),
 ]
 
 
@@ -49,8 +62,14 @@ def world(stub_index, fake_tools):
 
 
 def _predictor(fake_tools, stub_index, *, use_uv=False, **kw) -> SizePredictor:
-    return SizePredictor(python=fake_tools.python, uv_path=fake_tools.uv, use_uv=use_uv, env=fake_tools.env(),
-                         index_url=stub_index.simple, **kw)
+    return SizePredictor(
+        python=fake_tools.python,
+        uv_path=fake_tools.uv,
+        use_uv=use_uv,
+        env=fake_tools.env(),
+        index_url=stub_index.simple,
+        **kw,
+    )
 
 
 def _req(**kw) -> SizeRequest:
@@ -130,8 +149,12 @@ async def test_fast_mode_stops_after_uv(world):
 
 async def test_uv_divergence_goes_to_pip(world):
     stub_index, fake_tools, items, lock = world
-    fn, data = make_wheel("nvidia-cublas", "13.0", {"nvidia/cublas/lib/libcublas.so.13": b"\x7fELF" * 1000},
-                          tag="py3-none-manylinux_2_27_x86_64")
+    fn, data = make_wheel(
+        "nvidia-cublas",
+        "13.0",
+        {"nvidia/cublas/lib/libcublas.so.13": b"\x7fELF" * 1000},
+        tag="py3-none-manylinux_2_27_x86_64",
+    )
     url = stub_index.add_file(fn, data)
     fake_tools.set_uv({"mode": "ok", "pylock": pylock(lock + [("nvidia-cublas", "13.0", [(url, len(data))])])})
     p = _predictor(fake_tools, stub_index, use_uv=True)
@@ -208,8 +231,10 @@ def _fake_site(root: Path) -> Path:
     ]:
         di = site / f"{name.replace('-', '_')}-{version}.dist-info"
         di.mkdir(parents=True)
-        (di / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n" +
-                                     "".join(f"Requires-Dist: {r}\n" for r in requires))
+        (di / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+            + "".join(f"Requires-Dist: {r}\n" for r in requires)
+        )
         rows = [f"{p},sha256=x,{s}" for p, s in files.items()]
         rows.append(f"{name.replace('-', '_')}/__pycache__/x.cpython-311.pyc,,")
         rows += [f"{di.name}/METADATA,,", f"{di.name}/RECORD,,"]
@@ -242,12 +267,18 @@ async def test_offline_mode_never_runs_resolvers(world, tmp_path):
 
 
 async def test_no_wheel_problem_names_abi_and_alternatives(stub_index, fake_tools):
-    for fn in ["oldpkg-1.0-cp38-cp38-manylinux2014_x86_64.whl", "oldpkg-1.0-cp39-cp39-manylinux2014_x86_64.whl",
-               "oldpkg-1.0-cp311-cp311-macosx_11_0_arm64.whl", "oldpkg-1.0.tar.gz",
-               "oldpkg-2.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"]:
+    for fn in [
+        "oldpkg-1.0-cp38-cp38-manylinux2014_x86_64.whl",
+        "oldpkg-1.0-cp39-cp39-manylinux2014_x86_64.whl",
+        "oldpkg-1.0-cp311-cp311-macosx_11_0_arm64.whl",
+        "oldpkg-1.0.tar.gz",
+        "oldpkg-2.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    ]:
         stub_index.add_listing("oldpkg", fn)
-    stderr = ("ERROR: Could not find a version that satisfies the requirement oldpkg==1.0 (from versions: 2.0)\n"
-              "ERROR: No matching distribution found for oldpkg==1.0\n")
+    stderr = (
+        "ERROR: Could not find a version that satisfies the requirement oldpkg==1.0 (from versions: 2.0)\n"
+        "ERROR: No matching distribution found for oldpkg==1.0\n"
+    )
     fake_tools.set_pip({"mode": "fail", "stderr": stderr})
     p = _predictor(fake_tools, stub_index)
     est = await p.estimate(_req(requirements=["oldpkg==1.0"], project_files=[("main.py", 100)]))
@@ -276,9 +307,14 @@ async def test_empty_requirement_list(fake_tools, stub_index, tmp_path):
     (tmp_path / "proj").mkdir()
     (tmp_path / "proj" / "main.py").write_text(_py_source(9, 30))
     p = _predictor(fake_tools, stub_index)
-    est = await p.estimate(SizeRequest.make([], "3.11", project_files=[("main.py", (tmp_path / "proj" / "main.py").stat().st_size),
-                                                                        ("handler_x.py", 4000)],
-                                            project_root=str(tmp_path / "proj")))
+    est = await p.estimate(
+        SizeRequest.make(
+            [],
+            "3.11",
+            project_files=[("main.py", (tmp_path / "proj" / "main.py").stat().st_size), ("handler_x.py", 4000)],
+            project_root=str(tmp_path / "proj"),
+        )
+    )
     assert est.packages == [] and est.state == "ready" and est.confidence == "authoritative"
     assert est.archive_bytes == est.project_bytes + est.overhead_bytes
     assert fake_tools.calls() == []
@@ -295,6 +331,7 @@ def test_project_bytes_exact_and_modelled(tmp_path):
     exact, raw, method = project_mod.project_bytes(lst, str(root))
     assert method == "compressed" and raw == sum(s for _r, s in lst)
     from flash_lsp.bundle import tarsim
+
     assert exact == tarsim.measure_groups({"p": [(r, (root / r).read_bytes()) for r in files]})["p"]
     modelled, _raw, method2 = project_mod.project_bytes(lst, None)
     assert method2 == "modelled" and 0.5 < modelled / exact < 2
@@ -304,7 +341,9 @@ def test_cli_main_json(world, monkeypatch, capsys, tmp_path):
     stub_index, fake_tools, _, _ = world
     for k, v in fake_tools.env({}).items():
         monkeypatch.setenv(k, v)
-    rc = main(["app", "--python", fake_tools.python, "--no-uv", "--format", "json", "--exclude", "lib_one,torch", "--gpu"])
+    rc = main(
+        ["app", "--python", fake_tools.python, "--no-uv", "--format", "json", "--exclude", "lib_one,torch", "--gpu"]
+    )
     out = json.loads(capsys.readouterr().out)
     assert rc == 0
     assert out["confidence"] == "authoritative" and out["archive_bytes"] > 0

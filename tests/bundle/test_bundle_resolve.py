@@ -38,14 +38,27 @@ def test_uv_command():
     assert "--only-binary" in cmd and ":all:" in cmd
     # no uv.toml / pyproject.toml of anyone's, no source build, no interpreter search
     assert {"--no-config", "--no-sources", "--no-build"} <= set(cmd)
-    assert resolve.uv_command("uv", "in.txt", "pylock.toml", "3.12", no_deps=False, python="/py")[-3:] == ["--python", "/py", "in.txt"]
+    assert resolve.uv_command("uv", "in.txt", "pylock.toml", "3.12", no_deps=False, python="/py")[-3:] == [
+        "--python",
+        "/py",
+        "in.txt",
+    ]
 
 
 def test_parse_pip_report():
-    rep = {"install": [
-        report_item("requests", "2.32.0", "https://x/requests-2.32.0-py3-none-any.whl", b"abc", requires=["idna<4"], requested=True),
-        report_item("idna", "3.7", "https://x/idna-3.7-py3-none-any.whl#sha256=00", b"def"),
-    ]}
+    rep = {
+        "install": [
+            report_item(
+                "requests",
+                "2.32.0",
+                "https://x/requests-2.32.0-py3-none-any.whl",
+                b"abc",
+                requires=["idna<4"],
+                requested=True,
+            ),
+            report_item("idna", "3.7", "https://x/idna-3.7-py3-none-any.whl#sha256=00", b"def"),
+        ]
+    }
     res = resolve.parse_pip_report(rep, "pip 23.2.1")
     assert [d.name for d in res.dists] == ["requests", "idna"]
     assert res.dists[0].filename == "requests-2.32.0-py3-none-any.whl"
@@ -55,13 +68,26 @@ def test_parse_pip_report():
 
 
 def test_parse_pylock_picks_pips_wheel_and_flags_divergence():
-    text = pylock([
-        ("charset-normalizer", "3.5.3", [
-            ("https://x/charset_normalizer-3.5.3-py3-none-any.whl", 68878),
-            ("https://x/charset_normalizer-3.5.3-cp311-cp311-manylinux1_x86_64.manylinux_2_28_x86_64.manylinux_2_5_x86_64.whl", 263382),
-        ]),
-        ("nvidia-cublas", "13.4.1.3", [("https://x/nvidia_cublas-13.4.1.3-py3-none-manylinux_2_27_x86_64.whl", 500)]),
-    ])
+    text = pylock(
+        [
+            (
+                "charset-normalizer",
+                "3.5.3",
+                [
+                    ("https://x/charset_normalizer-3.5.3-py3-none-any.whl", 68878),
+                    (
+                        "https://x/charset_normalizer-3.5.3-cp311-cp311-manylinux1_x86_64.manylinux_2_28_x86_64.manylinux_2_5_x86_64.whl",
+                        263382,
+                    ),
+                ],
+            ),
+            (
+                "nvidia-cublas",
+                "13.4.1.3",
+                [("https://x/nvidia_cublas-13.4.1.3-py3-none-manylinux_2_27_x86_64.whl", 500)],
+            ),
+        ]
+    )
     res = resolve.parse_pylock(text, "3.11", resolve.RUNPOD_PLATFORMS, "uv 0.13.9", {"charset-normalizer"})
     cn = res.dists[0]
     assert cn.filename.startswith("charset_normalizer-3.5.3-cp311") and cn.size == 263382 and cn.requested
@@ -102,20 +128,38 @@ def test_cache_key_normalisation():
     assert a == b
     assert a != resolution_key(["six", "requests>=2"], "3.12", ("p",), False, "x")
     assert a != resolution_key(["six", "requests>=2"], "3.11", ("p",), True, "x")
-    assert normalise_requirement("Foo_Bar[B,a] >=1,<2 ; python_version>'3'") == 'foo-bar[a,b]<2,>=1 ; python_version > "3"'
+    assert (
+        normalise_requirement("Foo_Bar[B,a] >=1,<2 ; python_version>'3'") == 'foo-bar[a,b]<2,>=1 ; python_version > "3"'
+    )
 
 
 def test_required_by_with_extras_and_markers():
     requires = {
-        "uvicorn": ["click>=7", "h11", 'uvloop; extra == "standard" and sys_platform != "win32"',
-                    'colorama; sys_platform == "win32"'],
+        "uvicorn": [
+            "click>=7",
+            "h11",
+            'uvloop; extra == "standard" and sys_platform != "win32"',
+            'colorama; sys_platform == "win32"',
+        ],
         "fastapi": ["starlette", "pydantic"],
         "pydantic": ["pydantic-core", "typing-extensions"],
         "starlette": ["anyio", "typing-extensions"],
         "anyio": ["idna"],
     }
-    resolved = {"uvicorn", "click", "h11", "uvloop", "fastapi", "starlette", "pydantic", "pydantic-core",
-                "typing-extensions", "anyio", "idna", "colorama"}
+    resolved = {
+        "uvicorn",
+        "click",
+        "h11",
+        "uvloop",
+        "fastapi",
+        "starlette",
+        "pydantic",
+        "pydantic-core",
+        "typing-extensions",
+        "anyio",
+        "idna",
+        "colorama",
+    }
     by, chains = required_by(["fastapi>=0.100", "uvicorn[standard]"], requires, "3.11", resolved)
     assert by["uvloop"] == ["uvicorn[standard]"]
     assert by["typing-extensions"] == ["fastapi>=0.100"]
@@ -124,4 +168,8 @@ def test_required_by_with_extras_and_markers():
     by2, _ = required_by(["uvicorn"], requires, "3.11", resolved)
     assert "uvloop" not in by2
     assert reachable(["fastapi"], requires, "3.11", resolved, blocked={"starlette"}) == {
-        "fastapi", "pydantic", "pydantic-core", "typing-extensions"}
+        "fastapi",
+        "pydantic",
+        "pydantic-core",
+        "typing-extensions",
+    }

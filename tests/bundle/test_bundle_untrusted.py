@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from flash_lsp.bundle import SizePredictor, SizeRequest
 from flash_lsp.bundle.plan import plan_requirements
 from flash_lsp.bundle.request import request_for
@@ -39,14 +40,25 @@ def index(stub_index):
 def _env(index, tmp_path: Path) -> dict[str, str]:
     """The user's configuration: the local stub is their default index (pip and uv)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_"))}
-    env.update(PIP_CONFIG_FILE=os.devnull, PIP_INDEX_URL=index.simple, PIP_NO_CACHE_DIR="1",
-               UV_DEFAULT_INDEX=index.simple, UV_CACHE_DIR=str(tmp_path / "uv-cache"), UV_PYTHON_DOWNLOADS="never")
+    env.update(
+        PIP_CONFIG_FILE=os.devnull,
+        PIP_INDEX_URL=index.simple,
+        PIP_NO_CACHE_DIR="1",
+        UV_DEFAULT_INDEX=index.simple,
+        UV_CACHE_DIR=str(tmp_path / "uv-cache"),
+        UV_PYTHON_DOWNLOADS="never",
+    )
     return env
 
 
 def _predictor(index, tmp_path: Path, **kw) -> SizePredictor:
-    return SizePredictor(cache_dir=tmp_path / "size-cache", python=sys.executable, env=_env(index, tmp_path),
-                         index_url=index.simple, **kw)
+    return SizePredictor(
+        cache_dir=tmp_path / "size-cache",
+        python=sys.executable,
+        env=_env(index, tmp_path),
+        index_url=index.simple,
+        **kw,
+    )
 
 
 def _request(tmp_path: Path, requirements: list[str], dependencies: list[str]) -> SizeRequest:
@@ -80,8 +92,9 @@ async def test_a_requirement_with_only_a_source_distribution_is_not_built(hostil
     assert "only a source distribution" in est.problems[0].message
 
 
-@pytest.mark.parametrize("vector", ["--index-url", "-i=", "--extra-index-url=", "--find-links", "-r outside",
-                                    "-r /etc/passwd", "-c outside"])
+@pytest.mark.parametrize(
+    "vector", ["--index-url", "-i=", "--extra-index-url=", "--find-links", "-r outside", "-r /etc/passwd", "-c outside"]
+)
 async def test_untrusted_option_lines_are_not_obeyed(hostile, index, tmp_path, vector):
     text = hostile.option_lines()[vector]
     p = _predictor(index, tmp_path)
@@ -96,8 +109,9 @@ async def test_untrusted_option_lines_are_not_obeyed(hostile, index, tmp_path, v
 async def test_trusted_index_options_are_obeyed_but_outside_files_are_not_read(hostile, index, tmp_path):
     lines = hostile.option_lines()
     p = _predictor(index, tmp_path, trusted=True)
-    est = await p.estimate(_request(tmp_path, ["six", lines["--extra-index-url="], lines["-r outside"],
-                                               lines["-r /etc/passwd"]], []))
+    est = await p.estimate(
+        _request(tmp_path, ["six", lines["--extra-index-url="], lines["-r outside"], lines["-r /etc/passwd"]], [])
+    )
     p.close()
     assert any(path.startswith("/simple/six") for path, _r in hostile.evil.requests)  # the project's index
     assert not any("outside-only-pkg" in path for path, _r in index.requests + hostile.evil.requests)
@@ -115,8 +129,9 @@ def test_include_files_inside_the_project_only(tmp_path):
     (tmp_path / "secret.txt").write_text("secret-pkg\n")
     (root / "link.txt").symlink_to(tmp_path / "secret.txt")
     (root / "dirlink").symlink_to(tmp_path)
-    plan = plan_requirements(["-r req/base.txt", "-r link.txt", "-r dirlink/secret.txt", "-r ../secret.txt"],
-                             str(root), trusted=True)
+    plan = plan_requirements(
+        ["-r req/base.txt", "-r link.txt", "-r dirlink/secret.txt", "-r ../secret.txt"], str(root), trusted=True
+    )
     assert plan.requirements == ["six", "attrs>=22"]
     assert [u.requirement for u in plan.unpredictable] == ["-e ."]
     assert len([n for n in plan.notes if "only inside the project" in n]) == 3
@@ -126,13 +141,29 @@ def test_include_files_inside_the_project_only(tmp_path):
 
 def test_plan_sorts_every_form(tmp_path):
     plan = plan_requirements(
-        ["six>=1", "pkg[x] @ https://h/p.whl", "./local", "C:\\src\\pkg", "hg+https://h/r", "--pre",
-         "--index-url=https://mirror/simple", "--trusted-host mirror", "not a requirement!", 3],
-        str(tmp_path), trusted=True)
+        [
+            "six>=1",
+            "pkg[x] @ https://h/p.whl",
+            "./local",
+            "C:\\src\\pkg",
+            "hg+https://h/r",
+            "--pre",
+            "--index-url=https://mirror/simple",
+            "--trusted-host mirror",
+            "not a requirement!",
+            3,
+        ],
+        str(tmp_path),
+        trusted=True,
+    )
     assert plan.requirements == ["six>=1"]
     assert plan.options == ["--index-url https://mirror/simple", "--trusted-host mirror"]
-    assert [u.requirement for u in plan.unpredictable] == ["pkg[x] @ https://h/p.whl", "./local", "C:\\src\\pkg",
-                                                            "hg+https://h/r"]
+    assert [u.requirement for u in plan.unpredictable] == [
+        "pkg[x] @ https://h/p.whl",
+        "./local",
+        "C:\\src\\pkg",
+        "hg+https://h/r",
+    ]
     assert "downloads the wheel" in plan.unpredictable[0].action and "clones" in plan.unpredictable[3].action
     assert plan.invalid == ["not a requirement!", "3"]
     assert plan.notes == ["'--pre' is ignored by the size prediction (an option line)"]
@@ -149,8 +180,14 @@ async def test_one_projects_index_cannot_change_anothers_answer(stub_index, fake
     claimed = report_item("six", "1.16.0", evil_url, clean, requested=True)  # the clean wheel's sha256
 
     def predictor(cache: str, trusted: bool) -> SizePredictor:
-        return SizePredictor(cache_dir=tmp_path / cache, python=fake_tools.python, use_uv=False,
-                             env=fake_tools.env(), index_url=stub_index.simple, trusted=trusted)
+        return SizePredictor(
+            cache_dir=tmp_path / cache,
+            python=fake_tools.python,
+            use_uv=False,
+            env=fake_tools.env(),
+            index_url=stub_index.simple,
+            trusted=trusted,
+        )
 
     shared = predictor("shared", True)
     fake_tools.set_pip({"mode": "ok", "install": [claimed]})

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from flash_lsp.bundle import tags, tarsim, wheelcd, wheelstats
 from flash_lsp.bundle.http import HttpClient
 from flash_lsp.bundle.wheelcd import RangeNotSupported
@@ -155,9 +156,21 @@ def _real_archive_share(tmp_path: Path, wheel_path: Path) -> dict[str, int]:
     """pip install --target (offline, this wheel only), cleanup, tar.gz each top-level entry alone."""
     target = tmp_path / "target"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(target), "-q",
-         "--disable-pip-version-check", str(wheel_path)],
-        check=True, env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(target),
+            "-q",
+            "--disable-pip-version-check",
+            str(wheel_path),
+        ],
+        check=True,
+        env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
     )
     for p in list(target.rglob("__pycache__")):
         shutil.rmtree(p, ignore_errors=True)
@@ -240,7 +253,9 @@ def test_recorded_tail_of_a_real_wheel():
         return tail[start - off : start - off + length], start, total
 
     idx = wheelcd.read_index(fetch)
-    st = wheelstats.stats_from_index("numpy-2.4.6-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl", idx, fetch, sample=False)
+    st = wheelstats.stats_from_index(
+        "numpy-2.4.6-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl", idx, fetch, sample=False
+    )
     assert {"numpy", "numpy.libs", "numpy-2.4.6.dist-info"} <= set(st.top_level)
     # Real archive share (tar.gz -9 of the installed tree): numpy 7,918,067 B, numpy.libs 8,529,359 B.
     assert abs(st.top_level["numpy.libs"].archive / 8_529_359 - 1) < 0.01
@@ -301,7 +316,11 @@ def test_pick_wheel_prefers_specific_abi():
     assert tags.pick_wheel(files[:2], sup) == files[1]
     assert tags.pick_wheel(["a-1-cp311-cp311-manylinux_2_27_x86_64.whl"], sup) is None
     assert tags.expand_platforms(tags.RUNPOD_PLATFORMS) == (
-        "manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64",
+        "manylinux_2_28_x86_64",
+        "manylinux_2_17_x86_64",
+        "manylinux2014_x86_64",
+        "manylinux2010_x86_64",
+        "manylinux1_x86_64",
     )
 
 

@@ -69,12 +69,17 @@ def test_archive_rules_of_the_newest_release(tmp_path):
     assert set(rules.tarball_filter) == {"torch", "torchvision", "torchaudio", "triton", "runpod_flash"}
     assert (rules.limit_mb, rules.limit_is_error, rules.archive_name) == (1500, True, "artifact.tar.gz")
     assert rules.bundled_bytes == RECORDED_BUNDLE_BYTES[(1, 21, 0)]  # measured from this very package
-    assert bundled_bytes(str(tmp_path), (1, 19, 0)) == (RECORDED_BUNDLE_BYTES[(1, 17, 0)], "bundled runpod_flash sized as recorded for 1.17.0")
+    assert bundled_bytes(str(tmp_path), (1, 19, 0)) == (
+        RECORDED_BUNDLE_BYTES[(1, 17, 0)],
+        "bundled runpod_flash sized as recorded for 1.17.0",
+    )
 
 
 def _predict(root: Path, tmp_path: Path, offline: bool):
     model = model_for(root)
-    predictor = SizePredictor(cache_dir=tmp_path / "cache", python=str(VENV / "bin" / "python"), use_uv=False, offline=offline)
+    predictor = SizePredictor(
+        cache_dir=tmp_path / "cache", python=str(VENV / "bin" / "python"), use_uv=False, offline=offline
+    )
     return predictor.estimate_sync(request_for(model))
 
 

@@ -62,12 +62,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("cases", nargs="*", help="case directory names (default: all)")
     parser.add_argument("--profile", action="append", choices=PROFILES, help="default: every 1.x profile")
     args = parser.parse_args(argv)
-    cases = [DATA / c for c in args.cases] if args.cases else sorted(p for p in DATA.iterdir() if p.is_dir() and p.name != "expected")
+    cases = (
+        [DATA / c for c in args.cases]
+        if args.cases
+        else sorted(p for p in DATA.iterdir() if p.is_dir() and p.name != "expected")
+    )
     (DATA / "expected").mkdir(exist_ok=True)
     for case in cases:
         for profile in args.profile or PROFILES:
             result = record(case, profile)
-            (DATA / "expected" / f"{case.name}-{profile}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+            (DATA / "expected" / f"{case.name}-{profile}.json").write_text(
+                json.dumps(result, indent=1, ensure_ascii=False) + "\n"
+            )
             print(f"{case.name} {profile}: exit {result['returncode']}, {len(result['generated'])} generated files")
     return 0
 

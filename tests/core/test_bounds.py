@@ -33,13 +33,22 @@ def bound_messages(model) -> list[str]:
 @pytest.mark.parametrize(
     "source, bound",
     [
-        ("a0 = 10\n" + "".join(f"a{i + 1} = a{i} * a{i}\n" for i in range(25)) + "cfg = LiveServerless(name='x', workersMax=a25)\n", "bits"),
+        (
+            "a0 = 10\n"
+            + "".join(f"a{i + 1} = a{i} * a{i}\n" for i in range(25))
+            + "cfg = LiveServerless(name='x', workersMax=a25)\n",
+            "bits",
+        ),
         ("s = 'a' * 2_000_000_000\ncfg = LiveServerless(name=s)\n", "characters"),
         ("x = " + "+".join(["1"] * 1500) + "\ncfg = LiveServerless(name='x', workersMax=x)\n", "nested"),
         ("x = a" + ".b" * 1400 + "\ncfg = LiveServerless(name='x')\n", "nested"),
         ("x = [" + ",".join(["1"] * 20_000) + "]\ncfg = LiveServerless(name='x', workersMax=len(x))\n", "elements"),
         ("cfg = LiveServerless(name='x', workersMax=0x" + "f" * 4000 + ")\n", "bits"),
-        ("".join(f"v{i} = [" + ",".join(["1"] * 9000) + "]\n" for i in range(15)) + "cfg = LiveServerless(name='x')\n", "evaluation steps"),
+        (
+            "".join(f"v{i} = [" + ",".join(["1"] * 9000) + "]\n" for i in range(15))
+            + "cfg = LiveServerless(name='x')\n",
+            "evaluation steps",
+        ),
     ],
     ids=["squaring-chain", "string-repeat", "long-sum", "attribute-chain", "huge-list", "hex-int", "steps"],
 )
@@ -72,7 +81,9 @@ def test_values_pydantic_rejects_are_validation_failures_not_crashes(analyze, co
 
 def test_lone_surrogates_in_an_editor_buffer_and_in_file_names(tmp_path):
     root = write_project(tmp_path / "proj", {"workers/ok.py": OK_WORKER})
-    (root / "workers" / "w\udcff.py").write_bytes(b"x = 1\n")  # os.listdir gives names with undecodable bytes as surrogates
+    (root / "workers" / "w\udcff.py").write_bytes(
+        b"x = 1\n"
+    )  # os.listdir gives names with undecodable bytes as surrogates
     project = Project(root, TETRA_024)
     project.set_override("workers/w.py", HEAD + "cfg = LiveServerless(name='\ud800')\n" + FN)
     project.set_override("workers/v.py", HEAD + "cfg = LiveServerless(name='x')  # é \ud800\n" + FN)
@@ -101,7 +112,9 @@ def test_ten_megabyte_list_literal_stays_small_in_memory(tmp_path):
         print(int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) // 1024)
         """
     )
-    peak_mb = int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120).stdout)
+    peak_mb = int(
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120).stdout
+    )
     assert peak_mb < 200  # the whole process; parsing the file would take about 1.7 GB
 
 
@@ -132,7 +145,12 @@ def test_failing_simulation_is_one_diagnostic_on_its_file(analyze, monkeypatch):
 
 
 def test_unhashable_mothership_name_fails_the_build_like_the_builder(analyze):
-    model = analyze({"mothership.py": "from tetra_rp import CpuLiveLoadBalancer\nmothership = CpuLiveLoadBalancer(name=[[1]])\n", "workers/ok.py": OK_WORKER})
+    model = analyze(
+        {
+            "mothership.py": "from tetra_rp import CpuLiveLoadBalancer\nmothership = CpuLiveLoadBalancer(name=[[1]])\n",
+            "workers/ok.py": OK_WORKER,
+        }
+    )
     assert not model.outcome.succeeds and model.outcome.errors == ["unhashable type: 'list'"]
 
 

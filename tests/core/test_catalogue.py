@@ -40,8 +40,12 @@ def test_committed_docs_are_generated_from_the_catalogue():
 
 
 def test_every_code_in_the_source_is_in_the_catalogue():
-    unknown = {(p.relative_to(REPO).as_posix(), c) for p, text in _sources().items() for c in CODE.findall(text)
-               if c not in CATALOGUE}
+    unknown = {
+        (p.relative_to(REPO).as_posix(), c)
+        for p, text in _sources().items()
+        for c in CODE.findall(text)
+        if c not in CATALOGUE
+    }
     assert not unknown
 
 

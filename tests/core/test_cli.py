@@ -22,7 +22,9 @@ def test_check_reports_undefined_config_with_location_and_exits_1(tmp_path):
 
 
 def test_check_json_lists_endpoints_and_build_outcome(tmp_path):
-    root = write_project(tmp_path / "p", {"workers/w.py": HEAD + "c = LiveServerless(name='gpu')\n@remote(c)\ndef f(): pass\n"})
+    root = write_project(
+        tmp_path / "p", {"workers/w.py": HEAD + "c = LiveServerless(name='gpu')\n@remote(c)\ndef f(): pass\n"}
+    )
     code, out, _ = cli("check", str(root), "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["build"]["succeeds"] is True
@@ -30,13 +32,17 @@ def test_check_json_lists_endpoints_and_build_outcome(tmp_path):
 
 
 def test_manifest_is_printed_without_trailing_newline(tmp_path):
-    root = write_project(tmp_path / "p", {"workers/w.py": HEAD + "c = LiveServerless(name='gpu')\n@remote(c)\ndef f(): pass\n"})
+    root = write_project(
+        tmp_path / "p", {"workers/w.py": HEAD + "c = LiveServerless(name='gpu')\n@remote(c)\ndef f(): pass\n"}
+    )
     code, out, _ = cli("manifest", str(root))
     assert code == 0 and json.loads(out)["project_name"] == "p" and not out.endswith("\n")
 
 
 def test_handlers_are_written_under_their_real_names(tmp_path):
-    root = write_project(tmp_path / "p", {"workers/w.py": HEAD + "c = LiveServerless(name='my-gpu.v2')\n@remote(c)\ndef f(): pass\n"})
+    root = write_project(
+        tmp_path / "p", {"workers/w.py": HEAD + "c = LiveServerless(name='my-gpu.v2')\n@remote(c)\ndef f(): pass\n"}
+    )
     out_dir = tmp_path / "out"
     code, out, _ = cli("handlers", str(root), "--out", str(out_dir))
     assert code == 0 and (out_dir / "handler_my-gpu.v2.py").is_file()
@@ -58,7 +64,10 @@ def test_terminal_escape_sequences_in_names_are_escaped_in_text_output(tmp_path)
     evil_file = "workers/\x1b]0;owned\x07w.py"
     root = write_project(
         tmp_path / "p",
-        {evil_file: HEAD + "c = LiveServerless(name='gpu\\x1b[2J\\u202e')\n@remote(c)\ndef f(): pass\n@remote(missing)\ndef g(): pass\n"},
+        {
+            evil_file: HEAD
+            + "c = LiveServerless(name='gpu\\x1b[2J\\u202e')\n@remote(c)\ndef f(): pass\n@remote(missing)\ndef g(): pass\n"
+        },
     )
     for command in ("check", "files"):
         code, out, _ = cli(command, str(root))

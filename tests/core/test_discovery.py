@@ -54,7 +54,10 @@ def test_invalid_method_drops_the_whole_file(analyze):
 
 
 def test_cpu_live_load_balancer_is_qb_in_020(analyze):
-    files = {"workers/w.py": CFG + "api = CpuLiveLoadBalancer(name='api')\n@remote(api, method='GET', path='/h')\ndef h(): pass\n"}
+    files = {
+        "workers/w.py": CFG
+        + "api = CpuLiveLoadBalancer(name='api')\n@remote(api, method='GET', path='/h')\ndef h(): pass\n"
+    }
     assert analyze(files).manifest["resources"]["api"]["is_load_balanced"] is True
     old = analyze(files, profile=TETRA_020)
     assert old.manifest["resources"]["api"]["is_load_balanced"] is False

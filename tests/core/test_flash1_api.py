@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from flash_lsp.core.flash1_api import SNAPSHOT, api_for
 from flash_lsp.core.flash1_api.free_names import free_names, module_bindings
 from flash_lsp.core.flash1_api.reader import read_package
@@ -19,7 +20,9 @@ SITE = "lib/python3.11/site-packages"
 
 @pytest.mark.skipif(not (REF / "flash-1.21" / SITE / "runpod_flash").exists(), reason="needs the reference venvs")
 def test_bundled_snapshot_is_what_the_real_1_21_package_reads_as():
-    assert json.loads(SNAPSHOT.read_text()) == json.loads(json.dumps(read_package(REF / "flash-1.21" / SITE / "runpod_flash")))
+    assert json.loads(SNAPSHOT.read_text()) == json.loads(
+        json.dumps(read_package(REF / "flash-1.21" / SITE / "runpod_flash"))
+    )
 
 
 @pytest.mark.skipif(not (REF / "flash-1.7" / SITE / "runpod_flash").exists(), reason="needs the reference venvs")
@@ -37,16 +40,20 @@ def test_reader_on_a_minimal_package(tmp_path):
     (package / "core" / "resources" / "zone.py").write_text(
         'from enum import Enum\n\nclass Zone(str, Enum):\n    A = "a-1"\n    """first"""\n    B = "b-2"\n    _hidden = "x"\n'
     )
-    (package / "endpoint.py").write_text("class Endpoint:\n    def __init__(self, name=None, *, size: int = 2, flag: bool = True):\n        pass\n")
+    (package / "endpoint.py").write_text(
+        "class Endpoint:\n    def __init__(self, name=None, *, size: int = 2, flag: bool = True):\n        pass\n"
+    )
     api = read_package(package)
     assert api["version"] == "9.9.9" and api["exports"] == ["Endpoint", "Zone"]
     assert api["enums"] == {"Zone": {"A": {"value": "a-1", "doc": "first"}, "B": {"value": "b-2", "doc": ""}}}
     assert [(p["name"], p["annotation"], p["default"], p["keyword_only"]) for p in api["signatures"]["Endpoint"]] == [
-        ("name", "", "None", False), ("size", "int", "2", True), ("flag", "bool", "True", True),
+        ("name", "", "None", False),
+        ("size", "int", "2", True),
+        ("flag", "bool", "True", True),
     ]
 
 
-SOURCE = '''
+SOURCE = """
 import json
 from runpod_flash import Endpoint
 LIMIT = 3
@@ -67,7 +74,7 @@ async def work(data: dict, n: int = 1):
     except ValueError as exc:
         print(exc)
     return json.dumps(helper(rows)), LIMIT, TABLE, os.sep, inner(1), missing()
-'''
+"""
 
 
 def test_free_names_of_a_decorated_body():
@@ -75,7 +82,13 @@ def test_free_names_of_a_decorated_body():
     usage = read_usage(tree, frozenset())
     (decorated,) = usage.decorated
     found = {f.name: f.kind for f in free_names(decorated.node, module_bindings(tree))}
-    assert found == {"json": "import", "helper": "function", "LIMIT": "variable", "TABLE": "variable", "missing": "undefined"}
+    assert found == {
+        "json": "import",
+        "helper": "function",
+        "LIMIT": "variable",
+        "TABLE": "variable",
+        "missing": "undefined",
+    }
 
 
 def test_example_requests_queue_based_and_routes():
@@ -85,7 +98,10 @@ def test_example_requests_queue_based_and_routes():
         '@api.get("/items")\nasync def items(page: int = 2): ...\n'
     )
     queue, route = read_usage(tree, frozenset()).decorated
-    assert '{\n  "input": {\n    "prompt": "text",\n    "k": null,\n    "t": 0.5,\n    "tags": [\n      "a"\n    ]\n  }\n}' in example_request(queue)
+    assert (
+        '{\n  "input": {\n    "prompt": "text",\n    "k": null,\n    "t": 0.5,\n    "tags": [\n      "a"\n    ]\n  }\n}'
+        in example_request(queue)
+    )
     assert "GET https://<endpoint-id>.api.runpod.ai/items?page=2" in example_request(route)
 
 
@@ -101,6 +117,8 @@ def test_local_modules_of_an_endpoint_file():
     shipped = {"app/main.py", "app/util.py", "app/deep.py"}
     modules, dynamic = closure("app/main.py", shipped, lambda rel: ast.parse(files[rel]), files.__contains__)
     assert [(m.module, m.status) for m in modules] == [
-        ("app.deep", SHIPPED), ("app.util", SHIPPED), ("data.secret", NOT_SHIPPED),
+        ("app.deep", SHIPPED),
+        ("app.util", SHIPPED),
+        ("data.secret", NOT_SHIPPED),
     ]
     assert dynamic == [6]

@@ -12,7 +12,7 @@ from flash_lsp.core.project import analyze_project
 from .conftest import write_project
 
 ENV = Environment(FLASH1_BASELINE, "test", "3.11", "2.14")
-ROUTES = '''from runpod_flash import Endpoint
+ROUTES = """from runpod_flash import Endpoint
 
 api = Endpoint(name="api", cpu="cpu3c-1-2", workers=(1, 3))
 
@@ -25,7 +25,7 @@ async def health() -> dict:
 @api.put("/items/{item_id}")
 def replace(item_id: str, item: dict) -> dict:
     return {"id": item_id, **item}
-'''
+"""
 # flash build of runpod-flash 1.7.0 on the same source (generated_at left out).
 RECORDED = {
     "version": "1.0",
@@ -37,8 +37,22 @@ RECORDED = {
             "local_path_prefix": "/api",
             "module_path": "api",
             "functions": [
-                {"name": "health", "module": "api", "is_async": True, "is_class": False, "http_method": "GET", "http_path": "/health"},
-                {"name": "replace", "module": "api", "is_async": False, "is_class": False, "http_method": "PUT", "http_path": "/items/{item_id}"},
+                {
+                    "name": "health",
+                    "module": "api",
+                    "is_async": True,
+                    "is_class": False,
+                    "http_method": "GET",
+                    "http_path": "/health",
+                },
+                {
+                    "name": "replace",
+                    "module": "api",
+                    "is_async": False,
+                    "is_class": False,
+                    "http_method": "PUT",
+                    "http_path": "/items/{item_id}",
+                },
             ],
             "is_load_balanced": True,
             "is_live_resource": True,
@@ -50,7 +64,13 @@ RECORDED = {
             "workersMax": 3,
             "scalerType": "REQUEST_COUNT",
             "scalerValue": 4,
-            "template": {"containerDiskInGb": 10, "dockerArgs": "", "startScript": "", "advancedStart": False, "containerRegistryAuthId": ""},
+            "template": {
+                "containerDiskInGb": 10,
+                "dockerArgs": "",
+                "startScript": "",
+                "advancedStart": False,
+                "containerRegistryAuthId": "",
+            },
         }
     },
     "function_registry": {"health": "api", "replace": "api"},
@@ -67,7 +87,9 @@ def test_endpoint_routes_as_the_ast_scanner_records_them(tmp_path):
 
 
 def test_import_failures_do_not_fail_an_ast_era_build(tmp_path):
-    files = {"worker.py": 'import tabulate\nfrom runpod_flash import Endpoint\n@Endpoint(name="w", cpu="cpu3c-1-2")\ndef f(x): return x\n'}
+    files = {
+        "worker.py": 'import tabulate\nfrom runpod_flash import Endpoint\n@Endpoint(name="w", cpu="cpu3c-1-2")\ndef f(x): return x\n'
+    }
     model = analyze_project(write_project(tmp_path / "p", files, main=False), FLASH_17, environment=ENV, env_vars={})
     entry = model.manifest["resources"]["w"]
     assert model.outcome.succeeds and entry["resource_type"] == "Endpoint" and "imageName" not in entry

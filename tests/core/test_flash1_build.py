@@ -108,7 +108,11 @@ def test_failed_to_load_lines_of_endpoint_validation(tmp_path):
 
 
 def test_failures_are_diagnostics_where_they_are_raised(tmp_path):
-    root = write_project(tmp_path / "p", {"a.py": "import os\nimport torch\n", "b.py": "import requests\nrequests.get('http://x')\n"}, main=False)
+    root = write_project(
+        tmp_path / "p",
+        {"a.py": "import os\nimport torch\n", "b.py": "import requests\nrequests.get('http://x')\n"},
+        main=False,
+    )
     model = analyze_project(root, FLASH_121, environment=ENV, env_vars={})
     by_code = {(d.code, d.path, d.span.line) for d in model.diagnostics}
     assert ("FL420", "a.py", 1) in by_code
@@ -151,12 +155,14 @@ def test_failed_to_load_lines_of_resource_validators(tmp_path):
     docs = "\n    For further information visit https://errors.pydantic.dev/2.14/v/value_error"
     assert _errors(tmp_path, MODEL_FAILURES) == [
         "Failed to load:",
-        "a.py: ValidationError: 1 validation error for LiveServerless\n  Value error, workersMin (3) cannot be greater than workersMax (1) " + docs,
+        "a.py: ValidationError: 1 validation error for LiveServerless\n  Value error, workersMin (3) cannot be greater than workersMax (1) "
+        + docs,
         "b.py: ValidationError: 1 validation error for CpuLiveLoadBalancer\n  Value error, CPU endpoints are not available in: US-CA-2. "
         "Supported CPU data centers: EU-RO-1 " + docs,
         "c.py: ValidationError: 1 validation error for CpuLiveServerless\n  Value error, Container disk size 500GB exceeds the maximum "
         "allowed for CPU instances. Instance limits: cpu3g-2-8: max 20GB. Maximum allowed: 20GB " + docs,
-        "d.py: ValidationError: 1 validation error for LiveServerless\nminCudaVersion\n  Value error, '9.9' is not a valid CudaVersion " + docs,
+        "d.py: ValidationError: 1 validation error for LiveServerless\nminCudaVersion\n  Value error, '9.9' is not a valid CudaVersion "
+        + docs,
         "f.py: TypeError: Endpoint.__init__() got an unexpected keyword argument 'bogus'",
     ]
 

@@ -131,10 +131,18 @@ def test_ignore_rules_by_release():
 
 
 def test_parse_lists_imports_in_walk_order():
-    parsed = parse("import a.b\nfrom . import c, d\nfrom e import f\n\n@x.Endpoint(name='n')\ndef g():\n    __import__(h)\n")
+    parsed = parse(
+        "import a.b\nfrom . import c, d\nfrom e import f\n\n@x.Endpoint(name='n')\ndef g():\n    __import__(h)\n"
+    )
     refs = [(r.dotted, r.level, r.soft, r.dynamic) for r in parsed.refs]
-    assert refs == [("a.b", 0, False, False), ("c", 1, False, False), ("d", 1, False, False), ("e", 0, False, False),
-                    ("e.f", 0, True, False), ("", 0, False, True)]
+    assert refs == [
+        ("a.b", 0, False, False),
+        ("c", 1, False, False),
+        ("d", 1, False, False),
+        ("e", 0, False, False),
+        ("e.f", 0, True, False),
+        ("", 0, False, True),
+    ]
     assert parsed.endpoint
     assert not parse("@ep.get('/x')\ndef f(): pass\n").endpoint
     assert parse("def (:\n").syntax_error.startswith("invalid syntax")

@@ -73,7 +73,11 @@ def test_write_order_is_load_balanced_first_then_manifest_order_then_resource_co
     manifest = json.loads(expected["manifest"])
     result = predict(expected)
     lb = [f"handler_{n}.py" for n, r in manifest["resources"].items() if r["is_load_balanced"]]
-    qb = [f"handler_{n}.py" for n, r in manifest["resources"].items() if not r["is_load_balanced"] and not r.get("client_mode")]
+    qb = [
+        f"handler_{n}.py"
+        for n, r in manifest["resources"].items()
+        if not r["is_load_balanced"] and not r.get("client_mode")
+    ]
     assert lb and qb
     assert list(result.files) == lb + qb + [RELPATH]
 
@@ -83,7 +87,9 @@ def test_client_mode_resources_get_a_handler_before_1_21_only():
     manifest = json.loads(expected["manifest"])
     client = [n for n, r in manifest["resources"].items() if r.get("client_mode")]
     assert client == ["ext_img"]
-    manifest["resources"]["ext_img"]["functions"] = [{"name": "x", "module": "client", "is_async": True, "is_class": False}]
+    manifest["resources"]["ext_img"]["functions"] = [
+        {"name": "x", "module": "client", "is_async": True, "is_class": False}
+    ]
     newest = generate(manifest, profile_for("flash-1.21", "1.21.0"))
     older = generate(manifest, profile_for("flash-1.17", "1.17.0"))
     assert "handler_ext_img.py" not in newest.files
@@ -95,8 +101,13 @@ def test_a_shipped_directory_makes_a_slash_in_the_name_writable():
     result = predict(expected)
     assert result.warning is None
     assert "handler_team/gpu.py" in result.files
-    without_dir = generate(json.loads(expected["manifest"]), PROFILES["flash-1.21"], Path("/p/.flash/.build"), frozenset({"w.py"}))
-    assert without_dir.warning == "Handler generation failed: [Errno 2] No such file or directory: '/p/.flash/.build/handler_team/gpu.py'"
+    without_dir = generate(
+        json.loads(expected["manifest"]), PROFILES["flash-1.21"], Path("/p/.flash/.build"), frozenset({"w.py"})
+    )
+    assert (
+        without_dir.warning
+        == "Handler generation failed: [Errno 2] No such file or directory: '/p/.flash/.build/handler_team/gpu.py'"
+    )
     assert list(without_dir.files) == ["handler_aaa.py", RELPATH]
 
 
@@ -135,7 +146,11 @@ _TEMPLATE_NAMES = {
 
 
 def _generators() -> list[Path]:
-    return sorted(REF_VENVS.glob("flash-1.*/lib/python3*/site-packages/runpod_flash/cli/commands/build_utils/handler_generator.py"))
+    return sorted(
+        REF_VENVS.glob(
+            "flash-1.*/lib/python3*/site-packages/runpod_flash/cli/commands/build_utils/handler_generator.py"
+        )
+    )
 
 
 @pytest.mark.parametrize("generator", _generators() or [None], ids=lambda p: p.parts[-9] if p else "none")

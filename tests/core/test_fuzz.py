@@ -12,7 +12,9 @@ from .mutations import SEEDS, analyse_once, mutate, write_base
 PATHS = ["workers/w.py", "workers/w.py", "mothership.py", "main.py"]
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(seed=st.sampled_from(SEEDS), relpath=st.sampled_from(PATHS), rng=st.randoms(use_true_random=False))
 def test_mutated_sources_analyse_without_error_in_bounded_time(tmp_path_factory, seed, relpath, rng):
     root = write_base(tmp_path_factory.getbasetemp() / "fuzz")

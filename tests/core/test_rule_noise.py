@@ -30,7 +30,9 @@ def test_ca_bundles_are_not_secrets(analyze):
 
 
 def test_private_keys_and_env_files_are_still_secrets(analyze):
-    model = analyze({"workers/w.py": WORKER, "workers/tls/server.pem": CERT + KEY, "keys/deploy.pem": "", ".env": "A=1\n"})
+    model = analyze(
+        {"workers/w.py": WORKER, "workers/tls/server.pem": CERT + KEY, "keys/deploy.pem": "", ".env": "A=1\n"}
+    )
     assert fl601_paths(model) == [".env", "keys/deploy.pem", "workers/tls/server.pem"]
 
 
@@ -41,7 +43,9 @@ def test_package_report_does_not_flag_ca_bundles():
 
 
 def test_chained_assignment_is_one_config(analyze):
-    model = analyze({"workers/w.py": HEAD + "primary = backup = LiveServerless(name='gpu')\n@remote(primary)\ndef f(): pass\n"})
+    model = analyze(
+        {"workers/w.py": HEAD + "primary = backup = LiveServerless(name='gpu')\n@remote(primary)\ndef f(): pass\n"}
+    )
     assert "FL107" not in codes(model)
     ep = endpoint(model, "gpu")
     assert [a.variable for _, a in ep.assignments] == ["primary", "backup"]

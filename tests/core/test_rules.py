@@ -18,7 +18,9 @@ CASES = {
     "FL105": {"workers/w.py": HEAD + "@remote(CpuLiveServerless(name='inline'))\ndef f(): pass\n"},
     "FL106": {"workers/w.py": HEAD + "n = 'x'\ncfg = LiveServerless(name=f'{n}')\n@remote(cfg)\ndef f(): pass\n"},
     "FL201": {"workers/w.py": HEAD + "@remote\ndef f(): pass\n"},
-    "FL202": {"workers/w.py": "from tetra_rp import remote as rr, LiveServerless\ncfg = LiveServerless(name='a')\n@rr(cfg)\ndef f(): pass\n"},
+    "FL202": {
+        "workers/w.py": "from tetra_rp import remote as rr, LiveServerless\ncfg = LiveServerless(name='a')\n@rr(cfg)\ndef f(): pass\n"
+    },
     "FL203": {"workers/w.py": HEAD + "import configs\n@remote(configs.gpu)\ndef f(): pass\n"},
     "FL204": {"workers/w.py": OK + "class K:\n    @remote(cfg)\n    def m(self): pass\n"},
     "FL302": {
@@ -26,15 +28,33 @@ CASES = {
         + "lb = LiveLoadBalancer(name='lb')\n@remote(lb, method='GET', path='/a')\ndef a(): pass\n"
         + "@remote(lb, method='GET', path='/a')\ndef b(): pass\n"
     },
-    "FL303": {"workers/w.py": HEAD + "lb = LiveLoadBalancer(name='lb')\n@remote(lb, method='GET', path='/ping')\ndef a(): pass\n"},
+    "FL303": {
+        "workers/w.py": HEAD
+        + "lb = LiveLoadBalancer(name='lb')\n@remote(lb, method='GET', path='/ping')\ndef a(): pass\n"
+    },
     "FL304": {"workers/w.py": HEAD + "lb = LiveLoadBalancer(name='lb')\n@remote(lb)\ndef a(): pass\n"},
-    "FL305": {"workers/w.py": HEAD + "lb = LiveLoadBalancer(name='lb')\n@remote(lb, method='GET', path='/a\"b')\ndef a(): pass\n"},
+    "FL305": {
+        "workers/w.py": HEAD
+        + "lb = LiveLoadBalancer(name='lb')\n@remote(lb, method='GET', path='/a\"b')\ndef a(): pass\n"
+    },
     "FL306": {"workers/w.py": HEAD + "cfg = LiveServerless(name='team/gpu')\n@remote(cfg)\ndef f(): pass\n"},
-    "FL401": {"workers/w.py": HEAD + "lb = LiveLoadBalancer(name='lb')\n@remote(lb, method='FETCH', path='/a')\ndef a(): pass\n"},
-    "FL402": {"workers/w.py": HEAD + "lb = LiveLoadBalancer(name='lb')\n@remote(lb, method='post', path='/a')\ndef a(): pass\n"},
-    "FL403": {"workers/w.py": HEAD + "c = CpuLoadBalancerSlsResource(name='c', imageName='i')\n@remote(c, method='GET', path='/a')\ndef a(): pass\n"},
+    "FL401": {
+        "workers/w.py": HEAD
+        + "lb = LiveLoadBalancer(name='lb')\n@remote(lb, method='FETCH', path='/a')\ndef a(): pass\n"
+    },
+    "FL402": {
+        "workers/w.py": HEAD
+        + "lb = LiveLoadBalancer(name='lb')\n@remote(lb, method='post', path='/a')\ndef a(): pass\n"
+    },
+    "FL403": {
+        "workers/w.py": HEAD
+        + "c = CpuLoadBalancerSlsResource(name='c', imageName='i')\n@remote(c, method='GET', path='/a')\ndef a(): pass\n"
+    },
     "FL404": {"workers/w.py": "from tetra_rp import remote\ndef broken(:\n"},
-    "FL406": {"workers/w.py": OK + "from workers.other import helper\n@remote(cfg)\ndef f(): pass\n", "workers/other.py": "def helper(): pass\n"},
+    "FL406": {
+        "workers/w.py": OK + "from workers.other import helper\n@remote(cfg)\ndef f(): pass\n",
+        "workers/other.py": "def helper(): pass\n",
+    },
     "FL410": {"workers/w.py": OK + "@remote(cfg)\ndef f(): pass\nimport sys\nsys.exit('no')\n"},
     "FL501": {"workers/w.py": OK + "@remote(cfg, dependencies=['torch'])\nasync def f(): pass\n"},
     "FL502": {"w.py": OK + "@remote(cfg, dependencies=['torch'])\ndef f(): pass\n"},
@@ -54,7 +74,9 @@ def test_rule_fires(analyze, code):
 
 
 def test_clean_project_has_no_diagnostics(analyze):
-    model = analyze({"workers/w.py": OK + "@remote(cfg, dependencies=['six'])\ndef f(): pass\n", ".flashignore": ".venv/\n"})
+    model = analyze(
+        {"workers/w.py": OK + "@remote(cfg, dependencies=['six'])\ndef f(): pass\n", ".flashignore": ".venv/\n"}
+    )
     assert codes(model) == []
 
 

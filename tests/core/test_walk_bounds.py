@@ -56,7 +56,9 @@ def test_backtracking_ignore_pattern_matches_in_linear_time(tmp_path):
 
 SEGMENT = st.text(alphabet="ab.*?", min_size=1, max_size=4) | st.sampled_from(["**", "[ab]", "[!a]", "\\*", "a b"])
 PATTERN = st.builds(
-    lambda neg, lead, segs, trail: ("!" if neg else "") + ("/" if lead else "") + "/".join(segs) + ("/" if trail else ""),
+    lambda neg, lead, segs, trail: (
+        ("!" if neg else "") + ("/" if lead else "") + "/".join(segs) + ("/" if trail else "")
+    ),
     st.booleans(),
     st.booleans(),
     st.lists(SEGMENT, min_size=1, max_size=3),

@@ -6,9 +6,9 @@ everything is there)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import json
 import signal
 import socket
 import subprocess
@@ -26,7 +26,9 @@ SETUP_TIMEOUT = 1200
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "editors: end-to-end tests in real editors (VS Code via code-server, Neovim, Emacs + eglot)")
+    config.addinivalue_line(
+        "markers", "editors: end-to-end tests in real editors (VS Code via code-server, Neovim, Emacs + eglot)"
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -40,7 +42,9 @@ def run_setup(what: str) -> None:
     """Installs what the `what` tests need (apt/npm/PyPI); fails the test with the script's output."""
     proc = subprocess.run(["bash", str(SETUP), what], capture_output=True, text=True, timeout=SETUP_TIMEOUT, cwd=REPO)
     if proc.returncode != 0:
-        pytest.fail(f"tests/editors/setup.sh {what} failed (rc {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+        pytest.fail(
+            f"tests/editors/setup.sh {what} failed (rc {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+        )
 
 
 def reference_python(profile: str = "tetra-0.24") -> Path:
@@ -83,7 +87,9 @@ def stop_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
 def run_headless(command: list[str], out: Path, artifact: str, *, env: dict, cwd: Path, timeout: float) -> dict:
     """Runs a headless editor that writes its findings as JSON to `out`; keeps a copy (and the
     editor's stderr) under .cache/artifacts/<artifact>.json / .stderr.log and returns them."""
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd, stdin=subprocess.DEVNULL
+    )
     name = Path(command[0]).name
     assert out.exists(), f"{name} wrote no result (rc {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
     result = json.loads(out.read_text())

@@ -96,7 +96,9 @@ def change_doc(client: LanguageClient, u: str, text: str, version: int) -> None:
     )
 
 
-async def diagnostics(client: LanguageClient, u: str, until=lambda ds: True, timeout: float = 15.0) -> list[types.Diagnostic]:
+async def diagnostics(
+    client: LanguageClient, u: str, until=lambda ds: True, timeout: float = 15.0
+) -> list[types.Diagnostic]:
     """The diagnostics of `u` once `until(diagnostics)` holds, through pull or push as the client does."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -112,7 +114,9 @@ async def diagnostics(client: LanguageClient, u: str, until=lambda ds: True, tim
         if until(last):
             return last
         await asyncio.sleep(0.05)
-    raise AssertionError(f"diagnostics of {u} never satisfied the condition; last: {[(d.code, d.message) for d in last]}")
+    raise AssertionError(
+        f"diagnostics of {u} never satisfied the condition; last: {[(d.code, d.message) for d in last]}"
+    )
 
 
 def codes(ds) -> list[str]:

@@ -105,7 +105,9 @@ def with_files(files: dict[str, str]):
     return mark
 
 
-async def _start(lsp_client: LanguageClient, folders: list[Path], settings: dict, trusted: bool = True, options: dict | None = None) -> None:
+async def _start(
+    lsp_client: LanguageClient, folders: list[Path], settings: dict, trusted: bool = True, options: dict | None = None
+) -> None:
     settings = {"diagnostics": {"debounceMs": 0}, **settings}
     params = types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"),

@@ -26,8 +26,16 @@ def _lines(root):
 
 def test_codes_places_and_whole_lines(tmp_path):
     root, model = _project(tmp_path)
-    route = BuildFinding("duplicate_route", "error", "Duplicate route 'POST /x'", function="two",
-                         functions=("one", "two"), resource="api_lb", resources=("api_lb",), route="POST /x")
+    route = BuildFinding(
+        "duplicate_route",
+        "error",
+        "Duplicate route 'POST /x'",
+        function="two",
+        functions=("one", "two"),
+        resource="api_lb",
+        resources=("api_lb",),
+        route="POST /x",
+    )
     large = BuildFinding("archive_too_large", "warning", "Archive exceeds RunPod limit")
     found = finding_diagnostics(root, model, [route, large], _lines(root))
     routes = [d for d in found if d.code == "FL703"]

@@ -26,7 +26,9 @@ SIZE_CODES = ("FL801", "FL802", "FL803", "FL804", "FL805", "FL806", "FL807", "FL
 
 
 async def size(client, wait: bool = False) -> dict:
-    return _plain(await client.protocol.send_request_async("flash/bundleSize", {"project": uri(client, ""), "wait": wait}))
+    return _plain(
+        await client.protocol.send_request_async("flash/bundleSize", {"project": uri(client, ""), "wait": wait})
+    )
 
 
 def gpu_source(client, deps: str) -> str:
@@ -105,14 +107,22 @@ async def test_bundle_size_answer_states_endpoints_and_lens(servers, client_name
     by_name = {e["name"]: e for e in ready["endpoints"]}
     assert by_name["gpu_worker"]["requirements"] == ["six"] and by_name["gpu_worker"]["packages"] == ["six"]
     assert by_name["gpu_worker"]["bytes"] == ready["archive_bytes"]
-    assert by_name["api"]["requirements"] == [] and by_name["api"]["bytes"] == ready["project_bytes"] + ready["overhead_bytes"]
+    assert (
+        by_name["api"]["requirements"] == []
+        and by_name["api"]["bytes"] == ready["project_bytes"] + ready["overhead_bytes"]
+    )
 
     # notifications: updating (nothing yet) … ready with the figures
     states = [e["state"] for e in client.size_events]
     assert states[0] == "updating" and states[-1] == "ready" and "ready" not in states[:-1]
     last = client.size_events[-1]
-    assert last == {"project": uri(client, ""), "state": "ready", "archiveBytes": ready["archive_bytes"],
-                    "limitBytes": 500 * MIB, "confidence": "authoritative"}
+    assert last == {
+        "project": uri(client, ""),
+        "state": "ready",
+        "archiveBytes": ready["archive_bytes"],
+        "limitBytes": 500 * MIB,
+        "confidence": "authoritative",
+    }
 
     # the answer and the notifications follow the protocol schemas
     jsonschema.validate(ready, protocol_schema("flash-bundle-size.schema.json", "result"))
@@ -128,8 +138,11 @@ async def test_bundle_size_answer_states_endpoints_and_lens(servers, client_name
 
     # the endpoint lens: what its dependencies bring in, and the archive
     titles = await lens_titles(client, GPU)
-    assert any(t.startswith("endpoint gpu_worker · LiveServerless · 2 function(s) · handler_gpu_worker.py · ~") and "(archive ~" in t
-               for t in titles), titles
+    assert any(
+        t.startswith("endpoint gpu_worker · LiveServerless · 2 function(s) · handler_gpu_worker.py · ~")
+        and "(archive ~" in t
+        for t in titles
+    ), titles
     if client_name == "vscode":  # announces codeLens refresh support: told to re-ask once figures came
         assert client.lens_refreshes >= 1
 
@@ -203,8 +216,11 @@ async def test_dependency_change_reresolves_once_and_updates_lens_and_hover(serv
 
     # … and on a requirements.txt line (not a Python document)
     r = uri(client, "requirements.txt")
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        types.TextDocumentItem(uri=r, language_id="pip-requirements", version=1, text="six\n")))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=r, language_id="pip-requirements", version=1, text="six\n")
+        )
+    )
     text = await hover_text(client, r, types.Position(0, 1))
     assert text is not None and "**`six`** → **six 1.16.0**" in text and "| six | 1.16.0 |" in text
 
@@ -255,9 +271,13 @@ async def test_diagnostics_sit_on_the_requirement_that_causes_them(servers, work
     assert "No module named 'torchaudio'" in next(d for d in api_ds if str(d.code) == "FL807").message
 
     # the quick fix: a client command that adds the exclusions to flash.build.exclude
-    actions = await client.text_document_code_action_async(types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(g), range=fl805.range,
-        context=types.CodeActionContext(diagnostics=[fl805])))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(g),
+            range=fl805.range,
+            context=types.CodeActionContext(diagnostics=[fl805]),
+        )
+    )
     (action,) = [a for a in commands_of(actions) if a["command"] == "flash.addBuildExclusion"]
     saving = fl805.data["saving_bytes"]
     assert action["title"] == f"Exclude torch, torchvision from the build (saves {saving / MIB:.1f} MB)"
@@ -267,8 +287,11 @@ async def test_diagnostics_sit_on_the_requirement_that_causes_them(servers, work
 async def test_conflict_no_wheel_and_near_limit(servers):
     client = await servers("vscode")
     r = uri(client, "requirements.txt")
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        types.TextDocumentItem(uri=r, language_id="pip-requirements", version=1, text="six\nbeta==1.2\n")))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=r, language_id="pip-requirements", version=1, text="six\nbeta==1.2\n")
+        )
+    )
     g = open_doc(client, GPU, gpu_source(client, '"six", "alpha"'))
 
     # conflict: beta==1.2 in requirements.txt against alpha's beta<1.1: shown on both sides
@@ -316,7 +339,10 @@ async def test_conflict_no_wheel_and_near_limit(servers):
     accel = pos(source, '"accel"', 0)
     assert at(gpu_ds, "FL806") == [(accel.line, accel.character)]
     transitive = next(d for d in gpu_ds if str(d.code) == "FL806")
-    assert transitive.severity == types.DiagnosticSeverity.Warning and "torch arrives transitively via accel" in transitive.message
+    assert (
+        transitive.severity == types.DiagnosticSeverity.Warning
+        and "torch arrives transitively via accel" in transitive.message
+    )
     assert size_diags(await diagnostics(client, r, lambda ds: not size_diags(ds))) == []
 
     # anything else that makes pip fail, on the requirement pip names

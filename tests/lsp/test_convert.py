@@ -21,11 +21,15 @@ def _convert(diagnostics, overrides=None, lines=LINES):
 
 
 def test_sources_come_from_the_catalogue():
-    found = _convert([
-        Diagnostic("FL101", Severity.ERROR, "analysis", "main.py"),
-        Diagnostic("FL703", Severity.ERROR, "build", "main.py"),
-        Diagnostic("FL805", Severity.INFO, "size", "requirements.txt", Span(0, 0, 0, 5), data={"packages": ["torch"]}),
-    ])
+    found = _convert(
+        [
+            Diagnostic("FL101", Severity.ERROR, "analysis", "main.py"),
+            Diagnostic("FL703", Severity.ERROR, "build", "main.py"),
+            Diagnostic(
+                "FL805", Severity.INFO, "size", "requirements.txt", Span(0, 0, 0, 5), data={"packages": ["torch"]}
+            ),
+        ]
+    )
     main, req = found[uri_of(ROOT / "main.py")], found[uri_of(ROOT / "requirements.txt")]
     assert [(d.code, d.source) for d in main] == [("FL101", "flash-lsp"), ("FL703", "flash build")]
     assert [(d.code, d.source, d.data) for d in req] == [("FL805", "flash-lsp size", {"packages": ["torch"]})]

@@ -27,7 +27,9 @@ def test_file_in_a_small_folder_belongs_to_the_folder(tmp_path):
 
 
 def test_stray_file_stops_at_project_boundaries_and_large_projects(tmp_path, monkeypatch):
-    root = _tree(tmp_path, ["outer/main.py", "outer/repo/.git/HEAD", "outer/repo/src/x.py", "flash/main.py", "flash/w/y.py"])
+    root = _tree(
+        tmp_path, ["outer/main.py", "outer/repo/.git/HEAD", "outer/repo/src/x.py", "flash/main.py", "flash/w/y.py"]
+    )
     assert project_root_for(root / "outer" / "repo" / "src" / "x.py", []) == (root / "outer" / "repo" / "src", True)
     assert project_root_for(root / "flash" / "w" / "y.py", []) == (root / "flash", False)
     monkeypatch.setattr(detect, "STRAY_MAX_FILES", 2)

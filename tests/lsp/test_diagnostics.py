@@ -67,14 +67,20 @@ async def test_files_created_and_deleted_on_disk(client):
     cpu = open_doc(client, "workers/cpu/endpoint.py")
     await diagnostics(client, cpu, lambda ds: "FL101" in codes(ds))
     new = client.workspace_root / "workers" / "dup.py"
-    new.write_text("from tetra_rp import remote, LiveServerless\nc = LiveServerless(name='dup')\n@remote(c)\ndef preprocess(x):\n    return x\n")
+    new.write_text(
+        "from tetra_rp import remote, LiveServerless\nc = LiveServerless(name='dup')\n@remote(c)\ndef preprocess(x):\n    return x\n"
+    )
     client.workspace_did_change_watched_files(
-        types.DidChangeWatchedFilesParams([types.FileEvent(uri(client, "workers/dup.py"), types.FileChangeType.Created)])
+        types.DidChangeWatchedFilesParams(
+            [types.FileEvent(uri(client, "workers/dup.py"), types.FileChangeType.Created)]
+        )
     )
     await diagnostics(client, cpu, lambda ds: "FL301" in codes(ds))
     new.unlink()
     client.workspace_did_change_watched_files(
-        types.DidChangeWatchedFilesParams([types.FileEvent(uri(client, "workers/dup.py"), types.FileChangeType.Deleted)])
+        types.DidChangeWatchedFilesParams(
+            [types.FileEvent(uri(client, "workers/dup.py"), types.FileChangeType.Deleted)]
+        )
     )
     await diagnostics(client, cpu, lambda ds: "FL301" not in codes(ds))
 

@@ -21,12 +21,22 @@ def workspace(tmp_path) -> Path:
 CASES = [
     # code, token, words of the message, first "did you mean" replacement (None: no fix)
     ("FL440", "GpuTyp", "ImportError: cannot import name 'GpuTyp' from 'runpod_flash'", "GpuType"),
-    ("FL441", "idle_timout", "TypeError: Endpoint.__init__() got an unexpected keyword argument 'idle_timout'", "idle_timeout"),
+    (
+        "FL441",
+        "idle_timout",
+        "TypeError: Endpoint.__init__() got an unexpected keyword argument 'idle_timout'",
+        "idle_timeout",
+    ),
     ("FL442", "NVIDIA_A4O", "AttributeError: NVIDIA_A4O", "NVIDIA_A40"),
     ("FL443", "[1]", "Endpoint(flashboot=...) expects bool, got a list", None),
     ("FL443", '"cpu3c-1-3"', "ValueError: 'cpu3c-1-3' is not a valid CpuInstanceType", '"cpu3c-1-2"'),
     ("FL443", '"NVIDIA A40"', "ValueError: gpu must be a GpuGroup, GpuType, or list, got str", "GpuType.NVIDIA_A40"),
-    ("FL444", "[GpuType.NVIDIA_A40, GpuType.NVIDIA_GEFORCE_RTX_4090]", "a list does not pin one card", "GpuType.NVIDIA_A40"),
+    (
+        "FL444",
+        "[GpuType.NVIDIA_A40, GpuType.NVIDIA_GEFORCE_RTX_4090]",
+        "a list does not pin one card",
+        "GpuType.NVIDIA_A40",
+    ),
     ("FL445", "Endpoint", "Endpoint(image=...) is a client", None),
     ("FL447", "infr", "raises NameError on the worker", "infer"),
     ("FL449", "4", "only an `async def` serves requests in parallel", None),
@@ -75,12 +85,17 @@ async def test_completion_of_enum_members_and_endpoint_keywords(client):
     u = open_doc(client, "worker.py")
     text = (client.workspace_root / "worker.py").read_text()
     members = await client.text_document_completion_async(
-        types.CompletionParams(types.TextDocumentIdentifier(u), position_of(text, "GpuType.NVIDIA_A40", len("GpuType.")))
+        types.CompletionParams(
+            types.TextDocumentIdentifier(u), position_of(text, "GpuType.NVIDIA_A40", len("GpuType."))
+        )
     )
     labels = {i.label: i for i in members}
     assert labels["NVIDIA_A40"].detail == "'NVIDIA A40'" and "NVIDIA_B200" in labels
     keywords = await client.text_document_completion_async(
-        types.CompletionParams(types.TextDocumentIdentifier(u), position_of(text, 'Endpoint(name="cpu-worker", ', len('Endpoint(name="cpu-worker", ')))
+        types.CompletionParams(
+            types.TextDocumentIdentifier(u),
+            position_of(text, 'Endpoint(name="cpu-worker", ', len('Endpoint(name="cpu-worker", ')),
+        )
     )
     items = {i.label: i for i in keywords}
     assert items["max_concurrency="].detail == "int = 1"
@@ -93,7 +108,9 @@ async def test_signature_help_follows_the_argument(client):
     text = (client.workspace_root / "worker.py").read_text()
     await diagnostics(client, u)
     help_ = await client.text_document_signature_help_async(
-        types.SignatureHelpParams(types.TextDocumentIdentifier(u), position_of(text, 'gpu=GpuType.NVIDIA_A40, flash', len("gpu=")))
+        types.SignatureHelpParams(
+            types.TextDocumentIdentifier(u), position_of(text, "gpu=GpuType.NVIDIA_A40, flash", len("gpu="))
+        )
     )
     signature = help_.signatures[0]
     assert signature.label.startswith("Endpoint(name: Optional[str] = None, *, id: Optional[str] = None, gpu:")
@@ -105,9 +122,13 @@ async def test_hover_on_an_argument_and_an_enum_member(client):
     u = open_doc(client, "worker.py")
     text = (client.workspace_root / "worker.py").read_text()
     await diagnostics(client, u)
-    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(u), position_of(text, "flashboot=", 2)))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(u), position_of(text, "flashboot=", 2))
+    )
     assert hover.contents.kind == types.MarkupKind.Markdown
     assert "Endpoint(flashboot: bool = True)" in hover.contents.value and "FlashBoot" in hover.contents.value
     assert "command:" not in hover.contents.value
-    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(u), position_of(text, "NVIDIA_GEFORCE_RTX_4090", 3)))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(u), position_of(text, "NVIDIA_GEFORCE_RTX_4090", 3))
+    )
     assert "GpuType.NVIDIA_GEFORCE_RTX_4090 = 'NVIDIA GeForce RTX 4090'" in hover.contents.value

@@ -80,7 +80,11 @@ async def test_rename_endpoint_everywhere_with_a_warning(client):
     assert set(files) == {"worker.py", "pipeline.py"}
     pipeline = (client.workspace_root / "pipeline.py").read_text()
     renamed = apply(pipeline, files["pipeline.py"])
-    assert "from worker import condense" in renamed and "await condense(text)" in renamed and 'Endpoint(id="condense")' in renamed
+    assert (
+        "from worker import condense" in renamed
+        and "await condense(text)" in renamed
+        and 'Endpoint(id="condense")' in renamed
+    )
     assert "async def condense(" in apply(text, files["worker.py"])
     if edit.change_annotations:  # VS Code: the edit asks for confirmation
         (annotation,) = edit.change_annotations.values()
@@ -98,7 +102,9 @@ async def test_rename_by_the_name_string_leaves_the_function(client):
     edit = await client.text_document_rename_async(types.RenameParams(doc, at, "flow"))
     (edits,) = _edits(edit).values()
     assert 'Endpoint(name="flow"' in apply(text, edits) and "async def pipeline(" in apply(text, edits)
-    nothing = await client.text_document_prepare_rename_async(types.PrepareRenameParams(doc, position_of(text, "text: str")))
+    nothing = await client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(doc, position_of(text, "text: str"))
+    )
     assert nothing is None
 
 

@@ -14,14 +14,14 @@ from .editor1_helpers import position_of
 REF = Path(__file__).resolve().parents[2] / ".cache" / "ref-venvs"
 PY_121 = REF / "flash-1.21" / "bin" / "python"
 PY_17 = REF / "flash-1.7" / "bin" / "python"
-SOURCE = '''\
+SOURCE = """\
 from runpod_flash import DataCenter, Endpoint
 
 
 @Endpoint(name="w", datacenter=DataCenter.EU_RO_1, max_concurrency=2)
 async def work(x: int) -> int:
     return x
-'''
+"""
 pytestmark = pytest.mark.skipif(not (PY_121.exists() and PY_17.exists()), reason="needs the reference venvs")
 
 
@@ -39,8 +39,12 @@ async def _members_and_keywords(client) -> tuple[set[str], set[str], list]:
     # a hover answers once the analysis is published, so the diagnostics below are the final ones
     await client.text_document_hover_async(types.HoverParams(doc, position_of(SOURCE, "work(")))
     found = await diagnostics(client, u)
-    members = await client.text_document_completion_async(types.CompletionParams(doc, position_of(SOURCE, "DataCenter.EU", len("DataCenter."))))
-    keywords = await client.text_document_completion_async(types.CompletionParams(doc, position_of(SOURCE, 'Endpoint(name="w", ', len('Endpoint(name="w", '))))
+    members = await client.text_document_completion_async(
+        types.CompletionParams(doc, position_of(SOURCE, "DataCenter.EU", len("DataCenter.")))
+    )
+    keywords = await client.text_document_completion_async(
+        types.CompletionParams(doc, position_of(SOURCE, 'Endpoint(name="w", ', len('Endpoint(name="w", ')))
+    )
     return {i.label for i in members}, {i.label for i in keywords}, found
 
 

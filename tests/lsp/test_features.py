@@ -22,7 +22,9 @@ def _pos(client, rel, needle, offset=0):
 
 async def test_hover_on_function_shows_endpoint_manifest_entry_and_dependencies(client):
     u = open_doc(client, GPU)
-    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(u), _pos(client, GPU, "def process", 5)))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(u), _pos(client, GPU, "def process", 5))
+    )
     text = hover.contents.value
     assert "→ endpoint **`gpu_worker`**" in text and "LiveServerless" in text
     entry = json.loads(text.split("```json\n")[1].split("\n```")[0])
@@ -40,7 +42,9 @@ async def test_hover_on_function_shows_endpoint_manifest_entry_and_dependencies(
 
 async def test_hover_on_config_shows_deployment_fields_and_handler(client):
     u = open_doc(client, GPU)
-    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(u), _pos(client, GPU, "gpu_config =", 1)))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(u), _pos(client, GPU, "gpu_config =", 1))
+    )
     text = hover.contents.value
     assert "**endpoint `gpu_worker`**" in text and '"gpuIds": "ADA_24"' in text and '"workersMax": 2' in text
     assert "FUNCTION_REGISTRY" in text and "handler_gpu_worker.py" in text
@@ -50,14 +54,23 @@ async def test_code_lenses_name_the_endpoint_and_its_handler(client):
     u = open_doc(client, GPU)
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier(u)))
     titles = sorted(lens.command.title for lens in lenses)
-    assert titles == ["endpoint gpu_worker · LiveServerless · 2 function(s) · handler_gpu_worker.py", "→ gpu_worker", "→ gpu_worker"]
+    assert titles == [
+        "endpoint gpu_worker · LiveServerless · 2 function(s) · handler_gpu_worker.py",
+        "→ gpu_worker",
+        "→ gpu_worker",
+    ]
     assert all(lens.command.command == "flash.showHandlerPreview" for lens in lenses)
 
 
 async def test_manifest_preview_follows_unsaved_edits_and_matches_the_cli(client):
     u = open_doc(client, GPU)
     first = await client.protocol.send_request_async("flash/manifest", {"uri": u})
-    cli = subprocess.run([sys.executable, "-m", "flash_lsp", "manifest", str(client.workspace_root)], capture_output=True, text=True, timeout=60)
+    cli = subprocess.run(
+        [sys.executable, "-m", "flash_lsp", "manifest", str(client.workspace_root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     def strip(text):
         data = json.loads(text)
@@ -84,7 +97,9 @@ async def test_handler_and_endpoints_requests(client):
 async def test_definition_follows_an_imported_config(client):
     rel = "workers/cpu/endpoint.py"
     u = open_doc(client, rel)
-    result = await client.text_document_definition_async(types.DefinitionParams(types.TextDocumentIdentifier(u), _pos(client, rel, "@remote(shared)", 9)))
+    result = await client.text_document_definition_async(
+        types.DefinitionParams(types.TextDocumentIdentifier(u), _pos(client, rel, "@remote(shared)", 9))
+    )
     (loc,) = result if isinstance(result, list) else [result]
     assert loc.uri == uri(client, "configs.py") and loc.range.start.line == 2
 
@@ -103,7 +118,9 @@ async def test_references_from_a_config_to_its_functions(client):
 
 async def test_document_and_workspace_symbols(client):
     u = open_doc(client, GPU)
-    symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(types.TextDocumentIdentifier(u)))
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(types.TextDocumentIdentifier(u))
+    )
     assert [(s.name, [c.name for c in s.children]) for s in symbols] == [("endpoint gpu_worker", ["process", "Model"])]
 
     def inside(inner, outer):
@@ -125,7 +142,9 @@ async def test_completion_of_enum_members_keywords_and_configs(client):
     lines = text.splitlines()
 
     async def complete(line_no, col):
-        result = await client.text_document_completion_async(types.CompletionParams(types.TextDocumentIdentifier(u), types.Position(line_no, col)))
+        result = await client.text_document_completion_async(
+            types.CompletionParams(types.TextDocumentIdentifier(u), types.Position(line_no, col))
+        )
         items = result.items if hasattr(result, "items") else result
         return {i.label: i.detail for i in items}
 
@@ -147,17 +166,25 @@ async def test_quick_fix_creates_the_missing_config(client):
     )
     create = next(a for a in actions if a.title.startswith("Create resource config 'gpu_cfg'"))
     (edit,) = create.edit.changes[u]
-    assert 'gpu_cfg = LiveServerless(name="gpu_cfg")' in edit.new_text and "from tetra_rp import LiveServerless" in edit.new_text
+    assert (
+        'gpu_cfg = LiveServerless(name="gpu_cfg")' in edit.new_text
+        and "from tetra_rp import LiveServerless" in edit.new_text
+    )
     change_doc(client, u, edit.new_text, 2)
     await diagnostics(client, u, lambda ds: "FL101" not in codes(ds))
 
 
 async def test_quick_fix_moves_a_project_import_into_the_function(client):
     rel = "workers/gpu/endpoint.py"
-    text = (client.workspace_root / rel).read_text().replace(
-        "from tetra_rp import GpuGroup, LiveServerless, remote\n",
-        "from tetra_rp import GpuGroup, LiveServerless, remote\nfrom workers.cpu.endpoint import preprocess\n",
-    ).replace("    return x\n\n\n@remote(gpu_config)", "    return preprocess(x)\n\n\n@remote(gpu_config)")
+    text = (
+        (client.workspace_root / rel)
+        .read_text()
+        .replace(
+            "from tetra_rp import GpuGroup, LiveServerless, remote\n",
+            "from tetra_rp import GpuGroup, LiveServerless, remote\nfrom workers.cpu.endpoint import preprocess\n",
+        )
+        .replace("    return x\n\n\n@remote(gpu_config)", "    return preprocess(x)\n\n\n@remote(gpu_config)")
+    )
     u = open_doc(client, rel, text)
     ds = await diagnostics(client, u, lambda ds: "FL406" in codes(ds))
     d = next(d for d in ds if d.code == "FL406")

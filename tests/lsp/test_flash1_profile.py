@@ -10,7 +10,7 @@ from lsprotocol import types
 
 from .conftest import codes, diagnostics, open_doc
 
-WORKER = '''\
+WORKER = """\
 from runpod_flash import Endpoint, GpuGroup
 
 api = Endpoint(name="api", cpu="cpu3c-1-2")
@@ -24,7 +24,7 @@ async def echo(body: dict) -> dict:
 @Endpoint(name="gpu_worker", gpu=GpuGroup.ADA_24)
 async def infer(x: dict) -> dict:
     return x
-'''
+"""
 BROKEN = "import requests\nimport torch\n\nrequests.get('https://example.com')\n"
 
 

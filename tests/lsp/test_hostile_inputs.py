@@ -59,7 +59,9 @@ async def test_stray_file_in_a_small_flash_project_gets_that_project(client, tmp
     project = tmp_path / "elsewhere"
     (project / "workers").mkdir(parents=True)
     (project / "main.py").write_text("from fastapi import FastAPI\napp = FastAPI()\n")
-    (project / "workers" / "cfg.py").write_text("from tetra_rp import LiveServerless\nshared = LiveServerless(name='s')\n")
+    (project / "workers" / "cfg.py").write_text(
+        "from tetra_rp import LiveServerless\nshared = LiveServerless(name='s')\n"
+    )
     text = "from tetra_rp import remote\nfrom workers.cfg import shared\n\n@remote(shared)\ndef f():\n    pass\n"
     (project / "workers" / "w.py").write_text(text)
     u = from_fs_path(str(project / "workers" / "w.py"))

@@ -15,20 +15,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import pickle
 import os
+import pickle
 import sys
 import time
 from pathlib import Path
 
-import flash_lsp
 import jsonschema
 import pytest
-from flash_lsp.bundle.resolve import find_uv
 from lsprotocol import types
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, client_capabilities
 
+import flash_lsp
+from flash_lsp.bundle.resolve import find_uv
 from tests.bundle.hostile import Hostile, hostile_venv, make_hostile, write_project
 from tests.bundle.stubs import StubIndex, make_wheel
 from tests.lsp.bundle.conftest import _plain
@@ -43,8 +43,12 @@ def _project(tmp: Path, world: Hostile) -> Path:
     refs = world.direct_references()
     options = world.option_lines()
     requirements = ["six", *refs.values(), *options.values()]
-    decorator = [f"evildeco @ {world.sdist_url}", f"git+{world.git_url}#egg=evildeco2", f"{world.source_dir}/",
-                 f"--index-url={world.evil.simple}"]
+    decorator = [
+        f"evildeco @ {world.sdist_url}",
+        f"git+{world.git_url}#egg=evildeco2",
+        f"{world.source_dir}/",
+        f"--index-url={world.evil.simple}",
+    ]
     root = write_project(tmp / "project", requirements, decorator)
     hostile_venv(root, world.canary, sys.executable)
     return root
@@ -92,12 +96,14 @@ async def audited(tmp_path):
     settings = {"diagnostics": {"debounceMs": 0}, "size": {"enable": True}}
     client.set_configuration({"flash": settings})
     # no `trusted` option: a client that does not say is untrusted
-    await client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"),
-        root_uri=from_fs_path(str(root)),
-        workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)), name="project")],
-        initialization_options={"settings": settings},
-    ))
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=from_fs_path(str(root)),
+            workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)), name="project")],
+            initialization_options={"settings": settings},
+        )
+    )
     try:
         yield client, root, world, index, dirs, log
     finally:
@@ -109,7 +115,8 @@ async def _settled(client, root: Path) -> dict:
     deadline = time.monotonic() + SETTLE_S
     while True:
         answer = await client.protocol.send_request_async(
-            "flash/bundleSize", {"project": from_fs_path(str(root)), "wait": 30})
+            "flash/bundleSize", {"project": from_fs_path(str(root)), "wait": 30}
+        )
         answer = _plain(answer)
         if answer["state"] != "updating" and answer["confidence"] == "authoritative":
             return answer
@@ -120,11 +127,17 @@ async def _settled(client, root: Path) -> dict:
 async def test_an_untrusted_hostile_project_runs_nothing(audited):
     client, root, world, index, dirs, log = audited
     worker = root / "workers" / "worker.py"
-    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
-        uri=from_fs_path(str(worker)), language_id="python", version=1, text=worker.read_text())))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(
+                uri=from_fs_path(str(worker)), language_id="python", version=1, text=worker.read_text()
+            )
+        )
+    )
     answer = await _settled(client, root)
     build = await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(command="flash.build", arguments=[{"project": from_fs_path(str(root))}]))
+        types.ExecuteCommandParams(command="flash.build", arguments=[{"project": from_fs_path(str(root))}])
+    )
     assert _plain(build)["reason"] == "untrusted"
     await client.shutdown_session()
     assert not world.canary.exists(), world.canary.read_text()
@@ -135,19 +148,26 @@ async def test_an_untrusted_hostile_project_runs_nothing(audited):
     jsonschema.validate(answer, protocol_schema("flash-bundle-size.schema.json", "result"))
     assert [p["name"] for p in answer["packages"]] == ["six"]
     unpredictable = sorted(p["requirements"][0] for p in answer["problems"] if p["kind"] == "not-predictable")
-    expected = [*world.direct_references().values(), f"evildeco @ {world.sdist_url}",
-                f"git+{world.git_url}#egg=evildeco2", f"{world.source_dir}/"]
+    expected = [
+        *world.direct_references().values(),
+        f"evildeco @ {world.sdist_url}",
+        f"git+{world.git_url}#egg=evildeco2",
+        f"{world.source_dir}/",
+    ]
     assert unpredictable == sorted(expected)
     assert len([n for n in answer["notes"] if "not trusted" in n]) == len(world.option_lines()) + 1
-    on_lines = {uri: sorted(d.range.start.line for d in ds if d.code == "FL811") for uri, ds in client.diagnostics.items()}
+    on_lines = {
+        uri: sorted(d.range.start.line for d in ds if d.code == "FL811") for uri, ds in client.diagnostics.items()
+    }
     assert on_lines[from_fs_path(str(root / "requirements.txt"))] == list(range(1, 7))  # the six direct references
     assert len(on_lines[from_fs_path(str(worker))]) == 3
 
     events = [json.loads(line) for line in log.read_text().splitlines()]
 
     ours = {os.path.realpath(sys.executable), os.path.realpath(find_uv())}
-    processes = [e for e in events if e["event"] in ("subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn",
-                                                       "os.system")]
+    processes = [
+        e for e in events if e["event"] in ("subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn", "os.system")
+    ]
     assert processes, "the resolver never ran"
     for e in processes:
         assert e["event"] == "subprocess.Popen", e
@@ -163,8 +183,10 @@ async def test_an_untrusted_hostile_project_runs_nothing(audited):
             assert e["address"] == [default[0], int(default[1])], e
 
     writable = [os.path.realpath(w) for w in (dirs["cache"], dirs["tmp"])]
-    readable = [os.path.realpath(r) for r in (root, sys.prefix, sys.base_prefix, sys.exec_prefix,
-                                              Path(flash_lsp.__file__).parents[2], "/proc")] + writable
+    readable = [
+        os.path.realpath(r)
+        for r in (root, sys.prefix, sys.base_prefix, sys.exec_prefix, Path(flash_lsp.__file__).parents[2], "/proc")
+    ] + writable
     devices = {"/dev/null", "/dev/urandom"}
     bad = []
     for e in events:
@@ -172,8 +194,16 @@ async def test_an_untrusted_hostile_project_runs_nothing(audited):
             writes = (e["mode"] and any(c in e["mode"] for c in "wax+")) or (e["flags"] or 0) & WRITE_FLAGS
             if not _under(e["path"], writable if writes else readable):
                 bad.append(e)
-        elif e["event"] in ("os.rename", "os.remove", "os.rmdir", "os.mkdir", "os.symlink", "os.link", "os.truncate",
-                            "shutil.rmtree"):
+        elif e["event"] in (
+            "os.rename",
+            "os.remove",
+            "os.rmdir",
+            "os.mkdir",
+            "os.symlink",
+            "os.link",
+            "os.truncate",
+            "shutil.rmtree",
+        ):
             if not all(_under(p, writable) for p in e["args"] if isinstance(p, str) and os.sep in p):
                 bad.append(e)
     assert bad == []
@@ -213,10 +243,15 @@ def test_a_tampered_summary_cache_runs_nothing_and_is_ignored(tmp_path, monkeypa
     monkeypatch.setenv("FLASH_LSP_CACHE_DIR", str(tmp_path))
     (tmp_path / f"summaries-{__version__}.pickle").write_bytes(pickle.dumps({"k": _WritesCanary(str(canary))}))
     good = replace(summarize("main.py", "x = 1\n", ()), tree=None, lines=[])
-    entries = {"good": encode(good), "class": {"$dc": "Popen", "f": {"args": "touch x"}},
-               "not a summary": encode(good.configs), "garbage": {"$tuple": 3}}
+    entries = {
+        "good": encode(good),
+        "class": {"$dc": "Popen", "f": {"args": "touch x"}},
+        "not a summary": encode(good.configs),
+        "garbage": {"$tuple": 3},
+    }
     (tmp_path / f"summaries-{__version__}.json").write_text(
-        json.dumps({"format": FORMAT, "version": VERSION, "entries": entries}))
+        json.dumps({"format": FORMAT, "version": VERSION, "entries": entries})
+    )
     cache = SummaryCache.default()
     assert not canary.exists()
     assert cache.entries.get("good") == good

@@ -115,6 +115,8 @@ async def test_a_config_imported_elsewhere_says_where_its_function_went(raw, tmp
     titles = [title for _, title in await lens_titles(raw, "configs.py")]
     assert len(titles) == 1, titles
     assert "no @remote function uses it" not in titles[0]
-    assert "preprocess in workers/cpu/endpoint.py imports it, but the build does not follow imports" in titles[0], titles
+    assert "preprocess in workers/cpu/endpoint.py imports it, but the build does not follow imports" in titles[0], (
+        titles
+    )
     hover = await hover_text(raw, "configs.py", "shared =", 1)
     assert "preprocess in workers/cpu/endpoint.py imports it" in hover, hover

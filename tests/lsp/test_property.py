@@ -23,7 +23,23 @@ from .conftest import WORKSPACE
 
 REL = "workers/gpu/endpoint.py"
 FLASH_TOKENS = (*RESOURCE_CLASSES, "remote", "FastAPI", "mothership")
-TOKENS = ["remote", "(", ")", "gpu_config", "\n", ":", "name=", '"x"', "=", " ", "def g():\n    pass\n", "@remote(gpu_config)\n", "@remote(nope)\n", "async ", "class "]
+TOKENS = [
+    "remote",
+    "(",
+    ")",
+    "gpu_config",
+    "\n",
+    ":",
+    "name=",
+    '"x"',
+    "=",
+    " ",
+    "def g():\n    pass\n",
+    "@remote(gpu_config)\n",
+    "@remote(nope)\n",
+    "async ",
+    "class ",
+]
 
 
 @st.composite
@@ -52,7 +68,9 @@ async def scenario(root: Path, steps, final: str):
     def on_publish(params):
         published[params.uri] = (params.version, params.diagnostics)
 
-    await client.start_io(sys.executable, "-m", "flash_lsp", "serve", env={"FLASH_LSP_CACHE_DIR": "off", "FLASH_LSP_LOG_LEVEL": "ERROR"})
+    await client.start_io(
+        sys.executable, "-m", "flash_lsp", "serve", env={"FLASH_LSP_CACHE_DIR": "off", "FLASH_LSP_LOG_LEVEL": "ERROR"}
+    )
     folder = from_fs_path(str(root))
     await client.initialize_async(
         types.InitializeParams(
@@ -69,8 +87,14 @@ async def scenario(root: Path, steps, final: str):
     version = 1
     for start, end, new in steps:
         version += 1
-        change = types.TextDocumentContentChangePartial(range=types.Range(position(text, start), position(text, end)), text=new)
-        client.text_document_did_change(types.DidChangeTextDocumentParams(text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[change]))
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(position(text, start), position(text, end)), text=new
+        )
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[change]
+            )
+        )
         text = text[:start] + new + text[end:]
     assert text == final
     for _ in range(400):
@@ -84,10 +108,16 @@ async def scenario(root: Path, steps, final: str):
 
 
 def seen(published) -> set:
-    return {(uri, d.code, d.range.start.line, d.range.start.character, d.message) for uri, (_, ds) in published.items() for d in ds}
+    return {
+        (uri, d.code, d.range.start.line, d.range.start.character, d.message)
+        for uri, (_, ds) in published.items()
+        for d in ds
+    }
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(case=edits())
 def test_random_edit_sequences(tmp_path_factory, case):
     steps, final = case

@@ -11,7 +11,7 @@ from lsprotocol import types
 
 from .conftest import codes, diagnostics, open_doc
 
-APP = '''\
+APP = """\
 import runpod
 
 app = runpod.App("demo-app")
@@ -27,8 +27,8 @@ class Gateway:
     @runpod.post("/run")
     def run(self, body: dict):
         return body
-'''
-BAD = '''\
+"""
+BAD = """\
 import runpod
 
 other = runpod.App("other-app")
@@ -37,7 +37,7 @@ other = runpod.App("other-app")
 @other.queue(gpu="4090", cpu="cpu3c-2-4")
 def both(x):
     return x
-'''
+"""
 
 
 @pytest.fixture

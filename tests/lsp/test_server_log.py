@@ -78,11 +78,15 @@ async def test_a_failing_request_is_logged_as_an_error_with_its_cause(client):
     await diagnostics(client, u, lambda ds: "FL101" in codes(ds))
     missing = uri(client, "workers/not_there.py")
     try:
-        await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(missing), types.Position(0, 0)))
+        await client.text_document_hover_async(
+            types.HoverParams(types.TextDocumentIdentifier(missing), types.Position(0, 0))
+        )
     except Exception:  # noqa: BLE001 - the error response is what we provoke
         pass
     await asyncio.sleep(0.5)
-    assert any(m.type == types.MessageType.Error for m in client.log_messages), [m.message[:200] for m in client.log_messages]
+    assert any(m.type == types.MessageType.Error for m in client.log_messages), [
+        m.message[:200] for m in client.log_messages
+    ]
 
 
 def test_without_a_client_only_warnings_and_errors_reach_stderr(capsys):

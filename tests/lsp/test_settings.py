@@ -38,8 +38,12 @@ async def test_profile_setting_changes_the_prediction(client):
 
 async def test_profile_auto_reads_the_pinned_version(client):
     (client.workspace_root / "requirements.txt").write_text("six\ntetra-rp==0.21.0\n")
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"flash": {"profile": "auto"}}))
-    client.set_configuration({"flash": {"profile": "auto", "diagnostics": {"debounceMs": 0, "rules": {"FL501": "off"}}}})
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"flash": {"profile": "auto"}})
+    )
+    client.set_configuration(
+        {"flash": {"profile": "auto", "diagnostics": {"debounceMs": 0, "rules": {"FL501": "off"}}}}
+    )
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
     u = open_doc(client, CPU_LB)
     for _ in range(100):
@@ -55,5 +59,7 @@ async def test_broken_buffer_never_crashes_the_server(client):
     for version, text in enumerate(["\x00\x01", "def (", "@remote(\n", "class X(:\n", "💥 = 1\n"], start=2):
         change_doc(client, u, text, version)
     await diagnostics(client, u, lambda ds: "FL404" in codes(ds))
-    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(u), types.Position(0, 0)))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(u), types.Position(0, 0))
+    )
     assert hover is None or hover.contents

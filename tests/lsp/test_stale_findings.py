@@ -12,8 +12,11 @@ KEY = ".venv/lib/python3.11/site-packages/pkg/server.key"
 
 
 def _watched(client, rel: str, kind: types.FileChangeType) -> None:
-    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
-        changes=[types.FileEvent(uri=from_fs_path(str(client.workspace_root / rel)), type=kind)]))
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=from_fs_path(str(client.workspace_root / rel)), type=kind)]
+        )
+    )
 
 
 async def test_fl601_goes_when_the_venv_is_added_to_flashignore(client):

@@ -24,8 +24,6 @@ import argparse
 import dataclasses
 import hashlib
 import json
-import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -88,8 +86,12 @@ class NewBuild:
 def migrate_copy(path: Path, parent: Path) -> Path:
     """Copy the fixture and migrate it with the real CLI."""
     copy = base.copy_project(path, parent)
-    proc = subprocess.run([*base.our_cli(), "migrate", str(copy), "--to", "runpod-2.0"],
-                          capture_output=True, text=True, timeout=base.CLI_TIMEOUT)
+    proc = subprocess.run(
+        [*base.our_cli(), "migrate", str(copy), "--to", "runpod-2.0"],
+        capture_output=True,
+        text=True,
+        timeout=base.CLI_TIMEOUT,
+    )
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"flash-lsp migrate failed ({proc.returncode}):\n{proc.stderr}")
     return copy
@@ -98,12 +100,19 @@ def migrate_copy(path: Path, parent: Path) -> Path:
 def run_rp_build(project: Path) -> NewBuild:
     venv = rp_venv()
     with tempfile.TemporaryDirectory(prefix="rp-proof-home-") as home:
-        env = base.clean_env({"HOME": home, "PYTHONDONTWRITEBYTECODE": "1",
-                              "PIP_CACHE_DIR": str(base.cache_root() / "pip-rp2")})
+        env = base.clean_env(
+            {"HOME": home, "PYTHONDONTWRITEBYTECODE": "1", "PIP_CACHE_DIR": str(base.cache_root() / "pip-rp2")}
+        )
         started = time.monotonic()
-        proc = subprocess.run([str(venv / "bin" / "rp"), "flash", "deploy", "--build-only"], cwd=project, env=env,
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              timeout=BUILD_TIMEOUT)
+        proc = subprocess.run(
+            [str(venv / "bin" / "rp"), "flash", "deploy", "--build-only"],
+            cwd=project,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=BUILD_TIMEOUT,
+        )
         duration = time.monotonic() - started
     output = proc.stdout.decode("utf-8", "replace").replace(str(project), base.PLACEHOLDER)
     manifest = None
@@ -113,8 +122,14 @@ def run_rp_build(project: Path) -> NewBuild:
             manifest = json.loads(member.read()) if member else None
     gpu_ids = {}
     if manifest is not None:
-        ids = subprocess.run([str(venv / "bin" / "python"), "-c", GPU_IDS], input=json.dumps(manifest),
-                             capture_output=True, text=True, env=base.clean_env(), timeout=60)
+        ids = subprocess.run(
+            [str(venv / "bin" / "python"), "-c", GPU_IDS],
+            input=json.dumps(manifest),
+            capture_output=True,
+            text=True,
+            env=base.clean_env(),
+            timeout=60,
+        )
         gpu_ids = json.loads(ids.stdout or "{}")
     return NewBuild(proc.returncode, output, manifest, gpu_ids, round(duration, 1))
 
@@ -123,7 +138,9 @@ def new_build(path: Path, *, use_cache: bool = True) -> NewBuild:
     """The real rc2 build of the migrated copy of `path`, cached by the migrated content."""
     with tempfile.TemporaryDirectory(prefix="rp-proof-") as tmp:
         project = migrate_copy(path, Path(tmp))
-        digest = hashlib.sha256(f"{HARNESS_VERSION}|{RP_VERSION}|{base.project_hash(project)}".encode()).hexdigest()[:20]
+        digest = hashlib.sha256(f"{HARNESS_VERSION}|{RP_VERSION}|{base.project_hash(project)}".encode()).hexdigest()[
+            :20
+        ]
         cached = base.cache_root() / "real-builds" / "runpod-2.0-migrate" / f"{path.name}-{digest}.json"
         if use_cache and cached.is_file():
             return NewBuild(**json.loads(cached.read_text()))

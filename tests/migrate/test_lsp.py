@@ -36,7 +36,9 @@ def cli_migrated(root: Path, tmp: Path) -> dict[str, str]:
     """What `flash-lsp migrate` writes for a copy of `root`: relative path -> text."""
     copy = tmp / "cli" / root.name
     shutil.copytree(root, copy)
-    subprocess.run([*our_cli(), "migrate", str(copy), "--to", "runpod-2.0"], check=False, capture_output=True, timeout=120)
+    subprocess.run(
+        [*our_cli(), "migrate", str(copy), "--to", "runpod-2.0"], check=False, capture_output=True, timeout=120
+    )
     return {p.relative_to(copy).as_posix(): p.read_text() for p in copy.rglob("*") if p.is_file()}
 
 
@@ -51,12 +53,23 @@ def _annotated(edit: types.WorkspaceEdit) -> None:
 async def test_code_action_on_an_endpoint_migrates_its_file_like_the_cli(client, tmp_path):
     rel = "app_main.py"
     u = open_doc(client, rel)
-    line = next(i for i, t in enumerate((client.workspace_root / rel).read_text().splitlines()) if "@Endpoint(name=\"scorer\"" in t)
-    actions = await client.text_document_code_action_async(types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri=u), range=types.Range(types.Position(line, 1), types.Position(line, 1)),
-        context=types.CodeActionContext(diagnostics=[])))
+    line = next(
+        i
+        for i, t in enumerate((client.workspace_root / rel).read_text().splitlines())
+        if '@Endpoint(name="scorer"' in t
+    )
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=u),
+            range=types.Range(types.Position(line, 1), types.Position(line, 1)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
     titles = [a.title for a in actions]
-    assert titles[:2] == ["Migrate 'scorer' to runpod 2.0 (rewrites app_main.py)", "Migrate the whole project to runpod 2.0…"]
+    assert titles[:2] == [
+        "Migrate 'scorer' to runpod 2.0 (rewrites app_main.py)",
+        "Migrate the whole project to runpod 2.0…",
+    ]
     action = actions[0]
     assert action.kind == types.CodeActionKind.RefactorRewrite
     _annotated(action.edit)
@@ -69,9 +82,13 @@ async def test_code_action_on_an_endpoint_migrates_its_file_like_the_cli(client,
 
 async def test_no_migration_action_away_from_endpoints(client):
     u = open_doc(client, "app_main.py")
-    actions = await client.text_document_code_action_async(types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri=u), range=types.Range(types.Position(0, 0), types.Position(0, 0)),
-        context=types.CodeActionContext(diagnostics=[])))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=u),
+            range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
     assert not [a for a in actions or [] if "runpod 2.0" in a.title]
 
 
@@ -84,8 +101,9 @@ async def test_project_command_asks_the_client_to_apply_an_annotated_edit(client
         return types.ApplyWorkspaceEditResult(applied=True)
 
     open_doc(client, "app_main.py")
-    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
-        command="flash.migrateProject", arguments=[{"project": uri(client, ".")}]))
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="flash.migrateProject", arguments=[{"project": uri(client, ".")}])
+    )
     assert result["applied"] is True and result["files"] == ["app_main.py", "requirements.txt"]
     [params] = received
     _annotated(params.edit)
@@ -95,8 +113,9 @@ async def test_project_command_asks_the_client_to_apply_an_annotated_edit(client
 
 
 async def test_command_without_a_project_says_so(client):
-    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
-        command="flash.migrateProject", arguments=[{}]))
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="flash.migrateProject", arguments=[{}])
+    )
     assert result["applied"] is False and result["reason"] == "no-project"
 
 

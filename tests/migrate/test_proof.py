@@ -16,8 +16,11 @@ FIXTURES = proof.fixtures()
 
 @pytest.fixture(scope="session")
 def proofs(request):
-    wanted = [item.callspec.params["fixture"] for item in request.session.items
-              if getattr(item, "originalname", None) == "test_migration_is_proven_by_the_real_builds"]
+    wanted = [
+        item.callspec.params["fixture"]
+        for item in request.session.items
+        if getattr(item, "originalname", None) == "test_migration_is_proven_by_the_real_builds"
+    ]
     pool = ThreadPoolExecutor(max_workers=2)
     futures = {fixture: pool.submit(proof.prove, fixture) for fixture in wanted}
     yield futures

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from tests.migrate.views import compare
 
-OLD = {"web": {"kind": "api", "workers": (0, 1), "routes": frozenset({("GET", "/x")})},
-       "vllm": {"kind": "client"}}
+OLD = {"web": {"kind": "api", "workers": (0, 1), "routes": frozenset({("GET", "/x")})}, "vllm": {"kind": "client"}}
 NEW = {"web": {"kind": "api", "workers": (0, 3), "routes": frozenset({("GET", "/x")})}}
 
 
@@ -24,7 +23,8 @@ def test_explained_differences_pass_and_empty_notes_fail():
     assert compare(OLD, NEW, notes) == []
     same = {"web": dict(OLD["web"])}
     assert compare(same, same, [{"resource": "web", "setting": "workers"}]) == [
-        "a note says 'web' workers changes, but it does not"]
+        "a note says 'web' workers changes, but it does not"
+    ]
 
 
 def test_split_resources_are_explained_by_their_note():

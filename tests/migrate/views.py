@@ -14,17 +14,43 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ALL_POOLS = frozenset({  # "any GPU" as runpod-flash 1.21 and runpod 2.0 expand it
-    "ADA_24", "ADA_32_PRO", "ADA_48_PRO", "ADA_80_PRO", "AMPERE_16", "AMPERE_24", "AMPERE_48", "AMPERE_80",
-    "HOPPER_141", "BLACKWELL_96", "BLACKWELL_180",
-})
-TETRA_ANY = frozenset({  # tetra-rp 0.24's expansion of GpuGroup.ANY (older pool list)
-    "ADA_80_PRO", "ADA_48_PRO", "AMPERE_16", "ADA_24", "ADA_32_PRO", "AMPERE_24", "AMPERE_48", "AMPERE_80", "HOPPER_141",
-})
+ALL_POOLS = frozenset(
+    {  # "any GPU" as runpod-flash 1.21 and runpod 2.0 expand it
+        "ADA_24",
+        "ADA_32_PRO",
+        "ADA_48_PRO",
+        "ADA_80_PRO",
+        "AMPERE_16",
+        "AMPERE_24",
+        "AMPERE_48",
+        "AMPERE_80",
+        "HOPPER_141",
+        "BLACKWELL_96",
+        "BLACKWELL_180",
+    }
+)
+TETRA_ANY = frozenset(
+    {  # tetra-rp 0.24's expansion of GpuGroup.ANY (older pool list)
+        "ADA_80_PRO",
+        "ADA_48_PRO",
+        "AMPERE_16",
+        "ADA_24",
+        "ADA_32_PRO",
+        "AMPERE_24",
+        "AMPERE_48",
+        "AMPERE_80",
+        "HOPPER_141",
+    }
+)
 ALL_LOCATIONS = 11  # runpod-flash 1.x lists every data centre when none is chosen: "anywhere"
 # Which note settings stand for which compared fields.
-COVERS = {"kind": {"kind", "routes", "maxConcurrency", "scaler"}, "workers": {"workers"}, "gpus": {"compute"},
-          "instanceIds": {"compute"}, "mounts": {"mounts"}}
+COVERS = {
+    "kind": {"kind", "routes", "maxConcurrency", "scaler"},
+    "workers": {"workers"},
+    "gpus": {"compute"},
+    "instanceIds": {"compute"},
+    "mounts": {"mounts"},
+}
 
 
 def _pools(gpu_ids: str | None, *, tetra: bool) -> frozenset | None:
@@ -43,8 +69,12 @@ def declared_dependencies(project: Path) -> dict[str, frozenset]:
     for file in sorted(project.rglob("*.py")):
         tree = ast.parse(file.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1 \
-                    and isinstance(node.targets[0], ast.Name):
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Call)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
                 configs[node.targets[0].id] = (_name_kw(node.value) or node.targets[0].id, _deps(node.value))
         for node in ast.walk(tree):
             for dec in getattr(node, "decorator_list", []):
@@ -101,7 +131,9 @@ def view_old(manifest: dict, profile: str, project: Path) -> dict[str, dict]:
         if "idleTimeout" in r:
             v["idleTimeout"] = r["idleTimeout"]
         if lb:
-            v["routes"] = frozenset((f["http_method"].upper(), f["http_path"]) for f in r["functions"] if f.get("http_path"))
+            v["routes"] = frozenset(
+                (f["http_method"].upper(), f["http_path"]) for f in r["functions"] if f.get("http_path")
+            )
         if not tetra:
             v["maxConcurrency"] = r.get("max_concurrency", 1)
             v["minCudaVersion"] = r.get("minCudaVersion")
@@ -135,7 +167,10 @@ def view_new(manifest: dict, gpu_ids: dict) -> dict[str, dict]:
             v["routes"] = frozenset((x["method"], x["path"]) for x in r.get("routes", []))
         v["maxConcurrency"] = r.get("maxConcurrency", 1)
         v["minCudaVersion"] = r.get("minCudaVersion")
-        v["scaler"] = (r.get("scalerType") or ("REQUEST_COUNT" if kind == "api" else "QUEUE_DELAY"), r.get("scalerValue", 4))
+        v["scaler"] = (
+            r.get("scalerType") or ("REQUEST_COUNT" if kind == "api" else "QUEUE_DELAY"),
+            r.get("scalerValue", 4),
+        )
         v["env"] = r.get("env") or None
         v["mounts"] = frozenset(m["reference"] for m in r.get("mounts", [])) or None
         v["locations"] = r.get("locations")
@@ -177,8 +212,12 @@ def compare(old: dict[str, dict], new: dict[str, dict], notes: list[dict]) -> li
                 problems.append(f"'{name}' {field_name}: before {_show(before)}, after {_show(after)}; no note says so")
     compared = {f for v in old.values() for f in v} | {"resource"}
     for resource, field_name in sorted(covered):
-        if field_name in compared and resource in old and (resource, field_name) not in differences \
-                and not any(f != field_name and (resource, f) in differences for f in _siblings(field_name)):
+        if (
+            field_name in compared
+            and resource in old
+            and (resource, field_name) not in differences
+            and not any(f != field_name and (resource, f) in differences for f in _siblings(field_name))
+        ):
             problems.append(f"a note says '{resource}' {field_name} changes, but it does not")
     return problems
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from flash_lsp.runner.build_process import BuildRunner
 from flash_lsp.runner.events import AlreadyRunning, Finished, Output, Started
-
 from tests.fixtures.fake_flash.layout import fake_command
 
 

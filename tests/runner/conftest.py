@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from flash_lsp.runner.events import BuildEvent
-from flash_lsp.runner.build_process import BuildRunner
 
+from flash_lsp.runner.build_process import BuildRunner
+from flash_lsp.runner.events import BuildEvent
 from tests.fixtures.fake_flash.layout import fake_command, make_fake_venv
 
 REPO = Path(__file__).resolve().parents[2]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from flash_lsp.runner.errors import BuildFinding, FindingCollector, SourceLocation, locate, parse_build_output
 
 from .conftest import REAL_OUTPUT

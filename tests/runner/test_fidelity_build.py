@@ -6,10 +6,11 @@ import dataclasses
 import json
 
 import pytest
+
+from flash_lsp.runner.build_process import BuildOptions, BuildRunner
 from flash_lsp.runner.events import Finished, Output, Progress, Started
 from flash_lsp.runner.interpreter import BOOTSTRAP, resolve_flash
 from flash_lsp.runner.report import package_report
-from flash_lsp.runner.build_process import BuildOptions, BuildRunner
 
 from .conftest import Recorder, copy_project, reference_python
 

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from flash_lsp.runner.build_process import BuildOptions, build_args
 from flash_lsp.runner.interpreter import (
     BOOTSTRAP,
     FlashCommand,
@@ -15,8 +17,6 @@ from flash_lsp.runner.interpreter import (
     command_from_probe,
     resolve_flash,
 )
-from flash_lsp.runner.build_process import BuildOptions, build_args
-
 from tests.fixtures.fake_flash.layout import make_fake_venv
 
 

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from flash_lsp.runner.build_process import BuildRunner
 from flash_lsp.runner.events import AlreadyRunning, Output
 
@@ -149,4 +150,3 @@ async def test_the_lock_is_free_after_the_build_ends_and_after_its_holder_dies(
         assert marked(marker) == []
     finally:
         await runner.shutdown()
-

@@ -8,6 +8,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+
 from flash_lsp.runner.drift import compare_build, diff_manifest, pip_installed, shipped_project_files
 from flash_lsp.runner.report import MIB, package_report
 

@@ -6,9 +6,10 @@ import asyncio
 import time
 
 import pytest
+
+from flash_lsp.runner.build_process import BuildOptions, BuildRunner
 from flash_lsp.runner.events import AlreadyRunning, Finished, Output, Progress, Started
 from flash_lsp.runner.interpreter import resolve_flash
-from flash_lsp.runner.build_process import BuildOptions, BuildRunner
 
 from .conftest import WAIT, Recorder, copy_project, pid_alive, read_pids
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from flash_lsp.runner.build_process import SUPERVISOR
 
 from .conftest import WAIT, pid_alive, wait_for_pids

@@ -18,24 +18,52 @@ from .wheelcd import WheelStats
 REQUESTED_BYTES = 80  # REQUESTED file + its RECORD row, for requirements named directly
 
 
-def resolution_entry(res: Resolution, stats: list[WheelStats], requires: dict, notes: list[str], confidence: str) -> dict:
+def resolution_entry(
+    res: Resolution, stats: list[WheelStats], requires: dict, notes: list[str], confidence: str
+) -> dict:
     """The stored form of a resolution and its wheels' statistics (JSON)."""
-    return {"confidence": confidence, "resolver": res.resolver, "computed_at": time.time(),
-            "dists": [d.to_dict() for d in res.dists], "stats": [s.to_dict() for s in stats], "requires": requires,
-            "diverged": res.diverged, "notes": notes, "problems": [], "failed": False}
+    return {
+        "confidence": confidence,
+        "resolver": res.resolver,
+        "computed_at": time.time(),
+        "dists": [d.to_dict() for d in res.dists],
+        "stats": [s.to_dict() for s in stats],
+        "requires": requires,
+        "diverged": res.diverged,
+        "notes": notes,
+        "problems": [],
+        "failed": False,
+    }
 
 
 def problem_entry(problems: list[Problem], resolver: str, output: str = "") -> dict:
     """The stored form of a failed resolution: the problems that make the build's pip fail."""
-    return {"confidence": "authoritative", "resolver": resolver, "computed_at": time.time(), "dists": [], "stats": [],
-            "requires": {}, "diverged": [], "notes": [], "problems": [p.__dict__ for p in problems], "failed": True,
-            "output_tail": output[-3000:]}
+    return {
+        "confidence": "authoritative",
+        "resolver": resolver,
+        "computed_at": time.time(),
+        "dists": [],
+        "stats": [],
+        "requires": {},
+        "diverged": [],
+        "notes": [],
+        "problems": [p.__dict__ for p in problems],
+        "failed": True,
+        "output_tail": output[-3000:],
+    }
 
 
 def plan_problems(plan: ResolvePlan) -> list[Problem]:
     """The requirements the prediction refuses to resolve (direct references: only a build could size them)."""
-    return [Problem("not-predictable", f"{u.requirement}: {u.action}", parse_requirement(u.requirement)[0] or None,
-                    [u.requirement]) for u in plan.unpredictable]
+    return [
+        Problem(
+            "not-predictable",
+            f"{u.requirement}: {u.action}",
+            parse_requirement(u.requirement)[0] or None,
+            [u.requirement],
+        )
+        for u in plan.unpredictable
+    ]
 
 
 def _packages(entry: dict, req: SizeRequest) -> list[PackageSize]:
@@ -60,20 +88,36 @@ def _packages(entry: dict, req: SizeRequest) -> list[PackageSize]:
         if d.key in direct:
             total += REQUESTED_BYTES
         tops.sort(key=lambda t: -t.archive_bytes)
-        out.append(PackageSize(
-            name=d.name, version=d.version, filename=d.filename, url=d.url, wheel_bytes=st.wheel_bytes or d.size,
-            archive_bytes=total, uncompressed_bytes=st.uncompressed_bytes, files=st.files,
-            required_by=by.get(d.key, [r for r in req.requirements if parse_requirement(r)[0] == d.key]),
-            direct=d.key in direct, via=chains.get(d.key, [d.key]), top_level=tops, size_method=st.method,
-            sha256=d.sha256,
-        ))
+        out.append(
+            PackageSize(
+                name=d.name,
+                version=d.version,
+                filename=d.filename,
+                url=d.url,
+                wheel_bytes=st.wheel_bytes or d.size,
+                archive_bytes=total,
+                uncompressed_bytes=st.uncompressed_bytes,
+                files=st.files,
+                required_by=by.get(d.key, [r for r in req.requirements if parse_requirement(r)[0] == d.key]),
+                direct=d.key in direct,
+                via=chains.get(d.key, [d.key]),
+                top_level=tops,
+                size_method=st.method,
+                sha256=d.sha256,
+            )
+        )
     out.sort(key=lambda p: -p.archive_bytes)
     return out
 
 
 def packages_for(entry: dict, req: SizeRequest) -> list[PackageSize]:
     """`_packages`, memoised in the entry (objects in memory, dicts on disk) for this request."""
-    sig = [[r if isinstance(r, str) else repr(r) for r in req.requirements], list(req.tarball_filter), req.python_version, req.bytecode_ratio]
+    sig = [
+        [r if isinstance(r, str) else repr(r) for r in req.requirements],
+        list(req.tarball_filter),
+        req.python_version,
+        req.bytecode_ratio,
+    ]
     memo = entry.get("_objects")
     if memo is not None and memo[0] == sig:
         return memo[1]
@@ -87,8 +131,18 @@ def packages_for(entry: dict, req: SizeRequest) -> list[PackageSize]:
     return pkgs
 
 
-def assemble(entry: dict, req: SizeRequest, key: str, plan: ResolvePlan, *, confidence: str, state: str,
-             limit_is_error: bool, t0: float | None = None, packages: list[PackageSize] | None = None) -> SizeEstimate:
+def assemble(
+    entry: dict,
+    req: SizeRequest,
+    key: str,
+    plan: ResolvePlan,
+    *,
+    confidence: str,
+    state: str,
+    limit_is_error: bool,
+    t0: float | None = None,
+    packages: list[PackageSize] | None = None,
+) -> SizeEstimate:
     """The estimate from a stored resolution `entry`, the request's project files and its `plan`
     (requirements only a build could size, option lines ignored)."""
     pkgs = packages if packages is not None else packages_for(entry, req)
@@ -100,8 +154,10 @@ def assemble(entry: dict, req: SizeRequest, key: str, plan: ResolvePlan, *, conf
     archive = None if failed else sum(p.archive_bytes for p in pkgs) + proj + overhead
     notes = list(entry.get("notes", [])) + plan.notes
     if plan.unpredictable and archive is not None:
-        notes.append(f"{len(plan.unpredictable)} requirement(s) cannot be sized without building them: the"
-                     " figure counts only the rest")
+        notes.append(
+            f"{len(plan.unpredictable)} requirement(s) cannot be sized without building them: the"
+            " figure counts only the rest"
+        )
     est = SizeEstimate(
         archive_bytes=archive,
         limit_bytes=req.limit_bytes,
@@ -126,7 +182,9 @@ def assemble(entry: dict, req: SizeRequest, key: str, plan: ResolvePlan, *, conf
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(est.computed_at))
         est.notes.append(f"cached answer from {when} ({est.cached_from}, {est.resolver})")
     if any(p.size_method == "wheel-size-ratio" for p in pkgs):
-        est.notes.append("some wheels' sizes are wheel size × 0.951 (the index refused range requests): ±5 %, worst +14 %")
+        est.notes.append(
+            "some wheels' sizes are wheel size × 0.951 (the index refused range requests): ±5 %, worst +14 %"
+        )
     if platform.system() != "Linux" or platform.machine() not in ("x86_64", "AMD64"):
         est.notes.append(
             f"the build's pip evaluates environment markers on this host ({platform.system()} {platform.machine()}),"

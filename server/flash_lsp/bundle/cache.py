@@ -69,8 +69,17 @@ def env_fingerprint(env: dict[str, str] | None) -> str:
     return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:12]
 
 
-def resolution_key(requirements, python_version: str, platforms, no_deps: bool, profile: str, *,
-                   indexes: list[str] = (), constraints: list[str] = (), invalid: list[str] = ()) -> str:
+def resolution_key(
+    requirements,
+    python_version: str,
+    platforms,
+    no_deps: bool,
+    profile: str,
+    *,
+    indexes: list[str] = (),
+    constraints: list[str] = (),
+    invalid: list[str] = (),
+) -> str:
     payload = {
         "indexes": list(indexes),
         "constraints": sorted({normalise_requirement(c) for c in constraints}),
@@ -165,4 +174,3 @@ class Cache:
             _write_atomic(self.root / "wheels" / f"{wid}.json", json.dumps(body, separators=(",", ":")))
         except OSError:
             pass
-

@@ -34,19 +34,26 @@ def format_text(est: SizeEstimate, top: int = 12) -> str:
     else:
         pct = est.archive_bytes / est.limit_bytes
         mark = "over the limit" if est.over_limit else f"{pct:.0%} of the limit"
-        head = (f"predicted archive {human_bytes(est.archive_bytes)} ({est.archive_bytes:,} B), limit {human_bytes(est.limit_bytes)}: {mark}")
+        head = f"predicted archive {human_bytes(est.archive_bytes)} ({est.archive_bytes:,} B), limit {human_bytes(est.limit_bytes)}: {mark}"
     lines.append(head)
-    lines.append(f"  confidence {est.confidence}" + (f" (from {est.cached_from})" if est.cached_from else "")
-                 + f", state {est.state}, resolver {est.resolver or '-'}, Python {est.python_version}")
+    lines.append(
+        f"  confidence {est.confidence}"
+        + (f" (from {est.cached_from})" if est.cached_from else "")
+        + f", state {est.state}, resolver {est.resolver or '-'}, Python {est.python_version}"
+    )
     if est.packages:
-        lines.append(f"  dependencies {human_bytes(est.dependencies_bytes)} in {len(est.packages)} distributions;"
-                     f" project + generated files {est.project_bytes:,} B; tar/gzip overhead {est.overhead_bytes} B")
+        lines.append(
+            f"  dependencies {human_bytes(est.dependencies_bytes)} in {len(est.packages)} distributions;"
+            f" project + generated files {est.project_bytes:,} B; tar/gzip overhead {est.overhead_bytes} B"
+        )
         width = max(len(p.name) for p in est.packages[:top])
         for p in est.packages[:top]:
             tl = ", ".join(f"{t.name} {human_bytes(t.archive_bytes)}" for t in p.top_level[:3] if t.kind != "dist-info")
             by = ", ".join(p.required_by) if not p.direct else "direct"
-            lines.append(f"    {p.name:<{width}} {p.version:<14} {human_bytes(p.archive_bytes):>10}  [{p.size_method}] ← {by}"
-                         + (f"  ({tl})" if tl else ""))
+            lines.append(
+                f"    {p.name:<{width}} {p.version:<14} {human_bytes(p.archive_bytes):>10}  [{p.size_method}] ← {by}"
+                + (f"  ({tl})" if tl else "")
+            )
         if len(est.packages) > top:
             rest = sum(p.archive_bytes for p in est.packages[top:])
             lines.append(f"    … {len(est.packages) - top} more, {human_bytes(rest)}")
@@ -64,21 +71,32 @@ def format_text(est: SizeEstimate, top: int = 12) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m flash_lsp.bundle", description="Predict the size of the archive `flash build` writes.")
+    ap = argparse.ArgumentParser(
+        prog="python -m flash_lsp.bundle", description="Predict the size of the archive `flash build` writes."
+    )
     ap.add_argument("requirements", nargs="*", help="requirement strings as the build passes them to pip")
     ap.add_argument("-r", "--requirements-file", action="append", default=[], help="read requirement lines from a file")
-    ap.add_argument("--python-version", default=f"{sys.version_info[0]}.{sys.version_info[1]}", help="target X.Y (default: this interpreter's)")
+    ap.add_argument(
+        "--python-version",
+        default=f"{sys.version_info[0]}.{sys.version_info[1]}",
+        help="target X.Y (default: this interpreter's)",
+    )
     ap.add_argument("--no-deps", action="store_true")
     ap.add_argument("--exclude", default=None, help="comma-separated names, as `flash build --exclude`")
     ap.add_argument("--gpu", action="store_true", help="the project has GPU endpoints")
-    ap.add_argument("--project", default=None, help="project directory: count the files the build ships from it in the archive")
+    ap.add_argument(
+        "--project", default=None, help="project directory: count the files the build ships from it in the archive"
+    )
     ap.add_argument("--limit-mb", type=float, default=DEFAULT_LIMIT_BYTES / MIB)
     ap.add_argument("--mode", choices=("auto", "fast", "authoritative", "cached"), default="auto")
     ap.add_argument("--offline", action="store_true", help="never use the network (cache or local estimate)")
     ap.add_argument("--python", default=None, help="interpreter whose pip resolves (the project's flash venv)")
     ap.add_argument("--no-uv", action="store_true", help="do not use uv for the fast provisional answer")
-    ap.add_argument("--trusted", action="store_true",
-                    help="honour the requirements' index options and -r/-c files inside --project (docs/security.md)")
+    ap.add_argument(
+        "--trusted",
+        action="store_true",
+        help="honour the requirements' index options and -r/-c files inside --project (docs/security.md)",
+    )
     ap.add_argument("--cache-dir", default=None)
     ap.add_argument("--format", choices=("text", "json"), default="text")
     ap.add_argument("--progress", action="store_true", help="print intermediate answers to stderr")
@@ -98,11 +116,19 @@ def main(argv: list[str] | None = None) -> int:
     kept, removed, _unmatched = split_requirements(list(dict.fromkeys(reqs)), exclusions)
     files = _project_files(args.project) if args.project else []
     req = SizeRequest.make(
-        kept, args.python_version, no_deps=args.no_deps, project_files=files, project_root=args.project,
-        exclusions=exclusions, excluded_requirements=removed, gpu=args.gpu, limit_bytes=int(args.limit_mb * MIB),
+        kept,
+        args.python_version,
+        no_deps=args.no_deps,
+        project_files=files,
+        project_root=args.project,
+        exclusions=exclusions,
+        excluded_requirements=removed,
+        gpu=args.gpu,
+        limit_bytes=int(args.limit_mb * MIB),
     )
-    predictor = SizePredictor(cache_dir=args.cache_dir, python=args.python, use_uv=not args.no_uv, offline=args.offline,
-                              trusted=args.trusted)
+    predictor = SizePredictor(
+        cache_dir=args.cache_dir, python=args.python, use_uv=not args.no_uv, offline=args.offline, trusted=args.trusted
+    )
 
     def progress(est: SizeEstimate) -> None:
         if args.progress:

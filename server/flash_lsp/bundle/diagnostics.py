@@ -44,22 +44,43 @@ class _Placer:
             return "main.py"
         return self.model.functions[0].relpath
 
-    def put(self, targets: list[Occurrence], code: str, severity: str, message: str, data: dict,
-            related: list[Occurrence] = ()) -> None:
+    def put(
+        self,
+        targets: list[Occurrence],
+        code: str,
+        severity: str,
+        message: str,
+        data: dict,
+        related: list[Occurrence] = (),
+    ) -> None:
         data = {**data, "project": self.project}
         if not targets:
-            self.out.append(Diagnostic(code, severity_named(severity, Severity.WARNING), message, self.fallback, TOP,
-                                       data=data))
+            self.out.append(
+                Diagnostic(code, severity_named(severity, Severity.WARNING), message, self.fallback, TOP, data=data)
+            )
             return
         for o in targets:
-            others = tuple(Related(x.path, x.span, f"other side: {x.text!r}") for x in related
-                           if (x.path, x.span) != (o.path, o.span))
-            self.out.append(Diagnostic(code, severity_named(severity, Severity.WARNING), message, o.path, o.span,
-                                       others, {**data, "requirement": o.text}))
+            others = tuple(
+                Related(x.path, x.span, f"other side: {x.text!r}")
+                for x in related
+                if (x.path, x.span) != (o.path, o.span)
+            )
+            self.out.append(
+                Diagnostic(
+                    code,
+                    severity_named(severity, Severity.WARNING),
+                    message,
+                    o.path,
+                    o.span,
+                    others,
+                    {**data, "requirement": o.text},
+                )
+            )
 
 
-def size_diagnostics(model: ProjectModel, root: Path, project: str, est: SizeEstimate | None,
-                     req: SizeRequest | None) -> list[Diagnostic]:
+def size_diagnostics(
+    model: ProjectModel, root: Path, project: str, est: SizeEstimate | None, req: SizeRequest | None
+) -> list[Diagnostic]:
     """Every size finding of the project; without an estimate only those that need none (FL807)."""
     placer = _Placer(model, root, project, occurrences(model))
     _cpu_torch_excluded(placer)
@@ -81,13 +102,18 @@ def _cpu_torch_excluded(p: _Placer) -> None:
         if o.installed or o.name not in TORCH_FAMILY or gpu and (o.path, o.function) not in cpu_functions:
             continue
         who = "this CPU endpoint's worker" if (o.path, o.function) in cpu_functions else "CPU workers"
-        p.out.append(CATALOGUE["FL807"].at(
-            o.path, o.span,
-            f"{o.text!r} is removed by flash.build.exclude, but CPU worker images have no torch preinstalled: "
-            f"{who} will fail with `ModuleNotFoundError: No module named '{o.name}'`. Only GPU images ship "
-            "torch, torchvision and torchaudio.",
-            kind="cpu-torch-excluded", project=p.project, requirement=o.text,
-        ))
+        p.out.append(
+            CATALOGUE["FL807"].at(
+                o.path,
+                o.span,
+                f"{o.text!r} is removed by flash.build.exclude, but CPU worker images have no torch preinstalled: "
+                f"{who} will fail with `ModuleNotFoundError: No module named '{o.name}'`. Only GPU images ship "
+                "torch, torchvision and torchaudio.",
+                kind="cpu-torch-excluded",
+                project=p.project,
+                requirement=o.text,
+            )
+        )
 
 
 def _limit(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
@@ -97,9 +123,12 @@ def _limit(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
     top = max(contribution.values(), default=0)
     targets = [o for o in installed if top and contribution[o.text] >= 0.25 * top]
     profile = p.model.profile
-    verdict = (f"`flash build` fails ('Archive exceeds RunPod limit ({(est.archive_bytes or 0) / MIB:.1f} MB / "
-               f"{est.limit_bytes // MIB} MB)') and deletes the archive" if profile.size_limit_is_error
-               else f"{profile.label} builds only warn (Deployment Size Warning): the archive is still written")
+    verdict = (
+        f"`flash build` fails ('Archive exceeds RunPod limit ({(est.archive_bytes or 0) / MIB:.1f} MB / "
+        f"{est.limit_bytes // MIB} MB)') and deletes the archive"
+        if profile.size_limit_is_error
+        else f"{profile.label} builds only warn (Deployment Size Warning): the archive is still written"
+    )
     data = {"kind": h.kind, "archive_bytes": est.archive_bytes, "limit_bytes": est.limit_bytes}
     for o in targets or [None]:
         message = h.message
@@ -116,8 +145,17 @@ def _resolution(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
         targets = [o for o in targets if not (o.path == "requirements.txt" and pip_rejects(o.text))]
         if not targets and any(pip_rejects(o.text) for o in p.occ if o.path == "requirements.txt"):
             return
-    p.put(targets, code, h.severity, h.message, {"kind": h.kind, "package": h.data.get("package"),
-                                                 "versions_with_wheel": h.data.get("versions_with_wheel", [])})
+    p.put(
+        targets,
+        code,
+        h.severity,
+        h.message,
+        {
+            "kind": h.kind,
+            "package": h.data.get("package"),
+            "versions_with_wheel": h.data.get("versions_with_wheel", []),
+        },
+    )
 
 
 def _not_predictable(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
@@ -133,23 +171,43 @@ def _conflict(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
 def _gpu_torch_exclusion(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
     quirky = {q.split("'")[1] for q in h.data.get("quirks", []) if q.count("'") >= 2}
     packages = [n for n in h.data.get("packages", []) if not any(parse_requirement(q)[0] == n for q in quirky)]
-    p.put(by_name(p.occ, h.data.get("packages", [])), code, h.severity, h.message,
-          {"kind": h.kind, "packages": packages, "saving_bytes": h.data.get("saving_bytes")})
+    p.put(
+        by_name(p.occ, h.data.get("packages", [])),
+        code,
+        h.severity,
+        h.message,
+        {"kind": h.kind, "packages": packages, "saving_bytes": h.data.get("saving_bytes")},
+    )
 
 
 def _torch_transitive(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
-    p.put(by_text(p.occ, h.data.get("required_by", [])), code, h.severity, h.message,
-          {"kind": h.kind, "bytes": h.data.get("bytes")})
+    p.put(
+        by_text(p.occ, h.data.get("required_by", [])),
+        code,
+        h.severity,
+        h.message,
+        {"kind": h.kind, "bytes": h.data.get("bytes")},
+    )
 
 
 def _exclude_name_mismatch(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
-    p.put(by_text(p.occ, [h.data.get("requirement")]), code, h.severity, h.message,
-          {"kind": h.kind, "token": h.data.get("token"), "build_name": h.data.get("build_name")})
+    p.put(
+        by_text(p.occ, [h.data.get("requirement")]),
+        code,
+        h.severity,
+        h.message,
+        {"kind": h.kind, "token": h.data.get("token"), "build_name": h.data.get("build_name")},
+    )
 
 
 def _exclude_transitive(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
-    p.put(by_text(p.occ, h.data.get("required_by", [])), code, h.severity, h.message,
-          {"kind": h.kind, "token": h.data.get("token"), "package": h.data.get("package")})
+    p.put(
+        by_text(p.occ, h.data.get("required_by", [])),
+        code,
+        h.severity,
+        h.message,
+        {"kind": h.kind, "token": h.data.get("token"), "package": h.data.get("package")},
+    )
 
 
 _HANDLERS: dict[str, Callable[[_Placer, str, Hint, SizeEstimate], None]] = {
@@ -165,5 +223,3 @@ _HANDLERS: dict[str, Callable[[_Placer, str, Hint, SizeEstimate], None]] = {
     "exclude-transitive": _exclude_transitive,
     # "exclude-unmatched" has no size code: the analysis' FL506 says it already
 }
-
-

@@ -58,21 +58,25 @@ def size_hints(est: SizeEstimate, req: SizeRequest, limit_is_error: bool = False
     }
     biggest = ", ".join(f"{p.name} {human_bytes(p.archive_bytes)}" for p in top[:3])
     if est.over_limit:
-        hints.append(Hint(
-            "over-limit",
-            "error" if limit_is_error else "warning",
-            f"Predicted archive {human_bytes(est.archive_bytes)} exceeds the {human_bytes(est.limit_bytes)} Runpod limit"
-            f" (over by {human_bytes(est.archive_bytes - est.limit_bytes)}); largest: {biggest}",
-            data,
-        ))
+        hints.append(
+            Hint(
+                "over-limit",
+                "error" if limit_is_error else "warning",
+                f"Predicted archive {human_bytes(est.archive_bytes)} exceeds the {human_bytes(est.limit_bytes)} Runpod limit"
+                f" (over by {human_bytes(est.archive_bytes - est.limit_bytes)}); largest: {biggest}",
+                data,
+            )
+        )
     elif est.archive_bytes >= NEAR_LIMIT_FRACTION * est.limit_bytes:
-        hints.append(Hint(
-            "near-limit",
-            "warning",
-            f"Predicted archive {human_bytes(est.archive_bytes)} is {est.archive_bytes / est.limit_bytes:.0%} of the"
-            f" {human_bytes(est.limit_bytes)} limit; largest: {biggest}",
-            data,
-        ))
+        hints.append(
+            Hint(
+                "near-limit",
+                "warning",
+                f"Predicted archive {human_bytes(est.archive_bytes)} is {est.archive_bytes / est.limit_bytes:.0%} of the"
+                f" {human_bytes(est.limit_bytes)} limit; largest: {biggest}",
+                data,
+            )
+        )
     return hints
 
 
@@ -102,8 +106,11 @@ def torch_hints(est: SizeEstimate, req: SizeRequest, graph: dict) -> tuple[list[
     fam_direct = [n for n in TORCH_FAMILY if n in direct and n in pk]
     if fam_direct and req.gpu:
         others = [r for r in req.requirements if not (isinstance(r, str) and parse_requirement(r)[0] in fam_direct)]
-        keep = reachable(others, requires, req.python_version, resolved) if not req.no_deps else {
-            parse_requirement(r)[0] for r in others if isinstance(r, str)}
+        keep = (
+            reachable(others, requires, req.python_version, resolved)
+            if not req.no_deps
+            else {parse_requirement(r)[0] for r in others if isinstance(r, str)}
+        )
         saved = sorted(resolved - keep)
         saving = sum(pk[k].archive_bytes for k in saved)
         tokens = []
@@ -114,23 +121,34 @@ def torch_hints(est: SizeEstimate, req: SizeRequest, graph: dict) -> tuple[list[
                 tokens.append(n)
             else:
                 quirks.append(f"{direct[n]!r} is named {build_name!r} by the build's filter")
-        msg = (f"{', '.join(fam_direct)} {'is' if len(fam_direct) == 1 else 'are'} preinstalled in the GPU worker image:"
-               f" `flash build --exclude torch,torchvision,torchaudio` would save about {human_bytes(saving)}")
+        msg = (
+            f"{', '.join(fam_direct)} {'is' if len(fam_direct) == 1 else 'are'} preinstalled in the GPU worker image:"
+            f" `flash build --exclude torch,torchvision,torchaudio` would save about {human_bytes(saving)}"
+        )
         if est.archive_bytes is not None:
             msg += f" (archive about {human_bytes(max(est.archive_bytes - saving, 0))})"
         if quirks:
             msg += "; but " + "; ".join(quirks) + ", so the exclusion would not match it (write it with >=/== instead)"
-        hints.append(Hint("gpu-torch-exclusion", "info" if not est.over_limit else "warning", msg, {
-            "packages": fam_direct,
-            "saving_bytes": saving,
-            "removed": [pk[k].name for k in saved],
-            "exclude": "torch,torchvision,torchaudio",
-            "quirks": quirks,
-        }))
+        hints.append(
+            Hint(
+                "gpu-torch-exclusion",
+                "info" if not est.over_limit else "warning",
+                msg,
+                {
+                    "packages": fam_direct,
+                    "saving_bytes": saving,
+                    "removed": [pk[k].name for k in saved],
+                    "exclude": "torch,torchvision,torchaudio",
+                    "quirks": quirks,
+                },
+            )
+        )
     if "torch" in pk and "torch" not in direct and not req.no_deps:
         via = pk["torch"].via or []
         chain = " → ".join(via) if via else "a dependency"
-        only_torch = resolved - reachable(list(req.requirements), requires, req.python_version, resolved, blocked={"torch"})
+        only_torch = resolved - reachable(
+            list(req.requirements), requires, req.python_version, resolved, blocked={"torch"}
+        )
         fam_bytes = sum(pk[k].archive_bytes for k in only_torch if k in pk)
         parents = ", ".join(pk["torch"].required_by) or "?"
         notes.append(
@@ -138,9 +156,19 @@ def torch_hints(est: SizeEstimate, req: SizeRequest, graph: dict) -> tuple[list[
             f" {len(only_torch) - 1} packages only it needs ({human_bytes(fam_bytes)} in all): this family has no"
             " archive-level filter, and --exclude only removes requirement lines"
         )
-        hints.append(Hint("torch-transitive", "warning" if req.gpu or est.over_limit else "info",
-                          notes[-1], {"via": via, "required_by": pk["torch"].required_by,
-                                      "packages": sorted(pk[k].name for k in only_torch if k in pk), "bytes": fam_bytes}))
+        hints.append(
+            Hint(
+                "torch-transitive",
+                "warning" if req.gpu or est.over_limit else "info",
+                notes[-1],
+                {
+                    "via": via,
+                    "required_by": pk["torch"].required_by,
+                    "packages": sorted(pk[k].name for k in only_torch if k in pk),
+                    "bytes": fam_bytes,
+                },
+            )
+        )
     return hints, notes
 
 
@@ -157,23 +185,41 @@ def exclusion_hints(est: SizeEstimate, req: SizeRequest) -> list[Hint]:
         if near:
             r = near[0]
             build_name = extract_package_name(r)
-            why = ("the build compares the text before the first < > = ! [ ; lower-cased, with no -/_ normalisation"
-                   f", and reads {build_name!r}")
+            why = (
+                "the build compares the text before the first < > = ! [ ; lower-cased, with no -/_ normalisation"
+                f", and reads {build_name!r}"
+            )
             if _NAME_SPLIT.search(token):
                 why = "exclusions are names, not requirement specifiers"
-            hints.append(Hint("exclude-name-mismatch", "warning",
-                              f"--exclude {token!r} will not match the requirement {r!r}: {why}",
-                              {"token": token, "requirement": r, "build_name": build_name}))
-        elif tok_name in resolved and tok_name.replace("-", "_") not in {canonical(n).replace("-", "_") for n in req.tarball_filter}:
+            hints.append(
+                Hint(
+                    "exclude-name-mismatch",
+                    "warning",
+                    f"--exclude {token!r} will not match the requirement {r!r}: {why}",
+                    {"token": token, "requirement": r, "build_name": build_name},
+                )
+            )
+        elif tok_name in resolved and tok_name.replace("-", "_") not in {
+            canonical(n).replace("-", "_") for n in req.tarball_filter
+        }:
             p = resolved[tok_name]  # (a name the archive step skips is gone however it arrived)
-            hints.append(Hint("exclude-transitive", "warning",
-                              f"--exclude {token!r} matches no requirement: {p.name} is installed as a dependency of "
-                              f"{', '.join(p.required_by) or '?'} and bundled anyway ({human_bytes(p.archive_bytes)}); tetra-rp 0.2x "
-                              "filters requirement lines only",
-                              {"token": token, "package": p.name, "required_by": p.required_by,
-                               "archive_bytes": p.archive_bytes}))
+            hints.append(
+                Hint(
+                    "exclude-transitive",
+                    "warning",
+                    f"--exclude {token!r} matches no requirement: {p.name} is installed as a dependency of "
+                    f"{', '.join(p.required_by) or '?'} and bundled anyway ({human_bytes(p.archive_bytes)}); tetra-rp 0.2x "
+                    "filters requirement lines only",
+                    {"token": token, "package": p.name, "required_by": p.required_by, "archive_bytes": p.archive_bytes},
+                )
+            )
         else:
-            hints.append(Hint("exclude-unmatched", "info",
-                              f"--exclude {token!r} matches nothing (the build warns: No packages matched exclusions)",
-                              {"token": token}))
+            hints.append(
+                Hint(
+                    "exclude-unmatched",
+                    "info",
+                    f"--exclude {token!r} matches nothing (the build warns: No packages matched exclusions)",
+                    {"token": token},
+                )
+            )
     return hints

@@ -77,7 +77,11 @@ class HttpClient:
     @staticmethod
     def _proxy_for(scheme: str, host: str):
         proxies = urllib.request.getproxies()
-        if scheme in proxies and host not in ("127.0.0.1", "localhost", "::1") and not urllib.request.proxy_bypass(host):
+        if (
+            scheme in proxies
+            and host not in ("127.0.0.1", "localhost", "::1")
+            and not urllib.request.proxy_bypass(host)
+        ):
             return urllib.parse.urlsplit(proxies[scheme])
         return None
 
@@ -85,7 +89,9 @@ class HttpClient:
         proxy = self._proxy_for(scheme, host)
         if scheme == "https":
             if proxy is not None:
-                conn = http.client.HTTPSConnection(proxy.hostname, proxy.port or 8080, timeout=self.timeout, context=self._context())
+                conn = http.client.HTTPSConnection(
+                    proxy.hostname, proxy.port or 8080, timeout=self.timeout, context=self._context()
+                )
                 conn.set_tunnel(host, port)
                 return conn
             return http.client.HTTPSConnection(host, port, timeout=self.timeout, context=self._context())

@@ -49,8 +49,10 @@ class SizeRequest:
     @classmethod
     def make(cls, requirements, python_version: str, **kw) -> SizeRequest:
         """Build a request from lists (converted to tuples)."""
-        conv = {k: tuple(tuple(x) if isinstance(x, list) else x for x in v) if isinstance(v, (list, tuple)) else v
-                for k, v in kw.items()}
+        conv = {
+            k: tuple(tuple(x) if isinstance(x, list) else x for x in v) if isinstance(v, (list, tuple)) else v
+            for k, v in kw.items()
+        }
         return cls(tuple(requirements), python_version, **conv)
 
 

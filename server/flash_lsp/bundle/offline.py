@@ -86,13 +86,23 @@ def offline_packages(
         if d is None:
             continue
         raw, files, est, tops_ = _dist_size(d)
-        pkgs.append(PackageSize(
-            name=d.metadata["Name"], version=d.version, filename="", url="", wheel_bytes=None,
-            archive_bytes=est, uncompressed_bytes=raw, files=files, required_by=by.get(k, []),
-            direct=k in wanted, via=chains.get(k, [k]),
-            top_level=[TopLevel(n, "package", v[0], v[1], v[2]) for n, v in sorted(tops_.items())],
-            size_method="local-record",
-        ))
+        pkgs.append(
+            PackageSize(
+                name=d.metadata["Name"],
+                version=d.version,
+                filename="",
+                url="",
+                wheel_bytes=None,
+                archive_bytes=est,
+                uncompressed_bytes=raw,
+                files=files,
+                required_by=by.get(k, []),
+                direct=k in wanted,
+                via=chains.get(k, [k]),
+                top_level=[TopLevel(n, "package", v[0], v[1], v[2]) for n, v in sorted(tops_.items())],
+                size_method="local-record",
+            )
+        )
     notes = [
         "offline: estimated from the distributions installed locally (RECORD sizes × per-type ratios,"
         " typically within ±10 %, worst about ±35 %)"

@@ -30,8 +30,12 @@ from packaging.requirements import InvalidRequirement, Requirement
 MAX_INCLUDE_DEPTH = 5
 MAX_INCLUDE_BYTES = 1 << 20
 INDEX_OPTIONS = {
-    "-i": "--index-url", "--index-url": "--index-url", "--extra-index-url": "--extra-index-url",
-    "-f": "--find-links", "--find-links": "--find-links", "--trusted-host": "--trusted-host",
+    "-i": "--index-url",
+    "--index-url": "--index-url",
+    "--extra-index-url": "--extra-index-url",
+    "-f": "--find-links",
+    "--find-links": "--find-links",
+    "--trusted-host": "--trusted-host",
 }
 FLAG_OPTIONS = {"--no-index"}
 INCLUDE_OPTIONS = {"-r": "-r", "--requirement": "-r", "-c": "-c", "--constraint": "-c"}
@@ -88,8 +92,9 @@ def plan_requirements(requirements, project_root: str | None, *, trusted: bool) 
     return plan
 
 
-def _take(plan: ResolvePlan, text: str, root: Path | None, base: Path | None, trusted: bool, *, depth: int,
-          constraint: bool) -> None:
+def _take(
+    plan: ResolvePlan, text: str, root: Path | None, base: Path | None, trusted: bool, *, depth: int, constraint: bool
+) -> None:
     """Sort one line; `base`: the directory relative paths start from (the including file's, as pip does)."""
     if not text or text.startswith("#"):
         return
@@ -128,23 +133,34 @@ def direct_reference(text: str) -> str | None:
 def describe_source(url: str) -> str:
     scheme = urlsplit(url).scheme.lower() if "://" in url else ""
     if "+" in scheme:
-        return (f"the build clones {url} with {scheme.split('+')[0]} and builds it (runs its setup.py or build "
-                "backend on this machine); size not predictable without building")
+        return (
+            f"the build clones {url} with {scheme.split('+')[0]} and builds it (runs its setup.py or build "
+            "backend on this machine); size not predictable without building"
+        )
     if scheme in ("http", "https"):
         if url.split("#", 1)[0].split("?", 1)[0].endswith(".whl"):
             return f"the build downloads the wheel {url}; size not predictable without downloading it"
-        return (f"the build downloads {url} and builds it (runs its setup.py or build backend on this machine); "
-                "size not predictable without building")
-    return (f"the build installs the local source {url}, building it (its setup.py or build backend runs on this "
-            "machine) unless it is a wheel; size not predictable without building")
+        return (
+            f"the build downloads {url} and builds it (runs its setup.py or build backend on this machine); "
+            "size not predictable without building"
+        )
+    return (
+        f"the build installs the local source {url}, building it (its setup.py or build backend runs on this "
+        "machine) unless it is a wheel; size not predictable without building"
+    )
 
 
 def _option(plan: ResolvePlan, text: str, root: Path | None, base: Path | None, trusted: bool, *, depth: int) -> None:
     name, value = _split_option(text)
     if name in EDITABLE_OPTIONS:
         target = value or "?"
-        plan.unpredictable.append(Unpredictable(text, f"an editable install of {target}: the build runs its build "
-                                                      "backend on this machine; size not predictable without building"))
+        plan.unpredictable.append(
+            Unpredictable(
+                text,
+                f"an editable install of {target}: the build runs its build "
+                "backend on this machine; size not predictable without building",
+            )
+        )
         return
     if not trusted and (name in INDEX_OPTIONS or name in FLAG_OPTIONS or name in INCLUDE_OPTIONS):
         plan.notes.append(f"{text!r} is ignored: the workspace is not trusted (the build would obey it)")
@@ -156,7 +172,9 @@ def _option(plan: ResolvePlan, text: str, root: Path | None, base: Path | None, 
         if local_dir:
             local = _inside(root, base, value.removeprefix("file://"))
             if local is None:
-                plan.notes.append(f"{text!r} is ignored: a local index or --find-links directory must be inside the project")
+                plan.notes.append(
+                    f"{text!r} is ignored: a local index or --find-links directory must be inside the project"
+                )
                 return
             value = str(local)
         elif INDEX_OPTIONS[name] != "--trusted-host" and urlsplit(value).scheme not in ("http", "https"):
@@ -184,8 +202,17 @@ def _split_option(text: str) -> tuple[str, str]:
     return first[:2], (first[2:] or rest).strip()
 
 
-def _include(plan: ResolvePlan, text: str, value: str, root: Path | None, base: Path | None, trusted: bool, *,
-             depth: int, constraint: bool) -> None:
+def _include(
+    plan: ResolvePlan,
+    text: str,
+    value: str,
+    root: Path | None,
+    base: Path | None,
+    trusted: bool,
+    *,
+    depth: int,
+    constraint: bool,
+) -> None:
     path = _inside(root, base, value)
     if path is None:
         plan.notes.append(f"{text!r} is ignored: include files are read only inside the project")
@@ -220,8 +247,17 @@ def _inside(root: Path | None, base: Path | None, value: str) -> Path | None:
 
 
 # Variables that point a resolver at an environment or a configuration of the project's.
-_PROJECT_POINTERS = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "CONDA_PREFIX", "UV_PROJECT",
-                     "UV_PROJECT_ENVIRONMENT", "UV_CONFIG_FILE", "UV_PYTHON")
+_PROJECT_POINTERS = (
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "PYTHONSTARTUP",
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+    "UV_PROJECT",
+    "UV_PROJECT_ENVIRONMENT",
+    "UV_CONFIG_FILE",
+    "UV_PYTHON",
+)
 
 
 def resolver_env(env: dict[str, str] | None) -> dict[str, str]:

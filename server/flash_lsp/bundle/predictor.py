@@ -139,8 +139,16 @@ class SizePredictor:
 
     def key_for(self, req: SizeRequest) -> str:
         plan = self.plan_for(req)
-        return resolution_key(plan.requirements, req.python_version, req.platforms, req.no_deps, self._profile,
-                              indexes=plan.index_set(), constraints=plan.constraints, invalid=plan.invalid)
+        return resolution_key(
+            plan.requirements,
+            req.python_version,
+            req.platforms,
+            req.no_deps,
+            self._profile,
+            indexes=plan.index_set(),
+            constraints=plan.constraints,
+            invalid=plan.invalid,
+        )
 
     def cached(self, req: SizeRequest) -> SizeEstimate | None:
         """The cached answer for `req` (memory, then disk), or None. Never touches the network."""
@@ -190,8 +198,18 @@ class SizePredictor:
         plan = self.plan_for(req)
         reqs = plan.requirements
         if plan.invalid:
-            new = problem_entry([Problem("invalid-requirement", f"requirement {b} is not one pip can read: the build"
-                                               " passes it to pip, which fails", None, [b]) for b in plan.invalid], "input")
+            new = problem_entry(
+                [
+                    Problem(
+                        "invalid-requirement",
+                        f"requirement {b} is not one pip can read: the build passes it to pip, which fails",
+                        None,
+                        [b],
+                    )
+                    for b in plan.invalid
+                ],
+                "input",
+            )
             self._store(key, new, req)
             return self._assemble(new, req, key, confidence="authoritative", state="error", t0=t0)
         if not reqs:
@@ -204,7 +222,12 @@ class SizePredictor:
             t1 = time.perf_counter()
             try:
                 res = await resolve_mod.resolve_with_uv(
-                    plan, req.python_version, no_deps=req.no_deps, uv=self.uv, python=self.python, env=self.env,
+                    plan,
+                    req.python_version,
+                    no_deps=req.no_deps,
+                    uv=self.uv,
+                    python=self.python,
+                    env=self.env,
                     platforms=req.platforms,
                     index_url=self.index_url if self.pass_index_url else None,
                 )
@@ -215,7 +238,9 @@ class SizePredictor:
                 if entry is None or entry.get("confidence") != "authoritative":
                     self._store(key, prov, req)
                 done = mode == "fast" and not res.diverged
-                est = self._assemble(prov, req, key, confidence="provisional", state="ready" if done else "updating", t0=t0)
+                est = self._assemble(
+                    prov, req, key, confidence="provisional", state="ready" if done else "updating", t0=t0
+                )
                 est.timings.update(timings)
                 if done:
                     return est
@@ -231,7 +256,9 @@ class SizePredictor:
             return await self._offline_answer(req, key, entry, str(exc), t0)
         timings.update(t_pip)
         self._store(key, new, req)
-        est = self._assemble(new, req, key, confidence="authoritative", state="error" if new.get("failed") else "ready", t0=t0)
+        est = self._assemble(
+            new, req, key, confidence="authoritative", state="error" if new.get("failed") else "ready", t0=t0
+        )
         est.timings.update(timings)
         return est
 
@@ -245,21 +272,35 @@ class SizePredictor:
         for attempt in range(2):
             try:
                 res = await resolve_mod.resolve_with_pip(
-                    plan, req.python_version, no_deps=req.no_deps, python=python, env=self._pip_env(),
-                    platforms=req.platforms, timeout=self.pip_timeout,
+                    plan,
+                    req.python_version,
+                    no_deps=req.no_deps,
+                    python=python,
+                    env=self._pip_env(),
+                    platforms=req.platforms,
+                    timeout=self.pip_timeout,
                 )
                 break
             except ResolutionError as exc:
                 timings["pip"] = time.perf_counter() - t1
                 if exc.kind == "network":
                     raise _Offline("the package index could not be reached") from exc
-                if attempt == 0 and _PIP_TOO_OLD.search(exc.output) and os.path.realpath(python) != os.path.realpath(sys.executable):
-                    notes.append(f"the pip of {self.python} has no --dry-run/--report (pip < 22.2): resolved with "
-                                 f"{sys.executable}'s pip instead")
+                if (
+                    attempt == 0
+                    and _PIP_TOO_OLD.search(exc.output)
+                    and os.path.realpath(python) != os.path.realpath(sys.executable)
+                ):
+                    notes.append(
+                        f"the pip of {self.python} has no --dry-run/--report (pip < 22.2): resolved with "
+                        f"{sys.executable}'s pip instead"
+                    )
                     python = sys.executable
                     continue
-                problems = await self._run(problems_from_error, exc, lambda pkg, r: self._explain_no_wheel(
-                    pkg, r, req.python_version, req.platforms))
+                problems = await self._run(
+                    problems_from_error,
+                    exc,
+                    lambda pkg, r: self._explain_no_wheel(pkg, r, req.python_version, req.platforms),
+                )
                 return problem_entry(problems, exc.resolver, output=exc.output), timings
         timings["pip"] = time.perf_counter() - t1
         t2 = time.perf_counter()
@@ -341,8 +382,12 @@ class SizePredictor:
             return hit
         try:
             st = fetch_wheel_stats(
-                lambda s, n: self.http.get_range(d.url, s, n), d.filename, exact_limit=self.exact_limit,
-                sample=self.sample, python_version=python_version, sha256=d.sha256,
+                lambda s, n: self.http.get_range(d.url, s, n),
+                d.filename,
+                exact_limit=self.exact_limit,
+                sample=self.sample,
+                python_version=python_version,
+                sha256=d.sha256,
             )
         except RangeNotSupported as exc:
             size = d.size or exc.size or self._simple_size(d)
@@ -382,8 +427,9 @@ class SizePredictor:
 
     async def _entry_from_resolution(self, res: Resolution, req: SizeRequest, confidence: str) -> dict:
         indexes = self.plan_for(req).index_set()
-        stats = await asyncio.gather(*(self._run(self._wheel_stats_blocking, d, req.python_version, indexes)
-                                       for d in res.dists))
+        stats = await asyncio.gather(
+            *(self._run(self._wheel_stats_blocking, d, req.python_version, indexes) for d in res.dists)
+        )
         requires: dict[str, list[str]] = {}
         for d, st in zip(res.dists, stats, strict=False):
             reqs = d.requires_dist if d.requires_dist is not None else _requires_from_metadata(st.metadata)
@@ -403,16 +449,27 @@ class SizePredictor:
     def _assemble(self, entry: dict, req: SizeRequest, key: str, **kw) -> SizeEstimate:
         return assemble(entry, req, key, self.plan_for(req), limit_is_error=self.limit_is_error, **kw)
 
-    async def _offline_answer(self, req: SizeRequest, key: str, entry: dict | None, reason: str, t0: float) -> SizeEstimate:
+    async def _offline_answer(
+        self, req: SizeRequest, key: str, entry: dict | None, reason: str, t0: float
+    ) -> SizeEstimate:
         if entry is not None:
             est = self._assemble(entry, req, key, confidence="cached", state="ready", t0=t0)
             est.notes.insert(0, f"offline ({reason}): showing the last known answer")
             return est
         pkgs, _missing, notes = await self._run(
-            lambda: offline_packages(list(self.plan_for(req).requirements), req.python_version, no_deps=req.no_deps, paths=self.local_paths)
+            lambda: offline_packages(
+                list(self.plan_for(req).requirements), req.python_version, no_deps=req.no_deps, paths=self.local_paths
+            )
         )
-        fake = {"confidence": "offline-estimate", "resolver": "local distributions", "computed_at": time.time(),
-                "notes": [f"offline ({reason})"] + notes, "problems": [], "failed": False, "requires": {}}
+        fake = {
+            "confidence": "offline-estimate",
+            "resolver": "local distributions",
+            "computed_at": time.time(),
+            "notes": [f"offline ({reason})"] + notes,
+            "problems": [],
+            "failed": False,
+            "requires": {},
+        }
         return self._assemble(fake, req, key, confidence="offline-estimate", state="ready", t0=t0, packages=pkgs)
 
     # ------------------------------------------------------------------ problems
@@ -436,4 +493,3 @@ def estimate_size(req: SizeRequest, **kw) -> SizeEstimate:
     mode = kw.pop("mode", "auto")
     p = SizePredictor(**kw) if kw else default_predictor()
     return p.estimate_sync(req, mode=mode)
-

@@ -33,7 +33,9 @@ def analyze_no_wheel(data: dict | None, name: str, requirement: str, python_vers
     abi = "cp" + python_version.replace(".", "")
     target = f"CPython {python_version} ({abi}) on manylinux x86-64"
     if data is None:
-        return Problem("no-wheel", f"{requirement}: no such project on the index, or it could not be read", name, [requirement])
+        return Problem(
+            "no-wheel", f"{requirement}: no such project on the index, or it could not be read", name, [requirement]
+        )
     try:
         spec = Requirement(requirement).specifier
     except (InvalidRequirement, InvalidSpecifier):
@@ -74,8 +76,10 @@ def analyze_no_wheel(data: dict | None, name: str, requirement: str, python_vers
                 abis |= a
                 plats |= p
             linux = sorted(p for p in plats if "linux" in p and "x86_64" in p)
-            parts.append(f"{name} {newest} has wheels for {', '.join(sorted(abis - {'none'}) or sorted(interp))}"
-                         f" on {', '.join(linux) if linux else ', '.join(sorted(plats)[:4])}")
+            parts.append(
+                f"{name} {newest} has wheels for {', '.join(sorted(abis - {'none'}) or sorted(interp))}"
+                f" on {', '.join(linux) if linux else ', '.join(sorted(plats)[:4])}"
+            )
             works = []
             for minor in range(8, 15):
                 pv = f"3.{minor}"

@@ -114,5 +114,13 @@ def project_bytes(files, root: str | None) -> tuple[int, int, str]:
         total += sum(modelled_bytes(r, s) for r, s in modelled)
         total += DIR_BYTES * len(_dirs([r for r, _ in modelled] + [r for r, *_ in sampled]) - known_dirs)
     exact = bool(readable) and not modelled and not sampled
-    method = "compressed" if exact else "modelled" if modelled and not readable and not sampled else "mixed" if files else "none"
+    method = (
+        "compressed"
+        if exact
+        else "modelled"
+        if modelled and not readable and not sampled
+        else "mixed"
+        if files
+        else "none"
+    )
     return int(round(total)), raw, method

@@ -45,11 +45,18 @@ def archive_rules(model) -> ArchiveRules:
         versions = {r.get("target_python_version") for r in ((model.manifest or {}).get("resources") or {}).values()}
         python = max((v for v in versions if v), default=local)
     skip = set(auto_excluded(profile)) | set(model.requirements.exclusions) if release >= (1, 8) else set()
-    if any(deps_mod.extract_package_name(r.text).replace("_", "-") == "runpod-flash" for r in model.requirements.installed):
+    if any(
+        deps_mod.extract_package_name(r.text).replace("_", "-") == "runpod-flash" for r in model.requirements.installed
+    ):
         skip.add("runpod_flash")  # pip's copy is replaced by the bundle and its dist-info removed
     bundled, note = bundled_bytes(model.environment.source, release)
     return ArchiveRules(
-        python, tuple(sorted(skip)), 1500 if release >= (1, 10, 1) else 500, True, bundled, "artifact.tar.gz",
+        python,
+        tuple(sorted(skip)),
+        1500 if release >= (1, 10, 1) else 500,
+        True,
+        bundled,
+        "artifact.tar.gz",
         (note,) if note else (),
     )
 
@@ -63,7 +70,9 @@ def bundled_bytes(site_packages: str, release: tuple[int, ...]) -> tuple[int, st
     except OSError:
         known = [r for r in RECORDED_BUNDLE_BYTES if r <= release] or [min(RECORDED_BUNDLE_BYTES)]
         nearest = max(known)
-        return RECORDED_BUNDLE_BYTES[nearest], f"bundled runpod_flash sized as recorded for {'.'.join(map(str, nearest))}"
+        return RECORDED_BUNDLE_BYTES[
+            nearest
+        ], f"bundled runpod_flash sized as recorded for {'.'.join(map(str, nearest))}"
     return _installed_bundle_bytes(package, stamp), None
 
 

@@ -72,8 +72,16 @@ class Resolution:
 class ResolutionError(Exception):
     """The resolver failed. `kind`: no-wheel | conflict | requires-python | invalid | network | other."""
 
-    def __init__(self, kind: str, message: str, *, packages: list[str] | None = None,
-                 requirements: list[str] | None = None, output: str = "", resolver: str = ""):
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        packages: list[str] | None = None,
+        requirements: list[str] | None = None,
+        output: str = "",
+        resolver: str = "",
+    ):
         super().__init__(message)
         self.kind = kind
         self.message = message
@@ -86,7 +94,9 @@ class ResolutionError(Exception):
 # --------------------------------------------------------------------------- subprocesses
 
 
-async def run_process(cmd: list[str], *, env: dict[str, str] | None, timeout: float, cwd: str | None = None) -> tuple[int, str, str]:
+async def run_process(
+    cmd: list[str], *, env: dict[str, str] | None, timeout: float, cwd: str | None = None
+) -> tuple[int, str, str]:
     """Run `cmd`; kill its whole process group on cancellation or timeout."""
     proc = await asyncio.create_subprocess_exec(
         *cmd,
@@ -124,11 +134,32 @@ def _kill(proc: asyncio.subprocess.Process) -> None:
 # --------------------------------------------------------------------------- pip
 
 
-def pip_command(python: str, requirements_file: str, python_version: str, *, no_deps: bool, report: str, target: str,
-                platforms: tuple[str, ...] = RUNPOD_PLATFORMS) -> list[str]:
+def pip_command(
+    python: str,
+    requirements_file: str,
+    python_version: str,
+    *,
+    no_deps: bool,
+    report: str,
+    target: str,
+    platforms: tuple[str, ...] = RUNPOD_PLATFORMS,
+) -> list[str]:
     """The build's pip flags, reading the requirements from a file we wrote (`plan.ResolvePlan.write`)."""
-    cmd = [python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--report", report,
-           "--target", target, "--python-version", python_version, "--upgrade"]
+    cmd = [
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--dry-run",
+        "--ignore-installed",
+        "--report",
+        report,
+        "--target",
+        target,
+        "--python-version",
+        python_version,
+        "--upgrade",
+    ]
     for p in platforms:
         cmd += ["--platform", p]
     cmd += ["--implementation", "cp", "--only-binary=:all:", "--disable-pip-version-check", "--no-input"]
@@ -195,8 +226,15 @@ async def resolve_with_pip(
     python = python or sys.executable
     with tempfile.TemporaryDirectory(prefix="flash-lsp-pip-") as tmp:
         report = os.path.join(tmp, "report.json")
-        cmd = pip_command(python, plan.write(tmp), python_version, no_deps=no_deps, report=report,
-                          target=os.path.join(tmp, "target"), platforms=platforms)
+        cmd = pip_command(
+            python,
+            plan.write(tmp),
+            python_version,
+            no_deps=no_deps,
+            report=report,
+            target=os.path.join(tmp, "target"),
+            platforms=platforms,
+        )
         env2 = resolver_env(env)
         env2.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         env2["PYTHONIOENCODING"] = "utf-8"
@@ -240,7 +278,9 @@ def classify_pip_error(output: str, resolver: str) -> ResolutionError:
         pkgs = []
         if m_conf:
             pkgs = [p.strip() for p in re.split(r",\s*|\s+and\s+", m_conf.group(1)) if p.strip()]
-        msg = "conflicting requirements: " + ("; ".join(causes) if causes else (m_conf.group(0) if m_conf else "ResolutionImpossible"))
+        msg = "conflicting requirements: " + (
+            "; ".join(causes) if causes else (m_conf.group(0) if m_conf else "ResolutionImpossible")
+        )
         return ResolutionError("conflict", msg, packages=pkgs, requirements=causes, output=text, resolver=resolver)
     m_py = re.search(r"Package '([^']+)' requires a different Python: (\S+) not in '([^']+)'", text)
     nf = re.findall(r"Could not find a version that satisfies the requirement (.+?) \(from versions: ([^)]*)\)", text)
@@ -265,7 +305,13 @@ def classify_pip_error(output: str, resolver: str) -> ResolutionError:
         )
     m_inv = re.search(r"Invalid requirement: '?(.+?)'?(?:\n|:|$)", text)
     if m_inv:
-        return ResolutionError("invalid", f"invalid requirement: {m_inv.group(1)}", requirements=[m_inv.group(1)], output=text, resolver=resolver)
+        return ResolutionError(
+            "invalid",
+            f"invalid requirement: {m_inv.group(1)}",
+            requirements=[m_inv.group(1)],
+            output=text,
+            resolver=resolver,
+        )
     if _NETWORK_PAT.search(text):
         return ResolutionError("network", "the package index could not be reached", output=text, resolver=resolver)
     last = next((ln for ln in reversed(lines) if ln.startswith("ERROR")), lines[-1] if lines else "pip failed")
@@ -293,13 +339,39 @@ def find_uv() -> str | None:
     return shutil.which("uv")
 
 
-def uv_command(uv: str, infile: str, outfile: str, python_version: str, *, no_deps: bool, offline: bool = False,
-               index_url: str | None = None, python: str | None = None) -> list[str]:
+def uv_command(
+    uv: str,
+    infile: str,
+    outfile: str,
+    python_version: str,
+    *,
+    no_deps: bool,
+    offline: bool = False,
+    index_url: str | None = None,
+    python: str | None = None,
+) -> list[str]:
     """`uv pip compile` with no configuration file, no project discovery, no source build, and the
     interpreter named (`python`) so that uv looks for none itself."""
-    cmd = [uv, "pip", "compile", "-q", "--no-config", "--no-sources", "--no-build", "--python-platform",
-           "x86_64-manylinux_2_28", "--python-version", python_version, "--only-binary", ":all:",
-           "--format", "pylock.toml", "-o", outfile, "--no-header"]
+    cmd = [
+        uv,
+        "pip",
+        "compile",
+        "-q",
+        "--no-config",
+        "--no-sources",
+        "--no-build",
+        "--python-platform",
+        "x86_64-manylinux_2_28",
+        "--python-version",
+        python_version,
+        "--only-binary",
+        ":all:",
+        "--format",
+        "pylock.toml",
+        "-o",
+        outfile,
+        "--no-header",
+    ]
     if python:
         cmd += ["--python", python]
     if no_deps:
@@ -311,8 +383,9 @@ def uv_command(uv: str, infile: str, outfile: str, python_version: str, *, no_de
     return cmd + [infile]
 
 
-def parse_pylock(text: str, python_version: str, platforms: tuple[str, ...], resolver: str,
-                 requested: set[str] | None = None) -> Resolution:
+def parse_pylock(
+    text: str, python_version: str, platforms: tuple[str, ...], resolver: str, requested: set[str] | None = None
+) -> Resolution:
     data = tomllib.loads(text)
     supported = pip_tags(python_version, platforms)
     dists, diverged = [], []
@@ -379,9 +452,19 @@ async def resolve_with_uv(
         env2 = resolver_env(env)
         env2.setdefault("UV_NO_PROGRESS", "1")
         rc, out, err = await run_process(
-            uv_command(uv, infile, outfile, python_version, no_deps=no_deps, offline=offline, index_url=index_url,
-                       python=python),
-            env=env2, timeout=timeout, cwd=tmp,
+            uv_command(
+                uv,
+                infile,
+                outfile,
+                python_version,
+                no_deps=no_deps,
+                offline=offline,
+                index_url=index_url,
+                python=python,
+            ),
+            env=env2,
+            timeout=timeout,
+            cwd=tmp,
         )
         if rc != 0 or not os.path.exists(outfile):
             raise classify_uv_error(out + "\n" + err)
@@ -395,8 +478,11 @@ def classify_uv_error(output: str) -> ResolutionError:
     text = output
     if re.search(r"network (was|is) disabled|network connectivity is disabled|was not found in the cache", text):
         return ResolutionError("network", "not in uv's cache (offline)", output=text, resolver="uv")
-    if re.search(r"(Failed to fetch|error sending request|dns error|Could not connect|[Cc]onnection refused|"
-                 r"Network unreachable|tcp connect error|Request failed after)", text):
+    if re.search(
+        r"(Failed to fetch|error sending request|dns error|Could not connect|[Cc]onnection refused|"
+        r"Network unreachable|tcp connect error|Request failed after)",
+        text,
+    ):
         return ResolutionError("network", "the package index could not be reached", output=text, resolver="uv")
     if re.search(r"has no (usable )?wheels|no wheels with a matching|no wheels are available", text):
         pkgs = re.findall(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?:[<>=!~][^ ]*)? has no (?:usable )?wheels", text)
@@ -411,7 +497,7 @@ def _first_sentence(text: str) -> str:
     lines = [ln.strip() for ln in text.splitlines()]
     for i, ln in enumerate(lines):
         if ln.startswith("cause:"):
-            out = [ln[len("cause:"):].strip()]
+            out = [ln[len("cause:") :].strip()]
             for nxt in lines[i + 1 :]:
                 if not nxt or nxt.startswith(("cause:", "hint:", "error:")):
                     break

@@ -37,7 +37,9 @@ def size_request(model: ProjectModel) -> SizeRequest:
         prediction.python_version,
         project_files=files,
         project_root=str(model.root),
-        excluded_requirements=list(artifact.excluded) if artifact else [],  # direct ones only: pip still pulls them in transitively
+        excluded_requirements=list(artifact.excluded)
+        if artifact
+        else [],  # direct ones only: pip still pulls them in transitively
         gpu=gpu,
         limit_bytes=model.profile.size_limit_mb * MIB,
         bundled_bytes=runpod_package_bytes(model.environment.source),

@@ -46,8 +46,24 @@ _TEXT_EXT = frozenset(
     .license .log .po .properties .cmake .am .ac
     """.split()
 )
-_TEXT_NAMES = frozenset({"METADATA", "RECORD", "WHEEL", "LICENSE", "NOTICE", "AUTHORS", "COPYING", "INSTALLER",
-                         "REQUESTED", "top_level.txt", "entry_points.txt", "LICENCE", "README", "CHANGELOG"})
+_TEXT_NAMES = frozenset(
+    {
+        "METADATA",
+        "RECORD",
+        "WHEEL",
+        "LICENSE",
+        "NOTICE",
+        "AUTHORS",
+        "COPYING",
+        "INSTALLER",
+        "REQUESTED",
+        "top_level.txt",
+        "entry_points.txt",
+        "LICENCE",
+        "README",
+        "CHANGELOG",
+    }
+)
 _SHLIB_RE = re.compile(r"\.(so(\.\d+)*|dylib|a|dll)$")
 _BYTECODE_RE = re.compile(r"\.py[cod]$")  # cleanup_python_bytecode removes *.pyc, *.pyo, *.pyd
 
@@ -73,7 +89,11 @@ def category(path: str) -> str:
     if _SHLIB_RE.search(base):
         return "shlib"
     dot = base.rfind(".")
-    if (dot >= 0 and base[dot:].lower() in _TEXT_EXT) or base in _TEXT_NAMES or base.upper().startswith(("LICEN", "COPYING", "NOTICE", "AUTHORS")):
+    if (
+        (dot >= 0 and base[dot:].lower() in _TEXT_EXT)
+        or base in _TEXT_NAMES
+        or base.upper().startswith(("LICEN", "COPYING", "NOTICE", "AUTHORS"))
+    ):
         return "text"
     return "other"
 
@@ -102,7 +122,9 @@ def find_eocd(tail: bytes, tail_offset: int, total: int) -> tuple[int, int, int]
         pos = tail.rfind(EOCD_SIG, 0, pos)
     if pos < 0:
         raise WheelFormatError("no end-of-central-directory record")
-    (_, _disk, _cd_disk, _n_here, entries, cd_size, cd_offset, _clen) = struct.unpack("<4sHHHHIIH", tail[pos : pos + 22])
+    (_, _disk, _cd_disk, _n_here, entries, cd_size, cd_offset, _clen) = struct.unpack(
+        "<4sHHHHIIH", tail[pos : pos + 22]
+    )
     if entries == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
         loc = pos - 20
         if loc < 0 or tail[loc : loc + 4] != ZIP64_LOCATOR_SIG:
@@ -111,7 +133,9 @@ def find_eocd(tail: bytes, tail_offset: int, total: int) -> tuple[int, int, int]
         rel = z64_offset - tail_offset
         if rel < 0 or tail[rel : rel + 4] != ZIP64_EOCD_SIG:
             raise WheelFormatError("ZIP64 end-of-central-directory record outside the fetched tail")
-        (_, _size, _vm, _vn, _disk, _cdd, _nh, entries, cd_size, cd_offset) = struct.unpack("<4sQHHIIQQQQ", tail[rel : rel + 56])
+        (_, _size, _vm, _vn, _disk, _cdd, _nh, entries, cd_size, cd_offset) = struct.unpack(
+            "<4sQHHIIQQQQ", tail[rel : rel + 56]
+        )
     if cd_offset + cd_size > total:
         raise WheelFormatError("central directory beyond the end of the file")
     return cd_offset, cd_size, entries
@@ -122,8 +146,8 @@ def parse_central_directory(cd: bytes) -> list[ZipMember]:
     pos = 0
     n = len(cd)
     while pos + 46 <= n and cd[pos : pos + 4] == CD_SIG:
-        (_sig, _vm, _vn, flags, method, _t, _d, _crc, csize, usize, nlen, xlen, clen, _dn, _ia, _ea, off) = struct.unpack(
-            "<4sHHHHHHIIIHHHHHII", cd[pos : pos + 46]
+        (_sig, _vm, _vn, flags, method, _t, _d, _crc, csize, usize, nlen, xlen, clen, _dn, _ia, _ea, off) = (
+            struct.unpack("<4sHHHHHHIIIHHHHHII", cd[pos : pos + 46])
         )
         raw_name = cd[pos + 46 : pos + 46 + nlen]
         name = raw_name.decode("utf-8" if flags & 0x800 else "cp437", "replace")
@@ -280,7 +304,10 @@ class WheelStats:
         return {
             "filename": self.filename,
             "wheel_bytes": self.wheel_bytes,
-            "top_level": [t.to_dict() | {"_archive": t.archive, "_compressed": t.compressed, "_py": t.py_bytes} for t in self.top_level.values()],
+            "top_level": [
+                t.to_dict() | {"_archive": t.archive, "_compressed": t.compressed, "_py": t.py_bytes}
+                for t in self.top_level.values()
+            ],
             "metadata": self.metadata,
             "console_scripts": self.console_scripts,
             "method": self.method,
@@ -289,11 +316,22 @@ class WheelStats:
 
     @classmethod
     def from_dict(cls, d: dict) -> WheelStats:
-        ws = cls(d["filename"], d["wheel_bytes"], metadata=d.get("metadata"), console_scripts=d.get("console_scripts", 0),
-                 method=d.get("method", "central-directory"), requests=d.get("requests", 0))
+        ws = cls(
+            d["filename"],
+            d["wheel_bytes"],
+            metadata=d.get("metadata"),
+            console_scripts=d.get("console_scripts", 0),
+            method=d.get("method", "central-directory"),
+            requests=d.get("requests", 0),
+        )
         for t in d.get("top_level", []):
             ws.top_level[t["name"]] = TopLevelStats(
-                t["name"], t["kind"], t["files"], t["uncompressed_bytes"], t.get("_compressed", 0), t.get("_archive", t["archive_bytes"]),
+                t["name"],
+                t["kind"],
+                t["files"],
+                t["uncompressed_bytes"],
+                t.get("_compressed", 0),
+                t.get("_archive", t["archive_bytes"]),
                 t.get("_py", 0),
             )
         return ws
@@ -343,7 +381,9 @@ def count_console_scripts(entry_points_txt: str) -> int:
     return n
 
 
-def wheel_stats(filename: str, index: WheelIndex, fetch: Fetch | None = None, *, want_metadata: bool = True) -> WheelStats:
+def wheel_stats(
+    filename: str, index: WheelIndex, fetch: Fetch | None = None, *, want_metadata: bool = True
+) -> WheelStats:
     """Per-top-level statistics of a wheel, plus its METADATA text and console-script count."""
     stats = WheelStats(filename, index.total)
     dist_info = data_dir = None

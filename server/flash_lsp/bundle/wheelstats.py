@@ -91,7 +91,9 @@ def _record_with_install_changes(record: bytes, py_paths: list[str], python_tag:
     rows = sorted(set(lines + extra))
     dist_info_record = next((ln.split(",")[0] for ln in lines if ln.split(",")[0].endswith("/RECORD")), None)
     if dist_info_record:
-        rows.append(dist_info_record.rsplit("/", 1)[0] + "/INSTALLER,sha256=ceHRvVo7fL5WRhh1Ej5uAtLafMXHE5_0KjWCM4K_o7w,4")
+        rows.append(
+            dist_info_record.rsplit("/", 1)[0] + "/INSTALLER,sha256=ceHRvVo7fL5WRhh1Ej5uAtLafMXHE5_0KjWCM4K_o7w,4"
+        )
         rows.sort()
     return ("\n".join(rows) + "\n").encode()
 
@@ -135,7 +137,9 @@ def stats_from_bytes(filename: str, data: bytes, *, python_version: str = "3.11"
     stats = WheelStats(filename, len(data), method="exact")
     groups: dict[str, list[tuple[str, bytes]]] = {}
     modelled: dict[str, float] = {}
-    zinfo = {wheelcd.installed_path(i.filename, _dist_info_and_data(zf.namelist(), filename)[1]): i for i in zf.infolist()}
+    zinfo = {
+        wheelcd.installed_path(i.filename, _dist_info_and_data(zf.namelist(), filename)[1]): i for i in zf.infolist()
+    }
     for path, content in members:
         top, sep, _ = path.partition("/")
         t = stats.top_level.get(top)
@@ -167,7 +171,9 @@ def stats_from_bytes(filename: str, data: bytes, *, python_version: str = "3.11"
         except KeyError:
             pass
         try:
-            stats.console_scripts = wheelcd.count_console_scripts(zf.read(f"{dist_info}/entry_points.txt").decode("utf-8", "replace"))
+            stats.console_scripts = wheelcd.count_console_scripts(
+                zf.read(f"{dist_info}/entry_points.txt").decode("utf-8", "replace")
+            )
         except KeyError:
             pass
     return stats
@@ -232,7 +238,9 @@ def sample_corrections(
 ) -> dict[str, float]:
     """Per group (`text`, `shlib`): real level-9 tar bytes ÷ M2 estimate, over sampled members."""
     dist_info, data_dir = _dist_info_and_data([m.name for m in index.members], filename)
-    members = [mp for mp in _window_members(index, data_dir, dist_info) if _group(wheelcd.category(mp[1])) in CORRECTED_GROUPS]
+    members = [
+        mp for mp in _window_members(index, data_dir, dist_info) if _group(wheelcd.category(mp[1])) in CORRECTED_GROUPS
+    ]
     if not members:
         return {}
     # Window starts: members at evenly spaced cumulative-compressed-size positions.
@@ -366,4 +374,3 @@ def fetch_wheel_stats(
 
 def ratio_stats(filename: str, wheel_bytes: int) -> WheelStats:
     return wheelcd.ratio_stats(filename, wheel_bytes, M1K_RATIO)
-

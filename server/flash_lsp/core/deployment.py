@@ -10,8 +10,9 @@ constructor's literal arguments and the class defaults.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any
 
 from . import flash_api
 from .model import Span
@@ -116,7 +117,9 @@ def _gpu_ids(type_name: str, kw: dict, state: dict) -> Any:
         return None
     if "gpuIds" in kw and kw["gpuIds"]:
         return kw["gpuIds"]
-    clears = type_name in ("ServerlessEndpoint", "LiveServerless") and (state["_instances"] or state["_unknown_instances"])
+    clears = type_name in ("ServerlessEndpoint", "LiveServerless") and (
+        state["_instances"] or state["_unknown_instances"]
+    )
     if clears:
         return UNKNOWN if state["_unknown_instances"] else None
     gpus = kw.get("gpus", [EnumMember("GpuGroup", "ANY")])

@@ -40,6 +40,7 @@ class Requirements:
     warnings: list[str] = field(default_factory=list)
     exclusions: list[str] = field(default_factory=list)  # `--exclude` tokens as the build parses them
 
+
 def extract_package_name(requirement: str) -> str:
     """The build's name extraction: text before the first `<>=![;`, stripped, lower-cased."""
     return _NAME_SPLIT.split(requirement)[0].strip().lower()

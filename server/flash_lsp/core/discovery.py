@@ -64,7 +64,9 @@ def scanned_paths(scan_order: list[str], profile: Profile) -> list[str]:
     return [p for p in scan_order if p.endswith(".py") and p.split("/", 1)[0] not in profile.scan_skip_root_dirs]
 
 
-def discover(summaries: list[tuple[str, FileSummary]], profile: Profile, previous: Discovery | None = None) -> Discovery:
+def discover(
+    summaries: list[tuple[str, FileSummary]], profile: Profile, previous: Discovery | None = None
+) -> Discovery:
     """Run both passes over `(relpath, summary)` pairs given in scan order.
 
     With `previous` (the last discovery of the same project): when pass 1 yields the same lookup
@@ -88,7 +90,9 @@ def discover(summaries: list[tuple[str, FileSummary]], profile: Profile, previou
         if cached is not None and cached[0] is summary:
             found = cached[1]
         else:
-            found = [fn for fn in (_resolve(d, relpath, summary.module, registry) for d in summary.remotes) if fn is not None]
+            found = [
+                fn for fn in (_resolve(d, relpath, summary.module, registry) for d in summary.remotes) if fn is not None
+            ]
         by_file[relpath] = (summary, found)
         functions.extend(found)
     return Discovery(functions, registry, [p for p, _ in summaries], dropped, by_file)

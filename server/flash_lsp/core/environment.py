@@ -102,15 +102,21 @@ def detect_environment(root: Path, interpreter: str | None = None, profile=None)
             modules = list_modules(site)
             if "tetra_rp" in modules or "runpod_flash" in modules or _runpod2(profile, site):
                 version = site.parent.name.removeprefix("python")
-                return Environment(modules | declared_top_levels(site), str(site), version, _version_of(site, "pydantic"))
+                return Environment(
+                    modules | declared_top_levels(site), str(site), version, _version_of(site, "pydantic")
+                )
     if profile is not None and profile.family == "flash1":
         from .flash1.baseline import BASELINE_PYDANTIC, FLASH1_BASELINE
 
-        return Environment(FLASH1_BASELINE, "assumed: a fresh venv with runpod-flash and its dependencies", "3.12", BASELINE_PYDANTIC)
+        return Environment(
+            FLASH1_BASELINE, "assumed: a fresh venv with runpod-flash and its dependencies", "3.12", BASELINE_PYDANTIC
+        )
     if profile is not None and profile.family == "runpod2":
         from .runpod2.baseline import BASELINE_PYTHON, RUNPOD2_BASELINE
 
-        return Environment(RUNPOD2_BASELINE, "assumed: a fresh venv with runpod 2.0 and its dependencies", BASELINE_PYTHON)
+        return Environment(
+            RUNPOD2_BASELINE, "assumed: a fresh venv with runpod 2.0 and its dependencies", BASELINE_PYTHON
+        )
     return BASELINE
 
 

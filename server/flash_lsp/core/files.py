@@ -27,7 +27,9 @@ from .profiles import Profile
 from .secret_files import is_secret_file
 
 IGNORE_FILES = (".flashignore", ".gitignore")
-JUNK_DIRS = frozenset({".venv", "venv", "env", "node_modules", "tests", ".idea", ".vscode", ".mypy_cache", ".pytest_cache"})
+JUNK_DIRS = frozenset(
+    {".venv", "venv", "env", "node_modules", "tests", ".idea", ".vscode", ".mypy_cache", ".pytest_cache"}
+)
 MAX_WALK_ENTRIES = 100_000  # files and directories looked at, however many links lead there
 
 
@@ -96,7 +98,9 @@ def parse_ignore_text(text: str) -> list[str]:
     return [s for s in (line.strip() for line in text.splitlines()) if s and not s.startswith("#")]
 
 
-def read_ignore_sources(root: Path, overrides: dict[str, str] | None = None, names: tuple[str, ...] = IGNORE_FILES) -> list[IgnoreSource]:
+def read_ignore_sources(
+    root: Path, overrides: dict[str, str] | None = None, names: tuple[str, ...] = IGNORE_FILES
+) -> list[IgnoreSource]:
     """Read the ignore files `names` (from overrides when the editor has them open)."""
     sources = []
     for name in names:

@@ -17,7 +17,8 @@ def _import_end(module: cst.Module) -> int:
     index = 0
     for i, stmt in enumerate(module.body):
         if isinstance(stmt, cst.SimpleStatementLine) and all(
-            isinstance(s, (cst.Import, cst.ImportFrom)) or (isinstance(s, cst.Expr) and isinstance(s.value, cst.SimpleString))
+            isinstance(s, (cst.Import, cst.ImportFrom))
+            or (isinstance(s, cst.Expr) and isinstance(s.value, cst.SimpleString))
             for s in stmt.body
         ):
             index = i + 1
@@ -30,7 +31,11 @@ def _imports_name(module: cst.Module, package: str, name: str) -> bool:
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for s in stmt.body:
-                if isinstance(s, cst.ImportFrom) and _dotted(s.module) == package and not isinstance(s.names, cst.ImportStar):
+                if (
+                    isinstance(s, cst.ImportFrom)
+                    and _dotted(s.module) == package
+                    and not isinstance(s.names, cst.ImportStar)
+                ):
                     if any(_dotted(a.name) == name and a.asname is None for a in s.names):
                         return True
     return False
@@ -51,7 +56,9 @@ def _insert_after_imports(module: cst.Module, statements: list[cst.BaseStatement
     return module.with_changes(body=[*module.body[:index], *statements, *module.body[index:]])
 
 
-def create_config(text: str, variable: str, package: str = "tetra_rp", class_name: str = DEFAULT_CONFIG_CLASS) -> str | None:
+def create_config(
+    text: str, variable: str, package: str = "tetra_rp", class_name: str = DEFAULT_CONFIG_CLASS
+) -> str | None:
     """Define `variable = LiveServerless(name="variable")` after the imports (importing the class)."""
     try:
         module = cst.parse_module(text)
@@ -85,7 +92,14 @@ def move_import_into_functions(text: str, line: int) -> str | None:
         module = cst.parse_module(text)
     except (SyntaxError, cst.ParserSyntaxError):
         return None
-    target = next((n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)) and n.lineno - 1 <= line <= (n.end_lineno or n.lineno) - 1), None)
+    target = next(
+        (
+            n
+            for n in tree.body
+            if isinstance(n, (ast.Import, ast.ImportFrom)) and n.lineno - 1 <= line <= (n.end_lineno or n.lineno) - 1
+        ),
+        None,
+    )
     if target is None:
         return None
     names = {(a.asname or a.name).split(".")[0] for a in target.names if a.name != "*"}
@@ -99,7 +113,12 @@ def move_import_into_functions(text: str, line: int) -> str | None:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return None
         if isinstance(node, ast.ClassDef):
-            users.update(f"{node.name}.{m.name}" for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and {n.id for n in ast.walk(m) if isinstance(n, ast.Name)} & names)
+            users.update(
+                f"{node.name}.{m.name}"
+                for m in node.body
+                if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and {n.id for n in ast.walk(m) if isinstance(n, ast.Name)} & names
+            )
         else:
             users.add(node.name)
     index = next(i for i, node in enumerate(tree.body) if node is target)
@@ -171,7 +190,11 @@ def set_name_literal(text: str, line: int, variable: str) -> str | None:
             if original is not call:
                 return updated
             args = [a for a in updated.args if not (a.keyword and a.keyword.value == "name")]
-            named = cst.Arg(keyword=cst.Name("name"), value=literal, equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+            named = cst.Arg(
+                keyword=cst.Name("name"),
+                value=literal,
+                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+            )
             return updated.with_changes(args=[named, *args]) if args else updated.with_changes(args=[named])
 
     return wrapper.module.visit(SetName()).code

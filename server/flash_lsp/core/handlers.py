@@ -54,7 +54,11 @@ def _imports(functions: list[dict], lb: bool) -> str:
     if not functions:
         return "# No functions to import"
     lines = ["import importlib"] if lb else []
-    lines += [f"{f['name']} = importlib.import_module('{f['module']}').{f['name']}" for f in functions if f.get("module") and f.get("name")]
+    lines += [
+        f"{f['name']} = importlib.import_module('{f['module']}').{f['name']}"
+        for f in functions
+        if f.get("module") and f.get("name")
+    ]
     return "\n".join(lines) if lines else "# No functions to import"
 
 
@@ -130,8 +134,18 @@ def _mothership_handlers(resources: dict, profile: Profile, result: HandlerResul
 
 
 def _memo_key(name, resource: dict, timestamp: str, profile: Profile) -> tuple:
-    fns = tuple((f.get("name"), f.get("module"), f.get("http_method"), f.get("http_path")) for f in resource.get("functions", []))
-    return (name, fns, resource.get("is_load_balanced", False), resource.get("is_live_resource", False), timestamp, profile.name)
+    fns = tuple(
+        (f.get("name"), f.get("module"), f.get("http_method"), f.get("http_path"))
+        for f in resource.get("functions", [])
+    )
+    return (
+        name,
+        fns,
+        resource.get("is_load_balanced", False),
+        resource.get("is_live_resource", False),
+        timestamp,
+        profile.name,
+    )
 
 
 def unwritable_reason(relpath: str, build_dir: Path) -> str | None:

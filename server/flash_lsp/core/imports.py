@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 
 def module_file(module: str, importer: str, files: Iterable[str]) -> str | None:

@@ -8,9 +8,10 @@ last, as the builder does.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 from .discovery import DiscoveredFunction
 from .profiles import Profile

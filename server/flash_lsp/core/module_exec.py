@@ -14,8 +14,9 @@ import ast
 import builtins
 import operator
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from . import flash_api
 from .limits import MAX_DEPTH, MAX_INT_BITS, MAX_ITEMS, MAX_STEPS, MAX_STR_CHARS, too_big
@@ -23,7 +24,15 @@ from .model import Span
 from .profiles import HTTP_METHODS, LIVE_CLASSES, RESOURCE_CLASSES, RUNTIME_LB_CLASSES
 
 STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
-_BUILTINS = frozenset(dir(builtins)) | {"__name__", "__file__", "__doc__", "__spec__", "__loader__", "__package__", "__builtins__"}
+_BUILTINS = frozenset(dir(builtins)) | {
+    "__name__",
+    "__file__",
+    "__doc__",
+    "__spec__",
+    "__loader__",
+    "__package__",
+    "__builtins__",
+}
 _CATCH_ALL = {"Exception", "BaseException"}
 
 
@@ -133,7 +142,11 @@ def simulate(tree: ast.Module, lines: list[str], importable: Callable[[str], boo
     except _Raised as raised:
         failure = raised.failure
     except (_OutOfSteps, RecursionError) as stopped:
-        bound = f"{MAX_STEPS:,} evaluation steps per module" if isinstance(stopped, _OutOfSteps) else "the interpreter's recursion limit"
+        bound = (
+            f"{MAX_STEPS:,} evaluation steps per module"
+            if isinstance(stopped, _OutOfSteps)
+            else "the interpreter's recursion limit"
+        )
         sim.bounds.append((bound, sim.span(sim.position) if sim.position is not None else Span(0, 0, 0, 0)))
         for name in _bound_names(tree.body):  # whatever the rest of the module binds is unknown
             sim.globals.setdefault(name, UNKNOWN)
@@ -395,7 +408,11 @@ class _Simulator:
     def _expr(self, node: ast.expr, scope: dict) -> Any:
         if isinstance(node, ast.Constant):
             value = node.value  # only a hex, octal or binary literal can be an integer too large to print
-            return self.exceeded(too_big(value), node) if type(value) is int and value.bit_length() > MAX_INT_BITS else value
+            return (
+                self.exceeded(too_big(value), node)
+                if type(value) is int and value.bit_length() > MAX_INT_BITS
+                else value
+            )
         if isinstance(node, ast.Name):
             if node.id in scope:
                 return scope[node.id]
@@ -421,13 +438,15 @@ class _Simulator:
             if any(k is UNKNOWN or isinstance(k, (list, dict)) for k in keys):
                 return UNKNOWN
             try:
-                return dict(zip(keys, values))
+                return dict(zip(keys, values, strict=False))
             except TypeError as exc:  # a tuple key holding a list: importing the module raises the same
                 self.fail("call", str(exc), node)
         if isinstance(node, ast.UnaryOp):
             return self.fold(node, _UNARY.get(type(node.op)), self.expr(node.operand, scope))
         if isinstance(node, ast.BinOp):
-            return self.fold(node, _BINARY.get(type(node.op)), self.expr(node.left, scope), self.expr(node.right, scope))
+            return self.fold(
+                node, _BINARY.get(type(node.op)), self.expr(node.left, scope), self.expr(node.right, scope)
+            )
         if isinstance(node, ast.NamedExpr):
             value = self.expr(node.value, scope)
             scope[node.target.id] = value
@@ -442,7 +461,11 @@ class _Simulator:
     def attribute(self, node: ast.Attribute, scope: dict) -> Any:
         base = self.expr(node.value, scope)
         if isinstance(base, Ref) and base.kind == "module":
-            return _api_ref(node.attr) if node.attr in flash_api.PACKAGE_EXPORTS else Ref("module", f"{base.name}.{node.attr}")
+            return (
+                _api_ref(node.attr)
+                if node.attr in flash_api.PACKAGE_EXPORTS
+                else Ref("module", f"{base.name}.{node.attr}")
+            )
         if isinstance(base, Ref) and base.kind == "enum":
             if node.attr not in flash_api.ENUMS[base.name]:
                 self.fail("validation", f"{node.attr}", node)
@@ -483,7 +506,6 @@ class _Simulator:
                 self.fail("validation", f"{args[0]!r} is not a valid {func.name}", node)
             return EnumMember(func.name, member) if member else UNKNOWN
         return UNKNOWN
-
 
     def fold(self, node: ast.expr, op, *values) -> Any:
         """`op(*values)` for constants, UNKNOWN otherwise or when it would exceed a bound."""
@@ -671,13 +693,17 @@ def validate_resource(type_name: str, kwargs: dict) -> str | None:
     for key, enum in (("gpus", ("GpuGroup", "GpuType")), ("instanceIds", ("CpuInstanceType",))):
         if key in kwargs and coerce_members(kwargs[key], enum) is None:
             return f"1 validation error for {type_name}\n{key}\n  Input should be a valid list of {'/'.join(enum)}"
-    if type_name not in LIVE_CLASSES and not any(_truthy(kwargs.get(k)) for k in ("imageName", "template", "templateId")):
+    if type_name not in LIVE_CLASSES and not any(
+        _truthy(kwargs.get(k)) for k in ("imageName", "template", "templateId")
+    ):
         return "Either imageName, template, or templateId must be provided"
     fields = resource_state(type_name, kwargs)
     limit = fields.get("_cpu_limit")
     disk = fields.get("_disk")
     if fields.get("_validates_disk") and isinstance(limit, int) and isinstance(disk, int) and disk > limit:
-        return f"Container disk size {disk}GB exceeds the maximum allowed for CPU instances. Maximum allowed: {limit}GB."
+        return (
+            f"Container disk size {disk}GB exceeds the maximum allowed for CPU instances. Maximum allowed: {limit}GB."
+        )
     return None
 
 
@@ -742,7 +768,9 @@ def resource_state(type_name: str, kwargs: dict) -> dict:
         unknown_instances = False
     template = kwargs.get("template")
     has_template = _truthy(template)
-    template_kwargs = template.kwargs if isinstance(template, TemplateValue) else template if isinstance(template, dict) else {}
+    template_kwargs = (
+        template.kwargs if isinstance(template, TemplateValue) else template if isinstance(template, dict) else {}
+    )
     state: dict[str, Any] = {"_instances": instances, "_unknown_instances": unknown_instances}
     makes_template = has_template or not _truthy(kwargs.get("templateId"))
     if template is UNKNOWN:

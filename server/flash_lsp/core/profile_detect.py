@@ -18,14 +18,18 @@ from .profiles import DEFAULT_PROFILE, NEWEST_FLASH1, RUNPOD_20, Profile, profil
 _PACKAGES = (("runpod_flash", "runpod-flash"), ("tetra_rp", "tetra-rp"), ("runpod", "runpod"))
 _DIST_INFO = re.compile(r"^(runpod_flash|tetra_rp|runpod)-([^-]+)\.dist-info$", re.I)
 _PIN = {
-    module: re.compile(rf"""(?<![\w-]){module.replace("_", "[-_]")}(?![\w-])\s*(?:\[[^\]]*\])?\s*===?\s*([0-9][0-9a-zA-Z.+-]*)""", re.I)
+    module: re.compile(
+        rf"""(?<![\w-]){module.replace("_", "[-_]")}(?![\w-])\s*(?:\[[^\]]*\])?\s*===?\s*([0-9][0-9a-zA-Z.+-]*)""", re.I
+    )
     for module, _ in _PACKAGES
 }
 _LOCK_ENTRY = {
     module: re.compile(rf"""name\s*=\s*"{dist}"\s*\n\s*version\s*=\s*"([^"]+)\"""", re.I) for module, dist in _PACKAGES
 }
 _IMPORT = re.compile(r"^\s*(?:from|import)\s+(runpod_flash|tetra_rp)\b", re.M)
-_SDK2_APP = re.compile(r"^\s*from\s+runpod(?:\.apps)?\s+import\s+(?:\([^)]*\bApp\b|[^\n]*\bApp\b)|\brunpod\.App\s*\(", re.M)
+_SDK2_APP = re.compile(
+    r"^\s*from\s+runpod(?:\.apps)?\s+import\s+(?:\([^)]*\bApp\b|[^\n]*\bApp\b)|\brunpod\.App\s*\(", re.M
+)
 _SKIP_DIRS = {".venv", "venv", "env", ".git", ".flash", "node_modules", "__pycache__", ".tox", "build", "dist"}
 _MAX_SOURCES = 2000
 
@@ -53,7 +57,10 @@ def _installed(root: Path, interpreter: str | None) -> tuple[Profile, str] | Non
                 if profile := profile_for_version(version, match.group(1).lower()):
                     return profile, f"{dist} {version} is installed in {site}"
                 if match.group(1).lower() == "runpod_flash":
-                    return NEWEST_FLASH1, f"{dist} {version} is installed in {site}; no profile models it, using {NEWEST_FLASH1.name}"
+                    return (
+                        NEWEST_FLASH1,
+                        f"{dist} {version} is installed in {site}; no profile models it, using {NEWEST_FLASH1.name}",
+                    )
     return None
 
 

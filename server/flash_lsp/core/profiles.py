@@ -59,6 +59,7 @@ class Profile:
         """Whether the modelled release has `feature` (names listed in docs/flash1.md)."""
         return feature in self.features
 
+
 _TETRA_IGNORES = (".build/", ".tetra/", "*.tar.gz", ".git/", "__pycache__/", "*.pyc", "*.pyo", "*.pyd")
 # Live images: env var → (fallback env var for the tag, image repository).
 _TETRA_IMAGES = {
@@ -104,9 +105,32 @@ TETRA_024 = Profile(
 
 # runpod-flash 1.x (docs/flash1.md): built-in ignore patterns of 1.11.1+ and the behaviour switches.
 _FLASH1_IGNORES = (
-    ".build/", ".flash/", ".runpod/", "*.tar.gz", ".git/", ".gitignore", "__pycache__/", "*.pyc", "*.pyo",
-    "*.pyd", "*.egg-info/", "dist/", "build/", ".venv/", "venv/", "env/", ".vscode/", ".idea/", ".env",
-    ".env.local", "tests/", "test_*.py", "*_test.py", "docs/", "*.md", "!README.md",
+    ".build/",
+    ".flash/",
+    ".runpod/",
+    "*.tar.gz",
+    ".git/",
+    ".gitignore",
+    "__pycache__/",
+    "*.pyc",
+    "*.pyo",
+    "*.pyd",
+    "*.egg-info/",
+    "dist/",
+    "build/",
+    ".venv/",
+    "venv/",
+    "env/",
+    ".vscode/",
+    ".idea/",
+    ".env",
+    ".env.local",
+    "tests/",
+    "test_*.py",
+    "*_test.py",
+    "docs/",
+    "*.md",
+    "!README.md",
 )
 _FLASH1_COMMON = dict(
     package="runpod_flash",
@@ -123,8 +147,16 @@ _FLASH1_COMMON = dict(
     family="flash1",
 )
 _F117 = frozenset(
-    {"import_scan", "gitignore_only", "max_concurrency", "source_fingerprint", "multi_file_check",
-     "python_version_option", "python_313", "python_versions"}
+    {
+        "import_scan",
+        "gitignore_only",
+        "max_concurrency",
+        "source_fingerprint",
+        "multi_file_check",
+        "python_version_option",
+        "python_313",
+        "python_versions",
+    }
 )
 
 FLASH_121 = Profile(
@@ -148,7 +180,19 @@ FLASH_117 = Profile(
 )
 
 # 1.4.0–1.10.1 built-in patterns (.flashignore and .gitignore are both read).
-_FLASH17_IGNORES = (".build/", ".flash/", ".runpod/", ".venv/", "venv/", "*.tar.gz", ".git/", "__pycache__/", "*.pyc", "*.pyo", "*.pyd")
+_FLASH17_IGNORES = (
+    ".build/",
+    ".flash/",
+    ".runpod/",
+    ".venv/",
+    "venv/",
+    "*.tar.gz",
+    ".git/",
+    "__pycache__/",
+    "*.pyc",
+    "*.pyo",
+    "*.pyd",
+)
 
 FLASH_17 = Profile(
     name="flash-1.7",

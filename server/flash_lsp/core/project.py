@@ -10,9 +10,10 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping, MutableMapping
+from typing import Any
 
 from . import deps as deps_mod
 from .body_edit import apply_body_edit
@@ -281,7 +282,11 @@ class Project:
             text = self.text(relpath) or ""
             tree, lines = ast.parse(text), text.splitlines()
         key = execution_key(tree, lines)
-        result = cached[2] if cached and cached[1] == key else simulate(tree, lines, self.environment.importable, self.profile.package)
+        result = (
+            cached[2]
+            if cached and cached[1] == key
+            else simulate(tree, lines, self.environment.importable, self.profile.package)
+        )
         self._exec[relpath] = (summary, key, result)
         return key, result
 

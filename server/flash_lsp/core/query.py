@@ -41,7 +41,11 @@ class Endpoint:
 
     @property
     def is_load_balanced(self) -> bool:
-        return bool(self.entry.get("is_load_balanced")) if self.entry else bool(self.functions and self.functions[0].is_load_balanced)
+        return (
+            bool(self.entry.get("is_load_balanced"))
+            if self.entry
+            else bool(self.functions and self.functions[0].is_load_balanced)
+        )
 
     @property
     def compute(self) -> str:
@@ -90,10 +94,15 @@ def handler_text(model: ProjectModel, ep: Endpoint) -> tuple[str, str | None]:
         return ep.handler_file, model.handlers.files[ep.handler_file]
     if not ep.functions:
         return ep.handler_file, None
-    fns = [{"name": f.name, "module": f.module, "http_method": f.http_method, "http_path": f.http_path} for f in ep.functions]
+    fns = [
+        {"name": f.name, "module": f.module, "http_method": f.http_method, "http_path": f.http_path}
+        for f in ep.functions
+    ]
     first = ep.functions[0]
     if first.is_load_balanced:
-        text = render_lb(ep.key, {"functions": fns, "is_live_resource": first.is_live_resource}, model.generated_at, model.profile)
+        text = render_lb(
+            ep.key, {"functions": fns, "is_live_resource": first.is_live_resource}, model.generated_at, model.profile
+        )
     else:
         text = render_qb(ep.key, fns, model.generated_at)
     return ep.handler_file, text
@@ -134,7 +143,11 @@ def target_at(model: ProjectModel, relpath: str, line: int, col: int) -> Target 
         if binding.kind == "import" and binding.span.contains(line, col):
             target = module_file(binding.detail, relpath, model.files.files)
             other = model.summaries.get(target) if target else None
-            assign = next((a for a in other.configs if a.variable == (binding.imported_name or name)), None) if other else None
+            assign = (
+                next((a for a in other.configs if a.variable == (binding.imported_name or name)), None)
+                if other
+                else None
+            )
             if assign is not None:
                 key = assign.name_value if assign.name_value else assign.variable
                 return Target("config", binding.span, endpoint=endpoint(model, key))

@@ -49,7 +49,10 @@ def endpoints(model: ProjectModel) -> list[dict]:
                 "is_live_resource": True,
                 "config_variable": None,
                 "handler_file": "handler_mothership.py",
-                "mothership": {"explicit": mothership.explicit, "app": f"{mothership.main_file}:{mothership.app_variable}"},
+                "mothership": {
+                    "explicit": mothership.explicit,
+                    "app": f"{mothership.main_file}:{mothership.app_variable}",
+                },
                 "deployment": {},
                 "functions": [],
             }
@@ -79,7 +82,9 @@ def render_check_text(model: ProjectModel, profile_reason: str = "") -> str:
     eps = endpoints(model)
     release = f", as {model.profile.release}" if model.profile.release else ""
     why = f"; {profile_reason}" if profile_reason else ""
-    lines.append(f"{model.project_name} — profile {model.profile.name} ({model.profile.label}{release}{why}) — {len(eps)} endpoint(s), {len(model.functions)} function(s)")
+    lines.append(
+        f"{model.project_name} — profile {model.profile.name} ({model.profile.label}{release}{why}) — {len(eps)} endpoint(s), {len(model.functions)} function(s)"
+    )
     for ep in eps:
         kind = "LB" if ep["is_load_balanced"] else "QB"
         live = " live" if ep["is_live_resource"] else ""
@@ -93,7 +98,9 @@ def render_check_text(model: ProjectModel, profile_reason: str = "") -> str:
     lines.append("")
     build = "rp flash deploy --build-only" if model.profile.family == "runpod2" else "flash build"
     if outcome.succeeds:
-        lines.append(f"{build}: succeeds ({len(model.files.files)} files, {len(model.requirements.installed)} requirement(s))")
+        lines.append(
+            f"{build}: succeeds ({len(model.files.files)} files, {len(model.requirements.installed)} requirement(s))"
+        )
     else:
         lines.append(f"{build}: FAILS — " + "; ".join(outcome.errors))
     lines += [f"  {w}" for w in outcome.warnings]

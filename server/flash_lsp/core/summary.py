@@ -19,6 +19,7 @@ from typing import Any
 from .limits import MAX_FILE_CHARS, too_big
 from .model import Span
 from .profiles import HTTP_METHODS
+
 _OTHER_TOKENS = ("remote", "FastAPI", "mothership")
 _REMOTE_ALIAS = re.compile(r"\bremote\s+as\s+(\w+)")
 _FASTAPI_APP = re.compile(r"((?:\b\w+\s*=\s*)+)(?:[\w.]*\.)?FastAPI\s*\(")
@@ -178,7 +179,11 @@ def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...])
         return summary
     relevant = None
     if ascii_text:  # aliases (`remote as rr`) and FastAPI apps (`@app.get`) mark their decorators' lines too
-        apps = [f"{n}." for chain in _FASTAPI_APP.findall(text) for n in re.findall(r"\w+", chain)] if "FastAPI" in text else []
+        apps = (
+            [f"{n}." for chain in _FASTAPI_APP.findall(text) for n in re.findall(r"\w+", chain)]
+            if "FastAPI" in text
+            else []
+        )
         aliases = _REMOTE_ALIAS.findall(text) if " as " in text else []
         relevant = token_lines(text, (*tokens, *aliases, *apps))
     _Extractor(summary, set(resource_classes)).run(tree, relevant)
@@ -241,7 +246,12 @@ class _Extractor:
                     callee = decorator.func if isinstance(decorator, ast.Call) else decorator
                     if isinstance(callee, ast.Name):
                         alias_candidates.append((node, decorator, callee.id))
-                    elif kind is not ast.ClassDef and isinstance(callee, ast.Attribute) and isinstance(callee.value, ast.Name) and callee.attr in ROUTE_DECORATORS:
+                    elif (
+                        kind is not ast.ClassDef
+                        and isinstance(callee, ast.Attribute)
+                        and isinstance(callee.value, ast.Name)
+                        and callee.attr in ROUTE_DECORATORS
+                    ):
                         routed.add(callee.value.id)
             elif kind is ast.ImportFrom:
                 self._aliases(node)
@@ -278,7 +288,13 @@ class _Extractor:
         decorator = _find_remote_decorator(node.decorator_list)
         if decorator is None:
             return
-        kind = "class" if isinstance(node, ast.ClassDef) else "async" if isinstance(node, ast.AsyncFunctionDef) else "function"
+        kind = (
+            "class"
+            if isinstance(node, ast.ClassDef)
+            else "async"
+            if isinstance(node, ast.AsyncFunctionDef)
+            else "function"
+        )
         config = self._config_ref(decorator)
         method = path = Literal()
         raises = None
@@ -338,7 +354,9 @@ class _Extractor:
             if kw is None:
                 continue
             is_list = isinstance(kw.value, ast.List)
-            items = tuple((e.value, self.span(e)) for e in kw.value.elts if isinstance(e, ast.Constant)) if is_list else ()
+            items = (
+                tuple((e.value, self.span(e)) for e in kw.value.elts if isinstance(e, ast.Constant)) if is_list else ()
+            )
             dropped = tuple(self.span(e) for e in kw.value.elts if not isinstance(e, ast.Constant)) if is_list else ()
             self.s.dependencies.append(
                 DependencyDecl(
@@ -396,7 +414,10 @@ def _module_bindings(body: list[ast.stmt], span, wanted: set[str]) -> dict[str, 
                             if isinstance(n, ast.Name):
                                 put(n.id, Binding("unpack", span(n), _call_type(stmt.value) or ""))
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                put(stmt.target.id, Binding("annassign", span(stmt.target), _call_type(stmt.value) if stmt.value else ""))
+                put(
+                    stmt.target.id,
+                    Binding("annassign", span(stmt.target), _call_type(stmt.value) if stmt.value else ""),
+                )
             elif isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)):
                 for block in ("body", "orelse", "finalbody"):
                     visit(getattr(stmt, block, []) or [])
@@ -435,7 +456,13 @@ def statements(tree: ast.Module, relevant: list[int] | None = None):
     while todo:
         node, scope = todo.popleft()
         yield node, scope
-        inner = "function" if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else "class" if isinstance(node, ast.ClassDef) else scope
+        inner = (
+            "function"
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            else "class"
+            if isinstance(node, ast.ClassDef)
+            else scope
+        )
         for name in _STATEMENT_LISTS:
             children = getattr(node, name, None)
             if children and isinstance(children, list):

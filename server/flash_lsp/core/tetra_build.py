@@ -38,7 +38,9 @@ def predict(project: Project, generated_at: str | None = None, rule_overrides: d
     deployments: dict[Any, Deployment] = {}
     manifest_result, manifest, handlers = None, None, HandlerResult()
     if has_main and (discovery.functions or project.profile.manifest_without_functions):
-        manifest_result, manifest, handlers = _outputs(project, discovery, set(tree.files), timestamp, outcome, deployments)
+        manifest_result, manifest, handlers = _outputs(
+            project, discovery, set(tree.files), timestamp, outcome, deployments
+        )
     elif has_main:
         outcome.warnings.append(project.profile.no_resources_message)
     requirements = _requirements(project, tree)
@@ -74,7 +76,10 @@ def _check_main(project: Project, outcome: BuildOutcome) -> bool:
         outcome.warnings.append("Warning: main.py does not appear to have a FastAPI app")
     return True
 
-def _outputs(project: Project, discovery: Discovery, shipped: set[str], timestamp: str, outcome: BuildOutcome, deployments: dict):
+
+def _outputs(
+    project: Project, discovery: Discovery, shipped: set[str], timestamp: str, outcome: BuildOutcome, deployments: dict
+):
     """The manifest builder and the handler generators: (result, manifest, handlers)."""
     first_by_variable: dict = {}
     for fn in discovery.functions:
@@ -108,16 +113,22 @@ def _outputs(project: Project, discovery: Discovery, shipped: set[str], timestam
         outcome.warnings.append(project.profile.no_resources_message)
     return result, manifest, handlers
 
-def _check_requirements(project: Project, requirements: deps_mod.Requirements, outcome: BuildOutcome, has_main: bool) -> None:
+
+def _check_requirements(
+    project: Project, requirements: deps_mod.Requirements, outcome: BuildOutcome, has_main: bool
+) -> None:
     """The exclusion warning and pip's rejection of a verbatim requirement line."""
     outcome.warnings += requirements.warnings
     if requirements.unmatched_exclusions:
-        outcome.warnings.append(f"Warning: No packages matched exclusions: {', '.join(requirements.unmatched_exclusions)}")
+        outcome.warnings.append(
+            f"Warning: No packages matched exclusions: {', '.join(requirements.unmatched_exclusions)}"
+        )
     rejected = [r for r in requirements.installed if deps_mod.pip_rejects(r.text)]
     if outcome.succeeds and has_main and rejected:
         outcome.succeeds = False
         outcome.errors.append("Failed to install dependencies")
         outcome.warnings.append(f"pip install failed: {deps_mod.pip_rejects(rejected[0].text)}")
+
 
 def _settle_manifest(project: Project, result: ManifestResult, outcome: BuildOutcome) -> dict | None:
     error: BuildError | None = result.error
@@ -134,7 +145,10 @@ def _settle_manifest(project: Project, result: ManifestResult, outcome: BuildOut
         outcome.errors.append(error.message)
     return None
 
-def _deployment(project: Project, resource, variable: str | None, first_by_variable: dict, types: dict, out: dict) -> dict:
+
+def _deployment(
+    project: Project, resource, variable: str | None, first_by_variable: dict, types: dict, out: dict
+) -> dict:
     """The builder executes the file of the first discovered function whose config variable
     has this name (whatever its resource) and reads that variable there."""
     first = first_by_variable.get(variable) if variable else None
@@ -161,6 +175,7 @@ def _deployment(project: Project, resource, variable: str | None, first_by_varia
         raise BuildAborted(failure.message)
     return dep.fields
 
+
 def _build_env(project: Project) -> tuple[dict[str, str], int]:
     """The build's environment variables as far as images go (`.env`, loaded by importing
     tetra_rp, then the real environment) and a key for them; read once per content of `.env`."""
@@ -169,6 +184,7 @@ def _build_env(project: Project) -> tuple[dict[str, str], int]:
         env = {**read_dotenv_text(text or ""), **project.env_vars}
         project._env_cache = (text, env, hash(tuple(sorted(env.items()))))
     return project._env_cache[1], project._env_cache[2]
+
 
 def _mothership(project: Project, existing: set, shipped: set[str]):
     explicit = None
@@ -182,6 +198,7 @@ def _mothership(project: Project, existing: set, shipped: set[str]):
             if summary.parsed:
                 apps.append((name, summary.fastapi_app))
     return detect_mothership(existing, explicit, apps)
+
 
 def _requirements(project: Project, tree: FileTree) -> deps_mod.Requirements:
     text, error = None, None

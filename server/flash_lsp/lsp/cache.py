@@ -210,8 +210,12 @@ class SummaryCache:
         except (OSError, ValueError, RecursionError) as exc:
             log.warning("ignoring unreadable summary cache %s: %s", self.path, exc)
             return
-        if not (isinstance(data, dict) and data.get("format") == FORMAT and data.get("version") == VERSION
-                and isinstance(data.get("entries"), dict)):
+        if not (
+            isinstance(data, dict)
+            and data.get("format") == FORMAT
+            and data.get("version") == VERSION
+            and isinstance(data.get("entries"), dict)
+        ):
             log.warning("ignoring summary cache %s: not format %s version %s", self.path, FORMAT, VERSION)
             return
         self.entries = LazySummaries(data["entries"])

@@ -31,8 +31,14 @@ CREATE_TIMEOUT = 5.0
 class WorkDoneProgress:
     """One progress; with `on_cancel` it is cancellable and cancelling it in the client calls it."""
 
-    def __init__(self, ls: FlashLanguageServer, title: str, message: str = "",
-                 on_cancel: Callable[[], None] | None = None, token_prefix: str = "flash") -> None:
+    def __init__(
+        self,
+        ls: FlashLanguageServer,
+        title: str,
+        message: str = "",
+        on_cancel: Callable[[], None] | None = None,
+        token_prefix: str = "flash",
+    ) -> None:
         self.ls = ls
         self.title = title
         self.on_cancel = on_cancel
@@ -72,8 +78,12 @@ class WorkDoneProgress:
             self.state = "ended"
             return
         message, percentage = self.latest
-        progress.begin(self.token, types.WorkDoneProgressBegin(
-            title=self.title, cancellable=self.cancellable, message=message or None, percentage=percentage))
+        progress.begin(
+            self.token,
+            types.WorkDoneProgressBegin(
+                title=self.title, cancellable=self.cancellable, message=message or None, percentage=percentage
+            ),
+        )
         self.state = "active"
         future = progress.tokens.get(self.token)
         if future is not None and self.cancellable:
@@ -86,8 +96,10 @@ class WorkDoneProgress:
     def report(self, message: str, percentage: int | None = None) -> None:
         self.latest = (message, self.latest[1] if percentage is None else percentage)
         if self.state == "active":
-            self.ls.work_done_progress.report(self.token, types.WorkDoneProgressReport(
-                message=message, percentage=self.latest[1], cancellable=self.cancellable))
+            self.ls.work_done_progress.report(
+                self.token,
+                types.WorkDoneProgressReport(message=message, percentage=self.latest[1], cancellable=self.cancellable),
+            )
 
     def end(self, message: str) -> None:
         if self.ended:

@@ -27,10 +27,29 @@ from ..core.files import IgnoreSpec, parse_ignore_text
 
 log = logging.getLogger(__name__)
 
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".venv", "venv", "env", "node_modules", "__pycache__", ".flash", ".mypy_cache",
-    ".pytest_cache", ".ruff_cache", ".tox", ".nox", "site-packages", ".idea", ".vscode", "dist", "build",
-})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "env",
+        "node_modules",
+        "__pycache__",
+        ".flash",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".tox",
+        ".nox",
+        "site-packages",
+        ".idea",
+        ".vscode",
+        "dist",
+        "build",
+    }
+)
 MAX_DEPTH = 8  # directory levels below the folder
 MAX_ENTRIES = 20_000  # directory entries looked at per folder
 MAX_READS = 600  # Python files read per folder

@@ -26,8 +26,11 @@ def _imported(node: cst.ImportFrom, targets) -> set[str]:
     module = dotted(node.module) if node.module is not None and not node.relative else None
     if not module or isinstance(node.names, cst.ImportStar):
         return set()
-    return {alias.asname.name.value if alias.asname else dotted(alias.name)
-            for alias in node.names if (module, dotted(alias.name)) in targets}
+    return {
+        alias.asname.name.value if alias.asname else dotted(alias.name)
+        for alias in node.names
+        if (module, dotted(alias.name)) in targets
+    }
 
 
 class ClientCallNotes(cst.CSTVisitor):
@@ -45,12 +48,21 @@ class ClientCallNotes(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> bool:
         func = node.func
-        if (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
-                and func.value.value in self.names and func.attr.value in CLIENT_CALLS):
-            self.rw.notes.append(note(
-                "FL956", self.rw.path, self.rw.where(node),
-                f"`{func.value.value}.{func.attr.value}(...)` called a client-mode endpoint; the runpod 2.0 stub "
-                f"takes keyword arguments: `{func.value.value}.remote(**payload)` (or `.spawn`, `.job`)"))
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value in self.names
+            and func.attr.value in CLIENT_CALLS
+        ):
+            self.rw.notes.append(
+                note(
+                    "FL956",
+                    self.rw.path,
+                    self.rw.where(node),
+                    f"`{func.value.value}.{func.attr.value}(...)` called a client-mode endpoint; the runpod 2.0 stub "
+                    f"takes keyword arguments: `{func.value.value}.remote(**payload)` (or `.spawn`, `.job`)",
+                )
+            )
         return True
 
 

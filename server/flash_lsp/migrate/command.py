@@ -31,8 +31,11 @@ def unified_diff(migration: Migration) -> str:
     for rel in sorted(migration.changes):
         old = migration.originals.get(rel)
         out += difflib.unified_diff(
-            (old or "").splitlines(keepends=True), migration.changes[rel].splitlines(keepends=True),
-            fromfile="/dev/null" if old is None else f"a/{rel}", tofile=f"b/{rel}")
+            (old or "").splitlines(keepends=True),
+            migration.changes[rel].splitlines(keepends=True),
+            fromfile="/dev/null" if old is None else f"a/{rel}",
+            tofile=f"b/{rel}",
+        )
         if out and not out[-1].endswith("\n"):
             out[-1] += "\n\\ No newline at end of file\n"
     return "".join(out)
@@ -64,8 +67,11 @@ def run(args, checked_root) -> int:
         sys.stdout.write(unified_diff(migration))
     elif migration.blocked:
         print(render_notes(migration), file=sys.stderr)
-        print(f"flash-lsp: error: nothing written: {', '.join(migration.blocked)} use the old API but do not parse; "
-              "fix them and run again", file=sys.stderr)
+        print(
+            f"flash-lsp: error: nothing written: {', '.join(migration.blocked)} use the old API but do not parse; "
+            "fix them and run again",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     else:
         write(migration)

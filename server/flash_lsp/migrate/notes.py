@@ -22,8 +22,16 @@ def span_of(code_range: CodeRange | None) -> Span:
     return Span(code_range.start.line - 1, code_range.start.column, code_range.end.line - 1, code_range.end.column)
 
 
-def note(code: str, path: str, where: CodeRange | Span | None, message: str, *,
-         resource: str | None = None, setting: str | None = None, **data) -> Diagnostic:
+def note(
+    code: str,
+    path: str,
+    where: CodeRange | Span | None,
+    message: str,
+    *,
+    resource: str | None = None,
+    setting: str | None = None,
+    **data,
+) -> Diagnostic:
     """A migration diagnostic at `where` in `path` (project-relative)."""
     span = where if isinstance(where, Span) else span_of(where)
     extra = {k: v for k, v in (("resource", resource), ("setting", setting)) if v is not None}

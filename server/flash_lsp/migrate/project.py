@@ -83,15 +83,25 @@ def migrate_project(root: Path, only: set[str] | None = None, overlay: dict[str,
             scans[rel] = scan(cst.parse_module(text))
         except cst.ParserSyntaxError as exc:
             skipped.append(rel)
-            notes.append(note("FL957", rel, Span(max(exc.raw_line - 1, 0), 0, max(exc.raw_line - 1, 0), 0),
-                              f"{rel} does not parse ({exc.message}); the migration leaves it as it is"))
+            notes.append(
+                note(
+                    "FL957",
+                    rel,
+                    Span(max(exc.raw_line - 1, 0), 0, max(exc.raw_line - 1, 0), 0),
+                    f"{rel} does not parse ({exc.message}); the migration leaves it as it is",
+                )
+            )
     ctx, homes = _context(root, scans, sources)
     migration = Migration(root, {}, dict(sources), notes, skipped, {})
-    for rel, found in scans.items():
+    for rel, _found in scans.items():
         if only is not None and rel not in only:
             continue
-        rewrite = ModuleRewrite(rel, module_name(rel), sources[rel], dataclasses.replace(
-            ctx, app_import=ctx.app_import if len(homes) > 1 else None))
+        rewrite = ModuleRewrite(
+            rel,
+            module_name(rel),
+            sources[rel],
+            dataclasses.replace(ctx, app_import=ctx.app_import if len(homes) > 1 else None),
+        )
         new = rewrite.run()
         migration.notes += rewrite.notes
         if rewrite.resources:
@@ -116,12 +126,16 @@ def _context(root: Path, scans: dict[str, ModuleScan], sources: dict[str, str]) 
     stubs, queues, homes, cpu_or_image, torch = {}, set(), set(), False, False
     for (mod, var), cfg in configs.items():
         if cfg.cls == "Endpoint" and (cfg.keyword("image") or cfg.keyword("id")):
-            used_as_api = any(re.search(rf"\b{re.escape(var)}\.(get|post|put|delete|patch)\(", s) for s in sources.values())
+            used_as_api = any(
+                re.search(rf"\b{re.escape(var)}\.(get|post|put|delete|patch)\(", s) for s in sources.values()
+            )
             stubs[(mod, var)] = "Api" if used_as_api else "Queue"
     for rel, found in scans.items():
         mod = module_name(rel)
         for dec in found.decorated:
-            cfg = found.configs.get(dec.config_ref or "") or configs.get(found.project_imports.get(dec.config_ref or ""))
+            cfg = found.configs.get(dec.config_ref or "") or configs.get(
+                found.project_imports.get(dec.config_ref or "")
+            )
             if dec.form == "endpoint":
                 call = dec.decorator.decorator
                 cpu_or_image |= any(a.keyword and a.keyword.value == "cpu" for a in call.args)
@@ -130,13 +144,17 @@ def _context(root: Path, scans: dict[str, ModuleScan], sources: dict[str, str]) 
             elif dec.form == "remote" and cfg is not None and cfg.cls not in LB_CLASSES and not dec.method:
                 queues.add((mod, dec.name))
             if cfg is not None:
-                cpu_or_image |= cfg.cls.startswith("Cpu") or cfg.keyword("cpu") is not None or cfg.keyword("imageName") is not None
+                cpu_or_image |= (
+                    cfg.cls.startswith("Cpu") or cfg.keyword("cpu") is not None or cfg.keyword("imageName") is not None
+                )
             if dec.form in ("endpoint", "remote", "route"):
                 homes.add(rel)
         torch |= bool(re.search(r"\b(torch|torchvision|torchaudio|triton)\b", sources[rel]))
     requirements = root / "requirements.txt"
     if requirements.is_file():
-        torch |= any(requirement_name(l) in TORCH_FAMILY for l in requirements.read_text(encoding="utf-8").splitlines())
+        torch |= any(
+            requirement_name(line) in TORCH_FAMILY for line in requirements.read_text(encoding="utf-8").splitlines()
+        )
     ctx = Context(app_name_of(root), APP_PACKAGE, configs, stubs, queues, strip_torch=cpu_or_image and torch)
     return ctx, homes
 
@@ -155,21 +173,28 @@ def _requirements(root: Path, migration: Migration, ctx: Context) -> None:
 
 def _mothership(scans: dict[str, ModuleScan], sources: dict[str, str], migration: Migration) -> None:
     """tetra-rp 0.22+ built a `mothership` resource from a FastAPI app in main.py/app.py/server.py."""
-    if not any(s.old_names for s in scans.values()) or not any(
-        "tetra_rp" in sources[rel] for rel in scans
-    ):
+    if not any(s.old_names for s in scans.values()) or not any("tetra_rp" in sources[rel] for rel in scans):
         return
     for rel in ("mothership.py", "main.py", "app.py", "server.py"):
         text = sources.get(rel)
         if text is None:
             continue
-        m = re.search(r"^(\w+)\s*=\s*FastAPI\(", text, re.MULTILINE) if rel != "mothership.py" else re.search(
-            r"^mothership\s*=", text, re.MULTILINE)
+        m = (
+            re.search(r"^(\w+)\s*=\s*FastAPI\(", text, re.MULTILINE)
+            if rel != "mothership.py"
+            else re.search(r"^mothership\s*=", text, re.MULTILINE)
+        )
         if m and (rel == "mothership.py" or re.search(rf"@{m.group(1)}\.(get|post|put|delete|patch)\(", text)):
             line = text[: m.start()].count("\n")
-            migration.notes.append(note(
-                "FL952", rel, Span(line, 0, line, len(m.group(0))),
-                f"tetra-rp deployed the FastAPI app of {rel} as the 'mothership' endpoint; runpod 2.0 deploys it only "
-                "when it is declared, e.g. `@app.api(name=\"mothership\", cpu=...)` on a function returning it",
-                resource="mothership", setting="resource"))
+            migration.notes.append(
+                note(
+                    "FL952",
+                    rel,
+                    Span(line, 0, line, len(m.group(0))),
+                    f"tetra-rp deployed the FastAPI app of {rel} as the 'mothership' endpoint; runpod 2.0 deploys it only "
+                    'when it is declared, e.g. `@app.api(name="mothership", cpu=...)` on a function returning it',
+                    resource="mothership",
+                    setting="resource",
+                )
+            )
             return

@@ -43,11 +43,17 @@ def rewrite_requirements(text: str, path: str, drop_torch: bool) -> tuple[str, l
             continue
         if drop_torch and name in TORCH_FAMILY:
             out.append(f"# {line.rstrip()}  # left out by flash-lsp migrate: see docs on the torch trap\n")
-            notes.append(note(
-                "FL954", path, Span(number, 0, number, len(line.rstrip())),
-                f"'{line.strip()}' commented out: runpod 2.0 vendors torch whenever one resource is CPU or uses "
-                "its own image (GPU images already ship it); add it to the dependencies of a CPU resource that "
-                "needs it, knowing it adds gigabytes", setting="torch"))
+            notes.append(
+                note(
+                    "FL954",
+                    path,
+                    Span(number, 0, number, len(line.rstrip())),
+                    f"'{line.strip()}' commented out: runpod 2.0 vendors torch whenever one resource is CPU or uses "
+                    "its own image (GPU images already ship it); add it to the dependencies of a CPU resource that "
+                    "needs it, knowing it adds gigabytes",
+                    setting="torch",
+                )
+            )
             continue
         out.append(line)
     return "".join(out), notes
@@ -62,10 +68,17 @@ def strip_torch(args: list[cst.Arg], site: Site) -> list[cst.Arg]:
             for element in arg.value.elements:
                 spec = literal_str(element.value)
                 if spec is not None and requirement_name(spec) in TORCH_FAMILY:
-                    site.notes.append(note(
-                        "FL954", site.path, site.where(element), f"'{spec}' left out of '{site.resource}': its GPU "
-                        "image ships torch, and runpod 2.0 would vendor it beside a CPU resource", resource=site.resource,
-                        setting="dependencies"))
+                    site.notes.append(
+                        note(
+                            "FL954",
+                            site.path,
+                            site.where(element),
+                            f"'{spec}' left out of '{site.resource}': its GPU "
+                            "image ships torch, and runpod 2.0 would vendor it beside a CPU resource",
+                            resource=site.resource,
+                            setting="dependencies",
+                        )
+                    )
                     continue
                 kept.append(element)
             if kept:

@@ -14,10 +14,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from ..core.model import Diagnostic
 from . import routes as R
 from .calls import CallSites, ClientCallNotes
-from .notes import note
-from .scan import KEPT_NAMES, LB_CLASSES, Config, Decorated, ModuleScan, scan
-from .notes import code_of
+from .notes import code_of, note
 from .requirements import strip_torch
+from .scan import KEPT_NAMES, LB_CLASSES, Config, Decorated, ModuleScan, scan
 from .settings import Site, from_endpoint, from_tetra, kw, string, with_commas
 from .volumes import VolumeCalls
 
@@ -88,12 +87,24 @@ class ModuleRewrite:
         if not (self.scan.uses_old_api or self.scan.module_imports) and not self._imports_migrated_names():
             return self.module.code
         for node in self.scan.nested:
-            self.notes.append(note("FL953", self.path, self.where(node),
-                                   "old-API decorator on a nested function or method: not migrated"))
+            self.notes.append(
+                note(
+                    "FL953",
+                    self.path,
+                    self.where(node),
+                    "old-API decorator on a nested function or method: not migrated",
+                )
+            )
         for node in self.scan.module_imports:
-            self.notes.append(note("FL953", self.path, self.where(node),
-                                   "`import runpod_flash`/`import tetra_rp`: uses through the module name are not migrated; "
-                                   "import the names (`from runpod_flash import Endpoint`) and run the migration again"))
+            self.notes.append(
+                note(
+                    "FL953",
+                    self.path,
+                    self.where(node),
+                    "`import runpod_flash`/`import tetra_rp`: uses through the module name are not migrated; "
+                    "import the names (`from runpod_flash import Endpoint`) and run the migration again",
+                )
+            )
         self.wrapper.visit(ClientCallNotes(self))
         self._queues()
         self._groups()
@@ -121,8 +132,14 @@ class ModuleRewrite:
                     cls = self.scan.old_names.get(getattr(inline.func, "value", ""), "LiveServerless")
                     cfg = Config(dec.name, cls, inline, None)
                 if cfg is None:
-                    self.notes.append(note("FL953", self.path, self.where(dec.decorator),
-                                           f"@remote on '{dec.name}': its resource config is unknown; not migrated"))
+                    self.notes.append(
+                        note(
+                            "FL953",
+                            self.path,
+                            self.where(dec.decorator),
+                            f"@remote on '{dec.name}': its resource config is unknown; not migrated",
+                        )
+                    )
                     continue
                 if cfg.cls in LB_CLASSES or dec.method:
                     continue  # grouped into an api class by _groups()
@@ -148,12 +165,18 @@ class ModuleRewrite:
         new_dec = R.app_decorator(self.app_var, "api", with_commas(kept), like)
         cls, methods = R.queue_class_routes(dec.node, dec.decorator, new_dec)
         self.replace[id(dec.node)] = [cls]
-        self.notes.append(note(
-            "FL955", self.path, self.where(dec.decorator),
-            f"queue-based class '{name}' becomes an @app.api class: its public methods "
-            f"({', '.join(methods) or 'none'}) are served as POST /<method>; callers use "
-            f"{dec.name}.post('/<method>', body) instead of calling the method",
-            resource=name, setting="kind"))
+        self.notes.append(
+            note(
+                "FL955",
+                self.path,
+                self.where(dec.decorator),
+                f"queue-based class '{name}' becomes an @app.api class: its public methods "
+                f"({', '.join(methods) or 'none'}) are served as POST /<method>; callers use "
+                f"{dec.name}.post('/<method>', body) instead of calling the method",
+                resource=name,
+                setting="kind",
+            )
+        )
         self.resources.append(Resource(name, "api", self.lines(dec.node.decorators[0], dec.node)))
 
     def _remote_queue(self, dec: Decorated, cfg: Config, seen: dict[int, str]) -> None:
@@ -167,11 +190,18 @@ class ModuleRewrite:
             args = [kw("name", string(new_name)) if a.keyword.value == "name" else a for a in args]
             if not any(a.keyword.value == "name" for a in args):
                 args.insert(0, kw("name", string(new_name)))
-            self.notes.append(note(
-                "FL955", self.path, self.where(dec.decorator),
-                f"'{dec.name}' shared resource '{name}' with '{seen[id(cfg.call)]}'; a 2.0 resource serves one "
-                f"function or class, so it becomes its own resource '{new_name}'", resource=name, setting="split",
-                new_resource=new_name))
+            self.notes.append(
+                note(
+                    "FL955",
+                    self.path,
+                    self.where(dec.decorator),
+                    f"'{dec.name}' shared resource '{name}' with '{seen[id(cfg.call)]}'; a 2.0 resource serves one "
+                    f"function or class, so it becomes its own resource '{new_name}'",
+                    resource=name,
+                    setting="split",
+                    new_resource=new_name,
+                )
+            )
             name = new_name
         else:
             seen[id(cfg.call)] = dec.name
@@ -182,7 +212,9 @@ class ModuleRewrite:
         groups: dict[int, tuple[Config, list[Decorated]]] = {}
         for dec in self.scan.decorated:
             cfg = self.config(dec.config_ref)
-            if dec.form == "route" or (dec.form == "remote" and cfg is not None and (cfg.cls in LB_CLASSES or dec.method)):
+            if dec.form == "route" or (
+                dec.form == "remote" and cfg is not None and (cfg.cls in LB_CLASSES or dec.method)
+            ):
                 if cfg is None:
                     continue
                 groups.setdefault(id(cfg.call), (cfg, []))[1].append(dec)
@@ -199,12 +231,21 @@ class ModuleRewrite:
         methods = []
         for dec in decs:
             if not isinstance(dec.node, cst.FunctionDef) or dec.method is None or dec.path is None:
-                self.notes.append(note("FL953", self.path, self.where(dec.decorator),
-                                       f"route '{dec.name}' has no literal method and path: not migrated"))
+                self.notes.append(
+                    note(
+                        "FL953",
+                        self.path,
+                        self.where(dec.decorator),
+                        f"route '{dec.name}' has no literal method and path: not migrated",
+                    )
+                )
                 continue
             if dec.form == "remote":
-                extra += [a for a in _remote_extras(dec.decorator.decorator) if not any(
-                    a.keyword.value == e.keyword.value for e in extra)]
+                extra += [
+                    a
+                    for a in _remote_extras(dec.decorator.decorator)
+                    if not any(a.keyword.value == e.keyword.value for e in extra)
+                ]
             methods.append(R.as_method(dec.node, dec.decorator, dec.method, dec.path))
         if not methods:
             return
@@ -226,19 +267,28 @@ class ModuleRewrite:
                 self.replace[id(cfg.stmt)] = []
                 continue
             ref = cfg.keyword("id")
-            stub_args = [kw("app", string(self.ctx.app_name)).with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                         kw("id", ref.value) if ref is not None else kw("name", string(cfg.name))]
+            stub_args = [
+                kw("app", string(self.ctx.app_name)).with_changes(
+                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                ),
+                kw("id", ref.value) if ref is not None else kw("name", string(cfg.name)),
+            ]
             stub = cst.Call(cst.Attribute(cst.Name("runpod"), cst.Name(kind)), stub_args)
             assign = cfg.stmt.body[0].with_changes(value=stub)
             self.replace[id(cfg.stmt)] = [cfg.stmt.with_changes(body=[assign])]
             image = cfg.keyword("image")
-            what = (f"deployed from image {code_of(image.value)}" if image is not None
-                    else "an existing endpoint (id=)")
-            self.notes.append(note(
-                "FL951", self.path, self.where(cfg.call),
-                f"client-mode endpoint '{cfg.name}' ({what}) becomes runpod.{kind}(...): runpod 2.0 does not "
-                "deploy it; deploy that endpoint on its own and keep calling it through the stub",
-                resource=cfg.name if image is not None else None, setting="resource" if image is not None else None))
+            what = f"deployed from image {code_of(image.value)}" if image is not None else "an existing endpoint (id=)"
+            self.notes.append(
+                note(
+                    "FL951",
+                    self.path,
+                    self.where(cfg.call),
+                    f"client-mode endpoint '{cfg.name}' ({what}) becomes runpod.{kind}(...): runpod 2.0 does not "
+                    "deploy it; deploy that endpoint on its own and keep calling it through the stub",
+                    resource=cfg.name if image is not None else None,
+                    setting="resource" if image is not None else None,
+                )
+            )
             for arg in cfg.call.args:
                 if arg.keyword and arg.keyword.value not in ("name", "id", "image"):
                     self.site(cfg.name).drop(arg.keyword.value, arg, "the stub carries no deployment settings")
@@ -273,11 +323,18 @@ class ModuleRewrite:
         """tetra-rp does not follow a config imported from another module: it names the resource after
         the variable (and builds it as LiveServerless); 2.0 uses the config's own name."""
         if cfg.cls != "Endpoint" and ref in self.scan.project_imports and ref != cfg.name:
-            self.notes.append(note(
-                "FL958", self.path, self.where(where),
-                f"tetra-rp built this as resource '{ref}' (a LiveServerless queue named after the imported variable); "
-                f"runpod 2.0 declares it as its config says: '{cfg.name}'", resource=ref, setting="resource",
-                new_resource=cfg.name))
+            self.notes.append(
+                note(
+                    "FL958",
+                    self.path,
+                    self.where(where),
+                    f"tetra-rp built this as resource '{ref}' (a LiveServerless queue named after the imported variable); "
+                    f"runpod 2.0 declares it as its config says: '{cfg.name}'",
+                    resource=ref,
+                    setting="resource",
+                    new_resource=cfg.name,
+                )
+            )
 
     def _borrow(self, args: list[cst.Arg], ref: str | None) -> None:
         """Names a config from another module brings along (`CpuInstanceType`, a volume variable)."""
@@ -291,15 +348,18 @@ class ModuleRewrite:
                     self.borrowed.setdefault("runpod" if name in KEPT_NAMES else source[0], set()).add(name)
 
     def _borrowed_imports(self) -> list[cst.BaseStatement]:
-        return [cst.parse_statement(f"from {module} import {', '.join(sorted(names))}\n")
-                for module, names in sorted(self.borrowed.items())]
+        return [
+            cst.parse_statement(f"from {module} import {', '.join(sorted(names))}\n")
+            for module, names in sorted(self.borrowed.items())
+        ]
 
     def _app_statement(self) -> cst.SimpleStatementLine:
         if self.ctx.app_import is not None:
             alias = f" as {self.app_var}" if self.app_var != "app" else ""
             return cst.parse_statement(f"from {self.ctx.app_import} import app{alias}\n")
         return cst.parse_statement(f"{self.app_var} = runpod.App({string(self.ctx.app_name).value})\n").with_changes(
-            leading_lines=[cst.EmptyLine()])
+            leading_lines=[cst.EmptyLine()]
+        )
 
     def _imports(self, stmt: cst.SimpleStatementLine) -> list[cst.BaseStatement]:
         """Old-package imports → `import runpod` (+ `from runpod import <kept names>`); imports of removed configs go."""
@@ -312,14 +372,20 @@ class ModuleRewrite:
                     out.append(line.with_changes(leading_lines=stmt.leading_lines))
                 if kept:
                     names = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in kept]
-                    out.append(cst.parse_statement(
-                        "from runpod import " + ", ".join(cst.Module([]).code_for_node(a) for a in names) + "\n"))
+                    out.append(
+                        cst.parse_statement(
+                            "from runpod import " + ", ".join(cst.Module([]).code_for_node(a) for a in names) + "\n"
+                        )
+                    )
             elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar) and small.module:
                 names = [a for a in small.names if not self._removed_import(small, a)]
                 if names:
                     names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-                    out.append(stmt.with_changes(body=[small.with_changes(names=names)]) if len(stmt.body) == 1
-                               else cst.SimpleStatementLine([small.with_changes(names=names)]))
+                    out.append(
+                        stmt.with_changes(body=[small.with_changes(names=names)])
+                        if len(stmt.body) == 1
+                        else cst.SimpleStatementLine([small.with_changes(names=names)])
+                    )
             else:
                 out.append(cst.SimpleStatementLine([small]) if len(stmt.body) > 1 else stmt)
         if out and out[0] is not stmt and not out[0].leading_lines and stmt.leading_lines:
@@ -335,6 +401,7 @@ class ModuleRewrite:
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:
     """Free names of an expression (attribute names excluded)."""
     import libcst.matchers as m
+
     attrs = {id(a.attr) for a in m.findall(node, m.Attribute())}
     kws = {id(a.keyword) for a in m.findall(node, m.Arg()) if a.keyword is not None}
     return [n for n in m.findall(node, m.Name()) if id(n) not in attrs and id(n) not in kws]
@@ -351,7 +418,9 @@ def _module_bindings(module: cst.Module) -> set[str]:
                 names |= {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
             elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
                 for a in small.names:
-                    names.add(a.asname.name.value if a.asname else (a.name.value if isinstance(a.name, cst.Name) else ""))
+                    names.add(
+                        a.asname.name.value if a.asname else (a.name.value if isinstance(a.name, cst.Name) else "")
+                    )
     return names
 
 
@@ -360,7 +429,9 @@ def _alias_name(alias: cst.ImportAlias) -> str:
 
 
 def _is_import(stmt: cst.BaseStatement) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+    return isinstance(stmt, cst.SimpleStatementLine) and any(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+    )
 
 
 def _last_import_index(body) -> int:
@@ -369,18 +440,25 @@ def _last_import_index(body) -> int:
     for i, stmt in enumerate(body):
         if _is_import(stmt):
             last = i
-        elif not (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr)
-                  and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))):
+        elif not (
+            isinstance(stmt, cst.SimpleStatementLine)
+            and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+        ):
             break
     return last
 
 
 def _swap_decorator(node, old: cst.Decorator, new: cst.Decorator):
-    return node.with_changes(decorators=[new.with_changes(leading_lines=old.leading_lines) if d is old else d
-                                         for d in node.decorators])
+    return node.with_changes(
+        decorators=[new.with_changes(leading_lines=old.leading_lines) if d is old else d for d in node.decorators]
+    )
 
 
 def _remote_extras(call: cst.Call) -> list[cst.Arg]:
     """`@remote(cfg, dependencies=[...], system_dependencies=[...])` keywords that 2.0 takes as they are."""
-    return [kw(a.keyword.value, a.value) for a in call.args
-            if a.keyword and a.keyword.value in ("dependencies", "system_dependencies")]
+    return [
+        kw(a.keyword.value, a.value)
+        for a in call.args
+        if a.keyword and a.keyword.value in ("dependencies", "system_dependencies")
+    ]

@@ -29,8 +29,12 @@ def app_decorator(app: str, kind: str, args: list[cst.Arg], like: cst.Call | Non
     for i, arg in enumerate(args):
         if i == len(args) - 1:
             arg = arg.with_changes(comma=last)
-        elif multiline and (arg.comma is last or not (
-                isinstance(arg.comma, cst.Comma) and isinstance(arg.comma.whitespace_after, cst.ParenthesizedWhitespace))):
+        elif multiline and (
+            arg.comma is last
+            or not (
+                isinstance(arg.comma, cst.Comma) and isinstance(arg.comma.whitespace_after, cst.ParenthesizedWhitespace)
+            )
+        ):
             arg = arg.with_changes(comma=first)  # one argument a line; an own comma (and its comment) stays
         laid.append(arg)
     return cst.Decorator(cst.Call(func, laid, whitespace_before_args=like.whitespace_before_args))
@@ -58,21 +62,27 @@ def class_name(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def api_class(name: str, decorator: cst.Decorator, methods: list[cst.FunctionDef],
-              leading: list[cst.EmptyLine]) -> cst.ClassDef:
+def api_class(
+    name: str, decorator: cst.Decorator, methods: list[cst.FunctionDef], leading: list[cst.EmptyLine]
+) -> cst.ClassDef:
     """`@app.api(...) class <name>:` holding `methods` (the first keeps the group's leading comments)."""
     body = [fn.with_changes(leading_lines=_method_lines(fn.leading_lines, i == 0)) for i, fn in enumerate(methods)]
-    return cst.ClassDef(name=cst.Name(name), body=cst.IndentedBlock(body), decorators=[decorator],
-                        leading_lines=leading)
+    return cst.ClassDef(
+        name=cst.Name(name), body=cst.IndentedBlock(body), decorators=[decorator], leading_lines=leading
+    )
 
 
 def queue_class_routes(cls: cst.ClassDef, old: cst.Decorator, new: cst.Decorator) -> tuple[cst.ClassDef, list[str]]:
     """A 1.x queue-based class as an api class: each public method gets `@runpod.post("/<name>")`."""
     routes, body = [], []
     for stmt in cls.body.body:
-        if isinstance(stmt, cst.FunctionDef) and not stmt.name.value.startswith("_") and not any(
-            isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
-            for d in stmt.decorators
+        if (
+            isinstance(stmt, cst.FunctionDef)
+            and not stmt.name.value.startswith("_")
+            and not any(
+                isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+                for d in stmt.decorators
+            )
         ):
             routes.append(stmt.name.value)
             stmt = stmt.with_changes(decorators=[marker("post", string(f"/{stmt.name.value}")), *stmt.decorators])

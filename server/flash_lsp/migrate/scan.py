@@ -12,10 +12,18 @@ import libcst as cst
 import libcst.matchers as m
 
 OLD_PACKAGES = ("runpod_flash", "tetra_rp")
-TETRA_CLASSES = frozenset({
-    "ServerlessEndpoint", "CpuServerlessEndpoint", "LoadBalancerSlsResource", "CpuLoadBalancerSlsResource",
-    "LiveServerless", "CpuLiveServerless", "LiveLoadBalancer", "CpuLiveLoadBalancer",
-})
+TETRA_CLASSES = frozenset(
+    {
+        "ServerlessEndpoint",
+        "CpuServerlessEndpoint",
+        "LoadBalancerSlsResource",
+        "CpuLoadBalancerSlsResource",
+        "LiveServerless",
+        "CpuLiveServerless",
+        "LiveLoadBalancer",
+        "CpuLiveLoadBalancer",
+    }
+)
 LB_CLASSES = frozenset({"LoadBalancerSlsResource", "LiveLoadBalancer", "CpuLiveLoadBalancer"})
 # Names both APIs export that 2.0 exports too (same members), imported from `runpod` afterwards.
 KEPT_NAMES = frozenset({"GpuGroup", "GpuType", "CpuInstanceType", "DataCenter", "NetworkVolume"})
@@ -81,7 +89,8 @@ def scan(module: cst.Module) -> ModuleScan:
             if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
                 _record_import(out, small)
             elif isinstance(small, cst.Import) and any(
-                    (dotted(a.name) or "").split(".")[0] in OLD_PACKAGES for a in small.names):
+                (dotted(a.name) or "").split(".")[0] in OLD_PACKAGES for a in small.names
+            ):
                 out.module_imports.append(small)
     for stmt in module.body:
         config = _config_of(stmt, out.old_names)
@@ -127,8 +136,12 @@ def _config_of(stmt: cst.BaseStatement, old_names: dict[str, str]) -> Config | N
     if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
         return None
     assign = stmt.body[0]
-    if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1
-            and isinstance(assign.targets[0].target, cst.Name) and isinstance(assign.value, cst.Call)):
+    if not (
+        isinstance(assign, cst.Assign)
+        and len(assign.targets) == 1
+        and isinstance(assign.targets[0].target, cst.Name)
+        and isinstance(assign.value, cst.Call)
+    ):
         return None
     callee = dotted(assign.value.func)
     cls = old_names.get(callee or "")
@@ -150,8 +163,7 @@ def _decorated(node, dec: cst.Decorator, out: ModuleScan) -> Decorated | None:
         ref = next((a.value for a in expr.args if a.keyword and a.keyword.value == "resource_config"), first)
         method = next((a.value for a in expr.args if a.keyword and a.keyword.value == "method"), None)
         path = next((a.value for a in expr.args if a.keyword and a.keyword.value == "path"), None)
-        return Decorated(node, dec, "remote", dotted(ref) if ref is not None else None,
-                         _method_of(method), path)
+        return Decorated(node, dec, "remote", dotted(ref) if ref is not None else None, _method_of(method), path)
     head, _, attr = callee.rpartition(".")
     if attr in HTTP_METHODS and "." not in head and (head in out.configs or head in out.project_imports):
         path = expr.args[0].value if expr.args else None

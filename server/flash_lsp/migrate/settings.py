@@ -10,7 +10,7 @@ old release and 2.0 is written out, so the deployed endpoint stays the same (doc
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 import libcst as cst
 
@@ -18,28 +18,62 @@ from ..core.model import Diagnostic
 from .notes import code_of, note
 
 # 1.x keywords carried under the same name.
-SAME_NAME = frozenset({
-    "gpu", "cpu", "workers", "idle_timeout", "dependencies", "system_dependencies", "accelerate_downloads",
-    "datacenter", "env", "gpu_count", "execution_timeout_ms", "flashboot", "scaler_value", "max_concurrency",
-    "scaler_type", "min_cuda_version",
-})
+SAME_NAME = frozenset(
+    {
+        "gpu",
+        "cpu",
+        "workers",
+        "idle_timeout",
+        "dependencies",
+        "system_dependencies",
+        "accelerate_downloads",
+        "datacenter",
+        "env",
+        "gpu_count",
+        "execution_timeout_ms",
+        "flashboot",
+        "scaler_value",
+        "max_concurrency",
+        "scaler_type",
+        "min_cuda_version",
+    }
+)
 # tetra-rp config fields carried under another name.
 TETRA_RENAMES = {
-    "gpus": "gpu", "instanceIds": "cpu", "idleTimeout": "idle_timeout", "env": "env", "imageName": "image",
-    "gpuCount": "gpu_count", "scalerType": "scaler_type", "scalerValue": "scaler_value",
-    "executionTimeoutMs": "execution_timeout_ms", "flashboot": "flashboot", "datacenter": "datacenter",
+    "gpus": "gpu",
+    "instanceIds": "cpu",
+    "idleTimeout": "idle_timeout",
+    "env": "env",
+    "imageName": "image",
+    "gpuCount": "gpu_count",
+    "scalerType": "scaler_type",
+    "scalerValue": "scaler_value",
+    "executionTimeoutMs": "execution_timeout_ms",
+    "flashboot": "flashboot",
+    "datacenter": "datacenter",
 }
 # The manifest field a setting shows up as (what the proof compares).
 MANIFEST_FIELD = {
-    "gpu": "gpus", "cpu": "instanceIds", "workers": "workers", "idle_timeout": "idleTimeout",
-    "image": "imageName", "template": "template", "templateId": "templateId", "locations": "locations",
-    "datacenter": "locations", "volume": "mounts", "networkVolume": "mounts", "networkVolumeId": "mounts",
+    "gpu": "gpus",
+    "cpu": "instanceIds",
+    "workers": "workers",
+    "idle_timeout": "idleTimeout",
+    "image": "imageName",
+    "template": "template",
+    "templateId": "templateId",
+    "locations": "locations",
+    "datacenter": "locations",
+    "volume": "mounts",
+    "networkVolume": "mounts",
+    "networkVolumeId": "mounts",
 }
 # Enums removed in 2.0 whose members become plain strings: {enum: {member: value}}.
 ENUM_STRINGS = {
     "ServerlessScalerType": {"QUEUE_DELAY": "QUEUE_DELAY", "REQUEST_COUNT": "REQUEST_COUNT"},
-    "CudaVersion": {f"V{v}": v.replace("_", ".") for v in (
-        "11_8", "12_0", "12_1", "12_2", "12_3", "12_4", "12_5", "12_6", "12_7", "12_8", "12_9", "13_0")},
+    "CudaVersion": {
+        f"V{v}": v.replace("_", ".")
+        for v in ("11_8", "12_0", "12_1", "12_2", "12_3", "12_4", "12_5", "12_6", "12_7", "12_8", "12_9", "13_0")
+    },
 }
 ENDPOINT_MOUNT = "/runpod-volume"
 OLD_VOLUME_SIZE = 100  # NetworkVolume size default in runpod-flash 1.x and tetra-rp (2.0: 50)
@@ -62,8 +96,16 @@ class Site:
         field = MANIFEST_FIELD.get(setting, setting)
         shown = node.with_changes(comma=cst.MaybeSentinel.DEFAULT) if isinstance(node, (cst.Arg, cst.Element)) else node
         msg = f"`{code_of(shown).strip()}` on '{self.resource}' has no runpod 2.0 equivalent and is not carried over"
-        self.notes.append(note("FL950", self.path, self.where(node), msg + (f": {why}" if why else ""),
-                               resource=self.resource, setting=field))
+        self.notes.append(
+            note(
+                "FL950",
+                self.path,
+                self.where(node),
+                msg + (f": {why}" if why else ""),
+                resource=self.resource,
+                setting=field,
+            )
+        )
 
 
 @dataclasses.dataclass
@@ -76,9 +118,11 @@ class Carried:
 
 
 def kw(name: str, value: cst.BaseExpression) -> cst.Arg:
-    return cst.Arg(value=value, keyword=cst.Name(name),
-                   equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                         whitespace_after=cst.SimpleWhitespace("")))
+    return cst.Arg(
+        value=value,
+        keyword=cst.Name(name),
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
 
 
 def renamed(arg: cst.Arg, name: str, value: cst.BaseExpression | None = None) -> cst.Arg:
@@ -188,8 +232,18 @@ def from_tetra(class_name: str, call: cst.Call | None, site: Site) -> Carried:
             if mount is not None:
                 out.append(mount)
         elif key == "networkVolumeId":
-            out.append(kw("mounts", cst.Dict([cst.DictElement(
-                string(ENDPOINT_MOUNT), cst.Call(cst.Name("NetworkVolume"), [cst.Arg(arg.value)]))])))
+            out.append(
+                kw(
+                    "mounts",
+                    cst.Dict(
+                        [
+                            cst.DictElement(
+                                string(ENDPOINT_MOUNT), cst.Call(cst.Name("NetworkVolume"), [cst.Arg(arg.value)])
+                            )
+                        ]
+                    ),
+                )
+            )
         elif key == "template":
             out.extend(template_args(arg.value, site))
         else:

@@ -26,7 +26,9 @@ class VolumeCalls(cst.CSTTransformer):
         if ref is None:
             return updated
         args = [cst.Arg(ref.value)]
-        args.append(kw("size", by_key["size"].value) if "size" in by_key else kw("size", cst.Integer(str(OLD_VOLUME_SIZE))))
+        args.append(
+            kw("size", by_key["size"].value) if "size" in by_key else kw("size", cst.Integer(str(OLD_VOLUME_SIZE)))
+        )
         dc = by_key.get("datacenter") or by_key.get("dataCenterId")
         args.append(kw("datacenter", dc.value if dc is not None else string(OLD_DATACENTER)))
         return updated.with_changes(args=with_commas(args))

@@ -85,7 +85,9 @@ def build_args(flash: FlashCommand, options: BuildOptions) -> list[str]:
     """The full argv: Flash's prefix, `build`, then the options (runpod 2.0: `flash deploy
     --build-only`, which has no `--no-deps`, `--keep-build` or `-o`)."""
     if flash.package == "runpod":
-        return flash.command("flash", "deploy", "--build-only", *(["--exclude", ",".join(options.exclude)] if options.exclude else []))
+        return flash.command(
+            "flash", "deploy", "--build-only", *(["--exclude", ",".join(options.exclude)] if options.exclude else [])
+        )
     args = ["build"]
     if options.no_deps:
         args.append("--no-deps")

@@ -247,7 +247,11 @@ def _rp_command(interpreter: str, source: str, info: dict, dist: dict) -> FlashC
         argv: tuple[str, ...] = (str(script),)
     else:
         module, _, attr = (dist.get("entry_point") or "runpod.rp_cli.main:run").partition(":")
-        argv = (interpreter, "-c", BOOTSTRAP.format(module=module.strip(), attr=(attr or "run").strip()).replace("'flash'", "'rp'"))
+        argv = (
+            interpreter,
+            "-c",
+            BOOTSTRAP.format(module=module.strip(), attr=(attr or "run").strip()).replace("'flash'", "'rp'"),
+        )
     return FlashCommand(argv, interpreter, "runpod", dist["version"], source, info.get("python", ""))
 
 

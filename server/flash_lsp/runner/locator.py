@@ -85,8 +85,11 @@ class BuildLocator:
                 if str(key) == resource:
                     out += [self._at(rel, a.name_span or a.span) for rel, a in assigns]
             if not out:
-                out += [self._at(fn.relpath, fn.decl.decorator_span) for fn in self.model.functions
-                        if str(fn.resource) == resource]
+                out += [
+                    self._at(fn.relpath, fn.decl.decorator_span)
+                    for fn in self.model.functions
+                    if str(fn.resource) == resource
+                ]
         return out
 
     def _file_named(self, name: str, line: int) -> list[SourceLocation]:

@@ -37,7 +37,14 @@ def probe(tmp_path_factory):
     config_path = root / "config.json"
     config_path.write_text(json.dumps(config))
     xdg = str(root / "xdg")
-    env = {**os.environ, "PROBE_CONFIG": str(config_path), "HOME": str(root), "XDG_CONFIG_HOME": xdg, "XDG_DATA_HOME": xdg, "XDG_STATE_HOME": xdg}
+    env = {
+        **os.environ,
+        "PROBE_CONFIG": str(config_path),
+        "HOME": str(root),
+        "XDG_CONFIG_HOME": xdg,
+        "XDG_DATA_HOME": xdg,
+        "XDG_STATE_HOME": xdg,
+    }
     command = [shutil.which("nvim") or "nvim", "--headless", "--clean", "-S", str(HERE / "probe_1x.lua")]
     return run_headless(command, out, "neovim/result_1x", env=env, cwd=root, timeout=TIMEOUT)
 

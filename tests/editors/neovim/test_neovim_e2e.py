@@ -38,11 +38,22 @@ def probe(tmp_path_factory):
             # `generate` in `async def generate(...)` (0-based line 10)
             "hover": {"file": str(hello / "workers" / "gpu" / "endpoint.py"), "line": 10, "col": 12},
         },
-        "build": {"root": str(tiny), "file": str(tiny / "workers" / "gpu" / "endpoint.py"), "command": "flash.build", "timeout_ms": 300000},
+        "build": {
+            "root": str(tiny),
+            "file": str(tiny / "workers" / "gpu" / "endpoint.py"),
+            "command": "flash.build",
+            "timeout_ms": 300000,
+        },
     }
     config_path = root / "config.json"
     config_path.write_text(json.dumps(config))
-    env = {**os.environ, "PROBE_CONFIG": str(config_path), "XDG_CONFIG_HOME": str(root / "xdg"), "XDG_DATA_HOME": str(root / "xdg"), "XDG_STATE_HOME": str(root / "xdg")}
+    env = {
+        **os.environ,
+        "PROBE_CONFIG": str(config_path),
+        "XDG_CONFIG_HOME": str(root / "xdg"),
+        "XDG_DATA_HOME": str(root / "xdg"),
+        "XDG_STATE_HOME": str(root / "xdg"),
+    }
     command = [shutil.which("nvim") or "nvim", "--headless", "--clean", "-S", str(HERE / "probe.lua")]
     result = run_headless(command, out, "neovim/result", env=env, cwd=root, timeout=TIMEOUT)
     return result
@@ -79,4 +90,6 @@ def test_flash_build_reports_progress_output_and_finishes(probe):
     assert kinds[0] == "begin" and kinds[-1] == "end" and "report" in kinds, kinds
     assert begins[0]["cancellable"] is True
     assert probe["build_output_lines"] > 0
-    assert any("Build Complete" in line or "built successfully" in line for line in probe["build_output_tail"]), probe["build_output_tail"]
+    assert any("Build Complete" in line or "built successfully" in line for line in probe["build_output_tail"]), probe[
+        "build_output_tail"
+    ]

@@ -51,7 +51,17 @@ def run_snippet(request, tmp_path_factory):
         "XDG_DATA_HOME": str(tmp_path / "xdg"),
         "XDG_STATE_HOME": str(tmp_path / "xdg"),
     }
-    command = [binary, "--headless", "-u", str(init), "-i", "NONE", "endpoint.py", "-S", str(HERE / "snippet_check.lua")]
+    command = [
+        binary,
+        "--headless",
+        "-u",
+        str(init),
+        "-i",
+        "NONE",
+        "endpoint.py",
+        "-S",
+        str(HERE / "snippet_check.lua"),
+    ]
     result = run_headless(command, out, f"neovim/snippet-{name}", env=env, cwd=cwd, timeout=TIMEOUT)
     return name, hello, result
 

@@ -65,4 +65,3 @@ def test_endpoints_tree_and_size_of_the_1x_project(session):
     data = step(session, "treeAndSize")
     assert "condense" in data["rows"], data["rows"]
     assert data["status"].endswith("/ 1.46 GB"), data["status"]  # 1500 MiB: the 1.x limit
-

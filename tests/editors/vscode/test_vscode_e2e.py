@@ -55,7 +55,9 @@ def session(tmp_path_factory):
     deep = ws / "deep"
     shutil.copytree(REPO / "tests" / "fixtures" / "workspaces" / "deep", deep)
     settings = {"flash.interpreter": ref_python} if ref_python else {}
-    result, data = launch_and_drive(root, hello, settings, {"hello": str(hello), "tiny": str(tiny), "deep": str(deep)}, SHOTS)
+    result, data = launch_and_drive(
+        root, hello, settings, {"hello": str(hello), "tiny": str(tiny), "deep": str(deep)}, SHOTS
+    )
     ext_logs = sorted((data / "logs").glob("**/*Flash LSP*.log")) if (data / "logs").exists() else []
     return {
         "steps": result["steps"],
@@ -103,16 +105,32 @@ def launch_and_drive(root: Path, folder: Path, settings: dict, drive_config: dic
         "XDG_CACHE_HOME": str(root / "xdg-cache"),
     }
     common = [str(CODE_SERVER), "--user-data-dir", str(data), "--extensions-dir", str(ext_dir)]
-    install = subprocess.run([*common, "--install-extension", str(VSIX), "--force"], capture_output=True, text=True, env=env, timeout=120)
+    install = subprocess.run(
+        [*common, "--install-extension", str(VSIX), "--force"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert install.returncode == 0, install.stdout + install.stderr
 
     port = free_port()
     log_path = root / "code-server.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen(
-            [*common, "--bind-addr", f"127.0.0.1:{port}", "--auth", "none", "--disable-telemetry",
-             "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override", str(folder)],
-            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True, cwd=root,
+            [
+                *common,
+                "--bind-addr",
+                f"127.0.0.1:{port}",
+                "--auth",
+                "none",
+                "--disable-telemetry",
+                "--disable-update-check",
+                "--disable-workspace-trust",
+                "--disable-getting-started-override",
+                str(folder),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            cwd=root,
         )
     try:
         for _ in range(120):
@@ -138,12 +156,20 @@ def launch_and_drive(root: Path, folder: Path, settings: dict, drive_config: dic
             config["steps"] = os.environ["FLASH_E2E_STEPS"].split(",")
         config_path = root / "drive.json"
         config_path.write_text(json.dumps(config))
-        drive = subprocess.run(["node", str(HERE / "drive.mjs"), str(config_path)], capture_output=True, text=True, timeout=DRIVE_TIMEOUT, cwd=HERE)
+        drive = subprocess.run(
+            ["node", str(HERE / "drive.mjs"), str(config_path)],
+            capture_output=True,
+            text=True,
+            timeout=DRIVE_TIMEOUT,
+            cwd=HERE,
+        )
     finally:
         stop_group(server)
     (shots / "drive.log").write_text(drive.stderr)
     lines = [line for line in drive.stdout.splitlines() if line.startswith("{")]
-    assert drive.returncode == 0 and lines, f"drive.mjs failed (rc {drive.returncode}):\n{drive.stdout[-2000:]}\n{drive.stderr[-4000:]}"
+    assert drive.returncode == 0 and lines, (
+        f"drive.mjs failed (rc {drive.returncode}):\n{drive.stdout[-2000:]}\n{drive.stderr[-4000:]}"
+    )
     result = json.loads(lines[-1])
     (shots / "result.json").write_text(json.dumps(result, indent=2))
     return result, data
@@ -155,7 +181,9 @@ def step(session, name: str):
     fatal = next((session["steps"][f] for f in ("fatal", "fatal2", "fatal3") if f in session["steps"]), None)
     assert s is not None, f"step {name} did not run: {fatal}"
     if not s["ok"]:
-        pytest.fail(f"{name}: {s['error']}\n--- Flash LSP log (tail) ---\n{session['server_log'][-3000:]}", pytrace=False)
+        pytest.fail(
+            f"{name}: {s['error']}\n--- Flash LSP log (tail) ---\n{session['server_log'][-3000:]}", pytrace=False
+        )
     return s["data"]
 
 

@@ -42,8 +42,12 @@ def claim_size(wheel: bytes, member: str, claimed: int) -> bytes:
 
 def _big(name: str, claimed_mib: int) -> tuple[str, bytes]:
     # > 2 MiB so the predictor models it from the central directory instead of recompressing it
-    fn, data = make_wheel(name, "1.0", {f"{name}/__init__.py": "", f"{name}/weights.bin": os.urandom(2_200_000)},
-                          compression=zipfile.ZIP_STORED)
+    fn, data = make_wheel(
+        name,
+        "1.0",
+        {f"{name}/__init__.py": "", f"{name}/weights.bin": os.urandom(2_200_000)},
+        compression=zipfile.ZIP_STORED,
+    )
     return fn, claim_size(data, f"{name}/weights.bin", claimed_mib * MIB)
 
 

@@ -14,6 +14,7 @@ from ..discovery import DiscoveredFunction, Discovery, Registry
 from ..handlers import HandlerResult
 from ..manifest import now_timestamp
 from ..model import Span
+from ..module_exec import execution_key
 from ..summary import ConfigRef, Literal, RemoteDecl
 from .ast_scan import ast_scan
 from .body_edit import apply_body_edit
@@ -22,7 +23,6 @@ from .imports import Imports, Source
 from .manifest import Built, build_manifest
 from .requirements import add_to_outcome
 from .requirements import collect as collect_requirements
-from ..module_exec import execution_key
 from .scanner import Function, Scan, printed, refresh_cross_calls, scan, scan_order
 
 if TYPE_CHECKING:
@@ -50,7 +50,9 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
         profile=profile,
         project_name=project.root.name,
         files=tree,
-        summaries={p: project.editor_summary(p) for p in prediction.scanned} if project.keep_last_good else {},  # editor lookups
+        summaries={p: project.editor_summary(p) for p in prediction.scanned}
+        if project.keep_last_good
+        else {},  # editor lookups
         discovery=prediction.discovery(),
         manifest=manifest,
         manifest_result=None,
@@ -98,7 +100,14 @@ class Prediction:
         else:  # the AST era: files in walk order, nothing imported
             walk = [p for p in self.files if p.endswith(".py") and p.rsplit("/", 1)[-1] != "__init__.py"]
             py_files = {p for p in self.files if p.endswith(".py")}
-            self.imports = Imports(build_dir, py_files, [], self.source, project.environment.importable, project.environment.pydantic_version or "2.12")
+            self.imports = Imports(
+                build_dir,
+                py_files,
+                [],
+                self.source,
+                project.environment.importable,
+                project.environment.pydantic_version or "2.12",
+            )
             self.scan = ast_scan({p: self.source(p) for p in walk}, walk)
         if self.scan.failures:
             outcome.succeeds = False
@@ -110,13 +119,24 @@ class Prediction:
             return False
         dotenv = _dotenv(project)
         env = {**dotenv, **project.env_vars}
-        self.built = build_manifest(project.root.name, self.scan, self.imports, profile, env, timestamp, project.__dict__.get("python_version"), dotenv)
+        self.built = build_manifest(
+            project.root.name,
+            self.scan,
+            self.imports,
+            profile,
+            env,
+            timestamp,
+            project.__dict__.get("python_version"),
+            dotenv,
+        )
         if self.built.error:
             outcome.succeeds = False
             outcome.errors.append(printed(self.built.error))
             return False
         if profile.has("source_fingerprint"):
-            self.built.manifest["source_fingerprint"] = fingerprint(project, self.files, project.__dict__.setdefault("_flash1_bytes", {}))
+            self.built.manifest["source_fingerprint"] = fingerprint(
+                project, self.files, project.__dict__.setdefault("_flash1_bytes", {})
+            )
         return True
 
     def source(self, relpath: str) -> Source:
@@ -196,7 +216,12 @@ class Prediction:
 
     def discovery(self) -> Discovery:
         functions = [_discovered(f) for f in self.scan.functions] if self.scan else []
-        return Discovery(functions, Registry(), self.scanned, {p: f"{f.kind}: {f.message}" for p, f in (self.scan.failures.items() if self.scan else ())})
+        return Discovery(
+            functions,
+            Registry(),
+            self.scanned,
+            {p: f"{f.kind}: {f.message}" for p, f in (self.scan.failures.items() if self.scan else ())},
+        )
 
 
 def parse_source(relpath: str, text: str | None, raw: bytes | None = None) -> Source:
@@ -216,7 +241,12 @@ def parse_source(relpath: str, text: str | None, raw: bytes | None = None) -> So
             compile(tree, name, "exec", dont_inherit=True)  # errors the parser lets through
     except SyntaxError as exc:
         line = (exc.lineno or 1) - 1
-        return Source(None, lines, f"{type(exc).__name__}: {exc}", Span(line, max((exc.offset or 1) - 1, 0), line, len(lines[line]) if line < len(lines) else 0))
+        return Source(
+            None,
+            lines,
+            f"{type(exc).__name__}: {exc}",
+            Span(line, max((exc.offset or 1) - 1, 0), line, len(lines[line]) if line < len(lines) else 0),
+        )
     except ValueError as exc:  # null bytes
         return Source(None, lines, f"SyntaxError: {exc}")
     return Source(tree, lines)
@@ -317,6 +347,18 @@ def _discovered(fn: Function) -> DiscoveredFunction:
         parent="",
     )
     return DiscoveredFunction(
-        fn.name, fn.module, fn.relpath, fn.resource, fn.resource_type, fn.is_async, fn.is_class, fn.http_method,
-        fn.http_path, fn.is_load_balanced, fn.is_live_resource, fn.config_variable, decl, "module",
+        fn.name,
+        fn.module,
+        fn.relpath,
+        fn.resource,
+        fn.resource_type,
+        fn.is_async,
+        fn.is_class,
+        fn.http_method,
+        fn.http_path,
+        fn.is_load_balanced,
+        fn.is_live_resource,
+        fn.config_variable,
+        decl,
+        "module",
     )

@@ -8,16 +8,43 @@ from __future__ import annotations
 from .. import flash_api
 
 RESOURCE_CLASSES = (
-    "ServerlessEndpoint", "CpuServerlessEndpoint", "LoadBalancerSlsResource", "CpuLoadBalancerSlsResource",
-    "LiveServerless", "CpuLiveServerless", "LiveLoadBalancer", "CpuLiveLoadBalancer",
+    "ServerlessEndpoint",
+    "CpuServerlessEndpoint",
+    "LoadBalancerSlsResource",
+    "CpuLoadBalancerSlsResource",
+    "LiveServerless",
+    "CpuLiveServerless",
+    "LiveLoadBalancer",
+    "CpuLiveLoadBalancer",
 )
-LB_CLASSES = frozenset({"LoadBalancerSlsResource", "CpuLoadBalancerSlsResource", "LiveLoadBalancer", "CpuLiveLoadBalancer"})
+LB_CLASSES = frozenset(
+    {"LoadBalancerSlsResource", "CpuLoadBalancerSlsResource", "LiveLoadBalancer", "CpuLiveLoadBalancer"}
+)
 LIVE_CLASSES = frozenset({"LiveServerless", "CpuLiveServerless", "LiveLoadBalancer", "CpuLiveLoadBalancer"})
-CPU_CLASSES = frozenset({"CpuServerlessEndpoint", "CpuLoadBalancerSlsResource", "CpuLiveServerless", "CpuLiveLoadBalancer"})
+CPU_CLASSES = frozenset(
+    {"CpuServerlessEndpoint", "CpuLoadBalancerSlsResource", "CpuLiveServerless", "CpuLiveLoadBalancer"}
+)
 PACKAGE_EXPORTS = frozenset(
-    {"remote", "Endpoint", "EndpointJob", "CPU_DATACENTERS", "DEFAULT_WORKERS_MAX", "DEFAULT_WORKERS_MIN",
-     "NetworkVolume", "PodTemplate", "ResourceManager", "FlashApp", "ServerlessScalerType", "ServerlessType",
-     "CpuInstanceType", "CudaVersion", "DataCenter", "GpuGroup", "GpuType", *RESOURCE_CLASSES}
+    {
+        "remote",
+        "Endpoint",
+        "EndpointJob",
+        "CPU_DATACENTERS",
+        "DEFAULT_WORKERS_MAX",
+        "DEFAULT_WORKERS_MIN",
+        "NetworkVolume",
+        "PodTemplate",
+        "ResourceManager",
+        "FlashApp",
+        "ServerlessScalerType",
+        "ServerlessType",
+        "CpuInstanceType",
+        "CudaVersion",
+        "DataCenter",
+        "GpuGroup",
+        "GpuType",
+        *RESOURCE_CLASSES,
+    }
 )
 # `from runpod_flash.<submodule> import X` paths the examples use; anything else of the package
 # resolves to the same names when they are exported.
@@ -50,8 +77,19 @@ CUDA_VERSIONS = {**flash_api.CUDA_VERSIONS, "V12_9": "12.9", "V13_0": "13.0"}
 # 1.17.0+ (1.10–1.16 had four more: EUR_IS_1, US_GA_2, US_MD_1, US_NC_1), in enum order.
 DATA_CENTERS = {
     name: name.replace("_", "-")
-    for name in ("US_CA_2", "US_IL_1", "US_KS_2", "US_MO_1", "US_MO_2", "US_NC_2", "US_NE_1", "US_WA_1",
-                 "EU_CZ_1", "EU_RO_1", "EUR_NO_1")
+    for name in (
+        "US_CA_2",
+        "US_IL_1",
+        "US_KS_2",
+        "US_MO_1",
+        "US_MO_2",
+        "US_NC_2",
+        "US_NE_1",
+        "US_WA_1",
+        "EU_CZ_1",
+        "EU_RO_1",
+        "EUR_NO_1",
+    )
 }
 CPU_DATACENTERS = ("EU_RO_1",)
 
@@ -73,14 +111,36 @@ IMAGE_TYPES = {
 }
 # Keyword parameters of `Endpoint(...)` with their defaults (None: no default given).
 ENDPOINT_PARAMETERS = {
-    "name": None, "id": None, "gpu": None, "cpu": None, "workers": None, "idle_timeout": 60,
-    "dependencies": None, "system_dependencies": None, "accelerate_downloads": True, "volume": None,
-    "datacenter": None, "env": None, "gpu_count": 1, "execution_timeout_ms": 0, "flashboot": True,
-    "image": None, "scaler_type": None, "scaler_value": 4, "template": None, "min_cuda_version": "12.8",
+    "name": None,
+    "id": None,
+    "gpu": None,
+    "cpu": None,
+    "workers": None,
+    "idle_timeout": 60,
+    "dependencies": None,
+    "system_dependencies": None,
+    "accelerate_downloads": True,
+    "volume": None,
+    "datacenter": None,
+    "env": None,
+    "gpu_count": 1,
+    "execution_timeout_ms": 0,
+    "flashboot": True,
+    "image": None,
+    "scaler_type": None,
+    "scaler_value": 4,
+    "template": None,
+    "min_cuda_version": "12.8",
     "max_concurrency": 1,
 }
 REMOTE_PARAMETERS = (
-    "resource_config", "dependencies", "system_dependencies", "accelerate_downloads", "local", "method", "path",
+    "resource_config",
+    "dependencies",
+    "system_dependencies",
+    "accelerate_downloads",
+    "local",
+    "method",
+    "path",
     "_internal",
 )
 HTTP_METHODS_SET_REPR = "{'GET', 'POST', 'PUT', 'DELETE', 'PATCH'}"

@@ -92,17 +92,57 @@ def _functions(registry: _Registry, source: Source, relpath: str) -> list[Functi
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         is_async, is_class = isinstance(node, ast.AsyncFunctionDef), isinstance(node, ast.ClassDef)
-        methods = tuple(n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and not n.name.startswith("_")) if is_class else ()
+        methods = (
+            tuple(
+                n.name
+                for n in node.body
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and not n.name.startswith("_")
+            )
+            if is_class
+            else ()
+        )
         span = _name_span(node, source.lines)
         route = _route(registry, node.decorator_list, module)
         if route is not None:
             variable, name, method, path = route
-            out.append(_function(node.name, module, relpath, name, "Endpoint", is_async, False, method, path, (True, True), variable, (), span))
+            out.append(
+                _function(
+                    node.name,
+                    module,
+                    relpath,
+                    name,
+                    "Endpoint",
+                    is_async,
+                    False,
+                    method,
+                    path,
+                    (True, True),
+                    variable,
+                    (),
+                    span,
+                )
+            )
             continue
         qb = next((d for d in node.decorator_list if isinstance(d, ast.Call) and _callee(d.func) == "Endpoint"), None)
         if qb is not None:
             name = _name_kw(qb) or node.name
-            out.append(_function(node.name, module, relpath, name, "Endpoint", is_async, is_class, None, None, (False, True), None, methods, span))
+            out.append(
+                _function(
+                    node.name,
+                    module,
+                    relpath,
+                    name,
+                    "Endpoint",
+                    is_async,
+                    is_class,
+                    None,
+                    None,
+                    (False, True),
+                    None,
+                    methods,
+                    span,
+                )
+            )
             continue
         remote = next((d for d in node.decorator_list if _is_remote(d)), None)
         name = _config_name(registry, remote, module) if remote is not None else None
@@ -111,15 +151,45 @@ def _functions(registry: _Registry, source: Source, relpath: str) -> list[Functi
         method, path = _routing(remote)
         flags = registry.flags.get(name, (False, False))
         kind = registry.types.get(name, "LiveServerless")
-        out.append(_function(node.name, module, relpath, name, kind, is_async, is_class, method, path, flags, registry.variables.get(name), methods, span))
+        out.append(
+            _function(
+                node.name,
+                module,
+                relpath,
+                name,
+                kind,
+                is_async,
+                is_class,
+                method,
+                path,
+                flags,
+                registry.variables.get(name),
+                methods,
+                span,
+            )
+        )
     return out
 
 
-def _function(name, module, relpath, resource, kind, is_async, is_class, method, path, flags, variable, methods, span) -> Function:
+def _function(
+    name, module, relpath, resource, kind, is_async, is_class, method, path, flags, variable, methods, span
+) -> Function:
     return Function(
-        name=name, module=module, relpath=relpath, resource=resource, resource_type=kind, is_async=is_async,
-        is_class=is_class, http_method=method, http_path=path, is_load_balanced=flags[0], is_live_resource=flags[1],
-        config_variable=variable, class_methods=methods, span=span, config=None,
+        name=name,
+        module=module,
+        relpath=relpath,
+        resource=resource,
+        resource_type=kind,
+        is_async=is_async,
+        is_class=is_class,
+        http_method=method,
+        http_path=path,
+        is_load_balanced=flags[0],
+        is_live_resource=flags[1],
+        config_variable=variable,
+        class_methods=methods,
+        span=span,
+        config=None,
     )
 
 
@@ -147,7 +217,10 @@ def _is_remote(decorator: ast.expr) -> bool:
 def _config_name(registry: _Registry, decorator: ast.expr, module: str) -> str | None:
     if not isinstance(decorator, ast.Call):
         return None
-    expr = next((k.value for k in decorator.keywords if k.arg == "resource_config"), decorator.args[0] if decorator.args else None)
+    expr = next(
+        (k.value for k in decorator.keywords if k.arg == "resource_config"),
+        decorator.args[0] if decorator.args else None,
+    )
     if isinstance(expr, ast.Name):
         return registry.configs.get(f"{module}:{expr.id}") or registry.configs.get(expr.id) or expr.id
     return _name_kw(expr) if isinstance(expr, ast.Call) else None
@@ -170,7 +243,12 @@ def _routing(decorator: ast.expr) -> tuple:
 def _calls(node: ast.AST, names: set[str]) -> list[str]:
     called: list[str] = []
     for child in ast.walk(node):
-        if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id in names and child.func.id not in called:
+        if (
+            isinstance(child, ast.Call)
+            and isinstance(child.func, ast.Name)
+            and child.func.id in names
+            and child.func.id not in called
+        ):
             called.append(child.func.id)
     return called
 

@@ -127,10 +127,14 @@ def _parse(text: str) -> Parsed:
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names = [_decorator_name(d) for d in node.decorator_list]
             endpoint = endpoint or any(n in ENDPOINT_DECORATORS for n in names)
-            for dec, n in zip(node.decorator_list, names):
+            for dec, n in zip(node.decorator_list, names, strict=False):
                 if n in ENDPOINT_DECORATORS and isinstance(dec, ast.Call):
                     _dependencies(dec, node.name, deps, dropped)
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _decorator_name(node.value) == "Endpoint":
+        elif (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and _decorator_name(node.value) == "Endpoint"
+        ):
             _dependencies(node.value, None, deps, dropped)
     return Parsed(tuple(refs), None, endpoint, tuple(deps), tuple(dropped))
 
@@ -172,7 +176,11 @@ def _from_refs(node: ast.ImportFrom) -> list[Ref]:
     span, line = _span(node), node.lineno
     names = [a.name for a in node.names if a.name != "*"]
     if node.level > 0 and node.module is None:
-        return [Ref(n, node.level, False, span, line) for n in names] if names else [Ref("", node.level, False, span, line)]
+        return (
+            [Ref(n, node.level, False, span, line) for n in names]
+            if names
+            else [Ref("", node.level, False, span, line)]
+        )
     module = node.module or ""
     return [Ref(module, node.level, False, span, line)] + [
         Ref(f"{module}.{n}" if module else n, node.level, True, span, line) for n in names
@@ -181,7 +189,10 @@ def _from_refs(node: ast.ImportFrom) -> list[Ref]:
 
 def _dynamic_refs(node: ast.Call) -> list[Ref]:
     func = node.func
-    if not ((isinstance(func, ast.Attribute) and func.attr == "import_module") or (isinstance(func, ast.Name) and func.id == "__import__")):
+    if not (
+        (isinstance(func, ast.Attribute) and func.attr == "import_module")
+        or (isinstance(func, ast.Name) and func.id == "__import__")
+    ):
         return []
     if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
         return [Ref(node.args[0].value, 0, False, _span(node), node.lineno)]
@@ -281,7 +292,9 @@ class Checker:
     """One run of the check over `files` (shipped, walk order). `text(relpath)` gives a file's
     current text (None: missing or not UTF-8); `known` are files that exist although not on disk."""
 
-    def __init__(self, root: str, files: list[str], text, known: frozenset[str] = frozenset(), stat: dict | None = None):
+    def __init__(
+        self, root: str, files: list[str], text, known: frozenset[str] = frozenset(), stat: dict | None = None
+    ):
         self.root = os.path.realpath(root)
         self.files = files
         self.text = text
@@ -324,7 +337,7 @@ class Checker:
 
     def relpath(self, path: str) -> str:
         if path.startswith(self.root + os.sep):
-            return path[len(self.root) + 1:].replace(os.sep, "/")
+            return path[len(self.root) + 1 :].replace(os.sep, "/")
         return os.path.relpath(path, self.root).replace(os.sep, "/")
 
     def run(self) -> ClosureResult:
@@ -354,7 +367,8 @@ class Checker:
                 continue
             result.warnings += walker.warnings
             result.findings += [
-                Finding("FL473", self.relpath(o), span, w) for (o, span), w in zip(walker.dynamic, walker.warnings)
+                Finding("FL473", self.relpath(o), span, w)
+                for (o, span), w in zip(walker.dynamic, walker.warnings, strict=False)
             ]
             for path, span in walker.files.items():
                 if path not in present:

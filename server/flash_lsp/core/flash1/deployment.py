@@ -5,13 +5,29 @@ fields"). A field whose value we cannot know is left out and named in `uncertain
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..module_exec import UNKNOWN
-from .api import CPU_CLASSES, DEFAULT_PYTHON_VERSION, ENUMS, IMAGE_TYPES, LB_CLASSES, all_gpu_groups, cpu_disk_limit, gpu_ids_string
+from .api import (
+    CPU_CLASSES,
+    DEFAULT_PYTHON_VERSION,
+    ENUMS,
+    IMAGE_TYPES,
+    LB_CLASSES,
+    all_gpu_groups,
+    cpu_disk_limit,
+    gpu_ids_string,
+)
 from .values import ConfigValue, Member, TemplateValue, VolumeValue
 
-_TEMPLATE_DEFAULTS = {"containerDiskInGb": 64, "dockerArgs": "", "startScript": "", "advancedStart": False, "containerRegistryAuthId": ""}
+_TEMPLATE_DEFAULTS = {
+    "containerDiskInGb": 64,
+    "dockerArgs": "",
+    "startScript": "",
+    "advancedStart": False,
+    "containerRegistryAuthId": "",
+}
 
 
 def deployment_fields(config: ConfigValue, env: Mapping[str, str]) -> tuple[dict, list[str]]:
@@ -41,7 +57,11 @@ def deployment_fields(config: ConfigValue, env: Mapping[str, str]) -> tuple[dict
     put("workersMin", kw.get("workersMin", 0), truthy=False)
     put("workersMax", kw.get("workersMax", 1), truthy=False)
     put("idleTimeout", kw.get("idleTimeout", 60), truthy=False)
-    put("scalerType", _value(kw.get("scalerType", "REQUEST_COUNT" if type_name in LB_CLASSES else "QUEUE_DELAY")), truthy=False)
+    put(
+        "scalerType",
+        _value(kw.get("scalerType", "REQUEST_COUNT" if type_name in LB_CLASSES else "QUEUE_DELAY")),
+        truthy=False,
+    )
     put("scalerValue", kw.get("scalerValue", 4), truthy=False)
     put("locations", _locations(kw, env))
     if not cpu_class and not instances:

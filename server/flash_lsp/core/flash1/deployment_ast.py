@@ -7,8 +7,9 @@ versions; Live images are `<repo>:<tag>`; `env` defaults to the project's `.env`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import PurePosixPath
-from typing import Any, Mapping
+from typing import Any
 
 from ..module_exec import UNKNOWN
 from .api import IMAGE_TYPES
@@ -21,10 +22,19 @@ _KEPT = ("imageName", "templateId", "gpuIds", "instanceIds", "workersMin", "work
 _GROUPS_FROM_1_9 = ("BLACKWELL_96", "BLACKWELL_180")
 
 
-def ast_era_fields(fn, scan_imports: Imports, env: Mapping[str, str], dotenv: Mapping[str, str]) -> tuple[dict, str | None]:
+def ast_era_fields(
+    fn, scan_imports: Imports, env: Mapping[str, str], dotenv: Mapping[str, str]
+) -> tuple[dict, str | None]:
     """(fields in emission order, why they are missing)."""
     folder = str(PurePosixPath(fn.relpath).parent)
-    imports = Imports(scan_imports.build_dir, scan_imports.py_files, [], scan_imports.source, scan_imports._installed, scan_imports.pydantic)
+    imports = Imports(
+        scan_imports.build_dir,
+        scan_imports.py_files,
+        [],
+        scan_imports.source,
+        scan_imports._installed,
+        scan_imports.pydantic,
+    )
     imports.roots = ["" if folder == "." else folder]
     stem = PurePosixPath(fn.relpath).stem
     module, failure, _ = imports.run(stem, fn.relpath, fresh=True)

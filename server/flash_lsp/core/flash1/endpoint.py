@@ -7,11 +7,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..module_exec import UNKNOWN
 from ..model import Span
-from .api import CPU_DATACENTERS, SUPPORTED_PYTHON_VERSIONS, cpu_disk_limit
-from .api import CPU_CLASSES, CUDA_VERSIONS, ENDPOINT_PARAMETERS, ENUMS, HTTP_METHODS_SET_REPR, LB_CLASSES, LIVE_CLASSES, REMOTE_PARAMETERS
-from .values import CodeValue, ConfigValue, EndpointValue, Member, RemoteConfig, RemoteDecorator, RouteDecorator, TemplateValue, VolumeValue
+from ..module_exec import UNKNOWN
+from .api import (
+    CPU_CLASSES,
+    CPU_DATACENTERS,
+    CUDA_VERSIONS,
+    ENDPOINT_PARAMETERS,
+    ENUMS,
+    HTTP_METHODS_SET_REPR,
+    LB_CLASSES,
+    LIVE_CLASSES,
+    REMOTE_PARAMETERS,
+    SUPPORTED_PYTHON_VERSIONS,
+    cpu_disk_limit,
+)
+from .values import (
+    CodeValue,
+    ConfigValue,
+    EndpointValue,
+    Member,
+    RemoteConfig,
+    RemoteDecorator,
+    RouteDecorator,
+    TemplateValue,
+    VolumeValue,
+)
 
 _RESERVED = ("/execute", "/ping")
 _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
@@ -37,7 +58,9 @@ def _known(*values: Any) -> bool:
 def make_endpoint(args: list, kwargs: dict, span: Span, pydantic: str = "2.12") -> EndpointValue:
     """`Endpoint.__init__`: the checks in the order the constructor makes them."""
     if len(args) > 1:
-        raise Raised("TypeError", f"Endpoint.__init__() takes from 1 to 2 positional arguments but {len(args) + 1} were given")
+        raise Raised(
+            "TypeError", f"Endpoint.__init__() takes from 1 to 2 positional arguments but {len(args) + 1} were given"
+        )
     for key in kwargs:
         if key not in ENDPOINT_PARAMETERS:
             raise Raised("TypeError", f"Endpoint.__init__() got an unexpected keyword argument '{key}'", key)
@@ -49,7 +72,11 @@ def make_endpoint(args: list, kwargs: dict, span: Span, pydantic: str = "2.12") 
     if gpu is not None and cpu is not None and _known(gpu, cpu):
         raise Raised("ValueError", "gpu and cpu are mutually exclusive. specify one or neither.", "cpu")
     if ident is not None and image is not None and _known(ident, image):
-        raise Raised("ValueError", "id and image are mutually exclusive. id= connects to an existing endpoint, image= deploys a new one.", "image")
+        raise Raised(
+            "ValueError",
+            "id and image are mutually exclusive. id= connects to an existing endpoint, image= deploys a new one.",
+            "image",
+        )
     if name is None and ident is None and image is not None and _known(image):
         raise Raised("ValueError", "name or id is required when image= is set.", "image")
     concurrency = kw["max_concurrency"]
@@ -109,7 +136,9 @@ def _normalize_workers(workers: Any) -> Any:
             return tuple(w if isinstance(w, int) else UNKNOWN for w in workers)
         low, high = int(workers[0]), int(workers[1])
     else:
-        raise Raised("ValueError", f"workers must be an int or (min, max) tuple, got {_type_name(workers)}: {workers}", "workers")
+        raise Raised(
+            "ValueError", f"workers must be an int or (min, max) tuple, got {_type_name(workers)}: {workers}", "workers"
+        )
     if low < 0 or high < 0:
         raise Raised("ValueError", f"workers cannot be negative: ({low}, {high})", "workers")
     if low > high:
@@ -127,7 +156,10 @@ def _normalize_volumes(volume: Any) -> Any:
             raise Raised("ValueError", "volume list must not be empty")
         for index, item in enumerate(volume):
             if not isinstance(item, VolumeValue) and item is not UNKNOWN:
-                raise Raised("ValueError", f"volume list elements must be NetworkVolume; element at index {index} is {_type_name(item)}")
+                raise Raised(
+                    "ValueError",
+                    f"volume list elements must be NetworkVolume; element at index {index} is {_type_name(item)}",
+                )
         return volume
     raise Raised("ValueError", f"volume must be a NetworkVolume or list of NetworkVolume, got {_type_name(volume)}")
 
@@ -148,7 +180,11 @@ def build_config(ep: EndpointValue, span: Span) -> ConfigValue:
         "executionTimeoutMs": kw["execution_timeout_ms"],
         "flashboot": kw["flashboot"],
         "datacenter": kw["datacenter"],
-        "scalerType": scaler.value if isinstance(scaler, Member) else scaler if scaler is not None else ("REQUEST_COUNT" if lb else "QUEUE_DELAY"),
+        "scalerType": scaler.value
+        if isinstance(scaler, Member)
+        else scaler
+        if scaler is not None
+        else ("REQUEST_COUNT" if lb else "QUEUE_DELAY"),
         "scalerValue": kw["scaler_value"],
     }
     if kw["template"] is not None:
@@ -157,7 +193,9 @@ def build_config(ep: EndpointValue, span: Span) -> ConfigValue:
     if volumes is UNKNOWN:
         config_kw["networkVolumes"] = UNKNOWN
     elif volumes is not None:
-        config_kw["networkVolume" if len(volumes) == 1 else "networkVolumes"] = volumes[0] if len(volumes) == 1 else volumes
+        config_kw["networkVolume" if len(volumes) == 1 else "networkVolumes"] = (
+            volumes[0] if len(volumes) == 1 else volumes
+        )
     if kw["env"] is not None:
         config_kw["env"] = kw["env"]
     if cpu:
@@ -169,7 +207,11 @@ def build_config(ep: EndpointValue, span: Span) -> ConfigValue:
         config_kw["imageName"] = kw["image"]
     if not cpu and kw["min_cuda_version"] is not None:
         config_kw["minCudaVersion"] = kw["min_cuda_version"]
-    type_name = ("CpuLiveLoadBalancer" if cpu else "LiveLoadBalancer") if lb else ("CpuLiveServerless" if cpu else "LiveServerless")
+    type_name = (
+        ("CpuLiveLoadBalancer" if cpu else "LiveLoadBalancer")
+        if lb
+        else ("CpuLiveServerless" if cpu else "LiveServerless")
+    )
     ep.config = make_config(type_name, config_kw, span, ep.pydantic)
     return ep.config
 
@@ -178,14 +220,22 @@ def endpoint_call(ep: EndpointValue, code: Any) -> Any:
     """`@Endpoint(...)` / `@ep` on a function or class: queue-based."""
     if ep.is_client:
         mode = "id" if ep.kwargs.get("id") is not None else "image"
-        raise Raised("ValueError", f"cannot use Endpoint({mode}=...) as a decorator. {mode}= endpoints are clients for external/pre-built services. use Endpoint(name=...) for your own code.")
+        raise Raised(
+            "ValueError",
+            f"cannot use Endpoint({mode}=...) as a decorator. {mode}= endpoints are clients for external/pre-built services. use Endpoint(name=...) for your own code.",
+        )
     if ep.routes:
-        raise Raised("ValueError", "cannot use Endpoint as a direct decorator after registering routes with .get()/.post()/etc. use one pattern or the other.")
+        raise Raised(
+            "ValueError",
+            "cannot use Endpoint as a direct decorator after registering routes with .get()/.post()/etc. use one pattern or the other.",
+        )
     if ep.name is None and isinstance(code, CodeValue):
         ep.name = code.name
     ep.qb_target = code
     config = build_config(ep, ep.span)
-    return apply_remote(RemoteDecorator(RemoteConfig(config, max_concurrency=ep.kwargs["max_concurrency"], endpoint=ep)), code)
+    return apply_remote(
+        RemoteDecorator(RemoteConfig(config, max_concurrency=ep.kwargs["max_concurrency"], endpoint=ep)), code
+    )
 
 
 def route(ep: EndpointValue, method: str, args: list, kwargs: dict, span: Span) -> Any:
@@ -194,17 +244,29 @@ def route(ep: EndpointValue, method: str, args: list, kwargs: dict, span: Span) 
         return UNKNOWN
     path = args[0] if args else kwargs.get("path", UNKNOWN)
     if len(args) > 1 or set(kwargs) - {"path"}:
-        raise Raised("TypeError", f"data and keyword arguments are only valid in client mode (Endpoint with id= or image=). in decorator mode, use @api.{method.lower()}('/path') with no extra arguments.")
+        raise Raised(
+            "TypeError",
+            f"data and keyword arguments are only valid in client mode (Endpoint with id= or image=). in decorator mode, use @api.{method.lower()}('/path') with no extra arguments.",
+        )
     if ep.name is None:
-        raise Raised("ValueError", "name is required for load-balanced endpoints. use Endpoint(name='my-api', ...) when registering routes.")
+        raise Raised(
+            "ValueError",
+            "name is required for load-balanced endpoints. use Endpoint(name='my-api', ...) when registering routes.",
+        )
     if not isinstance(path, str):
         return UNKNOWN
     if not path.startswith("/"):
         raise Raised("ValueError", f"path must start with '/', got: {path}", 0)
     if path in _RESERVED:
-        raise Raised("ValueError", f"path '{path}' is reserved by the framework. reserved paths: {', '.join(sorted(_RESERVED))}", 0)
+        raise Raised(
+            "ValueError",
+            f"path '{path}' is reserved by the framework. reserved paths: {', '.join(sorted(_RESERVED))}",
+            0,
+        )
     if ep.qb_target is not None:
-        raise Raised("ValueError", "cannot add routes after using Endpoint as a direct decorator. use one pattern or the other.")
+        raise Raised(
+            "ValueError", "cannot add routes after using Endpoint as a direct decorator. use one pattern or the other."
+        )
     return RouteDecorator(ep, method, path, span)
 
 
@@ -254,7 +316,10 @@ def apply_remote(deco: RemoteDecorator, code: Any) -> Any:
     lb = isinstance(config, ConfigValue) and config.type_name in LB_CLASSES
     if lb and _known(method, path):
         if not method or not path:
-            raise Raised("ValueError", f"LoadBalancerSlsResource requires both 'method' and 'path' parameters. Got method={method}, path={path}. Example: @remote(resource_config, method='POST', path='/api/process')")
+            raise Raised(
+                "ValueError",
+                f"LoadBalancerSlsResource requires both 'method' and 'path' parameters. Got method={method}, path={path}. Example: @remote(resource_config, method='POST', path='/api/process')",
+            )
         if isinstance(path, str) and not path.startswith("/"):
             raise Raised("ValueError", f"path must start with '/'. Got: {path}")
         if method not in _METHODS:
@@ -262,7 +327,17 @@ def apply_remote(deco: RemoteDecorator, code: Any) -> Any:
     route_handler = lb and method is not None and path is not None
     remote = RemoteConfig(config, method, path, rc.local, rc.max_concurrency, rc.endpoint)
     wrapped = not (route_handler or local) and not code.is_class
-    return CodeValue(code.name, code.relpath, code.span, code.is_class, code.is_async, code.class_methods, remote, wrapped, code.decorator_span)
+    return CodeValue(
+        code.name,
+        code.relpath,
+        code.span,
+        code.is_class,
+        code.is_async,
+        code.class_methods,
+        remote,
+        wrapped,
+        code.decorator_span,
+    )
 
 
 # -- resource classes ------------------------------------------------------------------------
@@ -276,19 +351,30 @@ def make_config(type_name: str, kwargs: dict, span: Span, pydantic: str = "2.12"
     docs = f" \n    For further information visit https://errors.pydantic.dev/{pydantic}/v/value_error"
     if unsupported and type_name in LIVE_CLASSES:  # the image default (a "before" validator) checks it first
         problem = f"Python {version} is not supported. Supported versions: {', '.join(SUPPORTED_PYTHON_VERSIONS)}"
-        raise Raised("ValidationError", f"1 validation error for {type_name}\n  Value error, {problem}{docs}", "python_version")
+        raise Raised(
+            "ValidationError", f"1 validation error for {type_name}\n  Value error, {problem}{docs}", "python_version"
+        )
     if "name" not in kwargs or name is None:
         missing = docs.replace("/value_error", "/missing")
         raise Raised("ValidationError", f"1 validation error for {type_name}\nname\n  Field required{missing}")
     idle = kwargs.get("idleTimeout", 60)
     if isinstance(idle, int) and not isinstance(idle, bool) and not 1 <= idle <= 3600:
-        raise Raised("ValidationError", _value_error(type_name, "idleTimeout", "idleTimeout must be between 1 and 3600 seconds", idle, pydantic))
+        raise Raised(
+            "ValidationError",
+            _value_error(type_name, "idleTimeout", "idleTimeout must be between 1 and 3600 seconds", idle, pydantic),
+        )
     cuda = kwargs.get("minCudaVersion")
     if isinstance(cuda, str) and cuda not in CUDA_VERSIONS.values():
-        raise Raised("ValidationError", _value_error(type_name, "minCudaVersion", f"{cuda!r} is not a valid CudaVersion", cuda, pydantic))
+        raise Raised(
+            "ValidationError",
+            _value_error(type_name, "minCudaVersion", f"{cuda!r} is not a valid CudaVersion", cuda, pydantic),
+        )
     problem = _model_problem(type_name, kwargs)
     if problem:
-        raise Raised("ValidationError", f"1 validation error for {type_name}\n  Value error, {problem} \n    For further information visit https://errors.pydantic.dev/{pydantic}/v/value_error")
+        raise Raised(
+            "ValidationError",
+            f"1 validation error for {type_name}\n  Value error, {problem} \n    For further information visit https://errors.pydantic.dev/{pydantic}/v/value_error",
+        )
     if isinstance(name, str) and kwargs.get("flashboot", True):
         while name.endswith("-fb"):
             name = name[:-3]
@@ -318,7 +404,11 @@ def _model_problem(type_name: str, kw: dict) -> str | None:
     if limit is not None and isinstance(template, dict) and template["containerDiskInGb"] > limit:
         limits = ", ".join(f"{ENUMS['CpuInstanceType'][i]}: max {cpu_disk_limit([i])}GB" for i in instances)
         text = f"Container disk size {template['containerDiskInGb']}GB exceeds the maximum allowed for CPU instances. Instance limits: {limits}. Maximum allowed: {limit}GB"
-        return text if type_name in CPU_CLASSES else f"{text}. Consider using CpuServerlessEndpoint or CpuLiveServerless classes for CPU-only deployments."
+        return (
+            text
+            if type_name in CPU_CLASSES
+            else f"{text}. Consider using CpuServerlessEndpoint or CpuLiveServerless classes for CPU-only deployments."
+        )
     return None
 
 

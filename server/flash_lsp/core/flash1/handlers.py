@@ -58,7 +58,9 @@ def render_qb(name, resource: dict, timestamp: str, release: tuple[int, ...], lo
     values = dict(
         resource_name=name,
         timestamp=timestamp,
-        import_statement=f"{fname} = importlib.import_module('{module}').{fname}" if module and fname else "# No function to import",
+        import_statement=f"{fname} = importlib.import_module('{module}').{fname}"
+        if module and fname
+        else "# No function to import",
     )
     templates = qb_templates(release)
     concurrency = resource.get("max_concurrency", 1) if release >= (1, 13) else 1
@@ -145,7 +147,9 @@ def _unwritable(relpath: str, build_dir: Path, shipped_dirs: frozenset[str]) -> 
     return unwritable_reason(relpath, build_dir)
 
 
-def generate(manifest: dict, profile, build_dir: Path | None = None, shipped: frozenset[str] | set[str] = frozenset()) -> HandlerResult:
+def generate(
+    manifest: dict, profile, build_dir: Path | None = None, shipped: frozenset[str] | set[str] = frozenset()
+) -> HandlerResult:
     """Every file the build generates from `manifest` for `profile`'s release, keyed by its path in
     the build directory, in write order. `build_dir` (absolute, for the build's messages) defaults
     to `.flash/.build`; `shipped` are the project files copied there (their directories exist)."""
@@ -156,7 +160,8 @@ def generate(manifest: dict, profile, build_dir: Path | None = None, shipped: fr
     timestamp = manifest.get("generated_at", "")
     lb = [(n, r) for n, r in resources.items() if r.get("is_load_balanced", False)]
     qb = [
-        (n, r) for n, r in resources.items()
+        (n, r)
+        for n, r in resources.items()
         if not r.get("is_load_balanced", False) and not (release >= (1, 21) and r.get("client_mode", False))
     ]
     shipped_dirs = frozenset(p.rsplit("/", 1)[0] for p in shipped if "/" in p)

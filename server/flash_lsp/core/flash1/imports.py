@@ -8,15 +8,15 @@ installed ones. Installed modules are never simulated: importing them only has t
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Callable
+from typing import Any
 
 from ..model import Span
 from ..module_exec import STDLIB, UNKNOWN, Failure, _Raised
 from .endpoint import Raised
 from .values import ModuleValue
-
 
 _THREAD_EXITS = ("SystemExit", "KeyboardInterrupt")
 _MAX_DEPTH = 40
@@ -53,7 +53,9 @@ class Imports:
         self.modules: dict[str, ModuleValue] = {}
         self.side_effects: dict[str, list] = {}  # relpath → side effects of its first execution
         self.cross_calls: dict[str, tuple] = {}
-        self.loading: list[str] = []  # modules whose import is under way (circular imports see them partial)  # relpath → (tree, key, calls) memo of the cross-call analysis
+        self.loading: list[
+            str
+        ] = []  # modules whose import is under way (circular imports see them partial)  # relpath → (tree, key, calls) memo of the cross-call analysis
         self.roots: list[str] = [""]  # sys.path entries inside the build dir, as relative prefixes
         self.opaque_path = False  # a sys.path entry outside the build dir: its modules are unknown
         for relpath in scanned:
@@ -72,7 +74,7 @@ class Imports:
         if path.rstrip("/") == self.build_dir.rstrip("/"):
             relative = ""
         elif path.startswith(prefix):
-            relative = path[len(prefix):].strip("/")
+            relative = path[len(prefix) :].strip("/")
         else:
             self.opaque_path = True
             return
@@ -153,7 +155,12 @@ class Imports:
                 if fresh and raised.failure.kind in _THREAD_EXITS:
                     # The import runs in a thread: SystemExit ends the thread, not the build, and
                     # the module counts as loaded with what it bound so far.
-                    simulator.side_effects.append((f"an interpreter exit ({raised.failure.message}) that ends this import early", raised.failure.span))
+                    simulator.side_effects.append(
+                        (
+                            f"an interpreter exit ({raised.failure.message}) that ends this import early",
+                            raised.failure.span,
+                        )
+                    )
                     return module, None, simulator
                 return None, raised.failure, simulator
             return module, None, simulator

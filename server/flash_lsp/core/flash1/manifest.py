@@ -6,8 +6,9 @@ entries and the reconciled Python version. The result is the dict `json.dumps(in
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from ..module_exec import UNKNOWN
 from ..profiles import Profile
@@ -19,7 +20,14 @@ from .scanner import Function, Scan
 from .values import CodeValue, ConfigValue
 
 _RESERVED = ("/execute", "/ping")
-_PROVISIONABLE = ("ServerlessResource", "LiveServerless", "CpuLiveServerless", "LoadBalancerSlsResource", "LiveLoadBalancer", "CpuLiveLoadBalancer")
+_PROVISIONABLE = (
+    "ServerlessResource",
+    "LiveServerless",
+    "CpuLiveServerless",
+    "LoadBalancerSlsResource",
+    "LiveLoadBalancer",
+    "CpuLiveLoadBalancer",
+)
 
 
 @dataclass
@@ -70,12 +78,22 @@ def build_manifest(
     return built
 
 
-def _resources(groups: dict, scan: Scan, imports: Imports, profile: Profile, env: Mapping[str, str], built: Built, dotenv: Mapping[str, str]):
+def _resources(
+    groups: dict,
+    scan: Scan,
+    imports: Imports,
+    profile: Profile,
+    env: Mapping[str, str],
+    built: Built,
+    dotenv: Mapping[str, str],
+):
     if profile.has("multi_file_check"):
         for name, fns in groups.items():
             files = sorted({f"{imports.build_dir}/{f.relpath}" for f in fns})
             if len(files) > 1:
-                raise ValueError(f"endpoint '{name}' is defined in multiple files: {', '.join(files)}. each endpoint name must be unique across the project.")
+                raise ValueError(
+                    f"endpoint '{name}' is defined in multiple files: {', '.join(files)}. each endpoint name must be unique across the project."
+                )
     resources: dict[str, dict] = {}
     registry: dict[str, Any] = {}
     routes: dict[str, dict] = {}
@@ -121,7 +139,9 @@ def _resources(groups: dict, scan: Scan, imports: Imports, profile: Profile, env
             routes[name] = resource_routes
         for f in fns:
             if f.name in registry:
-                raise ValueError(f"Duplicate function name '{f.name}' found in resources '{registry[f.name]}' and '{name}'")
+                raise ValueError(
+                    f"Duplicate function name '{f.name}' found in resources '{registry[f.name]}' and '{name}'"
+                )
             registry[f.name] = name
     return resources, registry, routes
 
@@ -130,13 +150,19 @@ def _routes(name: str, fns: list[Function]) -> dict:
     routes: dict[str, str] = {}
     for f in fns:
         if not f.http_method or not f.http_path:
-            raise ValueError(f"{f.resource_type} endpoint '{name}' requires method and path for function '{f.name}'. Got method={f.http_method}, path={f.http_path}")
+            raise ValueError(
+                f"{f.resource_type} endpoint '{name}' requires method and path for function '{f.name}'. Got method={f.http_method}, path={f.http_path}"
+            )
         key = f"{f.http_method} {f.http_path}"
         if key in routes:
-            raise ValueError(f"Duplicate route '{key}' in resource '{name}': both '{routes[key]}' and '{f.name}' are mapped to the same route")
+            raise ValueError(
+                f"Duplicate route '{key}' in resource '{name}': both '{routes[key]}' and '{f.name}' are mapped to the same route"
+            )
         routes[key] = f.name
         if f.http_path in _RESERVED:
-            raise ValueError(f"Function '{f.name}' cannot use reserved path '{f.http_path}'. Reserved paths: {', '.join(_RESERVED)}")
+            raise ValueError(
+                f"Function '{f.name}' cannot use reserved path '{f.http_path}'. Reserved paths: {', '.join(_RESERVED)}"
+            )
     return routes
 
 
@@ -179,7 +205,9 @@ def _reimport_fails(relpath: str, imports: Imports) -> str | None:
 def _add_clients(resources: dict, scan: Scan, imports: Imports, env, built: Built) -> None:
     for name in sorted(scan.clients):
         if name in resources:
-            raise ValueError(f"endpoint '{name}' is defined as both a client-mode Endpoint(image=...) and a decorated resource. each endpoint name must be unique across the project.")
+            raise ValueError(
+                f"endpoint '{name}' is defined as both a client-mode Endpoint(image=...) and a decorated resource. each endpoint name must be unique across the project."
+            )
         client = scan.clients[name]
         deployment: dict[str, Any] = {}
         resource_type = "Endpoint"
@@ -221,11 +249,15 @@ def _reconcile(resources: dict, override: str | None) -> str:
     distinct = set(declared.values())
     if override:
         if override not in SUPPORTED_PYTHON_VERSIONS:
-            raise ValueError(f"Python {override} is not supported. Supported versions: {', '.join(SUPPORTED_PYTHON_VERSIONS)}")
+            raise ValueError(
+                f"Python {override} is not supported. Supported versions: {', '.join(SUPPORTED_PYTHON_VERSIONS)}"
+            )
         conflicting = sorted((n, v) for n, v in declared.items() if v != override)
         if conflicting:
             details = ", ".join(f"{n}={v}" for n, v in conflicting)
-            raise ValueError(f"python_version override '{override}' conflicts with resource declarations: {details}. Either remove the override or align all resources to '{override}'.")
+            raise ValueError(
+                f"python_version override '{override}' conflicts with resource declarations: {details}. Either remove the override or align all resources to '{override}'."
+            )
         return override
     if len(distinct) > 1:
         details = ", ".join(f"{n}={v}" for n, v in sorted(declared.items()))

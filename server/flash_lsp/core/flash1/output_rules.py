@@ -7,7 +7,8 @@ dependency problems the 1.x build shares with tetra-rp (FL503–FL506).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..model import Diagnostic, Span
 from ..rules import dependencies as tetra_dependencies
@@ -26,7 +27,8 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
     yield from _closure(model, project)
     if FLASHIGNORE_WARNING in model.files.errors:
         yield CATALOGUE["FL474"].at(
-            ".flashignore", TOP,
+            ".flashignore",
+            TOP,
             "runpod-flash 1.11.1+ no longer reads .flashignore (the build warns, and ships this file): "
             "move its patterns to .gitignore and delete it.",
         )
@@ -61,14 +63,20 @@ def _handlers(model: ProjectModel) -> Iterator[Diagnostic]:
     handlers = model.handlers
     failed = handlers.failed_resource
     if failed is not None and handlers.error:
-        code, message = "FL475", (
-            f"The handler generated for endpoint '{failed}' is rejected and flash build stops: {handlers.error}. "
-            "Avoid quotes and backslashes in endpoint names and route paths."
+        code, message = (
+            "FL475",
+            (
+                f"The handler generated for endpoint '{failed}' is rejected and flash build stops: {handlers.error}. "
+                "Avoid quotes and backslashes in endpoint names and route paths."
+            ),
         )
     elif failed is not None and handlers.warning:
-        code, message = "FL476", (
-            f"flash build cannot write handler_{failed}.py ({handlers.warning}): it writes no further handler, "
-            "does not refresh .flash/flash_manifest.json, and still ships the archive."
+        code, message = (
+            "FL476",
+            (
+                f"flash build cannot write handler_{failed}.py ({handlers.warning}): it writes no further handler, "
+                "does not refresh .flash/flash_manifest.json, and still ships the archive."
+            ),
         )
     else:
         code = message = None
@@ -92,7 +100,8 @@ def _unserved(model: ProjectModel) -> Iterator[Diagnostic]:
         for fn in _sites(model, name):
             if fn.name in others:
                 yield CATALOGUE["FL478"].at(
-                    fn.relpath, fn.decl.decorator_span,
+                    fn.relpath,
+                    fn.decl.decorator_span,
                     f"Endpoint '{name}' groups several functions, but its generated handler_{name}.py serves only "
                     f"'{served}': requests never reach '{fn.name}'. Give it an endpoint of its own.",
                 )
@@ -107,8 +116,10 @@ def _dependencies(model: ProjectModel, project: Project) -> Iterator[Diagnostic]
         text = project.text(relpath)
         for span, whole in parse(text).dropped if text is not None else ():
             yield CATALOGUE["FL503"].at(
-                relpath, span,
+                relpath,
+                span,
                 "dependencies= must be a literal list for flash build to read it; nothing is installed."
-                if whole else "Only string literals in dependencies= are installed; this one is dropped.",
+                if whole
+                else "Only string literals in dependencies= are installed; this one is dropped.",
             )
     yield from tetra_dependencies.project_level(model, project)

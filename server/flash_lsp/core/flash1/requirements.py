@@ -43,7 +43,9 @@ def collect(project, tree, exclusions: list[str]) -> deps_mod.Requirements:
     if project.exists("requirements.txt"):
         text = project.text("requirements.txt")
         if text is None:
-            result.warnings.append(f"{warning_prefix(profile)}Failed to read requirements.txt: {_decode_error(project, 'requirements.txt')}")
+            result.warnings.append(
+                f"{warning_prefix(profile)}Failed to read requirements.txt: {_decode_error(project, 'requirements.txt')}"
+            )
         else:
             found += deps_mod.requirements_txt(text)
     for relpath in tree.scan_order:
@@ -88,8 +90,12 @@ def add_to_outcome(requirements: deps_mod.Requirements, outcome, profile) -> Non
         return
     outcome.warnings += requirements.warnings
     if requirements.unmatched_exclusions:
-        outcome.warnings.append(f"{warning_prefix(profile)}No packages matched exclusions: {', '.join(requirements.unmatched_exclusions)}")
-    rejected = next((deps_mod.pip_rejects(r.text) for r in requirements.installed if deps_mod.pip_rejects(r.text)), None)
+        outcome.warnings.append(
+            f"{warning_prefix(profile)}No packages matched exclusions: {', '.join(requirements.unmatched_exclusions)}"
+        )
+    rejected = next(
+        (deps_mod.pip_rejects(r.text) for r in requirements.installed if deps_mod.pip_rejects(r.text)), None
+    )
     if rejected:
         outcome.succeeds = False
         outcome.errors += [f"pip install failed:\n{rejected}", "Failed to install dependencies"]

@@ -6,7 +6,8 @@ cannot predict, and deployment fields the builder will drop.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..model import Diagnostic, Related, Span
 from ..rules.catalogue import CATALOGUE
@@ -23,7 +24,9 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
     if prediction is None:
         return
     if model.outcome.errors[:2] == [f"No Python files found in {model.root}", "Not a valid Flash project"]:
-        yield CATALOGUE["FL425"].at("", TOP, "flash build stops: no .py file in the project (Not a valid Flash project).")
+        yield CATALOGUE["FL425"].at(
+            "", TOP, "flash build stops: no .py file in the project (Not a valid Flash project)."
+        )
         return
     scan = prediction.scan
     if scan is None:
@@ -32,7 +35,8 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
         return
     for relpath, source in prediction.stale_errors().items():
         yield CATALOGUE["FL420"].at(
-            relpath, source.error_span,
+            relpath,
+            source.error_span,
             f"{source.error}: flash build would stop with 'Failed to load: {relpath}' (the rest of the project is shown as of the last version that parsed).",
             exception="SyntaxError",
         )
@@ -49,10 +53,14 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
         for relpath, effects in prediction.imports.side_effects.items():
             for what, span in effects:
                 yield CATALOGUE["FL421"].at(
-                    relpath, span, f"This runs on your machine during `flash build` (the build imports every module): {what}. Move it into a function."
+                    relpath,
+                    span,
+                    f"This runs on your machine during `flash build` (the build imports every module): {what}. Move it into a function.",
                 )
     for relpath, what, span in scan.unknown:
-        yield CATALOGUE["FL423"].at(relpath, span, f"Flash LSP cannot predict these {what}; the endpoint's settings shown may be incomplete.")
+        yield CATALOGUE["FL423"].at(
+            relpath, span, f"Flash LSP cannot predict these {what}; the endpoint's settings shown may be incomplete."
+        )
     error = scan.error or (prediction.built.error if prediction.built else None)
     if error:
         yield from _manifest_error(error, model)
@@ -79,8 +87,14 @@ def _dropped(prediction, model: ProjectModel) -> Iterator[Diagnostic]:
     for resource, reason in prediction.built.dropped.items():
         fn = first.get(resource)
         if fn is not None:
-            yield CATALOGUE["FL424"].at(fn.relpath, fn.decl.decorator_span, f"The manifest entry '{resource}' will have no deployment fields (image, workers, template): {reason}.")
+            yield CATALOGUE["FL424"].at(
+                fn.relpath,
+                fn.decl.decorator_span,
+                f"The manifest entry '{resource}' will have no deployment fields (image, workers, template): {reason}.",
+            )
     for resource, fields in prediction.built.uncertain.items():
         fn = first.get(resource)
         if fn is not None:
-            yield CATALOGUE["FL423"].at(fn.relpath, fn.decl.decorator_span, f"Not predictable statically for '{resource}': {', '.join(fields)}.")
+            yield CATALOGUE["FL423"].at(
+                fn.relpath, fn.decl.decorator_span, f"Not predictable statically for '{resource}': {', '.join(fields)}."
+            )

@@ -64,7 +64,10 @@ class Scan:
 
     def failed_lines(self) -> list[str]:
         """The `Failed to load:` lines (without the two-space indent)."""
-        return [printed(f"{p}: {f.kind}: {f.message if f.message is not UNKNOWN else '…'}") for p, f in self.failures.items()]
+        return [
+            printed(f"{p}: {f.kind}: {f.message if f.message is not UNKNOWN else '…'}")
+            for p, f in self.failures.items()
+        ]
 
 
 _MARKUP_TAG = re.compile(r"(?<!\\)\[([a-z#/@][^\[]*?)\]")
@@ -164,7 +167,11 @@ def _extract(namespace: list[tuple[str, Any]], module: str, relpath: str, seen: 
 
 def _collect_clients(result: Scan, namespace: list, relpath: str, module: str, build_dir: str) -> None:
     for key, value in namespace:
-        if not isinstance(value, EndpointValue) or value.kwargs.get("image") is None or value.kwargs.get("id") is not None:
+        if (
+            not isinstance(value, EndpointValue)
+            or value.kwargs.get("image") is None
+            or value.kwargs.get("id") is not None
+        ):
             continue
         existing = result.clients.get(value.name)
         record = ClientEndpoint(value.name, key, relpath, module, value)

@@ -12,31 +12,84 @@ import posixpath
 from typing import TYPE_CHECKING, Any
 
 from ..model import Span
-from ..module_exec import UNKNOWN, Failure, Ref, _bound_names, _exit_message, _is_type_checking, _Layered, _main_guard, _Raised, _Simulator, handler_names
+from ..module_exec import (
+    UNKNOWN,
+    Failure,
+    Ref,
+    _bound_names,
+    _exit_message,
+    _is_type_checking,
+    _Layered,
+    _main_guard,
+    _Raised,
+    _Simulator,
+    handler_names,
+)
 from . import api
 from .endpoint import Raised, apply_remote, apply_route, endpoint_call, make_config, make_endpoint, make_remote, route
-from .values import BoundMethod, CodeValue, EndpointValue, Member, ModuleValue, RemoteDecorator, RouteDecorator, TemplateValue, VolumeValue
+from .values import (
+    BoundMethod,
+    CodeValue,
+    EndpointValue,
+    Member,
+    ModuleValue,
+    RemoteDecorator,
+    RouteDecorator,
+    TemplateValue,
+    VolumeValue,
+)
 
 if TYPE_CHECKING:
     from .imports import Imports
 
 # Exception classes a `try` can name, with their bases (for matching `except` clauses).
 _BASES = {
-    "ModuleNotFoundError": ("ImportError",), "ImportError": (), "NameError": (), "TypeError": (),
-    "ValueError": (), "ValidationError": ("ValueError",), "AttributeError": (), "SyntaxError": (),
-    "TimeoutError": ("OSError",), "KeyError": ("LookupError",), "RuntimeError": (),
+    "ModuleNotFoundError": ("ImportError",),
+    "ImportError": (),
+    "NameError": (),
+    "TypeError": (),
+    "ValueError": (),
+    "ValidationError": ("ValueError",),
+    "AttributeError": (),
+    "SyntaxError": (),
+    "TimeoutError": ("OSError",),
+    "KeyError": ("LookupError",),
+    "RuntimeError": (),
 }
-_KIND_TYPES = {"import": "ModuleNotFoundError", "relative_import": "ImportError", "name": "NameError", "call": "TypeError", "exit": "SystemExit"}
+_KIND_TYPES = {
+    "import": "ModuleNotFoundError",
+    "relative_import": "ImportError",
+    "name": "NameError",
+    "call": "TypeError",
+    "exit": "SystemExit",
+}
 _SIDE_EFFECT_MODULES = {
-    "requests": "a network request", "httpx": "a network request", "urllib": "a network request",
-    "urllib3": "a network request", "aiohttp": "a network request", "socket": "a network connection",
-    "subprocess": "a subprocess", "shutil": "file changes", "boto3": "a cloud API call",
+    "requests": "a network request",
+    "httpx": "a network request",
+    "urllib": "a network request",
+    "urllib3": "a network request",
+    "aiohttp": "a network request",
+    "socket": "a network connection",
+    "subprocess": "a subprocess",
+    "shutil": "file changes",
+    "boto3": "a cloud API call",
 }
-_SIDE_EFFECT_CALLS = {"os.system": "a subprocess", "os.remove": "file changes", "os.makedirs": "file changes", "os.mkdir": "file changes"}
+_SIDE_EFFECT_CALLS = {
+    "os.system": "a subprocess",
+    "os.remove": "file changes",
+    "os.makedirs": "file changes",
+    "os.mkdir": "file changes",
+}
 _PATH_API = {
-    "os.path.join": posixpath.join, "os.path.dirname": posixpath.dirname, "os.path.abspath": posixpath.normpath,
-    "os.path.realpath": posixpath.normpath, "os.path.normpath": posixpath.normpath, "os.path.basename": posixpath.basename,
-    "sys.path.insert": None, "sys.path.append": None, "time.sleep": None,
+    "os.path.join": posixpath.join,
+    "os.path.dirname": posixpath.dirname,
+    "os.path.abspath": posixpath.normpath,
+    "os.path.realpath": posixpath.normpath,
+    "os.path.normpath": posixpath.normpath,
+    "os.path.basename": posixpath.basename,
+    "sys.path.insert": None,
+    "sys.path.append": None,
+    "time.sleep": None,
 }
 _NAMESPACE_CHANGERS = ("globals", "exec", "eval", "vars", "locals", "setattr", "__import__")
 _IMPORT_TIMEOUT = 30  # seconds the scanner waits for one module's import
@@ -106,7 +159,9 @@ class Simulator(_Simulator):
         try:
             self.block(node.body, scope)
         except _Raised as raised:
-            self.unknowns.append((f"outcome of a branch that raises {raised.failure.kind} under a condition", raised.failure.span))
+            self.unknowns.append(
+                (f"outcome of a branch that raises {raised.failure.kind} under a condition", raised.failure.span)
+            )
             for name in _bound_names(node.body):
                 scope.setdefault(name, UNKNOWN)
         for name in _bound_names(node.orelse):
@@ -116,7 +171,11 @@ class Simulator(_Simulator):
         test = self.expr(node.test, scope)
         if test is True and not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) for n in ast.walk(node)):
             base = self.relpath.rsplit("/", 1)[-1]
-            self.fail("TimeoutError", f"import of {base} timed out after {_IMPORT_TIMEOUT}s (module-level code may be blocking)", node)
+            self.fail(
+                "TimeoutError",
+                f"import of {base} timed out after {_IMPORT_TIMEOUT}s (module-level code may be blocking)",
+                node,
+            )
         self.block(node.body, scope)
 
     # -- imports ----------------------------------------------------------------------------
@@ -124,10 +183,14 @@ class Simulator(_Simulator):
         for alias in node.names:
             value = self.import_module(alias.name, node)
             if alias.asname:
-                scope[alias.asname] = value if "." not in alias.name else self.import_module(alias.name, node, leaf=True)
+                scope[alias.asname] = (
+                    value if "." not in alias.name else self.import_module(alias.name, node, leaf=True)
+                )
             else:
                 scope[alias.name.split(".")[0]] = value
-            self.module_aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+            self.module_aliases[alias.asname or alias.name.split(".")[0]] = (
+                alias.name if alias.asname else alias.name.split(".")[0]
+            )
 
     def import_module(self, dotted: str, node: ast.AST, leaf: bool = False) -> Any:
         """`import a.b`: the value bound (the top package, or with `leaf` the module itself)."""
@@ -174,7 +237,11 @@ class Simulator(_Simulator):
                 where = f"({self.imports.location(source)})" if source.relpath else "(unknown location)"
                 if self.imports.partially_initialized(source):
                     where = f"(most likely due to a circular import) {where}"
-                    self.fail("ImportError", f"cannot import name '{alias.name}' from partially initialized module '{source.name}' {where}", node)
+                    self.fail(
+                        "ImportError",
+                        f"cannot import name '{alias.name}' from partially initialized module '{source.name}' {where}",
+                        node,
+                    )
                 self.fail("ImportError", f"cannot import name '{alias.name}' from '{source.name}' {where}", node)
             scope[alias.asname or alias.name] = value
 
@@ -192,7 +259,14 @@ class Simulator(_Simulator):
     def _FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: dict) -> None:
         decorators = [self.expr(d, scope) for d in node.decorator_list]
         self.signature(node, scope)
-        code = CodeValue(node.name, self.relpath, self.name_span(node), False, isinstance(node, ast.AsyncFunctionDef), decorator_span=self.decorator_span(node))
+        code = CodeValue(
+            node.name,
+            self.relpath,
+            self.name_span(node),
+            False,
+            isinstance(node, ast.AsyncFunctionDef),
+            decorator_span=self.decorator_span(node),
+        )
         self.defs[node.name] = node
         scope[node.name] = self.decorate(code, decorators, node)
 
@@ -211,7 +285,15 @@ class Simulator(_Simulator):
                 plain = not stmt.decorator_list
                 if stmt.name in methods or plain:
                     methods[stmt.name] = plain and isinstance(stmt, ast.AsyncFunctionDef)
-        code = CodeValue(node.name, self.relpath, self.name_span(node), True, any(methods.values()), tuple(methods), decorator_span=self.decorator_span(node))
+        code = CodeValue(
+            node.name,
+            self.relpath,
+            self.name_span(node),
+            True,
+            any(methods.values()),
+            tuple(methods),
+            decorator_span=self.decorator_span(node),
+        )
         scope[node.name] = self.decorate(code, decorators, node)
 
     def name_span(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> Any:
@@ -266,7 +348,9 @@ class Simulator(_Simulator):
             return value
         if isinstance(base, Ref) and base.kind == "stdlib":
             dotted = f"{base.name}.{attr}"
-            return _exit_ref(base.name, attr) or (Ref("stdlib", dotted) if dotted in _PATH_API or dotted in ("os.path", "sys.path") else UNKNOWN)
+            return _exit_ref(base.name, attr) or (
+                Ref("stdlib", dotted) if dotted in _PATH_API or dotted in ("os.path", "sys.path") else UNKNOWN
+            )
         return UNKNOWN
 
     def expr(self, node: ast.expr, scope: dict) -> Any:
@@ -287,7 +371,12 @@ class Simulator(_Simulator):
                 parts.append(str(piece.value))
                 continue
             value = self.expr(piece.value, scope)
-            if piece.format_spec is not None or piece.conversion not in (-1, 115) or not isinstance(value, (str, int)) or isinstance(value, bool):
+            if (
+                piece.format_spec is not None
+                or piece.conversion not in (-1, 115)
+                or not isinstance(value, (str, int))
+                or isinstance(value, bool)
+            ):
                 return UNKNOWN
             parts.append(str(value))
         return "".join(parts)
@@ -333,7 +422,9 @@ class Simulator(_Simulator):
         if func.kind == "volume_class":
             return VolumeValue(kwargs) if not args else UNKNOWN
         if func.kind == "enum" and len(args) == 1 and not kwargs and args[0] is not UNKNOWN:
-            member = next((m for m, v in api.ENUMS[func.name].items() if v == args[0] or Member(func.name, m) == args[0]), None)
+            member = next(
+                (m for m, v in api.ENUMS[func.name].items() if v == args[0] or Member(func.name, m) == args[0]), None
+            )
             if member is None:
                 raise Raised("ValueError", f"{args[0]!r} is not a valid {func.name}")
             return Member(func.name, member)
@@ -345,7 +436,10 @@ class Simulator(_Simulator):
             return UNKNOWN
         if dotted == "time.sleep" and args[0] >= _IMPORT_TIMEOUT:
             base = self.relpath.rsplit("/", 1)[-1]
-            raise Raised("TimeoutError", f"import of {base} timed out after {_IMPORT_TIMEOUT}s (module-level code may be blocking)")
+            raise Raised(
+                "TimeoutError",
+                f"import of {base} timed out after {_IMPORT_TIMEOUT}s (module-level code may be blocking)",
+            )
         if dotted in ("sys.path.insert", "sys.path.append"):
             path = args[-1]
             if isinstance(path, str):
@@ -409,7 +503,8 @@ def _may_inject_names(call: ast.Call, scope: dict, defs: dict[str, ast.AST]) -> 
     body = defs.get(func.id) if isinstance(func, ast.Name) else None
     if body is not None:
         return any(
-            (isinstance(n, ast.Name) and n.id in _NAMESPACE_CHANGERS) or (isinstance(n, ast.Attribute) and n.attr == "modules")
+            (isinstance(n, ast.Name) and n.id in _NAMESPACE_CHANGERS)
+            or (isinstance(n, ast.Attribute) and n.attr == "modules")
             or isinstance(n, ast.Global)
             for n in ast.walk(body)
         )
@@ -430,4 +525,3 @@ def _dotted(node: ast.expr) -> str | None:
 def _writes(node: ast.Call) -> bool:
     mode = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "mode"), None)
     return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and any(c in mode.value for c in "wax+")
-

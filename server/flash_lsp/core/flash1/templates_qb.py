@@ -301,7 +301,7 @@ TEMPLATES = {
     "async_class": DEPLOYED_ASYNC_CLASS_HANDLER_TEMPLATE,
 }
 
-_REJECT_EMPTY = '''    if raw_input is None or (isinstance(raw_input, dict) and not raw_input):
+_REJECT_EMPTY = """    if raw_input is None or (isinstance(raw_input, dict) and not raw_input):
         return {{
             "success": False,
             "error": (
@@ -310,13 +310,13 @@ _REJECT_EMPTY = '''    if raw_input is None or (isinstance(raw_input, dict) and 
                 'optional parameters, e.g. {{\\"input\\": {{\\"param_name\\": null}}}}.'
             ),
         }}
-'''
-_MALFORMED = '''    if not isinstance(raw_input, dict):
+"""
+_MALFORMED = """    if not isinstance(raw_input, dict):
         return {{"success": False, "error": f"Malformed input: expected dict, got {{type(raw_input).__name__}}"}}
-'''
-_POP_METHOD = '''    # always pop method key so it isn't passed to user code as a kwarg
+"""
+_POP_METHOD = """    # always pop method key so it isn't passed to user code as a kwarg
     explicit_method = job_input.pop("method", None)
-'''
+"""
 
 # (templates, text in the newer release, text before it, occurrences). Applied newest first, each
 # undoes one release's change, so the result is the older release's template.
@@ -331,10 +331,19 @@ _BEFORE_1_15 = (
 _BEFORE_1_13 = (
     (("function",), 'kwargs; rejects empty or null input."""\n', 'kwargs."""\n', 1),
     (("class",), "endpoint; rejects empty or null input.\n", "endpoint.\n", 1),
-    (("function", "class"), '    raw_input = job.get("input")\n' + _REJECT_EMPTY + _MALFORMED + "    job_input = raw_input\n",
-     '    job_input = job.get("input", {{}})\n', 1),
+    (
+        ("function", "class"),
+        '    raw_input = job.get("input")\n' + _REJECT_EMPTY + _MALFORMED + "    job_input = raw_input\n",
+        '    job_input = job.get("input", {{}})\n',
+        1,
+    ),
     (("function", "class"), '{{"success": False, "error": str(e), ', '{{"error": str(e), ', 1),
-    (("class",), '                return {{\n                    "success": False,\n', "                return {{\n", 2),
+    (
+        ("class",),
+        '                return {{\n                    "success": False,\n',
+        "                return {{\n",
+        2,
+    ),
     (("class",), "                    ),\n                }}", "                    )\n                }}", 2),
 )
 _CHANGES = (((1, 15), _BEFORE_1_15), ((1, 13), _BEFORE_1_13))

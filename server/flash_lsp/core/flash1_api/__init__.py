@@ -34,7 +34,9 @@ class Api:
     def __init__(self, data: dict, source: str):
         self.version: str = data["version"]
         self.exports: frozenset[str] = frozenset(data["exports"])
-        self.signatures: dict[str, list[Parameter]] = {k: [Parameter(**p) for p in v] for k, v in data["signatures"].items()}
+        self.signatures: dict[str, list[Parameter]] = {
+            k: [Parameter(**p) for p in v] for k, v in data["signatures"].items()
+        }
         self.docs: dict[str, str] = data["docs"]
         self.enums: dict[str, dict[str, dict]] = data["enums"]
         self.source = source

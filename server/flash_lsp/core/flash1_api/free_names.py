@@ -34,7 +34,11 @@ def module_bindings(tree: ast.Module) -> dict[str, tuple[str, int]]:
         elif isinstance(node, ast.ClassDef):
             out.setdefault(node.name, ("class", line))
         else:
-            for child in ast.walk(node) if not isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)) else _targets(node):
+            for child in (
+                ast.walk(node)
+                if not isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While))
+                else _targets(node)
+            ):
                 if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
                     out.setdefault(child.id, ("variable", line))
             for field in ("body", "orelse", "finalbody", "handlers"):
@@ -50,7 +54,9 @@ def _targets(node: ast.stmt) -> list[ast.AST]:
     return []  # if / try / while bind nothing themselves: their blocks are walked
 
 
-def free_names(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, module: dict[str, tuple[str, int]]) -> list[FreeName]:
+def free_names(
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, module: dict[str, tuple[str, int]]
+) -> list[FreeName]:
     """Names the body reads and does not bind, in order of first read."""
     body = node.body
     bound: set[str] = set()
@@ -59,8 +65,14 @@ def free_names(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, modu
         bound |= _parameters(node.args)
     # a local variable's annotation is never evaluated (a class attribute's is): its names do not
     # have to exist on the worker
-    functions = [node] if not isinstance(node, ast.ClassDef) else [f for f in ast.walk(node) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    unevaluated = {id(n) for f in functions for a in ast.walk(f) if isinstance(a, ast.AnnAssign) for n in ast.walk(a.annotation)}
+    functions = (
+        [node]
+        if not isinstance(node, ast.ClassDef)
+        else [f for f in ast.walk(node) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    )
+    unevaluated = {
+        id(n) for f in functions for a in ast.walk(f) if isinstance(a, ast.AnnAssign) for n in ast.walk(a.annotation)
+    }
     for stmt in body:
         for child in ast.walk(stmt):
             if isinstance(child, ast.Name):

@@ -18,7 +18,9 @@ class LocalModule:
     status: str
 
 
-def closure(start: str, shipped: set[str], tree_of: Callable[[str], ast.Module | None], exists: Callable[[str], bool]) -> tuple[list[LocalModule], list[int]]:
+def closure(
+    start: str, shipped: set[str], tree_of: Callable[[str], ast.Module | None], exists: Callable[[str], bool]
+) -> tuple[list[LocalModule], list[int]]:
     """(the local modules `start` reaches, 1-based lines of `start`'s dynamic imports with a computed name)."""
     found: dict[str, LocalModule] = {}
     dynamic: list[int] = []
@@ -57,11 +59,17 @@ def _imports(tree: ast.Module):
                 yield f"{base}.{alias.name}" if base else alias.name, node.level, node.lineno
         elif isinstance(node, ast.Call) and _is_dynamic_import(node.func) and node.args:
             first = node.args[0]
-            yield (first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None), 0, node.lineno
+            yield (
+                (first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None),
+                0,
+                node.lineno,
+            )
 
 
 def _is_dynamic_import(func: ast.expr) -> bool:
-    return (isinstance(func, ast.Attribute) and func.attr == "import_module") or (isinstance(func, ast.Name) and func.id in ("__import__", "import_module"))
+    return (isinstance(func, ast.Attribute) and func.attr == "import_module") or (
+        isinstance(func, ast.Name) and func.id in ("__import__", "import_module")
+    )
 
 
 def _resolve(dotted: str, level: int, current: str, exists: Callable[[str], bool]) -> str | None:

@@ -13,8 +13,16 @@ from pathlib import Path
 
 ENUM_BASES = frozenset({"Enum", "str", "IntEnum", "StrEnum"})
 CONFIG_CLASSES = (
-    "NetworkVolume", "PodTemplate", "ServerlessEndpoint", "CpuServerlessEndpoint", "LoadBalancerSlsResource",
-    "CpuLoadBalancerSlsResource", "LiveServerless", "CpuLiveServerless", "LiveLoadBalancer", "CpuLiveLoadBalancer",
+    "NetworkVolume",
+    "PodTemplate",
+    "ServerlessEndpoint",
+    "CpuServerlessEndpoint",
+    "LoadBalancerSlsResource",
+    "CpuLoadBalancerSlsResource",
+    "LiveServerless",
+    "CpuLiveServerless",
+    "LiveLoadBalancer",
+    "CpuLiveLoadBalancer",
 )
 
 
@@ -36,7 +44,9 @@ def read_package(package: Path) -> dict:
         "version": _version(init),
         "exports": sorted(_all_names(init)),
         "signatures": signatures,
-        "docs": {name: _first_paragraph(ast.get_docstring(classes[name]) or "") for name in signatures if name in classes},
+        "docs": {
+            name: _first_paragraph(ast.get_docstring(classes[name]) or "") for name in signatures if name in classes
+        },
         "enums": {c.name: _members(c) for c in classes.values() if _is_enum(c)},
     }
 
@@ -87,7 +97,13 @@ def _members(node: ast.ClassDef) -> dict[str, dict]:
         if name.startswith("_") or not isinstance(stmt.value, ast.Constant):
             continue
         after = body[i + 1] if i + 1 < len(body) else None
-        doc = after.value.value if isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str) else ""
+        doc = (
+            after.value.value
+            if isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+            else ""
+        )
         out[name] = {"value": stmt.value.value, "doc": doc.strip()}
     return out
 
@@ -108,8 +124,10 @@ def _init_parameters(node: ast.ClassDef) -> list[dict]:
     args = init.args
     positional = args.posonlyargs + args.args
     defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-    out = [_parameter(a.arg, a.annotation, d, False) for a, d in zip(positional, defaults) if a.arg != "self"]
-    out += [_parameter(a.arg, a.annotation, d, True) for a, d in zip(args.kwonlyargs, args.kw_defaults)]
+    out = [
+        _parameter(a.arg, a.annotation, d, False) for a, d in zip(positional, defaults, strict=False) if a.arg != "self"
+    ]
+    out += [_parameter(a.arg, a.annotation, d, True) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False)]
     return out
 
 

@@ -9,7 +9,16 @@ import json
 
 from .usage import Decorated
 
-BY_TYPE = {"str": "text", "int": 0, "float": 0.0, "bool": False, "dict": {}, "list": [], "tuple": [], "bytes": "<base64>"}
+BY_TYPE = {
+    "str": "text",
+    "int": 0,
+    "float": 0.0,
+    "bool": False,
+    "dict": {},
+    "list": [],
+    "tuple": [],
+    "bytes": "<base64>",
+}
 
 
 def example_value(annotation: ast.expr | None, default: ast.expr | None):
@@ -26,7 +35,13 @@ def example_value(annotation: ast.expr | None, default: ast.expr | None):
     text = ast.unparse(annotation)
     head = text.split("[", 1)[0].split(".")[-1].lower()
     if head in ("optional", "union") or "|" in text:
-        inner = annotation.slice if isinstance(annotation, ast.Subscript) else annotation.left if isinstance(annotation, ast.BinOp) else None
+        inner = (
+            annotation.slice
+            if isinstance(annotation, ast.Subscript)
+            else annotation.left
+            if isinstance(annotation, ast.BinOp)
+            else None
+        )
         first = inner.elts[0] if isinstance(inner, ast.Tuple) else inner
         return example_value(first, None) if first is not None else None
     return BY_TYPE.get(head)
@@ -36,14 +51,16 @@ def _fields(function: ast.FunctionDef | ast.AsyncFunctionDef, skip_self: bool = 
     args = function.args
     positional = args.posonlyargs + args.args
     defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-    pairs = list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
+    pairs = list(zip(positional, defaults, strict=False)) + list(zip(args.kwonlyargs, args.kw_defaults, strict=False))
     if skip_self and pairs:
         pairs = pairs[1:]
     return {a.arg: example_value(a.annotation, d) for a, d in pairs}
 
 
 def _class_input(node: ast.ClassDef) -> dict:
-    methods = [m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and not m.name.startswith("_")]
+    methods = [
+        m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and not m.name.startswith("_")
+    ]
     if len(methods) == 1:
         return _fields(methods[0], skip_self=True)
     if not methods:

@@ -1,6 +1,6 @@
 """Regenerate the bundled API snapshot from a real runpod-flash installation:
 
-    python -m flash_lsp.core.flash1_api.snapshot <site-packages holding runpod_flash 1.21.0>
+python -m flash_lsp.core.flash1_api.snapshot <site-packages holding runpod_flash 1.21.0>
 """
 
 from __future__ import annotations

@@ -46,7 +46,12 @@ class Usage:
 def read_usage(tree: ast.Module, enums: frozenset[str] | set[str]) -> Usage:
     usage = Usage()
     for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == PACKAGE and node.level == 0:
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.split(".")[0] == PACKAGE
+            and node.level == 0
+        ):
             for alias in node.names:
                 usage.names[alias.asname or alias.name] = alias.name
                 if node.module == PACKAGE:
@@ -93,7 +98,11 @@ def _decorations(node: Definition, usage: Usage) -> list[Decorated]:
         api = usage.resolve(func)
         if api in ("Endpoint", "remote"):
             literal = endpoint_name(decorator) if api == "Endpoint" else None
-            out.append(Decorated(node, decorator, literal.value if literal else node.name if api == "Endpoint" else None, literal))
+            out.append(
+                Decorated(
+                    node, decorator, literal.value if literal else node.name if api == "Endpoint" else None, literal
+                )
+            )
         elif isinstance(func, ast.Attribute) and func.attr in ROUTE_METHODS and isinstance(func.value, ast.Name):
             config = usage.endpoints.get(func.value.id)
             if config is None:

@@ -50,7 +50,14 @@ def _rule_functions(model: ProjectModel) -> list[RuleFn]:
         from ..runpod2 import rules as runpod2_rules
 
         return [runpod2_rules.check, analysis_limits.check]
-    return [configs.check, decorators.check, build_errors.check, dependencies.check, project_files.check, analysis_limits.check]
+    return [
+        configs.check,
+        decorators.check,
+        build_errors.check,
+        dependencies.check,
+        project_files.check,
+        analysis_limits.check,
+    ]
 
 
 def _guarded(rule: RuleFn, model: ProjectModel, project: Project) -> list[Diagnostic]:
@@ -59,7 +66,9 @@ def _guarded(rule: RuleFn, model: ProjectModel, project: Project) -> list[Diagno
         return list(rule(model, project))
     except Exception as exc:  # noqa: BLE001 - one failing rule must not hide every other diagnostic
         log.exception("rule %s failed", rule.__module__)
-        message = f"Flash LSP could not finish its {rule.__module__.rsplit('.', 1)[-1]} checks: {type(exc).__name__}: {exc}"
+        message = (
+            f"Flash LSP could not finish its {rule.__module__.rsplit('.', 1)[-1]} checks: {type(exc).__name__}: {exc}"
+        )
         return [CATALOGUE["FL412"].at("", Span(0, 0, 0, 0), message)]
 
 

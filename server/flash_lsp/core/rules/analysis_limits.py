@@ -3,7 +3,8 @@ end (FL605): what is then unknown, and what the real build does instead."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..model import Diagnostic, Span
 from .catalogue import CATALOGUE

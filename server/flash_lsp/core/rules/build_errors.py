@@ -5,7 +5,8 @@ The real build stops at the first error; the editor shows every one, each where 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..handlers import can_break_syntax, handler_syntax_error, render_lb, render_qb, template_values, unwritable_reason
 from ..manifest import group
@@ -73,7 +74,11 @@ def _routes(name, fns: list[DiscoveredFunction], model: ProjectModel) -> Iterato
                 decl.path.span or decl.decorator_span,
                 f"Duplicate route '{key}' in resource '{name}': both '{first.name}' and '{fn.name}' are mapped "
                 f"to it: `flash build` fails.",
-                (Related(first.relpath, first.decl.path.span or first.decl.decorator_span, f"'{first.name}' has {key}"),),
+                (
+                    Related(
+                        first.relpath, first.decl.path.span or first.decl.decorator_span, f"'{first.name}' has {key}"
+                    ),
+                ),
             )
         else:
             seen[key] = fn
@@ -102,7 +107,9 @@ def _handler_file(name, fns: list[DiscoveredFunction], model: ProjectModel) -> I
         )
         return
     first = fns[0]
-    entries = [{"name": f.name, "module": f.module, "http_method": f.http_method, "http_path": f.http_path} for f in fns]
+    entries = [
+        {"name": f.name, "module": f.module, "http_method": f.http_method, "http_path": f.http_path} for f in fns
+    ]
     if not can_break_syntax(template_values(name, entries)):
         return
     path, span = _name_location(name, fns, model)
@@ -169,4 +176,6 @@ def _mothership(model: ProjectModel) -> Iterator[Diagnostic]:
             "'mothership-entrypoint'.",
         )
     if model.has_main and any(w.startswith("Warning: main.py does not appear") for w in model.outcome.warnings):
-        yield CATALOGUE["FL409"].at("main.py", Span(0, 0, 0, 0), "main.py does not appear to have a FastAPI app (the build warns).")
+        yield CATALOGUE["FL409"].at(
+            "main.py", Span(0, 0, 0, 0), "main.py does not appear to have a FastAPI app (the build warns)."
+        )

@@ -44,6 +44,8 @@ _FIELDS = {f.name for f in fields(Rule)}
 def severity_named(name: str | None, default: Severity) -> Severity:
     """A producer's severity name ("error", "warning", "info" or "information", "hint"), else `default`."""
     return SEVERITIES.get("information" if name == "info" else name or "", default)
+
+
 _DATA = Path(__file__).with_name("catalogue.json")
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from ..config_uses import distinct_configs
 from ..imports import module_file
@@ -16,7 +17,9 @@ if TYPE_CHECKING:
     from ..discovery import DiscoveredFunction
     from ..project import Project, ProjectModel
 
-FALLBACK = "lands in an endpoint keyed '{key}' (the variable name) with resource_type LiveServerless and no deployment fields"
+FALLBACK = (
+    "lands in an endpoint keyed '{key}' (the variable name) with resource_type LiveServerless and no deployment fields"
+)
 
 
 def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
@@ -28,7 +31,7 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
             yield _inline(fn)
     for relpath, summary in model.summaries.items():
         if summary.configs:
-            yield from per_file(project, "config-names", relpath, summary, lambda: _config_names(relpath, summary))
+            yield from per_file(project, "config-names", relpath, summary, lambda: _config_names(relpath, summary))  # noqa: B023 - called before the loop moves on
     yield from _merged(model)
 
 
@@ -68,7 +71,11 @@ def _unrecognised(fn: DiscoveredFunction, name: str, binding, model: ProjectMode
         detail = ""
         if target:
             assign = next(
-                (a for a in model.summaries.get(target, summary).configs if a.variable == (binding.imported_name or name)),
+                (
+                    a
+                    for a in model.summaries.get(target, summary).configs
+                    if a.variable == (binding.imported_name or name)
+                ),
                 None,
             )
             if assign is not None:
@@ -155,5 +162,3 @@ def _merged(model: ProjectModel) -> Iterator[Diagnostic]:
                 f"and takes its type from the last one scanned ({last.type_name} in {last_path}).",
                 others,
             )
-
-

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..model import Diagnostic, Related, Span
 from ..profiles import HTTP_METHODS, RUNTIME_LB_CLASSES
@@ -17,8 +18,14 @@ SKIPPED = "the build skips '{name}': it gets no endpoint, no manifest entry and 
 
 def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
     for relpath, summary in model.summaries.items():
-        if summary.remotes or summary.alias_remotes or summary.syntax_error or summary.stale_syntax_error or summary.decode_error:
-            yield from per_file(project, "decorators", relpath, summary, lambda: _file(relpath, summary))
+        if (
+            summary.remotes
+            or summary.alias_remotes
+            or summary.syntax_error
+            or summary.stale_syntax_error
+            or summary.decode_error
+        ):
+            yield from per_file(project, "decorators", relpath, summary, lambda: _file(relpath, summary))  # noqa: B023 - called before the loop moves on
     yield from _dropped_files(model)
     yield from _nested(model)
     yield from _routing(model)
@@ -37,7 +44,9 @@ def _file(relpath: str, summary) -> Iterator[Diagnostic]:
         if summary.syntax_error:
             return
     if summary.decode_error:
-        yield CATALOGUE["FL405"].at(relpath, Span(0, 0, 0, 0), "Not UTF-8: the build skips this file but still ships it.")
+        yield CATALOGUE["FL405"].at(
+            relpath, Span(0, 0, 0, 0), "Not UTF-8: the build skips this file but still ships it."
+        )
         return
     for decl in summary.remotes:
         yield from _unresolvable(relpath, decl)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..deps import pip_rejects, requirements_txt
 from ..model import Diagnostic, Span
@@ -20,7 +21,8 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
     label = model.profile.label
     for relpath, summary in model.summaries.items():
         if summary.dependencies:
-            yield from per_file(project, f"dependencies:{label}", relpath, summary, lambda: _file(relpath, summary, label))
+            compute = lambda: _file(relpath, summary, label)  # noqa: B023, E731 - called before the loop moves on
+            yield from per_file(project, f"dependencies:{label}", relpath, summary, compute)
     yield from project_level(model, project)
 
 
@@ -59,11 +61,15 @@ def _file(relpath: str, summary, label: str) -> Iterator[Diagnostic]:
             )
         elif not decl.is_list_literal:
             yield CATALOGUE["FL503"].at(
-                relpath, decl.span, "dependencies= must be a literal list for the build to read it; nothing is installed."
+                relpath,
+                decl.span,
+                "dependencies= must be a literal list for the build to read it; nothing is installed.",
             )
         else:
             for span in decl.non_constant:
-                yield CATALOGUE["FL503"].at(relpath, span, "Only string literals in dependencies= are installed; this one is dropped.")
+                yield CATALOGUE["FL503"].at(
+                    relpath, span, "Only string literals in dependencies= are installed; this one is dropped."
+                )
 
 
 def _requirements_txt(project: Project) -> Iterator[Diagnostic]:

@@ -5,16 +5,28 @@ from __future__ import annotations
 from .catalogue import ANALYSIS, BUILD, CATALOGUE, MIGRATE, SEVERITIES, SIZE, Rule
 
 SECTIONS = (
-    (ANALYSIS, "Static analysis (source `flash-lsp`)",
-     "Found in the project's source and files, as you type, without running anything."),
-    (BUILD, "Findings of the real build (source `flash build`)",
-     "Parsed from the output of the user's own `flash build` (commands `flash.build` / `flash.package`) and "
-     "placed at the code they concern; each build replaces the previous build's."),
-    (SIZE, "Archive size (source `flash-lsp size`)",
-     "From the predicted archive for the build's target (Linux x86_64), placed on the requirement they concern."),
-    (MIGRATE, "Migration to runpod 2.0 (source `flash-lsp migrate`)",
-     "What a migration to the runpod 2.0 API (`flash-lsp migrate`, the migration code actions) cannot carry over "
-     "or changes, at the code it concerns (docs/migration.md)."),
+    (
+        ANALYSIS,
+        "Static analysis (source `flash-lsp`)",
+        "Found in the project's source and files, as you type, without running anything.",
+    ),
+    (
+        BUILD,
+        "Findings of the real build (source `flash build`)",
+        "Parsed from the output of the user's own `flash build` (commands `flash.build` / `flash.package`) and "
+        "placed at the code they concern; each build replaces the previous build's.",
+    ),
+    (
+        SIZE,
+        "Archive size (source `flash-lsp size`)",
+        "From the predicted archive for the build's target (Linux x86_64), placed on the requirement they concern.",
+    ),
+    (
+        MIGRATE,
+        "Migration to runpod 2.0 (source `flash-lsp migrate`)",
+        "What a migration to the runpod 2.0 API (`flash-lsp migrate`, the migration code actions) cannot carry over "
+        "or changes, at the code it concerns (docs/migration.md).",
+    ),
 )
 SEVERITY_NAMES = {severity: name for name, severity in SEVERITIES.items()}
 
@@ -27,7 +39,7 @@ def render() -> str:
         "",
         "Every code Flash LSP emits, in the editor and from `flash-lsp check`. The setting",
         "`flash.diagnostics.rules` changes a code's severity or turns it off, for every source:",
-        "`{\"FL406\": \"off\", \"FL805\": \"warning\"}` (values: error, warning, information, hint, off).",
+        '`{"FL406": "off", "FL805": "warning"}` (values: error, warning, information, hint, off).',
         "",
     ]
     for origin, title, intro in SECTIONS:

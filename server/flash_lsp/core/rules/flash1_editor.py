@@ -67,7 +67,10 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
         if hit is not None and hit[0] == (id(usage), api.source, api.version, endpoint_functions):
             yield from hit[1]
             continue
-        diagnostics = [_diagnostic(relpath, f.code, f.span, f.message, f.replacements, f.extra) for f in check_module(usage, api, lines)]
+        diagnostics = [
+            _diagnostic(relpath, f.code, f.span, f.message, f.replacements, f.extra)
+            for f in check_module(usage, api, lines)
+        ]
         diagnostics += _body_checks(relpath, tree, lines, usage, endpoint_functions)
         project.rule_memo[memo_key] = ((id(usage), api.source, api.version, endpoint_functions), diagnostics)
         yield from diagnostics
@@ -79,7 +82,9 @@ def _diagnostic(relpath: str, code: str, span: Span, message: str, replacements=
     return rule.at(relpath, span, message, **data, **(extra or {}))
 
 
-def _body_checks(relpath: str, tree: ast.Module, lines: list[str], usage: Usage, endpoints: frozenset[str]) -> list[Diagnostic]:
+def _body_checks(
+    relpath: str, tree: ast.Module, lines: list[str], usage: Usage, endpoints: frozenset[str]
+) -> list[Diagnostic]:
     """FL446 (names defined outside a decorated body) and FL447 (calls of names defined nowhere)."""
     out = []
     module = module_bindings(tree)
@@ -94,12 +99,16 @@ def _body_checks(relpath: str, tree: ast.Module, lines: list[str], usage: Usage,
         if outside:
             listed = ", ".join(f"`{f.name}` ({f.kind})" for f in outside)
             imports = sorted({f.binding_line for f in outside if f.kind == "import"})
-            out.append(CATALOGUE["FL446"].at(
-                relpath, name_span(node, lines),
-                f"Only the body of `{node.name}` ships to the worker when it is called remotely; it reads names defined outside it: {listed}. "
-                "Define or import them inside the body.",
-                names=[f.name for f in outside], import_lines=imports,
-            ))
+            out.append(
+                CATALOGUE["FL446"].at(
+                    relpath,
+                    name_span(node, lines),
+                    f"Only the body of `{node.name}` ships to the worker when it is called remotely; it reads names defined outside it: {listed}. "
+                    "Define or import them inside the body.",
+                    names=[f.name for f in outside],
+                    import_lines=imports,
+                )
+            )
         out += _sync_concurrency(relpath, decorated, lines)
         called = {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         for f in free:
@@ -107,20 +116,31 @@ def _body_checks(relpath: str, tree: ast.Module, lines: list[str], usage: Usage,
                 s = suggestions(f.name, [*endpoints, *(n for n, (kind, _) in module.items() if kind == "function")])
                 hint = did_you_mean(s)
                 data = {"replacements": list(s)} if s else {}
-                out.append(CATALOGUE["FL447"].at(
-                    relpath, Span.of(f.node, lines),
-                    f"`{f.name}` is defined nowhere (not an endpoint, not in this module): the call raises NameError on the worker{hint}", **data,
-                ))
+                out.append(
+                    CATALOGUE["FL447"].at(
+                        relpath,
+                        Span.of(f.node, lines),
+                        f"`{f.name}` is defined nowhere (not an endpoint, not in this module): the call raises NameError on the worker{hint}",
+                        **data,
+                    )
+                )
     return out
-
 
 
 def _sync_concurrency(relpath: str, decorated: Decorated, lines: list[str]) -> list[Diagnostic]:
     """FL449: `max_concurrency > 1` on a plain `def` (classes get the build's own warning)."""
     value = keyword(decorated.call, "max_concurrency")
-    if not isinstance(decorated.node, ast.FunctionDef) or not isinstance(value, ast.Constant) or not isinstance(value.value, int) or value.value <= 1:
+    if (
+        not isinstance(decorated.node, ast.FunctionDef)
+        or not isinstance(value, ast.Constant)
+        or not isinstance(value.value, int)
+        or value.value <= 1
+    ):
         return []
-    return [CATALOGUE["FL449"].at(
-        relpath, Span.of(value, lines),
-        f"`{decorated.node.name}` is a plain def: with max_concurrency={value.value} the generated handler awaits it, and only an `async def` serves requests in parallel. Make it `async def`.",
-    )]
+    return [
+        CATALOGUE["FL449"].at(
+            relpath,
+            Span.of(value, lines),
+            f"`{decorated.node.name}` is a plain def: with max_concurrency={value.value} the generated handler awaits it, and only an `async def` serves requests in parallel. Make it `async def`.",
+        )
+    ]

@@ -59,7 +59,10 @@ def python_version(local: str) -> tuple[str, str | None]:
     """The worker Python: the build interpreter's when it has runtime images, else the default."""
     if local in sdk.SUPPORTED_PYTHONS:
         return local, None
-    return sdk.DEFAULT_PYTHON, f"local python has no runtime image; building for {sdk.DEFAULT_PYTHON} (override with --python-version)"
+    return (
+        sdk.DEFAULT_PYTHON,
+        f"local python has no runtime image; building for {sdk.DEFAULT_PYTHON} (override with --python-version)",
+    )
 
 
 def analyze(project: Project, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
@@ -76,7 +79,11 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
     if not discovered.apps:
         outcome.succeeds = False
         failures = [f.message for f in discovered.failures]
-        outcome.errors += ["no runpod.App found; some files failed to import:", *(f"  {m}" for m in failures)] if failures else NO_APP.split("\n")
+        outcome.errors += (
+            ["no runpod.App found; some files failed to import:", *(f"  {m}" for m in failures)]
+            if failures
+            else NO_APP.split("\n")
+        )
     tree = _shipped(project, discovered.executed)
     for app in discovered.apps:
         artifact = _artifact(project, app, version)
@@ -86,18 +93,36 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
             outcome.succeeds = False
             outcome.errors.append(error)
             break
-        artifact.manifest = _memo(project, f"manifest:{app.name}", app, (version, artifact.excluded), lambda: _manifest(app, version, artifact.excluded))
+        artifact.manifest = _memo(
+            project,
+            f"manifest:{app.name}",
+            app,
+            (version, artifact.excluded),
+            lambda: _manifest(app, version, artifact.excluded),  # noqa: B023 - called before the loop moves on
+        )
     requirements = deps_mod.Requirements()
     for artifact in prediction.artifacts[:1]:
-        requirements.installed = [deps_mod.Requirement(r, "requirements.txt", Span(0, 0, 0, 0)) for r in artifact.requirements]
+        requirements.installed = [
+            deps_mod.Requirement(r, "requirements.txt", Span(0, 0, 0, 0)) for r in artifact.requirements
+        ]
         requirements.collected = list(requirements.installed)
     first = prediction.artifacts[0].manifest if prediction.artifacts else None
     model = ProjectModel(
-        root=project.root, profile=project.profile, project_name=project.root.name, files=tree,
+        root=project.root,
+        profile=project.profile,
+        project_name=project.root.name,
+        files=tree,
         summaries={p: project.editor_summary(p) for p in discovered.files if project.text(p) is not None},
-        discovery=_memo(project, "discovery", discovered, None, lambda: _discovery(discovered)), manifest=first, manifest_result=None, deployments={},
-        handlers=HandlerResult(), requirements=requirements, outcome=outcome, environment=project.environment,
-        generated_at=generated_at or now_timestamp(), has_main=True,
+        discovery=_memo(project, "discovery", discovered, None, lambda: _discovery(discovered)),
+        manifest=first,
+        manifest_result=None,
+        deployments={},
+        handlers=HandlerResult(),
+        requirements=requirements,
+        outcome=outcome,
+        environment=project.environment,
+        generated_at=generated_at or now_timestamp(),
+        has_main=True,
     )
     model.__dict__["runpod2"] = prediction
     model.diagnostics = run_rules(model, project, rule_overrides)
@@ -109,14 +134,23 @@ def _shipped(project: Project, executed: list[str]):
     (shipped only where an ignore rule lets `__pycache__` through)."""
     tree = project.files()
     tag = "cpython-" + project.environment.python_version.replace(".", "")
-    pycs = tuple(sorted({
-        f"{p.rpartition('/')[0] + '/' if '/' in p else ''}__pycache__/{p.rpartition('/')[2][:-3]}.{tag}.pyc" for p in executed
-    }))
+    pycs = tuple(
+        sorted(
+            {
+                f"{p.rpartition('/')[0] + '/' if '/' in p else ''}__pycache__/{p.rpartition('/')[2][:-3]}.{tag}.pyc"
+                for p in executed
+            }
+        )
+    )
     if not pycs:
         return tree
     cached = project.__dict__.get("_runpod2_shipped")
     if cached is None or cached[0] is not tree or cached[1] != pycs:
-        cached = project.__dict__["_runpod2_shipped"] = (tree, pycs, collect(project.root, project.overrides, generated=pycs))
+        cached = project.__dict__["_runpod2_shipped"] = (
+            tree,
+            pycs,
+            collect(project.root, project.overrides, generated=pycs),
+        )
     return cached[2]
 
 
@@ -152,10 +186,18 @@ def _parse(relpath: str, text: str | None):
         return None, [], ("'utf-8' codec can't decode the file", Span(0, 0, 0, 0))
     lines = text.splitlines()
     try:
-        result = (compile(text, relpath.rsplit("/", 1)[-1], "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True), lines, None)
+        result = (
+            compile(text, relpath.rsplit("/", 1)[-1], "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True),
+            lines,
+            None,
+        )
     except SyntaxError as exc:
         line = max((exc.lineno or 1) - 1, 0)
-        result = (None, lines, (str(exc), Span(line, max((exc.offset or 1) - 1, 0), line, len(lines[line]) if line < len(lines) else 0)))
+        result = (
+            None,
+            lines,
+            (str(exc), Span(line, max((exc.offset or 1) - 1, 0), line, len(lines[line]) if line < len(lines) else 0)),
+        )
     except ValueError as exc:
         result = (None, lines, (str(exc), Span(0, 0, 0, 0)))
     return result
@@ -180,10 +222,14 @@ def _artifact(project: Project, app, version: str) -> Artifact:
             seen.add(sdk.requirement_name(req))
             unique.append(req)
     auto = all(r.is_gpu and not r.settings.get("image") for r in app.resources.values())
-    excluded_names = {sdk.requirement_name(e) for e in project.exclusions} | (set(sdk.SIZE_PROHIBITIVE) if auto else set())
+    excluded_names = {sdk.requirement_name(e) for e in project.exclusions} | (
+        set(sdk.SIZE_PROHIBITIVE) if auto else set()
+    )
     kept = [r for r in unique if sdk.requirement_name(r) not in excluded_names]
     excluded = sorted({sdk.requirement_name(r) for r in unique if sdk.requirement_name(r) in excluded_names})
-    runtime = sdk.RUNTIME_REQUIREMENTS + (sdk.API_RUNTIME_REQUIREMENTS if any(r.kind == "api" for r in app.resources.values()) else ())
+    runtime = sdk.RUNTIME_REQUIREMENTS + (
+        sdk.API_RUNTIME_REQUIREMENTS if any(r.kind == "api" for r in app.resources.values()) else ()
+    )
     return Artifact(app, f"{app.name}-artifact.tar.gz", kept, excluded, runtime)
 
 
@@ -240,7 +286,12 @@ def _function(app, resource: Resource) -> DiscoveredFunction:
     kind = "class" if is_class else "async" if isinstance(node, ast.AsyncFunctionDef) else "function"
     span = Span(node.lineno - 1, node.col_offset, node.lineno - 1, node.col_offset + len(node.name))
     decorator = resource.decorator
-    decorator_span = Span(decorator.lineno - 1, decorator.col_offset, (decorator.end_lineno or decorator.lineno) - 1, decorator.end_col_offset or 0)
+    decorator_span = Span(
+        decorator.lineno - 1,
+        decorator.col_offset,
+        (decorator.end_lineno or decorator.lineno) - 1,
+        decorator.end_col_offset or 0,
+    )
     method = resource.routes[0][0] if resource.routes else None
     path = resource.routes[0][1] if resource.routes else None
     decl = RemoteDecl(
@@ -254,6 +305,18 @@ def _function(app, resource: Resource) -> DiscoveredFunction:
         parent="",
     )
     return DiscoveredFunction(
-        node.name, module_path(resource.relpath), resource.relpath, resource.name, resource.kind, kind == "async",
-        is_class, method, path, resource.kind == "api", True, None, decl, "module",
+        node.name,
+        module_path(resource.relpath),
+        resource.relpath,
+        resource.name,
+        resource.kind,
+        kind == "async",
+        is_class,
+        method,
+        path,
+        resource.kind == "api",
+        True,
+        None,
+        decl,
+        "module",
     )

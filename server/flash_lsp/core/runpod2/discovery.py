@@ -9,14 +9,23 @@ Nothing is imported or executed.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ..model import Span
 from . import sdk
 from .spec import PARAMETERS, Resource, make
 from .values import (
-    SDK_MODULES, SDK_NAMES, UNKNOWN, AppObj, Function, ProjectModule, RouteMarker, SdkError, SdkName, literal,
+    SDK_MODULES,
+    SDK_NAMES,
+    UNKNOWN,
+    AppObj,
+    Function,
+    ProjectModule,
+    RouteMarker,
+    SdkError,
+    SdkName,
+    literal,
 )
 
 
@@ -55,7 +64,9 @@ def python_files(paths: list[str]) -> list[str]:
     return sorted(files, key=lambda p: p.split("/"))
 
 
-def discover(root: str, all_py: list[str], parse: Callable[[str], tuple], importable: Callable[[str], bool]) -> Discovered:
+def discover(
+    root: str, all_py: list[str], parse: Callable[[str], tuple], importable: Callable[[str], bool]
+) -> Discovered:
     """`parse(relpath)` gives (tree or None, lines, syntax error text or None)."""
     sim = _Simulator(root, set(all_py), parse, importable)
     files = python_files(all_py)
@@ -68,7 +79,9 @@ def discover(root: str, all_py: list[str], parse: Callable[[str], tuple], import
             sim.registry[:] = registered
             sim.modules = modules
             del sim.executed[executed:]  # rolled back, their cached bytecode deleted
-            failures.append(Failure(relpath, exc.kind, f"importing {root}/{relpath} failed: {exc.message}", exc.relpath, exc.span))
+            failures.append(
+                Failure(relpath, exc.kind, f"importing {root}/{relpath} failed: {exc.message}", exc.relpath, exc.span)
+            )
             continue
         for app in sim.registry:
             if app.source_file is None:
@@ -79,7 +92,9 @@ def discover(root: str, all_py: list[str], parse: Callable[[str], tuple], import
         kept = by_name.setdefault(app.name, app)
         if kept is not app:
             shadowed.append((kept, app))
-    return Discovered(files, list(sim.registry), list(by_name.values()), failures, shadowed, sim.unknown, sim.namespaces, sim.executed)
+    return Discovered(
+        files, list(sim.registry), list(by_name.values()), failures, shadowed, sim.unknown, sim.namespaces, sim.executed
+    )
 
 
 class _Simulator:
@@ -238,7 +253,12 @@ class _Module:
         if stmt.level:
             base = self.package.split(".") if self.package else []
             if not self.package:
-                raise Raised("ImportError", "attempted relative import with no known parent package", self.relpath, self.span(stmt))
+                raise Raised(
+                    "ImportError",
+                    "attempted relative import with no known parent package",
+                    self.relpath,
+                    self.span(stmt),
+                )
             base = base[: len(base) - (stmt.level - 1)]
             module = ".".join([*base, module] if module else base)
         if module in SDK_MODULES or module.startswith("runpod."):
@@ -261,20 +281,33 @@ class _Module:
             else:
                 where = self.sim._file_for(module)
                 location = f"{self.sim.root}/{where}" if where else "unknown location"
-                raise Raised("ImportError", f"cannot import name '{alias.name}' from '{module}' ({location})", self.relpath, self.span(stmt))
+                raise Raised(
+                    "ImportError",
+                    f"cannot import name '{alias.name}' from '{module}' ({location})",
+                    self.relpath,
+                    self.span(stmt),
+                )
             self.ns[alias.asname or alias.name] = value
 
     def _bind(self, target: ast.AST, value) -> None:
         if isinstance(target, ast.Name):
             self.ns[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
-            items = value if isinstance(value, (tuple, list)) and len(value) == len(target.elts) else [UNKNOWN] * len(target.elts)
-            for elt, item in zip(target.elts, items):
+            items = (
+                value
+                if isinstance(value, (tuple, list)) and len(value) == len(target.elts)
+                else [UNKNOWN] * len(target.elts)
+            )
+            for elt, item in zip(target.elts, items, strict=False):
                 self._bind(elt, item)
 
     def _maybe_app(self, node: ast.AST, value):
         """`runpod.App("name", env=...)`: a new App in the registry."""
-        if not isinstance(node, ast.Call) or not isinstance(func := self.value(node.func), SdkName) or func.name != "App":
+        if (
+            not isinstance(node, ast.Call)
+            or not isinstance(func := self.value(node.func), SdkName)
+            or func.name != "App"
+        ):
             self._call_effects(node)
             return value
         args = [self.value(a) for a in node.args]
@@ -297,11 +330,17 @@ class _Module:
                 handle = self.value(func.value)
                 if isinstance(handle, Resource):
                     raise Raised("DiscoveryInvocationError", _invoked(handle.name), self.relpath, self.span(call))
-            elif isinstance(func, ast.Name) and isinstance(handle := self.ns.get(func.id), Resource) and handle.kind != "api":
+            elif (
+                isinstance(func, ast.Name)
+                and isinstance(handle := self.ns.get(func.id), Resource)
+                and handle.kind != "api"
+            ):
                 raise Raised(
                     "TypeError",
                     f"'{func.id}' is a runpod {handle.kind} handle. use .remote(...) to execute remotely, "
-                    ".local(...) to run here, or .spawn(...) to fire and forget.", self.relpath, self.span(call),
+                    ".local(...) to run here, or .spawn(...) to fire and forget.",
+                    self.relpath,
+                    self.span(call),
                 )
 
     # -- definitions -----------------------------------------------------------------------
@@ -312,7 +351,11 @@ class _Module:
         return value
 
     def _decorate(self, decorator: ast.AST, node, value):
-        if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) and decorator.func.attr in PARAMETERS:
+        if (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr in PARAMETERS
+        ):
             app = self.value(decorator.func.value)
             if isinstance(app, AppObj):
                 return self._resource(app, decorator.func.attr, decorator, node, value)
@@ -326,14 +369,21 @@ class _Module:
     def _resource(self, app: AppObj, kind: str, decorator: ast.Call, node, target) -> Resource:
         span = self.span(decorator)
         if decorator.args:
-            raise Raised("TypeError", f"App.{kind}() takes 1 positional argument but {len(decorator.args) + 1} were given", self.relpath, span)
+            raise Raised(
+                "TypeError",
+                f"App.{kind}() takes 1 positional argument but {len(decorator.args) + 1} were given",
+                self.relpath,
+                span,
+            )
         kwargs, unknown = {}, []
         for keyword in decorator.keywords:
             if keyword.arg is None:
                 unknown.append("**kwargs")
                 continue
             if keyword.arg not in PARAMETERS[kind] and keyword.arg != "name":
-                raise Raised("TypeError", f"App.{kind}() got an unexpected keyword argument '{keyword.arg}'", self.relpath, span)
+                raise Raised(
+                    "TypeError", f"App.{kind}() got an unexpected keyword argument '{keyword.arg}'", self.relpath, span
+                )
             kwargs[keyword.arg] = self.value(keyword.value)
             if kwargs[keyword.arg] is UNKNOWN:
                 unknown.append(keyword.arg)
@@ -356,7 +406,9 @@ class _Module:
             else:
                 resource.asgi_factory = qualname
         if name in app.resources:
-            raise Raised("InvalidResourceError", f"duplicate resource name '{name}' in app '{app.name}'", self.relpath, span)
+            raise Raised(
+                "InvalidResourceError", f"duplicate resource name '{name}' in app '{app.name}'", self.relpath, span
+            )
         app.resources[name] = resource
         return resource
 
@@ -387,18 +439,29 @@ class _Module:
             route, init, stmt = members[name]
             if route is not None:
                 if route in seen:
-                    raise Raised("InvalidResourceError", f"duplicate route {route[0]} {route[1]} on {cls.name}: '{seen[route]}' and '{name}'", self.relpath, self.span(stmt))
+                    raise Raised(
+                        "InvalidResourceError",
+                        f"duplicate route {route[0]} {route[1]} on {cls.name}: '{seen[route]}' and '{name}'",
+                        self.relpath,
+                        self.span(stmt),
+                    )
                 seen[route] = name
                 resource.routes.append((route[0], route[1], name))
             if init:
                 if resource.init is not None:
-                    raise Raised("InvalidResourceError", f"multiple @init methods on {cls.name}: '{resource.init}' and '{name}'", self.relpath, self.span(stmt))
+                    raise Raised(
+                        "InvalidResourceError",
+                        f"multiple @init methods on {cls.name}: '{resource.init}' and '{name}'",
+                        self.relpath,
+                        self.span(stmt),
+                    )
                 resource.init = name
         if not resource.routes:
             raise Raised(
                 "InvalidResourceError",
                 f"@app.api class {cls.name} defines no routes; mark methods with @get/@post/@put/@delete/@patch",
-                self.relpath, span,
+                self.relpath,
+                span,
             )
 
 
@@ -411,7 +474,11 @@ def _invoked(name: str) -> str:
 
 def _is_main_guard(test: ast.AST) -> bool:
     return (
-        isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
-        and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value == "__main__" and isinstance(test.ops[0], ast.Eq)
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+        and isinstance(test.ops[0], ast.Eq)
     )

@@ -18,7 +18,9 @@ _PROTECTED = GitIgnoreSpec.from_lines(list(sdk.PROTECTED_IGNORES))
 _DEFAULTS = GitIgnoreSpec.from_lines(list(sdk.DEFAULT_IGNORES))
 
 
-def _spec(root: Path, relpath: str, overrides: dict[str, str], sources: list[IgnoreSource], errors: list[str]) -> GitIgnoreSpec:
+def _spec(
+    root: Path, relpath: str, overrides: dict[str, str], sources: list[IgnoreSource], errors: list[str]
+) -> GitIgnoreSpec:
     path = root / relpath
     if relpath in overrides:
         text = overrides[relpath]
@@ -38,13 +40,18 @@ def _spec(root: Path, relpath: str, overrides: dict[str, str], sources: list[Ign
 def _ignored(relpath: str, patterns: list[tuple[str, GitIgnoreSpec]]) -> bool:
     ignored = False
     for prefix, spec in patterns:
-        result = spec.check_file(relpath[len(prefix):])
+        result = spec.check_file(relpath[len(prefix) :])
         if result.include is not None:
             ignored = result.include
     return ignored
 
 
-def collect(root: Path, overrides: dict[str, str] | None = None, artifacts: tuple[str, ...] = (), generated: tuple[str, ...] = ()) -> FileTree:
+def collect(
+    root: Path,
+    overrides: dict[str, str] | None = None,
+    artifacts: tuple[str, ...] = (),
+    generated: tuple[str, ...] = (),
+) -> FileTree:
     """The shipped project files in archive order; `tree.ignored` lists what the build warns it
     left out (directories with a trailing `/`). `artifacts` are the archive names the build
     writes into the project root (never shipped); `generated` are files the build itself writes
@@ -82,7 +89,13 @@ def collect(root: Path, overrides: dict[str, str] | None = None, artifacts: tupl
         for name in sorted(names):
             rel = prefix + name
             path = here / name
-            if path.is_symlink() or not (path.is_file() or name in extra_files.get(prefix, ())) or rel in artifacts or _PROTECTED.match_file(rel) or _ignored(rel, patterns):
+            if (
+                path.is_symlink()
+                or not (path.is_file() or name in extra_files.get(prefix, ()))
+                or rel in artifacts
+                or _PROTECTED.match_file(rel)
+                or _ignored(rel, patterns)
+            ):
                 ignored.append(rel)
             else:
                 files.append(rel)
@@ -100,7 +113,9 @@ def _walk(root: Path, extra_dirs: dict[str, set[str]], extra_files: dict[str, se
         dirs, names = set(extra_dirs.get(prefix, ())), set(extra_files.get(prefix, ()))
         try:
             for entry in os.scandir(here):
-                (dirs if entry.is_dir(follow_symlinks=False) or entry.is_symlink() and entry.is_dir() else names).add(entry.name)
+                (dirs if entry.is_dir(follow_symlinks=False) or entry.is_symlink() and entry.is_dir() else names).add(
+                    entry.name
+                )
         except OSError:
             pass
         dirs_list = sorted(dirs)

@@ -6,7 +6,8 @@ devices they stand for; values we cannot know.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..model import Diagnostic, Related, Span
 from ..rules.catalogue import CATALOGUE
@@ -38,14 +39,21 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
     discovered = prediction.discovered
     fatal = not discovered.apps
     if any(part in sdk.SKIP_DIRS for part in model.root.parts):
-        yield CATALOGUE["FL916"].at("", TOP, f"The project lies under a directory discovery skips ({', '.join(p for p in model.root.parts if p in sdk.SKIP_DIRS)}): `rp flash deploy` finds no App here.")
+        yield CATALOGUE["FL916"].at(
+            "",
+            TOP,
+            f"The project lies under a directory discovery skips ({', '.join(p for p in model.root.parts if p in sdk.SKIP_DIRS)}): `rp flash deploy` finds no App here.",
+        )
     if fatal:
-        yield CATALOGUE["FL901"].at("", TOP, "rp flash deploy fails: " + " ".join(line.strip() for line in model.outcome.errors if line.strip()))
+        yield CATALOGUE["FL901"].at(
+            "", TOP, "rp flash deploy fails: " + " ".join(line.strip() for line in model.outcome.errors if line.strip())
+        )
     for failure in discovered.failures:
         yield from _failure(failure, fatal)
     for kept, dropped in discovered.shadowed:
         yield CATALOGUE["FL902"].at(
-            dropped.relpath, _span(dropped.node),
+            dropped.relpath,
+            _span(dropped.node),
             f"App '{dropped.name}' is dropped: an App of the same name was found first (in {kept.source_file}), and only the first one is built ({len(kept.resources)} resource(s) there, {len(dropped.resources)} here).",
             (Related(kept.relpath, _span(kept.node), f"the App '{kept.name}' that is built"),),
         )
@@ -54,14 +62,17 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
             span = _span(resource.decorator)
             if resource.kind in ("queue", "api") and len(resource.name) < 3:
                 yield CATALOGUE["FL903"].at(
-                    resource.relpath, span,
+                    resource.relpath,
+                    span,
                     f"resource name '{resource.name}' is too short to deploy; queue and api names must be at least 3 characters",
                 )
             gpus = resource.settings.get("gpu") or []
             if len(gpus) > 1 or gpus and gpus[0] not in sdk.GPU_POOLS and gpus[0] != "any":
                 yield CATALOGUE["FL913"].at(resource.relpath, span, f"gpu resolves to: {', '.join(gpus)}.", gpus=gpus)
     for relpath, what, span in discovered.unknown:
-        yield CATALOGUE["FL914"].at(relpath, span, f"Flash LSP cannot predict the {what}; the manifest shown may differ.")
+        yield CATALOGUE["FL914"].at(
+            relpath, span, f"Flash LSP cannot predict the {what}; the manifest shown may differ."
+        )
 
 
 def _failure(failure, fatal: bool) -> Iterator[Diagnostic]:
@@ -70,11 +81,14 @@ def _failure(failure, fatal: bool) -> Iterator[Diagnostic]:
     if code is None:
         code = "FL915" if failure.kind in _SDK_KINDS and failure.kind not in ("TypeError", "ValueError") else "FL900"
     consequence = (
-        "no App is left, so the build fails" if fatal
+        "no App is left, so the build fails"
+        if fatal
         else f"rp flash deploy skips {failure.relpath} with a warning and builds without its Apps"
     )
     where = f" (while importing {failure.relpath})" if failure.origin != failure.relpath else ""
-    yield CATALOGUE[code].at(failure.origin, failure.span, f"{failure.kind}: {exception}{where} — {consequence}.", exception=failure.kind)
+    yield CATALOGUE[code].at(
+        failure.origin, failure.span, f"{failure.kind}: {exception}{where} — {consequence}.", exception=failure.kind
+    )
 
 
 def _span(node) -> Span:

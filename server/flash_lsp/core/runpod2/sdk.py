@@ -9,8 +9,17 @@ profile (`core/profiles.py`), not to the analysis.
 from __future__ import annotations
 
 GPU_POOLS = (
-    "ADA_24", "ADA_32_PRO", "ADA_48_PRO", "ADA_80_PRO", "AMPERE_16", "AMPERE_24", "AMPERE_48",
-    "AMPERE_80", "HOPPER_141", "BLACKWELL_96", "BLACKWELL_180",
+    "ADA_24",
+    "ADA_32_PRO",
+    "ADA_48_PRO",
+    "ADA_80_PRO",
+    "AMPERE_16",
+    "AMPERE_24",
+    "AMPERE_48",
+    "AMPERE_80",
+    "HOPPER_141",
+    "BLACKWELL_96",
+    "BLACKWELL_180",
 )
 # GpuType member name -> device display name, in the SDK's order (ANY excluded).
 GPU_TYPES = {
@@ -38,16 +47,29 @@ GPU_TYPES = {
     "NVIDIA_B200": "NVIDIA B200",
 }
 CPU_INSTANCES = tuple(
-    f"cpu{gen}-{v}-{m}" for gen, sizes in (
+    f"cpu{gen}-{v}-{m}"
+    for gen, sizes in (
         ("3g", ((1, 4), (2, 8), (4, 16), (8, 32))),
         ("3c", ((1, 2), (2, 4), (4, 8), (8, 16))),
         ("5c", ((1, 2), (2, 4), (4, 8), (8, 16))),
-    ) for v, m in sizes
+    )
+    for v, m in sizes
 )
-CUDA_VERSIONS = frozenset({"11.8", "12.0", "12.1", "12.2", "12.3", "12.4", "12.5", "12.6", "12.7", "12.8", "12.9", "13.0"})
+CUDA_VERSIONS = frozenset(
+    {"11.8", "12.0", "12.1", "12.2", "12.3", "12.4", "12.5", "12.6", "12.7", "12.8", "12.9", "13.0"}
+)
 DATACENTERS = (
-    "US-CA-2", "US-IL-1", "US-KS-2", "US-MO-1", "US-MO-2", "US-NC-2", "US-NE-1", "US-WA-1",
-    "EU-CZ-1", "EU-RO-1", "EUR-NO-1",
+    "US-CA-2",
+    "US-IL-1",
+    "US-KS-2",
+    "US-MO-1",
+    "US-MO-2",
+    "US-NC-2",
+    "US-NE-1",
+    "US-WA-1",
+    "EU-CZ-1",
+    "EU-RO-1",
+    "EUR-NO-1",
 )
 SCALER_TYPES = ("QUEUE_DELAY", "REQUEST_COUNT")
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH"})
@@ -60,18 +82,68 @@ SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", "
 # Packaging: defaults, then each directory's .gitignore, then .runpodignore (last word); the
 # protected list is applied first and nothing overrides it.
 DEFAULT_IGNORES = (
-    ".venv/", "venv/", "env/", "__pycache__/", "*.pyc", "node_modules/", ".DS_Store", "*.tar.gz", "tests/",
-    "test/", "test_*.py", "*_test.py", ".pytest_cache/", ".mypy_cache/", ".ruff_cache/", ".tox/", ".nox/",
+    ".venv/",
+    "venv/",
+    "env/",
+    "__pycache__/",
+    "*.pyc",
+    "node_modules/",
+    ".DS_Store",
+    "*.tar.gz",
+    "tests/",
+    "test/",
+    "test_*.py",
+    "*_test.py",
+    ".pytest_cache/",
+    ".mypy_cache/",
+    ".ruff_cache/",
+    ".tox/",
+    ".nox/",
 )
 PROTECTED_IGNORES = (
-    ".git", ".runpod", ".flash", "/env", "/runpod_manifest.json", ".env", ".env.*", "*.env", "*.env.*", "*.pem",
-    "*.key", "id_rsa", "id_rsa.*", "id_dsa", "id_dsa.*", "id_ecdsa", "id_ecdsa.*", "id_ed25519", "id_ed25519.*",
-    ".ssh", ".aws", ".azure", ".kube", ".docker/config.json", "**/.docker/config.json", ".netrc", ".npmrc",
-    ".pypirc", ".git-credentials", ".boto", "service-account*.json", "service_account*.json",
+    ".git",
+    ".runpod",
+    ".flash",
+    "/env",
+    "/runpod_manifest.json",
+    ".env",
+    ".env.*",
+    "*.env",
+    "*.env.*",
+    "*.pem",
+    "*.key",
+    "id_rsa",
+    "id_rsa.*",
+    "id_dsa",
+    "id_dsa.*",
+    "id_ecdsa",
+    "id_ecdsa.*",
+    "id_ed25519",
+    "id_ed25519.*",
+    ".ssh",
+    ".aws",
+    ".azure",
+    ".kube",
+    ".docker/config.json",
+    "**/.docker/config.json",
+    ".netrc",
+    ".npmrc",
+    ".pypirc",
+    ".git-credentials",
+    ".boto",
+    "service-account*.json",
+    "service_account*.json",
 )
 # Vendored into env/ for every artifact; api workers add the second tuple.
 RUNTIME_REQUIREMENTS = (
-    "aiohttp[speedups]", "aiohttp-retry", "backoff", "cloudpickle", "py-cpuinfo", "requests", "tomli", "tomlkit",
+    "aiohttp[speedups]",
+    "aiohttp-retry",
+    "backoff",
+    "cloudpickle",
+    "py-cpuinfo",
+    "requests",
+    "tomli",
+    "tomlkit",
     "tqdm-loggable",
 )
 API_RUNTIME_REQUIREMENTS = ("fastapi[standard]", "uvicorn>=0.30")

@@ -15,12 +15,27 @@ from .values import UNKNOWN, EnumMember, SdkError, SecretRef, VolumeRef, model_r
 
 # Decorator keywords per kind, with the SDK's defaults.
 _COMMON = dict(
-    gpu=None, cpu=None, gpu_count=1, dependencies=None, system_dependencies=None, mounts=None, env=None,
-    datacenter=None, image=None, registry_auth=None, min_cuda_version=None, accelerate_downloads=True,
+    gpu=None,
+    cpu=None,
+    gpu_count=1,
+    dependencies=None,
+    system_dependencies=None,
+    mounts=None,
+    env=None,
+    datacenter=None,
+    image=None,
+    registry_auth=None,
+    min_cuda_version=None,
+    accelerate_downloads=True,
     container_disk_gb=None,
 )
 _ENDPOINT = dict(
-    workers=None, idle_timeout=60, model=None, execution_timeout_ms=0, flashboot=True, scaler_type=None,
+    workers=None,
+    idle_timeout=60,
+    model=None,
+    execution_timeout_ms=0,
+    flashboot=True,
+    scaler_type=None,
     scaler_value=4,
 )
 PARAMETERS = {
@@ -57,8 +72,16 @@ def make(kind: str, name: str, kwargs: dict[str, Any], node: ast.AST) -> dict:
     """The normalised settings, or `SdkError` with the SDK's message (the same checks, same order)."""
     s = {**PARAMETERS[kind], **{k: v for k, v in kwargs.items() if v is not UNKNOWN}}
     if kind == "task":
-        s.update(workers=None, idle_timeout=60, model=None, max_concurrency=1, execution_timeout_ms=0,
-                 flashboot=True, scaler_type=None, scaler_value=4)
+        s.update(
+            workers=None,
+            idle_timeout=60,
+            model=None,
+            max_concurrency=1,
+            execution_timeout_ms=0,
+            flashboot=True,
+            scaler_type=None,
+            scaler_value=4,
+        )
     s.setdefault("max_concurrency", 1)
     s["gpu"] = _gpu(s["gpu"], node)
     s["cpu"] = _cpu(s["cpu"], node)
@@ -71,7 +94,10 @@ def make(kind: str, name: str, kwargs: dict[str, Any], node: ast.AST) -> dict:
     if s["min_cuda_version"] is not None:
         value = str(s["min_cuda_version"]).strip()
         if value not in sdk.CUDA_VERSIONS:
-            raise SdkError(f"min_cuda_version must be one of {', '.join(sorted(sdk.CUDA_VERSIONS))}, got {s['min_cuda_version']!r}", node)
+            raise SdkError(
+                f"min_cuda_version must be one of {', '.join(sorted(sdk.CUDA_VERSIONS))}, got {s['min_cuda_version']!r}",
+                node,
+            )
         s["min_cuda_version"] = value
     s["datacenter"] = _datacenter(s["datacenter"], node)
     s["mounts"] = _mounts(s["mounts"], node)
@@ -163,7 +189,12 @@ def _mounts(mounts: Any, node) -> dict[str, VolumeRef]:
         raise SdkError("mounts must map absolute paths to volume objects", node, "VolumeError")
     out: dict[str, VolumeRef] = {}
     for path, volume in mounts.items():
-        if not isinstance(path, str) or not path.startswith("/") or path.startswith("//") or ".." in PurePosixPath(path).parts:
+        if (
+            not isinstance(path, str)
+            or not path.startswith("/")
+            or path.startswith("//")
+            or ".." in PurePosixPath(path).parts
+        ):
             raise SdkError("mount paths must be absolute paths without '..'", node, "VolumeError")
         path = str(PurePosixPath(path))
         if not isinstance(volume, VolumeRef):
@@ -192,20 +223,31 @@ def manifest_entry(resource: Resource, module: str) -> dict:
     """`ResourceSpec.to_manifest()` plus `module` and `qualname` (key order as written)."""
     s = resource.settings
     data: dict[str, Any] = {
-        "kind": resource.kind, "name": resource.name, "gpuCount": s["gpu_count"],
-        "workersMin": s["workers"][0], "workersMax": s["workers"][1], "idleTimeout": s["idle_timeout"],
+        "kind": resource.kind,
+        "name": resource.name,
+        "gpuCount": s["gpu_count"],
+        "workersMin": s["workers"][0],
+        "workersMax": s["workers"][1],
+        "idleTimeout": s["idle_timeout"],
     }
     optional = (
-        ("gpus", s["gpu"]), ("instanceIds", s["cpu"]), ("dependencies", s["dependencies"] or None),
+        ("gpus", s["gpu"]),
+        ("instanceIds", s["cpu"]),
+        ("dependencies", s["dependencies"] or None),
         ("systemDependencies", s["system_dependencies"] or None),
         ("mounts", [{"kind": v.kind, "reference": v.reference, "path": p} for p, v in s["mounts"].items()] or None),
-        ("env", _render_env(s["env"])), ("locations", ",".join(s["datacenter"]) if s["datacenter"] else None),
-        ("imageName", s["image"] or None), ("registryAuth", s["registry_auth"] or None),
+        ("env", _render_env(s["env"])),
+        ("locations", ",".join(s["datacenter"]) if s["datacenter"] else None),
+        ("imageName", s["image"] or None),
+        ("registryAuth", s["registry_auth"] or None),
         ("model", model_reference(s["model"], resource.decorator) if s["model"] else None),
         ("maxConcurrency", s["max_concurrency"] if s["max_concurrency"] != 1 else None),
-        ("executionTimeoutMs", s["execution_timeout_ms"] or None), ("flashboot", False if not s["flashboot"] else None),
-        ("scalerType", s["scaler_type"]), ("scalerValue", s["scaler_value"] if s["scaler_value"] != 4 else None),
-        ("minCudaVersion", s["min_cuda_version"]), ("accelerateDownloads", False if not s["accelerate_downloads"] else None),
+        ("executionTimeoutMs", s["execution_timeout_ms"] or None),
+        ("flashboot", False if not s["flashboot"] else None),
+        ("scalerType", s["scaler_type"]),
+        ("scalerValue", s["scaler_value"] if s["scaler_value"] != 4 else None),
+        ("minCudaVersion", s["min_cuda_version"]),
+        ("accelerateDownloads", False if not s["accelerate_downloads"] else None),
         ("containerDiskGb", s["container_disk_gb"] or None),
         ("routes", [{"method": m, "path": p, "handler": h} for m, p, h in resource.routes] or None),
         ("asgiFactory", resource.asgi_factory),
@@ -219,7 +261,9 @@ def manifest_entry(resource: Resource, module: str) -> dict:
 def _render_env(env: Any) -> dict | None:
     if not env or not isinstance(env, dict):
         return None
-    return {k: sdk.SECRET_REFERENCE.format(name=v.name) if isinstance(v, SecretRef) else _str(v) for k, v in env.items()}
+    return {
+        k: sdk.SECRET_REFERENCE.format(name=v.name) if isinstance(v, SecretRef) else _str(v) for k, v in env.items()
+    }
 
 
 def _str(value: Any) -> str:

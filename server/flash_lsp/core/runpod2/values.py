@@ -20,10 +20,28 @@ class _Unknown:
 UNKNOWN: Any = _Unknown()
 
 # Names the `runpod` package (and `runpod.apps`) exports that matter to a build.
-SDK_NAMES = frozenset({
-    "App", "Secret", "NetworkVolume", "GlobalVolume", "Model", "GpuType", "GpuGroup", "CpuInstanceType",
-    "DataCenter", "get", "post", "put", "delete", "patch", "init", "local_entrypoint", "Queue", "Api",
-})
+SDK_NAMES = frozenset(
+    {
+        "App",
+        "Secret",
+        "NetworkVolume",
+        "GlobalVolume",
+        "Model",
+        "GpuType",
+        "GpuGroup",
+        "CpuInstanceType",
+        "DataCenter",
+        "get",
+        "post",
+        "put",
+        "delete",
+        "patch",
+        "init",
+        "local_entrypoint",
+        "Queue",
+        "Api",
+    }
+)
 SDK_MODULES = ("runpod", "runpod.apps")
 
 
@@ -135,7 +153,7 @@ def literal(node: ast.AST, lookup) -> Any:
         values = [literal(v, lookup) for v in node.values]
         if any(k is UNKNOWN or isinstance(k, (list, dict)) for k in keys):
             return UNKNOWN
-        return dict(zip(keys, values))
+        return dict(zip(keys, values, strict=False))
     if isinstance(node, ast.Name):
         return lookup(node.id)
     if isinstance(node, ast.Attribute):
@@ -176,7 +194,11 @@ def literal(node: ast.AST, lookup) -> Any:
 def sdk_call(node: ast.Call, lookup) -> Any:
     """`Secret("x")`, `NetworkVolume("v")`, `Model("o/n")`, `runpod.post("/p")`; UNKNOWN otherwise."""
     func = literal(node.func, lookup)
-    if not isinstance(func, SdkName) or any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+    if (
+        not isinstance(func, SdkName)
+        or any(isinstance(a, ast.Starred) for a in node.args)
+        or any(k.arg is None for k in node.keywords)
+    ):
         return UNKNOWN
     args = [literal(a, lookup) for a in node.args]
     kwargs = {k.arg: literal(k.value, lookup) for k in node.keywords}
@@ -190,7 +212,11 @@ def sdk_call(node: ast.Call, lookup) -> Any:
         import re
 
         if not re.match(r"^[A-Za-z0-9_.-]+$", first):
-            raise SdkError(f"invalid secret name '{first}': letters, digits, underscores, dots, and dashes only", node, "SecretError")
+            raise SdkError(
+                f"invalid secret name '{first}': letters, digits, underscores, dots, and dashes only",
+                node,
+                "SecretError",
+            )
         return SecretRef(first)
     if name in ("NetworkVolume", "GlobalVolume"):
         if not isinstance(first, str) or not first.strip():
@@ -204,7 +230,9 @@ def sdk_call(node: ast.Call, lookup) -> Any:
             raise SdkError(f"path must start with '/', got: {first!r}", node, "ValueError")
         if first in sdk.RESERVED_PATHS:
             reserved = ", ".join(sorted(sdk.RESERVED_PATHS))
-            raise SdkError(f"path {first!r} is reserved by the worker runtime (reserved: {reserved})", node, "ValueError")
+            raise SdkError(
+                f"path {first!r} is reserved by the worker runtime (reserved: {reserved})", node, "ValueError"
+            )
         return RouteMarker(method, first)
     return UNKNOWN
 
@@ -216,7 +244,9 @@ def _model_reference(reference: Any, node: ast.AST) -> str:
         raise SdkError("model reference must be a non-empty string", node, "ModelError")
     repo = reference.partition(":")[0]
     if not re.match(r"^[\w.-]+/[\w.-]+$", repo):
-        raise SdkError(f"invalid model reference '{reference}': expected 'owner/name' or 'owner/name:revision'", node, "ModelError")
+        raise SdkError(
+            f"invalid model reference '{reference}': expected 'owner/name' or 'owner/name:revision'", node, "ModelError"
+        )
     return reference
 
 
@@ -227,4 +257,6 @@ def model_reference(value: Any, node: ast.AST) -> Any:
         return value.reference
     if isinstance(value, str):
         return _model_reference(value, node)
-    raise SdkError(f"model must be a runpod.Model or 'owner/name' string, got {type(value).__name__}", node, "ModelError")
+    raise SdkError(
+        f"model must be a runpod.Model or 'owner/name' string, got {type(value).__name__}", node, "ModelError"
+    )

@@ -44,7 +44,9 @@ def complete(api: Api, prefix: str, call: tuple[str, str] | None, top_level) -> 
             label=f"{p.name}=",
             kind=types.CompletionItemKind.Property,
             detail=f"{p.annotation} = {p.default}" if p.default is not None else p.annotation,
-            documentation=types.MarkupContent(types.MarkupKind.Markdown, ENDPOINT.get(p.name, "") if callee == "Endpoint" else ""),
+            documentation=types.MarkupContent(
+                types.MarkupKind.Markdown, ENDPOINT.get(p.name, "") if callee == "Endpoint" else ""
+            ),
             insert_text=f"{p.name}=",
             sort_text=f"0{i:03}",
         )
@@ -59,7 +61,9 @@ def enum_members(api: Api, enum: str) -> list[types.CompletionItem]:
             label=member,
             kind=types.CompletionItemKind.EnumMember,
             detail=repr(data["value"]),
-            documentation=f"{enum}.{member} = {data['value']!r}" + (f"\n\n{data['doc']}" if data["doc"] else "") + f"\n\nrunpod-flash {api.version}",
+            documentation=f"{enum}.{member} = {data['value']!r}"
+            + (f"\n\n{data['doc']}" if data["doc"] else "")
+            + f"\n\nrunpod-flash {api.version}",
         )
         for member, data in api.enums[enum].items()
     ]

@@ -22,7 +22,11 @@ def actions(view: DocumentView, uri: str, d: types.Diagnostic) -> list[types.Cod
     out = []
     for i, text in enumerate(data.get("replacements") or []):
         edit = types.WorkspaceEdit(changes={uri: [types.TextEdit(range=d.range, new_text=text)]})
-        out.append(types.CodeAction(title=f"Did you mean '{text}'?", kind=KIND, diagnostics=[d], is_preferred=i == 0, edit=edit))
+        out.append(
+            types.CodeAction(
+                title=f"Did you mean '{text}'?", kind=KIND, diagnostics=[d], is_preferred=i == 0, edit=edit
+            )
+        )
     lines: list[int] = []
     if str(d.code) == "FL446":
         lines = list(data.get("import_lines") or [])
@@ -35,5 +39,13 @@ def actions(view: DocumentView, uri: str, d: types.Diagnostic) -> list[types.Cod
         statement = view.lines[line].strip() if line < len(view.lines) else "the import"
         whole = types.Range(types.Position(0, 0), types.Position(len(view.source.splitlines()), 0))
         edit = types.WorkspaceEdit(changes={uri: [types.TextEdit(range=whole, new_text=new)]})
-        out.append(types.CodeAction(title=f"Move `{statement}` into the function body", kind=KIND, diagnostics=[d], is_preferred=not out, edit=edit))
+        out.append(
+            types.CodeAction(
+                title=f"Move `{statement}` into the function body",
+                kind=KIND,
+                diagnostics=[d],
+                is_preferred=not out,
+                edit=edit,
+            )
+        )
     return out

@@ -70,7 +70,10 @@ def _local_modules(view: DocumentView) -> str:
 
     modules, dynamic = closure(view.rel, set(view.model.files.files), tree_of, project.exists)
     lines = [f"- `{m.module}` ({m.relpath}): {'✓' if m.status == SHIPPED else '✗'} {m.status}" for m in modules]
-    lines += [f"- line {n}: a dynamic import with a computed name cannot be followed: make sure the module is shipped" for n in dynamic]
+    lines += [
+        f"- line {n}: a dynamic import with a computed name cannot be followed: make sure the module is shipped"
+        for n in dynamic
+    ]
     return "Local modules this endpoint's file brings in:\n" + "\n".join(lines) if lines else ""
 
 

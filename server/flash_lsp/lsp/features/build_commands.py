@@ -150,8 +150,13 @@ class BuildService:
         loop = asyncio.get_running_loop()
         job = BuildJob(next(self._ids), command, state, ls.session.settings, loop.create_future())
         verb = "package" if job.package else "build"
-        job.progress = WorkDoneProgress(ls, f"Flash: {verb} {job.name}", "Resolving the Python interpreter",
-                                        partial(self.request_cancel, job), token_prefix="flash-build")
+        job.progress = WorkDoneProgress(
+            ls,
+            f"Flash: {verb} {job.name}",
+            "Resolving the Python interpreter",
+            partial(self.request_cancel, job),
+            token_prefix="flash-build",
+        )
         self.jobs[state.root] = job
         job.progress.open()  # before anything slow: `begin` goes out within one client round trip
         job.task = self._spawn(self._run(job), f"flash-{verb}-{job.id}")

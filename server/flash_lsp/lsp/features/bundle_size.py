@@ -127,8 +127,15 @@ class BundleSizes:
         if pred is None:
             index = os.environ.get(INDEX_ENV) or None
             env = {"UV_PYTHON_DOWNLOADS": "never", **os.environ}  # uv is given `--python`: never download one
-            pred = SizePredictor(cache_dir=self._cache_dir(), python=python, env=env, index_url=index,
-                                 pass_index_url=index is not None, limit_is_error=limit_is_error, trusted=trusted)
+            pred = SizePredictor(
+                cache_dir=self._cache_dir(),
+                python=python,
+                env=env,
+                index_url=index,
+                pass_index_url=index is not None,
+                limit_is_error=limit_is_error,
+                trusted=trusted,
+            )
             self.predictors[key] = pred
         return pred
 
@@ -297,8 +304,15 @@ class BundleSizes:
         model = state.model
         if est is None:
             limit = s.request.limit_bytes if s and s.request else (model.profile.size_limit_mb * MIB if model else None)
-            out: dict[str, Any] = {"archive_bytes": None, "limit_bytes": limit, "confidence": None, "packages": [],
-                                   "hints": [], "problems": [], "notes": []}
+            out: dict[str, Any] = {
+                "archive_bytes": None,
+                "limit_bytes": limit,
+                "confidence": None,
+                "packages": [],
+                "hints": [],
+                "problems": [],
+                "notes": [],
+            }
         else:
             out = est.to_dict()
         out.update(project=state.uri, state=name, error=s.failure if s else None, runs=s.runs if s else 0)
@@ -310,13 +324,15 @@ class BundleSizes:
                     continue
                 own = endpoint_requirements(model, ep)
                 pkgs = brings_in(est, own)
-                out["endpoints"].append({
-                    "name": ep.name,
-                    "compute": ep.compute,
-                    "requirements": own,
-                    "packages": [p.name for p in pkgs],
-                    "bytes": self.endpoint_total(est, pkgs),
-                })
+                out["endpoints"].append(
+                    {
+                        "name": ep.name,
+                        "compute": ep.compute,
+                        "requirements": own,
+                        "packages": [p.name for p in pkgs],
+                        "bytes": self.endpoint_total(est, pkgs),
+                    }
+                )
         return out
 
     @staticmethod

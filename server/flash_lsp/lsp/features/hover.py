@@ -42,7 +42,11 @@ def register(server: FlashLanguageServer) -> None:
         target = target_at(model, view.rel, line, col)
         request = api_hover.request_section(view, line, col)  # 1.x: the endpoint's example request
         if target is None:
-            return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=request)) if request else None
+            return (
+                types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=request))
+                if request
+                else None
+            )
         if target.kind == "skipped":
             name = target.decl.name
             text = f"**`{name}`** is not discovered by `flash build`: it gets no endpoint (see the diagnostic)."
@@ -72,7 +76,9 @@ def kind_of(ep: Endpoint) -> str:
     return f"{ep.resource_type} · {ep.compute} · {flow}{live}"
 
 
-def function_markdown(model: ProjectModel, fn: DiscoveredFunction, ep: Endpoint | None, project: str, links: bool = False) -> str:
+def function_markdown(
+    model: ProjectModel, fn: DiscoveredFunction, ep: Endpoint | None, project: str, links: bool = False
+) -> str:
     """The hover of a `@remote` function; `links`: add `command:` links (only clients that run them)."""
     entry = next((f for f in (ep.entry or {}).get("functions", []) if f["name"] == fn.name), None) if ep else None
     if entry is None and ep is not None and (ep.entry or {}).get("qualname") == fn.name:
@@ -80,7 +86,7 @@ def function_markdown(model: ProjectModel, fn: DiscoveredFunction, ep: Endpoint 
     parts = [f"**`{fn.name}`** → endpoint **`{fn.resource}`** · {kind_of(ep) if ep else fn.resource_type}"]
     if fn.is_load_balanced:
         parts.append(f"Route: `{fn.http_method} {fn.http_path}`")
-    parts.append(f"Handler: `handler_{fn.resource}.py` · function_registry: `\"{fn.name}\": \"{fn.resource}\"`")
+    parts.append(f'Handler: `handler_{fn.resource}.py` · function_registry: `"{fn.name}": "{fn.resource}"`')
     if entry is not None:
         parts.append("Manifest entry:\n```json\n" + json.dumps(entry, indent=2) + "\n```")
     elif not model.outcome.succeeds:
@@ -132,7 +138,9 @@ def endpoint_markdown(model: ProjectModel, ep: Endpoint, project: str, links: bo
         how = "name=" if assign.name_value else "the variable name (no literal name=)"
         parts.append(f"Key `{ep.name}` from {how} · config variable `{assign.variable}` in `{path}`")
     if not ep.functions and not ep.is_mothership:
-        parts.append(f"Not deployed: {unused_reason(model, ep.assignments)}, so the build creates no endpoint for this config.")
+        parts.append(
+            f"Not deployed: {unused_reason(model, ep.assignments)}, so the build creates no endpoint for this config."
+        )
     if ep.functions:
         parts.append("Functions: " + ", ".join(f"`{f.name}`" for f in ep.functions))
     deployment = {k: v for k, v in (ep.entry or {}).items() if k in DEPLOYMENT_KEYS}

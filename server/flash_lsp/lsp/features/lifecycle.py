@@ -209,7 +209,11 @@ async def _index(ls: FlashLanguageServer) -> list[ProjectState]:
     # The index is long-lived: keep the cyclic GC from re-scanning it on every keystroke.
     await loop.run_in_executor(session.executor, gc.freeze)
     progress.end(f"{len(states)} Flash project(s)")
-    log.info("Flash projects: %s", "; ".join(f"{s.root} (profile: {s.project.profile.label}; {s.profile_reason})" for s in states) or "none found yet")
+    log.info(
+        "Flash projects: %s",
+        "; ".join(f"{s.root} (profile: {s.project.profile.label}; {s.profile_reason})" for s in states)
+        or "none found yet",
+    )
     ls.protocol.notify(
         "flash/indexStatus",
         {"state": "ready", "done": done_total[0], "total": done_total[1], "projects": [s.uri for s in states]},

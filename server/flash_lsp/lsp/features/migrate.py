@@ -55,8 +55,11 @@ def workspace_edit(ls: FlashLanguageServer, migration: Migration) -> types.Works
         new = migration.changes[rel]
         old = migration.originals.get(rel)
         if old is None:
-            changes.append(types.CreateFile(uri=uri, options=types.CreateFileOptions(ignore_if_exists=True),
-                                            annotation_id=ANNOTATION))
+            changes.append(
+                types.CreateFile(
+                    uri=uri, options=types.CreateFileOptions(ignore_if_exists=True), annotation_id=ANNOTATION
+                )
+            )
             old = ""
         doc = ls.workspace.text_documents.get(uri)
         lines = old.split("\n")
@@ -65,8 +68,10 @@ def workspace_edit(ls: FlashLanguageServer, migration: Migration) -> types.Works
         identifier = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=doc.version if doc else None)
         changes.append(types.TextDocumentEdit(text_document=identifier, edits=[edit]))
     annotation = types.ChangeAnnotation(
-        label="Migrate to runpod 2.0", needs_confirmation=True,
-        description=f"{len(migration.changes)} file(s); {len(migration.notes)} note(s) on settings and calls")
+        label="Migrate to runpod 2.0",
+        needs_confirmation=True,
+        description=f"{len(migration.changes)} file(s); {len(migration.notes)} note(s) on settings and calls",
+    )
     return types.WorkspaceEdit(document_changes=changes, change_annotations={ANNOTATION: annotation})
 
 
@@ -84,15 +89,23 @@ def code_actions(ls: FlashLanguageServer, params: types.CodeActionParams) -> lis
     rel = state.relpath(path_of(uri).resolve())
     migration = plan(ls, state.root, only={rel})
     line = params.range.start.line
-    near = sorted((r for r in migration.resources.get(rel, []) if _near(r, line)), key=lambda r: r.lines[1] - r.lines[0])
+    near = sorted(
+        (r for r in migration.resources.get(rel, []) if _near(r, line)), key=lambda r: r.lines[1] - r.lines[0]
+    )
     names = [r.name for r in near]  # the innermost declaration first (an api class spans its routes)
     if rel not in migration.changes or not names:
         return []
     title = f"Migrate '{names[0]}' to runpod 2.0 (rewrites {rel})"
     actions = [types.CodeAction(title=title, kind=KIND, edit=workspace_edit(ls, migration))]
-    actions.append(types.CodeAction(
-        title="Migrate the whole project to runpod 2.0…", kind=KIND,
-        command=types.Command(title="Migrate project to runpod 2.0", command=COMMAND, arguments=[{"project": uri_of(state.root)}])))
+    actions.append(
+        types.CodeAction(
+            title="Migrate the whole project to runpod 2.0…",
+            kind=KIND,
+            command=types.Command(
+                title="Migrate project to runpod 2.0", command=COMMAND, arguments=[{"project": uri_of(state.root)}]
+            ),
+        )
+    )
     return actions
 
 
@@ -119,14 +132,20 @@ def register(server: FlashLanguageServer) -> None:
             return {"applied": False, "reason": "nothing-to-do", "message": "Flash: nothing to migrate."}
         edit = workspace_edit(ls, migration)
         result = await ls.workspace_apply_edit_async(
-            types.ApplyWorkspaceEditParams(edit=edit, label="Migrate to runpod 2.0"))
-        return {"applied": bool(result and result.applied), "files": sorted(migration.changes),
-                "skipped": migration.skipped}
+            types.ApplyWorkspaceEditParams(edit=edit, label="Migrate to runpod 2.0")
+        )
+        return {
+            "applied": bool(result and result.applied),
+            "files": sorted(migration.changes),
+            "skipped": migration.skipped,
+        }
 
     async def refresh(state: ProjectState, overlay: dict[str, str]) -> None:
         try:
             loop = asyncio.get_running_loop()
-            migration = await loop.run_in_executor(session.executor, lambda: migrate_project(state.root, overlay=overlay))
+            migration = await loop.run_in_executor(
+                session.executor, lambda: migrate_project(state.root, overlay=overlay)
+            )
             session.set_external(state, MIGRATE, migration.notes)
         except Exception:  # a migration problem must never break the analysis loop
             log.exception("migration notes of %s failed", state.root)

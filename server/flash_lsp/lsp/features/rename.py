@@ -42,7 +42,9 @@ def register(server: FlashLanguageServer) -> None:
         if decorated.name_node is not None:  # the inside of the name string
             span = Span.of(decorated.name_node, view.lines)
             span = Span(span.line, span.col + 1, span.end_line, span.end_col - 1)
-        return types.PrepareRenamePlaceholder(range=to_range(span, view.lines, ls.workspace.position_codec), placeholder=decorated.name)
+        return types.PrepareRenamePlaceholder(
+            range=to_range(span, view.lines, ls.workspace.position_codec), placeholder=decorated.name
+        )
 
     @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
     async def rename(ls: FlashLanguageServer, params: types.RenameParams):
@@ -87,7 +89,9 @@ def _edit(ls: FlashLanguageServer, edits: dict[str, list[types.TextEdit]], warni
     changes = [
         types.TextDocumentEdit(
             text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None),
-            edits=[types.AnnotatedTextEdit(range=e.range, new_text=e.new_text, annotation_id=ANNOTATION) for e in items],
+            edits=[
+                types.AnnotatedTextEdit(range=e.range, new_text=e.new_text, annotation_id=ANNOTATION) for e in items
+            ],
         )
         for uri, items in edits.items()
     ]

@@ -43,7 +43,9 @@ def register(server: FlashLanguageServer) -> None:
             infos.append(types.ParameterInformation(label=(start, len(label)), documentation=documentation))
         label += ")"
         return types.SignatureHelp(
-            signatures=[types.SignatureInformation(label=label, documentation=api.docs.get(callee) or None, parameters=infos)],
+            signatures=[
+                types.SignatureInformation(label=label, documentation=api.docs.get(callee) or None, parameters=infos)
+            ],
             active_signature=0,
             active_parameter=_active(parameters, top_level(args_text)),
         )

@@ -39,13 +39,15 @@ def code_actions(ls: FlashLanguageServer, uri: str, diagnostics: list[types.Diag
         saving = d.data.get("saving_bytes")
         title = f"Exclude {', '.join(packages)} from the build" + (f" (saves {human_bytes(saving)})" if saving else "")
         args = {"project": d.data.get("project") or uri, "packages": packages}
-        out.append(types.CodeAction(
-            title=title,
-            kind=types.CodeActionKind.QuickFix,
-            diagnostics=[d],
-            is_preferred=True,
-            command=types.Command(title=title, command=ADD_EXCLUSION, arguments=[args]),
-        ))
+        out.append(
+            types.CodeAction(
+                title=title,
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[d],
+                is_preferred=True,
+                command=types.Command(title=title, command=ADD_EXCLUSION, arguments=[args]),
+            )
+        )
     return out
 
 
@@ -82,8 +84,10 @@ def endpoint_hover_line(ls: FlashLanguageServer, state: ProjectState, ep: Endpoi
     pkgs = brings_in(est, own)
     parts = [f"Archive ~{human_bytes(est.archive_bytes)} of {human_bytes(est.limit_bytes)} ({_confidence(est, name)})"]
     if own:
-        parts.append(f"this endpoint's dependencies bring in {human_bytes(sum(p.archive_bytes for p in pkgs))} "
-                     f"({len(pkgs)} package{'s' if len(pkgs) != 1 else ''})")
+        parts.append(
+            f"this endpoint's dependencies bring in {human_bytes(sum(p.archive_bytes for p in pkgs))} "
+            f"({len(pkgs)} package{'s' if len(pkgs) != 1 else ''})"
+        )
     return "Size: " + " · ".join(parts)
 
 
@@ -117,16 +121,19 @@ def _problem_names(p, o: Occurrence) -> bool:
     """Whether pip's problem `p` is about the requirement `o`."""
     if o.text in p.requirements or (p.package and canonical(p.package) == o.name):
         return True
-    return p.kind == "conflict" and o.name in conflict_names({"packages": p.details.get("packages"),
-                                                                "requirements": p.requirements})
+    return p.kind == "conflict" and o.name in conflict_names(
+        {"packages": p.details.get("packages"), "requirements": p.requirements}
+    )
 
 
 def _dependency_markdown(o: Occurrence, est: SizeEstimate | None, name: str) -> str:
     head = f"**`{o.text}`**"
     if not o.installed:
         build_name = extract_package_name(o.text)
-        return (f"{head} is removed by `flash.build.exclude` (the build reads its name as `{build_name}`): "
-                "pip never sees it.")
+        return (
+            f"{head} is removed by `flash.build.exclude` (the build reads its name as `{build_name}`): "
+            "pip never sees it."
+        )
     if est is None:
         return f"{head} · archive size: resolving for Linux x86_64…"
     problems = [p for p in est.problems if _problem_names(p, o)]
@@ -147,8 +154,10 @@ def _dependency_markdown(o: Occurrence, est: SizeEstimate | None, name: str) -> 
         parts.append(head)
     total = sum(p.archive_bytes for p in pkgs)
     shared = [p for p in pkgs if len(p.required_by) > 1]
-    parts.append(f"Brings in {len(pkgs)} package{'s' if len(pkgs) != 1 else ''}, {human_bytes(total)} of the archive"
-                 + (f" ({len(shared)} shared with other requirements)" if shared else ""))
+    parts.append(
+        f"Brings in {len(pkgs)} package{'s' if len(pkgs) != 1 else ''}, {human_bytes(total)} of the archive"
+        + (f" ({len(shared)} shared with other requirements)" if shared else "")
+    )
     rows = ["| package | version | archive | wheel | also required by |", "|---|---|---:|---:|---|"]
     for p in pkgs[:25]:
         others = ", ".join(f"`{r}`" for r in p.required_by if r != o.text)
@@ -158,7 +167,5 @@ def _dependency_markdown(o: Occurrence, est: SizeEstimate | None, name: str) -> 
         rows.append(f"| … {len(pkgs) - 25} more | | | | |")
     parts.append("\n".join(rows))
     archive = f"Archive ~{human_bytes(est.archive_bytes)} of {human_bytes(est.limit_bytes)}"
-    parts.append(f"{archive} · {_confidence(est, name)}"
-                 + (f" · {est.resolver}" if est.resolver else ""))
+    parts.append(f"{archive} · {_confidence(est, name)}" + (f" · {est.resolver}" if est.resolver else ""))
     return "\n\n".join(parts)
-
