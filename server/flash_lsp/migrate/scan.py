@@ -11,19 +11,10 @@ import dataclasses
 import libcst as cst
 import libcst.matchers as m
 
+from ..core.profiles import RESOURCE_CLASSES
+
 OLD_PACKAGES = ("runpod_flash", "tetra_rp")
-TETRA_CLASSES = frozenset(
-    {
-        "ServerlessEndpoint",
-        "CpuServerlessEndpoint",
-        "LoadBalancerSlsResource",
-        "CpuLoadBalancerSlsResource",
-        "LiveServerless",
-        "CpuLiveServerless",
-        "LiveLoadBalancer",
-        "CpuLiveLoadBalancer",
-    }
-)
+TETRA_CLASSES = frozenset(RESOURCE_CLASSES)
 LB_CLASSES = frozenset({"LoadBalancerSlsResource", "LiveLoadBalancer", "CpuLiveLoadBalancer"})
 # Names both APIs export that 2.0 exports too (same members), imported from `runpod` afterwards.
 KEPT_NAMES = frozenset({"GpuGroup", "GpuType", "CpuInstanceType", "DataCenter", "NetworkVolume"})

@@ -6,24 +6,11 @@ Values are copied from runpod-flash 1.21.0; where 1.17.0 differs the table says 
 from __future__ import annotations
 
 from .. import flash_api
+from ..profiles import CPU_CLASSES, LIVE_CLASSES, RESOURCE_CLASSES, RUNTIME_LB_CLASSES  # noqa: F401 - this module's API
 
-RESOURCE_CLASSES = (
-    "ServerlessEndpoint",
-    "CpuServerlessEndpoint",
-    "LoadBalancerSlsResource",
-    "CpuLoadBalancerSlsResource",
-    "LiveServerless",
-    "CpuLiveServerless",
-    "LiveLoadBalancer",
-    "CpuLiveLoadBalancer",
-)
-LB_CLASSES = frozenset(
-    {"LoadBalancerSlsResource", "CpuLoadBalancerSlsResource", "LiveLoadBalancer", "CpuLiveLoadBalancer"}
-)
-LIVE_CLASSES = frozenset({"LiveServerless", "CpuLiveServerless", "LiveLoadBalancer", "CpuLiveLoadBalancer"})
-CPU_CLASSES = frozenset(
-    {"CpuServerlessEndpoint", "CpuLoadBalancerSlsResource", "CpuLiveServerless", "CpuLiveLoadBalancer"}
-)
+# The resource classes are the same in every family (core/profiles.py); the 1.x scanner treats all
+# four `LoadBalancerSlsResource` subclasses as load-balanced.
+LB_CLASSES = RUNTIME_LB_CLASSES
 PACKAGE_EXPORTS = frozenset(
     {
         "remote",

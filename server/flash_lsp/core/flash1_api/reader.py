@@ -11,19 +11,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from ..profiles import RESOURCE_CLASSES
+
 ENUM_BASES = frozenset({"Enum", "str", "IntEnum", "StrEnum"})
-CONFIG_CLASSES = (
-    "NetworkVolume",
-    "PodTemplate",
-    "ServerlessEndpoint",
-    "CpuServerlessEndpoint",
-    "LoadBalancerSlsResource",
-    "CpuLoadBalancerSlsResource",
-    "LiveServerless",
-    "CpuLiveServerless",
-    "LiveLoadBalancer",
-    "CpuLiveLoadBalancer",
-)
+CONFIG_CLASSES = ("NetworkVolume", "PodTemplate", *RESOURCE_CLASSES)
 
 
 def read_package(package: Path) -> dict:
