@@ -152,6 +152,8 @@ def register(server: FlashLanguageServer) -> None:
 
     def on_model(state: ProjectState) -> None:
         """After each analysis (on the event loop): plan the migration off the loop, then publish its notes."""
+        if state.alone is not None:  # a file analysed alone is no project to migrate (nothing around it is read)
+            return
         if any(_uses_old_api(server, uri) for uri in server.workspace.text_documents):
             task = asyncio.get_running_loop().create_task(refresh(state, open_texts(server, state.root)))
             tasks.add(task)
