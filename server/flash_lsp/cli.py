@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
+    if getattr(args, "python", None) and os.sep in args.python:  # a path: resolvers run in a temp dir
+        args.python = os.path.abspath(args.python)
     try:
         return args.run(args)
     except UsageError as exc:
