@@ -35,6 +35,7 @@ from pathlib import Path
 from flash_lsp.migrate import migrate_project
 from tests import fidelity as base
 from tests import fidelity_flash1 as flash1
+from tests import fidelity_runpod2 as runpod2
 from tests.migrate.views import compare, view_new, view_old
 
 FIXTURES = base.REPO / "tests" / "fixtures" / "migrate"
@@ -47,16 +48,6 @@ from runpod.apps.gpu import gpu_ids_value
 manifest = json.load(sys.stdin)
 print(json.dumps({r["name"]: gpu_ids_value(r.get("gpus")) for r in manifest["resources"] if "instanceIds" not in r}))
 """
-
-
-def rp_venv(log=print) -> Path:
-    """The runpod 2.0.0rc2 reference venv (``<cache>/ref-venvs/runpod-2.0``), created once if missing."""
-    venv = base.cache_root() / "ref-venvs" / "runpod-2.0"
-    if not (venv / "bin" / "rp").exists():
-        with base._locked(venv.parent / "runpod-2.0.lock"):
-            if not (venv / "bin" / "rp").exists():
-                base._create_venv(venv, [f"runpod=={RP_VERSION}"], log)
-    return venv
 
 
 def old_profile(path: Path) -> str:
@@ -98,14 +89,23 @@ def migrate_copy(path: Path, parent: Path) -> Path:
 
 
 def run_rp_build(project: Path) -> NewBuild:
-    venv = rp_venv()
+    venv = runpod2.venv()  # the rc2 reference venv, with the fidelity harness's `rp` wrapper
+    python = venv / "bin" / "python"
     with tempfile.TemporaryDirectory(prefix="rp-proof-home-") as home:
         env = base.clean_env(
-            {"HOME": home, "PYTHONDONTWRITEBYTECODE": "1", "PIP_CACHE_DIR": str(base.cache_root() / "pip-rp2")}
+            {
+                "HOME": home,
+                "PYTHONDONTWRITEBYTECODE": "1",
+                "PIP_CACHE_DIR": str(base.cache_root() / "pip-rp2"),
+                # the runtime packages from the local wheelhouse (other requirements from the index);
+                # the proof compares resources, not sizes, so the archive is compressed fast
+                "PIP_FIND_LINKS": str(runpod2.wheelhouse(python)),
+                "RP_FIDELITY_GZIP_LEVEL": "1",
+            }
         )
         started = time.monotonic()
         proc = subprocess.run(
-            [str(venv / "bin" / "rp"), "flash", "deploy", "--build-only"],
+            [str(python), str(venv / "bin" / runpod2.WRAPPER_NAME), "flash", "deploy", "--build-only"],
             cwd=project,
             env=env,
             stdin=subprocess.DEVNULL,
