@@ -108,10 +108,12 @@ async def scenario(root: Path, steps, final: str):
 
 
 def seen(published) -> set:
+    """The analysis' diagnostics (other sources, such as the migration notes, are not `Project.analyze`'s)."""
     return {
         (uri, d.code, d.range.start.line, d.range.start.character, d.message)
         for uri, (_, ds) in published.items()
         for d in ds
+        if d.source == "flash-lsp"
     }
 
 

@@ -140,12 +140,14 @@ def register(server: FlashLanguageServer) -> None:
             "skipped": migration.skipped,
         }
 
-    async def refresh(state: ProjectState, overlay: dict[str, str]) -> None:
+    async def refresh(state: ProjectState, overlay: dict[str, str], generation: int) -> None:
         try:
             loop = asyncio.get_running_loop()
             migration = await loop.run_in_executor(
                 session.executor, lambda: migrate_project(state.root, overlay=overlay)
             )
+            if generations.get(state.root) != generation:
+                return  # a newer analysis planned the migration again: these notes are stale
             session.set_external(state, MIGRATE, migration.notes)
         except Exception:  # a migration problem must never break the analysis loop
             log.exception("migration notes of %s failed", state.root)
@@ -155,9 +157,11 @@ def register(server: FlashLanguageServer) -> None:
         if state.alone is not None:  # a file analysed alone is no project to migrate (nothing around it is read)
             return
         if any(_uses_old_api(server, uri) for uri in server.workspace.text_documents):
-            task = asyncio.get_running_loop().create_task(refresh(state, open_texts(server, state.root)))
+            generation = generations[state.root] = generations.get(state.root, 0) + 1
+            task = asyncio.get_running_loop().create_task(refresh(state, open_texts(server, state.root), generation))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
 
     tasks: set[asyncio.Task] = set()
+    generations: dict = {}  # project root → the number of the latest planning (older results are dropped)
     session.listeners.append(on_model)
