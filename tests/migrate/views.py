@@ -14,21 +14,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ALL_POOLS = frozenset(
-    {  # "any GPU" as runpod-flash 1.21 and runpod 2.0 expand it
-        "ADA_24",
-        "ADA_32_PRO",
-        "ADA_48_PRO",
-        "ADA_80_PRO",
-        "AMPERE_16",
-        "AMPERE_24",
-        "AMPERE_48",
-        "AMPERE_80",
-        "HOPPER_141",
-        "BLACKWELL_96",
-        "BLACKWELL_180",
-    }
-)
+from flash_lsp.core.runpod2.sdk import GPU_POOLS
+
+ALL_POOLS = frozenset(GPU_POOLS)  # "any GPU" as runpod-flash 1.21 and runpod 2.0 expand it
 TETRA_ANY = frozenset(
     {  # tetra-rp 0.24's expansion of GpuGroup.ANY (older pool list)
         "ADA_80_PRO",

@@ -180,7 +180,7 @@ FLASH_117 = Profile(
 )
 
 # 1.4.0–1.10.1 built-in patterns (.flashignore and .gitignore are both read).
-_FLASH17_IGNORES = (
+FLASH17_IGNORES = (
     ".build/",
     ".flash/",
     ".runpod/",
@@ -197,7 +197,7 @@ _FLASH17_IGNORES = (
 FLASH_17 = Profile(
     name="flash-1.7",
     label="runpod-flash 1.6.1–1.10.2",
-    builtin_ignores=_FLASH17_IGNORES,
+    builtin_ignores=FLASH17_IGNORES,
     lb_template="flash-1.21",
     release="1.7.0",
     features=frozenset(),

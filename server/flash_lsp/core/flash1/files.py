@@ -13,6 +13,7 @@ from pathlib import Path
 from weakref import WeakKeyDictionary
 
 from ..files import FileTree, collect_files
+from ..profiles import FLASH17_IGNORES
 from .closure import Checker, ClosureResult
 from .handlers import release_of
 
@@ -22,19 +23,7 @@ FLASHIGNORE_WARNING = (
 )
 # Built-in patterns of 1.4.0–1.10.1; 1.10.2 and 1.11.0 add `.env` and `.env.*`. From 1.11.1 they are
 # the profile's own `builtin_ignores`.
-_BUILTINS_1_4 = (
-    ".build/",
-    ".flash/",
-    ".runpod/",
-    ".venv/",
-    "venv/",
-    "*.tar.gz",
-    ".git/",
-    "__pycache__/",
-    "*.pyc",
-    "*.pyo",
-    "*.pyd",
-)
+_BUILTINS_1_4 = FLASH17_IGNORES
 _BUILTINS_1_10_2 = _BUILTINS_1_4 + (".env", ".env.*")
 
 
