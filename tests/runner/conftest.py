@@ -69,11 +69,17 @@ def marked(marker: str) -> list[int]:
     return found
 
 
-def wait_until_gone(marker: str, timeout: float) -> list[int]:
+def wait_until_gone(marker: str, pids: list[int], timeout: float) -> list[int]:
+    """The processes still alive after `timeout`: those with `marker` in their argv and those of `pids`.
+
+    Both are asked because a process that is still exiting has an empty argv but is not a zombie yet.
+    """
     deadline = time.monotonic() + timeout
-    while (left := marked(marker)) and time.monotonic() < deadline:
+    while True:
+        left = sorted(set(marked(marker)) | {pid for pid in pids if pid_alive(pid)})
+        if not left or time.monotonic() >= deadline:
+            return left
         time.sleep(0.05)
-    return left
 
 
 @pytest.fixture
