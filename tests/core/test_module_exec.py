@@ -9,7 +9,8 @@ import pytest
 
 from flash_lsp.core.deployment import gpu_ids_string
 from flash_lsp.core.environment import BASELINE
-from flash_lsp.core.module_exec import EnumMember, ResourceValue, simulate
+from flash_lsp.core.module_exec import simulate
+from flash_lsp.core.sim_values import EnumMember, ResourceValue
 
 
 def run(source: str):

@@ -16,8 +16,11 @@ from typing import Any
 
 from . import flash_api
 from .model import Span
-from .module_exec import UNKNOWN, EnumMember, ExecResult, ResourceValue, coerce_members, int_like, resource_state
 from .profiles import CPU_CLASSES, LIVE_CLASSES, Profile
+from .resource_validation import coerce_members, int_like, resource_state
+from .sim_values import UNKNOWN, EnumMember, ExecResult, ResourceValue
+
+FIELDS = ("imageName", "templateId", "gpuIds", "workersMin", "workersMax", "template")  # those the builder reads
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class Deployment:
     source: str | None = None  # relpath of the executed file
     omitted_because: str | None = None  # the predicted exception, when fields are dropped
     failure_span: Span | None = None
-    failure_kind: str | None = None  # module_exec.Failure.kind
+    failure_kind: str | None = None  # sim_values.Failure.kind
     uncertain: tuple[str, ...] = ()  # fields we could not compute statically
     bounds: tuple[tuple[str, Span], ...] = ()  # analysis bounds the simulation exceeded in `source`
     analysis_error: str | None = None  # an unexpected failure of the simulation
@@ -61,9 +64,10 @@ def _deployment(variable: str, source: str, result: ExecResult, profile: Profile
     value = result.bindings.get(variable)
     if value is None or variable not in result.bindings:
         return Deployment({}, source, f"module has no attribute '{variable}'")
+    if value is UNKNOWN:  # the config exists but cannot be computed statically: every field is unknown
+        return Deployment({}, source, uncertain=FIELDS)
     if not isinstance(value, ResourceValue):
-        reason = "the config is not built from literal arguments" if value is UNKNOWN else "not a resource config"
-        return Deployment({}, source, None, None, (reason,)) if value is UNKNOWN else Deployment({}, source, reason)
+        return Deployment({}, source, "not a resource config")
     return _fields(value, profile, env, source)
 
 
@@ -92,7 +96,7 @@ def _fields(res: ResourceValue, profile: Profile, env: Mapping[str, str], source
         template = _template(state, uncertain)
         if template is not None:
             fields["template"] = template
-    return Deployment(fields, source, None, None, tuple(uncertain))
+    return Deployment(fields, source, uncertain=tuple(uncertain))
 
 
 def _put_truthy(fields: dict, key: str, value: Any, uncertain: list[str]) -> None:

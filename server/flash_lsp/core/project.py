@@ -17,6 +17,7 @@ from typing import Any
 
 from . import deps as deps_mod
 from .body_edit import apply_body_edit
+from .build_process import BuildProcess
 from .deployment import Deployment
 from .discovery import DiscoveredFunction, Discovery, scanned_paths
 from .environment import BASELINE, Environment
@@ -118,7 +119,7 @@ class Project:
         self._tree: FileTree | None = None
         self._disk: dict[str, tuple[tuple[int, int], str | None]] = {}
         self._summaries: dict[str, FileSummary] = {}
-        self._exec: dict[str, tuple[FileSummary, int, ExecResult]] = {}  # relpath → (summary, key, result)
+        self._exec: dict[str, tuple[FileSummary, int, int, ExecResult]] = {}  # (summary, key, env key, result)
         self._env_cache: tuple[str | None, dict[str, str], int] | None = None
         self._scanned_for: FileTree | None = None
         self._last_discovery = None
@@ -270,24 +271,30 @@ class Project:
         last = self._last_good.get(relpath)
         return replace(last, stale_syntax_error=summary.syntax_error) if last and summary.syntax_error else summary
 
-    def executed(self, relpath: str) -> tuple[int, ExecResult]:
-        """(key, result) of simulating the builder's import of `relpath`; the key changes only
-        when module-level code does (edits inside function bodies reuse the result)."""
+    def executed(
+        self, relpath: str, env: Mapping[str, str] | None = None, env_key: int = 0, process: BuildProcess | None = None
+    ) -> tuple[int, ExecResult]:
+        """(key, result) of simulating the builder's import of `relpath` with the build's
+        environment variables `env` (keyed by `env_key`) in the build `process`. The result is
+        reused while module-level code and the environment stay the same (edits inside function
+        bodies), unless the process was changed by an earlier module or by this one."""
         summary = self.summary(relpath)
         cached = self._exec.get(relpath)
-        if cached and cached[0] is summary:  # the summary is kept in the entry: identity is safe
-            return cached[1], cached[2]
+        alone = process is None or process.pristine()
+        if cached and cached[0] is summary and cached[2] == env_key and alone:  # identity is safe: kept in the entry
+            return cached[1], cached[3]
         tree, lines = summary.tree, summary.lines
         if tree is None:  # summaries from the persistent cache carry no AST
             text = self.text(relpath) or ""
             tree, lines = ast.parse(text), text.splitlines()
         key = execution_key(tree, lines)
-        result = (
-            cached[2]
-            if cached and cached[1] == key
-            else simulate(tree, lines, self.environment.importable, self.profile.package)
-        )
-        self._exec[relpath] = (summary, key, result)
+        if cached and cached[1] == key and cached[2] == env_key and alone:
+            result = cached[3]
+        else:
+            result = simulate(tree, lines, self.environment.importable, self.profile.package, env, process, relpath)
+            if not alone or (process is not None and not process.pristine()):
+                return key, result  # depends on (or changed) the process: not reusable
+        self._exec[relpath] = (summary, key, env_key, result)
         return key, result
 
     def analyze(self, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:

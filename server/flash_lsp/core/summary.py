@@ -423,6 +423,9 @@ def _module_bindings(body: list[ast.stmt], span, wanted: set[str]) -> dict[str, 
                     visit(getattr(stmt, block, []) or [])
                 for handler in getattr(stmt, "handlers", []):
                     visit(handler.body)
+            elif isinstance(stmt, ast.Match):  # module-level bindings inside `case` blocks
+                for case in stmt.cases:
+                    visit(case.body)
 
     visit(body)
     return found

@@ -3,9 +3,11 @@ deployment fields, handlers, requirements and the outcome (docs/architecture.md)
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 from . import deps as deps_mod
+from .build_process import BuildProcess
 from .deployment import Deployment, deployment_fields
 from .discovery import Discovery, discover
 from .environment import read_dotenv_text
@@ -86,12 +88,13 @@ def _outputs(
         first_by_variable.setdefault(fn.config_variable, fn)
     types = discovery.registry.types
     project._deployments, project._deployments_used = project._deployments_used, {}
+    process = _build_process(project, shipped)
     try:
         result = build_manifest(
             project.root.name,
             discovery.functions,
             project.profile,
-            lambda name, var: _deployment(project, name, var, first_by_variable, types, deployments),
+            lambda name, var: _deployment(project, name, var, first_by_variable, types, deployments, process),
             lambda existing: _mothership(project, existing, shipped),
             timestamp,
             project._manifest_memo,
@@ -146,11 +149,33 @@ def _settle_manifest(project: Project, result: ManifestResult, outcome: BuildOut
     return None
 
 
+def _build_process(project: Project, shipped: set[str]) -> BuildProcess:
+    """The build process the config modules are imported in, one after the other."""
+
+    def source(relpath: str):
+        summary = project.summary(relpath)
+        if summary.tree is not None:
+            return summary.tree, summary.lines
+        text = project.text(relpath)
+        try:
+            return (ast.parse(text), text.splitlines()) if text is not None else None
+        except (SyntaxError, ValueError):
+            return None
+
+    return BuildProcess(str(project.root / ".flash" / ".build"), frozenset(shipped), source)
+
+
 def _deployment(
-    project: Project, resource, variable: str | None, first_by_variable: dict, types: dict, out: dict
+    project: Project,
+    resource,
+    variable: str | None,
+    first_by_variable: dict,
+    types: dict,
+    out: dict,
+    process: BuildProcess,
 ) -> dict:
     """The builder executes the file of the first discovered function whose config variable
-    has this name (whatever its resource) and reads that variable there."""
+    has this name (whatever its resource) and reads that variable there, all in one process."""
     first = first_by_variable.get(variable) if variable else None
     if first is None:
         return _NO_FIELDS
@@ -159,8 +184,10 @@ def _deployment(
         return _NO_FIELDS
     env, env_key = _build_env(project)
     try:
-        exec_key, executed = project.executed(first.relpath)
-        key = (first.relpath, exec_key, variable, types.get(resource, ""), env_key)
+        alone = process.pristine()
+        exec_key, executed = project.executed(first.relpath, env, env_key, process)
+        after_others = env_key if alone else object()  # (a result that depends on earlier modules is not memoised)
+        key = (first.relpath, exec_key, variable, types.get(resource, ""), after_others)
         dep = project._deployments.get(key)
         if dep is None:
             dep = deployment_fields(types.get(resource, ""), variable, first.relpath, executed, project.profile, env)

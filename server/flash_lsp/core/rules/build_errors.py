@@ -154,13 +154,16 @@ def _deployments(model: ProjectModel) -> Iterator[Diagnostic]:
                 f"manifest entry gets no imageName, gpuIds, workersMin/workersMax or template. Import other project "
                 f"modules inside the function body instead.",
             )
-        for field_name in dep.uncertain:
+        if dep.uncertain:
             assigns = model.discovery.registry.assignments.get(resource) or []
             path, assign = assigns[-1] if assigns else (dep.source, None)
+            fields = ", ".join(dep.uncertain)
+            verb, them = ("depends", "it") if len(dep.uncertain) == 1 else ("depend", "them")
             yield CATALOGUE["FL407"].at(
                 path or "",
                 assign.call_span if assign else Span(0, 0, 0, 0),
-                f"'{resource}': {field_name} depends on values only known when the build runs; the preview omits it.",
+                f"'{resource}': {fields} {verb} on values only known when the build runs (the environment, "
+                f"or code the analysis does not follow); the preview omits {them}.",
             )
 
 

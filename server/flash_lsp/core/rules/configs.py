@@ -126,14 +126,24 @@ def _inline(fn: DiscoveredFunction) -> Diagnostic:
 def _config_names(relpath: str, summary) -> Iterator[Diagnostic]:
     """Configs of this file whose resource key will be the variable name."""
     for assign in summary.configs:
-        if assign.name_span is None:
-            diagnostic = CATALOGUE["FL106"].at(
+        if assign.name_span is None and assign.star_kwargs:  # a name= inside the `**` mapping still validates
+            yield CATALOGUE["FL106"].at(
                 relpath,
                 assign.call_span,
-                f"{assign.type_name} has no literal name=: the build keys this endpoint as "
-                f"'{assign.variable}' (the variable name); without name= the config also fails validation.",
+                f"{assign.type_name} has no literal name= (a name passed through ** satisfies validation, but "
+                f"the build's scanner does not read it): the build keys this endpoint as '{assign.variable}' "
+                f"(the variable name).",
             )
-            yield diagnostic if assign.star_kwargs else replace(diagnostic, severity=Severity.ERROR)
+        elif assign.name_span is None:
+            yield replace(
+                CATALOGUE["FL106"].at(
+                    relpath,
+                    assign.call_span,
+                    f"{assign.type_name} has no name=: the build keys this endpoint as '{assign.variable}' "
+                    f"(the variable name), and the config fails validation (name is required).",
+                ),
+                severity=Severity.ERROR,
+            )
         elif not isinstance(assign.name_value, str) or not assign.name_value:
             yield CATALOGUE["FL106"].at(
                 relpath,
