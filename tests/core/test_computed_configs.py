@@ -93,6 +93,12 @@ def test_mutations_are_followed_or_make_the_value_unknown():
         is UNKNOWN
     )
     assert config(base + "if os.getenv('X'):\n    BASE['workersMax'] = 9\ncfg = LiveServerless(**BASE)\n") is UNKNOWN
+    rebinds = (
+        HEAD + "N = 2\ndef setup():\n    global N\n    N = 8\nsetup()\ncfg = LiveServerless(name='w', workersMax=N)\n"
+    )
+    assert config(rebinds, {})["workersMax"] is UNKNOWN
+    assigned = HEAD + "cfg = LiveServerless(name='w', workersMax=2)\ncfg.workersMax = 4\n"
+    assert config(assigned, {}) is UNKNOWN
 
 
 @pytest.mark.parametrize(("env", "workers"), [({"ENV": "prod"}, 5), ({}, 1), (None, UNKNOWN)])

@@ -39,6 +39,7 @@ from .sim_values import (
     Failure,
     Ref,
     ResourceValue,
+    TemplateValue,
     _OutOfSteps,
     _Raised,
     holds,
@@ -134,7 +135,7 @@ class _Simulator(ImportSimulator):
         self.future_annotations = False
         self.steps = 0
         self.depth = 0
-        self.defined: set[str] = set()
+        self.defined: dict[str, ast.AST] = {}
         self.uncertain = 0  # > 0 while simulating code that may not run
         self.position: ast.stmt | None = None  # the statement being simulated
 
@@ -194,7 +195,7 @@ class _Simulator(ImportSimulator):
         for decorator in reversed(node.decorator_list):
             self.decorator(decorator, scope)
         scope[node.name] = UNKNOWN
-        self.defined.add(node.name)
+        self.defined[node.name] = node
 
     _AsyncFunctionDef = _FunctionDef
 
@@ -220,7 +221,7 @@ class _Simulator(ImportSimulator):
         for decorator in reversed(node.decorator_list):
             self.decorator(decorator, scope)
         scope[node.name] = UNKNOWN
-        self.defined.add(node.name)
+        self.defined[node.name] = node
 
     def _If(self, node: ast.If, scope: dict) -> None:
         """The branch the condition picks, decided in the build's environment; when it cannot be
@@ -338,7 +339,9 @@ class _Simulator(ImportSimulator):
             elif isinstance(container, (list, dict)):
                 self.forget(lambda v: holds(v, container), scope)
         elif isinstance(target, ast.Attribute):
-            self.expr(target.value, scope)
+            owner = self.expr(target.value, scope)
+            if isinstance(owner, (ResourceValue, TemplateValue)):  # `cfg.workersMax = 5` changes the config
+                self.forget(lambda v: v is owner or holds(v, owner), scope)
 
     # -- decorators ---------------------------------------------------------------------------
     def decorator(self, node: ast.expr, scope: dict) -> None:

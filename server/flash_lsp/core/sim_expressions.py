@@ -68,7 +68,7 @@ class ExpressionEvaluator:
     bounds: list[tuple[str, Span]]
     steps: int
     depth: int
-    defined: set[str]  # module-level functions and classes (a call may change module state)
+    defined: dict[str, ast.AST]  # module-level functions and classes (a call may change module state)
     uncertain: int  # > 0 while evaluating code that may not run
 
     def exceeded(self, bound: str, node: ast.AST) -> Any:
@@ -339,6 +339,9 @@ class ExpressionEvaluator:
         or with a module-level function, any module global): they become UNKNOWN."""
         func = node.func
         if isinstance(func, ast.Name) and func.id in self.defined:
+            rebound = {n for g in ast.walk(self.defined[func.id]) if isinstance(g, ast.Global) for n in g.names}
+            for name in rebound:
+                self.globals[name] = UNKNOWN
             self.forget(lambda value: isinstance(value, (list, dict, ResourceValue, TemplateValue)), scope)
             return
         targets = [*args, *kwargs.values()]
