@@ -178,3 +178,14 @@ def test_a_config_bound_in_a_match_case_is_seen_and_a_star_star_name_is_valid(an
     fl106 = [d for d in model.diagnostics if d.code == "FL106"]
     assert len(fl106) == 2 and not any("fails validation" in d.message or d.severity == Severity.ERROR for d in fl106)
     assert model.manifest["resources"]["cfg"]["workersMax"] == 3  # keyed by the variable name
+
+
+def test_a_template_with_an_unknown_part_is_left_out_whole(analyze):
+    worker = HEAD + "from tetra_rp import PodTemplate\n"
+    worker += "cfg = LiveServerless(name='w', template=PodTemplate(dockerArgs=os.environ.get('ARGS')))\n"
+    worker += "@remote(cfg)\nasync def f(x):\n    return x\n"
+    unknown = analyze({"workers/w.py": worker.replace("os.environ.get('ARGS')", "sys.argv[1]")}, env_vars={})
+    assert "template" not in unknown.manifest["resources"]["w"]
+    assert "template.dockerArgs" in next(d.message for d in unknown.diagnostics if d.code == "FL407")
+    known = analyze({"workers/w.py": worker}, env_vars={"ARGS": "--x"})
+    assert known.manifest["resources"]["w"]["template"]["dockerArgs"] == "--x"

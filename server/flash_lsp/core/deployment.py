@@ -172,10 +172,11 @@ def _template(state: dict, uncertain: list[str]) -> dict | None:
         uncertain.append("template")
         return None
     template = {}
+    unknown = []
     for key in flash_api.TEMPLATE_FIELDS:
         value = state["_disk"] if key == "containerDiskInGb" else source.get(key, flash_api.TEMPLATE_DEFAULTS[key])
         if value is UNKNOWN or (key == "containerDiskInGb" and not int_like(value)):
-            uncertain.append(f"template.{key}")
-            value = flash_api.TEMPLATE_DEFAULTS[key]
+            unknown.append(f"template.{key}")
         template[key] = _as_int(value) if key == "containerDiskInGb" else value
-    return template
+    uncertain += unknown
+    return None if unknown else template  # the builder writes the template whole: no part of it guessed
