@@ -189,3 +189,29 @@ def test_a_template_with_an_unknown_part_is_left_out_whole(analyze):
     assert "template.dockerArgs" in next(d.message for d in unknown.diagnostics if d.code == "FL407")
     known = analyze({"workers/w.py": worker}, env_vars={"ARGS": "--x"})
     assert known.manifest["resources"]["w"]["template"]["dockerArgs"] == "--x"
+
+
+@pytest.mark.parametrize(
+    ("insert", "outcome"),
+    [
+        ("os.path.dirname(__file__)", "found"),  # workers/ of the build copy
+        ("'/elsewhere'", "unknown"),  # outside the build copy: what it holds is not known
+        ("sys.argv[0]", "unknown"),  # not computable
+        (None, "fails"),  # nothing added: the import fails as the build's would
+    ],
+)
+def test_an_import_after_a_sys_path_change(insert, outcome):
+    from flash_lsp.core.build_process import BuildProcess
+
+    helper = "LIMIT = 7\n"
+    parsed = {"workers/helper.py": (ast.parse(helper), helper.splitlines())}
+    process = BuildProcess("/p/.flash/.build", frozenset(parsed), parsed.get)
+    source = HEAD + (f"sys.path.insert(0, {insert})\n" if insert else "") + "from helper import LIMIT\n"
+    result = simulate(
+        ast.parse(source), source.splitlines(), BASELINE.importable, "tetra_rp", {}, process, "workers/w.py"
+    )
+    if outcome == "fails":
+        assert result.failure.kind == "import"
+    else:
+        assert result.failure is None
+        assert result.bindings["LIMIT"] == (7 if outcome == "found" else UNKNOWN)
