@@ -2,6 +2,7 @@
 // folder opens (no file opened), a problem gone once the ignore file fixes it, the report of the
 // package just made rather than the earlier prediction. `h` holds drive.mjs's helpers.
 import fs from 'node:fs';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
@@ -181,10 +182,17 @@ export async function mothershipClickStep(h) {
 export async function cancelBuildStep(h, folder) {
   await h.step('cancelBuild', async () => {
     const { page, T } = h;
+    // tiny builds in ~2 s, too fast to cancel on a loaded machine: an incompressible 160 MB file
+    // keeps the real build copying and compressing for several seconds
+    const ballast = path.join(folder, 'ballast.bin');
+    const fd = fs.openSync(ballast, 'w');
+    for (let i = 0; i < 160; i++) fs.writeSync(fd, crypto.randomBytes(1 << 20));
+    fs.closeSync(fd);
     await h.quickOpen('workers/gpu/endpoint.py');
     await h.runCommand('Flash: Build');
-    // cancel once the real build runs (it has started writing .flash/)
-    const toast = page.locator('.notification-toast', { hasText: /Flash: build tiny: (Building manifest|Generating handlers|Installing)/ }).first();
+    // cancel once the real build runs (it has started writing .flash/.build)
+    const stage = /Flash: build tiny: (Copied|Building manifest|Generating handlers|Installing|No dependencies|Using PyPI|Bundled local)/;
+    const toast = page.locator('.notification-toast', { hasText: stage }).first();
     await toast.waitFor({ timeout: T(60000) });
     await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
     const cancelled = page.locator('.notification-toast', { hasText: 'Flash: build of tiny cancelled' }).first();
@@ -201,7 +209,9 @@ export async function cancelBuildStep(h, folder) {
         valid = false;
       }
     }
-    return { message: (await cancelled.innerText()).trim(), archiveExists: fs.existsSync(archive), valid, buildDir: fs.existsSync(path.join(folder, '.flash', '.build')) };
+    const result = { message: (await cancelled.innerText()).trim(), archiveExists: fs.existsSync(archive), valid, buildDir: fs.existsSync(path.join(folder, '.flash', '.build')) };
+    fs.rmSync(ballast, { force: true });
+    return result;
   });
 }
 
