@@ -98,6 +98,7 @@ class Session:
         self.startup_problems: str | None = None  # settings problems found before the client was ready
         self.shown_problems: str | None = None
         self.listeners: list[Callable[[ProjectState], None]] = []
+        self.changed = asyncio.Event()  # set (and replaced) whenever any project's diagnostics change
 
     # -- projects ----------------------------------------------------------------------------
     def folders(self) -> list[Path]:
@@ -142,6 +143,7 @@ class Session:
             state = self.projects.pop(root)
             for uri in state.diagnostics:
                 self.server.publish(uri, [], None)
+        self._signal_change()
 
     def _new_project(self, root: Path, only: list[str] | None = None) -> tuple[Project, str]:
         profile, reason = self._profile(root)
@@ -293,6 +295,7 @@ class Session:
     def _publish(self, state: ProjectState, diagnostics: dict[str, list[types.Diagnostic]], snapshot) -> None:
         previous = state.diagnostics
         state.diagnostics = diagnostics
+        self._signal_change()
         if self.server.client_support.pull_diagnostics:
             self.server.refresh_diagnostics()
         else:
@@ -303,6 +306,11 @@ class Session:
                 if new or uri in previous or uri in versions:  # open buffers always get their version
                     self.server.publish(uri, new, versions.get(uri))
         self.server.protocol.notify("flash/modelChanged", {"project": state.uri, "version": state.counter})
+
+    def _signal_change(self) -> None:
+        """Wake the workspace pulls held open until something changes."""
+        event, self.changed = self.changed, asyncio.Event()
+        event.set()
 
     # -- reading results -----------------------------------------------------------------------
     async def fresh(self, uri: str, timeout: float = 2.0) -> tuple[ProjectState | None, ProjectModel | None]:
@@ -376,6 +384,7 @@ class Session:
             return
         state.external[origin] = by_uri
         state.external_changes += 1
+        self._signal_change()
         if self.server.client_support.pull_diagnostics:
             self.server.refresh_diagnostics()
             return
