@@ -125,3 +125,28 @@ async def test_notes_appear_as_info_diagnostics_at_their_site(client):
     [note] = [d for d in found if d.source == "flash-lsp migrate"]
     assert note.code == "FL955" and note.severity == types.DiagnosticSeverity.Information
     assert note.range.start.line == 10 and "ranker" in note.message
+
+
+async def test_project_command_with_apply_false_returns_the_edit_and_writes_nothing(client, tmp_path):
+    """VS Code applies the edit itself (as a refactoring, so its files are saved after the preview)."""
+    received = []
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams):
+        received.append(params)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    before = (client.workspace_root / "app_main.py").read_text()
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="flash.migrateProject", arguments=[{"project": uri(client, "app_main.py"), "apply": False}]
+        )
+    )
+    assert result["applied"] is False and result["reason"] == "not-applied" and not received
+    assert result["files"] == ["app_main.py", "requirements.txt"]
+    edit = client.protocol._converter.structure(result["edit"], types.WorkspaceEdit)
+    _annotated(edit)
+    expected = cli_migrated(client.workspace_root, tmp_path)
+    by_uri = {c.text_document.uri: c.edits[0].new_text for c in edit.document_changes}
+    assert by_uri == {uri(client, rel): expected[rel] for rel in ("app_main.py", "requirements.txt")}
+    assert (client.workspace_root / "app_main.py").read_text() == before

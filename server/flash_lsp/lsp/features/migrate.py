@@ -1,8 +1,10 @@
 """Migration to runpod 2.0 in the editor (docs/migration.md, "In the editor").
 
 * code actions on an endpoint (its decorator, config or route): migrate its file;
-* the command `flash.migrateProject` (argument `{project: <root or file URI>}`): migrate the whole
-  project; it asks the client to apply the edit (`workspace/applyEdit`) and returns it;
+* the command `flash.migrateProject` (argument `{project: <root or file URI>, apply?: bool}`): migrate
+  the whole project; it asks the client to apply the edit (`workspace/applyEdit`), or with `apply:
+  false` returns the edit for the client to apply itself (VS Code: as a refactoring, whose files are
+  saved after the preview);
 * info diagnostics (source `flash-lsp migrate`) on settings the migration cannot carry over.
 
 Every edit carries one change annotation with `needsConfirmation: true`, so VS Code shows the refactor
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 
 from ...core.rules.catalogue import MIGRATE
 from ...migrate import Migration, migrate_project
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 COMMAND = "flash.migrateProject"
+converter = get_converter()
 KIND = types.CodeActionKind.RefactorRewrite
 ANNOTATION = "flash-lsp.migrate"
 OLD_PACKAGES = ("runpod_flash", "tetra_rp")
@@ -118,7 +122,8 @@ def register(server: FlashLanguageServer) -> None:
 
     @server.command(COMMAND)
     async def migrate_project_command(ls, *args):
-        target = args[0].get("project") if args and isinstance(args[0], dict) else None
+        options = args[0] if args and isinstance(args[0], dict) else {}
+        target = options.get("project")
         path = path_of(target) if target else None
         state = session.state_for(target) if path is not None else None
         if state is None:
@@ -131,6 +136,14 @@ def register(server: FlashLanguageServer) -> None:
         if not migration.changes:
             return {"applied": False, "reason": "nothing-to-do", "message": "Flash: nothing to migrate."}
         edit = workspace_edit(ls, migration)
+        if options.get("apply") is False:
+            return {
+                "applied": False,
+                "reason": "not-applied",
+                "edit": converter.unstructure(edit),
+                "files": sorted(migration.changes),
+                "skipped": migration.skipped,
+            }
         result = await ls.workspace_apply_edit_async(
             types.ApplyWorkspaceEditParams(edit=edit, label="Migrate to runpod 2.0")
         )
