@@ -4,7 +4,7 @@ Message formats are the ones printed by tetra-rp 0.20–0.25 (`cli/commands/buil
 `build_utils/manifest.py`, `scanner.py`, `handler_generator.py`); the `✗`/`!` prefixes of
 runpod-flash 1.13+ are accepted too, and runpod 2.0's discovery failures (`importing <file> failed:
 …`: a warning, an error for a single-file target or when no App was found; docs/runpod2.md,
-"Building"). The real build prints most errors several times (console
+"Building from the editor"). The real build prints most errors several times (console
 line, log record, traceback `ValueError: …`, outer `Build failed` traceback), so findings are
 de-duplicated.
 

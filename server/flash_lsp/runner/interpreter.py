@@ -254,7 +254,7 @@ def _is_sdk2(version: str) -> bool:
 
 def _rp_command(interpreter: str, source: str, info: dict, dist: dict) -> FlashCommand:
     """runpod 2.0: its `rp` script next to the interpreter, else its entry point; the build is
-    `rp flash deploy --build-only` (docs/runpod2.md, "Building")."""
+    `rp flash deploy --build-only` (docs/runpod2.md, "Building from the editor")."""
     folder = Path(interpreter).parent
     script = folder / "rp"
     if script.is_file() and os.access(script, os.X_OK) and _shebang_works(script):

@@ -8,7 +8,7 @@ too. The percentage only grows: a late, lower step line does not move it back.
 runpod 2.0's `rp flash deploy --build-only` has its own table (`RP_STEPS`): under a pipe its phase
 list (resolving dependencies, packaging artifact) is printed only when the build ends, so the lines
 seen while it runs are discovery's import failures and the packager's "excluded source path" log
-lines (docs/runpod2.md, "Building").
+lines (docs/runpod2.md, "Building from the editor").
 """
 
 from __future__ import annotations
