@@ -44,6 +44,18 @@ def cli_migrated(root: Path, tmp: Path) -> dict[str, str]:
     return {p.relative_to(copy).as_posix(): p.read_text() for p in copy.rglob("*") if p.is_file()}
 
 
+def accept_edits(client) -> list[types.ApplyWorkspaceEditParams]:
+    """Answer the server's `workspace/applyEdit` with "applied"; returns the requests as they come."""
+    received = []
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams):
+        received.append(params)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    return received
+
+
 def _annotated(edit: types.WorkspaceEdit) -> None:
     annotation = edit.change_annotations["flash-lsp.migrate"]
     assert annotation.needs_confirmation is True
@@ -95,12 +107,7 @@ async def test_no_migration_action_away_from_endpoints(client):
 
 
 async def test_project_command_asks_the_client_to_apply_an_annotated_edit(client, tmp_path):
-    received = []
-
-    @client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(params: types.ApplyWorkspaceEditParams):
-        received.append(params)
-        return types.ApplyWorkspaceEditResult(applied=True)
+    received = accept_edits(client)
 
     open_doc(client, "app_main.py")
     result = await client.workspace_execute_command_async(
@@ -145,12 +152,7 @@ async def test_notes_appear_as_info_diagnostics_at_their_site(client):
 
 async def test_project_command_with_apply_false_returns_the_edit_and_writes_nothing(client, tmp_path):
     """VS Code applies the edit itself (as a refactoring, so its files are saved after the preview)."""
-    received = []
-
-    @client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(params: types.ApplyWorkspaceEditParams):
-        received.append(params)
-        return types.ApplyWorkspaceEditResult(applied=True)
+    received = accept_edits(client)
 
     before = (client.workspace_root / "app_main.py").read_text()
     result = await client.workspace_execute_command_async(
