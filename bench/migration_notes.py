@@ -36,6 +36,14 @@ def timed(fn, n: int) -> float:
     return statistics.median(runs)
 
 
+def old_api_project(root: Path, copies: int) -> int:
+    """Every migration fixture, `copies` times, under `root`; the number of Python files."""
+    for i in range(copies):
+        for fixture in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+            shutil.copytree(fixture, root / f"{fixture.name}_{i}", ignore=shutil.ignore_patterns("requirements.txt"))
+    return len(python_files(root))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=10)
@@ -43,12 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "project"
-        for i in range(args.copies):
-            for fixture in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
-                shutil.copytree(
-                    fixture, root / f"{fixture.name}_{i}", ignore=shutil.ignore_patterns("requirements.txt")
-                )
-        files = len(python_files(root))
+        files = old_api_project(root, args.copies)
         plan = timed(lambda: migrate_project(root), args.n)
         check = timed(lambda: fingerprint(root, {}), args.n)
     print(f"{files} Python files ({args.copies} copies of {FIXTURES.relative_to(ROOT)}), median of {args.n}:")
