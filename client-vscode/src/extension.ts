@@ -9,6 +9,7 @@ import { EndpointsTree, REVEAL_COMMAND, revealLocation } from './tree';
 import { BundleSizeRequest, ClientCommands, ProjectArg } from './protocol';
 import { commandArg } from './preview';
 import { addBuildExclusion } from './settings';
+import { MigrationController } from './migrate';
 
 let flash: FlashClient | undefined;
 
@@ -44,6 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     renderSizeReport(await client.request(BundleSizeRequest.type, { project }), project),
   );
   const builds = new BuildController(client, previews, pickProject);
+  new MigrationController(client, (arg) => builds.project(arg));
 
   context.subscriptions.push(
     log,

@@ -10,15 +10,17 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .core.deps import parse_exclusions
 from .core.environment import detect_environment
 from .core.model import Severity
 from .core.profile_detect import detect_profile
 from .core.profiles import PROFILES, Profile, get_profile
-from .core.project import Project, ProjectModel, analyze_project
+from .core.project import Project, ProjectModel
 from .core.report import endpoints, render_check_text
 from .migrate.command import add_migrate_command
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXCLUDE_HELP = "packages the build leaves out, as `flash build --exclude` / `rp flash deploy --exclude` (a,b)"
 # control characters (C0 but newline, DEL, C1), bidirectional overrides and lone surrogates: a file
 # or config name holding them could move the cursor, recolour or rewrite the user's terminal
 _UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -83,13 +85,15 @@ def _parser() -> argparse.ArgumentParser:
 
     check = project_command("check", "print diagnostics and the endpoints the build will create", _check)
     check.add_argument("--format", choices=("text", "json"), default="text")
-    project_command("manifest", "print the predicted flash_manifest.json", _manifest)
+    manifest = project_command("manifest", "print the predicted flash_manifest.json", _manifest)
+    for p in (check, manifest):  # runpod 2.0 names the excluded packages in its manifest
+        p.add_argument("--exclude", default=None, metavar="A,B", help=EXCLUDE_HELP)
     handlers = project_command("handlers", "write the predicted handler files", _handlers)
     handlers.add_argument("--out", required=True, metavar="DIR", help="directory to write the handler files into")
     project_command("files", "list the project files the archive will carry", _files)
     size = project_command("size", "predict the archive size (resolves dependencies for Linux x86_64)", _size)
     size.add_argument("--format", choices=("text", "json"), default="text")
-    size.add_argument("--exclude", default=None, metavar="A,B", help="packages passed to flash build --exclude")
+    size.add_argument("--exclude", default=None, metavar="A,B", help=EXCLUDE_HELP)
     size.add_argument("--offline", action="store_true", help="answer from the cache or installed packages only")
     add_migrate_command(sub, _checked_root)
     return parser
@@ -119,7 +123,7 @@ def _analyze(args) -> ProjectModel:
     root = _checked_root(args.path)
     profile = _profile(args, root)
     environment = detect_environment(root.resolve(), args.python, profile)
-    return analyze_project(root, profile, environment=environment)
+    return Project(root, profile, environment, os.environ, parse_exclusions(getattr(args, "exclude", None))).analyze()
 
 
 def _check(args) -> int:
@@ -189,7 +193,6 @@ def _size(args) -> int:
     from .bundle import SizePredictor
     from .bundle.cli import format_text
     from .bundle.request import request_for
-    from .core.deps import parse_exclusions
 
     root = _checked_root(args.path)
     profile = _profile(args, root)

@@ -253,6 +253,8 @@ class Session:
 
     def _analyze(self, state: ProjectState, snapshot, disk: set[str], structure: bool):
         """On the analysis thread: bring the project up to date and analyse it."""
+        if disk:
+            self._redetect(state)
         project = state.project
         for rel in list(project.overrides):
             if rel not in snapshot:
@@ -264,6 +266,15 @@ class Session:
             project.invalidate(sorted(disk), structure=structure)
         model = project.analyze(state.generated_at, rule_overrides=self.settings.severity_overrides())
         return model, self._lsp_diagnostics(state, model, snapshot)
+
+    def _redetect(self, state: ProjectState) -> None:
+        """Files changed on disk (a migration, a new pin): a profile detected anew replaces the project."""
+        if self.settings.profile != "auto":
+            return
+        profile, _ = detect_profile(state.root, self.settings.interpreter)
+        if profile.name != state.project.profile.name:
+            log.info("%s: profile %s -> %s", state.root, state.project.profile.name, profile.name)
+            state.project, state.profile_reason = self._new_project(state.root, [state.alone] if state.alone else None)
 
     def _lsp_diagnostics(self, state: ProjectState, model: ProjectModel, snapshot) -> dict[str, list[types.Diagnostic]]:
         project = state.project

@@ -149,7 +149,7 @@ const h = { page, step, T, shot, openWorkbench, runCommand, quickOpen, typeAt, e
 if (config.suite) {
   const { run } = await import(`./${config.suite}.mjs`);
   try {
-    await run({ page, config, step, T, text, shot, log, openWorkbench, quickOpen, editorWith, hoverWord });
+    await run({ page, config, step, T, text, shot, log, openWorkbench, quickOpen, editorWith, hoverWord, runCommand });
   } catch (e) {
     results.fatal = { ok: false, error: String(e?.stack ?? e) };
   }
