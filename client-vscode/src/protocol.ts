@@ -60,6 +60,18 @@ export interface BundleEndpoint {
   bytes: number | null;
 }
 
+/** A top-level directory that makes up more than a tenth of the archive. */
+export interface SizeContributor {
+  /** A top-level directory of the project, with a trailing slash (".venv/"). */
+  path: string;
+  /** Its compressed bytes in the archive. */
+  bytes: number;
+  /** Its fraction of the archive. */
+  share: number;
+  /** What to do about it, when it is a virtual environment that ships ("shipped: add it to .flashignore"). */
+  advice?: string;
+}
+
 export interface BundleSizeParams {
   /** Any document of the project. */
   uri?: string;
@@ -92,6 +104,12 @@ export interface BundleSizeResult {
   /** Compressed project and generated files. */
   project_bytes?: number;
   project_raw_bytes?: number;
+  /** Compressed bytes per top-level entry of the project ("main.py", ".venv/"), generated files included. */
+  project_parts?: Record<string, unknown>;
+  /** While the project files are compressed (a shipped virtual environment can take a minute): how far it got; null otherwise. */
+  sizing?: BundleSizing | null;
+  /** Up to three top-level directories over 10 % of the archive, biggest first. */
+  contributors?: SizeContributor[];
   overhead_bytes?: number;
   problems?: BundleProblem[];
   hints?: BundleHint[];
@@ -106,6 +124,18 @@ export interface BundleSizeResult {
   key?: string;
   timings?: Record<string, unknown>;
   endpoints: BundleEndpoint[];
+}
+
+/** While the project files are compressed (a shipped virtual environment can take a minute): how far it got; null otherwise. */
+export interface BundleSizing {
+  /** The top-level entry being read (".venv/"). */
+  part: string;
+  /** Raw bytes read, in percent of those to read. */
+  percentage: number;
+  /** A lower bound of the archive: the compressed bytes so far, plus the dependencies when the last estimate resolved the same requirement set. */
+  partial_bytes: number;
+  done_bytes?: number;
+  total_bytes?: number;
 }
 
 export namespace BundleSizeRequest {
@@ -153,6 +183,17 @@ export interface Endpoint {
   functions: EndpointFunction[];
 }
 
+export interface EndpointsSizeContributor {
+  /** A top-level directory of the project, with a trailing slash (".venv/"). */
+  path: string;
+  /** Its compressed bytes in the archive. */
+  bytes: number;
+  /** Its fraction of the archive. */
+  share: number;
+  /** What to do about it, when it is a virtual environment that ships ("shipped: add it to .flashignore"). */
+  advice?: string;
+}
+
 export type EndpointsParams = object | null;
 
 export interface EndpointsResult {
@@ -167,6 +208,8 @@ export interface EndpointsProject {
   errors: string[];
   /** The predicted archive, from the same estimate as flash/bundleSize's archive_bytes (null until known). */
   archiveBytes?: number | null;
+  /** flash/bundleSize's contributors: up to three top-level directories over 10 % of the archive. */
+  sizeContributors?: EndpointsSizeContributor[];
   endpoints: Endpoint[];
 }
 
@@ -284,6 +327,12 @@ export interface BundleSizeChangedParams {
   archiveBytes: number | null;
   limitBytes: number | null;
   confidence?: 'authoritative' | 'provisional' | 'cached' | 'offline-estimate' | null;
+  /** While the project files are compressed (state updating): the top-level entry being read, the percentage read and a lower bound of the archive (flash/bundleSize's sizing). null otherwise. */
+  sizing?: {
+    part: string;
+    percentage: number;
+    partialBytes: number;
+  } | null;
 }
 export namespace BundleSizeChangedNotification {
   export const method = 'flash/bundleSizeChanged';

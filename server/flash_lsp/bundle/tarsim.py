@@ -62,6 +62,11 @@ class TarStream:
             n += len(z.compress(b"\0" * pad))
         self._out += n
 
+    @property
+    def emitted(self) -> int:
+        """Compressed bytes out since the previous measure(), without flushing (a lower bound)."""
+        return self._out - self._mark
+
     def measure(self) -> int:
         """Compressed bytes produced since the previous measure() (flushes the pending block)."""
         self._out += len(self._z.flush(zlib.Z_SYNC_FLUSH))

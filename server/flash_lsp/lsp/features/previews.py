@@ -62,6 +62,7 @@ def register(server: FlashLanguageServer) -> None:
                     "succeeds": model.outcome.succeeds,
                     "errors": model.outcome.errors,
                     "archiveBytes": _archive_bytes(ls, state),
+                    "sizeContributors": ls.bundle_sizes.contributors_of(state) if ls.bundle_sizes else [],
                     "endpoints": [
                         _endpoint_json(state, ep, _size_bytes(ls, state, ep))
                         for ep in endpoints(model)
