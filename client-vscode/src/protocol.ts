@@ -177,6 +177,8 @@ export interface Endpoint {
   live: boolean;
   mothership?: boolean;
   handlerFile: string;
+  /** Every file the build generates for this endpoint (the mothership: handler_mothership.py, which its manifest entry names, and handlers/handler_mothership.py); flash/handler's path. */
+  handlerFiles?: string[];
   /** What this endpoint brings in: its packages plus the project files and tar overhead, as if it were alone (null until known). The archive is archiveBytes of the project. */
   sizeBytes?: number | null;
   location?: Location;
@@ -223,8 +225,10 @@ export namespace EndpointsRequest {
 export interface HandlerParams {
   uri?: string;
   project?: string;
-  /** Resource (endpoint) name, e.g. gpu_worker; "mothership" also gives handlers/handler_mothership.py. */
+  /** Resource (endpoint) name, e.g. gpu_worker; "mothership" gives handlers/handler_mothership.py. */
   resource: string;
+  /** One generated file of the resource instead (flash/endpoints handlerFiles): the mothership has two, handlers/handler_mothership.py and the handler_mothership.py its manifest entry names. */
+  path?: string;
 }
 
 export interface HandlerResult {
@@ -366,6 +370,8 @@ export interface ProjectArg {
 export interface HandlerPreviewArg {
   project?: string;
   resource: string;
+  /** Which of the endpoint's generated files (flash/endpoints handlerFiles), e.g. handler_mothership.py; absent: its handler (handlerFile). */
+  path?: string;
 }
 
 /** CLIENT command (the server does not execute it): add `packages` to the `flash.build.exclude` setting (workspace folder scope), which the server then applies to the analysis, the size estimate and `flash build --exclude`. Sent by the quick fix on FL805 (torch, torchvision, torchaudio are in the GPU base image). */
