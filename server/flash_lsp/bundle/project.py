@@ -121,12 +121,7 @@ def _compress(readable, on_progress: Callable[[Sizing], None] | None) -> tuple[d
         except OSError:
             failed.append((rel, size))
             continue
-        dirs = rel.split("/")[:-1]
-        for i in range(1, len(dirs) + 1):
-            d = "/".join(dirs[:i])
-            if d not in seen:
-                seen.add(d)
-                stream.add_dir(d)
+        stream.add_parents(rel, seen)
         stream.add_file(rel, data)
         done += size
         if on_progress is not None and time.monotonic() - last >= PROGRESS_EVERY_S:

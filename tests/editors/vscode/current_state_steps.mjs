@@ -279,17 +279,13 @@ export async function venvSizeStep(h, folder) {
     const item = page.locator('.statusbar-item[id*="flash"]', { hasText: /\d(\.\d)? ?[KMG]?B \/ \d/ }).first();
     const tooltip = page.locator('.monaco-hover:not(.hidden)', { hasText: 'of it is .venv/' }).first();
     const deadline = Date.now() + T(120000);
-    for (;;) {
+    while (!(await tooltip.isVisible())) {
+      if (Date.now() > deadline) throw new Error('no size tooltip naming .venv/');
       await item.waitFor({ state: 'visible', timeout: T(120000) });
-      await page.mouse.move(5, 500);
+      await page.mouse.move(5, 500); // away, then back: the hover shows the tooltip as it is now
       await page.waitForTimeout(300);
       await item.hover();
-      try {
-        await tooltip.waitFor({ state: 'visible', timeout: T(4000) });
-        break;
-      } catch (e) {
-        if (Date.now() > deadline) throw e;
-      }
+      await tooltip.waitFor({ state: 'visible', timeout: T(4000) }).catch(() => {});
     }
     const seconds = (Date.now() - written) / 1000;
     const lines = (await tooltip.innerText()).replace(/\u00a0/g, ' ').split('\n').filter((s) => s.trim());
