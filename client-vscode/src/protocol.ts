@@ -60,7 +60,7 @@ export interface BundleEndpoint {
   bytes: number | null;
 }
 
-/** A top-level directory that makes up more than a tenth of the archive. */
+/** A top-level directory that makes up more than a tenth of the archive (and over 1 MiB). */
 export interface SizeContributor {
   /** A top-level directory of the project, with a trailing slash (".venv/"). */
   path: string;
@@ -108,7 +108,7 @@ export interface BundleSizeResult {
   project_parts?: Record<string, unknown>;
   /** While the project files are compressed (a shipped virtual environment can take a minute): how far it got; null otherwise. */
   sizing?: BundleSizing | null;
-  /** Up to three top-level directories over 10 % of the archive, biggest first. */
+  /** Up to three top-level directories over 10 % of the archive and over 1 MiB, biggest first. */
   contributors?: SizeContributor[];
   overhead_bytes?: number;
   problems?: BundleProblem[];

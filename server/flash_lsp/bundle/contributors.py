@@ -9,6 +9,7 @@ from pathlib import Path
 from .model import SizeEstimate
 
 SHARE = 0.10  # a directory is named when it is over this fraction of the archive
+MIN_BYTES = 1 << 20  # and over 1 MiB: in a small archive where the bytes go does not matter
 MOST = 3
 ENVIRONMENT_NAMES = frozenset({".venv", "venv", "env", ".tox", ".nox", "__pypackages__", "node_modules"})
 
@@ -24,13 +25,13 @@ def ignore_file_for(gitignore_only: bool) -> str:
 
 
 def contributors(est: SizeEstimate | None, root: Path, ignore_file: str) -> list[dict]:
-    """Up to `MOST` top-level directories over `SHARE` of the archive, biggest first:
+    """Up to `MOST` top-level directories over `SHARE` of the archive and `MIN_BYTES`, biggest first:
     ``{path, bytes, share, advice?}`` (path like ".venv/", bytes compressed)."""
     if est is None or not est.archive_bytes:
         return []
     out: list[dict] = []
     for part, n in sorted(est.project_parts.items(), key=lambda kv: (-kv[1], kv[0])):
-        if len(out) == MOST or n <= SHARE * est.archive_bytes:
+        if len(out) == MOST or n <= SHARE * est.archive_bytes or n < MIN_BYTES:
             break
         if not part.endswith("/"):
             continue
