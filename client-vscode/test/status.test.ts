@@ -50,6 +50,7 @@ describe('build commands', () => {
     assert.equal(isProminentProgress({ kind: 'begin', title: 'Flash build', cancellable: true }), true);
     assert.equal(isProminentProgress({ kind: 'begin', title: 'Packaging hello' }), true);
     assert.equal(isProminentProgress({ kind: 'begin', title: 'Indexing workspace' }), false);
+    assert.equal(isProminentProgress({ kind: 'begin', title: 'Flash: sizing the archive' }), false); // a shipped .venv
   });
 });
 
