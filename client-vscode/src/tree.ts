@@ -28,6 +28,11 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${(bytes / 1073741824).toFixed(2)} GB`;
 }
 
+/** One line per directory that makes up most of the archive: "99.0 MB of it is .venv/ (shipped: add it to .flashignore)". */
+export function contributorLines(contributors: readonly { path: string; bytes: number; advice?: string }[] | undefined): string[] {
+  return (contributors ?? []).map((c) => `${formatBytes(c.bytes)} of it is ${c.path}${c.advice ? ` (${c.advice})` : ''}`);
+}
+
 export function endpointDescription(ep: Endpoint): string {
   const parts = [ep.resourceType, ep.compute, ep.loadBalanced ? 'LB' : 'QB'];
   if (ep.live) parts.push('live');
@@ -66,6 +71,7 @@ function endpointNode(project: EndpointsProject, ep: Endpoint): FlashNode {
       `handler: ${ep.handlerFile}`,
       // the archive is the status bar's figure; an endpoint's own figure is what it needs alone
       formatBytes(project.archiveBytes) ? `predicted archive (all endpoints): ${formatBytes(project.archiveBytes)}` : '',
+      ...contributorLines(project.sizeContributors),
       size ? `this endpoint alone: ${size} (its packages, the project files and tar overhead)` : '',
       `${ep.functions.length} function(s)`,
     ].filter(Boolean).join('\n'),
@@ -101,6 +107,7 @@ export function buildTree(result: EndpointsResult | null | undefined): FlashNode
         project.uri,
         `profile ${project.profile}`,
         formatBytes(project.archiveBytes) ? `predicted archive: ${formatBytes(project.archiveBytes)}` : '',
+        ...contributorLines(project.sizeContributors),
         project.succeeds ? '' : `the build would fail:\n${project.errors.join('\n')}`,
       ].filter(Boolean).join('\n'),
       icon: project.succeeds ? 'rocket' : 'warning',

@@ -65,6 +65,15 @@ describe('tree model from flash/endpoints', () => {
     assert.match(ep, /this endpoint alone: 11\.8 MB/);
     assert.doesNotMatch(String(roots[1].tooltip), /archive/);
   });
+  test('tooltips name the directories that make up most of the archive, with advice for an environment', () => {
+    const venv = { path: '.venv/', bytes: 103_809_024, share: 0.96, advice: 'shipped: add it to .flashignore' };
+    const [root] = buildTree({ projects: [{ ...RESULT.projects[0], sizeContributors: [venv, { path: 'models/', bytes: 2_097_152, share: 0.11 }] }] });
+    const lines = String(root.tooltip).split('\n');
+    assert.ok(lines.includes('99.0 MB of it is .venv/ (shipped: add it to .flashignore)'), lines.join('|'));
+    assert.ok(lines.includes('2.0 MB of it is models/'));
+    assert.match(String(root.children[0].tooltip), /99\.0 MB of it is \.venv\//);
+    assert.doesNotMatch(String(roots[0].tooltip), /of it is/);
+  });
   test('an endpoint without its own location reveals its first function', () => {
     assert.deepEqual(roots[0].children[1].location, RESULT.projects[0].endpoints[1].functions[0].location);
   });

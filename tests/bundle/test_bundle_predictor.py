@@ -332,7 +332,13 @@ def test_project_bytes_exact_and_modelled(tmp_path):
     assert method == "compressed" and raw == sum(s for _r, s in lst)
     from flash_lsp.bundle import tarsim
 
-    assert exact == tarsim.measure_groups({"p": [(r, (root / r).read_bytes()) for r in files]})["p"]
+    # one stream, measured at each top-level entry: the same bytes as tarsim's groups
+    groups: dict[str, list] = {}
+    for r in files:
+        groups.setdefault(project_mod.top_part(r), []).append((r, (root / r).read_bytes()))
+    assert exact == sum(tarsim.measure_groups(groups).values())
+    share = project_mod.project_share(lst, str(root))
+    assert share.parts == tarsim.measure_groups(groups) and set(share.parts) == {"main.py", "workers/", "README.md"}
     modelled, _raw, method2 = project_mod.project_bytes(lst, None)
     assert method2 == "modelled" and 0.5 < modelled / exact < 2
 

@@ -244,3 +244,90 @@ export async function treeSizeStep(h) {
     return { status: (await status.innerText()).replace(/\u00a0/g, ' ').trim(), tooltip };
   });
 }
+
+/** Source-like text (deterministic) of about `bytes` bytes: compresses like installed packages. */
+function fakeSource(seed, bytes) {
+  let x = seed;
+  const next = () => (x = (x * 1103515245 + 12345) % 2147483648);
+  const lines = [];
+  for (let n = 0; n < bytes; ) {
+    const line = `def f_${next() % 50000}(name_${next() % 4000}, value_${next() % 4000}):  # ${next()}\n`;
+    lines.push(line);
+    n += line.length;
+  }
+  return lines.join('');
+}
+
+/** A .venv that ships (no ignore file names it): while it is sized the status bar shows how far and
+ *  the figure so far; afterwards the size tooltip says how much of the archive it is, and what to do. */
+export async function venvSizeStep(h, folder) {
+  await h.step('venvSizing', async () => {
+    const { page, T } = h;
+    await page.evaluate(() => {
+      window.__flashStatus = [];
+      const record = () => {
+        for (const el of document.querySelectorAll('.statusbar-item[id*="flash"]')) {
+          const t = el.textContent?.replace(/\u00a0/g, ' ').trim();
+          if (t && window.__flashStatus.at(-1) !== t) window.__flashStatus.push(t);
+        }
+      };
+      new MutationObserver(record).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    const site = path.join(folder, '.venv', 'lib', 'python3.11', 'site-packages', 'fakepkg');
+    fs.mkdirSync(site, { recursive: true });
+    fs.writeFileSync(path.join(folder, '.venv', 'pyvenv.cfg'), 'home = /usr/bin\nversion = 3.11.2\n');
+    for (let i = 0; i < 240; i++) fs.writeFileSync(path.join(site, `mod_${String(i).padStart(3, '0')}.py`), fakeSource(i + 1, 80_000));
+    const written = Date.now();
+    const sizing = page.locator('.statusbar-item[id*="flash"]', { hasText: /≥ .*sizing \.venv\/ \d+ %/ }).first();
+    // files created under .venv/ by another process have not always reached the server through
+    // VS Code's file watcher: then Re-index, the command for changes the watcher did not report
+    let reindexed = false;
+    if (!(await sizing.waitFor({ timeout: T(15000) }).then(() => true, () => false))) {
+      reindexed = true;
+      await h.runCommand('Flash: Re-index Workspace');
+    }
+    let sizingShot = false;
+    try {
+      await sizing.waitFor({ timeout: T(60000) });
+      await h.shot('size-sizing-venv');
+      sizingShot = true;
+    } catch {}
+    // then the figure, with a tooltip that names the .venv (hovered until the new estimate is in)
+    const item = page.locator('.statusbar-item[id*="flash"]', { hasText: /\d(\.\d)? ?[KMG]?B \/ \d/ }).first();
+    const tooltip = page.locator('.monaco-hover:not(.hidden)', { hasText: 'of it is .venv/' }).first();
+    const deadline = Date.now() + T(120000);
+    while (!(await tooltip.isVisible())) {
+      if (Date.now() > deadline) throw new Error('no size tooltip naming .venv/');
+      await item.waitFor({ state: 'visible', timeout: T(120000) });
+      await page.mouse.move(5, 500); // away, then back: the hover shows the tooltip as it is now
+      await page.waitForTimeout(300);
+      await item.hover();
+      await tooltip.waitFor({ state: 'visible', timeout: T(4000) }).catch(() => {});
+    }
+    const seconds = (Date.now() - written) / 1000;
+    const lines = (await tooltip.innerText()).replace(/\u00a0/g, ' ').split('\n').filter((s) => s.trim());
+    await h.shot('size-tooltip-venv');
+    await page.mouse.move(5, 500);
+    return { texts: await page.evaluate(() => window.__flashStatus), sizingShot, reindexed, lines, seconds };
+  });
+}
+
+/** `Flash: Show Handler Preview` offers the mothership's handler_mothership.py (the LB handler its
+ *  manifest entry names) beside handlers/handler_mothership.py, and previews it. */
+export async function mothershipHandlersStep(h) {
+  await h.step('mothershipHandlers', async () => {
+    const { page, T } = h;
+    await h.runCommand('Flash: Show Handler Preview');
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await rows.filter({ hasText: 'handler_mothership.py' }).first().waitFor({ timeout: T(15000) });
+    const offered = (await rows.allInnerTexts()).map((r) => r.replace(/\n/g, ' ').replace(/\u00a0/g, ' '));
+    await rows.filter({ hasText: /→ handler_mothership\.py/ }).first().click();
+    const editor = h.editorWith('Auto-generated FastAPI handler');
+    await editor.waitFor({ timeout: T(15000) });
+    await page.waitForTimeout(800);
+    await h.shot('mothership-handlers');
+    const tabs = (await page.locator('.tabs-container .tab').allInnerTexts()).map((t) => t.replace(/\n/g, ' ').trim());
+    const head = (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ').split('\n').slice(0, 4);
+    return { offered, tabs, head };
+  });
+}

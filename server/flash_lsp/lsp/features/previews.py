@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...core.query import endpoint, endpoints, handler_text
+from ...core.query import endpoint, endpoints, handler_files, handler_text
 from ..convert import uri_of
 from .projects import param, resolve_project
 
@@ -42,6 +42,10 @@ def register(server: FlashLanguageServer) -> None:
             path = f"handler_{name}.py"
             return {"project": state.uri, "resource": name, "path": path, "text": None, "version": state.counter}
         path, text = handler_text(state.model, ep)
+        wanted = param(params, "path")
+        if isinstance(wanted, str) and wanted != path:  # another generated file of this endpoint
+            mine = wanted in handler_files(state.model, ep)
+            path, text = wanted, state.model.handlers.files.get(wanted) if mine else None
         return {"project": state.uri, "resource": ep.name, "path": path, "text": text, "version": state.counter}
 
     @server.feature("flash/endpoints")
@@ -62,6 +66,7 @@ def register(server: FlashLanguageServer) -> None:
                     "succeeds": model.outcome.succeeds,
                     "errors": model.outcome.errors,
                     "archiveBytes": _archive_bytes(ls, state),
+                    "sizeContributors": ls.bundle_sizes.contributors_of(state) if ls.bundle_sizes else [],
                     "endpoints": [
                         _endpoint_json(state, ep, _size_bytes(ls, state, ep))
                         for ep in endpoints(model)
@@ -105,6 +110,7 @@ def _endpoint_json(state: ProjectState, ep, size_bytes: int | None = None) -> di
         "live": bool(ep.entry and ep.entry.get("is_live_resource")),
         "mothership": ep.is_mothership,
         "handlerFile": "handlers/handler_mothership.py" if ep.is_mothership else ep.handler_file,
+        "handlerFiles": handler_files(state.model, ep),
         "sizeBytes": size_bytes,
         **({"location": _location(state, *definition)} if definition else {}),
         "functions": [
