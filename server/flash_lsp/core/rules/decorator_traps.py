@@ -23,12 +23,15 @@ NOT_SEEN = "`flash build` only finds `@remote(...)` written on a def or class, s
 
 
 def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
-    for fn in model.functions:
-        moved = _rebound(fn, model.summaries.get(fn.relpath))
-        if moved is not None:
-            yield moved
+    for summary, functions in model.discovery.by_file.values():
+        if len(summary.configs) > 1:  # a variable assigned twice needs two assignments
+            for fn in functions:
+                moved = _rebound(fn, summary)
+                if moved is not None:
+                    yield moved
     for relpath, summary in model.summaries.items():
-        if summary.parsed and not summary.bound:
+        # a file that kept no AST and imports nothing cannot call remote()
+        if summary.parsed and not summary.bound and (summary.tree is not None or summary.bindings):
             yield from per_file(
                 project,
                 "decorator_traps",
@@ -38,10 +41,10 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
             )
 
 
-def _rebound(fn: DiscoveredFunction, summary: FileSummary | None) -> Diagnostic | None:
+def _rebound(fn: DiscoveredFunction, summary: FileSummary) -> Diagnostic | None:
     """FL108: the config variable names another config where the decorator runs than at the end."""
     ref = fn.decl.config
-    if summary is None or ref.kind != "name" or fn.resolution != "module":
+    if ref.kind != "name" or fn.resolution != "module":
         return None
     line = fn.decl.decorator_span.line
     before = [a for a in summary.configs if a.module_level and a.variable == ref.text and a.span.line < line]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..files import BOM, JUNK_DIRS, IgnoreSpec, build_spec, parse_ignore_text
@@ -34,7 +35,7 @@ def _byte_order_marks(model: ProjectModel) -> Iterator[Diagnostic]:
         pattern = source.patterns[0][len(BOM) :].strip()
         if not pattern or pattern.startswith("#"):
             continue  # the mark spoils a blank line or a comment: nothing changes
-        shipped = [f for f in model.files.files if IgnoreSpec([pattern]).match_file(f)]
+        shipped = [f for f in model.files.files if _single(pattern).match_file(f)]
         effect = f"so {_ships(shipped)}" if shipped else "so it has no effect"
         yield CATALOGUE["FL606"].at(
             source.path,
@@ -101,7 +102,7 @@ def _unreachable_negations(model: ProjectModel, project: Project) -> Iterator[Di
             if spec.match_file(inside):
                 continue  # excluded by the patterns themselves, not only by the pruned directory
             for source, pattern in reversed(negations):
-                if IgnoreSpec([pattern[1:]]).match_file(inside):
+                if _single(pattern[1:]).match_file(inside):
                     lost.setdefault((source.path, pattern), []).append((inside, pruned))
                     break
     for (path, pattern), found in lost.items():
@@ -130,9 +131,15 @@ def _pattern_lines(text: str) -> list[tuple[int, str]]:
 def _last_matching(patterns: list[tuple[int, str]], path: str) -> int | None:
     """Line of the last non-negated pattern that matches `path`."""
     for line, pattern in reversed(patterns):
-        if not pattern.startswith("!") and IgnoreSpec([pattern]).match_file(path):
+        if not pattern.startswith("!") and _single(pattern).match_file(path):
             return line
     return None
+
+
+@lru_cache(maxsize=256)
+def _single(pattern: str) -> IgnoreSpec:
+    """One pattern compiled once (the rules run on every edit)."""
+    return IgnoreSpec([pattern])
 
 
 def _anchored(base: str, pattern: str) -> str:
