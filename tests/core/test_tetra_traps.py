@@ -156,3 +156,10 @@ def test_symlinked_copy_is_named_in_the_merge_warning(tmp_path, analyze):
     merged = by_code(model, "FL107")
     assert merged and all("workers/again.py is a symlink to workers/real.py" in d.message for d in merged)
     assert collect_files(model.root, TETRA_024).files.count("workers/again.py") == 1
+
+
+def test_syntax_error_in_main_with_an_app_py_names_where_the_mothership_comes_from(analyze):
+    app = "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/x')\ndef x(): pass\n"
+    model = analyze({"main.py": "from fastapi import FastAPI\napp = FastAPI(\n", "app.py": app})
+    (error,) = by_code(model, "FL404")
+    assert "from app.py instead" in error.message and "lost" not in error.message

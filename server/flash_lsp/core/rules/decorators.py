@@ -38,10 +38,10 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
 def _main_unparsable(diagnostic: Diagnostic, model: ProjectModel) -> Diagnostic:
     """FL404 on main.py also says what becomes of the mothership, which serves main.py's FastAPI app."""
     info = model.manifest_result.mothership if model.manifest_result else None
-    if info is not None and info.explicit:
-        note = "The mothership (mothership.py) serves main.py's app, so it fails when its worker imports main.py."
-    elif info is not None and info.app_path and info.app_path != "main.py":
-        note = f"The mothership is lost here: the build takes it from {info.app_path} instead."
+    if info is not None and info.app_path and info.app_path != "main.py":
+        note = f"The build takes the mothership's FastAPI app from {info.app_path} instead."
+    elif info is not None and info.explicit:
+        note = "The mothership of mothership.py serves main.py's app, so it fails when its worker imports main.py."
     else:
         note = "The mothership is lost too: the build cannot find the FastAPI app in main.py, so the manifest has none."
     return replace(diagnostic, message=f"{diagnostic.message} {note}")
