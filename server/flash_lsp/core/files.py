@@ -14,6 +14,7 @@ patterns are matched with RE2 (linear time) instead of Python's backtracking `re
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import warnings
@@ -27,6 +28,7 @@ from .profiles import Profile
 from .secret_files import is_secret_file
 
 IGNORE_FILES = (".flashignore", ".gitignore")
+BOM = "\ufeff"  # read by `read_text(encoding="utf-8")` as a character of the first line
 JUNK_DIRS = frozenset(
     {".venv", "venv", "env", "node_modules", "tests", ".idea", ".vscode", ".mypy_cache", ".pytest_cache"}
 )
@@ -104,10 +106,10 @@ def read_ignore_sources(
     """Read the ignore files `names` (from overrides when the editor has them open)."""
     sources = []
     for name in names:
-        if overrides and name in overrides:
-            sources.append(IgnoreSource(name, tuple(parse_ignore_text(overrides[name]))))
-            continue
         path = root / name
+        if overrides and name in overrides:
+            sources.append(IgnoreSource(name, tuple(parse_ignore_text(_with_disk_bom(path, overrides[name])))))
+            continue
         if not path.exists():
             continue
         try:
@@ -115,6 +117,19 @@ def read_ignore_sources(
         except (OSError, UnicodeDecodeError) as exc:
             sources.append(IgnoreSource(name, (), error=f"Failed to read {name}: {exc}"))
     return sources
+
+
+def _with_disk_bom(path: Path, text: str) -> str:
+    """Editors hide a byte-order mark from the text and write it back on save, but the build reads
+    it as part of the first pattern (`docs/tetra-build.md`, "Ignore-file traps")."""
+    if text.startswith(BOM):
+        return text
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(codecs.BOM_UTF8))
+    except OSError:
+        return text
+    return BOM + text if head == codecs.BOM_UTF8 else text
 
 
 class IgnoreSpec:

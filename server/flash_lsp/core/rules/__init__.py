@@ -38,7 +38,16 @@ def per_file(
 
 
 def _rule_functions(model: ProjectModel) -> list[RuleFn]:
-    from . import analysis_limits, build_errors, configs, decorators, dependencies, project_files
+    from . import (
+        analysis_limits,
+        build_errors,
+        configs,
+        decorator_traps,
+        decorators,
+        dependencies,
+        ignore_traps,
+        project_files,
+    )
 
     if model.profile.family == "flash1":
         from ..flash1 import output_rules
@@ -53,9 +62,11 @@ def _rule_functions(model: ProjectModel) -> list[RuleFn]:
     return [
         configs.check,
         decorators.check,
+        decorator_traps.check,
         build_errors.check,
         dependencies.check,
         project_files.check,
+        ignore_traps.check,
         analysis_limits.check,
     ]
 
