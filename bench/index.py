@@ -1,22 +1,26 @@
-"""Cold analysis of a generated 2,000-module workspace vs the real tetra-rp 0.24 scanner.
+"""Generated workspaces of 2,000 and 10,000 modules vs the real tetra-rp 0.24 build steps.
 
-    python bench/index.py [--modules 2000] [--runs 5]
+    python bench/index.py [--modules 2000,10000] [--runs 3]
 
-Both sides run in fresh processes and are timed in-process (interpreter start-up excluded):
-ours is `Project(root).analyze()` (file walk with ignore rules, parsing, discovery, manifest,
-deployment fields, handlers, diagnostics); the real one is `RemoteDecoratorScanner(root)
-.discover_remote_functions()` from the reference venv (discovery only). Then the warm
-re-analysis after editing one file, in one process.
+For each size, three figures:
+- whole process: `flash-lsp manifest ROOT` against the real `RemoteDecoratorScanner` +
+  `ManifestBuilder.build()` in the reference venv's interpreter (what `flash build` runs to write
+  flash_manifest.json), wall time and peak RSS of each process (interpreter start-up included);
+- in-process: `Project(root).analyze()` (the whole prediction) against the real scanner's discovery
+  alone, interpreter start-up excluded;
+- warm: the re-analysis after editing one file, in one process.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,6 +43,17 @@ from tetra_rp.cli.commands.build_utils.scanner import RemoteDecoratorScanner
 t = time.perf_counter(); fns = RemoteDecoratorScanner(Path(sys.argv[1])).discover_remote_functions(); s = time.perf_counter() - t
 print(json.dumps({"seconds": s, "functions": len(fns)}))
 """
+REAL_MANIFEST = r"""
+import json, sys, logging
+logging.disable(logging.CRITICAL)
+from pathlib import Path
+from tetra_rp.cli.commands.build_utils.manifest import ManifestBuilder
+from tetra_rp.cli.commands.build_utils.scanner import RemoteDecoratorScanner
+root = Path(sys.argv[1])
+scanner = RemoteDecoratorScanner(root)
+manifest = ManifestBuilder(root.name, scanner.discover_remote_functions(), scanner, build_dir=root).build()
+sys.stdout.write(json.dumps(manifest, indent=2))
+"""
 WARM = r"""
 import json, sys, time
 from pathlib import Path
@@ -60,26 +75,69 @@ def timed(python: str, script: str, *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def whole_process(argv: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB and stdout of one fresh process running `argv`."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode()
+    if proc.returncode:
+        raise SystemExit(f"{argv[0]} exited {proc.returncode}")
+    return wall, usage.ru_maxrss / 1024, text
+
+
+def resources(manifest_text: str) -> dict[str, list[str]]:
+    """Resource name -> sorted function names of a manifest (what both sides must agree on)."""
+    manifest = json.loads(manifest_text)
+    return {
+        name: sorted(f["name"] for f in resource.get("functions", []))
+        for name, resource in manifest.get("resources", {}).items()
+    }
+
+
+def compare_processes(root: Path, real_python: str, runs: int) -> None:
+    ours_cmd = [str(Path(sys.executable).with_name("flash-lsp")), "manifest", str(root)]
+    real_cmd = [real_python, "-c", REAL_MANIFEST, str(root)]
+    ours = [whole_process(ours_cmd) for _ in range(runs)]
+    real = [whole_process(real_cmd) for _ in range(runs)]
+    assert resources(ours[0][2]) == resources(real[0][2]), "the two manifests name different resources or functions"
+    ours_s, real_s = (statistics.median(r[0] for r in side) for side in (ours, real))
+    ours_mb, real_mb = (max(r[1] for r in side) for side in (ours, real))
+    print(f"whole process, median wall of {runs}, peak RSS:")
+    print(f"  flash-lsp manifest:                      {ours_s * 1000:8.1f} ms {ours_mb:7.1f} MB")
+    print(f"  tetra-rp 0.24 scanner + ManifestBuilder: {real_s * 1000:8.1f} ms {real_mb:7.1f} MB")
+    print(f"  speed-up {real_s / ours_s:.2f}x (goal >= 10x), memory {ours_mb / real_mb:.2f} of the real (goal <= 1)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--modules", type=int, default=2000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--modules", default="2000,10000", help="comma-separated workspace sizes")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     from tests.fidelity import ensure_ref_venv
 
     real_python = str(ensure_ref_venv("tetra-0.24") / "bin" / "python")
-    with tempfile.TemporaryDirectory() as tmp:
-        root = generate(Path(tmp) / "ws", args.modules)
-        ours = [timed(sys.executable, OURS, str(root)) for _ in range(args.runs)]
-        real = [timed(real_python, REAL, str(root)) for _ in range(args.runs)]
-        assert ours[0]["functions"] == real[0]["functions"], (ours[0], real[0])
-        rel = next(p for p in sorted(root.rglob("mod*.py")) if "workers" in p.parts).relative_to(root).as_posix()
-        warm = timed(sys.executable, WARM, str(root), rel, "20")
+    for modules in (int(n) for n in args.modules.split(",")):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = generate(Path(tmp) / "ws", modules)
+            print(f"workspace: {modules} modules")
+            compare_processes(root, real_python, args.runs)
+            in_process(root, real_python, args.runs)
+
+
+def in_process(root: Path, real_python: str, runs: int) -> None:
+    ours = [timed(sys.executable, OURS, str(root)) for _ in range(runs)]
+    real = [timed(real_python, REAL, str(root)) for _ in range(runs)]
+    assert ours[0]["functions"] == real[0]["functions"], (ours[0], real[0])
+    rel = next(p for p in sorted(root.rglob("mod*.py")) if "workers" in p.parts).relative_to(root).as_posix()
+    warm = timed(sys.executable, WARM, str(root), rel, "20")
     ours_s = statistics.median(r["seconds"] for r in ours)
     real_s = statistics.median(r["seconds"] for r in real)
-    print(
-        f"workspace: {args.modules} modules, {ours[0]['functions']} @remote functions, median of {args.runs} cold runs"
-    )
+    print(f"in process, {ours[0]['functions']} @remote functions, median of {runs} cold runs:")
     print(f"flash-lsp cold analysis:          {ours_s * 1000:8.1f} ms")
     print(f"tetra-rp 0.24 RemoteDecoratorScanner: {real_s * 1000:8.1f} ms")
     print(f"speed-up:                         {real_s / ours_s:8.2f}x  (goal >= 3x)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -45,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if getattr(args, "python", None) and os.sep in args.python:  # a path: resolvers run in a temp dir
         args.python = os.path.abspath(args.python)
+    if args.command != "serve":
+        # one-shot: the analysis allocates many small acyclic objects, and the default collector
+        # (every 700 allocations) costs a quarter of the time on a large project
+        gc.set_threshold(100_000, 20, 100)
     try:
         return args.run(args)
     except UsageError as exc:
