@@ -9,6 +9,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from ..model import Span
+from ..module_exec import _main_guard
 from .spec import PARAMETERS, Resource, make
 from .values import (
     SDK_MODULES,
@@ -85,7 +86,7 @@ class ModuleRun:
             self._call_effects(stmt.value)
             self._maybe_app(stmt.value, UNKNOWN)
         elif isinstance(stmt, ast.If):
-            if not _is_main_guard(stmt.test):
+            if _main_guard(stmt.test) is not True:  # not `if __name__ == "__main__":`
                 self.run(stmt.body)  # conditions are not evaluated: the body is assumed to run
         elif isinstance(stmt, ast.Try):
             self.run(stmt.body)
@@ -326,16 +327,4 @@ def _invoked(name: str) -> str:
     return (
         f"'{name}' was invoked at import time. move calls into a function, an entrypoint, or an "
         '`if __name__ == "__main__":` guard so importing the file has no side effects.'
-    )
-
-
-def _is_main_guard(test: ast.AST) -> bool:
-    return (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == "__name__"
-        and len(test.comparators) == 1
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value == "__main__"
-        and isinstance(test.ops[0], ast.Eq)
     )
