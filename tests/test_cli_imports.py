@@ -16,7 +16,6 @@ HEAVY = (
     "lsprotocol",
     "jedi",
     "libcst",
-    "packaging",
     "flash_lsp.lsp",
     "flash_lsp.bundle",
     "flash_lsp.migrate.project",
