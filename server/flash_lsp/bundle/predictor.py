@@ -24,6 +24,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from . import project as project_mod
 from . import resolve as resolve_mod
+from . import resolve_uv
 from .assemble import assemble, packages_for, problem_entry, resolution_entry
 from .cache import Cache, env_fingerprint, resolution_key
 from .http import HttpClient, HttpError, NetworkError
@@ -104,7 +105,7 @@ class SizePredictor:
         self.cache = Cache(cache_dir)
         self.python = python or sys.executable
         self.env = dict(os.environ if env is None else env)
-        self.uv = (uv_path or resolve_mod.find_uv()) if use_uv else None
+        self.uv = (uv_path or resolve_uv.find_uv()) if use_uv else None
         self.index_url = (index_url or DEFAULT_INDEX).rstrip("/")
         self.pass_index_url = pass_index_url and index_url is not None
         self.offline = offline
@@ -236,7 +237,7 @@ class SizePredictor:
         if mode in ("auto", "fast") and self.uv and not fresh_provisional:
             t1 = time.perf_counter()
             try:
-                res = await resolve_mod.resolve_with_uv(
+                res = await resolve_uv.resolve_with_uv(
                     plan,
                     req.python_version,
                     no_deps=req.no_deps,

@@ -195,15 +195,15 @@ def collect_files(
             tree.walk_problems.append((rel_dir, _cycle_message(rel_dir, abs_dir)))
             return entries
         inside = inside | {identity}
+        listed: dict[str, os.DirEntry] = {}
         try:
-            names = os.listdir(abs_dir)
+            with os.scandir(abs_dir) as scan:  # listdir's order; the entry knows its type without a stat
+                listed = {entry.name: entry for entry in scan}
         except FileNotFoundError:
-            names = []
+            pass
         except OSError as exc:
             tree.errors.append(f"Permission denied: {rel_dir or '.'} - {exc}")
-            names = []
-        seen = set(names)
-        names += [n for n in virtual.get(rel_dir, ()) if n not in seen]
+        names = [*listed, *(n for n in virtual.get(rel_dir, ()) if n not in listed)]
         for name in names:
             budget[0] -= 1
             if budget[0] < 0:
@@ -214,7 +214,7 @@ def collect_files(
             if spec.match_file(rel):
                 tree.ignored.append(rel)
                 continue
-            kind = _kind(abs_dir / name, rel, virtual)
+            kind = _kind(listed.get(name), rel, virtual)
             if kind == "file":
                 tree.files.append(rel)
                 entries.append((rel, None))
@@ -269,11 +269,12 @@ def _virtual_entries(overrides: dict[str, str]) -> dict[str, list[str]]:
     return children
 
 
-def _kind(path: Path, rel: str, virtual: dict[str, list[str]]) -> str | None:
+def _kind(entry: os.DirEntry | None, rel: str, virtual: dict[str, list[str]]) -> str | None:
+    """`file` or `dir` (links followed), from the disk's `entry`, else from the unsaved paths."""
     try:
-        if path.is_file():
+        if entry is not None and entry.is_file():
             return "file"
-        if path.is_dir():
+        if entry is not None and entry.is_dir():
             return "dir"
     except OSError:
         return None

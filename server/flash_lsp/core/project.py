@@ -19,6 +19,7 @@ from . import deps as deps_mod
 from .body_edit import apply_body_edit
 from .deployment import Deployment
 from .discovery import DiscoveredFunction, Discovery, scanned_paths
+from .disk import read_bytes, utf8_text
 from .environment import BASELINE, Environment
 from .files import IGNORE_FILES, FileTree, collect_files
 from .handlers import HandlerResult
@@ -167,23 +168,26 @@ class Project:
         cached = self._disk.get(relpath)
         if cached and self.trust_disk_cache:
             return cached[1]
-        path = self.root / relpath
         try:
-            st = path.stat()
-        except OSError:
+            key, data = read_bytes(os.path.join(self.root, relpath), cached[0] if cached else None)
+        except (OSError, ValueError):
+            return self._unopenable(relpath)
+        if cached and cached[0] == key:
+            return cached[1]
+        text = utf8_text(data)
+        self._disk[relpath] = (key, text)
+        return text
+
+    def _unopenable(self, relpath: str) -> None:
+        """A file that cannot be opened: missing, or there but unreadable (both read as None)."""
+        try:
+            st = os.stat(os.path.join(self.root, relpath))
+        except (OSError, ValueError):
             if self.trust_disk_cache:
                 self._disk[relpath] = ((0, -1), None)
             return None
-        key = (st.st_mtime_ns, st.st_size)
-        if cached and cached[0] == key:
-            return cached[1]
-        try:
-            with open(path, encoding="utf-8") as handle:  # universal newlines, like read_text
-                text = handle.read()
-        except (OSError, UnicodeDecodeError, ValueError):
-            text = None
-        self._disk[relpath] = (key, text)
-        return text
+        self._disk[relpath] = ((st.st_mtime_ns, st.st_size), None)
+        return None
 
     def exists(self, relpath: str) -> bool:
         if relpath in self.overrides:
@@ -314,8 +318,9 @@ def analyze_project(
     generated_at: str | None = None,
     env_vars: Mapping[str, str] | None = None,
 ) -> ProjectModel:
-    """One-shot analysis (the CLI's entry point)."""
-    project = Project(root, profile, environment, env_vars if env_vars is not None else os.environ)
+    """One-shot analysis (the CLI's entry point): each file is read once, without a later `stat`."""
+    env = env_vars if env_vars is not None else os.environ
+    project = Project(root, profile, environment, env, trust_disk_cache=True)
     for relpath, text in (overrides or {}).items():
         project.set_override(relpath, text)
     return project.analyze(generated_at)

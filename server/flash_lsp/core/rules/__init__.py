@@ -6,7 +6,6 @@ disable a code or change its severity (`apply_overrides`, used for every source)
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,6 @@ from .catalogue import CATALOGUE, Overrides, Rule, apply_overrides
 if TYPE_CHECKING:
     from ..project import Project, ProjectModel
 
-log = logging.getLogger(__name__)
 
 RuleFn = Callable[["ProjectModel", "Project"], Iterable[Diagnostic]]
 
@@ -76,7 +74,9 @@ def _guarded(rule: RuleFn, model: ProjectModel, project: Project) -> list[Diagno
     try:
         return list(rule(model, project))
     except Exception as exc:  # noqa: BLE001 - one failing rule must not hide every other diagnostic
-        log.exception("rule %s failed", rule.__module__)
+        import logging  # only here: a headless command starts faster without it
+
+        logging.getLogger(__name__).exception("rule %s failed", rule.__module__)
         message = (
             f"Flash LSP could not finish its {rule.__module__.rsplit('.', 1)[-1]} checks: {type(exc).__name__}: {exc}"
         )
