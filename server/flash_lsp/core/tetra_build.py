@@ -8,7 +8,7 @@ from typing import Any
 from . import deps as deps_mod
 from .deployment import Deployment, deployment_fields
 from .discovery import Discovery, discover
-from .environment import read_dotenv_text
+from .environment import dotenv_search_dirs, read_dotenv_text
 from .files import FileTree
 from .handlers import HandlerResult, generate_handlers
 from .manifest import (
@@ -177,13 +177,28 @@ def _deployment(
 
 
 def _build_env(project: Project) -> tuple[dict[str, str], int]:
-    """The build's environment variables as far as images go (`.env`, loaded by importing
-    tetra_rp, then the real environment) and a key for them; read once per content of `.env`."""
-    text = project.text(".env")
+    """The build's environment variables as far as images go (the `.env` that importing tetra_rp
+    loads, then the real environment) and a key for them; read once per content of that `.env`."""
+    text = _dotenv_text(project)
     if project._env_cache is None or project._env_cache[0] != text:
         env = {**read_dotenv_text(text or ""), **project.env_vars}
         project._env_cache = (text, env, hash(tuple(sorted(env.items()))))
     return project._env_cache[1], project._env_cache[2]
+
+
+def _dotenv_text(project: Project) -> str | None:
+    """The first `.env` above the build interpreter's tetra_rp package: the project's own only when
+    that environment lives inside the project (docs/tetra-build.md)."""
+    for directory in dotenv_search_dirs(project.environment):
+        if directory == project.root:
+            if project.exists(".env"):
+                return project.text(".env")
+        elif (directory / ".env").is_file():
+            try:
+                return (directory / ".env").read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
+    return None
 
 
 def _mothership(project: Project, existing: set, shipped: set[str]):
