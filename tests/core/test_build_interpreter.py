@@ -22,9 +22,7 @@ RUNNING_TEXT = f"{RUNNING[0]}.{RUNNING[1]}"
 PY312 = next(iter(Path("/root/.pyenv/versions").glob("3.12*/bin/python3.12")), None) or shutil.which("python3.12")
 
 WORKER = (
-    "from tetra_rp import CpuLiveServerless, remote\n"
-    "cpu = CpuLiveServerless(name='c')\n"
-    "@remote(cpu)\ndef f(): pass\n"
+    "from tetra_rp import CpuLiveServerless, remote\ncpu = CpuLiveServerless(name='c')\n@remote(cpu)\ndef f(): pass\n"
 )
 DOTENV = "TETRA_CPU_IMAGE=example/cpu:1\n"
 

@@ -226,7 +226,12 @@ class Project:
         if cached is not None and cached.text_hash == hash(text) and (text is not None or cached.decode_error):
             self._current.add(relpath)
             return cached
-        if cached is not None and text is not None and self._own_grammar and apply_body_edit(cached, text, self.profile.resource_classes):
+        if (
+            cached is not None
+            and text is not None
+            and self._own_grammar
+            and apply_body_edit(cached, text, self.profile.resource_classes)
+        ):
             self._current.add(relpath)  # nothing the build reads changed: every memo still applies
             return cached
         key = self._cache_key(relpath, text)
