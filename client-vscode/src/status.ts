@@ -29,6 +29,7 @@ export function statusText(size: BundleSizeResult | undefined, index: IndexStatu
   }
   if (!size) return '$(zap) Flash';
   const icon = size.state === 'updating' ? '$(sync~spin)' : size.state === 'error' ? '$(warning)' : '$(package)';
+  if (size.dependencies?.state === 'fails') return '$(error) Flash: build fails (pip)';
   if (size.archive_bytes === null || size.archive_bytes === undefined) return `${icon} Flash: size unknown`;
   return `${icon} ${formatBytes(size.archive_bytes)} / ${formatBytes(size.limit_bytes)}`;
 }
@@ -40,6 +41,7 @@ export function statusTooltip(size: BundleSizeResult | undefined, project: strin
     const pct = size.limit_bytes ? ` (${((100 * size.archive_bytes) / size.limit_bytes).toFixed(1)} % of the limit)` : '';
     lines.push(`${formatBytes(size.archive_bytes)} of ${formatBytes(size.limit_bytes)}${pct}`);
   } else lines.push('The size cannot be predicted (the dependencies do not resolve).');
+  if (size.dependencies?.state === 'fails') lines.push('', `\`flash build\` fails: Failed to install dependencies (${size.dependencies.reason})`);
   lines.push('', `Estimate: ${size.confidence_text ?? size.confidence}${size.state === 'error' ? ' (the last resolution failed)' : ''}`);
   const top = [...(size.packages ?? [])].sort((a, b) => b.archive_bytes - a.archive_bytes).slice(0, 5);
   if (top.length) {
