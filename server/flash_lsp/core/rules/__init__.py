@@ -38,7 +38,7 @@ def per_file(
 
 
 def _rule_functions(model: ProjectModel) -> list[RuleFn]:
-    from . import analysis_limits, build_errors, configs, decorators, dependencies, project_files
+    from . import analysis_limits, build_errors, configs, decorators, dependencies, file_order, project_files
 
     if model.profile.family == "flash1":
         from ..flash1 import output_rules
@@ -56,6 +56,7 @@ def _rule_functions(model: ProjectModel) -> list[RuleFn]:
         build_errors.check,
         dependencies.check,
         project_files.check,
+        file_order.check,
         analysis_limits.check,
     ]
 
