@@ -4,8 +4,6 @@ pip against the local stub index of tests/lsp/bundle/conftest.py)."""
 
 from __future__ import annotations
 
-from lsprotocol import types
-
 from flash_lsp.bundle.verdict import INSTALL_FAILED
 
 from .bundle.conftest import _plain, servers, size_cache, size_index  # noqa: F401 - fixtures
@@ -21,12 +19,7 @@ async def _project(client) -> dict:
 
 async def test_tree_and_size_answer_carry_pips_verdict(servers):
     client = await servers("vscode")
-    r = uri(client, "requirements.txt")
-    client.text_document_did_open(
-        types.DidOpenTextDocumentParams(
-            types.TextDocumentItem(uri=r, language_id="pip-requirements", version=1, text="six\nbeta==1.2\n")
-        )
-    )
+    r = open_doc(client, "requirements.txt", "six\nbeta==1.2\n")
     g = open_doc(client, GPU, gpu_source(client, '"six", "alpha"'))  # alpha needs beta<1.1: pip fails
     est = await size(client, wait=True)
     assert est["problems"][0]["kind"] == "conflict" and est["dependencies"]["state"] == "fails"
