@@ -45,8 +45,9 @@ def parse_as_build(text: str, build_version: str | None) -> Parsed:
     """Parse `text` and settle whether the build's Python (`build_version`) accepts it."""
     target = version_of(build_version) or RUNNING
     named = "" if target == RUNNING else f"; the build's Python {target[0]}.{target[1]}"
-    try:
-        tree = ast.parse(text)
+    older = target < RUNNING
+    try:  # an older version's grammar checks apply while parsing (one parse, the same tree)
+        tree = ast.parse(text, feature_version=target) if older else ast.parse(text)
     except SyntaxError as exc:
         if target > RUNNING:
             errors = _parso_errors(text, target)
@@ -61,18 +62,12 @@ def parse_as_build(text: str, build_version: str | None) -> Parsed:
         return Parsed(error=_located(exc, named))
     except (ValueError, RecursionError, MemoryError) as exc:
         return Parsed(error=(str(exc), 0, 0))
-    error = _older_rejects(text, target, named) if target < RUNNING else None
+    error = _older_fstring_rejected(text, target, named) if older else None
     return Parsed(error=error) if error else Parsed(tree=tree)
 
 
-def _older_rejects(text: str, target: tuple[int, int], named: str) -> tuple[str, int, int] | None:
-    """The syntax error an older Python reports for text the running one accepts, if any."""
-    try:
-        ast.parse(text, feature_version=target)
-    except SyntaxError as exc:
-        return _located(exc, named)
-    except (ValueError, RecursionError, MemoryError):
-        return None
+def _older_fstring_rejected(text: str, target: tuple[int, int], named: str) -> tuple[str, int, int] | None:
+    """The error a build Python older than 3.12 reports for an f-string ours (3.12+) accepts, if any."""
     if target >= (3, 12) or RUNNING < (3, 12) or not _FSTRING.search(text):
         return None
     for segment, line, col in _fstrings(text):
