@@ -85,13 +85,14 @@ def _outputs(
     for fn in discovery.functions:
         first_by_variable.setdefault(fn.config_variable, fn)
     types = discovery.registry.types
+    env = _build_env(project)  # once per analysis: finding `.env` walks up from the package
     project._deployments, project._deployments_used = project._deployments_used, {}
     try:
         result = build_manifest(
             project.root.name,
             discovery.functions,
             project.profile,
-            lambda name, var: _deployment(project, name, var, first_by_variable, types, deployments),
+            lambda name, var: _deployment(project, name, var, first_by_variable, types, deployments, env),
             lambda existing: _mothership(project, existing, shipped),
             timestamp,
             project._manifest_memo,
@@ -147,7 +148,13 @@ def _settle_manifest(project: Project, result: ManifestResult, outcome: BuildOut
 
 
 def _deployment(
-    project: Project, resource, variable: str | None, first_by_variable: dict, types: dict, out: dict
+    project: Project,
+    resource,
+    variable: str | None,
+    first_by_variable: dict,
+    types: dict,
+    out: dict,
+    build_env: tuple[dict[str, str], int],
 ) -> dict:
     """The builder executes the file of the first discovered function whose config variable
     has this name (whatever its resource) and reads that variable there."""
@@ -157,7 +164,7 @@ def _deployment(
     summary = project.summary(first.relpath)
     if not (summary.parsed and (summary.configs or summary.remotes)):
         return _NO_FIELDS
-    env, env_key = _build_env(project)
+    env, env_key = build_env
     try:
         exec_key, executed = project.executed(first.relpath)
         key = (first.relpath, exec_key, variable, types.get(resource, ""), env_key)
