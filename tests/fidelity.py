@@ -561,15 +561,16 @@ def compare_files(real: RealResult, run: CliRun) -> list[str]:
     return diffs
 
 
-def read_check(run: CliRun, label: str = "check") -> tuple[bool, list, list[str]]:
-    """`build.succeeds` and `build.errors` of `check --format json`, or the problem with the run."""
+def read_check(run: CliRun, label: str = "check") -> tuple[bool | None, list, list[str]]:
+    """`build.succeeds` (None: unknown) and `build.errors` of `check --format json`, or the problem
+    with the run."""
     if run.crashed:
         return False, [], [f"{label}: our CLI failed: {run.describe()}"]
     try:
         build = json.loads(run.stdout)["build"]
         succeeds, errors = build["succeeds"], build["errors"]
-        if not isinstance(succeeds, bool) or not isinstance(errors, list):
-            raise TypeError("build.succeeds must be a bool and build.errors a list")
+        if not isinstance(succeeds, (bool, type(None))) or not isinstance(errors, list):
+            raise TypeError("build.succeeds must be a bool or null (unknown) and build.errors a list")
     except (ValueError, KeyError, TypeError) as exc:
         return False, [], [f"{label}: our output lacks build.succeeds/errors ({exc!r}): {run.describe()}"]
     return succeeds, errors, []

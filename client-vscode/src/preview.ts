@@ -88,7 +88,7 @@ export interface PreviewSource {
   request<P, R>(type: RequestType<P, R, void>, params: P): Promise<R | undefined>;
 }
 
-export function renderManifest(result: { text: string | null; succeeds: boolean; errors: string[]; project: string } | null | undefined): string {
+export function renderManifest(result: { text: string | null; succeeds: boolean | null; errors: string[]; project: string } | null | undefined): string {
   if (result === undefined) return '// Flash LSP: the server is not running (see "Flash: Show Output").\n';
   if (result === null) return '// Flash LSP: no Flash project here.\n';
   if (result.text !== null) return result.text;

@@ -97,6 +97,11 @@ export interface BundleSizeResult {
   confidence: 'authoritative' | 'provisional' | 'cached' | 'offline-estimate' | null;
   /** The confidence in plain words ("from the last pip resolution"). */
   confidence_text?: string;
+  /** pip's verdict on the build's requirements: installs, fails (the build fails with 'Failed to install dependencies'), unknown, or irrelevant (the build stops earlier or installs nothing). */
+  dependencies?: {
+    state: 'installs' | 'fails' | 'unknown' | 'irrelevant';
+    reason: string;
+  } | null;
   /** The confidence of the stored answer when confidence is cached. */
   cached_from?: string | null;
   packages: BundlePackage[];
@@ -206,8 +211,11 @@ export interface EndpointsProject {
   uri: string;
   name: string;
   profile: string;
-  succeeds: boolean;
+  /** Whether the build succeeds, pip's verdict on the requirements included; null when that verdict is not known yet. */
+  succeeds: boolean | null;
   errors: string[];
+  /** The build's warnings; an unknown pip verdict says why here. */
+  warnings?: string[];
   /** The predicted archive, from the same estimate as flash/bundleSize's archive_bytes (null until known). */
   archiveBytes?: number | null;
   /** flash/bundleSize's contributors: up to three top-level directories over 10 % of the archive. */
@@ -260,7 +268,8 @@ export interface ManifestResult {
   profile: string;
   /** The manifest exactly as the build writes it; null when the build writes none. */
   text: string | null;
-  succeeds: boolean;
+  /** Whether the build succeeds, pip's verdict on the requirements included; null when that verdict is not known yet. */
+  succeeds: boolean | null;
   errors: string[];
   /** Model version (increases with every analysis). */
   version: number;

@@ -31,6 +31,7 @@ export function statusText(size: BundleSizeResult | undefined, index: IndexStatu
   // a shipped .venv can take a minute to compress: how far, and the figure so far (a lower bound)
   if (size.sizing) return `$(sync~spin) Flash: ≥ ${formatBytes(size.sizing.partial_bytes)} · sizing ${size.sizing.part} ${size.sizing.percentage} %`;
   const icon = size.state === 'updating' ? '$(sync~spin)' : size.state === 'error' ? '$(warning)' : '$(package)';
+  if (size.dependencies?.state === 'fails') return '$(error) Flash: build fails (pip)';
   if (size.archive_bytes === null || size.archive_bytes === undefined) return `${icon} Flash: size unknown`;
   return `${icon} ${formatBytes(size.archive_bytes)} / ${formatBytes(size.limit_bytes)}`;
 }
@@ -42,6 +43,7 @@ export function statusTooltip(size: BundleSizeResult | undefined, project: strin
     const pct = size.limit_bytes ? ` (${((100 * size.archive_bytes) / size.limit_bytes).toFixed(1)} % of the limit)` : '';
     lines.push(`${formatBytes(size.archive_bytes)} of ${formatBytes(size.limit_bytes)}${pct}`);
   } else if (!size.sizing) lines.push('The size cannot be predicted (the dependencies do not resolve).');
+  if (size.dependencies?.state === 'fails') lines.push('', `\`flash build\` fails: Failed to install dependencies (${size.dependencies.reason})`);
   const contributors = contributorLines(size.contributors);
   if (contributors.length) lines.push('', ...contributors.map((l) => `- ${l}`));
   if (size.sizing) {

@@ -83,6 +83,13 @@ function endpointNode(project: EndpointsProject, ep: Endpoint): FlashNode {
   };
 }
 
+/** How the build ends, for the project's description: nothing when it succeeds; null `succeeds`
+ * means pip's verdict on the requirements is not known yet. */
+function outcomeWords(project: EndpointsProject): string {
+  if (project.succeeds === null) return ' · build outcome unknown';
+  return project.succeeds ? '' : ' · build fails';
+}
+
 /** The tree for a flash/endpoints result. */
 export function buildTree(result: EndpointsResult | null | undefined): FlashNode[] {
   const projects = result?.projects ?? [];
@@ -102,15 +109,16 @@ export function buildTree(result: EndpointsResult | null | undefined): FlashNode
       kind: 'project',
       id: project.uri,
       label: project.name,
-      description: `${project.profile} · ${endpoints.length} endpoint(s) · ${functions} function(s)${project.succeeds ? '' : ' · build fails'}`,
+      description: `${project.profile} · ${endpoints.length} endpoint(s) · ${functions} function(s)${outcomeWords(project)}`,
       tooltip: [
         project.uri,
         `profile ${project.profile}`,
         formatBytes(project.archiveBytes) ? `predicted archive: ${formatBytes(project.archiveBytes)}` : '',
         ...contributorLines(project.sizeContributors),
-        project.succeeds ? '' : `the build would fail:\n${project.errors.join('\n')}`,
+        project.succeeds === false ? `the build would fail:\n${project.errors.join('\n')}` : '',
+        project.succeeds === null ? (project.warnings ?? []).filter((w) => w.startsWith('Unknown: ')).join('\n') : '',
       ].filter(Boolean).join('\n'),
-      icon: project.succeeds ? 'rocket' : 'warning',
+      icon: project.succeeds ? 'rocket' : project.succeeds === null ? 'question' : 'warning',
       project: project.uri,
       children: [...errors, ...endpoints],
     };

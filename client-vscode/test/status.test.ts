@@ -34,6 +34,11 @@ describe('status bar', () => {
     assert.match(statusTooltip(done, undefined), /^- 99\.0 MB of it is \.venv\/ \(shipped: add it to \.flashignore\)$/m);
     assert.doesNotMatch(statusTooltip(size(103 * MB), undefined), /of it is/);
   });
+  test("pip's verdict: a failing install is a failing build, not an unknown size", () => {
+    const failing = { ...size(null, 'error'), dependencies: { state: 'fails' as const, reason: 'no wheel of docopt==0.6.2' } };
+    assert.equal(statusText(failing, undefined), '$(error) Flash: build fails (pip)');
+    assert.equal(statusText({ ...size(null), dependencies: { state: 'unknown', reason: 'offline' } }, undefined), '$(package) Flash: size unknown');
+  });
   test('predicted report lists the largest packages', () => {
     const md = renderSizeReport({ ...size(600 * MB), packages: [pkg('torch', 550 * MB), pkg('six', 12000)] }, 'file:///w/hello');
     assert.match(md, /# Flash package report \(predicted\): hello/);

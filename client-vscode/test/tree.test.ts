@@ -43,6 +43,15 @@ describe('tree model from flash/endpoints', () => {
     assert.deepEqual(roots[0].children[0].children.map((c) => c.label), ['generate', 'Embedder']);
     assert.equal(roots[0].description, 'tetra-0.24 · 2 endpoint(s) · 3 function(s)');
   });
+  test("the build's outcome: fails, or unknown while pip's verdict is not known", () => {
+    assert.match(roots[1].description ?? '', / · build fails$/);
+    const unknown = buildTree({
+      projects: [{ ...RESULT.projects[0], succeeds: null, warnings: ['Unknown: whether pip installs the requirements is not known yet (offline)'] }],
+    })[0];
+    assert.match(unknown.description ?? '', / · build outcome unknown$/);
+    assert.equal(unknown.icon, 'question');
+    assert.match(String(unknown.tooltip), /Unknown: whether pip installs/);
+  });
   test('endpoint shows type, GPU/CPU, LB/QB and predicted size', () => {
     assert.equal(roots[0].children[0].description, 'LiveServerless · GPU · QB · live · 11.8 MB');
     assert.equal(roots[0].children[1].description, 'CpuLiveLoadBalancer · CPU · LB · live');

@@ -8,7 +8,9 @@ import json
 import os
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .core.deps import parse_exclusions
@@ -19,6 +21,9 @@ from .core.profiles import PROFILES, Profile, get_profile
 from .core.project import Project, ProjectModel
 from .core.report import endpoints, render_check_text
 from .migrate.command import add_migrate_command
+
+if TYPE_CHECKING:
+    from .bundle.verdict import PipVerdict
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXCLUDE_HELP = "packages the build leaves out, as `flash build --exclude` / `rp flash deploy --exclude` (a,b)"
@@ -90,16 +95,15 @@ def _parser() -> argparse.ArgumentParser:
 
     check = project_command("check", "print diagnostics and the endpoints the build will create", _check)
     check.add_argument("--format", choices=("text", "json"), default="text")
+    _resolution_options(check)
     manifest = project_command("manifest", "print the predicted flash_manifest.json", _manifest)
-    for p in (check, manifest):  # runpod 2.0 names the excluded packages in its manifest
-        p.add_argument("--exclude", default=None, metavar="A,B", help=EXCLUDE_HELP)
+    manifest.add_argument("--exclude", default=None, metavar="A,B", help=EXCLUDE_HELP)  # runpod 2.0 lists them
     handlers = project_command("handlers", "write the predicted handler files", _handlers)
     handlers.add_argument("--out", required=True, metavar="DIR", help="directory to write the handler files into")
     project_command("files", "list the project files the archive will carry", _files)
     size = project_command("size", "predict the archive size (resolves dependencies for Linux x86_64)", _size)
     size.add_argument("--format", choices=("text", "json"), default="text")
-    size.add_argument("--exclude", default=None, metavar="A,B", help=EXCLUDE_HELP)
-    size.add_argument("--offline", action="store_true", help="answer from the cache or installed packages only")
+    _resolution_options(size)
     size.add_argument(
         "--requirement",
         action="append",
@@ -110,6 +114,12 @@ def _parser() -> argparse.ArgumentParser:
     size.add_argument("--no-uv", action="store_true", help="do not use uv for the fast provisional answer")
     add_migrate_command(sub, _checked_root)
     return parser
+
+
+def _resolution_options(p: argparse.ArgumentParser) -> None:
+    """What `flash build --exclude` gets, and whether pip may reach the index."""
+    p.add_argument("--exclude", default=None, metavar="A,B", help=EXCLUDE_HELP)
+    p.add_argument("--offline", action="store_true", help="answer from the cache or installed packages only")
 
 
 def _checked_root(path: str) -> Path:
@@ -133,31 +143,62 @@ def _profile(args, root: Path) -> Profile:
 
 
 def _analyze(args) -> ProjectModel:
+    from .core.deps import parse_exclusions
+
     root = _checked_root(args.path)
     profile = _profile(args, root)
     environment = detect_environment(root.resolve(), args.python, profile)
-    return Project(root, profile, environment, os.environ, parse_exclusions(getattr(args, "exclude", None))).analyze()
+    exclusions = parse_exclusions(getattr(args, "exclude", None))
+    return Project(root, profile, environment, os.environ, exclusions).analyze()
 
 
 def _check(args) -> int:
+    from .bundle.verdict import combined_outcome
+
     model = _analyze(args)
+    verdict, size_findings = _pip_verdict(model, args)
+    model = replace(model, outcome=combined_outcome(model.outcome, verdict))
+    model.diagnostics = [*model.diagnostics, *size_findings]
     if args.format == "json":
-        print(json.dumps(_check_json(model, args), indent=2))
+        print(json.dumps(_check_json(model, args, verdict), indent=2))
     else:
         _print(render_check_text(model, getattr(args, "profile_reason", "")))
-    return EXIT_FINDINGS if any(d.severity == Severity.ERROR for d in model.diagnostics) else EXIT_OK
+    failed = model.outcome.succeeds is False or any(d.severity == Severity.ERROR for d in model.diagnostics)
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
-def _check_json(model: ProjectModel, args) -> dict:
+def _pip_verdict(model: ProjectModel, args) -> tuple[PipVerdict, list]:
+    """pip's verdict on the requirements (from the size cache, or resolved now unless --offline)
+    and the size findings of that resolution."""
+    from .bundle import SizePredictor
+    from .bundle.diagnostics import size_diagnostics
+    from .bundle.request import request_for
+    from .bundle.verdict import pip_verdict
+
+    verdict = pip_verdict(model, None)
+    if verdict.state != "unknown":
+        return verdict, []
+    request = request_for(model)
+    predictor = SizePredictor(python=args.python, offline=args.offline)
+    try:
+        estimate = predictor.estimate_sync(request, mode="cached" if args.offline else "authoritative")
+    finally:
+        predictor.close()
+    findings = size_diagnostics(model, model.root, str(model.root), estimate, request)
+    return pip_verdict(model, estimate), findings
+
+
+def _check_json(model: ProjectModel, args, verdict: PipVerdict) -> dict:
     return {
         "project": str(model.root),
         "profile": model.profile.name,
         "profile_release": model.profile.release or None,
         "profile_reason": getattr(args, "profile_reason", ""),
         "build": {
-            "succeeds": model.outcome.succeeds,
+            "succeeds": model.outcome.succeeds,  # None: pip's verdict is unknown
             "errors": model.outcome.errors,
             "warnings": model.outcome.warnings,
+            "dependencies": verdict.to_json(),
         },
         "diagnostics": [d.to_json() for d in model.diagnostics],
         "endpoints": endpoints(model),
@@ -222,17 +263,12 @@ def _size(args) -> int:
 def _project_request(args):
     from .bundle.request import request_for
 
-    root = _checked_root(args.path)
-    profile = _profile(args, root)
-    environment = detect_environment(root.resolve(), args.python, profile)
-    project = Project(root, profile, environment, os.environ, parse_exclusions(args.exclude))
-    return request_for(project.analyze())
+    return request_for(_analyze(args))
 
 
 def _requirements_request(args):
     """The requirement strings alone, for this interpreter's Python, after `--exclude`."""
     from .bundle import SizeRequest, split_requirements
-    from .core.deps import parse_exclusions
 
     if args.path != ".":
         raise UsageError("--requirement sizes requirement strings alone: give no PATH")

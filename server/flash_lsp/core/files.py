@@ -4,7 +4,8 @@ Mirrors `tetra_rp.cli.utils.ignore`: `.flashignore` then `.gitignore` from the p
 profile's built-in patterns, compiled as pathspec "gitwildmatch" (last match wins). Entries are
 matched by their relative path *without* a trailing slash, so `tests/` does not prune the directory
 but excludes each file in it. The walk keeps the filesystem's listing order, which is also the order
-of the build directory (same names, same filesystem) and therefore the scanner's order.
+of the build directory (same names, same filesystem) and therefore the scanner's order, except on a
+filesystem that lists newest first (`fs_order.py`).
 
 Like the build, the walk follows symlinks to directories, also outside the project; unlike it, it
 stops at a link back into a directory it is already inside (the build follows such a cycle until the
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import pathspec
 
+from .fs_order import as_build_copy_lists, filesystem_of
 from .profiles import Profile
 from .secret_files import is_secret_file
 
@@ -55,6 +57,7 @@ class FileTree:
     sources: list[IgnoreSource] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     walk_problems: list[tuple[str, str]] = field(default_factory=list)  # (relpath, what the walk did)
+    filesystem: str | None = None  # the project's filesystem type (it decides the build's scan order)
 
     def __contains__(self, relpath: str) -> bool:
         return relpath in self._set
@@ -224,6 +227,9 @@ def collect_files(
 
     above = frozenset(_identity(p) for p in root.resolve().parents)  # a link to one of them is a cycle too
     top = walk("", above)
+    if profile.family == "tetra":  # the scanner reads the build directory's copy
+        tree.filesystem = filesystem_of(root)
+        top = as_build_copy_lists(top, tree.filesystem)
     tree.scan_order = _rglob_order(top)
     return tree
 

@@ -22,6 +22,7 @@ from .discovery import DiscoveredFunction, Discovery, scanned_paths
 from .disk import read_bytes, utf8_text
 from .environment import BASELINE, Environment
 from .files import IGNORE_FILES, FileTree, collect_files
+from .grammar import RUNNING, version_of
 from .handlers import HandlerResult
 from .manifest import (
     ManifestResult,
@@ -211,6 +212,11 @@ class Project:
             self._tree = collect_files(self.root, self.profile, self.overrides, self.only)
         return self._tree
 
+    @property
+    def _own_grammar(self) -> bool:
+        """Whether the build's Python parses like ours (else a body edit needs a full summary)."""
+        return version_of(self.environment.python_version) in (None, RUNNING)
+
     def _scanned(self, tree: FileTree) -> list[str]:
         if self._scanned_for is not tree:
             self._scanned_for, self._scanned_list = tree, scanned_paths(tree.scan_order, self.profile)
@@ -224,14 +230,19 @@ class Project:
         if cached is not None and cached.text_hash == hash(text) and (text is not None or cached.decode_error):
             self._current.add(relpath)
             return cached
-        if cached is not None and text is not None and apply_body_edit(cached, text, self.profile.resource_classes):
+        if (
+            cached is not None
+            and text is not None
+            and self._own_grammar
+            and apply_body_edit(cached, text, self.profile.resource_classes)
+        ):
             self._current.add(relpath)  # nothing the build reads changed: every memo still applies
             return cached
         key = self._cache_key(relpath, text)
         summary = self.summary_cache.get(key) if key else None
         if summary is None:
             try:
-                summary = summarize(relpath, text, self.profile.resource_classes)
+                summary = summarize(relpath, text, self.profile.resource_classes, self.environment.python_version)
             except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the others
                 summary = failed(relpath, text, exc)
             if key:
@@ -245,7 +256,7 @@ class Project:
         if self.summary_cache is None or text is None:
             return None
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-        return f"{self.profile.name}\0{relpath}\0{digest}"
+        return f"{self.profile.name}\0{self.environment.python_version}\0{relpath}\0{digest}"
 
     def _editor_summaries(self, scanned: list[str]) -> dict[str, FileSummary]:
         """Summaries of the scanned files; with `trust_disk_cache`, the previous analysis' map

@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from .ast_queries import Binding, call_type, callee_name, module_bindings, name_span, statements, token_lines
+from .grammar import parse_as_build
 from .limits import MAX_FILE_CHARS, too_big
 from .model import Span
 from .profiles import HTTP_METHODS
@@ -142,8 +143,11 @@ def module_path(relpath: str) -> str:
     return relpath.replace("/", ".").replace("\\", ".")
 
 
-def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...]) -> FileSummary:
-    """Summarise one file; `text` None means it could not be decoded as UTF-8.
+def summarize(
+    relpath: str, text: str | None, resource_classes: tuple[str, ...], python_version: str | None = None
+) -> FileSummary:
+    """Summarise one file as the build's Python (`python_version`, default ours) parses it; `text`
+    None means it could not be decoded as UTF-8.
 
     A file that mentions none of the names the build looks for (resource classes, `remote`,
     `FastAPI`, `mothership`) cannot contribute anything, so it is not parsed at all; identifiers
@@ -161,16 +165,15 @@ def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...])
         summary.bound = f"Python files of at most {MAX_FILE_CHARS:,} characters (this one has {len(text):,})"
         return summary
     summary.lines = text.splitlines()
-    try:
-        tree = ast.parse(text)
-    except SyntaxError as exc:
-        line = max((exc.lineno or 1) - 1, 0)
-        col = max((exc.offset or 1) - 1, 0)
-        summary.syntax_error = (_syntax_message(exc), Span(line, col, line, col + 1))
+    parsed = parse_as_build(text, python_version)
+    if parsed.tree is None:
+        if parsed.unreadable:
+            summary.bound, summary.lines = parsed.unreadable, []
+        else:
+            message, line, col = parsed.error
+            summary.syntax_error = (message, Span(line, col, line, col + 1))
         return summary
-    except (ValueError, RecursionError, MemoryError) as exc:
-        summary.syntax_error = (str(exc), Span(0, 0, 0, 0))
-        return summary
+    tree = parsed.tree
     relevant = None
     if ascii_text:  # aliases (`remote as rr`) and FastAPI apps (`@app.get`) mark their decorators' lines too
         apps = (
@@ -191,10 +194,6 @@ def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...])
 def failed(relpath: str, text: str | None, exc: Exception) -> FileSummary:
     """The summary of a file whose analysis raised `exc`: it declares nothing."""
     return FileSummary(module=module_path(relpath), text_hash=hash(text), analysis_error=f"{type(exc).__name__}: {exc}")
-
-
-def _syntax_message(exc: SyntaxError) -> str:
-    return f"{exc.msg} (line {exc.lineno})" if exc.lineno else exc.msg
 
 
 class _Extractor:

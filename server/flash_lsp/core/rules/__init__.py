@@ -43,6 +43,7 @@ def _rule_functions(model: ProjectModel) -> list[RuleFn]:
         decorator_traps,
         decorators,
         dependencies,
+        file_order,
         ignore_traps,
         project_files,
     )
@@ -65,6 +66,7 @@ def _rule_functions(model: ProjectModel) -> list[RuleFn]:
         dependencies.check,
         project_files.check,
         ignore_traps.check,
+        file_order.check,
         analysis_limits.check,
     ]
 

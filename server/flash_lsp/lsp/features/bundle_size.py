@@ -47,6 +47,8 @@ from ...bundle.model import MIB, PackageSize
 from ...bundle.occurrences import brings_in, endpoint_requirements
 from ...bundle.request import request_for
 from ...bundle.resolve import pip_version_fast
+from ...bundle.verdict import PipVerdict, combined_outcome, pip_verdict
+from ...core.project import BuildOutcome
 from ...core.query import Endpoint, endpoints
 from ...core.rules.catalogue import SIZE
 from . import size_progress
@@ -308,6 +310,16 @@ class BundleSizes:
             return None, self.state_name(s)
         return s.estimate, self.state_name(s)
 
+    def verdict(self, state: ProjectState) -> PipVerdict:
+        """pip's verdict on the requirements from the current estimate (bundle/verdict.py)."""
+        est, name = self.current(state)
+        why = "size prediction is off (flash.size.enable)" if name == "disabled" else ""
+        return pip_verdict(state.model, est, why or "the requirements are being resolved")
+
+    def outcome(self, state: ProjectState) -> BuildOutcome:
+        """The analysis' build outcome joined with pip's verdict: what the tree and `check` say."""
+        return combined_outcome(state.model.outcome, self.verdict(state))
+
     def answer(self, state: ProjectState) -> dict:
         """The `flash/bundleSize` result."""
         s = self.sizes.get(state.root)
@@ -330,6 +342,7 @@ class BundleSizes:
         out["sizing"] = s.sizing.answer() if s and s.sizing else None
         out["contributors"] = self.contributors_of(state)
         out["confidence_text"] = how_known(out["confidence"], out.get("cached_from"), name == "updating")
+        out["dependencies"] = self.verdict(state).to_json() if model is not None else None
         out["endpoints"] = []
         if est is not None and model is not None:
             for ep in endpoints(model):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...bundle.verdict import combined_outcome, pip_verdict
+from ...core.project import BuildOutcome
 from ...core.query import endpoint, endpoints, handler_files, handler_text
 from ..convert import uri_of
 from .projects import param, resolve_project
@@ -21,12 +23,13 @@ def register(server: FlashLanguageServer) -> None:
         if state is None or state.model is None:
             return None
         model = state.model
+        outcome = _outcome(ls, state)
         return {
             "project": state.uri,
             "profile": model.profile.name,
             "text": model.manifest_text(),
-            "succeeds": model.outcome.succeeds,
-            "errors": model.outcome.errors,
+            "succeeds": outcome.succeeds,
+            "errors": outcome.errors,
             "version": state.counter,
         }
 
@@ -56,6 +59,7 @@ def register(server: FlashLanguageServer) -> None:
             model = state.model
             if model is None:
                 continue
+            outcome = _outcome(ls, state)
             projects.append(
                 {
                     "uri": state.uri,
@@ -63,8 +67,9 @@ def register(server: FlashLanguageServer) -> None:
                     "profile": model.profile.name,
                     "profileLabel": model.profile.label,
                     "profileReason": state.profile_reason,
-                    "succeeds": model.outcome.succeeds,
-                    "errors": model.outcome.errors,
+                    "succeeds": outcome.succeeds,
+                    "errors": outcome.errors,
+                    "warnings": outcome.warnings,
                     "archiveBytes": _archive_bytes(ls, state),
                     "sizeContributors": ls.bundle_sizes.contributors_of(state) if ls.bundle_sizes else [],
                     "endpoints": [
@@ -85,6 +90,16 @@ def _location(state: ProjectState, relpath: str, span) -> dict:
             "end": {"line": span.end_line, "character": span.end_col},
         },
     }
+
+
+def _outcome(ls: FlashLanguageServer, state: ProjectState) -> BuildOutcome:
+    """The build outcome with pip's verdict (null `succeeds`: unknown), as the status bar sees it."""
+    sizes = ls.bundle_sizes
+    return (
+        sizes.outcome(state)
+        if sizes is not None
+        else combined_outcome(state.model.outcome, pip_verdict(state.model, None, "size prediction is not running"))
+    )
 
 
 def _archive_bytes(ls: FlashLanguageServer, state: ProjectState) -> int | None:
