@@ -8,7 +8,6 @@ import json
 import os
 import re
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -157,7 +156,7 @@ def _check(args) -> int:
 
     model = _analyze(args)
     verdict, size_findings = _pip_verdict(model, args)
-    model = replace(model, outcome=combined_outcome(model.outcome, verdict))
+    model.outcome = combined_outcome(model.outcome, verdict)  # the same model: runpod 2.0 keeps its App list on it
     model.diagnostics = [*model.diagnostics, *size_findings]
     if args.format == "json":
         print(json.dumps(_check_json(model, args, verdict), indent=2))
