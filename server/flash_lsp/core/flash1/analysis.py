@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 from typing import TYPE_CHECKING
 
 from ..discovery import DiscoveredFunction, Discovery, Registry
@@ -23,6 +24,7 @@ from .imports import Imports, Source
 from .manifest import Built, build_manifest
 from .requirements import add_to_outcome
 from .requirements import collect as collect_requirements
+from .scan_reuse import rescan
 from .scanner import Function, Scan, printed, refresh_cross_calls, scan, scan_order
 
 if TYPE_CHECKING:
@@ -178,7 +180,9 @@ class Prediction:
         scanned = self.project.__dict__.get("_flash1_scan")
         if text is None or cached[0] is None or scanned is None or relpath in self.stale_errors():
             return False
-        return apply_body_edit(cached[1], cached[0], text, frozenset(f.name for f in scanned[2].functions))
+        if cached[1].plain and _ODD_BREAK.search(text) is not None:
+            return False  # its lines would no longer be the parser's
+        return apply_body_edit(cached[1], cached[0], text, frozenset(f.name for f in scanned[3].functions))
 
     def stale_errors(self) -> dict[str, Source]:
         """Files shown with their last parsable version, with the syntax error they have now."""
@@ -192,21 +196,36 @@ class Prediction:
 
     def _scan(self, build_dir: str, pydantic: str) -> None:
         """The scan, reused while no file's module-level code changed (a keystroke in a function
-        body only redoes the cross-call analysis, which reads bodies)."""
+        body only redoes the cross-call analysis, which reads bodies); when some did, only their
+        imports are redone where that gives the full scan's result (docs/flash1.md, "Incremental
+        scan")."""
         project = self.project
         py_files = sorted(p for p in self.files if p.endswith(".py"))
-        for relpath in py_files:
-            self.source(relpath)
-        key = (tuple((p, self._sources[p][2]) for p in py_files), project.environment, project.profile, build_dir)
+        keys = {p: self._key(p) for p in py_files}
+        context = (project.environment, project.profile, build_dir, pydantic)
         cached = project.__dict__.get("_flash1_scan")
-        if cached is not None and cached[0] == key:
-            self.imports, self.scan = cached[1], cached[2]
-            refresh_cross_calls(self.scan.functions, self.imports)
-            return
+        client_mode = project.profile.has("client_mode")
+        if cached is not None and cached[0] == context and cached[1].keys() == keys.keys():
+            self.imports = cached[2]
+            self.imports.source = self.source
+            changed = {p for p, key in keys.items() if cached[1][p] != key}
+            if not changed:
+                self.scan = cached[3]
+                refresh_cross_calls(self.scan.functions, self.imports)
+                return
+            self.scan = rescan(cached[3], self.imports, self.scanned, changed, client_mode)
+            if self.scan is not None:
+                project.__dict__["_flash1_scan"] = (context, keys, self.imports, self.scan)
+                return
         environment = project.environment
         self.imports = Imports(build_dir, set(py_files), self.scanned, self.source, environment.importable, pydantic)
-        self.scan = scan(self.imports, self.scanned, project.profile.has("client_mode"))
-        project.__dict__["_flash1_scan"] = (key, self.imports, self.scan)
+        self.scan = scan(self.imports, self.scanned, client_mode)
+        project.__dict__["_flash1_scan"] = (context, keys, self.imports, self.scan)
+
+    def _key(self, relpath: str):
+        """What the builder's import of `relpath` depends on in the file itself."""
+        self.source(relpath)
+        return self._sources[relpath][2]
 
     def _all_python_files(self) -> list[str]:
         """`flash build` first checks for any `*.py` under the project, ignored or not."""
@@ -249,7 +268,11 @@ def parse_source(relpath: str, text: str | None, raw: bytes | None = None) -> So
         )
     except ValueError as exc:  # null bytes
         return Source(None, lines, f"SyntaxError: {exc}")
-    return Source(tree, lines)
+    return Source(tree, lines, plain=isinstance(source, str) and _ODD_BREAK.search(source) is None)
+
+
+# What `str.splitlines` breaks a line at and the parser does not (or counts differently).
+_ODD_BREAK = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 _COMPILER_ONLY = (ast.Return, ast.Nonlocal, ast.Break, ast.Continue, ast.Global)
