@@ -7,7 +7,6 @@ unchanged.
 from __future__ import annotations
 
 import ast
-import hashlib
 import re
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from ..summary import ConfigRef, Literal, RemoteDecl
 from .ast_scan import ast_scan
 from .body_edit import apply_body_edit
 from .closure import known_trees
+from .file_facts import facts
 from .imports import Imports, Source
 from .manifest import Built, build_manifest
 from .requirements import add_to_outcome
@@ -41,7 +41,8 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
     outcome = BuildOutcome()
     prediction = Prediction(project, tree.files)
     manifest, handlers = None, HandlerResult()
-    with known_trees(prediction.parsed_trees()):  # one parse per file for every step
+    prediction.facts.update(tree.files, prediction.scanned, prediction)
+    with known_trees(prediction.facts.trees()):  # one parse per file for every step
         if prediction.run(outcome, timestamp):
             manifest = prediction.built.manifest
             handlers = _handlers(project, manifest, tree.files, outcome)
@@ -52,9 +53,7 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
         profile=profile,
         project_name=project.root.name,
         files=tree,
-        summaries={p: project.editor_summary(p) for p in prediction.scanned}
-        if project.keep_last_good
-        else {},  # editor lookups
+        summaries=dict(prediction.facts.summaries),  # editor lookups (with keep_last_good)
         discovery=prediction.discovery(),
         manifest=manifest,
         manifest_result=None,
@@ -77,7 +76,11 @@ class Prediction:
     def __init__(self, project: Project, files: list[str]):
         self.project = project
         self.files = files
-        self.scanned = scan_order(files)
+        self.facts = facts(project)
+        order = project.__dict__.get("_flash1_scan_order")
+        if order is None or order[0] is not files:
+            order = project.__dict__["_flash1_scan_order"] = (files, scan_order(files))
+        self.scanned = order[1]
         self.scan: Scan | None = None
         self.built: Built | None = None
         self.imports: Imports | None = None
@@ -136,9 +139,7 @@ class Prediction:
             outcome.errors.append(printed(self.built.error))
             return False
         if profile.has("source_fingerprint"):
-            self.built.manifest["source_fingerprint"] = fingerprint(
-                project, self.files, project.__dict__.setdefault("_flash1_bytes", {})
-            )
+            self.built.manifest["source_fingerprint"] = self.facts.fingerprint()
         return True
 
     def source(self, relpath: str) -> Source:
@@ -163,17 +164,9 @@ class Prediction:
         self._sources[relpath] = (text, source, key)
         return source
 
-    def parsed_trees(self) -> dict[str, ast.Module]:
-        """Text → AST of the project's Python files that parse (a file being typed with a syntax
-        error is left out: its last good version is no parse of its text)."""
-        trees = {}
-        for relpath in self.files:
-            if relpath.endswith(".py"):
-                source = self.source(relpath)
-                text = self._sources[relpath][0]
-                if source.tree is not None and text is not None and relpath not in self.stale_errors():
-                    trees[text] = source.tree
-        return trees
+    def text_of(self, relpath: str) -> str | None:
+        """The text `source(relpath)` was last brought up to date with."""
+        return self._sources[relpath][0]
 
     def _body_edit(self, relpath: str, cached: tuple, text: str | None) -> bool:
         """Whether `text` only edits a function body the build cannot see (docs/flash1.md)."""
@@ -201,7 +194,7 @@ class Prediction:
         scan")."""
         project = self.project
         py_files = sorted(p for p in self.files if p.endswith(".py"))
-        keys = {p: self._key(p) for p in py_files}
+        keys = {p: self.facts.keys[p] for p in py_files}
         context = (project.environment, project.profile, build_dir, pydantic)
         cached = project.__dict__.get("_flash1_scan")
         client_mode = project.profile.has("client_mode")
@@ -222,7 +215,7 @@ class Prediction:
         self.scan = scan(self.imports, self.scanned, client_mode)
         project.__dict__["_flash1_scan"] = (context, keys, self.imports, self.scan)
 
-    def _key(self, relpath: str):
+    def key(self, relpath: str):
         """What the builder's import of `relpath` depends on in the file itself."""
         self.source(relpath)
         return self._sources[relpath][2]
@@ -298,32 +291,6 @@ def _compiler_checks(body: list[ast.stmt]) -> bool:
         for block in _BLOCKS:
             stack.extend(getattr(node, block, None) or ())
     return False
-
-
-def fingerprint(project: Project, files: list[str], memo: dict | None = None) -> str:
-    """`compute_source_fingerprint`: SHA-256 over the shipped files in POSIX-path order, each as
-    length-prefixed path and length-prefixed content. `memo` keeps the bytes of files whose
-    text (as the project caches it) has not changed."""
-    digest = hashlib.sha256()
-    memo = {} if memo is None else memo
-    for relpath in sorted(files):
-        name = relpath.encode("utf-8")
-        text = project.overrides.get(relpath)
-        current = text if text is not None else project.text(relpath) if relpath.endswith(".py") else None
-        cached = memo.get(relpath)
-        if current is not None and cached is not None and cached[0] is current:
-            content = cached[1]
-        else:
-            try:
-                content = text.encode("utf-8") if text is not None else (project.root / relpath).read_bytes()
-            except OSError:
-                content = b""
-            memo[relpath] = (current, content)
-        digest.update(len(name).to_bytes(8, "big"))
-        digest.update(name)
-        digest.update(len(content).to_bytes(8, "big"))
-        digest.update(content)
-    return digest.hexdigest()
 
 
 def _dotenv(project: Project) -> dict[str, str]:

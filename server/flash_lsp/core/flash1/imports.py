@@ -54,6 +54,7 @@ class Imports:
         self.modules: dict[str, ModuleValue] = {}
         self.side_effects: dict[str, list] = {}  # relpath → side effects of its first execution
         self.cross_calls: dict[str, tuple] = {}  # relpath → (tree, key, calls) memo of the cross-call analysis
+        self.deployment_memo: dict[int, tuple] = {}  # id(config) → (config, env, fields, uncertain)
         self.loading: list[str] = []  # modules whose import is under way (circular imports see them partial)
         self.executed: list[str] = []  # relpaths imported by module code (not by the scanner itself)
         self.roots: list[str] = [""]  # sys.path entries inside the build dir, as relative prefixes
