@@ -89,4 +89,3 @@ def facts(project: Project) -> FileFacts:
     if found is None:
         found = project.__dict__["_flash1_facts"] = FileFacts(project)
     return found
-
