@@ -3,6 +3,7 @@ the imports of unchanged modules) predicts exactly what a cold analysis of the s
 
 from __future__ import annotations
 
+import ast
 import tempfile
 from pathlib import Path
 from unittest import mock
@@ -12,7 +13,9 @@ from hypothesis import strategies as st
 
 from flash_lsp.core.environment import Environment
 from flash_lsp.core.flash1 import scan_reuse
+from flash_lsp.core.flash1.analysis import parse_source
 from flash_lsp.core.flash1.baseline import FLASH1_BASELINE
+from flash_lsp.core.flash1.pruned_walk import pruned_walk
 from flash_lsp.core.profiles import FLASH_121
 from flash_lsp.core.project import Project
 
@@ -157,3 +160,22 @@ def test_a_module_that_starts_changing_sys_path_is_seen_by_later_files(tmp_path)
         ("b.py", [6, 8, 12], 13),  # now b.py does, and z.py's import succeeds
     ]
     assert _check_sequence(root, steps) == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(pieces=st.lists(st.integers(0, BROKEN - 1), max_size=8), crlf=st.booleans())
+def test_the_pruned_walk_finds_what_ast_walk_finds_in_the_same_order(pieces, crlf):
+    text = "x = 1\n" + _text(pieces, 1) + "@decorate(\n    fn1)\ndef late():\n    pass\n"
+    text = text.replace("\n", "\r\n") if crlf else text
+    source = parse_source("m.py", text)
+    names = ["fn1", "Endpoint"]
+
+    def wanted(nodes):
+        return [
+            n
+            for n in nodes
+            if isinstance(n, (ast.Name, ast.FunctionDef, ast.AsyncFunctionDef))
+            and (getattr(n, "id", None) in names or getattr(n, "name", None) in names)
+        ]
+
+    assert wanted(pruned_walk(source, names)) == wanted(ast.walk(source.tree))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 from collections import deque
 from collections.abc import Collection, Iterator
+from itertools import accumulate
 
 from .imports import Source
 
@@ -19,19 +20,24 @@ def pruned_walk(source: Source, names: Collection[str]) -> Iterator[ast.AST]:
     parser's, nothing is left out."""
     tree = source.tree
     yield tree
-    lines = source.lines
-    todo: deque[ast.AST] = deque(s for s in tree.body if not source.plain or _mentions(s, lines, names))
+    if source.plain:
+        lines = source.lines
+        text = "\n".join(lines)
+        starts = [0, *accumulate(len(line) + 1 for line in lines)]
+        todo: deque[ast.AST] = deque(s for s in tree.body if _mentions(s, text, starts, names))
+    else:
+        todo = deque(tree.body)
     while todo:
         node = todo.popleft()
         todo.extend(ast.iter_child_nodes(node))
         yield node
 
 
-def _mentions(stmt: ast.stmt, lines: list[str], names: Collection[str]) -> bool:
+def _mentions(stmt: ast.stmt, text: str, starts: list[int], names: Collection[str]) -> bool:
     decorators = getattr(stmt, "decorator_list", None)
-    start = decorators[0].lineno if decorators else stmt.lineno
-    end = stmt.end_lineno or len(lines)
-    segment = "\n".join(lines[start - 1 : end])
-    if not segment.isascii() or end > len(lines):
+    first = (decorators[0].lineno if decorators else stmt.lineno) - 1
+    last = stmt.end_lineno or len(starts) - 1
+    if last >= len(starts):
         return True
-    return any(name in segment for name in names)
+    segment = text[starts[first] : starts[last]]
+    return not segment.isascii() or any(name in segment for name in names)
