@@ -179,3 +179,12 @@ def test_the_pruned_walk_finds_what_ast_walk_finds_in_the_same_order(pieces, crl
         ]
 
     assert wanted(pruned_walk(source, names)) == wanted(ast.walk(source.tree))
+
+
+def test_a_submodule_bound_on_its_package_by_a_later_file_is_not_seen_earlier(tmp_path):
+    root = write_project(tmp_path / "p", dict(BASE), main=False)
+    steps = [
+        ("pkg/shared.py", [3], 1),  # pkg/c.py's own import now sets `pkg.c` (through pkg/shared.py)
+        ("b.py", [3], 1),  # b.py, before it in the order, must import pkg/c.py itself
+    ]
+    _check_sequence(root, steps)

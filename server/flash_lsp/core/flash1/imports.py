@@ -57,6 +57,7 @@ class Imports:
         self.deployment_memo: dict[int, tuple] = {}  # id(config) → (config, env, fields, uncertain)
         self.loading: list[str] = []  # modules whose import is under way (circular imports see them partial)
         self.executed: list[str] = []  # relpaths imported by module code (not by the scanner itself)
+        self.bound: list[tuple[str, str]] = []  # (package, name): submodules set as package attributes
         self.roots: list[str] = [""]  # sys.path entries inside the build dir, as relative prefixes
         self.opaque_path = False  # a sys.path entry outside the build dir: its modules are unknown
         for relpath in scanned:
@@ -68,7 +69,7 @@ class Imports:
 
     def state(self) -> tuple:
         """What one file's import can leave for the next ones: modules loaded, `sys.path`."""
-        return len(self.executed), tuple(self.roots), self.opaque_path
+        return len(self.executed), len(self.bound), tuple(self.roots), self.opaque_path
 
     def installed(self, top: str) -> bool:
         return top in STDLIB or self._installed(top) or self.opaque_path
@@ -124,7 +125,9 @@ class Imports:
                 if module is None:
                     return None
             if parent is not None:
-                parent.bindings.setdefault(parts[i], module)
+                if parts[i] not in parent.bindings:
+                    parent.bindings[parts[i]] = module
+                    self.bound.append((parent.name, parts[i]))
             parent = module
         return parent
 

@@ -28,7 +28,7 @@ def rescan(previous: Scan, imports: Imports, scanned: list[str], changed: set[st
         if run is None:
             return None
         runs[i] = run
-    result = Scan(runs=runs, loaded_at=previous.loaded_at, imported=previous.imported)
+    result = Scan(runs=runs, loaded_at=previous.loaded_at, imported=previous.imported, bound_at=previous.bound_at)
     seen: set[str] = set()
     for run in runs:
         if not add_run(result, run, client_mode, imports.build_dir, seen):
@@ -41,7 +41,7 @@ def _rerun(imports: Imports, previous: Scan, i: int, relpath: str) -> FileRun | 
     """Import `relpath` again with `sys.modules` and `sys.path` as the scan had them at its turn."""
     saved = imports.modules, imports.roots, imports.opaque_path
     roots, opaque = previous.runs[i].state_before
-    imports.modules = _modules_at(imports.modules, previous.loaded_at, i)
+    imports.modules = _modules_at(previous, imports.modules, i)
     imports.roots, imports.opaque_path = list(roots), opaque
     old_effects = imports.side_effects.pop(relpath, None)
     try:
@@ -55,17 +55,13 @@ def _rerun(imports: Imports, previous: Scan, i: int, relpath: str) -> FileRun | 
     return run
 
 
-def _modules_at(modules: dict[str, ModuleValue], loaded_at: dict[str, int], i: int) -> dict[str, ModuleValue]:
-    """The project modules loaded before run `i`; packages lose the submodules loaded later."""
+def _modules_at(previous: Scan, modules: dict[str, ModuleValue], i: int) -> dict[str, ModuleValue]:
+    """The project modules loaded before run `i`; packages lose the attributes set later."""
     out = {}
     for name, module in modules.items():
-        if loaded_at.get(name, -1) >= i:
+        if previous.loaded_at.get(name, -1) >= i:
             continue
-        later = [
-            key
-            for key, value in module.bindings.items()
-            if isinstance(value, ModuleValue) and loaded_at.get(value.name, -1) >= i
-        ]
+        later = [key for key in module.bindings if previous.bound_at.get((name, key), -1) >= i]
         if later:
             kept = {k: v for k, v in module.bindings.items() if k not in later}
             module = ModuleValue(module.name, module.relpath, kept, module.opaque)

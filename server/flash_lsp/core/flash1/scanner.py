@@ -65,6 +65,7 @@ class Scan:
     runs: list[FileRun] = field(default_factory=list)  # per scanned file, in scan order
     loaded_at: dict[str, int] = field(default_factory=dict)  # project module → index of the run that loaded it
     imported: set[str] = field(default_factory=set)  # files some module imported (besides the scanner)
+    bound_at: dict[tuple[str, str], int] = field(default_factory=dict)  # package attribute → index of its run
 
     def failed_lines(self) -> list[str]:
         """The `Failed to load:` lines (without the two-space indent)."""
@@ -117,6 +118,8 @@ def scan(imports: Imports, scanned: list[str], client_mode: bool) -> Scan:
         if run.changes_state:
             for name in imports.modules:
                 result.loaded_at.setdefault(name, index)
+            for binding in imports.bound:
+                result.bound_at.setdefault(binding, index)
         if not add_run(result, run, client_mode, imports.build_dir, seen):
             break
     result.imported = set(imports.executed)
@@ -138,7 +141,7 @@ def run_file(imports: Imports, relpath: str) -> FileRun:
         endpoints = [(k, v) for k, v in namespace if isinstance(v, EndpointValue)]
         functions = _extract(namespace, name, relpath)
     changed = imports.state() != before
-    return FileRun(relpath, failure, unknowns, bindings, functions, endpoints, before[1:], changed)
+    return FileRun(relpath, failure, unknowns, bindings, functions, endpoints, before[2:], changed)
 
 
 def add_run(result: Scan, run: FileRun, client_mode: bool, build_dir: str, seen: set[str]) -> bool:
