@@ -33,6 +33,8 @@ from .module_exec import ExecResult, execution_key, simulate
 from .profiles import DEFAULT_PROFILE, Profile
 from .summary import FileSummary, failed, summarize
 
+ALL_FILES = "\0all"  # in a `watch_changes` set: any file may have changed
+
 
 class BuildAborted(Exception):
     """A module the builder executes exits the interpreter: `flash build` dies on the spot."""
@@ -133,6 +135,18 @@ class Project:
         self._manifest_memo: dict[tuple, tuple] = {}
         self.rule_memo: dict[tuple, tuple] = {}  # per-file diagnostics by (rule, path), see rules.per_file
         self._scanned_list: list[str] = []
+        self._watchers: list[set[str]] = []
+
+    def watch_changes(self) -> set[str]:
+        """A set the project adds every edited or invalidated path to (`ALL_FILES` when it forgets
+        the whole disk); its owner empties it once it has looked."""
+        changes: set[str] = set()
+        self._watchers.append(changes)
+        return changes
+
+    def _record_change(self, relpath: str) -> None:
+        for changes in self._watchers:
+            changes.add(relpath)
 
     # -- inputs ------------------------------------------------------------------------------
     def set_override(self, relpath: str, text: str | None) -> None:
@@ -140,6 +154,7 @@ class Project:
         known = relpath in self.overrides or (self._tree is not None and relpath in self._tree)
         self._current.discard(relpath)
         self._changed.add(relpath)
+        self._record_change(relpath)
         if text is None:
             self.overrides.pop(relpath, None)
         else:
@@ -154,11 +169,13 @@ class Project:
             self._current.clear()
             self._previous = None
             self._last_discovery = None
+            self._record_change(ALL_FILES)
         else:
             for relpath in relpaths:
                 self._disk.pop(relpath, None)
                 self._current.discard(relpath)
                 self._changed.add(relpath)
+                self._record_change(relpath)
         if structure or relpaths is None or any(p in IGNORE_FILES for p in relpaths):
             self._tree = None
 
