@@ -275,11 +275,14 @@ def _collect_handlers(build_dir: Path, pristine: Path) -> dict[str, str]:
     return out
 
 
-def list_real_files(venv: Path, pristine: Path) -> list[str]:
+def list_real_files(
+    venv: Path, pristine: Path, env: dict[str, str] | None = None, script: str = LIST_FILES
+) -> list[str]:
+    """The files the real `get_file_tree` of `venv` lists for `pristine` (`script` prints them)."""
     proc = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", LIST_FILES, str(pristine)],
+        [str(venv / "bin" / "python"), "-c", script, str(pristine)],
         cwd=pristine.parent,
-        env=clean_env(),
+        env=clean_env(env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -288,6 +291,46 @@ def list_real_files(venv: Path, pristine: Path) -> list[str]:
         if line.startswith("@@FILES@@"):
             return json.loads(line[len("@@FILES@@") :])
     raise RuntimeError(f"real get_file_tree failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+
+
+def run_build_in(work: Path, venv: Path, args: list[str], env: dict[str, str]) -> tuple[int, str, float]:
+    """Run the real `flash` of `venv` with `args` in `work`: (exit code, -9 on a timeout; output
+    with the work path replaced by a placeholder; seconds)."""
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(
+            [str(venv / "bin" / "python"), str(venv / "bin" / WRAPPER_NAME), *args],
+            cwd=work,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=BUILD_TIMEOUT,
+        )
+        rc, output = proc.returncode, proc.stdout.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired as exc:
+        rc, output = -9, (exc.output or b"").decode("utf-8", "replace") + f"\n[fidelity] TIMEOUT {BUILD_TIMEOUT}s"
+    duration = time.monotonic() - started
+    for p in {str(work), os.path.realpath(work)}:
+        output = output.replace(p, PLACEHOLDER)
+    return rc, output, duration
+
+
+def manifest_left(work: Path) -> tuple[str | None, bool]:
+    """The manifest the build left in .flash/.build, else in .flash/.build.failed (then True)."""
+    for d in (work / ".flash" / ".build", work / ".flash" / ".build.failed"):
+        if (d / "flash_manifest.json").is_file():
+            return (d / "flash_manifest.json").read_text(encoding="utf-8"), d.name == ".build.failed"
+    return None, False
+
+
+def store_result(cache_file: Path, project_name: str, result) -> None:
+    """Write `result` to `cache_file`, removing the project's entries for older contents."""
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    for stale in cache_file.parent.glob(f"{project_name}-*.json"):
+        if stale != cache_file and re.fullmatch(re.escape(project_name) + r"-[0-9a-f]{20}\.json", stale.name):
+            stale.unlink(missing_ok=True)
+    _write_atomic(cache_file, json.dumps(dataclasses.asdict(result), indent=1))
 
 
 def run_real_build(path: Path, profile: str, *, keep: bool = False, log=print) -> RealResult:
@@ -299,32 +342,9 @@ def run_real_build(path: Path, profile: str, *, keep: bool = False, log=print) -
         pristine = copy_project(path, tmp / "pristine")
         work = copy_project(path, tmp / "work")
         files = list_real_files(venv, pristine)
-        started = time.monotonic()
-        try:
-            proc = subprocess.run(
-                [str(venv / "bin" / "python"), str(venv / "bin" / WRAPPER_NAME), "build", "--keep-build"],
-                cwd=work,
-                env=clean_env(),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                timeout=BUILD_TIMEOUT,
-            )
-            rc, output = proc.returncode, proc.stdout.decode("utf-8", "replace")
-        except subprocess.TimeoutExpired as exc:
-            rc, output = -9, (exc.output or b"").decode("utf-8", "replace") + f"\n[fidelity] TIMEOUT {BUILD_TIMEOUT}s"
-        duration = time.monotonic() - started
-        for p in {str(work), os.path.realpath(work)}:
-            output = output.replace(p, PLACEHOLDER)
-
+        rc, output, duration = run_build_in(work, venv, ["build", "--keep-build"], clean_env())
         build_dir = work / ".flash" / ".build"
-        failed_dir = work / ".flash" / ".build.failed"
-        manifest, survived = None, False
-        for d in (build_dir, failed_dir):
-            mf = d / "flash_manifest.json"
-            if mf.is_file():
-                manifest, survived = mf.read_text(encoding="utf-8"), d is failed_dir
-                break
+        manifest, survived = manifest_left(work)
         handlers = _collect_handlers(build_dir, pristine) if rc == 0 and build_dir.is_dir() else {}
         m = FOUND_RE.search(output)
         if keep:
@@ -356,11 +376,7 @@ def real_results(path: Path, profile: str, *, use_cache: bool = True, keep: bool
             pass
     result = run_real_build(path, profile, keep=keep, log=log)
     if result.returncode != -9:  # never cache a timeout
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        for stale in cache_file.parent.glob(f"{path.name}-*.json"):
-            if stale != cache_file and re.fullmatch(re.escape(path.name) + r"-[0-9a-f]{20}\.json", stale.name):
-                stale.unlink(missing_ok=True)
-        _write_atomic(cache_file, json.dumps(dataclasses.asdict(result), indent=1))
+        store_result(cache_file, path.name, result)
     return result
 
 
@@ -545,15 +561,16 @@ def compare_files(real: RealResult, run: CliRun) -> list[str]:
     return diffs
 
 
-def read_check(run: CliRun, label: str = "check") -> tuple[bool, list, list[str]]:
-    """`build.succeeds` and `build.errors` of `check --format json`, or the problem with the run."""
+def read_check(run: CliRun, label: str = "check") -> tuple[bool | None, list, list[str]]:
+    """`build.succeeds` (None: unknown) and `build.errors` of `check --format json`, or the problem
+    with the run."""
     if run.crashed:
         return False, [], [f"{label}: our CLI failed: {run.describe()}"]
     try:
         build = json.loads(run.stdout)["build"]
         succeeds, errors = build["succeeds"], build["errors"]
-        if not isinstance(succeeds, bool) or not isinstance(errors, list):
-            raise TypeError("build.succeeds must be a bool and build.errors a list")
+        if not isinstance(succeeds, (bool, type(None))) or not isinstance(errors, list):
+            raise TypeError("build.succeeds must be a bool or null (unknown) and build.errors a list")
     except (ValueError, KeyError, TypeError) as exc:
         return False, [], [f"{label}: our output lacks build.succeeds/errors ({exc!r}): {run.describe()}"]
     return succeeds, errors, []

@@ -45,13 +45,10 @@ import argparse
 import dataclasses
 import hashlib
 import json
-import os
 import re
-import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -253,39 +250,21 @@ def run_real_build(path: Path, profile: str, env: str, log=print) -> Flash1Resul
         pristine = base.copy_project(path, tmp / "pristine")
         work = base.copy_project(path, tmp / "work")
         (tmp / "home").mkdir()
-        started = time.monotonic()
         recorded = tmp / "files.json"
         extra = {
             "HOME": str(tmp / "home"),
             "RUNPOD_FLASH_SILENCE_DEPRECATION": "1",
             "FLASH_FIDELITY_FILES": str(recorded),
         }
-        cmd = [str(venv / "bin" / "python"), str(venv / "bin" / base.WRAPPER_NAME), "build", *build_args(path)]
-        try:
-            proc = subprocess.run(
-                cmd,
-                cwd=work,
-                env=base.clean_env(extra),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                timeout=base.BUILD_TIMEOUT,
-            )
-            rc, output = proc.returncode, proc.stdout.decode("utf-8", "replace")
-        except subprocess.TimeoutExpired as exc:
-            rc = -9
-            output = (exc.output or b"").decode("utf-8", "replace") + f"\n[fidelity] TIMEOUT {base.BUILD_TIMEOUT}s"
-        duration = time.monotonic() - started
-        for p in {str(work), os.path.realpath(work)}:
-            output = output.replace(p, base.PLACEHOLDER)
+        rc, output, duration = base.run_build_in(work, venv, ["build", *build_args(path)], base.clean_env(extra))
         # The build's own file list; when it stopped before collecting one, the same function run alone.
-        files = json.loads(recorded.read_text()) if recorded.is_file() else _list_files(venv, pristine)
+        files = (
+            json.loads(recorded.read_text())
+            if recorded.is_file()
+            else base.list_real_files(venv, pristine, {"RUNPOD_FLASH_SILENCE_DEPRECATION": "1"}, LIST_FILES)
+        )
         build_dir = work / ".flash" / ".build"
-        manifest, survived = None, False
-        for d in (build_dir, work / ".flash" / ".build.failed"):
-            if (d / "flash_manifest.json").is_file():
-                manifest, survived = (d / "flash_manifest.json").read_text(encoding="utf-8"), d != build_dir
-                break
+        manifest, survived = base.manifest_left(work)
         handlers: dict[str, str] = {}
         if rc == 0 and build_dir.is_dir():
             handlers = base._collect_handlers(build_dir, pristine)
@@ -306,21 +285,6 @@ def run_real_build(path: Path, profile: str, env: str, log=print) -> Flash1Resul
             env=env,
             archive_files=archive_project_files(work, pristine, set(handlers)) if rc == 0 else None,
         )
-
-
-def _list_files(venv: Path, pristine: Path) -> list[str]:
-    proc = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", LIST_FILES, str(pristine)],
-        cwd=pristine.parent,
-        env=base.clean_env({"RUNPOD_FLASH_SILENCE_DEPRECATION": "1"}),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    for line in proc.stdout.splitlines():
-        if line.startswith("@@FILES@@"):
-            return json.loads(line[len("@@FILES@@") :])
-    raise RuntimeError(f"real get_file_tree failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
 
 
 def cache_file(path: Path, profile: str, env: str) -> Path:
@@ -345,11 +309,7 @@ def real_results(path: Path, profile: str, env: str, *, use_cache: bool = True, 
         log(f"[fidelity] {path.name} [{profile}/{env}]: the build was starved (timeout); retrying once")
         result = run_real_build(path, profile, env, log)
     if not STARVED_RE.search(result.output):
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        for stale in cached.parent.glob(f"{path.name}-*.json"):
-            if stale != cached and re.fullmatch(re.escape(path.name) + r"-[0-9a-f]{20}\.json", stale.name):
-                stale.unlink(missing_ok=True)
-        base._write_atomic(cached, json.dumps(dataclasses.asdict(result), indent=1))
+        base.store_result(cached, path.name, result)
     return result
 
 

@@ -78,7 +78,7 @@ export class BuildController implements vscode.Disposable {
   }
 
   /** The project a command applies to: argument, active editor, else a pick among known projects. */
-  private async project(arg: ProjectArg | undefined): Promise<string | undefined> {
+  async project(arg: ProjectArg | undefined): Promise<string | undefined> {
     const where = contextProject(arg);
     if (where.project) return where.project;
     if (where.uri) {

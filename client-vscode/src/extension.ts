@@ -9,6 +9,7 @@ import { EndpointsTree, REVEAL_COMMAND, revealLocation } from './tree';
 import { BundleSizeRequest, ClientCommands, ProjectArg } from './protocol';
 import { commandArg } from './preview';
 import { addBuildExclusion } from './settings';
+import { MigrationController } from './migrate';
 
 let flash: FlashClient | undefined;
 
@@ -28,15 +29,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     );
     return picked?.uri;
   };
-  const pickResource = async (project: string): Promise<string | undefined> => {
+  const pickResource = async (project: string): Promise<{ resource: string; path?: string } | undefined> => {
     const all = tree.projects.length ? tree.projects : (await client.request(EndpointsRequest.type, null))?.projects ?? [];
     const endpoints = all.find((p) => projectKey(p.uri) === projectKey(project))?.endpoints ?? [];
-    if (endpoints.length === 1) return endpoints[0].name;
-    const picked = await vscode.window.showQuickPick(
-      endpoints.map((e) => ({ label: e.name, description: `${e.resourceType} → ${e.handlerFile}` })),
-      { placeHolder: 'Endpoint whose generated handler to preview' },
+    // one entry per generated file: the mothership has two (handler_mothership.py, which its manifest
+    // entry names, and handlers/handler_mothership.py)
+    const items = endpoints.flatMap((e) =>
+      (e.handlerFiles?.length ? e.handlerFiles : [e.handlerFile]).map((file) => ({
+        label: e.name, description: `${e.resourceType} → ${file}`, resource: e.name, path: file === e.handlerFile ? undefined : file,
+      })),
     );
-    return picked?.label;
+    if (items.length === 1) return items[0];
+    return vscode.window.showQuickPick(items, { placeHolder: 'Generated handler to preview' });
   };
 
   const status = new StatusItem(client, () => tree.projects.map((p) => p.uri));
@@ -44,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     renderSizeReport(await client.request(BundleSizeRequest.type, { project }), project),
   );
   const builds = new BuildController(client, previews, pickProject);
+  new MigrationController(client, (arg) => builds.project(arg));
 
   context.subscriptions.push(
     log,

@@ -1,6 +1,8 @@
 // Read-only previews of what `flash build` will generate, as virtual documents:
 //   flash-preview:/<project name>/flash_manifest.json?kind=manifest&project=<project uri>
 //   flash-preview:/<project name>/handler_<resource>.py?kind=handler&project=…&resource=<resource>
+//   flash-preview:/<project name>/<path>?kind=handler&project=…&resource=…&path=<path>  (one of the
+//     endpoint's generated files: the mothership has handler_mothership.py and handlers/handler_mothership.py)
 //   flash-preview:/<project name>/package-report.md?kind=report&project=…&run=<id>   (a package run's report)
 //   flash-preview:/<project name>/package-report-predicted.md?kind=report&project=…  (before any run)
 // Every package run's report has its own URI: VS Code's Markdown preview of a virtual document can
@@ -21,6 +23,8 @@ export interface PreviewTarget {
   /** Project root URI as the server names it. */
   project: string;
   resource?: string;
+  /** One of the endpoint's generated files (flash/endpoints handlerFiles); absent: its handler. */
+  path?: string;
   /** A package run's report (absent: the report predicted from the size estimate). */
   run?: string;
 }
@@ -47,7 +51,7 @@ export function previewFileName(target: PreviewTarget): string {
     case 'manifest':
       return 'flash_manifest.json';
     case 'handler':
-      return `handler_${target.resource}.py`;
+      return target.path ?? `handler_${target.resource}.py`;
     case 'report':
       return target.run ? 'package-report.md' : 'package-report-predicted.md';
   }
@@ -57,6 +61,7 @@ export function previewFileName(target: PreviewTarget): string {
 export function previewUriParts(target: PreviewTarget): { scheme: string; path: string; query: string } {
   const query = new URLSearchParams({ kind: target.kind, project: target.project });
   if (target.resource !== undefined) query.set('resource', target.resource);
+  if (target.path !== undefined) query.set('path', target.path);
   if (target.run !== undefined) query.set('run', target.run);
   return { scheme: SCHEME, path: `/${projectName(target.project)}/${previewFileName(target)}`, query: query.toString() };
 }
@@ -74,7 +79,8 @@ export function parsePreviewUri(uri: { scheme: string; query: string }): Preview
   const resource = q.get('resource') ?? undefined;
   if (kind === 'handler' && !resource) return undefined;
   const run = q.get('run') ?? undefined;
-  return run === undefined ? { kind, project, resource } : { kind, project, resource, run };
+  const path = q.get('path') ?? undefined;
+  return { kind, project, resource, ...(path === undefined ? {} : { path }), ...(run === undefined ? {} : { run }) };
 }
 
 /** What the provider needs from the language client (mocked in tests). */
@@ -82,7 +88,7 @@ export interface PreviewSource {
   request<P, R>(type: RequestType<P, R, void>, params: P): Promise<R | undefined>;
 }
 
-export function renderManifest(result: { text: string | null; succeeds: boolean; errors: string[]; project: string } | null | undefined): string {
+export function renderManifest(result: { text: string | null; succeeds: boolean | null; errors: string[]; project: string } | null | undefined): string {
   if (result === undefined) return '// Flash LSP: the server is not running (see "Flash: Show Output").\n';
   if (result === null) return '// Flash LSP: no Flash project here.\n';
   if (result.text !== null) return result.text;
@@ -126,7 +132,8 @@ export class PreviewProvider implements vscode.TextDocumentContentProvider, vsco
       case 'manifest':
         return renderManifest(await this.source.request(ManifestRequest.type, { project: target.project }));
       case 'handler': {
-        const result = await this.source.request(HandlerRequest.type, { project: target.project, resource: target.resource! });
+        const params = { project: target.project, resource: target.resource!, ...(target.path ? { path: target.path } : {}) };
+        const result = await this.source.request(HandlerRequest.type, params);
         return renderHandler(result, target.resource!);
       }
       case 'report': {
@@ -211,7 +218,7 @@ export function registerPreviewCommands(
   provider: PreviewProvider,
   source: PreviewSource,
   pickProject: () => Promise<string | undefined>,
-  pickResource: (project: string) => Promise<string | undefined>,
+  pickResource: (project: string) => Promise<{ resource: string; path?: string } | undefined>,
 ): vscode.Disposable[] {
   const manifest = vscode.commands.registerCommand(ClientCommands.showManifestPreview, async (...args: unknown[]) => {
     let where = contextProject(commandArg<ProjectArg>(args));
@@ -238,9 +245,9 @@ export function registerPreviewCommands(
       project = m?.project ?? (await pickProject());
     }
     if (!project) return;
-    const resource = arg?.resource ?? (await pickResource(project));
-    if (!resource) return;
-    await openPreview(previewUri({ kind: 'handler', project, resource }));
+    const picked = arg?.resource ? { resource: arg.resource, path: arg.path } : await pickResource(project);
+    if (!picked) return;
+    await openPreview(previewUri({ kind: 'handler', project, resource: picked.resource, ...(picked.path ? { path: picked.path } : {}) }));
   });
   return [manifest, handler];
 }

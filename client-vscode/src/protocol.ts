@@ -60,6 +60,18 @@ export interface BundleEndpoint {
   bytes: number | null;
 }
 
+/** A top-level directory that makes up more than a tenth of the archive (and over 1 MiB). */
+export interface SizeContributor {
+  /** A top-level directory of the project, with a trailing slash (".venv/"). */
+  path: string;
+  /** Its compressed bytes in the archive. */
+  bytes: number;
+  /** Its fraction of the archive. */
+  share: number;
+  /** What to do about it, when it is a virtual environment that ships ("shipped: add it to .flashignore"). */
+  advice?: string;
+}
+
 export interface BundleSizeParams {
   /** Any document of the project. */
   uri?: string;
@@ -85,6 +97,11 @@ export interface BundleSizeResult {
   confidence: 'authoritative' | 'provisional' | 'cached' | 'offline-estimate' | null;
   /** The confidence in plain words ("from the last pip resolution"). */
   confidence_text?: string;
+  /** pip's verdict on the build's requirements: installs, fails (the build fails with 'Failed to install dependencies'), unknown, or irrelevant (the build stops earlier or installs nothing). */
+  dependencies?: {
+    state: 'installs' | 'fails' | 'unknown' | 'irrelevant';
+    reason: string;
+  } | null;
   /** The confidence of the stored answer when confidence is cached. */
   cached_from?: string | null;
   packages: BundlePackage[];
@@ -92,6 +109,12 @@ export interface BundleSizeResult {
   /** Compressed project and generated files. */
   project_bytes?: number;
   project_raw_bytes?: number;
+  /** Compressed bytes per top-level entry of the project ("main.py", ".venv/"), generated files included. */
+  project_parts?: Record<string, unknown>;
+  /** While the project files are compressed (a shipped virtual environment can take a minute): how far it got; null otherwise. */
+  sizing?: BundleSizing | null;
+  /** Up to three top-level directories over 10 % of the archive and over 1 MiB, biggest first. */
+  contributors?: SizeContributor[];
   overhead_bytes?: number;
   problems?: BundleProblem[];
   hints?: BundleHint[];
@@ -106,6 +129,18 @@ export interface BundleSizeResult {
   key?: string;
   timings?: Record<string, unknown>;
   endpoints: BundleEndpoint[];
+}
+
+/** While the project files are compressed (a shipped virtual environment can take a minute): how far it got; null otherwise. */
+export interface BundleSizing {
+  /** The top-level entry being read (".venv/"). */
+  part: string;
+  /** Raw bytes read, in percent of those to read. */
+  percentage: number;
+  /** A lower bound of the archive: the compressed bytes so far, plus the dependencies when the last estimate resolved the same requirement set. */
+  partial_bytes: number;
+  done_bytes?: number;
+  total_bytes?: number;
 }
 
 export namespace BundleSizeRequest {
@@ -147,10 +182,23 @@ export interface Endpoint {
   live: boolean;
   mothership?: boolean;
   handlerFile: string;
+  /** Every file the build generates for this endpoint (the mothership: handler_mothership.py, which its manifest entry names, and handlers/handler_mothership.py); flash/handler's path. */
+  handlerFiles?: string[];
   /** What this endpoint brings in: its packages plus the project files and tar overhead, as if it were alone (null until known). The archive is archiveBytes of the project. */
   sizeBytes?: number | null;
   location?: Location;
   functions: EndpointFunction[];
+}
+
+export interface EndpointsSizeContributor {
+  /** A top-level directory of the project, with a trailing slash (".venv/"). */
+  path: string;
+  /** Its compressed bytes in the archive. */
+  bytes: number;
+  /** Its fraction of the archive. */
+  share: number;
+  /** What to do about it, when it is a virtual environment that ships ("shipped: add it to .flashignore"). */
+  advice?: string;
 }
 
 export type EndpointsParams = object | null;
@@ -163,10 +211,15 @@ export interface EndpointsProject {
   uri: string;
   name: string;
   profile: string;
-  succeeds: boolean;
+  /** Whether the build succeeds, pip's verdict on the requirements included; null when that verdict is not known yet. */
+  succeeds: boolean | null;
   errors: string[];
+  /** The build's warnings; an unknown pip verdict says why here. */
+  warnings?: string[];
   /** The predicted archive, from the same estimate as flash/bundleSize's archive_bytes (null until known). */
   archiveBytes?: number | null;
+  /** flash/bundleSize's contributors: up to three top-level directories over 10 % of the archive. */
+  sizeContributors?: EndpointsSizeContributor[];
   endpoints: Endpoint[];
 }
 
@@ -180,8 +233,10 @@ export namespace EndpointsRequest {
 export interface HandlerParams {
   uri?: string;
   project?: string;
-  /** Resource (endpoint) name, e.g. gpu_worker; "mothership" also gives handlers/handler_mothership.py. */
+  /** Resource (endpoint) name, e.g. gpu_worker; "mothership" gives handlers/handler_mothership.py. */
   resource: string;
+  /** One generated file of the resource instead (flash/endpoints handlerFiles): the mothership has two, handlers/handler_mothership.py and the handler_mothership.py its manifest entry names. */
+  path?: string;
 }
 
 export interface HandlerResult {
@@ -213,7 +268,8 @@ export interface ManifestResult {
   profile: string;
   /** The manifest exactly as the build writes it; null when the build writes none. */
   text: string | null;
-  succeeds: boolean;
+  /** Whether the build succeeds, pip's verdict on the requirements included; null when that verdict is not known yet. */
+  succeeds: boolean | null;
   errors: string[];
   /** Model version (increases with every analysis). */
   version: number;
@@ -284,6 +340,12 @@ export interface BundleSizeChangedParams {
   archiveBytes: number | null;
   limitBytes: number | null;
   confidence?: 'authoritative' | 'provisional' | 'cached' | 'offline-estimate' | null;
+  /** While the project files are compressed (state updating): the top-level entry being read, the percentage read and a lower bound of the archive (flash/bundleSize's sizing). null otherwise. */
+  sizing?: {
+    part: string;
+    percentage: number;
+    partialBytes: number;
+  } | null;
 }
 export namespace BundleSizeChangedNotification {
   export const method = 'flash/bundleSizeChanged';
@@ -317,6 +379,8 @@ export interface ProjectArg {
 export interface HandlerPreviewArg {
   project?: string;
   resource: string;
+  /** Which of the endpoint's generated files (flash/endpoints handlerFiles), e.g. handler_mothership.py; absent: its handler (handlerFile). */
+  path?: string;
 }
 
 /** CLIENT command (the server does not execute it): add `packages` to the `flash.build.exclude` setting (workspace folder scope), which the server then applies to the analysis, the size estimate and `flash build --exclude`. Sent by the quick fix on FL805 (torch, torchvision, torchaudio are in the GPU base image). */

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { FlashClient } from './client';
 import { BundleSizeRequest, BundleSizeResult, IndexStatusParams, ProjectParams } from './protocol';
 import { parsePreviewUri } from './preview';
-import { formatBytes } from './tree';
+import { contributorLines, formatBytes } from './tree';
 
 export const SHOW_REPORT_COMMAND = 'flash.showPackageReport';
 export const WARN_FRACTION = 0.8;
@@ -28,7 +28,10 @@ export function statusText(size: BundleSizeResult | undefined, index: IndexStatu
     return `$(sync~spin) Flash: indexing${n}`;
   }
   if (!size) return '$(zap) Flash';
+  // a shipped .venv can take a minute to compress: how far, and the figure so far (a lower bound)
+  if (size.sizing) return `$(sync~spin) Flash: ≥ ${formatBytes(size.sizing.partial_bytes)} · sizing ${size.sizing.part} ${size.sizing.percentage} %`;
   const icon = size.state === 'updating' ? '$(sync~spin)' : size.state === 'error' ? '$(warning)' : '$(package)';
+  if (size.dependencies?.state === 'fails') return '$(error) Flash: build fails (pip)';
   if (size.archive_bytes === null || size.archive_bytes === undefined) return `${icon} Flash: size unknown`;
   return `${icon} ${formatBytes(size.archive_bytes)} / ${formatBytes(size.limit_bytes)}`;
 }
@@ -39,7 +42,14 @@ export function statusTooltip(size: BundleSizeResult | undefined, project: strin
   if (size.archive_bytes !== null && size.archive_bytes !== undefined) {
     const pct = size.limit_bytes ? ` (${((100 * size.archive_bytes) / size.limit_bytes).toFixed(1)} % of the limit)` : '';
     lines.push(`${formatBytes(size.archive_bytes)} of ${formatBytes(size.limit_bytes)}${pct}`);
-  } else lines.push('The size cannot be predicted (the dependencies do not resolve).');
+  } else if (!size.sizing) lines.push('The size cannot be predicted (the dependencies do not resolve).');
+  if (size.dependencies?.state === 'fails') lines.push('', `\`flash build\` fails: Failed to install dependencies (${size.dependencies.reason})`);
+  const contributors = contributorLines(size.contributors);
+  if (contributors.length) lines.push('', ...contributors.map((l) => `- ${l}`));
+  if (size.sizing) {
+    const { part, percentage, partial_bytes } = size.sizing;
+    lines.push('', `Sizing the project files: ${percentage} % read (now ${part}); at least ${formatBytes(partial_bytes)} so far.`);
+  }
   lines.push('', `Estimate: ${size.confidence_text ?? size.confidence}${size.state === 'error' ? ' (the last resolution failed)' : ''}`);
   const top = [...(size.packages ?? [])].sort((a, b) => b.archive_bytes - a.archive_bytes).slice(0, 5);
   if (top.length) {

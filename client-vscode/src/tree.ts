@@ -28,6 +28,11 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${(bytes / 1073741824).toFixed(2)} GB`;
 }
 
+/** One line per directory that makes up most of the archive: "99.0 MB of it is .venv/ (shipped: add it to .flashignore)". */
+export function contributorLines(contributors: readonly { path: string; bytes: number; advice?: string }[] | undefined): string[] {
+  return (contributors ?? []).map((c) => `${formatBytes(c.bytes)} of it is ${c.path}${c.advice ? ` (${c.advice})` : ''}`);
+}
+
 export function endpointDescription(ep: Endpoint): string {
   const parts = [ep.resourceType, ep.compute, ep.loadBalanced ? 'LB' : 'QB'];
   if (ep.live) parts.push('live');
@@ -66,6 +71,7 @@ function endpointNode(project: EndpointsProject, ep: Endpoint): FlashNode {
       `handler: ${ep.handlerFile}`,
       // the archive is the status bar's figure; an endpoint's own figure is what it needs alone
       formatBytes(project.archiveBytes) ? `predicted archive (all endpoints): ${formatBytes(project.archiveBytes)}` : '',
+      ...contributorLines(project.sizeContributors),
       size ? `this endpoint alone: ${size} (its packages, the project files and tar overhead)` : '',
       `${ep.functions.length} function(s)`,
     ].filter(Boolean).join('\n'),
@@ -75,6 +81,13 @@ function endpointNode(project: EndpointsProject, ep: Endpoint): FlashNode {
     resource: ep.name,
     children: ep.functions.map((fn) => functionNode(project, ep, fn)),
   };
+}
+
+/** How the build ends, for the project's description: nothing when it succeeds; null `succeeds`
+ * means pip's verdict on the requirements is not known yet. */
+function outcomeWords(project: EndpointsProject): string {
+  if (project.succeeds === null) return ' · build outcome unknown';
+  return project.succeeds ? '' : ' · build fails';
 }
 
 /** The tree for a flash/endpoints result. */
@@ -96,14 +109,16 @@ export function buildTree(result: EndpointsResult | null | undefined): FlashNode
       kind: 'project',
       id: project.uri,
       label: project.name,
-      description: `${project.profile} · ${endpoints.length} endpoint(s) · ${functions} function(s)${project.succeeds ? '' : ' · build fails'}`,
+      description: `${project.profile} · ${endpoints.length} endpoint(s) · ${functions} function(s)${outcomeWords(project)}`,
       tooltip: [
         project.uri,
         `profile ${project.profile}`,
         formatBytes(project.archiveBytes) ? `predicted archive: ${formatBytes(project.archiveBytes)}` : '',
-        project.succeeds ? '' : `the build would fail:\n${project.errors.join('\n')}`,
+        ...contributorLines(project.sizeContributors),
+        project.succeeds === false ? `the build would fail:\n${project.errors.join('\n')}` : '',
+        project.succeeds === null ? (project.warnings ?? []).filter((w) => w.startsWith('Unknown: ')).join('\n') : '',
       ].filter(Boolean).join('\n'),
-      icon: project.succeeds ? 'rocket' : 'warning',
+      icon: project.succeeds ? 'rocket' : project.succeeds === null ? 'question' : 'warning',
       project: project.uri,
       children: [...errors, ...endpoints],
     };

@@ -31,6 +31,13 @@ describe('preview URIs', () => {
     assert.equal(uri.path, '/my proj/handler_gpu_worker.py');
     assert.deepEqual(parsePreviewUri(uri), { kind: 'handler', project: P, resource: 'gpu_worker' });
   });
+  test('handler: one of the endpoint\'s generated files, by its path (the mothership has two)', () => {
+    const top = previewUri({ kind: 'handler', project: P, resource: 'mothership', path: 'handler_mothership.py' });
+    const app = previewUri({ kind: 'handler', project: P, resource: 'mothership', path: 'handlers/handler_mothership.py' });
+    assert.equal(top.path, '/my proj/handler_mothership.py');
+    assert.equal(app.path, '/my proj/handlers/handler_mothership.py');
+    assert.deepEqual(parsePreviewUri(top), { kind: 'handler', project: P, resource: 'mothership', path: 'handler_mothership.py' });
+  });
   test('round trip through the string form', () => {
     const uri = previewUri({ kind: 'handler', project: 'file:///a/b?c&d', resource: 'x&y' });
     assert.deepEqual(parsePreviewUri(vscode.Uri.parse(uri.toString())), { kind: 'handler', project: 'file:///a/b?c&d', resource: 'x&y' });
@@ -64,6 +71,13 @@ describe('preview provider', () => {
     const provider = new PreviewProvider(source, undefined, () => []);
     assert.equal(await provider.provideTextDocumentContent(previewUri({ kind: 'handler', project: P, resource: 'gpu' })), '# generated\n');
     assert.deepEqual(calls[0].params, { project: P, resource: 'gpu' });
+  });
+  test('a handler preview with a path asks flash/handler for that file', async () => {
+    const { source, calls } = fakeSource({ 'flash/handler': (p) => ({ project: P, resource: p.resource, path: p.path, text: '# the LB handler\n' }) });
+    const provider = new PreviewProvider(source, undefined, () => []);
+    const uri = previewUri({ kind: 'handler', project: P, resource: 'mothership', path: 'handler_mothership.py' });
+    assert.equal(await provider.provideTextDocumentContent(uri), '# the LB handler\n');
+    assert.deepEqual(calls[0].params, { project: P, resource: 'mothership', path: 'handler_mothership.py' });
   });
   test('no manifest / server down / unknown endpoint are explained in the document', () => {
     assert.match(renderManifest({ project: P, text: null, succeeds: false, errors: ['FL101 gpu_cfg is not defined'] }), /writes no flash_manifest\.json for my proj:\n\/\/   FL101/);

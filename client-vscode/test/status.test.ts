@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { isProminentProgress, NEEDS_TRUST } from '../src/build';
 import { importsFlash } from '../src/client';
 import type { BundlePackage, BundleSizeResult } from '../src/protocol';
-import { renderSizeReport, sizeLevel, statusText } from '../src/status';
+import { renderSizeReport, sizeLevel, statusText, statusTooltip } from '../src/status';
 
 const MB = 1048576;
 const size = (bytes: number | null, state: BundleSizeResult['state'] = 'ready'): BundleSizeResult => ({
@@ -25,6 +25,20 @@ describe('status bar', () => {
     assert.equal(statusText(size(45 * MB), { state: 'indexing', done: 3, total: 10 }), '$(sync~spin) Flash: indexing 3/10');
     assert.equal(statusText(undefined, undefined), '$(zap) Flash');
   });
+  test('while a shipped .venv is sized: the figure so far and how far; afterwards the tooltip names it', () => {
+    const sizing = { ...size(null, 'updating'), sizing: { part: '.venv/', percentage: 40, partial_bytes: 61 * MB } };
+    assert.equal(statusText(sizing, undefined), '$(sync~spin) Flash: ≥ 61.0 MB · sizing .venv/ 40 %');
+    assert.match(statusTooltip(sizing, undefined), /Sizing the project files: 40 % read \(now \.venv\/\); at least 61\.0 MB so far\./);
+    assert.doesNotMatch(statusTooltip(sizing, undefined), /cannot be predicted/);
+    const done = { ...size(103 * MB), contributors: [{ path: '.venv/', bytes: 99 * MB, share: 0.96, advice: 'shipped: add it to .flashignore' }] };
+    assert.match(statusTooltip(done, undefined), /^- 99\.0 MB of it is \.venv\/ \(shipped: add it to \.flashignore\)$/m);
+    assert.doesNotMatch(statusTooltip(size(103 * MB), undefined), /of it is/);
+  });
+  test("pip's verdict: a failing install is a failing build, not an unknown size", () => {
+    const failing = { ...size(null, 'error'), dependencies: { state: 'fails' as const, reason: 'no wheel of docopt==0.6.2' } };
+    assert.equal(statusText(failing, undefined), '$(error) Flash: build fails (pip)');
+    assert.equal(statusText({ ...size(null), dependencies: { state: 'unknown', reason: 'offline' } }, undefined), '$(package) Flash: size unknown');
+  });
   test('predicted report lists the largest packages', () => {
     const md = renderSizeReport({ ...size(600 * MB), packages: [pkg('torch', 550 * MB), pkg('six', 12000)] }, 'file:///w/hello');
     assert.match(md, /# Flash package report \(predicted\): hello/);
@@ -41,6 +55,7 @@ describe('build commands', () => {
     assert.equal(isProminentProgress({ kind: 'begin', title: 'Flash build', cancellable: true }), true);
     assert.equal(isProminentProgress({ kind: 'begin', title: 'Packaging hello' }), true);
     assert.equal(isProminentProgress({ kind: 'begin', title: 'Indexing workspace' }), false);
+    assert.equal(isProminentProgress({ kind: 'begin', title: 'Flash: sizing the archive' }), false); // a shipped .venv
   });
 });
 

@@ -43,6 +43,15 @@ describe('tree model from flash/endpoints', () => {
     assert.deepEqual(roots[0].children[0].children.map((c) => c.label), ['generate', 'Embedder']);
     assert.equal(roots[0].description, 'tetra-0.24 · 2 endpoint(s) · 3 function(s)');
   });
+  test("the build's outcome: fails, or unknown while pip's verdict is not known", () => {
+    assert.match(roots[1].description ?? '', / · build fails$/);
+    const unknown = buildTree({
+      projects: [{ ...RESULT.projects[0], succeeds: null, warnings: ['Unknown: whether pip installs the requirements is not known yet (offline)'] }],
+    })[0];
+    assert.match(unknown.description ?? '', / · build outcome unknown$/);
+    assert.equal(unknown.icon, 'question');
+    assert.match(String(unknown.tooltip), /Unknown: whether pip installs/);
+  });
   test('endpoint shows type, GPU/CPU, LB/QB and predicted size', () => {
     assert.equal(roots[0].children[0].description, 'LiveServerless · GPU · QB · live · 11.8 MB');
     assert.equal(roots[0].children[1].description, 'CpuLiveLoadBalancer · CPU · LB · live');
@@ -64,6 +73,15 @@ describe('tree model from flash/endpoints', () => {
     assert.match(ep, /predicted archive \(all endpoints\): 12\.4 MB/);
     assert.match(ep, /this endpoint alone: 11\.8 MB/);
     assert.doesNotMatch(String(roots[1].tooltip), /archive/);
+  });
+  test('tooltips name the directories that make up most of the archive, with advice for an environment', () => {
+    const venv = { path: '.venv/', bytes: 103_809_024, share: 0.96, advice: 'shipped: add it to .flashignore' };
+    const [root] = buildTree({ projects: [{ ...RESULT.projects[0], sizeContributors: [venv, { path: 'models/', bytes: 2_097_152, share: 0.11 }] }] });
+    const lines = String(root.tooltip).split('\n');
+    assert.ok(lines.includes('99.0 MB of it is .venv/ (shipped: add it to .flashignore)'), lines.join('|'));
+    assert.ok(lines.includes('2.0 MB of it is models/'));
+    assert.match(String(root.children[0].tooltip), /99\.0 MB of it is \.venv\//);
+    assert.doesNotMatch(String(roots[0].tooltip), /of it is/);
   });
   test('an endpoint without its own location reveals its first function', () => {
     assert.deepEqual(roots[0].children[1].location, RESULT.projects[0].endpoints[1].functions[0].location);

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
+from .core.deps import parse_exclusions
 from .core.environment import detect_environment
 from .core.model import Severity
 from .core.profile_detect import detect_profile
 from .core.profiles import PROFILES, Profile, get_profile
-from .core.project import Project, ProjectModel, analyze_project
+from .core.project import Project, ProjectModel
 from .core.report import endpoints, render_check_text
 from .migrate.command import add_migrate_command
 
+if TYPE_CHECKING:
+    from .bundle.verdict import PipVerdict
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXCLUDE_HELP = "packages the build leaves out, as `flash build --exclude` / `rp flash deploy --exclude` (a,b)"
 # control characters (C0 but newline, DEL, C1), bidirectional overrides and lone surrogates: a file
 # or config name holding them could move the cursor, recolour or rewrite the user's terminal
 _UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -45,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if getattr(args, "python", None) and os.sep in args.python:  # a path: resolvers run in a temp dir
         args.python = os.path.abspath(args.python)
+    if args.command != "serve":
+        # one-shot: the analysis allocates many small acyclic objects, and the default collector
+        # (every 700 allocations) costs a quarter of the time on a large project
+        gc.set_threshold(100_000, 20, 100)
     try:
         return args.run(args)
     except UsageError as exc:
@@ -83,16 +94,31 @@ def _parser() -> argparse.ArgumentParser:
 
     check = project_command("check", "print diagnostics and the endpoints the build will create", _check)
     check.add_argument("--format", choices=("text", "json"), default="text")
-    project_command("manifest", "print the predicted flash_manifest.json", _manifest)
+    _resolution_options(check)
+    manifest = project_command("manifest", "print the predicted flash_manifest.json", _manifest)
+    manifest.add_argument("--exclude", default=None, metavar="A,B", help=EXCLUDE_HELP)  # runpod 2.0 lists them
     handlers = project_command("handlers", "write the predicted handler files", _handlers)
     handlers.add_argument("--out", required=True, metavar="DIR", help="directory to write the handler files into")
     project_command("files", "list the project files the archive will carry", _files)
     size = project_command("size", "predict the archive size (resolves dependencies for Linux x86_64)", _size)
     size.add_argument("--format", choices=("text", "json"), default="text")
-    size.add_argument("--exclude", default=None, metavar="A,B", help="packages passed to flash build --exclude")
-    size.add_argument("--offline", action="store_true", help="answer from the cache or installed packages only")
+    _resolution_options(size)
+    size.add_argument(
+        "--requirement",
+        action="append",
+        metavar="REQ",
+        help="size these requirement strings alone, as the build passes them to pip (repeat; no PATH)",
+    )
+    size.add_argument("--gpu", action="store_true", help="with --requirement: the project has GPU endpoints")
+    size.add_argument("--no-uv", action="store_true", help="do not use uv for the fast provisional answer")
     add_migrate_command(sub, _checked_root)
     return parser
+
+
+def _resolution_options(p: argparse.ArgumentParser) -> None:
+    """What `flash build --exclude` gets, and whether pip may reach the index."""
+    p.add_argument("--exclude", default=None, metavar="A,B", help=EXCLUDE_HELP)
+    p.add_argument("--offline", action="store_true", help="answer from the cache or installed packages only")
 
 
 def _checked_root(path: str) -> Path:
@@ -116,31 +142,62 @@ def _profile(args, root: Path) -> Profile:
 
 
 def _analyze(args) -> ProjectModel:
+    from .core.deps import parse_exclusions
+
     root = _checked_root(args.path)
     profile = _profile(args, root)
     environment = detect_environment(root.resolve(), args.python, profile)
-    return analyze_project(root, profile, environment=environment)
+    exclusions = parse_exclusions(getattr(args, "exclude", None))
+    return Project(root, profile, environment, os.environ, exclusions).analyze()
 
 
 def _check(args) -> int:
+    from .bundle.verdict import combined_outcome
+
     model = _analyze(args)
+    verdict, size_findings = _pip_verdict(model, args)
+    model.outcome = combined_outcome(model.outcome, verdict)  # the same model: runpod 2.0 keeps its App list on it
+    model.diagnostics = [*model.diagnostics, *size_findings]
     if args.format == "json":
-        print(json.dumps(_check_json(model, args), indent=2))
+        print(json.dumps(_check_json(model, args, verdict), indent=2))
     else:
         _print(render_check_text(model, getattr(args, "profile_reason", "")))
-    return EXIT_FINDINGS if any(d.severity == Severity.ERROR for d in model.diagnostics) else EXIT_OK
+    failed = model.outcome.succeeds is False or any(d.severity == Severity.ERROR for d in model.diagnostics)
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
-def _check_json(model: ProjectModel, args) -> dict:
+def _pip_verdict(model: ProjectModel, args) -> tuple[PipVerdict, list]:
+    """pip's verdict on the requirements (from the size cache, or resolved now unless --offline)
+    and the size findings of that resolution."""
+    from .bundle import SizePredictor
+    from .bundle.diagnostics import size_diagnostics
+    from .bundle.request import request_for
+    from .bundle.verdict import pip_verdict
+
+    verdict = pip_verdict(model, None)
+    if verdict.state != "unknown":
+        return verdict, []
+    request = request_for(model)
+    predictor = SizePredictor(python=args.python, offline=args.offline)
+    try:
+        estimate = predictor.estimate_sync(request, mode="cached" if args.offline else "authoritative")
+    finally:
+        predictor.close()
+    findings = size_diagnostics(model, model.root, str(model.root), estimate, request)
+    return pip_verdict(model, estimate), findings
+
+
+def _check_json(model: ProjectModel, args, verdict: PipVerdict) -> dict:
     return {
         "project": str(model.root),
         "profile": model.profile.name,
         "profile_release": model.profile.release or None,
         "profile_reason": getattr(args, "profile_reason", ""),
         "build": {
-            "succeeds": model.outcome.succeeds,
+            "succeeds": model.outcome.succeeds,  # None: pip's verdict is unknown
             "errors": model.outcome.errors,
             "warnings": model.outcome.warnings,
+            "dependencies": verdict.to_json(),
         },
         "diagnostics": [d.to_json() for d in model.diagnostics],
         "endpoints": endpoints(model),
@@ -187,25 +244,37 @@ def _files(args) -> int:
 
 def _size(args) -> int:
     from .bundle import SizePredictor
-    from .bundle.cli import format_text
-    from .bundle.request import request_for
-    from .core.deps import parse_exclusions
+    from .bundle.format import format_estimate
 
-    root = _checked_root(args.path)
-    profile = _profile(args, root)
-    environment = detect_environment(root.resolve(), args.python, profile)
-    project = Project(root, profile, environment, os.environ, parse_exclusions(args.exclude))
-    model = project.analyze()
-    predictor = SizePredictor(python=args.python, offline=args.offline)
+    request = _requirements_request(args) if args.requirement else _project_request(args)
+    predictor = SizePredictor(python=args.python, offline=args.offline, use_uv=not args.no_uv)
     try:
-        estimate = predictor.estimate_sync(request_for(model))
+        estimate = predictor.estimate_sync(request)
     finally:
         predictor.close()
     if args.format == "json":
         print(json.dumps(estimate.to_dict(), indent=2))
     else:
-        _print(format_text(estimate))
+        _print(format_estimate(estimate))
     return EXIT_FINDINGS if estimate.archive_bytes is None else EXIT_OK
+
+
+def _project_request(args):
+    from .bundle.request import request_for
+
+    return request_for(_analyze(args))
+
+
+def _requirements_request(args):
+    """The requirement strings alone, for this interpreter's Python, after `--exclude`."""
+    from .bundle import SizeRequest, split_requirements
+
+    if args.path != ".":
+        raise UsageError("--requirement sizes requirement strings alone: give no PATH")
+    exclusions = parse_exclusions(args.exclude)
+    kept, removed, _unmatched = split_requirements(list(dict.fromkeys(args.requirement)), exclusions)
+    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    return SizeRequest.make(kept, python, exclusions=exclusions, excluded_requirements=removed, gpu=args.gpu)
 
 
 def _serve(args) -> int:

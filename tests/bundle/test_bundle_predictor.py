@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from flash_lsp.bundle import SizePredictor, SizeRequest, main
+from flash_lsp import cli
+from flash_lsp.bundle import SizePredictor, SizeRequest
 from flash_lsp.bundle import project as project_mod
 from flash_lsp.bundle.model import SizeEstimate
 
@@ -332,26 +333,33 @@ def test_project_bytes_exact_and_modelled(tmp_path):
     assert method == "compressed" and raw == sum(s for _r, s in lst)
     from flash_lsp.bundle import tarsim
 
-    assert exact == tarsim.measure_groups({"p": [(r, (root / r).read_bytes()) for r in files]})["p"]
+    # one stream, measured at each top-level entry: the same bytes as tarsim's groups
+    groups: dict[str, list] = {}
+    for r in files:
+        groups.setdefault(project_mod.top_part(r), []).append((r, (root / r).read_bytes()))
+    assert exact == sum(tarsim.measure_groups(groups).values())
+    share = project_mod.project_share(lst, str(root))
+    assert share.parts == tarsim.measure_groups(groups) and set(share.parts) == {"main.py", "workers/", "README.md"}
     modelled, _raw, method2 = project_mod.project_bytes(lst, None)
     assert method2 == "modelled" and 0.5 < modelled / exact < 2
 
 
-def test_cli_main_json(world, monkeypatch, capsys, tmp_path):
+def test_size_command_sizes_requirement_strings(world, monkeypatch, capsys, tmp_path):
     stub_index, fake_tools, _, _ = world
     for k, v in fake_tools.env({}).items():
         monkeypatch.setenv(k, v)
-    rc = main(
-        ["app", "--python", fake_tools.python, "--no-uv", "--format", "json", "--exclude", "lib_one,torch", "--gpu"]
-    )
+    size = ["size", "--requirement", "app", "--python", fake_tools.python, "--no-uv"]
+    rc = cli.main([*size, "--format", "json", "--exclude", "lib_one,torch", "--gpu"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0
     assert out["confidence"] == "authoritative" and out["archive_bytes"] > 0
     kinds = {h["kind"] for h in out["hints"]}
     assert "exclude-transitive" in kinds and "exclude-unmatched" in kinds
-    rc = main(["app", "--python", fake_tools.python, "--no-uv"])
+    rc = cli.main(size)
     text = capsys.readouterr().out
     assert rc == 0 and "predicted archive" in text and "confidence cached" in text
+    assert cli.main([*size[:1], "proj", *size[1:]]) == cli.EXIT_USAGE
+    assert "give no PATH" in capsys.readouterr().err
 
 
 async def test_concurrent_estimates_share_one_resolver(world):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flash_lsp.bundle import resolve
+from flash_lsp.bundle import resolve, resolve_uv
 from flash_lsp.bundle.cache import normalise_requirement, resolution_key
 from flash_lsp.bundle.graph import reachable, required_by
 
@@ -32,13 +32,13 @@ def test_pip_command_has_the_builds_flags():
 
 
 def test_uv_command():
-    cmd = resolve.uv_command("uv", "in.txt", "pylock.toml", "3.12", no_deps=False)
+    cmd = resolve_uv.uv_command("uv", "in.txt", "pylock.toml", "3.12", no_deps=False)
     assert cmd[:3] == ["uv", "pip", "compile"]
     assert "x86_64-manylinux_2_28" in cmd and "pylock.toml" in cmd and cmd[-1] == "in.txt"
     assert "--only-binary" in cmd and ":all:" in cmd
     # no uv.toml / pyproject.toml of anyone's, no source build, no interpreter search
     assert {"--no-config", "--no-sources", "--no-build"} <= set(cmd)
-    assert resolve.uv_command("uv", "in.txt", "pylock.toml", "3.12", no_deps=False, python="/py")[-3:] == [
+    assert resolve_uv.uv_command("uv", "in.txt", "pylock.toml", "3.12", no_deps=False, python="/py")[-3:] == [
         "--python",
         "/py",
         "in.txt",
@@ -88,7 +88,7 @@ def test_parse_pylock_picks_pips_wheel_and_flags_divergence():
             ),
         ]
     )
-    res = resolve.parse_pylock(text, "3.11", resolve.RUNPOD_PLATFORMS, "uv 0.13.9", {"charset-normalizer"})
+    res = resolve_uv.parse_pylock(text, "3.11", resolve.RUNPOD_PLATFORMS, "uv 0.13.9", {"charset-normalizer"})
     cn = res.dists[0]
     assert cn.filename.startswith("charset_normalizer-3.5.3-cp311") and cn.size == 263382 and cn.requested
     assert res.diverged == ["nvidia-cublas==13.4.1.3"]
@@ -96,7 +96,7 @@ def test_parse_pylock_picks_pips_wheel_and_flags_divergence():
 
 def _err(name: str, tool: str = "pip"):
     text = (FIX / f"{tool}_errors" / f"{name}.txt").read_text()
-    return resolve.classify_pip_error(text, "pip 23.2.1") if tool == "pip" else resolve.classify_uv_error(text)
+    return resolve.classify_pip_error(text, "pip 23.2.1") if tool == "pip" else resolve_uv.classify_uv_error(text)
 
 
 def test_classify_pip_errors():

@@ -121,10 +121,10 @@ def test_ten_megabyte_list_literal_stays_small_in_memory(tmp_path):
 def test_one_failing_file_is_one_diagnostic_and_the_rest_is_analysed(analyze, monkeypatch):
     real = summary_mod.summarize
 
-    def summarize(relpath, text, classes):
+    def summarize(relpath, text, classes, *version):
         if relpath == "workers/bad.py":
             raise RuntimeError("boom")
-        return real(relpath, text, classes)
+        return real(relpath, text, classes, *version)
 
     monkeypatch.setattr("flash_lsp.core.project.summarize", summarize)
     model = analyze({"workers/bad.py": HEAD + "cfg = LiveServerless(name='x')\n" + FN, "workers/ok.py": OK_WORKER})

@@ -75,3 +75,19 @@ def test_terminal_escape_sequences_in_names_are_escaped_in_text_output(tmp_path)
         assert "workers/\\x1b]0;owned\\x07w.py" in out
     _code, out, _ = cli("check", str(root))
     assert "gpu\\x1b[2J\\u202e" in out
+
+
+def test_exclude_reaches_the_runpod_2_manifest_and_check(tmp_path):
+    """`rp flash deploy --build-only --exclude six,Nonexistent-Pkg` (2.0.0rc2) writes
+    `"excludedPackages": ["six"]`: the excluded names the requirements have."""
+    worker = (
+        'import runpod\n\napp = runpod.App("exclapp")\n\n\n'
+        '@app.queue(name="cpu-worker", cpu="cpu3c-2-4", dependencies=["six"])\ndef crunch(n):\n    return n\n'
+    )
+    root = write_project(tmp_path / "p", {"worker.py": worker})
+    code, out, _ = cli("manifest", str(root), "--profile", "runpod-2.0", "--exclude", "six,Nonexistent-Pkg")
+    assert code == 0 and json.loads(out)["excludedPackages"] == ["six"], out
+    code, out, _ = cli("manifest", str(root), "--profile", "runpod-2.0")
+    assert code == 0 and "excludedPackages" not in json.loads(out)
+    code, out, err = cli("check", str(root), "--profile", "runpod-2.0", "--exclude", "six", "--format", "json")
+    assert code == 0 and [e["name"] for e in json.loads(out)["endpoints"]] == ["cpu-worker"], err

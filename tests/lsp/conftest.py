@@ -123,6 +123,38 @@ def codes(ds) -> list[str]:
     return sorted(str(d.code) for d in ds)
 
 
+def write_workspace(parent: Path, name: str, files: dict[str, str]) -> Path:
+    """A workspace directory `parent/name` holding `files` (relative path → text)."""
+    root = parent / name
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+async def only_project(client: LanguageClient, rel: str):
+    """Open `rel` and return the one project `flash/endpoints` lists."""
+    open_doc(client, rel)
+    tree = await client.protocol.send_request_async("flash/endpoints", None)
+    (project,) = tree.projects
+    return project
+
+
+async def lenses_and_hover(
+    client: LanguageClient, rel: str, line: int, col: int
+) -> tuple[list[str], types.Hover | None]:
+    """Open `rel`: the titles of its code lenses and the hover at (`line`, `col`)."""
+    doc = types.TextDocumentIdentifier(open_doc(client, rel))
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(doc))
+    hover = await client.text_document_hover_async(types.HoverParams(doc, types.Position(line, col)))
+    return [lens.command.title for lens in lenses or [] if lens.command], hover
+
+
+async def diagnostics_with(client: LanguageClient, rel: str, code: str) -> list[types.Diagnostic]:
+    """Open `rel` and wait for its diagnostics to include `code`."""
+    return await diagnostics(client, open_doc(client, rel), until=lambda ds: code in codes(ds))
+
+
 def answer_client_requests(client: LanguageClient) -> None:
     """Answer the server's requests that real clients answer (capability registration, CodeLens
     refresh), for tests that initialise their own client."""

@@ -94,6 +94,32 @@ async def test_handler_and_endpoints_requests(client):
     assert names["gpu_worker"] == ["process", "Model"] and names["api"] == ["health"] and "mothership" in names
 
 
+async def test_both_generated_files_of_the_mothership_can_be_previewed(client):
+    """The build writes the LB handler the mothership's manifest entry names (handler_mothership.py)
+    and handlers/handler_mothership.py, which serves the app: both are offered and previewed."""
+    u = open_doc(client, "main.py")
+    tree = await client.protocol.send_request_async("flash/endpoints", None)
+    (project,) = tree.projects
+    by_name = {e.name: e for e in project.endpoints}
+    assert by_name["mothership"].handlerFiles == ["handler_mothership.py", "handlers/handler_mothership.py"]
+    assert by_name["gpu_worker"].handlerFiles == ["handler_gpu_worker.py"]
+    manifest = await client.protocol.send_request_async("flash/manifest", {"uri": u})
+    assert '"handler_file": "handler_mothership.py"' in manifest.text
+
+    default = await client.protocol.send_request_async("flash/handler", {"uri": u, "resource": "mothership"})
+    named = await client.protocol.send_request_async(
+        "flash/handler", {"uri": u, "resource": "mothership", "path": "handler_mothership.py"}
+    )
+    assert default.path == "handlers/handler_mothership.py" and default.text
+    assert named.path == "handler_mothership.py" and named.text and named.text != default.text
+    assert "mothership" in named.text and "FastAPI" in named.text
+    # a file that is not the endpoint's: nothing the build would write for it
+    other = await client.protocol.send_request_async(
+        "flash/handler", {"uri": u, "resource": "mothership", "path": "handler_gpu_worker.py"}
+    )
+    assert other.path == "handler_gpu_worker.py" and other.text is None
+
+
 async def test_definition_follows_an_imported_config(client):
     rel = "workers/cpu/endpoint.py"
     u = open_doc(client, rel)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from .conftest import codes, diagnostics, open_doc
+from .conftest import diagnostics_with, lenses_and_hover, only_project, uri, write_workspace
 
 WORKER = """\
 from runpod_flash import Endpoint, GpuGroup
@@ -30,36 +30,26 @@ BROKEN = "import requests\nimport torch\n\nrequests.get('https://example.com')\n
 
 @pytest.fixture
 def workspace(tmp_path) -> Path:
-    root = tmp_path / "flashapp"
-    root.mkdir()
-    (root / "worker.py").write_text(WORKER, encoding="utf-8")
-    (root / "fetch.py").write_text(BROKEN, encoding="utf-8")
-    return root
+    return write_workspace(tmp_path, "flashapp", {"worker.py": WORKER, "fetch.py": BROKEN})
 
 
 async def test_endpoints_and_profile_without_settings(client):
-    open_doc(client, "worker.py")
-    tree = await client.protocol.send_request_async("flash/endpoints", None)
-    (project,) = tree.projects
+    project = await only_project(client, "worker.py")
     assert project.profile == "flash-1.21" and "runpod_flash" in project.profileReason
     assert {e.name for e in project.endpoints} == {"api", "gpu_worker"}
 
 
 async def test_import_failure_and_side_effect_are_diagnosed(client):
-    u = open_doc(client, "fetch.py")
-    found = await diagnostics(client, u, until=lambda ds: "FL420" in codes(ds))
+    found = await diagnostics_with(client, "fetch.py", "FL420")
     by_code = {d.code: d for d in found}
     assert by_code["FL420"].range.start.line == 1 and "No module named 'torch'" in by_code["FL420"].message
     assert by_code["FL420"].severity == types.DiagnosticSeverity.Error
 
 
 async def test_lenses_hover_and_symbols_work_on_a_1x_project(client):
-    u = open_doc(client, "worker.py")
-    doc = types.TextDocumentIdentifier(u)
-    lenses = await client.text_document_code_lens_async(types.CodeLensParams(doc))
-    titles = [lens.command.title for lens in lenses or [] if lens.command]
+    titles, hover = await lenses_and_hover(client, "worker.py", 11, 12)
     assert any("api" in t for t in titles) and any("gpu_worker" in t for t in titles)
-    hover = await client.text_document_hover_async(types.HoverParams(doc, types.Position(11, 12)))
     assert hover is not None and "gpu_worker" in str(hover.contents)
+    doc = types.TextDocumentIdentifier(uri(client, "worker.py"))
     symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(doc))
     assert symbols is not None

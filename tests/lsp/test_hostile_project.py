@@ -28,7 +28,7 @@ from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, client_capabilities
 
 import flash_lsp
-from flash_lsp.bundle.resolve import find_uv
+from flash_lsp.bundle.resolve_uv import find_uv
 from tests.bundle.hostile import Hostile, hostile_venv, make_hostile, write_project
 from tests.bundle.stubs import StubIndex, make_wheel
 from tests.lsp.bundle.conftest import _plain

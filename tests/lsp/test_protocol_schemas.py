@@ -23,7 +23,7 @@ async def test_every_custom_request_and_the_analysis_notifications_follow_their_
     project = uri(client, "")
     send = client.protocol.send_request_async
     manifest = await send("flash/manifest", {"uri": u})
-    assert manifest.text and manifest.succeeds
+    assert manifest.text and manifest.succeeds is not False  # None while pip's verdict is pending
     assert (await send("flash/handler", {"project": project, "resource": "gpu_worker"})).text
     assert (await send("flash/handler", {"project": project, "resource": "no_such_endpoint"})).text is None
     assert (await send("flash/endpoints", None)).projects

@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lsprotocol import types
 
-from .conftest import codes, diagnostics, open_doc
+from .conftest import diagnostics_with, lenses_and_hover, only_project, write_workspace
 
 APP = """\
 import runpod
@@ -42,34 +41,23 @@ def both(x):
 
 @pytest.fixture
 def workspace(tmp_path) -> Path:
-    root = tmp_path / "rp2app"
-    root.mkdir()
-    (root / "main.py").write_text(APP, encoding="utf-8")
-    (root / "worker.py").write_text(BAD, encoding="utf-8")
-    return root
+    return write_workspace(tmp_path, "rp2app", {"main.py": APP, "worker.py": BAD})
 
 
 async def test_resources_and_profile_without_settings(client):
-    open_doc(client, "main.py")
-    tree = await client.protocol.send_request_async("flash/endpoints", None)
-    (project,) = tree.projects
+    project = await only_project(client, "main.py")
     assert project.profile == "runpod-2.0" and "runpod.App" in project.profileReason
     assert {e.name for e in project.endpoints} == {"infer", "gateway"}
 
 
 async def test_sdk_error_is_diagnosed_at_the_decorator(client):
-    u = open_doc(client, "worker.py")
-    found = await diagnostics(client, u, until=lambda ds: "FL904" in codes(ds))
+    found = await diagnostics_with(client, "worker.py", "FL904")
     (diag,) = [d for d in found if d.code == "FL904"]
     assert diag.range.start.line == 5 and "resource 'both': gpu and cpu are mutually exclusive" in diag.message
 
 
 async def test_lenses_and_hover_work_on_a_2x_project(client):
-    u = open_doc(client, "main.py")
-    doc = types.TextDocumentIdentifier(u)
-    lenses = await client.text_document_code_lens_async(types.CodeLensParams(doc))
-    titles = [lens.command.title for lens in lenses or [] if lens.command]
+    titles, hover = await lenses_and_hover(client, "main.py", 6, 5)
     assert any("infer" in t for t in titles) and any("gateway" in t for t in titles)
-    hover = await client.text_document_hover_async(types.HoverParams(doc, types.Position(6, 5)))
     assert hover is not None and "infer" in str(hover.contents)
     assert '"gpus": [' in str(hover.contents) and '"qualname": "infer"' in str(hover.contents)  # the manifest entry

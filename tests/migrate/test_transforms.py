@@ -325,12 +325,16 @@ def test_requirements_and_the_torch_trap(tmp_path):
     )
     m = migrate_project(root)
     assert m.changes["requirements.txt"].splitlines() == [
-        "runpod>=2.0.0rc2",
+        "# runpod>=2.0.0rc2: install it where you run rp, do not list it (rp vendors its worker runtime)",
         "six  # kept",
         "# torch>=2.0  # left out by flash-lsp migrate: see docs on the torch trap",
     ]
     assert 'dependencies=["six"]' in m.changes["w.py"] and 'dependencies=["torchvision"]' in m.changes["w.py"]
-    assert sorted((n.code, n.path) for n in m.notes) == [("FL954", "requirements.txt"), ("FL954", "w.py")]
+    assert sorted((n.code, n.path) for n in m.notes) == [
+        ("FL954", "requirements.txt"),
+        ("FL954", "w.py"),
+        ("FL959", "requirements.txt"),
+    ]
 
 
 def test_gpu_only_project_keeps_torch(tmp_path):

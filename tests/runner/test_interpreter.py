@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -113,3 +114,28 @@ def test_runpod_flash_preferred_and_keep_build_dropped_from_1_1_1():
 def test_build_args_for_tetra():
     command = FlashCommand(argv=("/v/bin/flash",), interpreter="/v/bin/python", package="tetra-rp", version="0.24.0")
     assert build_args(command, BuildOptions(keep_build=True)) == ["/v/bin/flash", "build", "--keep-build"]
+
+
+async def test_a_script_whose_shebang_interpreter_is_gone_is_bypassed(tmp_path):
+    """A venv moved after install: its `flash` script's `#!` names a python that no longer exists."""
+    python = make_fake_venv(tmp_path / "venv", with_script=False)
+    script = python.parent / "flash"
+    script.write_text(f"#!{tmp_path}/moved/bin/python\nfrom tetra_rp.cli.main import app\napp()\n")
+    script.chmod(0o755)
+    command = await resolve_flash(tmp_path, setting=str(python))
+    assert command.argv[:2] == (str(python), "-c")
+    script.write_text(f"#!{python}\nfrom tetra_rp.cli.main import app\napp()\n")
+    assert (await resolve_flash(tmp_path, setting=str(python))).argv == (str(script),)
+
+
+async def test_the_real_rp_of_runpod_2_builds_with_deploy_build_only():
+    """The runpod-2.0 reference venv (its `rp` script's `#!` may name where the venv was first made)."""
+    python = Path(__file__).resolve().parents[2] / ".cache" / "ref-venvs" / "runpod-2.0" / "bin" / "python"
+    if not python.exists():
+        pytest.skip("no runpod-2.0 reference venv")
+    command = await resolve_flash(python.parent, setting=str(python))
+    assert command.package == "runpod" and command.version.startswith("2.0.0")
+    args = build_args(command, BuildOptions(exclude=("torch", "triton")))
+    assert args[-5:] == ["flash", "deploy", "--build-only", "--exclude", "torch,triton"]
+    proc = subprocess.run([*args[:-5], "flash", "deploy", "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "--build-only" in proc.stdout, proc.stderr[-500:]

@@ -34,6 +34,7 @@ PROJECT_FILES = {
     "requirements.txt": "six\n",
     ".env": "TOKEN=x\n",
     "config/.env.production": "TOKEN=y\n",
+    "config/token.env": "TOKEN=z\n",
     "certs/server.pem": "-----BEGIN-----\n",
     "id_rsa": "key\n",
     ".venv/lib/v.py": "v = 1\n" * 100,
@@ -99,6 +100,7 @@ def test_report_sizes_and_flags(built):
     assert flagged == {
         ("secret", ".env"),
         ("secret", "config/.env.production"),
+        ("secret", "config/token.env"),
         ("secret", "certs/server.pem"),
         ("secret", "id_rsa"),
         ("stale", ".flash/"),

@@ -2,16 +2,16 @@
 
 Public API::
 
-    from flash_lsp.bundle import SizePredictor, SizeRequest, SizeEstimate, estimate_size, main
+    from flash_lsp.bundle import SizePredictor, SizeRequest, SizeEstimate, estimate_size
 
     req = SizeRequest.make(["transformers"], "3.11", project_files=[("main.py", 97)], project_root=".")
     est = await SizePredictor().estimate(req, on_update=show)   # or estimate_size(req) (sync)
     est.archive_bytes, est.confidence, est.state, est.packages, est.hints, est.to_dict()
 
-See `model` for the fields, `predictor` for the flow, `wheelstats` for the size model.
+See `model` for the fields, `predictor` for the flow, `wheelstats` for the size model; the command
+line is `flash-lsp size`.
 """
 
-from .cli import main
 from .hints import extract_package_name, split_requirements
 from .model import (
     DEFAULT_LIMIT_BYTES,
@@ -40,6 +40,5 @@ __all__ = [
     "default_predictor",
     "estimate_size",
     "extract_package_name",
-    "main",
     "split_requirements",
 ]

@@ -147,7 +147,8 @@ def assemble(
     (requirements only a build could size, option lines ignored)."""
     pkgs = packages if packages is not None else packages_for(entry, req)
     # Cached per (path, size, mtime); estimate() warms it in a worker thread first.
-    proj, raw, _method = project_mod.project_bytes(req.project_files, req.project_root)
+    share = project_mod.project_share(req.project_files, req.project_root)
+    proj, raw = share.total, share.raw
     problems = [Problem(**p) for p in entry.get("problems", [])] + plan_problems(plan)
     failed = bool(entry.get("failed"))
     overhead = project_mod.ARCHIVE_OVERHEAD + req.bundled_bytes
@@ -166,6 +167,7 @@ def assemble(
         packages=pkgs,
         project_bytes=proj,
         project_raw_bytes=raw,
+        project_parts=share.parts,
         overhead_bytes=overhead,
         problems=problems,
         notes=notes,

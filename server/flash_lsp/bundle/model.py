@@ -126,6 +126,7 @@ class SizeEstimate:
     packages: list[PackageSize] = field(default_factory=list)
     project_bytes: int = 0
     project_raw_bytes: int = 0
+    project_parts: dict[str, int] = field(default_factory=dict)  # compressed bytes per top-level entry
     overhead_bytes: int = 0
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -24,6 +24,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from . import project as project_mod
 from . import resolve as resolve_mod
+from . import resolve_uv
 from .assemble import assemble, packages_for, problem_entry, resolution_entry
 from .cache import Cache, env_fingerprint, resolution_key
 from .http import HttpClient, HttpError, NetworkError
@@ -42,6 +43,7 @@ PINNED_TTL_SECONDS = 30 * 24 * 3600
 SIMPLE_ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.latest+json;q=0.9"
 
 Update = Callable[[SizeEstimate], None]
+Progress = Callable[[project_mod.Sizing | None], None]
 _PIP_TOO_OLD = re.compile(r"no such option: --(dry-run|report)")
 
 
@@ -103,7 +105,7 @@ class SizePredictor:
         self.cache = Cache(cache_dir)
         self.python = python or sys.executable
         self.env = dict(os.environ if env is None else env)
-        self.uv = (uv_path or resolve_mod.find_uv()) if use_uv else None
+        self.uv = (uv_path or resolve_uv.find_uv()) if use_uv else None
         self.index_url = (index_url or DEFAULT_INDEX).rstrip("/")
         self.pass_index_url = pass_index_url and index_url is not None
         self.offline = offline
@@ -161,8 +163,15 @@ class SizePredictor:
         est.timings["cache"] = time.perf_counter() - t0
         return est
 
-    async def estimate(self, req: SizeRequest, *, on_update: Update | None = None, mode: str = "auto") -> SizeEstimate:
-        """Predict the archive size for `req`.
+    async def estimate(
+        self,
+        req: SizeRequest,
+        *,
+        on_update: Update | None = None,
+        mode: str = "auto",
+        on_progress: Progress | None = None,
+    ) -> SizeEstimate:
+        """Predict the archive size for `req` (`on_progress`: see `project.project_share`).
 
         mode: ``auto`` (cache, uv provisional, pip authoritative), ``fast`` (stop after uv when its
         answer did not diverge), ``authoritative`` (skip uv), ``cached`` (cache or offline estimate).
@@ -170,8 +179,15 @@ class SizePredictor:
         t0 = time.perf_counter()
         key = self.key_for(req)
         if req.project_files and req.project_root:
-            # Reading and compressing project files can take a while: not on the event loop.
-            await self._run(project_mod.project_bytes, req.project_files, req.project_root)
+            # Reading and compressing project files can take a while (a shipped .venv: a minute):
+            # not on the event loop, and `on_progress` hears how far it got, then None.
+            loop = asyncio.get_running_loop()
+            heard = None if on_progress is None else lambda p: loop.call_soon_threadsafe(on_progress, p)
+            try:
+                await self._run(project_mod.project_share, req.project_files, req.project_root, heard)
+            finally:
+                if on_progress is not None:
+                    on_progress(None)
 
         def emit(est: SizeEstimate) -> None:
             if on_update is not None:
@@ -221,7 +237,7 @@ class SizePredictor:
         if mode in ("auto", "fast") and self.uv and not fresh_provisional:
             t1 = time.perf_counter()
             try:
-                res = await resolve_mod.resolve_with_uv(
+                res = await resolve_uv.resolve_with_uv(
                     plan,
                     req.python_version,
                     no_deps=req.no_deps,

@@ -4,13 +4,20 @@ Files that can be read under `project_root` are compressed for real (a level-9 t
 build writes it; project trees are small: 99 KB took 30 ms, see `docs/size-model.md`) and cached by
 (path, size, mtime); files over 8 MiB (weights, data) get the ratio of 8 sampled 64 KiB chunks. Files that cannot be read (generated ones: manifest, handlers) are modelled:
 one tar header (~110 B compressed, PAX mtime included) plus a ratio of their size by type.
+
+The share is itemised by top-level entry (`ProjectShare.parts`: ".venv/" → its compressed bytes), and
+a shipped virtual environment can take a minute to compress: `on_progress` hears how far reading
+has got (`Sizing`) about every `PROGRESS_EVERY_S` seconds, from the thread doing the work.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from . import tarsim
 
@@ -23,7 +30,9 @@ MAX_READ_TOTAL = 64 << 20
 # gzip header (with the file name) and trailer, the root "./" entry, end-of-archive blocks.
 ARCHIVE_OVERHEAD = 30 + 110 + tarsim.END_BLOCKS_COMPRESSED
 
-_cache: dict[tuple, int] = {}
+PROGRESS_EVERY_S = 0.5
+
+_cache: dict[tuple, object] = {}
 _lock = threading.Lock()
 
 
@@ -46,6 +55,37 @@ def sampled_ratio(path: str, size: int, samples: int = 8, chunk: int = 65536) ->
     return comp / raw if raw else OTHER_RATIO
 
 
+@dataclass(frozen=True)
+class Sizing:
+    """How far compressing the readable project files has got."""
+
+    done_bytes: int  # raw bytes read so far
+    total_bytes: int  # raw bytes to read
+    compressed_bytes: int  # their compressed share so far (a lower bound of the final one)
+    part: str  # the top-level entry being read (".venv/")
+
+    @property
+    def percentage(self) -> int:
+        return min(100, 100 * self.done_bytes // self.total_bytes) if self.total_bytes else 100
+
+
+@dataclass
+class ProjectShare:
+    """The project files' share of the archive: compressed total, raw total, how it was obtained
+    (compressed | modelled | mixed | none) and the compressed bytes per top-level entry."""
+
+    total: int
+    raw: int
+    method: str
+    parts: dict[str, int] = field(default_factory=dict)
+
+
+def top_part(relpath: str) -> str:
+    """The top-level entry a path belongs to: "dir/" for anything inside a directory, else the file."""
+    head, sep, _rest = relpath.partition("/")
+    return head + "/" if sep else head
+
+
 def _dirs(paths) -> set[str]:
     out = set()
     for p in paths:
@@ -55,8 +95,51 @@ def _dirs(paths) -> set[str]:
     return out
 
 
+def _compress(readable, on_progress: Callable[[Sizing], None] | None) -> tuple[dict[str, int], list]:
+    """Compressed bytes per top-level entry of readable (rel, full, size, mtime) files, written in
+    tar order in one level-9 stream (as `tarsim.measure_groups` with one group per entry), and the
+    files that could not be read after all."""
+    stream = tarsim.TarStream()
+    parts: dict[str, int] = {}
+    failed: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    total = sum(size for _r, _f, size, _m in readable)
+    done = measured = 0
+    current: str | None = None
+    last = time.monotonic()
+    for rel, full, size, _mtime in sorted(readable, key=lambda r: tarsim.tar_sort_key(r[0])):
+        part = top_part(rel)
+        if part != current:
+            if current is not None:
+                got = stream.measure()
+                parts[current] = parts.get(current, 0) + got
+                measured += got
+            current = part
+        try:
+            with open(full, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            failed.append((rel, size))
+            continue
+        stream.add_parents(rel, seen)
+        stream.add_file(rel, data)
+        done += size
+        if on_progress is not None and time.monotonic() - last >= PROGRESS_EVERY_S:
+            last = time.monotonic()
+            on_progress(Sizing(done, total, measured + stream.emitted, current))
+    if current is not None:
+        parts[current] = parts.get(current, 0) + stream.measure()
+    return parts, failed
+
+
 def project_bytes(files, root: str | None) -> tuple[int, int, str]:
     """(compressed archive share, raw bytes, method) of (relpath, size) files."""
+    share = project_share(files, root)
+    return share.total, share.raw, share.method
+
+
+def project_share(files, root: str | None, on_progress: Callable[[Sizing], None] | None = None) -> ProjectShare:
+    """The archive share of (relpath, size) files, itemised by top-level entry."""
     files = [(str(p).replace(os.sep, "/"), int(s)) for p, s in files]
     raw = sum(s for _p, s in files)
     readable: list[tuple[str, str, int, int]] = []
@@ -78,25 +161,20 @@ def project_bytes(files, root: str | None) -> tuple[int, int, str]:
             sampled.append((rel, full, st.st_size, st.st_mtime_ns))
         else:
             modelled.append((rel, size))
-    total = 0.0
+    parts: dict[str, float] = {}
     if readable:
         key = tuple(sorted((f, s, m) for _r, f, s, m in readable))
         with _lock:
             hit = _cache.get(key)
         if hit is None:
-            members = []
-            for rel, full, _s, _m in readable:
-                try:
-                    with open(full, "rb") as fh:
-                        members.append((rel, fh.read()))
-                except OSError:
-                    modelled.append((rel, _s))
-            hit = tarsim.measure_groups({"project": members})["project"] if members else 0
+            hit = _compress(readable, on_progress)
             with _lock:
                 if len(_cache) > 256:
                     _cache.clear()
                 _cache[key] = hit
-        total += hit
+        got, failed = hit
+        parts.update(got)
+        modelled += failed
     for rel, full, size, mtime in sampled:
         key = (full, size, mtime)
         with _lock:
@@ -108,11 +186,13 @@ def project_bytes(files, root: str | None) -> tuple[int, int, str]:
                 hit = int(modelled_bytes(rel, size))
             with _lock:
                 _cache[key] = hit
-        total += hit
+        parts[top_part(rel)] = parts.get(top_part(rel), 0) + hit
+    for rel, size in modelled:
+        parts[top_part(rel)] = parts.get(top_part(rel), 0) + modelled_bytes(rel, size)
     if modelled or sampled:
         known_dirs = _dirs(r for r, *_ in readable)
-        total += sum(modelled_bytes(r, s) for r, s in modelled)
-        total += DIR_BYTES * len(_dirs([r for r, _ in modelled] + [r for r, *_ in sampled]) - known_dirs)
+        for d in _dirs([r for r, _ in modelled] + [r for r, *_ in sampled]) - known_dirs:
+            parts[top_part(d + "/")] = parts.get(top_part(d + "/"), 0) + DIR_BYTES
     exact = bool(readable) and not modelled and not sampled
     method = (
         "compressed"
@@ -123,4 +203,5 @@ def project_bytes(files, root: str | None) -> tuple[int, int, str]:
         if files
         else "none"
     )
-    return int(round(total)), raw, method
+    rounded = {k: int(round(v)) for k, v in parts.items()}
+    return ProjectShare(sum(rounded.values()), raw, method, rounded)  # the parts add up to the total

@@ -53,6 +53,16 @@ class TarStream:
     def add_dir(self, name: str) -> None:
         self._out += len(self._z.compress(self._header(name, 0, True)))
 
+    def add_parents(self, name: str, seen: set[str]) -> None:
+        """Entries for the directories above `name` that are not in `seen` yet (tarfile.add writes a
+        directory before its contents); adds them to `seen`."""
+        parts = name.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/".join(parts[:i])
+            if d not in seen:
+                seen.add(d)
+                self.add_dir(d)
+
     def add_file(self, name: str, data: bytes) -> None:
         z = self._z
         n = len(z.compress(self._header(name, len(data), False)))
@@ -61,6 +71,11 @@ class TarStream:
         if pad:
             n += len(z.compress(b"\0" * pad))
         self._out += n
+
+    @property
+    def emitted(self) -> int:
+        """Compressed bytes out since the previous measure(), without flushing (a lower bound)."""
+        return self._out - self._mark
 
     def measure(self) -> int:
         """Compressed bytes produced since the previous measure() (flushes the pending block)."""
@@ -84,12 +99,7 @@ def measure_groups(groups: dict[str, list[tuple[str, bytes]]], *, with_dirs: boo
         members = sorted(groups[g], key=lambda m: tar_sort_key(m[0]))
         for path, data in members:
             if with_dirs:
-                parts = path.split("/")[:-1]
-                for i in range(1, len(parts) + 1):
-                    d = "/".join(parts[:i])
-                    if d not in seen_dirs:
-                        seen_dirs.add(d)
-                        stream.add_dir(d)
+                stream.add_parents(path, seen_dirs)
             stream.add_file(path, data)
         out[g] = stream.measure()
     return out

@@ -144,6 +144,17 @@ def _version_of(site_packages: Path, dist: str) -> str | None:
     return None
 
 
+def dotenv_search_dirs(environment: Environment, package: str = "tetra_rp") -> list[Path]:
+    """The directories `load_dotenv()` looks in for `.env`, nearest first: importing the package
+    calls it from the package's `__init__.py`, so the search starts in the installed package and
+    walks up to the filesystem root (docs/tetra-build.md). Empty when the environment was assumed."""
+    site = Path(environment.source)
+    if not site.is_absolute():
+        return []
+    start = Path(os.path.abspath(site / package))
+    return [start, *start.parents]
+
+
 def read_dotenv_text(text: str) -> dict[str, str]:
     """`KEY=VALUE` lines of a `.env` file (importing tetra_rp loads it into the build's environment)."""
     values: dict[str, str] = {}

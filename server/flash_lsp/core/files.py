@@ -4,7 +4,8 @@ Mirrors `tetra_rp.cli.utils.ignore`: `.flashignore` then `.gitignore` from the p
 profile's built-in patterns, compiled as pathspec "gitwildmatch" (last match wins). Entries are
 matched by their relative path *without* a trailing slash, so `tests/` does not prune the directory
 but excludes each file in it. The walk keeps the filesystem's listing order, which is also the order
-of the build directory (same names, same filesystem) and therefore the scanner's order.
+of the build directory (same names, same filesystem) and therefore the scanner's order, except on a
+filesystem that lists newest first (`fs_order.py`).
 
 Like the build, the walk follows symlinks to directories, also outside the project; unlike it, it
 stops at a link back into a directory it is already inside (the build follows such a cycle until the
@@ -14,6 +15,7 @@ patterns are matched with RE2 (linear time) instead of Python's backtracking `re
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import warnings
@@ -23,10 +25,12 @@ from pathlib import Path
 
 import pathspec
 
+from .fs_order import as_build_copy_lists, filesystem_of
 from .profiles import Profile
 from .secret_files import is_secret_file
 
 IGNORE_FILES = (".flashignore", ".gitignore")
+BOM = "\ufeff"  # read by `read_text(encoding="utf-8")` as a character of the first line
 JUNK_DIRS = frozenset(
     {".venv", "venv", "env", "node_modules", "tests", ".idea", ".vscode", ".mypy_cache", ".pytest_cache"}
 )
@@ -53,6 +57,7 @@ class FileTree:
     sources: list[IgnoreSource] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     walk_problems: list[tuple[str, str]] = field(default_factory=list)  # (relpath, what the walk did)
+    filesystem: str | None = None  # the project's filesystem type (it decides the build's scan order)
 
     def __contains__(self, relpath: str) -> bool:
         return relpath in self._set
@@ -104,10 +109,10 @@ def read_ignore_sources(
     """Read the ignore files `names` (from overrides when the editor has them open)."""
     sources = []
     for name in names:
-        if overrides and name in overrides:
-            sources.append(IgnoreSource(name, tuple(parse_ignore_text(overrides[name]))))
-            continue
         path = root / name
+        if overrides and name in overrides:
+            sources.append(IgnoreSource(name, tuple(parse_ignore_text(_with_disk_bom(path, overrides[name])))))
+            continue
         if not path.exists():
             continue
         try:
@@ -115,6 +120,19 @@ def read_ignore_sources(
         except (OSError, UnicodeDecodeError) as exc:
             sources.append(IgnoreSource(name, (), error=f"Failed to read {name}: {exc}"))
     return sources
+
+
+def _with_disk_bom(path: Path, text: str) -> str:
+    """Editors hide a byte-order mark from the text and write it back on save, but the build reads
+    it as part of the first pattern (`docs/tetra-build.md`, "Ignore-file traps")."""
+    if text.startswith(BOM):
+        return text
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(codecs.BOM_UTF8))
+    except OSError:
+        return text
+    return BOM + text if head == codecs.BOM_UTF8 else text
 
 
 class IgnoreSpec:
@@ -180,15 +198,15 @@ def collect_files(
             tree.walk_problems.append((rel_dir, _cycle_message(rel_dir, abs_dir)))
             return entries
         inside = inside | {identity}
+        listed: dict[str, os.DirEntry] = {}
         try:
-            names = os.listdir(abs_dir)
+            with os.scandir(abs_dir) as scan:  # listdir's order; the entry knows its type without a stat
+                listed = {entry.name: entry for entry in scan}
         except FileNotFoundError:
-            names = []
+            pass
         except OSError as exc:
             tree.errors.append(f"Permission denied: {rel_dir or '.'} - {exc}")
-            names = []
-        seen = set(names)
-        names += [n for n in virtual.get(rel_dir, ()) if n not in seen]
+        names = [*listed, *(n for n in virtual.get(rel_dir, ()) if n not in listed)]
         for name in names:
             budget[0] -= 1
             if budget[0] < 0:
@@ -199,7 +217,7 @@ def collect_files(
             if spec.match_file(rel):
                 tree.ignored.append(rel)
                 continue
-            kind = _kind(abs_dir / name, rel, virtual)
+            kind = _kind(listed.get(name), rel, virtual)
             if kind == "file":
                 tree.files.append(rel)
                 entries.append((rel, None))
@@ -209,6 +227,9 @@ def collect_files(
 
     above = frozenset(_identity(p) for p in root.resolve().parents)  # a link to one of them is a cycle too
     top = walk("", above)
+    if profile.family == "tetra":  # the scanner reads the build directory's copy
+        tree.filesystem = filesystem_of(root)
+        top = as_build_copy_lists(top, tree.filesystem)
     tree.scan_order = _rglob_order(top)
     return tree
 
@@ -254,11 +275,12 @@ def _virtual_entries(overrides: dict[str, str]) -> dict[str, list[str]]:
     return children
 
 
-def _kind(path: Path, rel: str, virtual: dict[str, list[str]]) -> str | None:
+def _kind(entry: os.DirEntry | None, rel: str, virtual: dict[str, list[str]]) -> str | None:
+    """`file` or `dir` (links followed), from the disk's `entry`, else from the unsaved paths."""
     try:
-        if path.is_file():
+        if entry is not None and entry.is_file():
             return "file"
-        if path.is_dir():
+        if entry is not None and entry.is_dir():
             return "dir"
     except OSError:
         return None

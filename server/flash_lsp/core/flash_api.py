@@ -7,6 +7,8 @@ Used to evaluate resource-config constructors without importing anything, and fo
 
 from __future__ import annotations
 
+from .runpod2 import sdk
+
 PACKAGE_EXPORTS = (
     "remote",
     "CpuInstanceType",
@@ -42,25 +44,19 @@ GPU_GROUPS = {
     "HOPPER_141": "HOPPER_141",
 }
 
-GPU_TYPES = {
-    "ANY": "any",
-    "NVIDIA_GEFORCE_RTX_4090": "NVIDIA GeForce RTX 4090",
-    "NVIDIA_GEFORCE_RTX_5090": "NVIDIA GeForce RTX 5090",
-    "NVIDIA_RTX_6000_ADA_GENERATION": "NVIDIA RTX 6000 Ada Generation",
-    "NVIDIA_H100_80GB_HBM3": "NVIDIA H100 80GB HBM3",
-    "NVIDIA_RTX_A4000": "NVIDIA RTX A4000",
-    "NVIDIA_RTX_A4500": "NVIDIA RTX A4500",
-    "NVIDIA_RTX_4000_ADA_GENERATION": "NVIDIA RTX 4000 Ada Generation",
-    "NVIDIA_RTX_2000_ADA_GENERATION": "NVIDIA RTX 2000 Ada Generation",
-    "NVIDIA_RTX_A5000": "NVIDIA RTX A5000",
-    "NVIDIA_L4": "NVIDIA L4",
-    "NVIDIA_GEFORCE_RTX_3090": "NVIDIA GeForce RTX 3090",
-    "NVIDIA_A40": "NVIDIA A40",
-    "NVIDIA_RTX_A6000": "NVIDIA RTX A6000",
-    "NVIDIA_A100_80GB_PCIe": "NVIDIA A100 80GB PCIe",
-    "NVIDIA_A100_SXM4_80GB": "NVIDIA A100-SXM4-80GB",
-    "NVIDIA_H200": "NVIDIA H200",
-}
+# GpuType member -> device name: tetra-rp 0.24 has "any" and the devices of the runpod 2.0 SDK's
+# table (same names, same order) but the six added after it.
+_ADDED_AFTER_TETRA = frozenset(
+    {
+        "NVIDIA_RTX_PRO_6000_BLACKWELL_SERVER_EDITION",
+        "NVIDIA_RTX_PRO_6000_BLACKWELL_WORKSTATION_EDITION",
+        "NVIDIA_RTX_PRO_6000_BLACKWELL_MAX_Q_WORKSTATION_EDITION",
+        "NVIDIA_H100_PCIe",
+        "NVIDIA_H100_NVL",
+        "NVIDIA_B200",
+    }
+)
+GPU_TYPES = {"ANY": "any", **{k: v for k, v in sdk.GPU_TYPES.items() if k not in _ADDED_AFTER_TETRA}}
 
 # GPU pool → the GpuType members it contains (tetra_rp.core.resources.gpu.POOLS_TO_TYPES).
 POOLS = {

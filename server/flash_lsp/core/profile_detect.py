@@ -12,6 +12,7 @@ import os
 import re
 from pathlib import Path
 
+from .disk import read_bytes
 from .environment import build_interpreters, site_packages_of
 from .profiles import DEFAULT_PROFILE, NEWEST_FLASH1, RUNPOD_20, Profile, profile_for_version
 
@@ -86,11 +87,14 @@ def _imported(root: Path) -> tuple[Profile, str] | None:
         if count >= _MAX_SOURCES:
             break
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            data = read_bytes(path)[1] or b""
+        except (OSError, ValueError):
             continue
+        if b"runpod" not in data and b"tetra_rp" not in data:  # the regexes below cost 20x a find
+            continue
+        text = data.decode("utf-8", errors="replace")
         seen.update(_IMPORT.findall(text))
-        if _SDK2_APP.search(text):
+        if "runpod" in text and _SDK2_APP.search(text):
             seen.add("runpod.App")
         if "runpod_flash" in seen:
             return NEWEST_FLASH1, f"the sources import runpod_flash; assuming {NEWEST_FLASH1.label}"
@@ -106,7 +110,7 @@ def _sources(root: Path):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
         for filename in sorted(filenames):
             if filename.endswith(".py"):
-                yield Path(dirpath) / filename
+                yield os.path.join(dirpath, filename)
 
 
 def _dist(module: str) -> str:

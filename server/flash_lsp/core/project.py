@@ -20,8 +20,10 @@ from .body_edit import apply_body_edit
 from .build_process import BuildProcess
 from .deployment import Deployment
 from .discovery import DiscoveredFunction, Discovery, scanned_paths
+from .disk import read_bytes, utf8_text
 from .environment import BASELINE, Environment
 from .files import IGNORE_FILES, FileTree, collect_files
+from .grammar import RUNNING, version_of
 from .handlers import HandlerResult
 from .manifest import (
     ManifestResult,
@@ -31,6 +33,8 @@ from .model import Diagnostic
 from .module_exec import ExecResult, execution_key, simulate
 from .profiles import DEFAULT_PROFILE, Profile
 from .summary import FileSummary, failed, summarize
+
+ALL_FILES = "\0all"  # in a `watch_changes` set: any file may have changed
 
 
 class BuildAborted(Exception):
@@ -132,6 +136,18 @@ class Project:
         self._manifest_memo: dict[tuple, tuple] = {}
         self.rule_memo: dict[tuple, tuple] = {}  # per-file diagnostics by (rule, path), see rules.per_file
         self._scanned_list: list[str] = []
+        self._watchers: list[set[str]] = []
+
+    def watch_changes(self) -> set[str]:
+        """A set the project adds every edited or invalidated path to (`ALL_FILES` when it forgets
+        the whole disk); its owner empties it once it has looked."""
+        changes: set[str] = set()
+        self._watchers.append(changes)
+        return changes
+
+    def _record_change(self, relpath: str) -> None:
+        for changes in self._watchers:
+            changes.add(relpath)
 
     # -- inputs ------------------------------------------------------------------------------
     def set_override(self, relpath: str, text: str | None) -> None:
@@ -139,6 +155,7 @@ class Project:
         known = relpath in self.overrides or (self._tree is not None and relpath in self._tree)
         self._current.discard(relpath)
         self._changed.add(relpath)
+        self._record_change(relpath)
         if text is None:
             self.overrides.pop(relpath, None)
         else:
@@ -153,11 +170,13 @@ class Project:
             self._current.clear()
             self._previous = None
             self._last_discovery = None
+            self._record_change(ALL_FILES)
         else:
             for relpath in relpaths:
                 self._disk.pop(relpath, None)
                 self._current.discard(relpath)
                 self._changed.add(relpath)
+                self._record_change(relpath)
         if structure or relpaths is None or any(p in IGNORE_FILES for p in relpaths):
             self._tree = None
 
@@ -168,23 +187,26 @@ class Project:
         cached = self._disk.get(relpath)
         if cached and self.trust_disk_cache:
             return cached[1]
-        path = self.root / relpath
         try:
-            st = path.stat()
-        except OSError:
+            key, data = read_bytes(os.path.join(self.root, relpath), cached[0] if cached else None)
+        except (OSError, ValueError):
+            return self._unopenable(relpath)
+        if cached and cached[0] == key:
+            return cached[1]
+        text = utf8_text(data)
+        self._disk[relpath] = (key, text)
+        return text
+
+    def _unopenable(self, relpath: str) -> None:
+        """A file that cannot be opened: missing, or there but unreadable (both read as None)."""
+        try:
+            st = os.stat(os.path.join(self.root, relpath))
+        except (OSError, ValueError):
             if self.trust_disk_cache:
                 self._disk[relpath] = ((0, -1), None)
             return None
-        key = (st.st_mtime_ns, st.st_size)
-        if cached and cached[0] == key:
-            return cached[1]
-        try:
-            with open(path, encoding="utf-8") as handle:  # universal newlines, like read_text
-                text = handle.read()
-        except (OSError, UnicodeDecodeError, ValueError):
-            text = None
-        self._disk[relpath] = (key, text)
-        return text
+        self._disk[relpath] = ((st.st_mtime_ns, st.st_size), None)
+        return None
 
     def exists(self, relpath: str) -> bool:
         if relpath in self.overrides:
@@ -208,6 +230,11 @@ class Project:
             self._tree = collect_files(self.root, self.profile, self.overrides, self.only)
         return self._tree
 
+    @property
+    def _own_grammar(self) -> bool:
+        """Whether the build's Python parses like ours (else a body edit needs a full summary)."""
+        return version_of(self.environment.python_version) in (None, RUNNING)
+
     def _scanned(self, tree: FileTree) -> list[str]:
         if self._scanned_for is not tree:
             self._scanned_for, self._scanned_list = tree, scanned_paths(tree.scan_order, self.profile)
@@ -221,14 +248,19 @@ class Project:
         if cached is not None and cached.text_hash == hash(text) and (text is not None or cached.decode_error):
             self._current.add(relpath)
             return cached
-        if cached is not None and text is not None and apply_body_edit(cached, text, self.profile.resource_classes):
+        if (
+            cached is not None
+            and text is not None
+            and self._own_grammar
+            and apply_body_edit(cached, text, self.profile.resource_classes)
+        ):
             self._current.add(relpath)  # nothing the build reads changed: every memo still applies
             return cached
         key = self._cache_key(relpath, text)
         summary = self.summary_cache.get(key) if key else None
         if summary is None:
             try:
-                summary = summarize(relpath, text, self.profile.resource_classes)
+                summary = summarize(relpath, text, self.profile.resource_classes, self.environment.python_version)
             except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the others
                 summary = failed(relpath, text, exc)
             if key:
@@ -242,7 +274,7 @@ class Project:
         if self.summary_cache is None or text is None:
             return None
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-        return f"{self.profile.name}\0{relpath}\0{digest}"
+        return f"{self.profile.name}\0{self.environment.python_version}\0{relpath}\0{digest}"
 
     def _editor_summaries(self, scanned: list[str]) -> dict[str, FileSummary]:
         """Summaries of the scanned files; with `trust_disk_cache`, the previous analysis' map
@@ -321,8 +353,9 @@ def analyze_project(
     generated_at: str | None = None,
     env_vars: Mapping[str, str] | None = None,
 ) -> ProjectModel:
-    """One-shot analysis (the CLI's entry point)."""
-    project = Project(root, profile, environment, env_vars if env_vars is not None else os.environ)
+    """One-shot analysis (the CLI's entry point): each file is read once, without a later `stat`."""
+    env = env_vars if env_vars is not None else os.environ
+    project = Project(root, profile, environment, env, trust_disk_cache=True)
     for relpath, text in (overrides or {}).items():
         project.set_override(relpath, text)
     return project.analyze(generated_at)

@@ -82,6 +82,17 @@ def endpoint(model: ProjectModel, key: Any) -> Endpoint | None:
     return next((e for e in endpoints(model) if e.key == key or e.name == str(key)), None)
 
 
+def handler_files(model: ProjectModel, ep: Endpoint) -> list[str]:
+    """Every file the build generates for `ep`: the mothership has its LB handler, named by its
+    manifest entry (handler_mothership.py), and handlers/handler_mothership.py, which serves the app."""
+    if not ep.is_mothership:
+        return [ep.handler_file]
+    named = (ep.entry or {}).get("handler_file")
+    return [p for p in (named, "handlers/handler_mothership.py") if p and p in model.handlers.files] or [
+        "handlers/handler_mothership.py"
+    ]
+
+
 def handler_text(model: ProjectModel, ep: Endpoint) -> tuple[str, str | None]:
     """(relpath, text) of an endpoint's handler: as the build writes it, else rendered for preview."""
     if ep.is_mothership:

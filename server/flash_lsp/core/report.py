@@ -97,10 +97,11 @@ def render_check_text(model: ProjectModel, profile_reason: str = "") -> str:
     outcome = model.outcome
     lines.append("")
     build = "rp flash deploy --build-only" if model.profile.family == "runpod2" else "flash build"
-    if outcome.succeeds:
-        lines.append(
-            f"{build}: succeeds ({len(model.files.files)} files, {len(model.requirements.installed)} requirement(s))"
-        )
+    counts = f"{len(model.files.files)} files, {len(model.requirements.installed)} requirement(s)"
+    if outcome.succeeds is None:  # the analysis finds nothing wrong, but pip's verdict is unknown
+        lines.append(f"{build}: unknown ({counts})")
+    elif outcome.succeeds:
+        lines.append(f"{build}: succeeds ({counts})")
     else:
         lines.append(f"{build}: FAILS — " + "; ".join(outcome.errors))
     lines += [f"  {w}" for w in outcome.warnings]

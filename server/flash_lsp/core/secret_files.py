@@ -1,6 +1,6 @@
 """Which shipped files look like credentials (see docs/warnings.md, "Secret files").
 
-A name decides first (`.env`, `*.key`, `id_rsa`, `*.pem` …). Certificate authority bundles are
+A name decides first (`.env`, `token.env`, `*.key`, `id_rsa`, `*.pem` …). Certificate authority bundles are
 public data that many packages ship (`certifi/cacert.pem`, `ca-bundle.pem`), so they are not
 secrets: known bundle names and anything under a `certifi/` directory are left out, and when the
 file can be read, a PEM file that holds certificates and no private key is left out too.
@@ -12,7 +12,7 @@ import fnmatch
 import re
 from pathlib import Path
 
-SECRET_PATTERNS = (".env", ".env.*", "*.pem", "*.key", "id_rsa", "id_ed25519", ".netrc", ".pypirc")
+SECRET_PATTERNS = (".env", ".env.*", "*.env", "*.env.*", "*.pem", "*.key", "id_rsa", "id_ed25519", ".netrc", ".pypirc")
 CA_BUNDLE_PATTERNS = ("cacert*.pem", "ca-bundle*.pem", "ca_bundle*.pem", "ca-certificates*.pem", "cacerts*.pem")
 CA_BUNDLE_DIRS = frozenset({"certifi"})
 PEM_HEAD_BYTES = 256 * 1024

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import ast
 import re
-from bisect import bisect_left
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from .ast_queries import Binding, call_type, callee_name, module_bindings, name_span, statements, token_lines
+from .grammar import parse_as_build
 from .limits import MAX_FILE_CHARS, too_big
 from .model import Span
 from .profiles import HTTP_METHODS
@@ -104,16 +104,6 @@ class MothershipDecl:
     span: Span
 
 
-@dataclass(frozen=True)
-class Binding:
-    """How a module-level name is first bound (the rules use it to explain unresolved configs)."""
-
-    kind: str  # "import" | "assign" | "annassign" | "unpack" | "def" | "class" | "other"
-    span: Span
-    detail: str = ""  # imported module for "import", callee name for "assign"
-    imported_name: str = ""
-
-
 @dataclass
 class FileSummary:
     """Everything the build reads from one file."""
@@ -145,11 +135,19 @@ class FileSummary:
 
 def module_path(relpath: str) -> str:
     """The scanner's module path: relative path without `.py`, `/` replaced by `.`."""
-    return str(PurePosixPath(relpath).with_suffix("")).replace("/", ".").replace("\\", ".")
+    plain = "/." not in relpath and "//" not in relpath and not relpath.startswith("./")
+    if plain and relpath.endswith(".py") and len(relpath.rpartition("/")[2]) > 3:
+        relpath = relpath[:-3]  # the walk's plain relative paths, without building a path object
+    else:
+        relpath = str(PurePosixPath(relpath).with_suffix(""))
+    return relpath.replace("/", ".").replace("\\", ".")
 
 
-def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...]) -> FileSummary:
-    """Summarise one file; `text` None means it could not be decoded as UTF-8.
+def summarize(
+    relpath: str, text: str | None, resource_classes: tuple[str, ...], python_version: str | None = None
+) -> FileSummary:
+    """Summarise one file as the build's Python (`python_version`, default ours) parses it; `text`
+    None means it could not be decoded as UTF-8.
 
     A file that mentions none of the names the build looks for (resource classes, `remote`,
     `FastAPI`, `mothership`) cannot contribute anything, so it is not parsed at all; identifiers
@@ -167,16 +165,15 @@ def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...])
         summary.bound = f"Python files of at most {MAX_FILE_CHARS:,} characters (this one has {len(text):,})"
         return summary
     summary.lines = text.splitlines()
-    try:
-        tree = ast.parse(text)
-    except SyntaxError as exc:
-        line = max((exc.lineno or 1) - 1, 0)
-        col = max((exc.offset or 1) - 1, 0)
-        summary.syntax_error = (_syntax_message(exc), Span(line, col, line, col + 1))
+    parsed = parse_as_build(text, python_version)
+    if parsed.tree is None:
+        if parsed.unreadable:
+            summary.bound, summary.lines = parsed.unreadable, []
+        else:
+            message, line, col = parsed.error
+            summary.syntax_error = (message, Span(line, col, line, col + 1))
         return summary
-    except (ValueError, RecursionError, MemoryError) as exc:
-        summary.syntax_error = (str(exc), Span(0, 0, 0, 0))
-        return summary
+    tree = parsed.tree
     relevant = None
     if ascii_text:  # aliases (`remote as rr`) and FastAPI apps (`@app.get`) mark their decorators' lines too
         apps = (
@@ -197,10 +194,6 @@ def summarize(relpath: str, text: str | None, resource_classes: tuple[str, ...])
 def failed(relpath: str, text: str | None, exc: Exception) -> FileSummary:
     """The summary of a file whose analysis raised `exc`: it declares nothing."""
     return FileSummary(module=module_path(relpath), text_hash=hash(text), analysis_error=f"{type(exc).__name__}: {exc}")
-
-
-def _syntax_message(exc: SyntaxError) -> str:
-    return f"{exc.msg} (line {exc.lineno})" if exc.lineno else exc.msg
 
 
 class _Extractor:
@@ -231,8 +224,8 @@ class _Extractor:
             kind = type(node)
             if kind is ast.Assign:
                 self._config_assign(node, scope)
-                call_type = _call_type(node.value)
-                if app is None and call_type == "FastAPI":
+                callee = call_type(node.value)
+                if app is None and callee == "FastAPI":
                     target = next((t for t in node.targets if isinstance(t, ast.Name)), None)
                     if target is not None:
                         app = (target.id, target)
@@ -258,12 +251,12 @@ class _Extractor:
                 aliases.update(a.asname for a in node.names if a.name == "remote" and a.asname)
         self.s.alias_remotes = [(n.name, self.span(d), name) for n, d, name in alias_candidates if name in aliases]
         wanted = {d.config.text for d in self.s.remotes if d.config.kind == "name"}
-        self.s.bindings = _module_bindings(tree.body, self.span, wanted)
+        self.s.bindings = module_bindings(tree.body, self.span, wanted)
         if app is not None:
             self.s.fastapi_app = FastAPIApp(app[0], self.span(app[1]), app[0] in routed)
 
     def _config_assign(self, node: ast.Assign, scope: str) -> None:
-        type_name = _call_type(node.value)
+        type_name = call_type(node.value)
         if type_name not in self.classes:
             return
         call = node.value
@@ -307,7 +300,7 @@ class _Extractor:
             RemoteDecl(
                 name=node.name,
                 kind=kind,
-                span=_name_span(node, self.lines),
+                span=name_span(node, self.lines),
                 decorator_span=self.span(decorator),
                 config=config,
                 method=method,
@@ -333,7 +326,7 @@ class _Extractor:
         if isinstance(expr, ast.Call):
             name_kw = next((k for k in expr.keywords if k.arg == "name"), None)
             value = name_kw.value.value if name_kw and isinstance(name_kw.value, ast.Constant) else None
-            return ConfigRef("inline", inline_name=value, inline_type=_call_type(expr) or "", span=span)
+            return ConfigRef("inline", inline_name=value, inline_type=call_type(expr) or "", span=span)
         if isinstance(expr, ast.Attribute):
             return ConfigRef("attribute", text=self.text(expr), span=span)
         return ConfigRef("other", text=self.text(expr), span=span)
@@ -348,7 +341,7 @@ class _Extractor:
 
     def _dependencies(self, node: ast.AST) -> None:
         for decorator in node.decorator_list:
-            if not (isinstance(decorator, ast.Call) and _callee_name(decorator.func) == "remote"):
+            if not (isinstance(decorator, ast.Call) and callee_name(decorator.func) == "remote"):
                 continue
             kw = next((k for k in decorator.keywords if k.arg == "dependencies"), None)
             if kw is None:
@@ -379,129 +372,12 @@ class _Extractor:
                 self.s.class_aliases.append((alias.asname, alias.name, self.span(alias)))
 
 
-def _module_bindings(body: list[ast.stmt], span, wanted: set[str]) -> dict[str, Binding]:
-    """First module-level binding (descending into if/try/with/for) of every imported name and
-    of the `wanted` names (those decorators use as configs); other names are not needed."""
-    found: dict[str, Binding] = {}
-
-    def put(name: str, binding: Binding) -> None:
-        if name not in found and (binding.kind == "import" or name in wanted):
-            found[name] = binding
-
-    def visit(stmts: list[ast.stmt]) -> None:
-        for stmt in stmts:
-            if isinstance(stmt, ast.Import):
-                for a in stmt.names:
-                    put(a.asname or a.name.split(".")[0], Binding("import", span(stmt), a.name))
-            elif isinstance(stmt, ast.ImportFrom):
-                module = "." * stmt.level + (stmt.module or "")
-                for a in stmt.names:
-                    if a.name != "*":
-                        put(a.asname or a.name, Binding("import", span(stmt), module, a.name))
-            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if stmt.name in wanted:
-                    put(stmt.name, Binding("def", span(stmt)))
-            elif isinstance(stmt, ast.ClassDef):
-                if stmt.name in wanted:
-                    put(stmt.name, Binding("class", span(stmt)))
-            elif isinstance(stmt, ast.Assign):
-                for target in stmt.targets:
-                    if isinstance(target, ast.Name):
-                        if target.id in wanted:
-                            put(target.id, Binding("assign", span(target), _call_type(stmt.value) or ""))
-                    else:
-                        for n in ast.walk(target):
-                            if isinstance(n, ast.Name):
-                                put(n.id, Binding("unpack", span(n), _call_type(stmt.value) or ""))
-            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                put(
-                    stmt.target.id,
-                    Binding("annassign", span(stmt.target), _call_type(stmt.value) if stmt.value else ""),
-                )
-            elif isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)):
-                for block in ("body", "orelse", "finalbody"):
-                    visit(getattr(stmt, block, []) or [])
-                for handler in getattr(stmt, "handlers", []):
-                    visit(handler.body)
-            elif isinstance(stmt, ast.Match):  # module-level bindings inside `case` blocks
-                for case in stmt.cases:
-                    visit(case.body)
-
-    visit(body)
-    return found
-
-
-_STATEMENT_LISTS = ("body", "handlers", "orelse", "finalbody", "cases")
-
-
-def token_lines(text: str, tokens: tuple[str, ...]) -> list[int]:
-    """Sorted 1-based numbers of the lines that contain one of `tokens`."""
-    pattern = re.compile("|".join(re.escape(t) for t in tokens))
-    lines: list[int] = []
-    line, position = 1, 0
-    for match in pattern.finditer(text):
-        line += text.count("\n", position, match.start())
-        position = match.start()
-        if not lines or lines[-1] != line:
-            lines.append(line)
-    return lines
-
-
-def statements(tree: ast.Module, relevant: list[int] | None = None):
-    """(node, scope) for every statement (and except/case clause) in `ast.walk`'s breadth-first
-    order, without visiting expressions, which never contain statements. `scope` is "" at
-    module level, else the kind of the nearest enclosing def ("function") or class ("class").
-
-    With `relevant` (sorted line numbers holding a token the build looks for), statements whose
-    lines hold none are skipped with their bodies: whatever the build reads is written on the
-    lines of its own statement, so the result is the same."""
-    todo: deque[tuple[ast.AST, str]] = deque([(tree, "")])
-    while todo:
-        node, scope = todo.popleft()
-        yield node, scope
-        inner = (
-            "function"
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            else "class"
-            if isinstance(node, ast.ClassDef)
-            else scope
-        )
-        for name in _STATEMENT_LISTS:
-            children = getattr(node, name, None)
-            if children and isinstance(children, list):
-                for child in children:
-                    if relevant is None or _touches(child, relevant):
-                        todo.append((child, inner))
-
-
-def _touches(node: ast.AST, relevant: list[int]) -> bool:
-    start = getattr(node, "lineno", None)
-    if start is None:  # match_case has no position
-        return True
-    first_decorator = min((d.lineno for d in getattr(node, "decorator_list", ())), default=start)
-    start = min(start, first_decorator)
-    i = bisect_left(relevant, start)
-    return i < len(relevant) and relevant[i] <= (node.end_lineno or start)
-
-
-def _callee_name(func: ast.expr) -> str | None:
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None
-
-
-def _call_type(expr: ast.expr) -> str | None:
-    return _callee_name(expr.func) if isinstance(expr, ast.Call) else None
-
-
 def _find_remote_decorator(decorators: list[ast.expr]) -> ast.expr | None:
     """The scanner's rule: the first `@remote`, `@remote(...)` or `@<anything>.remote(...)`."""
     for decorator in decorators:
         if isinstance(decorator, ast.Name) and decorator.id == "remote":
             return decorator
-        if isinstance(decorator, ast.Call) and _callee_name(decorator.func) == "remote":
+        if isinstance(decorator, ast.Call) and callee_name(decorator.func) == "remote":
             return decorator
     return None
 
@@ -518,25 +394,6 @@ def _routing_error(method: Literal) -> str | None:
     return None
 
 
-def _name_span(node: ast.AST, lines: list[str]) -> Span:
-    """Span of the identifier after `def`/`class` (falls back to the node's first line)."""
-    line = node.lineno - 1
-    text = lines[line] if line < len(lines) else ""
-    keyword = "class " if isinstance(node, ast.ClassDef) else "def "
-    start = text.find(keyword, _codepoints(text, node.col_offset))
-    if start >= 0:
-        col = start + len(keyword)
-        while col < len(text) and text[col] == " ":
-            col += 1
-        if text.startswith(node.name, col):
-            return Span(line, col, line, col + len(node.name))
-    return Span(line, 0, line, len(text))
-
-
-def _codepoints(text: str, byte_col: int) -> int:
-    return byte_col if text.isascii() else len(text.encode()[:byte_col].decode(errors="replace"))
-
-
 def _mothership_decl(node: ast.Assign, span) -> MothershipDecl:
     """`detect_explicit_mothership`: the first `mothership = <call>(...)`, literal keywords only."""
     call = node.value
@@ -549,4 +406,4 @@ def _mothership_decl(node: ast.Assign, span) -> MothershipDecl:
                 continue
             if not too_big(value):  # like a non-literal: the integer could not even be printed
                 kwargs[kw.arg] = value
-    return MothershipDecl(_callee_name(call.func) or "CpuLiveLoadBalancer", kwargs, span(node))
+    return MothershipDecl(callee_name(call.func) or "CpuLiveLoadBalancer", kwargs, span(node))

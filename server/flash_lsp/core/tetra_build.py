@@ -10,7 +10,7 @@ from . import deps as deps_mod
 from .build_process import BuildProcess
 from .deployment import Deployment, deployment_fields
 from .discovery import Discovery, discover
-from .environment import read_dotenv_text
+from .environment import dotenv_search_dirs, read_dotenv_text
 from .files import FileTree
 from .handlers import HandlerResult, generate_handlers
 from .manifest import (
@@ -87,6 +87,7 @@ def _outputs(
     for fn in discovery.functions:
         first_by_variable.setdefault(fn.config_variable, fn)
     types = discovery.registry.types
+    env = _build_env(project)  # once per analysis: finding `.env` walks up from the package
     project._deployments, project._deployments_used = project._deployments_used, {}
     process = _build_process(project, shipped)
     try:
@@ -94,7 +95,7 @@ def _outputs(
             project.root.name,
             discovery.functions,
             project.profile,
-            lambda name, var: _deployment(project, name, var, first_by_variable, types, deployments, process),
+            lambda name, var: _deployment(project, name, var, first_by_variable, types, deployments, env, process),
             lambda existing: _mothership(project, existing, shipped),
             timestamp,
             project._manifest_memo,
@@ -172,6 +173,7 @@ def _deployment(
     first_by_variable: dict,
     types: dict,
     out: dict,
+    build_env: tuple[dict[str, str], int],
     process: BuildProcess,
 ) -> dict:
     """The builder executes the file of the first discovered function whose config variable
@@ -182,7 +184,7 @@ def _deployment(
     summary = project.summary(first.relpath)
     if not (summary.parsed and (summary.configs or summary.remotes)):
         return _NO_FIELDS
-    env, env_key = _build_env(project)
+    env, env_key = build_env
     try:
         alone = process.pristine()
         exec_key, executed = project.executed(first.relpath, env, env_key, process)
@@ -204,13 +206,28 @@ def _deployment(
 
 
 def _build_env(project: Project) -> tuple[dict[str, str], int]:
-    """The build's environment variables as far as images go (`.env`, loaded by importing
-    tetra_rp, then the real environment) and a key for them; read once per content of `.env`."""
-    text = project.text(".env")
+    """The build's environment variables as far as images go (the `.env` that importing tetra_rp
+    loads, then the real environment) and a key for them; read once per content of that `.env`."""
+    text = _dotenv_text(project)
     if project._env_cache is None or project._env_cache[0] != text:
         env = {**read_dotenv_text(text or ""), **project.env_vars}
         project._env_cache = (text, env, hash(tuple(sorted(env.items()))))
     return project._env_cache[1], project._env_cache[2]
+
+
+def _dotenv_text(project: Project) -> str | None:
+    """The first `.env` above the build interpreter's tetra_rp package: the project's own only when
+    that environment lives inside the project (docs/tetra-build.md)."""
+    for directory in dotenv_search_dirs(project.environment):
+        if directory == project.root:
+            if project.exists(".env"):
+                return project.text(".env")
+        elif (directory / ".env").is_file():
+            try:
+                return (directory / ".env").read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
+    return None
 
 
 def _mothership(project: Project, existing: set, shipped: set[str]):

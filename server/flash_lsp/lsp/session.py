@@ -98,6 +98,7 @@ class Session:
         self.startup_problems: str | None = None  # settings problems found before the client was ready
         self.shown_problems: str | None = None
         self.listeners: list[Callable[[ProjectState], None]] = []
+        self.changed = asyncio.Event()  # set (and replaced) whenever any project's diagnostics change
 
     # -- projects ----------------------------------------------------------------------------
     def folders(self) -> list[Path]:
@@ -142,6 +143,7 @@ class Session:
             state = self.projects.pop(root)
             for uri in state.diagnostics:
                 self.server.publish(uri, [], None)
+        self._signal_change()
 
     def _new_project(self, root: Path, only: list[str] | None = None) -> tuple[Project, str]:
         profile, reason = self._profile(root)
@@ -251,6 +253,8 @@ class Session:
 
     def _analyze(self, state: ProjectState, snapshot, disk: set[str], structure: bool):
         """On the analysis thread: bring the project up to date and analyse it."""
+        if disk:
+            self._redetect(state)
         project = state.project
         for rel in list(project.overrides):
             if rel not in snapshot:
@@ -262,6 +266,15 @@ class Session:
             project.invalidate(sorted(disk), structure=structure)
         model = project.analyze(state.generated_at, rule_overrides=self.settings.severity_overrides())
         return model, self._lsp_diagnostics(state, model, snapshot)
+
+    def _redetect(self, state: ProjectState) -> None:
+        """Files changed on disk (a migration, a new pin): a profile detected anew replaces the project."""
+        if self.settings.profile != "auto":
+            return
+        profile, _ = detect_profile(state.root, self.settings.interpreter)
+        if profile.name != state.project.profile.name:
+            log.info("%s: profile %s -> %s", state.root, state.project.profile.name, profile.name)
+            state.project, state.profile_reason = self._new_project(state.root, [state.alone] if state.alone else None)
 
     def _lsp_diagnostics(self, state: ProjectState, model: ProjectModel, snapshot) -> dict[str, list[types.Diagnostic]]:
         project = state.project
@@ -293,6 +306,7 @@ class Session:
     def _publish(self, state: ProjectState, diagnostics: dict[str, list[types.Diagnostic]], snapshot) -> None:
         previous = state.diagnostics
         state.diagnostics = diagnostics
+        self._signal_change()
         if self.server.client_support.pull_diagnostics:
             self.server.refresh_diagnostics()
         else:
@@ -303,6 +317,11 @@ class Session:
                 if new or uri in previous or uri in versions:  # open buffers always get their version
                     self.server.publish(uri, new, versions.get(uri))
         self.server.protocol.notify("flash/modelChanged", {"project": state.uri, "version": state.counter})
+
+    def _signal_change(self) -> None:
+        """Wake the workspace pulls held open until something changes."""
+        event, self.changed = self.changed, asyncio.Event()
+        event.set()
 
     # -- reading results -----------------------------------------------------------------------
     async def fresh(self, uri: str, timeout: float = 2.0) -> tuple[ProjectState | None, ProjectModel | None]:
@@ -376,6 +395,7 @@ class Session:
             return
         state.external[origin] = by_uri
         state.external_changes += 1
+        self._signal_change()
         if self.server.client_support.pull_diagnostics:
             self.server.refresh_diagnostics()
             return

@@ -20,6 +20,7 @@ class Settings:
     rules: dict[str, str] = field(default_factory=dict)
     code_lens: bool = True
     size: bool = True
+    migration_notes: str = "auto"
     build_exclude: tuple[str, ...] = ()
     keep_build: bool = True
     no_deps: bool = False
@@ -38,6 +39,7 @@ _FIELDS = {
     "flash.diagnostics.rules": "rules",
     "flash.codeLens.enable": "code_lens",
     "flash.size.enable": "size",
+    "flash.migration.notes": "migration_notes",
     "flash.build.exclude": "build_exclude",
     "flash.build.keepBuild": "keep_build",
     "flash.build.noDeps": "no_deps",

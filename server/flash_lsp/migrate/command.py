@@ -10,9 +10,12 @@ import difflib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.model import Severity
-from .project import Migration, migrate_project
+
+if TYPE_CHECKING:  # libcst loads only when a migration runs: other commands start without it
+    from .project import Migration
 
 TARGETS = ("runpod-2.0",)
 EXIT_OK, EXIT_NOTES, EXIT_USAGE = 0, 1, 2
@@ -62,6 +65,8 @@ def render_notes(migration: Migration) -> str:
 
 def run(args, checked_root) -> int:
     root = checked_root(args.path)
+    from .project import migrate_project
+
     migration = migrate_project(Path(root))
     if args.dry_run:
         sys.stdout.write(unified_diff(migration))

@@ -1,6 +1,8 @@
 """requirements.txt and the torch trap (docs/migration.md, "Requirements" and "torch").
 
-The old packages' lines become one `runpod>=2.0.0rc2` line. runpod 2.0 leaves torch out of the artifact
+The old packages' lines go: runpod 2.0 is installed where `rp` runs, and its worker runtime is vendored
+by the build itself; listed in requirements.txt, the whole SDK with its dependencies would ship in every
+artifact. A comment takes the first line's place and FL959 says so. runpod 2.0 leaves torch out of the artifact
 only when every resource is a GPU resource on a built-in image; otherwise the torch family is vendored
 (gigabytes, past the 1500 MB limit). GPU images ship torch, so the migration drops the torch family from
 GPU resources' `dependencies` and, when any CPU or custom-image resource exists, comments the
@@ -18,6 +20,7 @@ from .notes import note
 from .settings import Site, literal_str
 
 RUNPOD_REQUIREMENT = "runpod>=2.0.0rc2"
+REMOVED_COMMENT = f"# {RUNPOD_REQUIREMENT}: install it where you run rp, do not list it (rp vendors its worker runtime)"
 OLD_DISTRIBUTIONS = frozenset({"runpod-flash", "tetra-rp", "runpod"})
 TORCH_FAMILY = frozenset({"torch", "torchvision", "torchaudio", "triton"})
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -38,8 +41,18 @@ def rewrite_requirements(text: str, path: str, drop_torch: bool) -> tuple[str, l
         name = requirement_name(line)
         if name in OLD_DISTRIBUTIONS:
             if not placed:
-                out.append(RUNPOD_REQUIREMENT + ("\n" if line.endswith("\n") else ""))
+                out.append(REMOVED_COMMENT + ("\n" if line.endswith("\n") else ""))
                 placed = True
+                notes.append(
+                    note(
+                        "FL959",
+                        path,
+                        Span(number, 0, number, len(line.rstrip())),
+                        f"'{line.strip()}' removed: install {RUNPOD_REQUIREMENT} where you run rp; listed here it "
+                        "would vendor the whole SDK and its dependencies into the artifact",
+                        setting="requirements",
+                    )
+                )
             continue
         if drop_torch and name in TORCH_FAMILY:
             out.append(f"# {line.rstrip()}  # left out by flash-lsp migrate: see docs on the torch trap\n")

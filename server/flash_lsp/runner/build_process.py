@@ -41,7 +41,7 @@ from .errors import FindingCollector
 from .events import AlreadyRunning, BuildEvent, EventCallback, Finished, Output, Progress, Started
 from .interpreter import FlashCommand
 from .pipes import BuildProtocol
-from .progress import ProgressTracker
+from .progress import RP_STEPS, STEPS, ProgressTracker
 from .text import clean_line
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class BuildHandle:
         self._on_event = on_event
         self._cancel = asyncio.Event()
         self._done: asyncio.Future[Finished] = asyncio.get_running_loop().create_future()
-        self._progress = ProgressTracker()
+        self._progress = ProgressTracker(RP_STEPS if flash.package == "runpod" else STEPS)
         self._findings = FindingCollector(project_root)
         self._tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
         self._early: list[tuple[str, str]] = []

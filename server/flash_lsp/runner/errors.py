@@ -2,7 +2,9 @@
 
 Message formats are the ones printed by tetra-rp 0.20–0.25 (`cli/commands/build.py`,
 `build_utils/manifest.py`, `scanner.py`, `handler_generator.py`); the `✗`/`!` prefixes of
-runpod-flash 1.13+ are accepted too. The real build prints most errors several times (console
+runpod-flash 1.13+ are accepted too, and runpod 2.0's discovery failures (`importing <file> failed:
+…`: a warning, an error for a single-file target or when no App was found; docs/runpod2.md,
+"Building from the editor"). The real build prints most errors several times (console
 line, log record, traceback `ValueError: …`, outer `Build failed` traceback), so findings are
 de-duplicated.
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from .text import unbox
 
@@ -117,6 +120,9 @@ CODE_ANALYSIS = _rx(r"Code analysis failed: (?P<detail>.*)")
 NO_RESOURCES = _rx(r"^(?:No resources detected|No @remote functions found)$")
 GENERIC_ERROR = _rx(r"^(?:Error: |✗ )(?P<message>.+)$")
 BUILD_FAILED = _rx(r"^Build failed: (?P<message>.+)$")
+RP_IMPORT_FAILED = _rx(r"^(?P<error>Error: )?importing (?P<path>.+?\.py) failed: (?P<detail>.*)$")
+RP_NO_APP = _rx(r"^(?:Error: )?no runpod\.App found")
+_MISSING_MODULE = re.compile(r"No module named '(?P<module>[\w.]+)'")
 IGNORED_ERRORS = ("Not a valid Flash project",)
 # Traceback frames and their source lines repeat raise statements; only the exception line counts.
 _TRACEBACK_SOURCE = re.compile(r'^(?:  File "|    )')
@@ -130,6 +136,16 @@ def _relpath(path: str, project_root: str | None) -> str:
     if project_root and path.startswith(project_root.rstrip("/\\") + "/"):
         return path[len(project_root.rstrip("/\\")) + 1 :].replace("\\", "/")
     return path.replace("\\", "/")
+
+
+def _import_line(root: str | None, rel: str, module: str) -> int | None:
+    """0-based line of the first `import module` / `from module…` in the project file, if any."""
+    pattern = re.compile(rf"^\s*(?:from|import)\s+{re.escape(module.split('.')[0])}\b")
+    try:
+        lines = (Path(root or ".") / rel).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return next((i for i, text in enumerate(lines) if pattern.match(text)), None)
 
 
 def _tool_line(detail: str) -> int | None:
@@ -147,6 +163,7 @@ class FindingCollector:
         self._size_key: tuple | None = None
         self._deps_failed = False
         self._pip_lines: list[str] = []
+        self._no_app = False  # runpod 2.0 found no App: every import failure is fatal
 
     def _add(self, key: tuple, finding: BuildFinding) -> None:
         self._found.setdefault(key, finding)
@@ -161,7 +178,7 @@ class FindingCollector:
         if prefix:
             text = text[prefix.end() :]
         raw_error = line.lstrip().startswith(("Error:", "✗ "))
-        for handler in (self._manifest, self._handlers, self._files, self._deps, self._size, self._misc):
+        for handler in (self._manifest, self._handlers, self._files, self._rp, self._deps, self._size, self._misc):
             if handler(text, raw_error):
                 return
         generic = GENERIC_ERROR.match(line.strip()) or BUILD_FAILED.match(text)
@@ -290,6 +307,26 @@ class FindingCollector:
             self._add(("code_analysis_failed", m.group(0)), BuildFinding("code_analysis_failed", ERROR, m.group(0)))
         else:
             return False
+        return True
+
+    def _rp(self, text: str, raw_error: bool) -> bool:
+        if RP_NO_APP.match(text):
+            self._no_app = True
+            for key, f in self._found.items():
+                if f.kind == "import_failed":
+                    self._found[key] = replace(f, severity=ERROR)
+            return False  # the line itself is the build's error
+        m = RP_IMPORT_FAILED.match(text)
+        if not m:
+            return False
+        rel = _relpath(m["path"], self.project_root)
+        missing = _MISSING_MODULE.search(m["detail"])
+        line = _tool_line(m["detail"]) if not missing else _import_line(self.project_root, rel, missing["module"])
+        severity = ERROR if (m["error"] or self._no_app) else WARNING
+        finding = BuildFinding("import_failed", severity, f"importing {rel} failed: {m['detail']}", file=rel, line=line)
+        previous = self._found.get(("import_failed", rel))
+        if previous is None or severity == ERROR:
+            self._found[("import_failed", rel)] = finding
         return True
 
     def _deps(self, text: str, raw_error: bool) -> bool:

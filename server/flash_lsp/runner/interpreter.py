@@ -186,12 +186,26 @@ def _script_package(script: Path) -> str | None:
     return None
 
 
+def _shebang_works(script: Path) -> bool:
+    """False when the script's `#!` interpreter is gone (a venv moved or copied after install): its
+    entry point is then called through the interpreter instead."""
+    try:
+        with open(script, "rb") as fh:
+            first = fh.readline(4096)
+    except OSError:
+        return False
+    if not first.startswith(b"#!") or os.name == "nt":
+        return True
+    words = first[2:].decode("utf-8", "replace").split()
+    return not words or not words[0].startswith("/") or os.path.exists(words[0])
+
+
 def flash_script(interpreter: str) -> Path | None:
     """The `flash` console script in the interpreter's own directory (not following symlinks)."""
     folder = Path(interpreter).parent
     for name in ("flash", "flash.exe") if os.name == "nt" else ("flash",):
         candidate = folder / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
+        if candidate.is_file() and os.access(candidate, os.X_OK) and _shebang_works(candidate):
             return candidate
     return None
 
@@ -240,10 +254,10 @@ def _is_sdk2(version: str) -> bool:
 
 def _rp_command(interpreter: str, source: str, info: dict, dist: dict) -> FlashCommand:
     """runpod 2.0: its `rp` script next to the interpreter, else its entry point; the build is
-    `rp flash deploy --build-only` (docs/runpod2.md, "Building")."""
+    `rp flash deploy --build-only` (docs/runpod2.md, "Building from the editor")."""
     folder = Path(interpreter).parent
     script = folder / "rp"
-    if script.is_file() and os.access(script, os.X_OK):
+    if script.is_file() and os.access(script, os.X_OK) and _shebang_works(script):
         argv: tuple[str, ...] = (str(script),)
     else:
         module, _, attr = (dist.get("entry_point") or "runpod.rp_cli.main:run").partition(":")

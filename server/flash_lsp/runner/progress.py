@@ -4,6 +4,11 @@ Steps are the build's own messages (tetra-rp 0.20–0.25 `build.py`). Under a pi
 Rich prints the step list only once, when its Progress block ends, so the lines that arrive while
 the build runs are the configuration panel, log lines and pip's `Installing for:`; those are mapped
 too. The percentage only grows: a late, lower step line does not move it back.
+
+runpod 2.0's `rp flash deploy --build-only` has its own table (`RP_STEPS`): under a pipe its phase
+list (resolving dependencies, packaging artifact) is printed only when the build ends, so the lines
+seen while it runs are discovery's import failures and the packager's "excluded source path" log
+lines (docs/runpod2.md, "Building from the editor").
 """
 
 from __future__ import annotations
@@ -37,13 +42,24 @@ STEPS: tuple[tuple[re.Pattern[str], int, str | None], ...] = tuple(
     )
 )
 
+RP_STEPS: tuple[tuple[re.Pattern[str], int, str | None], ...] = tuple(
+    (re.compile(pattern), pct, message)
+    for pattern, pct, message in (
+        (r"^importing \S+ failed: ", 5, "Discovering apps"),
+        (r"^excluded source path ", 70, "Packaging artifact"),
+        (r"^resolving dependencies\b", 80, "Resolved dependencies"),
+        (r"^packaging artifact\b", 95, "Packaged artifact"),
+        (r"^built \S+ (\S+) \(([\d.]+) MB\)$", 100, "Build complete: {0} ({1} MB)"),
+    )
+)
+
 _LOG_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \| (\w+)\s*\| ")
 
 
-def step_for(line: str) -> tuple[int, str] | None:
+def step_for(line: str, steps=STEPS) -> tuple[int, str] | None:
     """(percentage, message) for a cleaned output line, or None if it is not a step."""
     text = unbox(line)
-    for pattern, pct, message in STEPS:
+    for pattern, pct, message in steps:
         match = pattern.search(text)
         if match:
             return pct, message.format(*match.groups()) if message else _LOG_PREFIX.sub("", text)
@@ -53,11 +69,12 @@ def step_for(line: str) -> tuple[int, str] | None:
 class ProgressTracker:
     """Feeds lines, returns a new (percentage, message) only when the percentage grows."""
 
-    def __init__(self) -> None:
+    def __init__(self, steps=STEPS) -> None:
         self.percentage = 0
+        self.steps = steps
 
     def feed(self, line: str) -> tuple[int, str] | None:
-        step = step_for(line)
+        step = step_for(line, self.steps)
         if step is None or step[0] <= self.percentage:
             return None
         self.percentage = step[0]

@@ -154,7 +154,11 @@ def classify(relpath: str) -> tuple[str, str, str] | None:
         if part in JUNK_DIRS:
             return "junk", "/".join(parts[: i + 1]) + "/", f"{JUNK_DIRS[part]} shipped in the archive"
     base = parts[-1]
-    if base == ".env" or base.startswith(".env."):
+    if (
+        base == ".env"
+        or base.startswith(".env.")
+        or ((base.endswith(".env") or ".env." in base) and looks_secret(relpath))
+    ):
         return "secret", relpath, "environment file, usually holds secrets (add it to .flashignore/.gitignore)"
     if (base.endswith(".pem") and looks_secret(relpath)) or base in SECRET_NAMES:
         return "secret", relpath, "private key material"

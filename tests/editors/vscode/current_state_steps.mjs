@@ -2,6 +2,7 @@
 // folder opens (no file opened), a problem gone once the ignore file fixes it, the report of the
 // package just made rather than the earlier prediction. `h` holds drive.mjs's helpers.
 import fs from 'node:fs';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
@@ -181,10 +182,17 @@ export async function mothershipClickStep(h) {
 export async function cancelBuildStep(h, folder) {
   await h.step('cancelBuild', async () => {
     const { page, T } = h;
+    // tiny builds in ~2 s, too fast to cancel on a loaded machine: an incompressible 160 MB file
+    // keeps the real build copying and compressing for several seconds
+    const ballast = path.join(folder, 'ballast.bin');
+    const fd = fs.openSync(ballast, 'w');
+    for (let i = 0; i < 160; i++) fs.writeSync(fd, crypto.randomBytes(1 << 20));
+    fs.closeSync(fd);
     await h.quickOpen('workers/gpu/endpoint.py');
     await h.runCommand('Flash: Build');
-    // cancel once the real build runs (it has started writing .flash/)
-    const toast = page.locator('.notification-toast', { hasText: /Flash: build tiny: (Building manifest|Generating handlers|Installing)/ }).first();
+    // cancel once the real build runs (it has started writing .flash/.build)
+    const stage = /Flash: build tiny: (Copied|Building manifest|Generating handlers|Installing|No dependencies|Using PyPI|Bundled local)/;
+    const toast = page.locator('.notification-toast', { hasText: stage }).first();
     await toast.waitFor({ timeout: T(60000) });
     await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
     const cancelled = page.locator('.notification-toast', { hasText: 'Flash: build of tiny cancelled' }).first();
@@ -201,7 +209,9 @@ export async function cancelBuildStep(h, folder) {
         valid = false;
       }
     }
-    return { message: (await cancelled.innerText()).trim(), archiveExists: fs.existsSync(archive), valid, buildDir: fs.existsSync(path.join(folder, '.flash', '.build')) };
+    const result = { message: (await cancelled.innerText()).trim(), archiveExists: fs.existsSync(archive), valid, buildDir: fs.existsSync(path.join(folder, '.flash', '.build')) };
+    fs.rmSync(ballast, { force: true });
+    return result;
   });
 }
 
@@ -232,5 +242,92 @@ export async function treeSizeStep(h) {
     await h.shot('tree-size-tooltip');
     await page.mouse.move(900, 950);
     return { status: (await status.innerText()).replace(/\u00a0/g, ' ').trim(), tooltip };
+  });
+}
+
+/** Source-like text (deterministic) of about `bytes` bytes: compresses like installed packages. */
+function fakeSource(seed, bytes) {
+  let x = seed;
+  const next = () => (x = (x * 1103515245 + 12345) % 2147483648);
+  const lines = [];
+  for (let n = 0; n < bytes; ) {
+    const line = `def f_${next() % 50000}(name_${next() % 4000}, value_${next() % 4000}):  # ${next()}\n`;
+    lines.push(line);
+    n += line.length;
+  }
+  return lines.join('');
+}
+
+/** A .venv that ships (no ignore file names it): while it is sized the status bar shows how far and
+ *  the figure so far; afterwards the size tooltip says how much of the archive it is, and what to do. */
+export async function venvSizeStep(h, folder) {
+  await h.step('venvSizing', async () => {
+    const { page, T } = h;
+    await page.evaluate(() => {
+      window.__flashStatus = [];
+      const record = () => {
+        for (const el of document.querySelectorAll('.statusbar-item[id*="flash"]')) {
+          const t = el.textContent?.replace(/\u00a0/g, ' ').trim();
+          if (t && window.__flashStatus.at(-1) !== t) window.__flashStatus.push(t);
+        }
+      };
+      new MutationObserver(record).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    const site = path.join(folder, '.venv', 'lib', 'python3.11', 'site-packages', 'fakepkg');
+    fs.mkdirSync(site, { recursive: true });
+    fs.writeFileSync(path.join(folder, '.venv', 'pyvenv.cfg'), 'home = /usr/bin\nversion = 3.11.2\n');
+    for (let i = 0; i < 240; i++) fs.writeFileSync(path.join(site, `mod_${String(i).padStart(3, '0')}.py`), fakeSource(i + 1, 80_000));
+    const written = Date.now();
+    const sizing = page.locator('.statusbar-item[id*="flash"]', { hasText: /≥ .*sizing \.venv\/ \d+ %/ }).first();
+    // files created under .venv/ by another process have not always reached the server through
+    // VS Code's file watcher: then Re-index, the command for changes the watcher did not report
+    let reindexed = false;
+    if (!(await sizing.waitFor({ timeout: T(15000) }).then(() => true, () => false))) {
+      reindexed = true;
+      await h.runCommand('Flash: Re-index Workspace');
+    }
+    let sizingShot = false;
+    try {
+      await sizing.waitFor({ timeout: T(60000) });
+      await h.shot('size-sizing-venv');
+      sizingShot = true;
+    } catch {}
+    // then the figure, with a tooltip that names the .venv (hovered until the new estimate is in)
+    const item = page.locator('.statusbar-item[id*="flash"]', { hasText: /\d(\.\d)? ?[KMG]?B \/ \d/ }).first();
+    const tooltip = page.locator('.monaco-hover:not(.hidden)', { hasText: 'of it is .venv/' }).first();
+    const deadline = Date.now() + T(120000);
+    while (!(await tooltip.isVisible())) {
+      if (Date.now() > deadline) throw new Error('no size tooltip naming .venv/');
+      await item.waitFor({ state: 'visible', timeout: T(120000) });
+      await page.mouse.move(5, 500); // away, then back: the hover shows the tooltip as it is now
+      await page.waitForTimeout(300);
+      await item.hover();
+      await tooltip.waitFor({ state: 'visible', timeout: T(4000) }).catch(() => {});
+    }
+    const seconds = (Date.now() - written) / 1000;
+    const lines = (await tooltip.innerText()).replace(/\u00a0/g, ' ').split('\n').filter((s) => s.trim());
+    await h.shot('size-tooltip-venv');
+    await page.mouse.move(5, 500);
+    return { texts: await page.evaluate(() => window.__flashStatus), sizingShot, reindexed, lines, seconds };
+  });
+}
+
+/** `Flash: Show Handler Preview` offers the mothership's handler_mothership.py (the LB handler its
+ *  manifest entry names) beside handlers/handler_mothership.py, and previews it. */
+export async function mothershipHandlersStep(h) {
+  await h.step('mothershipHandlers', async () => {
+    const { page, T } = h;
+    await h.runCommand('Flash: Show Handler Preview');
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await rows.filter({ hasText: 'handler_mothership.py' }).first().waitFor({ timeout: T(15000) });
+    const offered = (await rows.allInnerTexts()).map((r) => r.replace(/\n/g, ' ').replace(/\u00a0/g, ' '));
+    await rows.filter({ hasText: /→ handler_mothership\.py/ }).first().click();
+    const editor = h.editorWith('Auto-generated FastAPI handler');
+    await editor.waitFor({ timeout: T(15000) });
+    await page.waitForTimeout(800);
+    await h.shot('mothership-handlers');
+    const tabs = (await page.locator('.tabs-container .tab').allInnerTexts()).map((t) => t.replace(/\n/g, ' ').trim());
+    const head = (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ').split('\n').slice(0, 4);
+    return { offered, tabs, head };
   });
 }

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import {
-  cancelBuildStep, deepProjectSteps, treeSizeStep, firstStartStep, ignoreFixStep, mothershipClickStep, predictedReportStep, realReportSteps, recordNotifications, refusedBuildStep,
+  cancelBuildStep, deepProjectSteps, treeSizeStep, firstStartStep, ignoreFixStep, mothershipClickStep, mothershipHandlersStep, predictedReportStep, realReportSteps, recordNotifications, refusedBuildStep, venvSizeStep,
 } from './current_state_steps.mjs';
 
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -149,7 +149,7 @@ const h = { page, step, T, shot, openWorkbench, runCommand, quickOpen, typeAt, e
 if (config.suite) {
   const { run } = await import(`./${config.suite}.mjs`);
   try {
-    await run({ page, config, step, T, text, shot, log, openWorkbench, quickOpen, editorWith, hoverWord });
+    await run({ page, config, step, T, text, shot, log, openWorkbench, quickOpen, editorWith, hoverWord, runCommand });
   } catch (e) {
     results.fatal = { ok: false, error: String(e?.stack ?? e) };
   }
@@ -435,6 +435,7 @@ try {
     return { finished, tab: (await tab.innerText()).trim(), heading, progress: seen.progress };
   });
   await realReportSteps(h);
+  await venvSizeStep(h, config.tiny);
   await ignoreFixStep(h, config.tiny);
   await refusedBuildStep(h);
   await cancelBuildStep(h, config.tiny);
@@ -447,6 +448,7 @@ try {
 try {
   await deepProjectSteps(h, config.deep);
   await mothershipClickStep(h);
+  await mothershipHandlersStep(h);
 } catch (e) {
   results.fatal3 = { ok: false, error: String(e?.stack ?? e) };
 } finally {

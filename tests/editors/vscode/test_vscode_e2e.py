@@ -30,7 +30,7 @@ VSIX = CLIENT / "flash-lsp.vsix"
 CODE_SERVER = CACHE / "code-server-4.100.3" / "node_modules" / ".bin" / "code-server"
 SHOTS = ARTIFACTS / "vscode"
 EXTENSION_ID = "flash-lsp.flash-lsp"
-DRIVE_TIMEOUT = 480
+DRIVE_TIMEOUT = 560  # the session runs every step once (about 8 min on a loaded machine)
 
 
 @pytest.fixture(scope="module")
@@ -362,3 +362,24 @@ def test_the_tree_tooltip_and_the_status_bar_show_one_archive_figure(session):
     shown = re.search(r"([\d.]+ ?[KMG]?B) /", data["status"]).group(1)
     assert f"predicted archive (all endpoints): {shown}" in data["tooltip"], data
     assert "this endpoint alone:" in data["tooltip"], data
+
+
+def test_a_shipped_venv_shows_sizing_progress_then_the_tooltip_names_it(session):
+    data = step(session, "venvSizing")
+    # while the 19 MB .venv was compressed: a growing lower bound and how far ("≥ 1.2 MB · sizing .venv/ 40 %")
+    sizing = [m for t in data["texts"] if (m := re.search(r"≥ ([\d.]+) ([KM]B) · sizing \.venv/ (\d+) %", t))]
+    assert sizing, data["texts"]
+    percentages = [int(m.group(3)) for m in sizing]
+    assert percentages == sorted(percentages), data["texts"]
+    assert not any("size unknown" in t for t in data["texts"]), data["texts"]
+    # afterwards: the tooltip says how much of the archive the .venv is, and what to do about it
+    text = "\n".join(data["lines"])
+    assert re.search(r"[\d.]+ MB of it is \.venv/ \(shipped: add it to \.flashignore\)", text), text
+
+
+def test_show_handler_preview_offers_and_opens_the_manifests_handler_mothership(session):
+    data = step(session, "mothershipHandlers")
+    offered = " | ".join(data["offered"])
+    assert re.search(r"→ handler_mothership\.py", offered) and "→ handlers/handler_mothership.py" in offered, offered
+    assert "Auto-generated FastAPI handler for LoadBalancerSlsResource: mothership" in "\n".join(data["head"]), data
+    assert sum("handler_mothership.py" in t for t in data["tabs"]) == 2, data["tabs"]  # beside handlers/…

@@ -7,7 +7,7 @@ unchanged.
 from __future__ import annotations
 
 import ast
-import hashlib
+import re
 from typing import TYPE_CHECKING
 
 from ..discovery import DiscoveredFunction, Discovery, Registry
@@ -19,10 +19,12 @@ from ..summary import ConfigRef, Literal, RemoteDecl
 from .ast_scan import ast_scan
 from .body_edit import apply_body_edit
 from .closure import known_trees
+from .file_facts import facts
 from .imports import Imports, Source
 from .manifest import Built, build_manifest
 from .requirements import add_to_outcome
 from .requirements import collect as collect_requirements
+from .scan_reuse import rescan
 from .scanner import Function, Scan, printed, refresh_cross_calls, scan, scan_order
 
 if TYPE_CHECKING:
@@ -39,7 +41,8 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
     outcome = BuildOutcome()
     prediction = Prediction(project, tree.files)
     manifest, handlers = None, HandlerResult()
-    with known_trees(prediction.parsed_trees()):  # one parse per file for every step
+    prediction.facts.update(tree.files, prediction.scanned, prediction)
+    with known_trees(prediction.facts.trees()):  # one parse per file for every step
         if prediction.run(outcome, timestamp):
             manifest = prediction.built.manifest
             handlers = _handlers(project, manifest, tree.files, outcome)
@@ -50,9 +53,7 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
         profile=profile,
         project_name=project.root.name,
         files=tree,
-        summaries={p: project.editor_summary(p) for p in prediction.scanned}
-        if project.keep_last_good
-        else {},  # editor lookups
+        summaries=dict(prediction.facts.summaries),  # editor lookups (with keep_last_good)
         discovery=prediction.discovery(),
         manifest=manifest,
         manifest_result=None,
@@ -75,7 +76,11 @@ class Prediction:
     def __init__(self, project: Project, files: list[str]):
         self.project = project
         self.files = files
-        self.scanned = scan_order(files)
+        self.facts = facts(project)
+        order = project.__dict__.get("_flash1_scan_order")
+        if order is None or order[0] is not files:
+            order = project.__dict__["_flash1_scan_order"] = (files, scan_order(files))
+        self.scanned = order[1]
         self.scan: Scan | None = None
         self.built: Built | None = None
         self.imports: Imports | None = None
@@ -134,9 +139,7 @@ class Prediction:
             outcome.errors.append(printed(self.built.error))
             return False
         if profile.has("source_fingerprint"):
-            self.built.manifest["source_fingerprint"] = fingerprint(
-                project, self.files, project.__dict__.setdefault("_flash1_bytes", {})
-            )
+            self.built.manifest["source_fingerprint"] = self.facts.fingerprint()
         return True
 
     def source(self, relpath: str) -> Source:
@@ -161,24 +164,18 @@ class Prediction:
         self._sources[relpath] = (text, source, key)
         return source
 
-    def parsed_trees(self) -> dict[str, ast.Module]:
-        """Text → AST of the project's Python files that parse (a file being typed with a syntax
-        error is left out: its last good version is no parse of its text)."""
-        trees = {}
-        for relpath in self.files:
-            if relpath.endswith(".py"):
-                source = self.source(relpath)
-                text = self._sources[relpath][0]
-                if source.tree is not None and text is not None and relpath not in self.stale_errors():
-                    trees[text] = source.tree
-        return trees
+    def text_of(self, relpath: str) -> str | None:
+        """The text `source(relpath)` was last brought up to date with."""
+        return self._sources[relpath][0]
 
     def _body_edit(self, relpath: str, cached: tuple, text: str | None) -> bool:
         """Whether `text` only edits a function body the build cannot see (docs/flash1.md)."""
         scanned = self.project.__dict__.get("_flash1_scan")
         if text is None or cached[0] is None or scanned is None or relpath in self.stale_errors():
             return False
-        return apply_body_edit(cached[1], cached[0], text, frozenset(f.name for f in scanned[2].functions))
+        if cached[1].plain and _ODD_BREAK.search(text) is not None:
+            return False  # its lines would no longer be the parser's
+        return apply_body_edit(cached[1], cached[0], text, frozenset(f.name for f in scanned[3].functions))
 
     def stale_errors(self) -> dict[str, Source]:
         """Files shown with their last parsable version, with the syntax error they have now."""
@@ -192,21 +189,36 @@ class Prediction:
 
     def _scan(self, build_dir: str, pydantic: str) -> None:
         """The scan, reused while no file's module-level code changed (a keystroke in a function
-        body only redoes the cross-call analysis, which reads bodies)."""
+        body only redoes the cross-call analysis, which reads bodies); when some did, only their
+        imports are redone where that gives the full scan's result (docs/flash1.md, "Incremental
+        scan")."""
         project = self.project
         py_files = sorted(p for p in self.files if p.endswith(".py"))
-        for relpath in py_files:
-            self.source(relpath)
-        key = (tuple((p, self._sources[p][2]) for p in py_files), project.environment, project.profile, build_dir)
+        keys = {p: self.facts.keys[p] for p in py_files}
+        context = (project.environment, project.profile, build_dir, pydantic)
         cached = project.__dict__.get("_flash1_scan")
-        if cached is not None and cached[0] == key:
-            self.imports, self.scan = cached[1], cached[2]
-            refresh_cross_calls(self.scan.functions, self.imports)
-            return
+        client_mode = project.profile.has("client_mode")
+        if cached is not None and cached[0] == context and cached[1].keys() == keys.keys():
+            self.imports = cached[2]
+            self.imports.source = self.source
+            changed = {p for p, key in keys.items() if cached[1][p] != key}
+            if not changed:
+                self.scan = cached[3]
+                refresh_cross_calls(self.scan.functions, self.imports)
+                return
+            self.scan = rescan(cached[3], self.imports, self.scanned, changed, client_mode)
+            if self.scan is not None:
+                project.__dict__["_flash1_scan"] = (context, keys, self.imports, self.scan)
+                return
         environment = project.environment
         self.imports = Imports(build_dir, set(py_files), self.scanned, self.source, environment.importable, pydantic)
-        self.scan = scan(self.imports, self.scanned, project.profile.has("client_mode"))
-        project.__dict__["_flash1_scan"] = (key, self.imports, self.scan)
+        self.scan = scan(self.imports, self.scanned, client_mode)
+        project.__dict__["_flash1_scan"] = (context, keys, self.imports, self.scan)
+
+    def key(self, relpath: str):
+        """What the builder's import of `relpath` depends on in the file itself."""
+        self.source(relpath)
+        return self._sources[relpath][2]
 
     def _all_python_files(self) -> list[str]:
         """`flash build` first checks for any `*.py` under the project, ignored or not."""
@@ -249,7 +261,11 @@ def parse_source(relpath: str, text: str | None, raw: bytes | None = None) -> So
         )
     except ValueError as exc:  # null bytes
         return Source(None, lines, f"SyntaxError: {exc}")
-    return Source(tree, lines)
+    return Source(tree, lines, plain=isinstance(source, str) and _ODD_BREAK.search(source) is None)
+
+
+# What `str.splitlines` breaks a line at and the parser does not (or counts differently).
+_ODD_BREAK = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 _COMPILER_ONLY = (ast.Return, ast.Nonlocal, ast.Break, ast.Continue, ast.Global)
@@ -275,32 +291,6 @@ def _compiler_checks(body: list[ast.stmt]) -> bool:
         for block in _BLOCKS:
             stack.extend(getattr(node, block, None) or ())
     return False
-
-
-def fingerprint(project: Project, files: list[str], memo: dict | None = None) -> str:
-    """`compute_source_fingerprint`: SHA-256 over the shipped files in POSIX-path order, each as
-    length-prefixed path and length-prefixed content. `memo` keeps the bytes of files whose
-    text (as the project caches it) has not changed."""
-    digest = hashlib.sha256()
-    memo = {} if memo is None else memo
-    for relpath in sorted(files):
-        name = relpath.encode("utf-8")
-        text = project.overrides.get(relpath)
-        current = text if text is not None else project.text(relpath) if relpath.endswith(".py") else None
-        cached = memo.get(relpath)
-        if current is not None and cached is not None and cached[0] is current:
-            content = cached[1]
-        else:
-            try:
-                content = text.encode("utf-8") if text is not None else (project.root / relpath).read_bytes()
-            except OSError:
-                content = b""
-            memo[relpath] = (current, content)
-        digest.update(len(name).to_bytes(8, "big"))
-        digest.update(name)
-        digest.update(len(content).to_bytes(8, "big"))
-        digest.update(content)
-    return digest.hexdigest()
 
 
 def _dotenv(project: Project) -> dict[str, str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from ..model import Span
+from ..ast_queries import call_type, callee_name, name_span
 from .api import RESOURCE_CLASSES
 from .imports import Source
 from .scanner import Function, Scan, module_path
@@ -67,7 +67,7 @@ def _register(registry: _Registry, tree: ast.Module, module: str) -> None:
         for target in node.targets:
             if not isinstance(target, ast.Name):
                 continue
-            variable, kind = target.id, _call_type(node.value)
+            variable, kind = target.id, call_type(node.value)
             if kind == "Endpoint":
                 name = _name_kw(node.value) or variable
                 registry.endpoints[variable] = name
@@ -101,7 +101,7 @@ def _functions(registry: _Registry, source: Source, relpath: str) -> list[Functi
             if is_class
             else ()
         )
-        span = _name_span(node, source.lines)
+        span = name_span(node, source.lines)
         route = _route(registry, node.decorator_list, module)
         if route is not None:
             variable, name, method, path = route
@@ -123,7 +123,9 @@ def _functions(registry: _Registry, source: Source, relpath: str) -> list[Functi
                 )
             )
             continue
-        qb = next((d for d in node.decorator_list if isinstance(d, ast.Call) and _callee(d.func) == "Endpoint"), None)
+        qb = next(
+            (d for d in node.decorator_list if isinstance(d, ast.Call) and callee_name(d.func) == "Endpoint"), None
+        )
         if qb is not None:
             name = _name_kw(qb) or node.name
             out.append(
@@ -211,7 +213,7 @@ def _route(registry: _Registry, decorators: list[ast.expr], module: str):
 def _is_remote(decorator: ast.expr) -> bool:
     if isinstance(decorator, ast.Name):
         return decorator.id == "remote"
-    return isinstance(decorator, ast.Call) and _callee(decorator.func) == "remote"
+    return isinstance(decorator, ast.Call) and callee_name(decorator.func) == "remote"
 
 
 def _config_name(registry: _Registry, decorator: ast.expr, module: str) -> str | None:
@@ -253,24 +255,9 @@ def _calls(node: ast.AST, names: set[str]) -> list[str]:
     return called
 
 
-def _callee(func: ast.expr) -> str | None:
-    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-
-
-def _call_type(expr: ast.expr) -> str | None:
-    return _callee(expr.func) if isinstance(expr, ast.Call) else None
-
-
 def _name_kw(expr: ast.expr):
     if isinstance(expr, ast.Call):
         for kw in expr.keywords:
             if kw.arg == "name" and isinstance(kw.value, ast.Constant):
                 return kw.value.value
     return None
-
-
-def _name_span(node, lines: list[str]) -> Span:
-    line = node.lineno - 1
-    text = lines[line] if line < len(lines) else ""
-    col = text.find(node.name, node.col_offset)
-    return Span(line, max(col, 0), line, max(col, 0) + len(node.name))

@@ -30,6 +30,7 @@ class Source:
     lines: list[str]
     error: str | None = None  # "SyntaxError: invalid syntax (w.py, line 3)" etc.
     error_span: Span = Span(0, 0, 0, 0)
+    plain: bool = False  # `lines` are the parser's lines (no line break but \n and \r\n in the text)
 
 
 class Imports:
@@ -52,10 +53,11 @@ class Imports:
         self.dirs = {f[:i] for f in py_files for i in range(len(f)) if f[i] == "/"}
         self.modules: dict[str, ModuleValue] = {}
         self.side_effects: dict[str, list] = {}  # relpath → side effects of its first execution
-        self.cross_calls: dict[str, tuple] = {}
-        self.loading: list[
-            str
-        ] = []  # modules whose import is under way (circular imports see them partial)  # relpath → (tree, key, calls) memo of the cross-call analysis
+        self.cross_calls: dict[str, tuple] = {}  # relpath → (tree, key, calls) memo of the cross-call analysis
+        self.deployment_memo: dict[int, tuple] = {}  # id(config) → (config, env, fields, uncertain)
+        self.loading: list[str] = []  # modules whose import is under way (circular imports see them partial)
+        self.executed: list[str] = []  # relpaths imported by module code (not by the scanner itself)
+        self.bound: list[tuple[str, str]] = []  # (package, name): submodules set as package attributes
         self.roots: list[str] = [""]  # sys.path entries inside the build dir, as relative prefixes
         self.opaque_path = False  # a sys.path entry outside the build dir: its modules are unknown
         for relpath in scanned:
@@ -64,6 +66,10 @@ class Imports:
                 name = ".".join(parts[: i + 1])
                 if name not in self.modules:
                     self.modules[name] = ModuleValue(name, None, {})
+
+    def state(self) -> tuple:
+        """What one file's import can leave for the next ones: modules loaded, `sys.path`."""
+        return len(self.executed), len(self.bound), tuple(self.roots), self.opaque_path
 
     def installed(self, top: str) -> bool:
         return top in STDLIB or self._installed(top) or self.opaque_path
@@ -119,7 +125,9 @@ class Imports:
                 if module is None:
                     return None
             if parent is not None:
-                parent.bindings.setdefault(parts[i], module)
+                if parts[i] not in parent.bindings:
+                    parent.bindings[parts[i]] = module
+                    self.bound.append((parent.name, parts[i]))
             parent = module
         return parent
 
@@ -178,6 +186,7 @@ class Imports:
             self.modules.pop(name, None)
 
     def _execute(self, name: str, relpath: str, importer: Any) -> ModuleValue | None:
+        self.executed.append(relpath)
         if relpath.endswith("/"):  # a directory without __init__.py: a namespace package
             module = ModuleValue(name, None, {})
             self.modules[name] = module

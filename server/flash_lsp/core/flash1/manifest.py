@@ -184,11 +184,22 @@ def _deployment(name, first: Function, namespace: dict, imports: Imports, profil
         out["max_concurrency"] = concurrency
     elif concurrency is UNKNOWN:
         built.uncertain.setdefault(name, []).append("max_concurrency")
-    fields, uncertain = deployment_fields(first.config, env)
+    fields, uncertain = _fields(first.config, env, imports)
     out.update(fields)
     if uncertain:
         built.uncertain.setdefault(name, []).extend(uncertain)
     return out
+
+
+def _fields(config, env: Mapping[str, str], imports: Imports) -> tuple[dict, list[str]]:
+    """`deployment_fields`, kept per config object and environment for as long as the scan that
+    made the config is reused (a keystroke in a body leaves every config as it was)."""
+    env_key = tuple(env.items())
+    memo = imports.deployment_memo
+    hit = memo.get(id(config))
+    if hit is None or hit[0] is not config or hit[1] != env_key:
+        hit = memo[id(config)] = (config, env_key, *deployment_fields(config, env))
+    return hit[2], hit[3]
 
 
 def _reimport_fails(relpath: str, imports: Imports) -> str | None:

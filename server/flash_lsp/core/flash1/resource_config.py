@@ -92,7 +92,10 @@ def render_resource_config(manifest: dict, release: tuple[int, ...]) -> str:
     """The file's text for `manifest` (as written to `flash_manifest.json`) under `release`."""
     registry = manifest.get("function_registry", {}) or {}
     resources = manifest.get("resources", {}) or {}
-    local = {name: {fn for fn, owner in registry.items() if owner == name} for name in resources}
+    local: dict = {name: set() for name in resources}
+    for fn, owner in registry.items():
+        if owner in local:
+            local[owner].add(fn)
     lines = []
     for name, funcs in sorted(local.items()):
         formatted = _format_set(funcs)

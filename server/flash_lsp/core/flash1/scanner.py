@@ -13,7 +13,8 @@ from typing import Any
 from ..model import Span
 from ..module_exec import UNKNOWN, Failure
 from .api import LB_CLASSES, LIVE_CLASSES
-from .imports import Imports
+from .imports import Imports, Source
+from .pruned_walk import pruned_walk
 from .values import CodeValue, ConfigValue, EndpointValue
 
 
@@ -61,6 +62,10 @@ class Scan:
     error: str | None = None  # a ValueError that stops the scan itself
     unknown: list[tuple[str, str, Span]] = field(default_factory=list)  # (relpath, what, where)
     modules: dict[str, Any] = field(default_factory=dict)  # relpath → namespace after its import
+    runs: list[FileRun] = field(default_factory=list)  # per scanned file, in scan order
+    loaded_at: dict[str, int] = field(default_factory=dict)  # project module → index of the run that loaded it
+    imported: set[str] = field(default_factory=set)  # files some module imported (besides the scanner)
+    bound_at: dict[tuple[str, str], int] = field(default_factory=dict)  # package attribute → index of its run
 
     def failed_lines(self) -> list[str]:
         """The `Failed to load:` lines (without the two-space indent)."""
@@ -89,31 +94,78 @@ def module_path(relpath: str) -> str:
     return relpath[:-3].replace("/", ".")
 
 
+@dataclass(eq=False)
+class FileRun:
+    """One file's import by the scanner, kept so that a later scan can reuse it
+    (docs/flash1.md, "Incremental scan")."""
+
+    relpath: str
+    failure: Failure | None
+    unknowns: list[tuple[str, str, Span]]
+    bindings: dict[str, Any] | None
+    functions: list[tuple[str, Function]]  # (module global, function) in `dir()` order
+    endpoints: list[tuple[str, EndpointValue]]  # candidates for client-mode entries
+    state_before: tuple  # `sys.path` as the import found it: (roots, opaque)
+    changes_state: bool  # it imported project modules or changed `sys.path` for later files
+
+
 def scan(imports: Imports, scanned: list[str], client_mode: bool) -> Scan:
     result = Scan()
     seen: set[str] = set()
-    for relpath in scanned:
-        name = module_path(relpath)
-        module, failure, simulator = imports.run(name, relpath, fresh=True)
-        if simulator is not None:
-            result.unknown += [(relpath, what, span) for what, span in simulator.unknowns]
-        if failure is not None:
-            result.failures[relpath] = failure
-            continue
-        result.modules[relpath] = module.bindings
-        namespace = sorted((k, v) for k, v in module.bindings.items() if not k.startswith("__"))
-        if client_mode:
-            try:
-                _collect_clients(result, namespace, relpath, name, imports.build_dir)
-            except ValueError as exc:
-                result.error = str(exc)
-                return result
-        result.functions += _extract(namespace, name, relpath, seen)
-    _cross_calls(result.functions, imports)
+    for index, relpath in enumerate(scanned):
+        run = run_file(imports, relpath)
+        result.runs.append(run)
+        if run.changes_state:
+            for name in imports.modules:
+                result.loaded_at.setdefault(name, index)
+            for binding in imports.bound:
+                result.bound_at.setdefault(binding, index)
+        if not add_run(result, run, client_mode, imports.build_dir, seen):
+            break
+    result.imported = set(imports.executed)
+    if result.error is None:
+        _cross_calls(result.functions, imports)
     return result
 
 
-def _extract(namespace: list[tuple[str, Any]], module: str, relpath: str, seen: set[str]) -> list[Function]:
+def run_file(imports: Imports, relpath: str) -> FileRun:
+    """The scanner's fresh import of `relpath`, with what it leaves behind for later files."""
+    name = module_path(relpath)
+    before = imports.state()
+    module, failure, simulator = imports.run(name, relpath, fresh=True)
+    unknowns = [(relpath, what, span) for what, span in simulator.unknowns] if simulator is not None else []
+    functions, endpoints, bindings = [], [], None
+    if failure is None:
+        bindings = module.bindings
+        namespace = sorted((k, v) for k, v in bindings.items() if not k.startswith("__"))
+        endpoints = [(k, v) for k, v in namespace if isinstance(v, EndpointValue)]
+        functions = _extract(namespace, name, relpath)
+    changed = imports.state() != before
+    return FileRun(relpath, failure, unknowns, bindings, functions, endpoints, before[2:], changed)
+
+
+def add_run(result: Scan, run: FileRun, client_mode: bool, build_dir: str, seen: set[str]) -> bool:
+    """Add one file's import to the scan in order; False when it stops the scan."""
+    result.unknown += run.unknowns
+    if run.failure is not None:
+        result.failures[run.relpath] = run.failure
+        return True
+    result.modules[run.relpath] = run.bindings
+    module = module_path(run.relpath)
+    if client_mode:
+        try:
+            _collect_clients(result, run.endpoints, run.relpath, module, build_dir)
+        except ValueError as exc:
+            result.error = str(exc)
+            return False
+    for key, fn in run.functions:
+        if f"{module}:{key}" not in seen:
+            seen.add(f"{module}:{key}")
+            result.functions.append(fn)
+    return True
+
+
+def _extract(namespace: list[tuple[str, Any]], module: str, relpath: str) -> list[tuple[str, Function]]:
     variables: dict[int, str] = {}
     bindings = dict(namespace)
     endpoints = [(k, v) for k, v in namespace if isinstance(v, EndpointValue) and not v.is_client]
@@ -126,7 +178,7 @@ def _extract(namespace: list[tuple[str, Any]], module: str, relpath: str, seen: 
                 variables[id(value.config)] = key
     out = []
     for key, value in namespace:
-        if not isinstance(value, CodeValue) or value.remote is None or f"{module}:{key}" in seen:
+        if not isinstance(value, CodeValue) or value.remote is None:
             continue
         remote = value.remote
         config = remote.resource
@@ -135,31 +187,33 @@ def _extract(namespace: list[tuple[str, Any]], module: str, relpath: str, seen: 
         variable = variables.get(id(config))
         if variable is None:
             variable = next((k for k, ep in endpoints if ep is config or ep.name == config.name), None)
-        seen.add(f"{module}:{key}")
         # The builder reads max_concurrency from an Endpoint (the variable, or the inline one).
         holder = bindings.get(variable) if variable is not None else remote.endpoint
         concurrency = holder.kwargs["max_concurrency"] if isinstance(holder, EndpointValue) else 1
         is_lb = config.type_name in LB_CLASSES or (remote.method is not None and remote.path is not None)
         out.append(
-            Function(
-                name=value.name,
-                module=module,
-                relpath=relpath,
-                resource=config.name,
-                resource_type=config.type_name,
-                is_async=value.is_async or value.wrapped,
-                is_class=value.is_class,
-                http_method=remote.method,
-                http_path=remote.path,
-                is_load_balanced=is_lb,
-                is_live_resource=config.type_name in LIVE_CLASSES,
-                config_variable=variable,
-                class_methods=value.class_methods,
-                span=value.span,
-                config=config,
-                max_concurrency=concurrency,
-                endpoint=remote.endpoint,
-                decorator_span=value.decorator_span,
+            (
+                key,
+                Function(
+                    name=value.name,
+                    module=module,
+                    relpath=relpath,
+                    resource=config.name,
+                    resource_type=config.type_name,
+                    is_async=value.is_async or value.wrapped,
+                    is_class=value.is_class,
+                    http_method=remote.method,
+                    http_path=remote.path,
+                    is_load_balanced=is_lb,
+                    is_live_resource=config.type_name in LIVE_CLASSES,
+                    config_variable=variable,
+                    class_methods=value.class_methods,
+                    span=value.span,
+                    config=config,
+                    max_concurrency=concurrency,
+                    endpoint=remote.endpoint,
+                    decorator_span=value.decorator_span,
+                ),
             )
         )
     return out
@@ -184,9 +238,9 @@ def _collect_clients(result: Scan, namespace: list, relpath: str, module: str, b
             )
 
 
-def _calls_in(tree: ast.Module, names: set[str], remote_names: set[str]) -> dict[str, list[str]]:
+def _calls_in(source: Source, names: set[str], remote_names: set[str]) -> dict[str, list[str]]:
     calls: dict[str, list[str]] = {}
-    for node in ast.walk(tree):
+    for node in pruned_walk(source, names):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in names:
             called: list[str] = []
             for child in ast.walk(node):
@@ -213,7 +267,8 @@ def _cross_calls(functions: list[Function], imports: Imports) -> None:
         by_file.setdefault(fn.relpath, set()).add(fn.name)
     frozen = frozenset(remote_names)
     for relpath, names in by_file.items():
-        tree = imports.source(relpath).tree
+        source = imports.source(relpath)
+        tree = source.tree
         if tree is None:
             continue
         key = (frozenset(names), frozen)
@@ -221,7 +276,7 @@ def _cross_calls(functions: list[Function], imports: Imports) -> None:
         if memo is not None and memo[0] is tree and memo[1] == key:
             calls = memo[2]
         else:
-            calls = _calls_in(tree, names, remote_names)
+            calls = _calls_in(source, names, remote_names)
             imports.cross_calls[relpath] = (tree, key, calls)
         for fn in functions:
             if fn.relpath == relpath and fn.name in calls:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from ..flash1.imports import Source
+from ..flash1.pruned_walk import pruned_walk
 from ..model import Span
 
 PACKAGE = "runpod_flash"
@@ -43,7 +45,9 @@ class Usage:
         return None
 
 
-def read_usage(tree: ast.Module, enums: frozenset[str] | set[str]) -> Usage:
+def read_usage(tree: ast.Module, enums: frozenset[str] | set[str], source: Source | None = None) -> Usage:
+    """What a module uses of runpod_flash; `source` (of `tree`) lets the search skip the
+    module-level statements that name none of it."""
     usage = Usage()
     for node in tree.body:
         if (
@@ -58,7 +62,8 @@ def read_usage(tree: ast.Module, enums: frozenset[str] | set[str]) -> Usage:
                     usage.imports.append((alias, node))
         elif isinstance(node, ast.Import):
             usage.modules |= {a.asname or a.name for a in node.names if a.name == PACKAGE}
-    for node in ast.walk(tree):
+    names = [*usage.names, *usage.modules]  # only these resolve
+    for node in pruned_walk(source, names) if source is not None else ast.walk(tree):
         if isinstance(node, ast.Call):
             callee = usage.resolve(node.func)
             if callee is not None:

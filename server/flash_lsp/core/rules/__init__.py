@@ -6,7 +6,6 @@ disable a code or change its severity (`apply_overrides`, used for every source)
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,6 @@ from .catalogue import CATALOGUE, Overrides, Rule, apply_overrides
 if TYPE_CHECKING:
     from ..project import Project, ProjectModel
 
-log = logging.getLogger(__name__)
 
 RuleFn = Callable[["ProjectModel", "Project"], Iterable[Diagnostic]]
 
@@ -38,7 +36,17 @@ def per_file(
 
 
 def _rule_functions(model: ProjectModel) -> list[RuleFn]:
-    from . import analysis_limits, build_errors, configs, decorators, dependencies, project_files
+    from . import (
+        analysis_limits,
+        build_errors,
+        configs,
+        decorator_traps,
+        decorators,
+        dependencies,
+        file_order,
+        ignore_traps,
+        project_files,
+    )
 
     if model.profile.family == "flash1":
         from ..flash1 import output_rules
@@ -53,9 +61,12 @@ def _rule_functions(model: ProjectModel) -> list[RuleFn]:
     return [
         configs.check,
         decorators.check,
+        decorator_traps.check,
         build_errors.check,
         dependencies.check,
         project_files.check,
+        ignore_traps.check,
+        file_order.check,
         analysis_limits.check,
     ]
 
@@ -65,7 +76,9 @@ def _guarded(rule: RuleFn, model: ProjectModel, project: Project) -> list[Diagno
     try:
         return list(rule(model, project))
     except Exception as exc:  # noqa: BLE001 - one failing rule must not hide every other diagnostic
-        log.exception("rule %s failed", rule.__module__)
+        import logging  # only here: a headless command starts faster without it
+
+        logging.getLogger(__name__).exception("rule %s failed", rule.__module__)
         message = (
             f"Flash LSP could not finish its {rule.__module__.rsplit('.', 1)[-1]} checks: {type(exc).__name__}: {exc}"
         )

@@ -5,6 +5,7 @@ The real build stops at the first error; the editor shows every one, each where 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -147,12 +148,19 @@ def _deployments(model: ProjectModel) -> Iterator[Diagnostic]:
             )
         elif dep.omitted_because and dep.source:
             span = dep.failure_span or Span(0, 0, 0, 0)
+            missing = _missing_module(dep.omitted_because) if dep.failure_kind == "import" else None
+            ours = missing is None or _is_project_module(missing, model)
+            advice = (
+                "Import other project modules inside the function body instead."
+                if ours
+                else f"Install '{missing}' in the environment `flash build` runs in (and list it in requirements.txt)."
+            )
             yield CATALOGUE["FL406"].at(
                 dep.source,
                 span,
                 f"When the build imports {dep.source} to read '{resource}' it fails ({dep.omitted_because}), so the "
-                f"manifest entry gets no imageName, gpuIds, workersMin/workersMax or template. Import other project "
-                f"modules inside the function body instead.",
+                f"manifest entry gets no imageName, gpuIds, workersMin/workersMax or template. {advice}",
+                project_module=ours,
             )
         if dep.uncertain:
             assigns = model.discovery.registry.assignments.get(resource) or []
@@ -165,6 +173,24 @@ def _deployments(model: ProjectModel) -> Iterator[Diagnostic]:
                 f"'{resource}': {fields} {verb} on values only known when the build runs (the environment, "
                 f"or code the analysis does not follow); the preview omits {them}.",
             )
+
+
+_NO_MODULE = re.compile(r"No module named '([^']+)'")
+
+
+def _missing_module(message: str) -> str | None:
+    found = _NO_MODULE.search(message)
+    return found.group(1).split(".")[0] if found else None
+
+
+def _is_project_module(top: str, model: ProjectModel) -> bool:
+    """A top-level package or module of the project (shipped or not), not a third-party package."""
+    root = model.root
+    return (
+        (root / top).is_dir()
+        or (root / f"{top}.py").is_file()
+        or any(f == f"{top}.py" or f.startswith(f"{top}/") for f in model.files.files)
+    )
 
 
 def _mothership(model: ProjectModel) -> Iterator[Diagnostic]:

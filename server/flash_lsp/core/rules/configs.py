@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config_uses import distinct_configs
@@ -153,12 +155,28 @@ def _config_names(relpath: str, summary) -> Iterator[Diagnostic]:
             )
 
 
+def _symlinked_copies(root: Path, paths: list[str]) -> str:
+    """Sentences naming the paths that are symlinks to another of `paths` (the build copies a link
+    as a file of its own, so one config is scanned twice)."""
+    real = {p: os.path.realpath(root / p) for p in paths}
+    real_root = os.path.realpath(root)
+    notes = []
+    for path in paths:
+        target = next((o for o in paths if o != path and real[o] == real[path] == os.path.join(real_root, o)), None)
+        if target is not None:
+            notes.append(
+                f" {path} is a symlink to {target}: the build copies it as a second module, so its config counts twice."
+            )
+    return "".join(notes)
+
+
 def _merged(model: ProjectModel) -> Iterator[Diagnostic]:
     for name, assigns in model.discovery.registry.assignments.items():
         configs = distinct_configs(assigns)
         if len(configs) < 2:
             continue
         last_path, last = assigns[-1]
+        links = _symlinked_copies(model.root, sorted({p for p, _ in configs}))
         for path, assign in configs:
             others = tuple(
                 Related(p, a.span, f"{a.variable} = {a.type_name}(name={name!r})")
@@ -169,6 +187,6 @@ def _merged(model: ProjectModel) -> Iterator[Diagnostic]:
                 path,
                 assign.name_span or assign.span,
                 f"{len(configs)} configs use name={name!r}: the build merges their functions into one endpoint "
-                f"and takes its type from the last one scanned ({last.type_name} in {last_path}).",
+                f"and takes its type from the last one scanned ({last.type_name} in {last_path}).{links}",
                 others,
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..model import Diagnostic, Related, Span
@@ -25,10 +26,25 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
             or summary.stale_syntax_error
             or summary.decode_error
         ):
-            yield from per_file(project, "decorators", relpath, summary, lambda: _file(relpath, summary))  # noqa: B023 - called before the loop moves on
+            found = per_file(project, "decorators", relpath, summary, lambda: _file(relpath, summary))  # noqa: B023 - called before the loop moves on
+            if relpath == "main.py" and model.profile.mothership:
+                found = [_main_unparsable(d, model) if d.code == "FL404" else d for d in found]
+            yield from found
     yield from _dropped_files(model)
     yield from _nested(model)
     yield from _routing(model)
+
+
+def _main_unparsable(diagnostic: Diagnostic, model: ProjectModel) -> Diagnostic:
+    """FL404 on main.py also says what becomes of the mothership, which serves main.py's FastAPI app."""
+    info = model.manifest_result.mothership if model.manifest_result else None
+    if info is not None and info.app_path and info.app_path != "main.py":
+        note = f"The build takes the mothership's FastAPI app from {info.app_path} instead."
+    elif info is not None and info.explicit:
+        note = "The mothership of mothership.py serves main.py's app, so it fails when its worker imports main.py."
+    else:
+        note = "The mothership is lost too: the build cannot find the FastAPI app in main.py, so the manifest has none."
+    return replace(diagnostic, message=f"{diagnostic.message} {note}")
 
 
 def _file(relpath: str, summary) -> Iterator[Diagnostic]:

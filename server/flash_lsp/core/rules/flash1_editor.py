@@ -42,7 +42,7 @@ def module_usage(project: Project, relpath: str) -> tuple[ast.Module, list[str],
     if hit is not None and hit[0] is source:
         return hit[1]
     api = project_api(project)
-    result = (source.tree, source.lines, read_usage(source.tree, frozenset(api.enums)))
+    result = (source.tree, source.lines, read_usage(source.tree, frozenset(api.enums), source))
     memo[("flash1-usage", relpath)] = (source, result)
     return result
 

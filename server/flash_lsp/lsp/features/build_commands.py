@@ -353,7 +353,8 @@ class BuildService:
             for note in job.notes:
                 self._output(job, note)
             if not self.closed:
-                job.progress.report("Running flash build", 1)
+                tool = "rp flash deploy --build-only" if event.package == "runpod" else "flash build"
+                job.progress.report(f"Running {tool}", 1)
 
     async def _finish(self, job: BuildJob, finished: Finished) -> None:
         ls, state = self.ls, job.state

@@ -13,7 +13,10 @@ What the user sees:
 * `flash/bundleSize {project | uri [, wait]}` → `SizeEstimate.to_dict()` plus `project`, `state`
   (ready | updating | error | disabled) and `endpoints` (what each endpoint's own `dependencies=[...]`
   brings in, project files included); `schemas/protocol/flash-bundle-size.schema.json`.
-* `flash/bundleSizeChanged {project, state, archiveBytes, limitBytes, confidence}` when that changes.
+* `flash/bundleSizeChanged {project, state, archiveBytes, limitBytes, confidence, sizing}` when that
+  changes; ``sizing`` (and `$/progress`) while the project files are compressed (`size_progress`).
+* ``contributors`` in `flash/bundleSize` (and ``sizeContributors`` in `flash/endpoints`): the
+  directories that make up most of the archive (`bundle.contributors`).
 * Size diagnostics (FL801–FL810, `flash_lsp.bundle.diagnostics`), placed on the `requirements.txt`
   line or the `dependencies=[...]` string they are about.
 * A quick fix on FL805 whose command, ``flash.addBuildExclusion {project, packages}``, is a *client*
@@ -38,13 +41,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...bundle import SizeEstimate, SizePredictor, SizeRequest
+from ...bundle.contributors import contributors, ignore_file_for
 from ...bundle.diagnostics import size_diagnostics
 from ...bundle.model import MIB, PackageSize
 from ...bundle.occurrences import brings_in, endpoint_requirements
 from ...bundle.request import request_for
 from ...bundle.resolve import pip_version_fast
+from ...bundle.verdict import PipVerdict, combined_outcome, pip_verdict
+from ...core.project import BuildOutcome
 from ...core.query import Endpoint, endpoints
 from ...core.rules.catalogue import SIZE
+from . import size_progress
 from .projects import param, resolve_project
 from .size_words import how_known
 
@@ -77,6 +84,7 @@ class SizeState:
     idle: asyncio.Event = field(default_factory=asyncio.Event)
     notified: tuple | None = None
     lens_shown: bool = False  # the client asked for lenses with size figures since the last refresh
+    sizing: size_progress.SizingFeedback | None = None  # while the project files are compressed
 
     @property
     def busy(self) -> bool:
@@ -216,16 +224,18 @@ class BundleSizes:
             if s.key == key:
                 self._accept(s, est)
 
+        progress = size_progress.listener(self.server, s, key, me, self._notify)
+
         est: SizeEstimate | None = None
         failure: str | None = None
         try:
             if pred.cache.get_resolution(key) is not None:
-                est = await pred.estimate(req, on_update=interim)
+                est = await pred.estimate(req, on_update=interim, on_progress=progress)
             else:
                 if self._slots is None:
                     self._slots = asyncio.Semaphore(MAX_PARALLEL)
                 async with self._slots:
-                    est = await pred.estimate(req, on_update=interim)
+                    est = await pred.estimate(req, on_update=interim, on_progress=progress)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - logged; the state says "error", no popup
@@ -259,6 +269,9 @@ class BundleSizes:
         if s.task is not None and not s.task.done():
             s.task.cancel()
         s.task = None
+        if s.sizing is not None:
+            s.sizing.end()
+            s.sizing = None
         s.idle.set()
 
     def _disable(self, s: SizeState) -> None:
@@ -297,6 +310,16 @@ class BundleSizes:
             return None, self.state_name(s)
         return s.estimate, self.state_name(s)
 
+    def verdict(self, state: ProjectState) -> PipVerdict:
+        """pip's verdict on the requirements from the current estimate (bundle/verdict.py)."""
+        est, name = self.current(state)
+        why = "size prediction is off (flash.size.enable)" if name == "disabled" else ""
+        return pip_verdict(state.model, est, why or "the requirements are being resolved")
+
+    def outcome(self, state: ProjectState) -> BuildOutcome:
+        """The analysis' build outcome joined with pip's verdict: what the tree and `check` say."""
+        return combined_outcome(state.model.outcome, self.verdict(state))
+
     def answer(self, state: ProjectState) -> dict:
         """The `flash/bundleSize` result."""
         s = self.sizes.get(state.root)
@@ -316,7 +339,10 @@ class BundleSizes:
         else:
             out = est.to_dict()
         out.update(project=state.uri, state=name, error=s.failure if s else None, runs=s.runs if s else 0)
+        out["sizing"] = s.sizing.answer() if s and s.sizing else None
+        out["contributors"] = self.contributors_of(state)
         out["confidence_text"] = how_known(out["confidence"], out.get("cached_from"), name == "updating")
+        out["dependencies"] = self.verdict(state).to_json() if model is not None else None
         out["endpoints"] = []
         if est is not None and model is not None:
             for ep in endpoints(model):
@@ -341,6 +367,13 @@ class BundleSizes:
             return None
         return sum(p.archive_bytes for p in pkgs) + est.project_bytes + est.overhead_bytes
 
+    def contributors_of(self, state: ProjectState) -> list[dict]:
+        """The directories that make up most of the predicted archive (`bundle.contributors`)."""
+        est, _name = self.current(state)
+        if state.model is None:
+            return []
+        return contributors(est, state.root, ignore_file_for(state.model.profile.has("gitignore_only")))
+
     def endpoint_bytes(self, state: ProjectState, ep: Endpoint) -> int | None:
         est, _name = self.current(state)
         if est is None or state.model is None:
@@ -357,12 +390,13 @@ class BundleSizes:
             "archiveBytes": est.archive_bytes if est else None,
             "limitBytes": limit,
             "confidence": est.confidence if est else None,
+            "sizing": s.sizing.notification() if s.sizing else None,
         }
         sig = tuple(payload.values())
         if sig == s.notified:
             return
         was_updating = s.notified is not None and s.notified[1] == "updating"
-        figures_changed = s.notified is None or s.notified[2:] != sig[2:] or was_updating != (name == "updating")
+        figures_changed = s.notified is None or s.notified[2:5] != sig[2:5] or was_updating != (name == "updating")
         s.notified = sig
         try:
             self.server.protocol.notify("flash/bundleSizeChanged", payload)

@@ -68,6 +68,8 @@ def _fixes_for(view: DocumentView, uri: str, d: types.Diagnostic) -> list[types.
                     out.append(_whole(uri, text, new, f"Import '{name}' from {module_path(relpath)}", d))
         return out
     if code == "FL406":
+        if d.data and d.data.get("project_module") is False:
+            return []  # a third-party package: moving the import does not make it installed
         new = fixes.move_import_into_functions(text, d.range.start.line)
         title = "Move this import into the functions that use it"
         return [_whole(uri, text, new, title, d, preferred=True)] if new else []
@@ -86,7 +88,7 @@ def _fixes_for(view: DocumentView, uri: str, d: types.Diagnostic) -> list[types.
         new = fixes.set_name_literal(text, assign.call_span.line, assign.variable)
         title = f'Set name="{assign.variable}" (the key the build uses)'
         return [_whole(uri, text, new, title, d, preferred=True)] if new else []
-    if code in ("FL601", "FL602", "FL603") and d.data and d.data.get("pattern"):
+    if code in ("FL601", "FL602", "FL603", "FL607") and d.data and d.data.get("pattern"):
         return [_ignore_action(state, d)]
     return []
 

@@ -9,6 +9,7 @@ from lsprotocol import types
 if TYPE_CHECKING:
     from ..server import FlashLanguageServer
 
+CLEARED = "cleared"  # the result id of an empty report for a file that no project has findings for
 OPTIONS = types.DiagnosticOptions(identifier="flash-lsp", inter_file_dependencies=True, workspace_diagnostics=True)
 
 
@@ -27,24 +28,42 @@ def register(server: FlashLanguageServer) -> None:
     @server.feature(types.WORKSPACE_DIAGNOSTIC)
     async def workspace_diagnostic(ls: FlashLanguageServer, params: types.WorkspaceDiagnosticParams):
         """Every file with findings, and every file the client still holds results for: a file left
-        out of the report keeps its old problems in the client, so a fixed one gets an empty report."""
-        items = []
+        out of the report keeps its old problems in the client, so a fixed one gets an empty report.
+
+        When nothing changed since the client's last report, the request is held open until something
+        does (long polling): VS Code would otherwise ask again every two seconds, and cancels a held
+        request when it no longer wants it."""
+        held = {p.uri: p.value for p in params.previous_result_ids or []}
+        while True:
+            changed = session.changed
+            report = _workspace_report(ls, held)
+            if not held or any(isinstance(item, types.WorkspaceFullDocumentDiagnosticReport) for item in report.items):
+                return report
+            await changed.wait()
+
+    def _workspace_report(ls: FlashLanguageServer, held: dict[str, str]) -> types.WorkspaceDiagnosticReport:
+        items: list = []
         documents = ls.workspace.text_documents
-        held = {p.uri for p in params.previous_result_ids or []}
+        cleared = set(held)
         for state in list(session.projects.values()):
             uris = set(state.diagnostics) | {u for by_uri in state.external.values() for u in by_uri}
-            held -= uris
+            cleared -= uris
             for uri in sorted(uris):
                 doc = documents.get(uri)
-                items.append(
-                    types.WorkspaceFullDocumentDiagnosticReport(
-                        uri=uri,
-                        items=session.diagnostics_for(uri),
-                        version=doc.version if doc else None,
-                        result_id=state.result_id,
+                version = doc.version if doc else None
+                if held.get(uri) == state.result_id:
+                    items.append(types.WorkspaceUnchangedDocumentDiagnosticReport(uri, state.result_id, version))
+                else:
+                    items.append(
+                        types.WorkspaceFullDocumentDiagnosticReport(
+                            uri=uri, items=session.diagnostics_for(uri), version=version, result_id=state.result_id
+                        )
                     )
+        for uri in sorted(cleared):  # no project has findings for it any more
+            if held[uri] == CLEARED:
+                items.append(types.WorkspaceUnchangedDocumentDiagnosticReport(uri, CLEARED, None))
+            else:
+                items.append(
+                    types.WorkspaceFullDocumentDiagnosticReport(uri=uri, items=[], version=None, result_id=CLEARED)
                 )
-        for uri in sorted(held):  # no project has findings for it any more
-            report = types.WorkspaceFullDocumentDiagnosticReport(uri=uri, items=[], version=None, result_id="cleared")
-            items.append(report)
         return types.WorkspaceDiagnosticReport(items=items)

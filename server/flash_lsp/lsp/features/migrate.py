@@ -1,9 +1,13 @@
 """Migration to runpod 2.0 in the editor (docs/migration.md, "In the editor").
 
 * code actions on an endpoint (its decorator, config or route): migrate its file;
-* the command `flash.migrateProject` (argument `{project: <root or file URI>}`): migrate the whole
-  project; it asks the client to apply the edit (`workspace/applyEdit`) and returns it;
-* info diagnostics (source `flash-lsp migrate`) on settings the migration cannot carry over.
+* the command `flash.migrateProject` (argument `{project: <root or file URI>, apply?: bool}`): migrate
+  the whole project; it asks the client to apply the edit (`workspace/applyEdit`), or with `apply:
+  false` returns the edit for the client to apply itself (VS Code: as a refactoring, whose files are
+  saved after the preview);
+* info diagnostics (source `flash-lsp migrate`) on settings the migration cannot carry over, as
+  `flash.migration.notes` says (auto: once the project's profile is runpod 2.0), planned again only
+  when a file of the project changed since the last plan.
 
 Every edit carries one change annotation with `needsConfirmation: true`, so VS Code shows the refactor
 preview before anything is written. Open documents are migrated from their editor text.
@@ -17,9 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 
 from ...core.rules.catalogue import MIGRATE
 from ...migrate import Migration, migrate_project
+from ...migrate.project import python_files
 from ..convert import path_of, uri_of
 
 if TYPE_CHECKING:
@@ -28,6 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 COMMAND = "flash.migrateProject"
+converter = get_converter()
 KIND = types.CodeActionKind.RefactorRewrite
 ANNOTATION = "flash-lsp.migrate"
 OLD_PACKAGES = ("runpod_flash", "tetra_rp")
@@ -118,7 +125,8 @@ def register(server: FlashLanguageServer) -> None:
 
     @server.command(COMMAND)
     async def migrate_project_command(ls, *args):
-        target = args[0].get("project") if args and isinstance(args[0], dict) else None
+        options = args[0] if args and isinstance(args[0], dict) else {}
+        target = options.get("project")
         path = path_of(target) if target else None
         state = session.state_for(target) if path is not None else None
         if state is None:
@@ -131,6 +139,14 @@ def register(server: FlashLanguageServer) -> None:
         if not migration.changes:
             return {"applied": False, "reason": "nothing-to-do", "message": "Flash: nothing to migrate."}
         edit = workspace_edit(ls, migration)
+        if options.get("apply") is False:
+            return {
+                "applied": False,
+                "reason": "not-applied",
+                "edit": converter.unstructure(edit),
+                "files": sorted(migration.changes),
+                "skipped": migration.skipped,
+            }
         result = await ls.workspace_apply_edit_async(
             types.ApplyWorkspaceEditParams(edit=edit, label="Migrate to runpod 2.0")
         )
@@ -143,25 +159,55 @@ def register(server: FlashLanguageServer) -> None:
     async def refresh(state: ProjectState, overlay: dict[str, str], generation: int) -> None:
         try:
             loop = asyncio.get_running_loop()
+            key = await loop.run_in_executor(session.executor, fingerprint, state.root, overlay)
+            if planned.get(state.root) == key:
+                return  # no file changed since these notes were planned
             migration = await loop.run_in_executor(
                 session.executor, lambda: migrate_project(state.root, overlay=overlay)
             )
             if generations.get(state.root) != generation:
                 return  # a newer analysis planned the migration again: these notes are stale
+            planned[state.root] = key
             session.set_external(state, MIGRATE, migration.notes)
         except Exception:  # a migration problem must never break the analysis loop
             log.exception("migration notes of %s failed", state.root)
+
+    def wanted(state: ProjectState) -> bool:
+        mode = session.settings.migration_notes
+        old_api_open = any(_uses_old_api(server, uri) for uri in server.workspace.text_documents)
+        return old_api_open and (mode == "on" or (mode == "auto" and state.project.profile.family == "runpod2"))
 
     def on_model(state: ProjectState) -> None:
         """After each analysis (on the event loop): plan the migration off the loop, then publish its notes."""
         if state.alone is not None:  # a file analysed alone is no project to migrate (nothing around it is read)
             return
-        if any(_uses_old_api(server, uri) for uri in server.workspace.text_documents):
-            generation = generations[state.root] = generations.get(state.root, 0) + 1
-            task = asyncio.get_running_loop().create_task(refresh(state, open_texts(server, state.root), generation))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
+        generation = generations[state.root] = generations.get(state.root, 0) + 1
+        if not wanted(state):
+            planned.pop(state.root, None)
+            if state.found.get(MIGRATE):
+                session.set_external(state, MIGRATE, [])
+            return
+        task = asyncio.get_running_loop().create_task(refresh(state, open_texts(server, state.root), generation))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     tasks: set[asyncio.Task] = set()
     generations: dict = {}  # project root → the number of the latest planning (older results are dropped)
+    planned: dict = {}  # project root → the fingerprint its published notes were planned from
     session.listeners.append(on_model)
+
+
+def fingerprint(root: Path, overlay: dict[str, str]) -> tuple:
+    """What a plan depends on: the open files' texts, the size and time of every other source file."""
+    out: list[tuple] = []
+    for path in [*python_files(root), root / "requirements.txt"]:
+        rel = path.relative_to(root).as_posix()
+        if rel in overlay:
+            out.append((rel, hash(overlay[rel])))
+            continue
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        out.append((rel, stat.st_mtime_ns, stat.st_size))
+    return tuple(out)

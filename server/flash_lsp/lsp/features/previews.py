@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...core.query import endpoint, endpoints, handler_text
+from ...bundle.verdict import combined_outcome, pip_verdict
+from ...core.project import BuildOutcome
+from ...core.query import endpoint, endpoints, handler_files, handler_text
 from ..convert import uri_of
 from .projects import param, resolve_project
 
@@ -21,12 +23,13 @@ def register(server: FlashLanguageServer) -> None:
         if state is None or state.model is None:
             return None
         model = state.model
+        outcome = _outcome(ls, state)
         return {
             "project": state.uri,
             "profile": model.profile.name,
             "text": model.manifest_text(),
-            "succeeds": model.outcome.succeeds,
-            "errors": model.outcome.errors,
+            "succeeds": outcome.succeeds,
+            "errors": outcome.errors,
             "version": state.counter,
         }
 
@@ -42,6 +45,10 @@ def register(server: FlashLanguageServer) -> None:
             path = f"handler_{name}.py"
             return {"project": state.uri, "resource": name, "path": path, "text": None, "version": state.counter}
         path, text = handler_text(state.model, ep)
+        wanted = param(params, "path")
+        if isinstance(wanted, str) and wanted != path:  # another generated file of this endpoint
+            mine = wanted in handler_files(state.model, ep)
+            path, text = wanted, state.model.handlers.files.get(wanted) if mine else None
         return {"project": state.uri, "resource": ep.name, "path": path, "text": text, "version": state.counter}
 
     @server.feature("flash/endpoints")
@@ -52,6 +59,7 @@ def register(server: FlashLanguageServer) -> None:
             model = state.model
             if model is None:
                 continue
+            outcome = _outcome(ls, state)
             projects.append(
                 {
                     "uri": state.uri,
@@ -59,9 +67,11 @@ def register(server: FlashLanguageServer) -> None:
                     "profile": model.profile.name,
                     "profileLabel": model.profile.label,
                     "profileReason": state.profile_reason,
-                    "succeeds": model.outcome.succeeds,
-                    "errors": model.outcome.errors,
+                    "succeeds": outcome.succeeds,
+                    "errors": outcome.errors,
+                    "warnings": outcome.warnings,
                     "archiveBytes": _archive_bytes(ls, state),
+                    "sizeContributors": ls.bundle_sizes.contributors_of(state) if ls.bundle_sizes else [],
                     "endpoints": [
                         _endpoint_json(state, ep, _size_bytes(ls, state, ep))
                         for ep in endpoints(model)
@@ -80,6 +90,16 @@ def _location(state: ProjectState, relpath: str, span) -> dict:
             "end": {"line": span.end_line, "character": span.end_col},
         },
     }
+
+
+def _outcome(ls: FlashLanguageServer, state: ProjectState) -> BuildOutcome:
+    """The build outcome with pip's verdict (null `succeeds`: unknown), as the status bar sees it."""
+    sizes = ls.bundle_sizes
+    return (
+        sizes.outcome(state)
+        if sizes is not None
+        else combined_outcome(state.model.outcome, pip_verdict(state.model, None, "size prediction is not running"))
+    )
 
 
 def _archive_bytes(ls: FlashLanguageServer, state: ProjectState) -> int | None:
@@ -105,6 +125,7 @@ def _endpoint_json(state: ProjectState, ep, size_bytes: int | None = None) -> di
         "live": bool(ep.entry and ep.entry.get("is_live_resource")),
         "mothership": ep.is_mothership,
         "handlerFile": "handlers/handler_mothership.py" if ep.is_mothership else ep.handler_file,
+        "handlerFiles": handler_files(state.model, ep),
         "sizeBytes": size_bytes,
         **({"location": _location(state, *definition)} if definition else {}),
         "functions": [

@@ -1,0 +1,159 @@
+"""Questions the analysis asks of a Python syntax tree: which statements lie on the lines that
+hold a token, which name a call's callee has, where a def's name is, what first binds a
+module-level name. Pure functions of the tree (and its source lines)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from bisect import bisect_left
+from collections import deque
+from dataclasses import dataclass
+
+from .model import Span
+
+
+@dataclass(frozen=True)
+class Binding:
+    """How a module-level name is first bound (the rules use it to explain unresolved configs)."""
+
+    kind: str  # "import" | "assign" | "annassign" | "unpack" | "def" | "class" | "other"
+    span: Span
+    detail: str = ""  # imported module for "import", callee name for "assign"
+    imported_name: str = ""
+
+
+def module_bindings(body: list[ast.stmt], span, wanted: set[str]) -> dict[str, Binding]:
+    """First module-level binding (descending into if/try/with/for) of every imported name and
+    of the `wanted` names (those decorators use as configs); other names are not needed."""
+    found: dict[str, Binding] = {}
+
+    def put(name: str, binding: Binding) -> None:
+        if name not in found and (binding.kind == "import" or name in wanted):
+            found[name] = binding
+
+    def visit(stmts: list[ast.stmt]) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, ast.Import):
+                for a in stmt.names:
+                    put(a.asname or a.name.split(".")[0], Binding("import", span(stmt), a.name))
+            elif isinstance(stmt, ast.ImportFrom):
+                module = "." * stmt.level + (stmt.module or "")
+                for a in stmt.names:
+                    if a.name != "*":
+                        put(a.asname or a.name, Binding("import", span(stmt), module, a.name))
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if stmt.name in wanted:
+                    put(stmt.name, Binding("def", span(stmt)))
+            elif isinstance(stmt, ast.ClassDef):
+                if stmt.name in wanted:
+                    put(stmt.name, Binding("class", span(stmt)))
+            elif isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name):
+                        if target.id in wanted:
+                            put(target.id, Binding("assign", span(target), call_type(stmt.value) or ""))
+                    else:
+                        for n in ast.walk(target):
+                            if isinstance(n, ast.Name):
+                                put(n.id, Binding("unpack", span(n), call_type(stmt.value) or ""))
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                put(
+                    stmt.target.id,
+                    Binding("annassign", span(stmt.target), call_type(stmt.value) if stmt.value else ""),
+                )
+            elif isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)):
+                for block in ("body", "orelse", "finalbody"):
+                    visit(getattr(stmt, block, []) or [])
+                for handler in getattr(stmt, "handlers", []):
+                    visit(handler.body)
+            elif isinstance(stmt, ast.Match):  # module-level bindings inside `case` blocks
+                for case in stmt.cases:
+                    visit(case.body)
+
+    visit(body)
+    return found
+
+
+_STATEMENT_LISTS = ("body", "handlers", "orelse", "finalbody", "cases")
+
+
+def token_lines(text: str, tokens: tuple[str, ...]) -> list[int]:
+    """Sorted 1-based numbers of the lines that contain one of `tokens`."""
+    pattern = re.compile("|".join(re.escape(t) for t in tokens))
+    lines: list[int] = []
+    line, position = 1, 0
+    for match in pattern.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+def statements(tree: ast.Module, relevant: list[int] | None = None):
+    """(node, scope) for every statement (and except/case clause) in `ast.walk`'s breadth-first
+    order, without visiting expressions, which never contain statements. `scope` is "" at
+    module level, else the kind of the nearest enclosing def ("function") or class ("class").
+
+    With `relevant` (sorted line numbers holding a token the build looks for), statements whose
+    lines hold none are skipped with their bodies: whatever the build reads is written on the
+    lines of its own statement, so the result is the same."""
+    todo: deque[tuple[ast.AST, str]] = deque([(tree, "")])
+    while todo:
+        node, scope = todo.popleft()
+        yield node, scope
+        inner = (
+            "function"
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            else "class"
+            if isinstance(node, ast.ClassDef)
+            else scope
+        )
+        for name in _STATEMENT_LISTS:
+            children = getattr(node, name, None)
+            if children and isinstance(children, list):
+                for child in children:
+                    if relevant is None or _touches(child, relevant):
+                        todo.append((child, inner))
+
+
+def _touches(node: ast.AST, relevant: list[int]) -> bool:
+    start = getattr(node, "lineno", None)
+    if start is None:  # match_case has no position
+        return True
+    first_decorator = min((d.lineno for d in getattr(node, "decorator_list", ())), default=start)
+    start = min(start, first_decorator)
+    i = bisect_left(relevant, start)
+    return i < len(relevant) and relevant[i] <= (node.end_lineno or start)
+
+
+def callee_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def call_type(expr: ast.expr) -> str | None:
+    return callee_name(expr.func) if isinstance(expr, ast.Call) else None
+
+
+def name_span(node: ast.AST, lines: list[str]) -> Span:
+    """Span of the identifier after `def`/`class` (falls back to the node's first line)."""
+    line = node.lineno - 1
+    text = lines[line] if line < len(lines) else ""
+    keyword = "class " if isinstance(node, ast.ClassDef) else "def "
+    start = text.find(keyword, _codepoints(text, node.col_offset))
+    if start >= 0:
+        col = start + len(keyword)
+        while col < len(text) and text[col] == " ":
+            col += 1
+        if text.startswith(node.name, col):
+            return Span(line, col, line, col + len(node.name))
+    return Span(line, 0, line, len(text))
+
+
+def _codepoints(text: str, byte_col: int) -> int:
+    return byte_col if text.isascii() else len(text.encode()[:byte_col].decode(errors="replace"))

@@ -1,0 +1,190 @@
+"""runpod-flash 1.21: an analysis kept up to date edit by edit (the editor's project, which reuses
+the imports of unchanged modules) predicts exactly what a cold analysis of the same texts does."""
+
+from __future__ import annotations
+
+import ast
+import tempfile
+from pathlib import Path
+from unittest import mock
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flash_lsp.core.environment import Environment
+from flash_lsp.core.flash1 import scan_reuse
+from flash_lsp.core.flash1.analysis import parse_source
+from flash_lsp.core.flash1.baseline import FLASH1_BASELINE
+from flash_lsp.core.flash1.pruned_walk import pruned_walk
+from flash_lsp.core.profiles import FLASH_121
+from flash_lsp.core.project import Project
+
+from .conftest import write_project
+
+ENV = Environment(FLASH1_BASELINE, "test", "3.11", "2.14")
+STAMP = "2026-01-01T00:00:00.000000Z"
+FILES = ["a.py", "b.py", "pkg/c.py", "pkg/shared.py", "z.py"]
+# Module-level pieces a generated file is made of: imports of project modules (loaded by an
+# earlier file or not), failing imports, `sys.path` changes, endpoints of every form, client
+# mode, cross calls, names that clash across files, and a syntax error.
+PIECES = [
+    "from runpod_flash import Endpoint, GpuGroup\n",
+    "import pkg.shared\n",
+    "from pkg.shared import VALUE\n",
+    "from pkg import c\n",
+    "import b\n",
+    "import not_installed_anywhere\n",
+    "import os, sys\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), 'pkg'))\n",
+    "import shared\n",
+    "VALUE = {n}\n",
+    "raise RuntimeError('boom {n}')\n",
+    "from runpod_flash import Endpoint\n\n@Endpoint(name='ep{n}', workers=(0, {n}))\nasync def fn{n}(x):\n    return x\n",
+    "from runpod_flash import Endpoint\n\n@Endpoint(name='same', cpu='cpu3c-1-2')\ndef dup(x):\n    return x\n",
+    "from runpod_flash import Endpoint\napi = Endpoint(name='lb{n}', cpu='cpu3c-1-2')\n\n@api.post('/p{n}')\n"
+    "async def route{n}(x):\n    return x\n",
+    "from runpod_flash import Endpoint\nclient = Endpoint(name='client', image='img:{n}')\n",
+    "def helper{n}():\n    return fn{n}(1)\n",
+    "def broken(:\n",
+]
+BROKEN = len(PIECES) - 1
+
+
+def edits(pieces: int) -> st.SearchStrategy:
+    edit = st.tuples(st.sampled_from(FILES), st.lists(st.integers(0, pieces - 1), max_size=4), st.integers(1, 3))
+    return st.lists(edit, min_size=1, max_size=8)
+
+
+def _text(pieces: list[int], n: int) -> str:
+    return "".join(PIECES[i].replace("{n}", str(n)) for i in pieces)
+
+
+def _project(root: Path, editor: bool, last_good: bool) -> Project:
+    return Project(root, FLASH_121, ENV, {}, keep_last_good=last_good, trust_disk_cache=editor)
+
+
+def _observed(model) -> tuple:
+    """Everything the CLI and the editor show of one analysis."""
+    scan = model.__dict__["flash1"].scan
+    return (
+        model.manifest_text(),
+        model.handlers.files,
+        model.handlers.error,
+        model.handlers.warning,
+        model.outcome,
+        [(f.name, f.relpath, f.resource, f.calls) for f in (scan.functions if scan else [])],
+        model.discovery.dropped_files,
+        sorted((d.path, d.code, d.message, d.span, d.severity, d.related) for d in model.diagnostics),
+    )
+
+
+def _cold(root: Path, overrides: dict[str, str], last_good: bool):
+    project = _project(root, editor=False, last_good=last_good)
+    for relpath, text in overrides.items():
+        project.set_override(relpath, text)
+    return project.analyze(STAMP)
+
+
+def _check_sequence(root: Path, steps: list[tuple[str, list[int], int]], last_good: bool = True) -> int:
+    """Apply `steps` to one editor project, comparing each analysis with a cold one; returns how
+    many analyses reused the scan of the previous one in part. (With `last_good`, a file that
+    does not parse is analysed as its last parsable text, which a cold project never saw: the
+    steps must then be free of syntax errors.)"""
+    reused = 0
+    original = scan_reuse.rescan
+
+    def counting(*args, **kwargs):
+        nonlocal reused
+        result = original(*args, **kwargs)
+        reused += result is not None
+        return result
+
+    with mock.patch("flash_lsp.core.flash1.analysis.rescan", counting):
+        editor = _project(root, editor=True, last_good=last_good)
+        editor.analyze(STAMP)
+        overrides: dict[str, str] = {}
+        for relpath, pieces, n in steps:
+            overrides[relpath] = _text(pieces, n)
+            editor.set_override(relpath, overrides[relpath])
+            assert _observed(editor.analyze(STAMP)) == _observed(_cold(root, overrides, last_good))
+    return reused
+
+
+BASE = {
+    "a.py": _text([0, 1, 10], 1),
+    "b.py": _text([8, 12], 2),
+    "pkg/c.py": _text([2, 10], 3),
+    "pkg/shared.py": "VALUE = 7\n",
+    "z.py": _text([14, 10], 4),
+}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=edits(BROKEN))
+def test_editor_analysis_equals_a_cold_one_after_generated_edits(steps):
+    with tempfile.TemporaryDirectory() as tmp:
+        _check_sequence(write_project(Path(tmp) / "p", dict(BASE), main=False), steps)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=edits(len(PIECES)))
+def test_incremental_analysis_equals_a_cold_one_with_syntax_errors(steps):
+    with tempfile.TemporaryDirectory() as tmp:
+        _check_sequence(write_project(Path(tmp) / "p", dict(BASE), main=False), steps, last_good=False)
+
+
+def test_an_edited_self_contained_module_is_imported_again_alone(tmp_path):
+    root = write_project(tmp_path / "p", dict(BASE), main=False)
+    steps = [
+        ("z.py", [14, 10], 5),  # endpoint arguments of a module no other file imports
+        ("b.py", [8, 12, 13], 6),  # a client-mode endpoint appears
+        ("pkg/c.py", [2, 10, 9], 7),  # its import now raises
+        ("pkg/c.py", [2, 10], 8),
+    ]
+    assert _check_sequence(root, steps) == len(steps)
+
+
+def test_edits_that_change_what_later_files_see_scan_everything_again(tmp_path):
+    root = write_project(tmp_path / "p", dict(BASE), main=False)
+    steps = [
+        ("pkg/shared.py", [8], 9),  # imported by a.py and pkg/c.py
+        ("z.py", [3, 10], 10),  # imports a module no earlier file loaded
+        ("b.py", [6, 8], 11),  # changes sys.path
+    ]
+    assert _check_sequence(root, steps) == 0
+
+
+def test_a_module_that_starts_changing_sys_path_is_seen_by_later_files(tmp_path):
+    root = write_project(tmp_path / "p", dict(BASE), main=False)
+    steps = [
+        ("z.py", [7, 10], 12),  # `import shared` fails: nothing puts pkg/ on sys.path
+        ("b.py", [6, 8, 12], 13),  # now b.py does, and z.py's import succeeds
+    ]
+    assert _check_sequence(root, steps) == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(pieces=st.lists(st.integers(0, BROKEN - 1), max_size=8), crlf=st.booleans())
+def test_the_pruned_walk_finds_what_ast_walk_finds_in_the_same_order(pieces, crlf):
+    text = "x = 1\n" + _text(pieces, 1) + "@decorate(\n    fn1)\ndef late():\n    pass\n"
+    text = text.replace("\n", "\r\n") if crlf else text
+    source = parse_source("m.py", text)
+    names = ["fn1", "Endpoint"]
+
+    def wanted(nodes):
+        return [
+            n
+            for n in nodes
+            if isinstance(n, (ast.Name, ast.FunctionDef, ast.AsyncFunctionDef))
+            and (getattr(n, "id", None) in names or getattr(n, "name", None) in names)
+        ]
+
+    assert wanted(pruned_walk(source, names)) == wanted(ast.walk(source.tree))
+
+
+def test_a_submodule_bound_on_its_package_by_a_later_file_is_not_seen_earlier(tmp_path):
+    root = write_project(tmp_path / "p", dict(BASE), main=False)
+    steps = [
+        ("pkg/shared.py", [3], 1),  # pkg/c.py's own import now sets `pkg.c` (through pkg/shared.py)
+        ("b.py", [3], 1),  # b.py, before it in the order, must import pkg/c.py itself
+    ]
+    _check_sequence(root, steps)
