@@ -7,7 +7,7 @@ import pytest
 from flash_lsp.core.environment import Environment
 from flash_lsp.core.flash1.baseline import FLASH1_BASELINE
 from flash_lsp.core.profile_detect import detect_profile
-from flash_lsp.core.profiles import FLASH_17, FLASH_117, FLASH_121, TETRA_024, profile_for_version
+from flash_lsp.core.profiles import FLASH_17, FLASH_110, FLASH_117, FLASH_121, TETRA_024, profile_for_version
 from flash_lsp.core.project import analyze_project
 
 from .conftest import write_project
@@ -27,6 +27,8 @@ def _venv(root, dist: str):
         ("runpod_flash-1.17.0.dist-info", FLASH_117, "1.17.0"),
         ("runpod_flash-1.19.2.dist-info", FLASH_121, "1.19.2"),
         ("runpod_flash-1.7.0.dist-info", FLASH_17, "1.7.0"),
+        ("runpod_flash-1.10.2.dist-info", FLASH_110, "1.10.2"),
+        ("runpod_flash-1.9.1.dist-info", FLASH_110, "1.9.1"),
         ("tetra_rp-0.24.0.dist-info", TETRA_024, ""),
     ],
 )
@@ -63,7 +65,12 @@ def test_a_version_between_profiles_gets_its_own_feature_gates():
         profile.has("max_concurrency") and not profile.has("source_fingerprint") and not profile.has("multi_file_check")
     )
     ast_era = profile_for_version("1.9.0", "runpod_flash")
-    assert ast_era.name == "flash-1.7" and ast_era.has("python_versions") and not ast_era.has("import_scan")
+    assert ast_era.name == "flash-1.10" and ast_era.has("python_versions") and not ast_era.has("import_scan")
+    assert ast_era.has("blackwell_groups") and not ast_era.has("datacenter_list")
+    assert profile_for_version("1.8.1", "runpod_flash").features == {"python_versions"}
+    assert profile_for_version("1.10.0", "runpod_flash").has("datacenter_list")
+    assert not profile_for_version("1.10.0", "runpod_flash").has("explicit_env")
+    assert profile_for_version("1.7.0", "runpod_flash") is FLASH_17
     assert profile_for_version("1.11.1", "runpod_flash") is None
 
 

@@ -47,6 +47,7 @@ def build_manifest(
     generated_at: str,
     python_override: str | None = None,
     dotenv: Mapping[str, str] | None = None,
+    local_python: str = DEFAULT_PYTHON_VERSION,
 ) -> Built:
     dotenv = dotenv or {}
     built = Built(None)
@@ -54,7 +55,7 @@ def build_manifest(
     for fn in scan.functions:
         groups.setdefault(fn.resource, []).append(fn)
     try:
-        resources, registry, routes = _resources(groups, scan, imports, profile, env, built, dotenv)
+        resources, registry, routes = _resources(groups, scan, imports, profile, env, built, dotenv, local_python)
         if profile.has("client_mode"):
             _add_clients(resources, scan, imports, env, built)
         version = _reconcile(resources, python_override)
@@ -62,11 +63,13 @@ def build_manifest(
         built.error = str(exc)
         return built
     versions = profile.has("python_versions")
-    for resource in resources.values() if versions else ():
+    import_scan = profile.has("import_scan")
+    for resource in resources.values() if versions and import_scan else ():
         resource["target_python_version"] = version
     manifest = {
         "version": "1.0",
-        **({"python_version": version} if versions else {}),
+        # 1.8–1.10 write the build interpreter's version here, 1.11+ the reconciled target version
+        **({"python_version": version if import_scan else local_python} if versions else {}),
         "generated_at": generated_at,
         "project_name": project_name,
         "resources": resources,
@@ -86,6 +89,7 @@ def _resources(
     env: Mapping[str, str],
     built: Built,
     dotenv: Mapping[str, str],
+    local_python: str,
 ):
     if profile.has("multi_file_check"):
         for name, fns in groups.items():
@@ -115,9 +119,11 @@ def _resources(
         if profile.has("import_scan"):
             deployment = _deployment(name, first, scan.modules.get(first.relpath, {}), imports, profile, env, built)
         else:
-            deployment, reason = ast_era_fields(first, imports, env, dotenv)
+            deployment, reason = ast_era_fields(first, imports, env, dotenv, profile, local_python)
             if reason:
                 built.dropped[name] = reason
+            if profile.has("python_versions"):  # 1.8–1.10: before the deployment fields, always 3.12
+                deployment = {"target_python_version": DEFAULT_PYTHON_VERSION, **deployment}
         entry = {
             "resource_type": first.resource_type,
             "file_path": first.relpath,
