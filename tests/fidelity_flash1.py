@@ -116,10 +116,23 @@ OLDER_RELEASE_FIXTURES = {
         }
     ),
     "flash-1.9": frozenset({"qb_function", "lb_routes", "legacy_cpu_lb", "env_files", "network_volume_datacenter"}),
+    # 1.11.0–1.11.2: import-based discovery, and resource classes that append `-fb` to their name.
+    "flash-1.11": frozenset(
+        {
+            "qb_function",
+            "legacy_remote_live",
+            "legacy_cpu_lb",
+            "lb_routes",
+            "flashignore_leftover",
+            "missing_import_endpoint",
+            "shared_config",
+            "env_files",
+        }
+    ),
 }
 # Releases no profile is named after: our CLI runs with `--profile auto` and must detect the release
 # from the reference venv it is given (`--python`).
-DETECTED_RELEASES = frozenset({"flash-1.9"})
+DETECTED_RELEASES = frozenset({"flash-1.9", "flash-1.11"})
 RESOURCE_CONFIG = "runpod_flash/runtime/_flash_resource_config.py"
 ARGS_RE = re.compile(r"^flash build args:(.*)$", re.MULTILINE)
 BUILT_RE = re.compile(r"✓ built \S+\s+(\d+) files")

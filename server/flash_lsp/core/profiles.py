@@ -159,6 +159,8 @@ _F117 = frozenset(
         "blackwell_groups",
         "datacenter_list",
         "explicit_env",
+        "no_fb_suffix",
+        "all_datacenters",
     }
 )
 
@@ -174,7 +176,7 @@ FLASH_121 = Profile(
 
 FLASH_117 = Profile(
     name="flash-1.17",
-    label="runpod-flash 1.11.3–1.18.x",
+    label="runpod-flash 1.11.0–1.18.x",
     builtin_ignores=_FLASH1_IGNORES,
     lb_template="flash-1.21",
     release="1.17.0",
@@ -280,7 +282,7 @@ _TETRA_RANGES = (("0.20.0", "0.22.0", TETRA_020), ("0.22.0", "0.25.0", TETRA_024
 _FLASH1_RANGES = (
     ("1.6.1", "1.8.0", FLASH_17),
     ("1.8.0", "1.11.0", FLASH_110),
-    ("1.11.3", "1.19.0", FLASH_117),
+    ("1.11.0", "1.19.0", FLASH_117),
     ("1.19.0", "1.22.0", FLASH_121),
 )
 NEWEST_FLASH1 = FLASH_121
@@ -292,11 +294,13 @@ _FLASH1_FEATURE_SINCE = {
     "explicit_env": "1.10.2",
     "import_scan": "1.11.0",
     "gitignore_only": "1.11.1",
+    "no_fb_suffix": "1.11.3",
     "max_concurrency": "1.13.0",
     "source_fingerprint": "1.14.0",
     "multi_file_check": "1.15.0",
     "python_version_option": "1.16.0",
     "python_313": "1.17.0",
+    "all_datacenters": "1.17.0",
     "closure_check": "1.19.0",
     "client_mode": "1.21.0",
 }

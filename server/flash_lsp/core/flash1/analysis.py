@@ -207,7 +207,8 @@ class Prediction:
             return
         environment = project.environment
         self.imports = Imports(build_dir, set(py_files), self.scanned, self.source, environment.importable, pydantic)
-        self.scan = scan(self.imports, self.scanned, project.profile.has("client_mode"))
+        profile = project.profile
+        self.scan = scan(self.imports, self.scanned, profile.has("client_mode"), profile.features)
         project.__dict__["_flash1_scan"] = (key, self.imports, self.scan)
 
     def _all_python_files(self) -> list[str]:

@@ -59,9 +59,7 @@ def ast_era_fields(
         return {}, raised.message
     if not isinstance(config, ConfigValue):
         return {}, "no resource config is reachable from the re-imported module"
-    if config.kwargs.get("datacenter") == _ALL_DATACENTERS:
-        config = ConfigValue(config.type_name, {**config.kwargs, "datacenter": None}, config.span, config.name)
-    return _fields(config, env, dotenv, profile, local_python), None
+    return _fields(release_config(config, profile), env, dotenv, profile, local_python), None
 
 
 def default_env_file(site_packages: str) -> Path | None:
@@ -76,7 +74,14 @@ def default_env_file(site_packages: str) -> Path | None:
     return None
 
 
-# What `Endpoint` fills in for a GPU endpoint without `datacenter` since 1.17; in this era it stays unset.
+def release_config(config: ConfigValue, profile: Profile) -> ConfigValue:
+    """`config` as the profile's release builds it: before 1.17 an `Endpoint` without `datacenter`
+    leaves it unset, where the simulation (1.17+) gives every data centre."""
+    if profile.has("all_datacenters") or config.kwargs.get("datacenter") != _ALL_DATACENTERS:
+        return config
+    return ConfigValue(config.type_name, {**config.kwargs, "datacenter": None}, config.span, config.name)
+
+
 _ALL_DATACENTERS = [Member("DataCenter", m) for m in ENUMS["DataCenter"]]
 
 

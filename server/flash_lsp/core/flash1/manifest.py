@@ -14,7 +14,7 @@ from ..module_exec import UNKNOWN
 from ..profiles import Profile
 from .api import DEFAULT_PYTHON_VERSION, SUPPORTED_PYTHON_VERSIONS
 from .deployment import deployment_fields
-from .deployment_ast import ast_era_fields
+from .deployment_ast import ast_era_fields, release_config
 from .imports import Imports
 from .scanner import Function, Scan
 from .values import CodeValue, ConfigValue
@@ -64,8 +64,14 @@ def build_manifest(
         return built
     versions = profile.has("python_versions")
     import_scan = profile.has("import_scan")
-    for resource in resources.values() if versions and import_scan else ():
-        resource["target_python_version"] = version
+    for name, resource in list(resources.items()) if versions else ():
+        if profile.has("python_version_option"):  # 1.16+: last
+            resource["target_python_version"] = version
+        else:  # 1.8–1.15: right after `makes_remote_calls`, before the deployment fields
+            keys = list(resource)
+            at = keys.index("makes_remote_calls") + 1
+            items = [*resource.items()]
+            resources[name] = dict([*items[:at], ("target_python_version", version), *items[at:]])
     manifest = {
         "version": "1.0",
         # 1.8–1.10 write the build interpreter's version here, 1.11+ the reconciled target version
@@ -122,8 +128,6 @@ def _resources(
             deployment, reason = ast_era_fields(first, imports, env, dotenv, profile, local_python)
             if reason:
                 built.dropped[name] = reason
-            if profile.has("python_versions"):  # 1.8–1.10: before the deployment fields, always 3.12
-                deployment = {"target_python_version": DEFAULT_PYTHON_VERSION, **deployment}
         entry = {
             "resource_type": first.resource_type,
             "file_path": first.relpath,
@@ -190,7 +194,7 @@ def _deployment(name, first: Function, namespace: dict, imports: Imports, profil
         out["max_concurrency"] = concurrency
     elif concurrency is UNKNOWN:
         built.uncertain.setdefault(name, []).append("max_concurrency")
-    fields, uncertain = deployment_fields(first.config, env)
+    fields, uncertain = deployment_fields(release_config(first.config, profile), env)
     out.update(fields)
     if uncertain:
         built.uncertain.setdefault(name, []).extend(uncertain)

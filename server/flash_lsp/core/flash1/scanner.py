@@ -89,7 +89,10 @@ def module_path(relpath: str) -> str:
     return relpath[:-3].replace("/", ".")
 
 
-def scan(imports: Imports, scanned: list[str], client_mode: bool) -> Scan:
+def scan(imports: Imports, scanned: list[str], client_mode: bool, features: frozenset[str] | None = None) -> Scan:
+    """`features`: the release switches of the profile (None: the newest release's behaviour)."""
+    fb_suffix = features is not None and "no_fb_suffix" not in features  # 1.11.0–1.11.2 name `<n>-fb`
+    async_classes = features is None or "max_concurrency" in features  # 1.13+: a class with an async method
     result = Scan()
     seen: set[str] = set()
     for relpath in scanned:
@@ -108,12 +111,14 @@ def scan(imports: Imports, scanned: list[str], client_mode: bool) -> Scan:
             except ValueError as exc:
                 result.error = str(exc)
                 return result
-        result.functions += _extract(namespace, name, relpath, seen)
+        result.functions += _extract(namespace, name, relpath, seen, fb_suffix, async_classes)
     _cross_calls(result.functions, imports)
     return result
 
 
-def _extract(namespace: list[tuple[str, Any]], module: str, relpath: str, seen: set[str]) -> list[Function]:
+def _extract(
+    namespace: list[tuple[str, Any]], module: str, relpath: str, seen: set[str], fb_suffix: bool, async_classes: bool
+) -> list[Function]:
     variables: dict[int, str] = {}
     bindings = dict(namespace)
     endpoints = [(k, v) for k, v in namespace if isinstance(v, EndpointValue) and not v.is_client]
@@ -140,14 +145,17 @@ def _extract(namespace: list[tuple[str, Any]], module: str, relpath: str, seen: 
         holder = bindings.get(variable) if variable is not None else remote.endpoint
         concurrency = holder.kwargs["max_concurrency"] if isinstance(holder, EndpointValue) else 1
         is_lb = config.type_name in LB_CLASSES or (remote.method is not None and remote.path is not None)
+        resource = config.name
+        if fb_suffix and isinstance(resource, str):
+            resource += "-fb" if config.kwargs.get("flashboot", True) else ""
         out.append(
             Function(
                 name=value.name,
                 module=module,
                 relpath=relpath,
-                resource=config.name,
+                resource=resource,
                 resource_type=config.type_name,
-                is_async=value.is_async or value.wrapped,
+                is_async=(value.is_async or value.wrapped) and (async_classes or not value.is_class),
                 is_class=value.is_class,
                 http_method=remote.method,
                 http_path=remote.path,
