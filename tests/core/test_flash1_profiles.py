@@ -71,7 +71,10 @@ def test_a_version_between_profiles_gets_its_own_feature_gates():
     assert profile_for_version("1.10.0", "runpod_flash").has("datacenter_list")
     assert not profile_for_version("1.10.0", "runpod_flash").has("explicit_env")
     assert profile_for_version("1.7.0", "runpod_flash") is FLASH_17
-    assert profile_for_version("1.11.1", "runpod_flash") is None
+    early_import_scan = profile_for_version("1.11.1", "runpod_flash")
+    assert early_import_scan.name == "flash-1.17" and early_import_scan.has("gitignore_only")
+    assert not early_import_scan.has("no_fb_suffix") and profile_for_version("1.11.3", "runpod_flash").has("no_fb_suffix")
+    assert profile_for_version("1.6.0", "runpod_flash") is None
 
 
 def test_a_runpod_flash_project_no_longer_gets_the_tetra_main_py_error(tmp_path):
@@ -103,9 +106,9 @@ def test_validation_error_is_reported_on_the_offending_argument(tmp_path):
 
 
 def test_an_installed_release_no_profile_models_is_named(tmp_path):
-    root = _venv(write_project(tmp_path / "p", {"w.py": "x = 1\n"}, main=False), "runpod_flash-1.11.1.dist-info")
+    root = _venv(write_project(tmp_path / "p", {"w.py": "x = 1\n"}, main=False), "runpod_flash-1.6.0.dist-info")
     profile, reason = detect_profile(root)
-    assert profile is FLASH_121 and "runpod-flash 1.11.1 is installed" in reason and "no profile models it" in reason
+    assert profile is FLASH_121 and "runpod-flash 1.6.0 is installed" in reason and "no profile models it" in reason
 
 
 def test_cli_header_names_the_profile_in_force_and_why(tmp_path):

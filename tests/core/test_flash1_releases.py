@@ -96,3 +96,37 @@ def test_the_env_default_is_the_dotenv_found_from_the_installed_package(tmp_path
     assert default_env_file(str(inside)) == (project / ".env").resolve()
     assert default_env_file(str(outside)) is None
     assert default_env_file("assumed: a fresh venv") is None
+
+
+CLASSES = """from runpod_flash import Endpoint, GpuGroup
+
+
+@Endpoint(name="models", gpu=GpuGroup.ADA_24)
+class Models:
+    def predict(self, x): return x
+
+    async def embed(self, x): return [x]
+"""
+
+
+@pytest.mark.parametrize(
+    ("release", "name", "class_async"),
+    [("1.11.2", "models-fb", False), ("1.11.3", "models", False), ("1.13.0", "models", True)],
+)
+def test_early_import_scan_names_and_class_async(tmp_path, release, name, class_async):
+    manifest = _manifest(tmp_path, profile_for_version(release, "runpod_flash"), {"w.py": CLASSES})
+    assert list(manifest["resources"]) == [name] and manifest["function_registry"] == {"Models": name}
+    assert manifest["resources"][name]["functions"][0]["is_async"] is class_async
+    assert manifest["resources"][name]["handler_file"] == f"handler_{name}.py"
+
+
+@pytest.mark.parametrize(
+    ("release", "last", "locations"), [("1.15.0", False, False), ("1.16.0", True, False), ("1.17.0", True, True)]
+)
+def test_target_version_position_and_default_datacentres(tmp_path, release, last, locations):
+    manifest = _manifest(tmp_path, profile_for_version(release, "runpod_flash"), {"w.py": CLASSES})
+    entry = manifest["resources"]["models"]
+    keys = list(entry)
+    assert (keys[-1] == "target_python_version") is last
+    assert last or keys[keys.index("makes_remote_calls") + 1] == "target_python_version"
+    assert ("locations" in entry) is locations and manifest["python_version"] == "3.12"
