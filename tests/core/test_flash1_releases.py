@@ -130,3 +130,24 @@ def test_target_version_position_and_default_datacentres(tmp_path, release, last
     assert (keys[-1] == "target_python_version") is last
     assert last or keys[keys.index("makes_remote_calls") + 1] == "target_python_version"
     assert ("locations" in entry) is locations and manifest["python_version"] == "3.12"
+
+
+def test_conflicting_python_versions_are_an_error_only_from_1_16(tmp_path):
+    source = """from runpod_flash import LiveServerless, CpuLiveServerless, remote
+
+a = LiveServerless(name="a", python_version="3.12")
+b = CpuLiveServerless(name="b", python_version="3.11")
+
+
+@remote(a)
+async def fa(x): return x
+
+
+@remote(b)
+async def fb(x): return x
+"""
+    old = _manifest(tmp_path / "old", profile_for_version("1.15.0", "runpod_flash"), {"w.py": source})
+    assert {r["target_python_version"] for r in old["resources"].values()} == {"3.12"}
+    root = write_project(tmp_path / "new" / "p", {"w.py": source}, main=False)
+    model = analyze_project(root, profile_for_version("1.16.0", "runpod_flash"), environment=ENV, env_vars={})
+    assert not model.outcome.succeeds and "one python_version across all resources" in " ".join(model.outcome.errors)

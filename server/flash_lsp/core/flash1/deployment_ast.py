@@ -89,7 +89,11 @@ def _fields(config: ConfigValue, env: Mapping[str, str], dotenv: Mapping[str, st
     kw = dict(config.kwargs)
     gpus = kw.get("gpus")
     if isinstance(gpus, list) and any(getattr(g, "member", None) == "ANY" for g in gpus):
-        kw["gpus"] = [Member("GpuGroup", g) for g in all_gpu_groups() if profile.has("blackwell_groups") or g not in _GROUPS_FROM_1_9]
+        kw["gpus"] = [
+            Member("GpuGroup", g)
+            for g in all_gpu_groups()
+            if profile.has("blackwell_groups") or g not in _GROUPS_FROM_1_9
+        ]
     fields, _uncertain = deployment_fields(ConfigValue(config.type_name, kw, config.span, config.name), env)
     out = {k: fields[k] for k in _KEPT if k in fields}
     if config.type_name in IMAGE_TYPES and not kw.get("imageName"):

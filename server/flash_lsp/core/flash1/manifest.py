@@ -58,7 +58,10 @@ def build_manifest(
         resources, registry, routes = _resources(groups, scan, imports, profile, env, built, dotenv, local_python)
         if profile.has("client_mode"):
             _add_clients(resources, scan, imports, env, built)
-        version = _reconcile(resources, python_override)
+        # before 1.16 every target is 3.12 and nothing is reconciled
+        version = (
+            _reconcile(resources, python_override) if profile.has("python_version_option") else DEFAULT_PYTHON_VERSION
+        )
     except ValueError as exc:
         built.error = str(exc)
         return built
