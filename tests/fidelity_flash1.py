@@ -66,6 +66,14 @@ HARNESS_VERSION = 1
 PRIMARY = "flash-1.21"
 # The older releases run on the fixtures whose features they have (no closure check before 1.19,
 # no client mode before 1.21; 1.7 discovers endpoints from the AST and imports nothing).
+_AST_ERA_COMMON = (
+    "qb_function",
+    "qb_class_methods",
+    "lb_routes",
+    "legacy_cpu_lb",
+    "flat_layout",
+    "missing_import_endpoint",
+)
 OLDER_RELEASE_FIXTURES = {
     "flash-1.17": frozenset(
         {
@@ -86,34 +94,12 @@ OLDER_RELEASE_FIXTURES = {
         }
     ),
     "flash-1.7": frozenset(
-        {
-            "qb_function",
-            "qb_class_methods",
-            "lb_routes",
-            "legacy_cpu_lb",
-            "flat_layout",
-            "missing_import_endpoint",
-            "shared_config",
-            "same_name_two_files",
-            "syntax_error_helper",
-            "gitignore_rules",
-        }
+        {*_AST_ERA_COMMON, "shared_config", "same_name_two_files", "syntax_error_helper", "gitignore_rules"}
     ),
     # 1.8.0–1.10.2: the Python-version fields, the 1.9 GPU groups, the 1.10 datacenters and volumes,
     # the 1.10.2 `.env` ignores and explicit `env`.
     "flash-1.10": frozenset(
-        {
-            "qb_function",
-            "qb_class_methods",
-            "lb_routes",
-            "legacy_cpu_lb",
-            "flat_layout",
-            "missing_import_endpoint",
-            "network_volume_datacenter",
-            "env_files",
-            "cpu_instance_types",
-            "workers_idle_env",
-        }
+        {*_AST_ERA_COMMON, "network_volume_datacenter", "env_files", "cpu_instance_types", "workers_idle_env"}
     ),
     "flash-1.9": frozenset({"qb_function", "lb_routes", "legacy_cpu_lb", "env_files", "network_volume_datacenter"}),
     # 1.11.0–1.11.2: import-based discovery, and resource classes that append `-fb` to their name.
