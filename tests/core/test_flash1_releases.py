@@ -1,6 +1,6 @@
-"""Releases 1.8.0–1.10.2 of the AST era: what each one changes in the manifest (docs/flash1.md,
-"The AST era"). The whole outputs are compared with real 1.10.2 and 1.9.1 builds by
-`tests/test_fidelity_flash1.py`; these tests pin each release switch on its own."""
+"""Releases 1.8.0–1.17.0: what each one changes in the manifest (docs/flash1.md, "The AST era" and
+"Import-scan releases before 1.17"). The whole outputs are compared with real 1.11.2, 1.10.2 and
+1.9.1 builds by `tests/test_fidelity_flash1.py`; these tests pin each release switch on its own."""
 
 from __future__ import annotations
 
