@@ -64,7 +64,14 @@ FIXTURES = REPO / "tests" / "fixtures" / "projects"
 
 PROFILES = {"tetra-0.24": "0.24.0", "tetra-0.20": "0.20.0"}
 # runpod-flash 1.x reference venvs (compared by tests/fidelity_flash1.py, not by this module's main()).
-FLASH1_PROFILES = {"flash-1.21": "1.21.0", "flash-1.17": "1.17.0", "flash-1.7": "1.7.0"}
+FLASH1_PROFILES = {
+    "flash-1.21": "1.21.0",
+    "flash-1.17": "1.17.0",
+    "flash-1.11": "1.11.2",  # no profile of its own: detected as flash-1.17 with 1.11.2's switches
+    "flash-1.10": "1.10.2",
+    "flash-1.9": "1.9.1",  # no profile of its own: our CLI detects it (flash-1.10 with 1.9.1's switches)
+    "flash-1.7": "1.7.0",
+}
 # Bump when the way real results are collected changes (invalidates the real-build cache).
 HARNESS_VERSION = 3
 

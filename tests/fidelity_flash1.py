@@ -63,6 +63,14 @@ HARNESS_VERSION = 1
 PRIMARY = "flash-1.21"
 # The older releases run on the fixtures whose features they have (no closure check before 1.19,
 # no client mode before 1.21; 1.7 discovers endpoints from the AST and imports nothing).
+_AST_ERA_COMMON = (
+    "qb_function",
+    "qb_class_methods",
+    "lb_routes",
+    "legacy_cpu_lb",
+    "flat_layout",
+    "missing_import_endpoint",
+)
 OLDER_RELEASE_FIXTURES = {
     "flash-1.17": frozenset(
         {
@@ -83,20 +91,31 @@ OLDER_RELEASE_FIXTURES = {
         }
     ),
     "flash-1.7": frozenset(
+        {*_AST_ERA_COMMON, "shared_config", "same_name_two_files", "syntax_error_helper", "gitignore_rules"}
+    ),
+    # 1.8.0–1.10.2: the Python-version fields, the 1.9 GPU groups, the 1.10 datacenters and volumes,
+    # the 1.10.2 `.env` ignores and explicit `env`.
+    "flash-1.10": frozenset(
+        {*_AST_ERA_COMMON, "network_volume_datacenter", "env_files", "cpu_instance_types", "workers_idle_env"}
+    ),
+    "flash-1.9": frozenset({"qb_function", "lb_routes", "legacy_cpu_lb", "env_files", "network_volume_datacenter"}),
+    # 1.11.0–1.11.2: import-based discovery, and resource classes that append `-fb` to their name.
+    "flash-1.11": frozenset(
         {
             "qb_function",
-            "qb_class_methods",
-            "lb_routes",
+            "legacy_remote_live",
             "legacy_cpu_lb",
-            "flat_layout",
+            "lb_routes",
+            "flashignore_leftover",
             "missing_import_endpoint",
             "shared_config",
-            "same_name_two_files",
-            "syntax_error_helper",
-            "gitignore_rules",
+            "env_files",
         }
     ),
 }
+# Releases no profile is named after: our CLI runs with `--profile auto` and must detect the release
+# from the reference venv it is given (`--python`).
+DETECTED_RELEASES = frozenset({"flash-1.9", "flash-1.11"})
 RESOURCE_CONFIG = "runpod_flash/runtime/_flash_resource_config.py"
 ARGS_RE = re.compile(r"^flash build args:(.*)$", re.MULTILINE)
 BUILT_RE = re.compile(r"✓ built \S+\s+(\d+) files")
@@ -350,7 +369,8 @@ def compare(real: Flash1Result, path: Path) -> dict[str, list[str]]:
         p = str(pristine)
 
         def cli(*args: str) -> base.CliRun:
-            run = base.run_cli([args[0], p, *args[1:], "--profile", real.profile, "--python", python], pristine.parent)
+            profile = "auto" if real.profile in DETECTED_RELEASES else real.profile
+            run = base.run_cli([args[0], p, *args[1:], "--profile", profile, "--python", python], pristine.parent)
             return Flash1CliRun(**dataclasses.asdict(run))
 
         out: dict[str, list[str]] = {"manifest": base.compare_manifest(real, cli("manifest"))}

@@ -1,7 +1,8 @@
 """Fidelity for runpod-flash 1.x: every flash1 fixture x environment, real `flash build` vs. flash-lsp.
 
-flash-1.21 runs on every fixture; flash-1.17 and flash-1.7 on the fixtures listed for them in
-`tests/fidelity_flash1.py`, each against its own release. Cases listed in
+flash-1.21 runs on every fixture; the older releases (1.17.0, 1.11.2, 1.10.2, 1.9.1, 1.7.0) on the
+fixtures listed for them in `tests/fidelity_flash1.py`, each against its own release (1.11.2 and 1.9.1,
+which no profile is named after, with our CLI detecting the release). Cases listed in
 `tests/fixtures/flash1/KNOWN_GAPS.md` are expected to differ (`xfail(strict=True)`): one that starts
 to match fails until its row is removed. The real builds run two at a time, once per session, and
 are cached on disk by project content.

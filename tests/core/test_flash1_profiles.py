@@ -7,7 +7,7 @@ import pytest
 from flash_lsp.core.environment import Environment
 from flash_lsp.core.flash1.baseline import FLASH1_BASELINE
 from flash_lsp.core.profile_detect import detect_profile
-from flash_lsp.core.profiles import FLASH_17, FLASH_117, FLASH_121, TETRA_024, profile_for_version
+from flash_lsp.core.profiles import FLASH_17, FLASH_110, FLASH_117, FLASH_121, TETRA_024, profile_for_version
 from flash_lsp.core.project import analyze_project
 
 from .conftest import write_project
@@ -27,6 +27,8 @@ def _venv(root, dist: str):
         ("runpod_flash-1.17.0.dist-info", FLASH_117, "1.17.0"),
         ("runpod_flash-1.19.2.dist-info", FLASH_121, "1.19.2"),
         ("runpod_flash-1.7.0.dist-info", FLASH_17, "1.7.0"),
+        ("runpod_flash-1.10.2.dist-info", FLASH_110, "1.10.2"),
+        ("runpod_flash-1.9.1.dist-info", FLASH_110, "1.9.1"),
         ("tetra_rp-0.24.0.dist-info", TETRA_024, ""),
     ],
 )
@@ -63,8 +65,17 @@ def test_a_version_between_profiles_gets_its_own_feature_gates():
         profile.has("max_concurrency") and not profile.has("source_fingerprint") and not profile.has("multi_file_check")
     )
     ast_era = profile_for_version("1.9.0", "runpod_flash")
-    assert ast_era.name == "flash-1.7" and ast_era.has("python_versions") and not ast_era.has("import_scan")
-    assert profile_for_version("1.11.1", "runpod_flash") is None
+    assert ast_era.name == "flash-1.10" and ast_era.has("python_versions") and not ast_era.has("import_scan")
+    assert ast_era.has("blackwell_groups") and not ast_era.has("datacenter_list")
+    assert profile_for_version("1.8.1", "runpod_flash").features == {"python_versions"}
+    assert profile_for_version("1.10.0", "runpod_flash").has("datacenter_list")
+    assert not profile_for_version("1.10.0", "runpod_flash").has("explicit_env")
+    assert profile_for_version("1.7.0", "runpod_flash") is FLASH_17
+    early_import_scan = profile_for_version("1.11.1", "runpod_flash")
+    assert early_import_scan.name == "flash-1.17" and early_import_scan.has("gitignore_only")
+    assert not early_import_scan.has("no_fb_suffix")
+    assert profile_for_version("1.11.3", "runpod_flash").has("no_fb_suffix")
+    assert profile_for_version("1.6.0", "runpod_flash") is None
 
 
 def test_a_runpod_flash_project_no_longer_gets_the_tetra_main_py_error(tmp_path):
@@ -96,9 +107,9 @@ def test_validation_error_is_reported_on_the_offending_argument(tmp_path):
 
 
 def test_an_installed_release_no_profile_models_is_named(tmp_path):
-    root = _venv(write_project(tmp_path / "p", {"w.py": "x = 1\n"}, main=False), "runpod_flash-1.11.1.dist-info")
+    root = _venv(write_project(tmp_path / "p", {"w.py": "x = 1\n"}, main=False), "runpod_flash-1.6.0.dist-info")
     profile, reason = detect_profile(root)
-    assert profile is FLASH_121 and "runpod-flash 1.11.1 is installed" in reason and "no profile models it" in reason
+    assert profile is FLASH_121 and "runpod-flash 1.6.0 is installed" in reason and "no profile models it" in reason
 
 
 def test_cli_header_names_the_profile_in_force_and_why(tmp_path):

@@ -156,6 +156,11 @@ _F117 = frozenset(
         "python_version_option",
         "python_313",
         "python_versions",
+        "blackwell_groups",
+        "datacenter_list",
+        "explicit_env",
+        "no_fb_suffix",
+        "all_datacenters",
     }
 )
 
@@ -171,7 +176,7 @@ FLASH_121 = Profile(
 
 FLASH_117 = Profile(
     name="flash-1.17",
-    label="runpod-flash 1.11.3–1.18.x",
+    label="runpod-flash 1.11.0–1.18.x",
     builtin_ignores=_FLASH1_IGNORES,
     lb_template="flash-1.21",
     release="1.17.0",
@@ -196,12 +201,23 @@ FLASH17_IGNORES = (
 
 FLASH_17 = Profile(
     name="flash-1.7",
-    label="runpod-flash 1.6.1–1.10.2",
+    label="runpod-flash 1.6.1–1.7.x",
     builtin_ignores=FLASH17_IGNORES,
     lb_template="flash-1.21",
     release="1.7.0",
     features=frozenset(),
     **{**_FLASH1_COMMON, "size_limit_mb": 500},  # raised to 1500 MB in 1.10.1
+)
+
+# The AST era after the Python-version change: 1.8.0–1.10.2 (docs/flash1.md, "The AST era").
+FLASH_110 = Profile(
+    name="flash-1.10",
+    label="runpod-flash 1.8.0–1.10.2",
+    builtin_ignores=(*FLASH17_IGNORES, ".env", ".env.*"),
+    lb_template="flash-1.21",
+    release="1.10.2",
+    features=frozenset({"python_versions", "blackwell_groups", "datacenter_list", "explicit_env"}),
+    **_FLASH1_COMMON,
 )
 
 
@@ -231,7 +247,7 @@ RUNPOD_20 = Profile(
     release="2.0.0rc2",
 )
 
-PROFILES = {p.name: p for p in (TETRA_020, TETRA_024, FLASH_121, FLASH_117, FLASH_17, RUNPOD_20)}
+PROFILES = {p.name: p for p in (TETRA_020, TETRA_024, FLASH_121, FLASH_117, FLASH_110, FLASH_17, RUNPOD_20)}
 DEFAULT_PROFILE = TETRA_024
 
 
@@ -263,18 +279,28 @@ def profile_for_version(version: str, package: str = "tetra_rp") -> Profile | No
 
 
 _TETRA_RANGES = (("0.20.0", "0.22.0", TETRA_020), ("0.22.0", "0.25.0", TETRA_024))
-_FLASH1_RANGES = (("1.6.1", "1.11.0", FLASH_17), ("1.11.3", "1.19.0", FLASH_117), ("1.19.0", "1.22.0", FLASH_121))
+_FLASH1_RANGES = (
+    ("1.6.1", "1.8.0", FLASH_17),
+    ("1.8.0", "1.11.0", FLASH_110),
+    ("1.11.0", "1.19.0", FLASH_117),
+    ("1.19.0", "1.22.0", FLASH_121),
+)
 NEWEST_FLASH1 = FLASH_121
 # The release that introduced each behaviour switch of the 1.x profiles.
 _FLASH1_FEATURE_SINCE = {
     "python_versions": "1.8.0",
+    "blackwell_groups": "1.9.0",
+    "datacenter_list": "1.10.0",
+    "explicit_env": "1.10.2",
     "import_scan": "1.11.0",
     "gitignore_only": "1.11.1",
+    "no_fb_suffix": "1.11.3",
     "max_concurrency": "1.13.0",
     "source_fingerprint": "1.14.0",
     "multi_file_check": "1.15.0",
     "python_version_option": "1.16.0",
     "python_313": "1.17.0",
+    "all_datacenters": "1.17.0",
     "closure_check": "1.19.0",
     "client_mode": "1.21.0",
 }

@@ -19,6 +19,7 @@ from ..summary import ConfigRef, Literal, RemoteDecl
 from .ast_scan import ast_scan
 from .body_edit import apply_body_edit
 from .closure import known_trees
+from .deployment_ast import default_env_file
 from .file_facts import facts
 from .imports import Imports, Source
 from .manifest import Built, build_manifest
@@ -132,7 +133,8 @@ class Prediction:
             env,
             timestamp,
             project.__dict__.get("python_version"),
-            dotenv,
+            dotenv if profile.has("import_scan") else _default_env(project),
+            project.environment.python_version,
         )
         if self.built.error:
             outcome.succeeds = False
@@ -206,13 +208,13 @@ class Prediction:
                 self.scan = cached[3]
                 refresh_cross_calls(self.scan.functions, self.imports)
                 return
-            self.scan = rescan(cached[3], self.imports, self.scanned, changed, client_mode)
+            self.scan = rescan(cached[3], self.imports, self.scanned, changed, client_mode, project.profile.features)
             if self.scan is not None:
                 project.__dict__["_flash1_scan"] = (context, keys, self.imports, self.scan)
                 return
         environment = project.environment
         self.imports = Imports(build_dir, set(py_files), self.scanned, self.source, environment.importable, pydantic)
-        self.scan = scan(self.imports, self.scanned, client_mode)
+        self.scan = scan(self.imports, self.scanned, client_mode, project.profile.features)
         project.__dict__["_flash1_scan"] = (context, keys, self.imports, self.scan)
 
     def key(self, relpath: str):
@@ -297,6 +299,27 @@ def _dotenv(project: Project) -> dict[str, str]:
     from ..environment import read_dotenv_text
 
     return read_dotenv_text(project.text(".env") or "")
+
+
+def _default_env(project: Project) -> dict[str, str]:
+    """The `env` default of 1.6.1–1.10.1 resource configs: python-dotenv's search from the installed
+    `runpod_flash/core/resources` upwards, so a project's own `.venv` finds the project's `.env`
+    (docs/flash1.md, "The AST era"). No build interpreter found: none."""
+    from ..environment import read_dotenv_text
+
+    found = default_env_file(project.environment.source)
+    if found is None:
+        return {}
+    try:
+        relpath = found.relative_to(project.root.resolve()).as_posix()
+    except ValueError:
+        relpath = None
+    if relpath is not None:
+        return read_dotenv_text(project.text(relpath) or "")
+    try:
+        return read_dotenv_text(found.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return {}
 
 
 def _closure_error(project: Project, files: list[str]) -> str | None:

@@ -14,7 +14,7 @@ from ..module_exec import UNKNOWN
 from ..profiles import Profile
 from .api import DEFAULT_PYTHON_VERSION, SUPPORTED_PYTHON_VERSIONS
 from .deployment import deployment_fields
-from .deployment_ast import ast_era_fields
+from .deployment_ast import ast_era_fields, release_config
 from .imports import Imports
 from .scanner import Function, Scan
 from .values import CodeValue, ConfigValue
@@ -47,6 +47,7 @@ def build_manifest(
     generated_at: str,
     python_override: str | None = None,
     dotenv: Mapping[str, str] | None = None,
+    local_python: str = DEFAULT_PYTHON_VERSION,
 ) -> Built:
     dotenv = dotenv or {}
     built = Built(None)
@@ -54,19 +55,30 @@ def build_manifest(
     for fn in scan.functions:
         groups.setdefault(fn.resource, []).append(fn)
     try:
-        resources, registry, routes = _resources(groups, scan, imports, profile, env, built, dotenv)
+        resources, registry, routes = _resources(groups, scan, imports, profile, env, built, dotenv, local_python)
         if profile.has("client_mode"):
             _add_clients(resources, scan, imports, env, built)
-        version = _reconcile(resources, python_override)
+        # before 1.16 every target is 3.12 and nothing is reconciled
+        version = (
+            _reconcile(resources, python_override) if profile.has("python_version_option") else DEFAULT_PYTHON_VERSION
+        )
     except ValueError as exc:
         built.error = str(exc)
         return built
     versions = profile.has("python_versions")
-    for resource in resources.values() if versions else ():
-        resource["target_python_version"] = version
+    import_scan = profile.has("import_scan")
+    for name, resource in list(resources.items()) if versions else ():
+        if profile.has("python_version_option"):  # 1.16+: last
+            resource["target_python_version"] = version
+        else:  # 1.8–1.15: right after `makes_remote_calls`, before the deployment fields
+            keys = list(resource)
+            at = keys.index("makes_remote_calls") + 1
+            items = [*resource.items()]
+            resources[name] = dict([*items[:at], ("target_python_version", version), *items[at:]])
     manifest = {
         "version": "1.0",
-        **({"python_version": version} if versions else {}),
+        # 1.8–1.10 write the build interpreter's version here, 1.11+ the reconciled target version
+        **({"python_version": version if import_scan else local_python} if versions else {}),
         "generated_at": generated_at,
         "project_name": project_name,
         "resources": resources,
@@ -86,6 +98,7 @@ def _resources(
     env: Mapping[str, str],
     built: Built,
     dotenv: Mapping[str, str],
+    local_python: str,
 ):
     if profile.has("multi_file_check"):
         for name, fns in groups.items():
@@ -115,7 +128,7 @@ def _resources(
         if profile.has("import_scan"):
             deployment = _deployment(name, first, scan.modules.get(first.relpath, {}), imports, profile, env, built)
         else:
-            deployment, reason = ast_era_fields(first, imports, env, dotenv)
+            deployment, reason = ast_era_fields(first, imports, env, dotenv, profile, local_python)
             if reason:
                 built.dropped[name] = reason
         entry = {
@@ -184,21 +197,22 @@ def _deployment(name, first: Function, namespace: dict, imports: Imports, profil
         out["max_concurrency"] = concurrency
     elif concurrency is UNKNOWN:
         built.uncertain.setdefault(name, []).append("max_concurrency")
-    fields, uncertain = _fields(first.config, env, imports)
+    fields, uncertain = _fields(first.config, env, imports, profile)
     out.update(fields)
     if uncertain:
         built.uncertain.setdefault(name, []).extend(uncertain)
     return out
 
 
-def _fields(config, env: Mapping[str, str], imports: Imports) -> tuple[dict, list[str]]:
-    """`deployment_fields`, kept per config object and environment for as long as the scan that
-    made the config is reused (a keystroke in a body leaves every config as it was)."""
+def _fields(config, env: Mapping[str, str], imports: Imports, profile) -> tuple[dict, list[str]]:
+    """`deployment_fields` of the config as the profile's release builds it, kept per config object
+    and environment for as long as the scan that made the config is reused (a keystroke in a body
+    leaves every config as it was; a scan is never reused across profiles)."""
     env_key = tuple(env.items())
     memo = imports.deployment_memo
     hit = memo.get(id(config))
     if hit is None or hit[0] is not config or hit[1] != env_key:
-        hit = memo[id(config)] = (config, env_key, *deployment_fields(config, env))
+        hit = memo[id(config)] = (config, env_key, *deployment_fields(release_config(config, profile), env))
     return hit[2], hit[3]
 
 

@@ -14,8 +14,16 @@ from .scanner import FileRun, Scan, add_run, refresh_cross_calls, run_file
 from .values import ModuleValue
 
 
-def rescan(previous: Scan, imports: Imports, scanned: list[str], changed: set[str], client_mode: bool) -> Scan | None:
-    """The scan after `changed` files were edited, or None when a full scan is needed."""
+def rescan(
+    previous: Scan,
+    imports: Imports,
+    scanned: list[str],
+    changed: set[str],
+    client_mode: bool,
+    features: frozenset[str] | None = None,
+) -> Scan | None:
+    """The scan after `changed` files were edited, or None when a full scan is needed (`features`:
+    the profile's release switches, as for `scan`)."""
     if previous.error is not None or len(previous.runs) != len(scanned):
         return None  # the previous scan stopped early: later files have no recorded import
     index = {run.relpath: i for i, run in enumerate(previous.runs)}
@@ -24,7 +32,7 @@ def rescan(previous: Scan, imports: Imports, scanned: list[str], changed: set[st
         i = index.get(relpath)
         if i is None or runs[i].changes_state or relpath in previous.imported:
             return None
-        run = _rerun(imports, previous, i, relpath)
+        run = _rerun(imports, previous, i, relpath, features)
         if run is None:
             return None
         runs[i] = run
@@ -37,7 +45,7 @@ def rescan(previous: Scan, imports: Imports, scanned: list[str], changed: set[st
     return result
 
 
-def _rerun(imports: Imports, previous: Scan, i: int, relpath: str) -> FileRun | None:
+def _rerun(imports: Imports, previous: Scan, i: int, relpath: str, features: frozenset[str] | None) -> FileRun | None:
     """Import `relpath` again with `sys.modules` and `sys.path` as the scan had them at its turn."""
     saved = imports.modules, imports.roots, imports.opaque_path
     roots, opaque = previous.runs[i].state_before
@@ -45,7 +53,7 @@ def _rerun(imports: Imports, previous: Scan, i: int, relpath: str) -> FileRun | 
     imports.roots, imports.opaque_path = list(roots), opaque
     old_effects = imports.side_effects.pop(relpath, None)
     try:
-        run = run_file(imports, relpath)
+        run = run_file(imports, relpath, features)
     finally:
         imports.modules, imports.roots, imports.opaque_path = saved
     if run.changes_state:  # it now imports a module no earlier file loaded: the full scan decides

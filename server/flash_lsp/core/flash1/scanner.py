@@ -109,11 +109,12 @@ class FileRun:
     changes_state: bool  # it imported project modules or changed `sys.path` for later files
 
 
-def scan(imports: Imports, scanned: list[str], client_mode: bool) -> Scan:
+def scan(imports: Imports, scanned: list[str], client_mode: bool, features: frozenset[str] | None = None) -> Scan:
+    """`features`: the release switches of the profile (None: the newest release's behaviour)."""
     result = Scan()
     seen: set[str] = set()
     for index, relpath in enumerate(scanned):
-        run = run_file(imports, relpath)
+        run = run_file(imports, relpath, features)
         result.runs.append(run)
         if run.changes_state:
             for name in imports.modules:
@@ -128,7 +129,7 @@ def scan(imports: Imports, scanned: list[str], client_mode: bool) -> Scan:
     return result
 
 
-def run_file(imports: Imports, relpath: str) -> FileRun:
+def run_file(imports: Imports, relpath: str, features: frozenset[str] | None = None) -> FileRun:
     """The scanner's fresh import of `relpath`, with what it leaves behind for later files."""
     name = module_path(relpath)
     before = imports.state()
@@ -139,7 +140,7 @@ def run_file(imports: Imports, relpath: str) -> FileRun:
         bindings = module.bindings
         namespace = sorted((k, v) for k, v in bindings.items() if not k.startswith("__"))
         endpoints = [(k, v) for k, v in namespace if isinstance(v, EndpointValue)]
-        functions = _extract(namespace, name, relpath)
+        functions = _extract(namespace, name, relpath, features)
     changed = imports.state() != before
     return FileRun(relpath, failure, unknowns, bindings, functions, endpoints, before[2:], changed)
 
@@ -165,7 +166,11 @@ def add_run(result: Scan, run: FileRun, client_mode: bool, build_dir: str, seen:
     return True
 
 
-def _extract(namespace: list[tuple[str, Any]], module: str, relpath: str) -> list[tuple[str, Function]]:
+def _extract(
+    namespace: list[tuple[str, Any]], module: str, relpath: str, features: frozenset[str] | None
+) -> list[tuple[str, Function]]:
+    fb_suffix = features is not None and "no_fb_suffix" not in features  # 1.11.0–1.11.2 name `<n>-fb`
+    async_classes = features is None or "max_concurrency" in features  # 1.13+: a class with an async method
     variables: dict[int, str] = {}
     bindings = dict(namespace)
     endpoints = [(k, v) for k, v in namespace if isinstance(v, EndpointValue) and not v.is_client]
@@ -191,6 +196,9 @@ def _extract(namespace: list[tuple[str, Any]], module: str, relpath: str) -> lis
         holder = bindings.get(variable) if variable is not None else remote.endpoint
         concurrency = holder.kwargs["max_concurrency"] if isinstance(holder, EndpointValue) else 1
         is_lb = config.type_name in LB_CLASSES or (remote.method is not None and remote.path is not None)
+        resource = config.name
+        if fb_suffix and isinstance(resource, str):
+            resource += "-fb" if config.kwargs.get("flashboot", True) else ""
         out.append(
             (
                 key,
@@ -198,9 +206,9 @@ def _extract(namespace: list[tuple[str, Any]], module: str, relpath: str) -> lis
                     name=value.name,
                     module=module,
                     relpath=relpath,
-                    resource=config.name,
+                    resource=resource,
                     resource_type=config.type_name,
-                    is_async=value.is_async or value.wrapped,
+                    is_async=(value.is_async or value.wrapped) and (async_classes or not value.is_class),
                     is_class=value.is_class,
                     http_method=remote.method,
                     http_path=remote.path,
