@@ -63,3 +63,15 @@ async def test_broken_buffer_never_crashes_the_server(client):
         types.HoverParams(types.TextDocumentIdentifier(u), types.Position(0, 0))
     )
     assert hover is None or hover.contents
+
+
+def test_every_profile_is_a_valid_setting():
+    """`flash.profile` accepts every profile the server has (the schema's enum once listed only tetra's)."""
+    from flash_lsp.core.profiles import PROFILES
+    from flash_lsp.lsp.settings import parse
+
+    for name in ["auto", *PROFILES]:
+        settings, problems = parse({"profile": name})
+        assert (settings.profile, problems) == (name, []), name
+    settings, problems = parse({"profile": "flash-9.9"})
+    assert settings.profile == "auto" and "flash.profile" in problems[0]
