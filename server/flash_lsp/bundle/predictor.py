@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import email.parser
-import json
 import os
 import re
 import sys
@@ -27,20 +25,17 @@ from . import resolve as resolve_mod
 from . import resolve_uv
 from .assemble import assemble, packages_for, problem_entry, resolution_entry
 from .cache import Cache, env_fingerprint, resolution_key
-from .http import HttpClient, HttpError, NetworkError
+from .http import HttpClient, NetworkError
 from .model import Problem, SizeEstimate, SizeRequest
 from .offline import offline_packages
 from .plan import ResolvePlan, plan_requirements
 from .problems import analyze_no_wheel, problems_from_error
-from .resolve import Resolution, ResolutionError, ResolvedDist
-from .tags import canonical
-from .wheelcd import RangeNotSupported, WheelFormatError, WheelStats
-from .wheelstats import EXACT_LIMIT, fetch_wheel_stats, ratio_stats
+from .resolve import Resolution, ResolutionError
+from .wheel_sizes import DEFAULT_INDEX, WheelSizes, requires_dist
+from .wheelstats import EXACT_LIMIT
 
-DEFAULT_INDEX = "https://pypi.org/simple"
 TTL_SECONDS = 24 * 3600
 PINNED_TTL_SECONDS = 30 * 24 * 3600
-SIMPLE_ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.latest+json;q=0.9"
 
 Update = Callable[[SizeEstimate], None]
 Progress = Callable[[project_mod.Sizing | None], None]
@@ -60,13 +55,6 @@ def _is_pinned(requirements) -> bool:
         if len(spec) != 1 or spec[0].operator not in ("==", "===") or "*" in spec[0].version:
             return False
     return True
-
-
-def _requires_from_metadata(text: str | None) -> list[str] | None:
-    if not text:
-        return None
-    msg = email.parser.Parser().parsestr(text, headersonly=True)
-    return msg.get_all("Requires-Dist") or []
 
 
 class SizePredictor:
@@ -124,6 +112,7 @@ class SizePredictor:
             f"pip@{os.path.realpath(self.python)}:{resolve_mod.pip_version_fast(self.python) or '?'}"
             f"|env={env_fingerprint(self.env)}|index={self.index_url if self.pass_index_url else '-'}"
         )
+        self.wheels = WheelSizes(self.cache, self.http, self.index_url, self._profile, exact_limit, sample)
 
     # ------------------------------------------------------------------ public API
 
@@ -391,65 +380,12 @@ class SizePredictor:
     async def _run(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
-    def _wheel_stats_blocking(self, d: ResolvedDist, python_version: str, indexes: list[str]) -> WheelStats:
-        wid = self.cache.wheel_id(self._index_identity(indexes), d.url, d.sha256)
-        hit = self.cache.get_wheel(wid)
-        if hit is not None:
-            return hit
-        try:
-            st = fetch_wheel_stats(
-                lambda s, n: self.http.get_range(d.url, s, n),
-                d.filename,
-                exact_limit=self.exact_limit,
-                sample=self.sample,
-                python_version=python_version,
-                sha256=d.sha256,
-            )
-        except RangeNotSupported as exc:
-            size = d.size or exc.size or self._simple_size(d)
-            if size is None:
-                raise NetworkError(f"no size known for {d.filename}") from exc
-            st = ratio_stats(d.filename, size)
-        except (WheelFormatError, HttpError) as exc:
-            size = d.size or self._simple_size(d)
-            if size is None:
-                raise NetworkError(f"{d.filename}: {exc}") from exc
-            st = ratio_stats(d.filename, size)
-        self.cache.put_wheel(wid, st)
-        return st
-
-    def _simple_project(self, name: str) -> dict | None:
-        try:
-            r = self.http.request(f"{self.index_url}/{canonical(name)}/", {"Accept": SIMPLE_ACCEPT})
-        except (NetworkError, HttpError):
-            return None
-        if r.status != 200:
-            return None
-        try:
-            return json.loads(r.body)
-        except ValueError:
-            return None
-
-    def _simple_size(self, d: ResolvedDist) -> int | None:
-        data = self._simple_project(d.name)
-        for f in (data or {}).get("files", []):
-            if f.get("filename") == d.filename:
-                return f.get("size")
-        return None
-
-    def _index_identity(self, indexes: list[str]) -> str:
-        """The index set a resolution used: the user's configuration (as in `_profile`) plus the plan's options."""
-        return json.dumps([self._profile, indexes])
-
     async def _entry_from_resolution(self, res: Resolution, req: SizeRequest, confidence: str) -> dict:
         indexes = self.plan_for(req).index_set()
-        stats = await asyncio.gather(
-            *(self._run(self._wheel_stats_blocking, d, req.python_version, indexes) for d in res.dists)
-        )
+        stats = await asyncio.gather(*(self._run(self.wheels.stats, d, req.python_version, indexes) for d in res.dists))
         requires: dict[str, list[str]] = {}
         for d, st in zip(res.dists, stats, strict=False):
-            reqs = d.requires_dist if d.requires_dist is not None else _requires_from_metadata(st.metadata)
-            requires[d.key] = list(reqs or [])
+            requires[d.key] = requires_dist(d, st)
         notes = []
         if res.diverged:
             notes.append(
@@ -491,7 +427,7 @@ class SizePredictor:
     # ------------------------------------------------------------------ problems
 
     def _explain_no_wheel(self, name: str, requirement: str, python_version: str, platforms) -> Problem:
-        return analyze_no_wheel(self._simple_project(name), name, requirement, python_version, platforms)
+        return analyze_no_wheel(self.wheels.simple_project(name), name, requirement, python_version, platforms)
 
 
 _default: SizePredictor | None = None
