@@ -5,8 +5,11 @@ Values are copied from runpod-flash 1.21.0; where 1.17.0 differs the table says 
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import flash_api
 from ..profiles import CPU_CLASSES, LIVE_CLASSES, RESOURCE_CLASSES, RUNTIME_LB_CLASSES  # noqa: F401 - this module's API
+from ..sim_values import UNKNOWN, Ref
 
 # The resource classes are the same in every family (core/profiles.py); the 1.x scanner treats all
 # four `LoadBalancerSlsResource` subclasses as load-balanced.
@@ -156,3 +159,25 @@ def all_gpu_groups() -> list[str]:
 def cpu_disk_limit(instances: list[str]) -> int | None:
     """The largest container disk (GB) every instance allows (None: no CPU instances)."""
     return min(flash_api.cpu_disk_limit(i) for i in instances) if instances else None
+
+
+def api_ref(name: str) -> Any:
+    """How the simulation sees a name imported from runpod_flash."""
+    if name == "remote":
+        return Ref("remote", name)
+    if name == "Endpoint":
+        return Ref("endpoint", name)
+    if name in RESOURCE_CLASSES:
+        return Ref("resource_class", name)
+    if name == "PodTemplate":
+        return Ref("template_class", name)
+    if name == "NetworkVolume":
+        return Ref("volume_class", name)
+    if name in ENUMS:
+        return Ref("enum", name)
+    return UNKNOWN
+
+
+def exit_ref(module: str, name: str) -> Any:
+    """`sys.exit` and friends, as imported names (None for anything else)."""
+    return Ref("exit", f"{module}.{name}") if f"{module}.{name}" in ("sys.exit", "os._exit", "os.abort") else None

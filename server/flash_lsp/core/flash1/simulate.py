@@ -26,6 +26,7 @@ from ..module_exec import (
     handler_names,
 )
 from . import api
+from .build_time_effects import SIDE_EFFECT_MODULES, may_inject_names, side_effect
 from .endpoint import Raised, apply_remote, apply_route, endpoint_call, make_config, make_endpoint, make_remote, route
 from .values import (
     BoundMethod,
@@ -63,23 +64,6 @@ _KIND_TYPES = {
     "call": "TypeError",
     "exit": "SystemExit",
 }
-_SIDE_EFFECT_MODULES = {
-    "requests": "a network request",
-    "httpx": "a network request",
-    "urllib": "a network request",
-    "urllib3": "a network request",
-    "aiohttp": "a network request",
-    "socket": "a network connection",
-    "subprocess": "a subprocess",
-    "shutil": "file changes",
-    "boto3": "a cloud API call",
-}
-_SIDE_EFFECT_CALLS = {
-    "os.system": "a subprocess",
-    "os.remove": "file changes",
-    "os.makedirs": "file changes",
-    "os.mkdir": "file changes",
-}
 _PATH_API = {
     "os.path.join": posixpath.join,
     "os.path.dirname": posixpath.dirname,
@@ -91,7 +75,6 @@ _PATH_API = {
     "sys.path.append": None,
     "time.sleep": None,
 }
-_NAMESPACE_CHANGERS = ("globals", "exec", "eval", "vars", "locals", "setattr", "__import__")
 _IMPORT_TIMEOUT = 30  # seconds the scanner waits for one module's import
 _ROUTE_METHODS = {"get": "GET", "post": "POST", "put": "PUT", "delete": "DELETE", "patch": "PATCH"}
 
@@ -203,7 +186,7 @@ class Simulator(_Simulator):
             self.raising(raised, node)
         if found is not None:
             return found if leaf else self.imports.load(top, self)
-        if top in _SIDE_EFFECT_MODULES or top in ("sys", "os", "time"):
+        if top in SIDE_EFFECT_MODULES or top in ("sys", "os", "time"):
             return Ref("stdlib", dotted) if top in ("sys", "os", "time") else UNKNOWN
         return UNKNOWN
 
@@ -217,14 +200,14 @@ class Simulator(_Simulator):
             for alias in node.names:
                 names = api.PACKAGE_EXPORTS if alias.name == "*" else [alias.name]
                 for name in names:
-                    scope[alias.asname or name] = _api_ref(name)
+                    scope[alias.asname or name] = api.api_ref(name)
             return
         source = self.import_module(module, node, leaf=True)
         for alias in node.names:
             self.module_aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
             if not isinstance(source, ModuleValue):
                 if alias.name != "*":
-                    scope[alias.asname or alias.name] = _exit_ref(module, alias.name) or UNKNOWN
+                    scope[alias.asname or alias.name] = api.exit_ref(module, alias.name) or UNKNOWN
                 else:
                     self.opaque = True
                 continue
@@ -328,7 +311,7 @@ class Simulator(_Simulator):
         base = self.expr(node.value, scope)
         attr = node.attr
         if isinstance(base, Ref) and base.kind == "module":
-            return _api_ref(attr) if attr in api.PACKAGE_EXPORTS else Ref("module", f"{base.name}.{attr}")
+            return api.api_ref(attr) if attr in api.PACKAGE_EXPORTS else Ref("module", f"{base.name}.{attr}")
         if isinstance(base, Ref) and base.kind == "enum":
             if attr not in api.ENUMS[base.name]:
                 if attr in ("all", "from_string", "value", "name"):
@@ -348,7 +331,7 @@ class Simulator(_Simulator):
             return value
         if isinstance(base, Ref) and base.kind == "stdlib":
             dotted = f"{base.name}.{attr}"
-            return _exit_ref(base.name, attr) or (
+            return api.exit_ref(base.name, attr) or (
                 Ref("stdlib", dotted) if dotted in _PATH_API or dotted in ("os.path", "sys.path") else UNKNOWN
             )
         return UNKNOWN
@@ -383,7 +366,7 @@ class Simulator(_Simulator):
 
     def call(self, node: ast.Call, scope: dict) -> Any:
         self.note_side_effect(node)
-        if _may_inject_names(node, scope, self.defs):
+        if may_inject_names(node, scope, self.defs):
             self.opaque = True
         func = self.expr(node.func, scope)
         args, kwargs, opaque = self.arguments(node, scope)
@@ -450,78 +433,9 @@ class Simulator(_Simulator):
 
     def note_side_effect(self, node: ast.Call) -> None:
         """Module-level calls into networking, subprocess or file-writing APIs run during the build."""
-        dotted = _dotted(node.func)
-        if not dotted:
-            return
-        root, _, rest = dotted.partition(".")
-        module = self.module_aliases.get(root)
-        full = f"{module}.{rest}" if module and rest else module or dotted
-        top = full.split(".")[0]
-        what = _SIDE_EFFECT_CALLS.get(full) or (_SIDE_EFFECT_MODULES.get(top) if module else None)
-        if what is None and dotted == "open" and _writes(node):
-            what = "file changes"
+        what = side_effect(node, self.module_aliases)
         if what is not None:
-            self.side_effects.append((f"{what} ({dotted}(...))", self.span(node)))
+            self.side_effects.append((what, self.span(node)))
 
 
 _MISSING = object()
-
-
-def _api_ref(name: str) -> Any:
-    if name == "remote":
-        return Ref("remote", name)
-    if name == "Endpoint":
-        return Ref("endpoint", name)
-    if name in api.RESOURCE_CLASSES:
-        return Ref("resource_class", name)
-    if name == "PodTemplate":
-        return Ref("template_class", name)
-    if name == "NetworkVolume":
-        return Ref("volume_class", name)
-    if name in api.ENUMS:
-        return Ref("enum", name)
-    return UNKNOWN
-
-
-def _exit_ref(module: str, name: str) -> Any:
-    return Ref("exit", f"{module}.{name}") if f"{module}.{name}" in ("sys.exit", "os._exit", "os.abort") else None
-
-
-def _may_inject_names(call: ast.Call, scope: dict, defs: dict[str, ast.AST]) -> bool:
-    """Whether a module-level call may add module globals we cannot see: `globals()`, `exec`,
-    `setattr`…, anything handed `__name__`/`globals()`/`sys.modules`, or a function of this
-    module whose body uses those."""
-    func = call.func
-    if isinstance(func, ast.Name) and func.id in _NAMESPACE_CHANGERS and func.id not in scope:
-        return True
-    for arg in [*call.args, *(k.value for k in call.keywords)]:
-        for node in ast.walk(arg):
-            if isinstance(node, ast.Name) and node.id in ("__name__", "globals", "vars"):
-                return True
-            if isinstance(node, ast.Attribute) and node.attr == "modules":
-                return True
-    body = defs.get(func.id) if isinstance(func, ast.Name) else None
-    if body is not None:
-        return any(
-            (isinstance(n, ast.Name) and n.id in _NAMESPACE_CHANGERS)
-            or (isinstance(n, ast.Attribute) and n.attr == "modules")
-            or isinstance(n, ast.Global)
-            for n in ast.walk(body)
-        )
-    return False
-
-
-def _dotted(node: ast.expr) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
-def _writes(node: ast.Call) -> bool:
-    mode = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "mode"), None)
-    return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and any(c in mode.value for c in "wax+")
