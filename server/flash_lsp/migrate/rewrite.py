@@ -14,6 +14,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from ..core.model import Diagnostic
 from . import routes as R
 from .calls import CallSites, ClientCallNotes
+from .module_syntax import alias_name, is_import, last_import_index, module_bindings, names_in
 from .notes import code_of, note
 from .requirements import strip_torch
 from .scan import KEPT_NAMES, LB_CLASSES, Config, Decorated, ModuleScan, scan
@@ -54,7 +55,7 @@ class ModuleRewrite:
         self.replace: dict[int, list[cst.BaseStatement]] = {}  # id(stmt) -> replacement (may be empty)
         self.taken = {s.name.value for s in self.module.body if isinstance(s, (cst.ClassDef, cst.FunctionDef))}
         self.borrowed: dict[str, set[str]] = {}  # module -> names the migrated decorators need from it
-        self.app_var = "rp_app" if "app" in _module_bindings(self.module) else "app"
+        self.app_var = "rp_app" if "app" in module_bindings(self.module) else "app"
 
     # ------------------------------------------------------------------ helpers
 
@@ -298,9 +299,9 @@ class ModuleRewrite:
     def _assemble(self) -> list[cst.BaseStatement]:
         body: list[cst.BaseStatement] = []
         pending: list[cst.EmptyLine] = []
-        last_import = _last_import_index(self.module.body)
+        last_import = last_import_index(self.module.body)
         for i, stmt in enumerate(self.module.body):
-            new = self._imports(stmt) if _is_import(stmt) else self.replace.get(id(stmt), [stmt])
+            new = self._imports(stmt) if is_import(stmt) else self.replace.get(id(stmt), [stmt])
             if not new:
                 pending += [line for line in stmt.leading_lines if line.comment is not None]
                 if i == last_import and self.resources:
@@ -341,9 +342,9 @@ class ModuleRewrite:
         source = self.scan.project_imports.get(ref or "")
         if source is None:
             return
-        bound = _module_bindings(self.module)
+        bound = module_bindings(self.module)
         for arg in args:
-            for name in (n.value for n in _names_in(arg.value)):
+            for name in (n.value for n in names_in(arg.value)):
                 if name not in bound and name != "runpod":
                     self.borrowed.setdefault("runpod" if name in KEPT_NAMES else source[0], set()).add(name)
 
@@ -366,7 +367,7 @@ class ModuleRewrite:
         out: list[cst.BaseStatement] = []
         for small in stmt.body:
             if small in self.scan.old_imports:
-                kept = [a for a in small.names if _alias_name(a) in KEPT_NAMES]
+                kept = [a for a in small.names if alias_name(a) in KEPT_NAMES]
                 line = cst.parse_statement("import runpod\n")
                 if self.scan.old_imports.index(small) == 0:
                     out.append(line.with_changes(leading_lines=stmt.leading_lines))
@@ -393,60 +394,9 @@ class ModuleRewrite:
         return out
 
     def _removed_import(self, node: cst.ImportFrom, alias: cst.ImportAlias) -> bool:
-        local = alias.asname.name.value if alias.asname else _alias_name(alias)
+        local = alias.asname.name.value if alias.asname else alias_name(alias)
         target = self.scan.project_imports.get(local)
         return target in self.ctx.configs and target not in self.ctx.stubs
-
-
-def _names_in(node: cst.CSTNode) -> list[cst.Name]:
-    """Free names of an expression (attribute names excluded)."""
-    import libcst.matchers as m
-
-    attrs = {id(a.attr) for a in m.findall(node, m.Attribute())}
-    kws = {id(a.keyword) for a in m.findall(node, m.Arg()) if a.keyword is not None}
-    return [n for n in m.findall(node, m.Name()) if id(n) not in attrs and id(n) not in kws]
-
-
-def _module_bindings(module: cst.Module) -> set[str]:
-    """Names bound by module-level assignments, definitions and imports."""
-    names = set()
-    for stmt in module.body:
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-            names.add(stmt.name.value)
-        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
-            if isinstance(small, cst.Assign):
-                names |= {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
-            elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
-                for a in small.names:
-                    names.add(
-                        a.asname.name.value if a.asname else (a.name.value if isinstance(a.name, cst.Name) else "")
-                    )
-    return names
-
-
-def _alias_name(alias: cst.ImportAlias) -> str:
-    return alias.name.value if isinstance(alias.name, cst.Name) else alias.name.attr.value
-
-
-def _is_import(stmt: cst.BaseStatement) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and any(
-        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
-    )
-
-
-def _last_import_index(body) -> int:
-    """Index of the last statement of the leading import block (docstrings and `__future__` included)."""
-    last = -1
-    for i, stmt in enumerate(body):
-        if _is_import(stmt):
-            last = i
-        elif not (
-            isinstance(stmt, cst.SimpleStatementLine)
-            and isinstance(stmt.body[0], cst.Expr)
-            and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-        ):
-            break
-    return last
 
 
 def _swap_decorator(node, old: cst.Decorator, new: cst.Decorator):
