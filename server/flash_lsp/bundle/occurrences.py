@@ -100,3 +100,32 @@ def conflict_names(data: dict) -> set[str]:
         if m:
             names.add(canonical(m.group(1)))
     return names
+
+
+def endpoint_total(est: SizeEstimate, pkgs: list[PackageSize]) -> int | None:
+    """The archive of one endpoint alone: its packages, the project files and the overhead."""
+    if est.archive_bytes is None:
+        return None
+    return sum(p.archive_bytes for p in pkgs) + est.project_bytes + est.overhead_bytes
+
+
+def endpoint_figures(est: SizeEstimate, model: ProjectModel) -> list[dict]:
+    """What each endpoint's own `dependencies=[...]` brings in, and its archive alone."""
+    from ..core.query import endpoints
+
+    out = []
+    for ep in endpoints(model):
+        if not ep.functions:
+            continue
+        own = endpoint_requirements(model, ep)
+        pkgs = brings_in(est, own)
+        out.append(
+            {
+                "name": ep.name,
+                "compute": ep.compute,
+                "requirements": own,
+                "packages": [p.name for p in pkgs],
+                "bytes": endpoint_total(est, pkgs),
+            }
+        )
+    return out

@@ -43,13 +43,13 @@ from typing import TYPE_CHECKING, Any
 from ...bundle import SizeEstimate, SizePredictor, SizeRequest
 from ...bundle.contributors import contributors, ignore_file_for
 from ...bundle.diagnostics import size_diagnostics
-from ...bundle.model import MIB, PackageSize
-from ...bundle.occurrences import brings_in, endpoint_requirements
+from ...bundle.model import MIB
+from ...bundle.occurrences import brings_in, endpoint_figures, endpoint_requirements, endpoint_total
 from ...bundle.request import request_for
 from ...bundle.resolve import pip_version_fast
 from ...bundle.verdict import PipVerdict, combined_outcome, pip_verdict
 from ...core.project import BuildOutcome
-from ...core.query import Endpoint, endpoints
+from ...core.query import Endpoint
 from ...core.rules.catalogue import SIZE
 from . import size_progress
 from .projects import param, resolve_project
@@ -343,29 +343,8 @@ class BundleSizes:
         out["contributors"] = self.contributors_of(state)
         out["confidence_text"] = how_known(out["confidence"], out.get("cached_from"), name == "updating")
         out["dependencies"] = self.verdict(state).to_json() if model is not None else None
-        out["endpoints"] = []
-        if est is not None and model is not None:
-            for ep in endpoints(model):
-                if not ep.functions:
-                    continue
-                own = endpoint_requirements(model, ep)
-                pkgs = brings_in(est, own)
-                out["endpoints"].append(
-                    {
-                        "name": ep.name,
-                        "compute": ep.compute,
-                        "requirements": own,
-                        "packages": [p.name for p in pkgs],
-                        "bytes": self.endpoint_total(est, pkgs),
-                    }
-                )
+        out["endpoints"] = endpoint_figures(est, model) if est is not None and model is not None else []
         return out
-
-    @staticmethod
-    def endpoint_total(est: SizeEstimate, pkgs: list[PackageSize]) -> int | None:
-        if est.archive_bytes is None:
-            return None
-        return sum(p.archive_bytes for p in pkgs) + est.project_bytes + est.overhead_bytes
 
     def contributors_of(self, state: ProjectState) -> list[dict]:
         """The directories that make up most of the predicted archive (`bundle.contributors`)."""
@@ -378,7 +357,7 @@ class BundleSizes:
         est, _name = self.current(state)
         if est is None or state.model is None:
             return None
-        return self.endpoint_total(est, brings_in(est, endpoint_requirements(state.model, ep)))
+        return endpoint_total(est, brings_in(est, endpoint_requirements(state.model, ep)))
 
     # -- notifications and lenses ------------------------------------------------------------
     def _notify(self, s: SizeState) -> None:

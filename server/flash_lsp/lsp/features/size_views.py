@@ -11,7 +11,14 @@ from lsprotocol import types
 from ...bundle import SizeEstimate
 from ...bundle.format import human_bytes
 from ...bundle.hints import extract_package_name
-from ...bundle.occurrences import Occurrence, brings_in, conflict_names, endpoint_requirements, occurrences
+from ...bundle.occurrences import (
+    Occurrence,
+    brings_in,
+    conflict_names,
+    endpoint_requirements,
+    endpoint_total,
+    occurrences,
+)
 from ...bundle.tags import canonical
 from ...core.model import Span
 from ...core.query import Endpoint
@@ -67,7 +74,7 @@ def lens_suffix(ls: FlashLanguageServer, state: ProjectState, ep: Endpoint) -> s
     own = endpoint_requirements(state.model, ep)
     mark = "…" if name == "updating" else ""
     if own:
-        own_bytes = sizes.endpoint_total(est, brings_in(est, own))
+        own_bytes = endpoint_total(est, brings_in(est, own))
         return f" · ~{human_bytes(own_bytes)}{mark} (archive ~{human_bytes(est.archive_bytes)})"
     return f" · archive ~{human_bytes(est.archive_bytes)}{mark}"
 
