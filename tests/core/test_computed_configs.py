@@ -215,3 +215,17 @@ def test_an_import_after_a_sys_path_change(insert, outcome):
     else:
         assert result.failure is None
         assert result.bindings["LIMIT"] == (7 if outcome == "found" else UNKNOWN)
+
+
+def test_fl406_advice_follows_the_exception_the_import_raises(analyze):
+    """A KeyError from an unset variable is not fixed by moving imports into functions."""
+    worker = HEAD + "cfg = LiveServerless(name='w', workersMax=int(os.environ['MAX']))\n"
+    worker += "@remote(cfg)\nasync def f(x):\n    return x\n"
+    model = analyze({"workers/w.py": worker}, env_vars={})
+    (found,) = [d for d in model.diagnostics if d.code == "FL406"]
+    assert "KeyError" in found.message and "os.environ.get" in found.message
+    assert "inside the function body" not in found.message
+    missing = HEAD + "import helpers_of_ours\n" + worker.removeprefix(HEAD)
+    model = analyze({"workers/w.py": missing, "helpers_of_ours/__init__.py": "raise ImportError('x')\n"}, env_vars={})
+    (found,) = [d for d in model.diagnostics if d.code == "FL406"]
+    assert "inside the function body" in found.message

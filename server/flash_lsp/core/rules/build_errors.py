@@ -150,11 +150,7 @@ def _deployments(model: ProjectModel) -> Iterator[Diagnostic]:
             span = dep.failure_span or Span(0, 0, 0, 0)
             missing = _missing_module(dep.omitted_because) if dep.failure_kind == "import" else None
             ours = missing is None or _is_project_module(missing, model)
-            advice = (
-                "Import other project modules inside the function body instead."
-                if ours
-                else f"Install '{missing}' in the environment `flash build` runs in (and list it in requirements.txt)."
-            )
+            advice = _import_failure_advice(dep.failure_kind, missing, ours)
             yield CATALOGUE["FL406"].at(
                 dep.source,
                 span,
@@ -176,6 +172,20 @@ def _deployments(model: ProjectModel) -> Iterator[Diagnostic]:
 
 
 _NO_MODULE = re.compile(r"No module named '([^']+)'")
+_ADVICE = {
+    "key": "Give the lookup a default (os.environ.get) or set the variable where `flash build` runs.",
+    "value": "Make the conversion succeed with the build's environment, or give it a default.",
+    "name": "Define the name before it is used at module level.",
+}
+
+
+def _import_failure_advice(kind: str | None, missing: str | None, ours: bool) -> str:
+    """What to do about the exception the builder's import raises, by its kind."""
+    if kind in ("import", "relative_import"):
+        if not ours:
+            return f"Install '{missing}' in the environment `flash build` runs in (and list it in requirements.txt)."
+        return "Import other project modules inside the function body instead."
+    return _ADVICE.get(kind or "", "Move the code that raises into a function, or make it succeed at import.")
 
 
 def _missing_module(message: str) -> str | None:
