@@ -80,10 +80,10 @@ class FileFacts:
             self._states, start = [hashlib.sha256()], 0
         del self._states[start + 1 :]
         digest = self._states[start].copy()
-        for i in range(start * _STEP, len(self._sorted)):
-            if i % _STEP == 0 and i // _STEP == len(self._states):
+        for k in range(start, -(-len(self._sorted) // _STEP)):
+            if k == len(self._states):
                 self._states.append(digest.copy())
-            digest.update(self._records[self._sorted[i]][1])
+            digest.update(b"".join(self._records[p][1] for p in self._sorted[k * _STEP : (k + 1) * _STEP]))
         self._first_changed = len(self._sorted)
         return digest.hexdigest()
 
