@@ -78,6 +78,17 @@ def big_module_1x(lines: int = 2000) -> str:
     return "\n".join(out)
 
 
+def flash1_workspace(root: Path, modules: int) -> str:
+    """The 1.x workspace of `bench/flash1_scan.py` plus the big worker file; returns its text."""
+    from flash1_scan import generate as generate_1x
+
+    generate_1x(root, modules)
+    text = big_module_1x(2000)
+    (root / BIG_1X).parent.mkdir(parents=True, exist_ok=True)
+    (root / BIG_1X).write_text(text)
+    return text
+
+
 def config_edit_1x(text: str, i: int) -> str:
     return text.replace("workers=(0, 2)", f"workers=(0, {i % 5 + 1})")
 
@@ -229,14 +240,9 @@ def main() -> None:
         f"workspace: {args.modules} modules + a 2,000-line worker file; load average {Path('/proc/loadavg').read_text().split()[:3]}"
     )
     if args.profile in ("all", "flash1"):
-        from flash1_scan import generate as generate_1x
-
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "ws"
-            generate_1x(root, args.modules)
-            text = big_module_1x(2000)
-            (root / BIG_1X).parent.mkdir(parents=True, exist_ok=True)
-            (root / BIG_1X).write_text(text)
+            text = flash1_workspace(root, args.modules)
             runs = {
                 name: in_process_compute(root, text, args.edits, edit, "flash1", BIG_1X)
                 for name, edit in (("config", config_edit_1x), ("body", body_edit_1x))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import tempfile
+import textwrap
 from pathlib import Path
 from unittest import mock
 
@@ -99,14 +100,19 @@ def _check_sequence(root: Path, steps: list[tuple[str, list[int], int]], last_go
         return result
 
     with mock.patch("flash_lsp.core.flash1.analysis.rescan", counting):
-        editor = _project(root, editor=True, last_good=last_good)
-        editor.analyze(STAMP)
-        overrides: dict[str, str] = {}
-        for relpath, pieces, n in steps:
-            overrides[relpath] = _text(pieces, n)
-            editor.set_override(relpath, overrides[relpath])
-            assert _observed(editor.analyze(STAMP)) == _observed(_cold(root, overrides, last_good))
+        _follow(root, [(relpath, _text(pieces, n)) for relpath, pieces, n in steps], last_good)
     return reused
+
+
+def _follow(root: Path, edits: list[tuple[str, str]], last_good: bool) -> None:
+    """Set each (file, text) of `edits` on one editor project, comparing every analysis with a cold one."""
+    editor = _project(root, editor=True, last_good=last_good)
+    editor.analyze(STAMP)
+    overrides: dict[str, str] = {}
+    for relpath, text in edits:
+        overrides[relpath] = text
+        editor.set_override(relpath, text)
+        assert _observed(editor.analyze(STAMP)) == _observed(_cold(root, overrides, last_good))
 
 
 BASE = {
@@ -188,3 +194,99 @@ def test_a_submodule_bound_on_its_package_by_a_later_file_is_not_seen_earlier(tm
         ("b.py", [3], 1),  # b.py, before it in the order, must import pkg/c.py itself
     ]
     _check_sequence(root, steps)
+
+
+# Keystrokes inside function bodies: a helper's body (which the build cannot see: the file's
+# parsed source is kept and only its lines change), an endpoint's body (which ships), and module
+# code; the editor rules (FL446/FL447), the `dependencies=` strings and parse warnings must follow.
+BODY_FILES = {
+    "a.py": "from runpod_flash import Endpoint\nimport json\n\nLIMIT = 3\n{module}\n\n"
+    "@Endpoint(name='ep', cpu='cpu3c-1-2', dependencies=['numpy'])\nasync def fn(x):\n{endpoint}\n\n\n"
+    "def helper(y):\n{helper}\n\n\nclass Box:\n    def get(self):\n{method}\n",
+    "b.py": "from runpod_flash import Endpoint\n\n\n@Endpoint(name='other', cpu='cpu3c-1-2')\ndef other(x):\n"
+    "    return x\n\n\ndef tool():\n{tool}\n",
+}
+SLOTS = {"module": "a.py", "endpoint": "a.py", "helper": "a.py", "method": "a.py", "tool": "b.py"}
+BODIES = [
+    "    return {n}",
+    "    return json.dumps({n})  # {n}",
+    "    return undefined_call({n})",
+    "    value = LIMIT * {n}\n    return value",
+    "    import os\n    return os.sep * {n}",
+    "    return ({n},\n            {n})",
+    "    return fn({n})",
+]
+MODULE_LINES = ["", "EXTRA = {n}", "DEPS = ['requests=={n}']", "import os"]
+
+
+START = {
+    "module": "",
+    "endpoint": "    return x + LIMIT",
+    "helper": "    return y",
+    "method": "        return 1",
+    "tool": "    return 0",
+}
+
+
+def _render(slots: dict[str, str], relpath: str) -> str:
+    return BODY_FILES[relpath].format(**slots)
+
+
+def _body_edits(steps: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
+    """(file, text) after each (slot, variant, n) of `steps`, starting from `START`."""
+    slots = dict(START)
+    out = []
+    for slot, variant, n in steps:
+        choices = MODULE_LINES if slot == "module" else BODIES
+        slots[slot] = choices[variant % len(choices)].replace("{n}", str(n))
+        if slot == "method":
+            slots[slot] = textwrap.indent(slots[slot], "    ")
+        out.append((SLOTS[slot], _render(slots, SLOTS[slot])))
+    return out
+
+
+def _base_body_project(root: Path) -> Path:
+    return write_project(root, {relpath: _render(START, relpath) for relpath in BODY_FILES}, main=False)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(sorted(SLOTS)), st.integers(0, len(BODIES) - 1), st.integers(1, 9)),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_analysis_after_body_edits_equals_a_cold_one(steps):
+    with tempfile.TemporaryDirectory() as tmp:
+        _follow(_base_body_project(Path(tmp) / "p"), _body_edits(steps), last_good=True)
+
+
+def test_helper_body_edits_keep_the_parsed_source_and_match_a_cold_analysis(tmp_path):
+    from flash_lsp.core.flash1 import analysis
+
+    original, kept = analysis.apply_body_edit, []
+
+    def counting(*args):
+        kept.append(original(*args))
+        return kept[-1]
+
+    one_line = [("helper", v, n) for n in range(1, 4) for v in (0, 1, 2, 6)]
+    steps = [*one_line, ("tool", 2, 5), ("method", 1, 6)]
+    with mock.patch("flash_lsp.core.flash1.analysis.apply_body_edit", counting):
+        _follow(_base_body_project(tmp_path / "p"), _body_edits(steps), last_good=True)
+    assert len(kept) == len(steps) and all(kept)  # every one of them took the body-edit path
+
+
+def test_the_fingerprint_kept_in_parts_equals_a_cold_one(tmp_path):
+    files = {f"m{i:03}.py": f"X = {i}\n" for i in range(150)}  # more records than one kept hash state covers
+    files["ep.py"] = _text([10], 1)
+    root = write_project(tmp_path / "p", files, main=False)
+    editor = _project(root, editor=True, last_good=True)
+    first = editor.analyze(STAMP).manifest["source_fingerprint"]
+    overrides: dict[str, str] = {}
+    for n, relpath in enumerate(["m140.py", "m003.py", "m070.py", "m149.py", "m000.py", "m003.py"]):
+        overrides[relpath] = f"X = {n} * 2\n"
+        editor.set_override(relpath, overrides[relpath])
+        fingerprint = editor.analyze(STAMP).manifest["source_fingerprint"]
+        assert fingerprint == _cold(root, overrides, True).manifest["source_fingerprint"] != first

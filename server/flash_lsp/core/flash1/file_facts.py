@@ -15,6 +15,8 @@ from .imports import Source
 if TYPE_CHECKING:
     from ..project import Project
 
+_STEP = 64  # records between kept fingerprint states
+
 
 class FileFacts:
     def __init__(self, project: Project):
@@ -30,6 +32,9 @@ class FileFacts:
         self.parsed: dict[str, tuple[str, ast.Module]] = {}  # .py file → (text, tree) when it parses
         self.summaries: dict[str, Any] = {}  # scanned file → editor summary
         self._records: dict[str, tuple[str | None, bytes]] = {}  # file → (text, fingerprint record)
+        self._position: dict[str, int] = {}  # file → its place in the fingerprint's order
+        self._states: list[Any] = []  # SHA-256 state before record k * _STEP, for k = 0, 1, …
+        self._first_changed = 0  # the first record changed since the last fingerprint
 
     def update(self, files: list[str], scanned: list[str], prediction: Any) -> None:
         """Bring every fact up to date for the analysis of `files` by `prediction`."""
@@ -39,6 +44,8 @@ class FileFacts:
         else:
             todo = files
             self._files, self._members, self._sorted = files, set(files), sorted(files)
+            self._position = {p: i for i, p in enumerate(self._sorted)}
+            self._states, self._first_changed = [], 0
             self.keys, self.parsed, self.summaries = {}, {}, {}
         self._changes.clear()
         stale = prediction.stale_errors()
@@ -64,8 +71,21 @@ class FileFacts:
 
     def fingerprint(self) -> str:
         """`compute_source_fingerprint`: SHA-256 over the shipped files in POSIX-path order, each
-        as length-prefixed path and length-prefixed content."""
-        return hashlib.sha256(b"".join(self._records[p][1] for p in self._sorted)).hexdigest()
+        as length-prefixed path and length-prefixed content.
+
+        The hash state is kept every `_STEP` records, so a keystroke rehashes only from the
+        last kept state before the edited file."""
+        start = min(self._first_changed // _STEP, len(self._states) - 1)
+        if start < 0:
+            self._states, start = [hashlib.sha256()], 0
+        del self._states[start + 1 :]
+        digest = self._states[start].copy()
+        for k in range(start, -(-len(self._sorted) // _STEP)):
+            if k == len(self._states):
+                self._states.append(digest.copy())
+            digest.update(b"".join(self._records[p][1] for p in self._sorted[k * _STEP : (k + 1) * _STEP]))
+        self._first_changed = len(self._sorted)
+        return digest.hexdigest()
 
     def _record(self, relpath: str) -> None:
         project = self.project
@@ -81,6 +101,7 @@ class FileFacts:
         name = relpath.encode("utf-8")
         record = b"".join((len(name).to_bytes(8, "big"), name, len(content).to_bytes(8, "big"), content))
         self._records[relpath] = (current, record)
+        self._first_changed = min(self._first_changed, self._position.get(relpath, 0))
 
 
 def facts(project: Project) -> FileFacts:

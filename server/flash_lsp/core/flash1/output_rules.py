@@ -15,6 +15,7 @@ from ..rules import dependencies as tetra_dependencies
 from ..rules.catalogue import CATALOGUE
 from .closure import parse
 from .files import FLASHIGNORE_WARNING, last_closure
+from .per_file import per_file
 
 if TYPE_CHECKING:
     from ..project import Project, ProjectModel
@@ -110,16 +111,21 @@ def _unserved(model: ProjectModel) -> Iterator[Diagnostic]:
 def _dependencies(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
     """`dependencies=` the build ignores (not a list literal, or not a string), requirement lines pip
     rejects, pyproject.toml dependencies and exclusions that match nothing."""
-    for relpath in model.files.files:
+
+    def of_file(relpath: str) -> list[Diagnostic]:
         if not relpath.endswith(".py") or relpath.rsplit("/", 1)[-1] == "__init__.py":
-            continue
+            return []
         text = project.text(relpath)
-        for span, whole in parse(text).dropped if text is not None else ():
-            yield CATALOGUE["FL503"].at(
+        return [
+            CATALOGUE["FL503"].at(
                 relpath,
                 span,
                 "dependencies= must be a literal list for flash build to read it; nothing is installed."
                 if whole
                 else "Only string literals in dependencies= are installed; this one is dropped.",
             )
+            for span, whole in (parse(text).dropped if text is not None else ())
+        ]
+
+    yield from per_file(project, "dependencies").joined(model.files.files, None, of_file)
     yield from tetra_dependencies.project_level(model, project)

@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import deps as deps_mod
 from .closure import Parsed, parse
 from .handlers import release_of
+from .per_file import per_file
 
 # Packages the build always excludes: 1.8.0 listed numpy as well; 1.8.1+ only these four.
 SIZE_PROHIBITIVE_PACKAGES = frozenset({"torch", "torchvision", "torchaudio", "triton"})
@@ -48,15 +49,23 @@ def collect(project, tree, exclusions: list[str]) -> deps_mod.Requirements:
             )
         else:
             found += deps_mod.requirements_txt(text)
-    for relpath in tree.scan_order:
+    prefix = warning_prefix(profile)
+
+    def of_file(relpath: str) -> list[str | deps_mod.Requirement]:
+        """The file's parse warning (a str) and its `dependencies=` strings."""
         name = relpath.rsplit("/", 1)[-1]
         if not relpath.endswith(".py") or name == "__init__.py":
-            continue
+            return []
         text = project.text(relpath)
         parsed = parse(text) if text is not None else Parsed(syntax_error=_decode_error(project, relpath))
-        if parsed.syntax_error is not None:
-            result.warnings.append(f"{warning_prefix(profile)}Failed to parse {name}: {parsed.syntax_error}")
-        found += [deps_mod.Requirement(value, relpath, span, function) for value, span, function in parsed.deps]
+        warning = [] if parsed.syntax_error is None else [f"{prefix}Failed to parse {name}: {parsed.syntax_error}"]
+        return warning + [deps_mod.Requirement(value, relpath, span, function) for value, span, function in parsed.deps]
+
+    for item in per_file(project, "requirements").joined(tree.scan_order, prefix, of_file):
+        if isinstance(item, str):
+            result.warnings.append(item)
+        else:
+            found.append(item)
     seen: set = set()
     for req in found:
         if req.text not in seen:

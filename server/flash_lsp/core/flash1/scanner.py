@@ -270,11 +270,12 @@ def refresh_cross_calls(functions: list[Function], imports: Imports) -> None:
 def _cross_calls(functions: list[Function], imports: Imports) -> None:
     """`_analyze_cross_calls_ast`: direct `name(...)` calls of discovered functions, per file."""
     remote_names = {f.name for f in functions}
-    by_file: dict[str, set[str]] = {}
+    by_file: dict[str, list[Function]] = {}
     for fn in functions:
-        by_file.setdefault(fn.relpath, set()).add(fn.name)
+        by_file.setdefault(fn.relpath, []).append(fn)
     frozen = frozenset(remote_names)
-    for relpath, names in by_file.items():
+    for relpath, in_file in by_file.items():
+        names = {f.name for f in in_file}
         source = imports.source(relpath)
         tree = source.tree
         if tree is None:
@@ -286,6 +287,6 @@ def _cross_calls(functions: list[Function], imports: Imports) -> None:
         else:
             calls = _calls_in(source, names, remote_names)
             imports.cross_calls[relpath] = (tree, key, calls)
-        for fn in functions:
-            if fn.relpath == relpath and fn.name in calls:
+        for fn in in_file:
+            if fn.name in calls:
                 fn.calls = calls[fn.name]

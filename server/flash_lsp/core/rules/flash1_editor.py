@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..flash1.analysis import parse_source
+from ..flash1.per_file import per_file
 from ..flash1_api import Api, api_for
 from ..flash1_api.checks import check_module, did_you_mean, suggestions
 from ..flash1_api.free_names import free_names, module_bindings
@@ -57,23 +58,27 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
     if previous == endpoint_functions:  # the same object: the per-file memo keys compare by identity
         endpoint_functions = previous
     project.rule_memo["flash1-endpoint-functions"] = endpoint_functions
-    for relpath in prediction.scanned:
+
+    def of_file(relpath: str) -> list[Diagnostic]:
         found = module_usage(project, relpath)
         if found is None:
-            continue
+            return []
         tree, lines, usage = found
         memo_key = ("flash1-editor", relpath)
         hit = project.rule_memo.get(memo_key)
         if hit is not None and hit[0] == (id(usage), api.source, api.version, endpoint_functions):
-            yield from hit[1]
-            continue
+            return hit[1]
         diagnostics = [
             _diagnostic(relpath, f.code, f.span, f.message, f.replacements, f.extra)
             for f in check_module(usage, api, lines)
         ]
         diagnostics += _body_checks(relpath, tree, lines, usage, endpoint_functions)
         project.rule_memo[memo_key] = ((id(usage), api.source, api.version, endpoint_functions), diagnostics)
-        yield from diagnostics
+        return diagnostics
+
+    # Only the files edited since the last analysis are looked at again (docs/flash1.md, "Keystrokes").
+    context = (api.source, api.version, endpoint_functions)
+    yield from per_file(project, "editor").joined(prediction.scanned, context, of_file)
 
 
 def _diagnostic(relpath: str, code: str, span: Span, message: str, replacements=(), extra=None) -> Diagnostic:
