@@ -142,8 +142,6 @@ def _profile(args, root: Path) -> Profile:
 
 
 def _analyze(args) -> ProjectModel:
-    from .core.deps import parse_exclusions
-
     root = _checked_root(args.path)
     profile = _profile(args, root)
     environment = detect_environment(root.resolve(), args.python, profile)
