@@ -118,3 +118,20 @@ def test_a_312_server_rejects_312_only_syntax_for_a_311_build():
     assert "Type parameter lists" in pep695 and "the build's Python 3.11" in pep695
     assert "in an f-string (line 1; the build's Python 3.11)" in nested
     assert same == "None" and match == "None"
+
+
+def test_an_untrusted_workspace_reads_no_dotenv_outside_the_project(tmp_path):
+    """The server marks an untrusted workspace's environment `reads_outside=False`: the search still
+    finds the project's own `.env`, never one above an interpreter outside the project."""
+    from dataclasses import replace
+
+    root = write_project(tmp_path / "p", {"workers/w.py": WORKER, ".env": DOTENV})
+    python = _venv(tmp_path / "envs" / "build")
+    (tmp_path / "envs" / ".env").write_text("TETRA_CPU_IMAGE=example/shared:3\n")
+    untrusted = replace(detect_environment(root, str(python), TETRA_024), reads_outside=False)
+    model = Project(root, TETRA_024, untrusted, {}).analyze("2026-01-01T00:00:00.000000Z")
+    assert model.manifest["resources"]["c"]["imageName"] == "runpod/tetra-rp-cpu:latest"
+    _venv(root / ".venv")
+    inside = replace(detect_environment(root, None, TETRA_024), reads_outside=False)
+    model = Project(root, TETRA_024, inside, {}).analyze("2026-01-01T00:00:00.000000Z")
+    assert model.manifest["resources"]["c"]["imageName"] == "example/cpu:1"

@@ -98,6 +98,21 @@ def test_the_env_default_is_the_dotenv_found_from_the_installed_package(tmp_path
     assert default_env_file("assumed: a fresh venv") is None
 
 
+def test_an_untrusted_workspace_takes_no_env_default_from_outside_the_project(tmp_path):
+    """A `.env` found above an interpreter outside the project is read only when the workspace is
+    trusted (`reads_outside`); the project's own `.env` is read either way."""
+    from dataclasses import replace
+
+    site = tmp_path / "venvs" / "lib" / "python3.11" / "site-packages"
+    (site / "runpod_flash" / "core" / "resources").mkdir(parents=True)
+    (tmp_path / "venvs" / ".env").write_text("SHARED=1\n")
+    trusted = Environment(FLASH1_BASELINE, str(site), "3.11", "2.14")
+    old = profile_for_version("1.10.0", "runpod_flash")
+    assert _manifest(tmp_path / "a", old, None, trusted)["resources"]["gpu"]["env"] == {"SHARED": "1"}
+    untrusted = replace(trusted, reads_outside=False)
+    assert "env" not in _manifest(tmp_path / "b", old, None, untrusted)["resources"]["gpu"]
+
+
 CLASSES = """from runpod_flash import Endpoint, GpuGroup
 
 

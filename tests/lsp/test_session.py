@@ -22,11 +22,12 @@ CPU = "workers/cpu/endpoint.py"
 
 
 class MinimalServer:
-    """What `Session` uses of the language server: the workspace, publishing, notifications."""
+    """What `Session` uses of the language server: the workspace, trust, publishing, notifications."""
 
     def __init__(self, root: Path) -> None:
         self.workspace = Workspace(uri_of(root), workspace_folders=[types.WorkspaceFolder(uri_of(root), "basic")])
         self.client_support = ClientSupport()  # push diagnostics
+        self.trusted = False  # as the real server until the client says otherwise
         self.published: list[tuple[str, list[types.Diagnostic], int | None]] = []
         self.notified: list[tuple[str, dict]] = []
         self.protocol = self

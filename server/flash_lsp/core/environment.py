@@ -37,6 +37,8 @@ class Environment:
     source: str  # a site-packages path, or "assumed: tetra-rp 0.24.0 and its dependencies"
     python_version: str = f"{sys.version_info.major}.{sys.version_info.minor}"
     pydantic_version: str | None = None  # major.minor of the installed pydantic (its error texts link to it)
+    # a `.env` outside the project may be read (the build's dotenv search); False in an untrusted workspace
+    reads_outside: bool = True
 
     def importable(self, top_level: str) -> bool:
         return top_level in self.modules

@@ -217,11 +217,14 @@ def _build_env(project: Project) -> tuple[dict[str, str], int]:
 
 def _dotenv_text(project: Project) -> str | None:
     """The first `.env` above the build interpreter's tetra_rp package: the project's own only when
-    that environment lives inside the project (docs/tetra-build.md)."""
+    that environment lives inside the project; one outside the project only when the environment may
+    be read there (a trusted workspace; docs/tetra-build.md)."""
     for directory in dotenv_search_dirs(project.environment):
         if directory == project.root:
             if project.exists(".env"):
                 return project.text(".env")
+        elif not project.environment.reads_outside and not directory.is_relative_to(project.root):
+            continue
         elif (directory / ".env").is_file():
             try:
                 return (directory / ".env").read_text(encoding="utf-8")

@@ -148,6 +148,8 @@ class Session:
     def _new_project(self, root: Path, only: list[str] | None = None) -> tuple[Project, str]:
         profile, reason = self._profile(root)
         environment = detect_environment(root, self.settings.interpreter, profile)
+        if not self.server.trusted:  # nothing outside the project is read for it (docs/security.md)
+            environment = replace(environment, reads_outside=False)
         project = Project(
             root,
             profile,

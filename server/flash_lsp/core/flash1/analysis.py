@@ -316,6 +316,8 @@ def _default_env(project: Project) -> dict[str, str]:
         relpath = None
     if relpath is not None:
         return read_dotenv_text(project.text(relpath) or "")
+    if not project.environment.reads_outside:  # outside the project, in an untrusted workspace
+        return {}
     try:
         return read_dotenv_text(found.read_text(encoding="utf-8", errors="replace"))
     except OSError:

@@ -59,6 +59,7 @@ def register(server: FlashLanguageServer) -> None:
             return
         ls.trusted = trusted
         log.info("workspace trust: %s", "trusted" if trusted else "untrusted")
+        session.apply_settings(session.settings)  # the projects again: what may be read changed
         sizes = getattr(ls, "bundle_sizes", None)
         if sizes is not None:
             sizes.trust_changed()
