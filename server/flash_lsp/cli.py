@@ -132,21 +132,29 @@ def _checked_root(path: str) -> Path:
     return root
 
 
-def _profile(args, root: Path) -> Profile:
-    """The profile asked for, or the detected one (`auto`), remembered on `args` for the header."""
+def _profile(args, root: Path, reads: dict) -> Profile:
+    """The profile asked for, or the detected one (`auto`), remembered on `args` for the header;
+    `reads` receives the files the detection read."""
     if args.profile != "auto":
         args.profile_reason = "chosen with --profile"
         return get_profile(args.profile)
-    profile, args.profile_reason = detect_profile(root.resolve(), args.python)
+    profile, args.profile_reason = detect_profile(root.resolve(), args.python, reads)
     return profile
 
 
-def _analyze(args) -> ProjectModel:
+def _analyze(args, with_diagnostics: bool = True) -> ProjectModel:
+    """One analysis of the project: each file is read once (nothing changes it meanwhile); the
+    commands that print a build output skip the diagnostics rules."""
     root = _checked_root(args.path)
-    profile = _profile(args, root)
+    reads: dict = {}
+    profile = _profile(args, root, reads)
     environment = detect_environment(root.resolve(), args.python, profile)
     exclusions = parse_exclusions(getattr(args, "exclude", None))
-    return Project(root, profile, environment, os.environ, exclusions).analyze()
+    project = Project(
+        root, profile, environment, os.environ, exclusions, trust_disk_cache=True, with_diagnostics=with_diagnostics
+    )
+    project.read_ahead(reads)
+    return project.analyze()
 
 
 def _check(args) -> int:
@@ -206,7 +214,7 @@ def _check_json(model: ProjectModel, args, verdict: PipVerdict) -> dict:
 
 
 def _manifest(args) -> int:
-    model = _analyze(args)
+    model = _analyze(args, with_diagnostics=False)
     text = model.manifest_text()
     if text is None:
         reason = "; ".join(model.outcome.errors) or "the build writes no manifest for this project"
@@ -218,7 +226,7 @@ def _manifest(args) -> int:
 
 
 def _handlers(args) -> int:
-    model = _analyze(args)
+    model = _analyze(args, with_diagnostics=False)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out is not a directory: {out}")
@@ -234,7 +242,7 @@ def _handlers(args) -> int:
 
 
 def _files(args) -> int:
-    model = _analyze(args)
+    model = _analyze(args, with_diagnostics=False)
     for relpath in sorted(model.files.files):
         _print(relpath)
     return EXIT_OK

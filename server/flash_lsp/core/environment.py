@@ -8,7 +8,6 @@ environment found we assume exactly what `pip install tetra-rp==0.24.0` brings.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +82,8 @@ def build_interpreters(root: Path, interpreter: str | None = None) -> list[Path]
     if interpreter:
         return [Path(interpreter)]
     candidates = [root / ".venv", root / "venv"]
+    import shutil  # here: a command given --python starts without it
+
     flash = shutil.which("flash")
     if flash:
         try:

@@ -35,12 +35,14 @@ _SKIP_DIRS = {".venv", "venv", "env", ".git", ".flash", "node_modules", "__pycac
 _MAX_SOURCES = 2000
 
 
-def detect_profile(root: Path, interpreter: str | None = None) -> tuple[Profile, str]:
-    """The profile and a short sentence saying why."""
-    for found in (_installed(root, interpreter), _pinned(root), _imported(root)):
-        if found is not None:
-            return found
-    return DEFAULT_PROFILE, f"no Flash version found; assuming {DEFAULT_PROFILE.label}"
+def detect_profile(
+    root: Path, interpreter: str | None = None, reads: dict[str, tuple[tuple[int, int], bytes | None]] | None = None
+) -> tuple[Profile, str]:
+    """The profile and a short sentence saying why. `reads` receives what `disk.read_bytes`
+    gave for each source file read (by absolute path), so that a one-shot analysis need not
+    read them again."""
+    found = _installed(root, interpreter) or _pinned(root) or _imported(root, reads)  # the first that answers
+    return found or (DEFAULT_PROFILE, f"no Flash version found; assuming {DEFAULT_PROFILE.label}")
 
 
 def _installed(root: Path, interpreter: str | None) -> tuple[Profile, str] | None:
@@ -80,16 +82,19 @@ def _pinned(root: Path) -> tuple[Profile, str] | None:
     return None
 
 
-def _imported(root: Path) -> tuple[Profile, str] | None:
+def _imported(root: Path, reads: dict | None) -> tuple[Profile, str] | None:
     """The first Flash package a source file imports (runpod_flash wins when both appear)."""
     seen: set[str] = set()
     for count, path in enumerate(_sources(root)):
         if count >= _MAX_SOURCES:
             break
         try:
-            data = read_bytes(path)[1] or b""
+            read = read_bytes(path)
         except (OSError, ValueError):
             continue
+        if reads is not None:
+            reads[path] = read
+        data = read[1] or b""
         if b"runpod" not in data and b"tetra_rp" not in data:  # the regexes below cost 20x a find
             continue
         text = data.decode("utf-8", errors="replace")

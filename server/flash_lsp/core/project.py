@@ -8,7 +8,6 @@ overrides and win over the disk. Nothing here imports or executes the user's cod
 from __future__ import annotations
 
 import ast
-import hashlib
 import os
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
@@ -102,13 +101,17 @@ class Project:
         summary_cache: MutableMapping[str, FileSummary] | None = None,
         trust_disk_cache: bool = False,
         only: list[str] | None = None,
+        with_diagnostics: bool = True,
     ):
         """`keep_last_good`: while a file does not parse, analyse its last parsable version (the
         editor's view; the CLI predicts the build, which skips the file). `summary_cache`: a
         persistent map of summaries keyed by path and content hash. `trust_disk_cache`: reuse
         file contents read earlier without a `stat` until `invalidate` (the server learns about
         disk changes from file-watch events). `only`: analyse just these files of `root` (a
-        file opened outside every project), without walking the directory."""
+        file opened outside every project), without walking the directory. `with_diagnostics`
+        False: the caller reads no diagnostics (a command that prints a build output), so the
+        rules do not run and `ProjectModel.diagnostics` stays empty."""
+        self.with_diagnostics = with_diagnostics
         self.trust_disk_cache = trust_disk_cache
         self.only = only
         self.root = Path(root).resolve()
@@ -122,6 +125,7 @@ class Project:
         self.overrides: dict[str, str] = {}
         self._tree: FileTree | None = None
         self._disk: dict[str, tuple[tuple[int, int], str | None]] = {}
+        self._read_ahead: dict[str, tuple[tuple[int, int], bytes | None]] = {}
         self._summaries: dict[str, FileSummary] = {}
         self._exec: dict[str, tuple[FileSummary, int, int, ExecResult]] = {}  # (summary, key, env key, result)
         self._env_cache: tuple[str | None, dict[str, str], int] | None = None
@@ -180,6 +184,16 @@ class Project:
         if structure or relpaths is None or any(p in IGNORE_FILES for p in relpaths):
             self._tree = None
 
+    def read_ahead(self, reads: Mapping[str, tuple[tuple[int, int], bytes | None]]) -> None:
+        """Files under the root read just before, by absolute path, as `disk.read_bytes` gave
+        them: with `trust_disk_cache`, `text` takes them instead of reading those files again."""
+        if not self.trust_disk_cache:
+            return
+        prefix = os.path.join(self.root, "")
+        for path, read in reads.items():
+            if path.startswith(prefix):
+                self._read_ahead[path[len(prefix) :].replace(os.sep, "/")] = read
+
     def text(self, relpath: str) -> str | None:
         """Current text of a project file as the build reads it (None: missing or not UTF-8)."""
         if relpath in self.overrides:
@@ -188,7 +202,9 @@ class Project:
         if cached and self.trust_disk_cache:
             return cached[1]
         try:
-            key, data = read_bytes(os.path.join(self.root, relpath), cached[0] if cached else None)
+            key, data = self._read_ahead.pop(relpath, None) or read_bytes(
+                os.path.join(self.root, relpath), cached[0] if cached else None
+            )
         except (OSError, ValueError):
             return self._unopenable(relpath)
         if cached and cached[0] == key:
@@ -273,6 +289,8 @@ class Project:
     def _cache_key(self, relpath: str, text: str | None) -> str | None:
         if self.summary_cache is None or text is None:
             return None
+        import hashlib  # the persistent cache is the server's: a one-shot command starts without it
+
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         return f"{self.profile.name}\0{self.environment.python_version}\0{relpath}\0{digest}"
 
@@ -328,6 +346,14 @@ class Project:
                 return key, result  # depends on (or changed) the process: not reusable
         self._exec[relpath] = (summary, key, env_key, result)
         return key, result
+
+    def diagnose(self, model: ProjectModel, rule_overrides: dict | None) -> list[Diagnostic]:
+        """The rules' diagnostics of `model` (none when the caller reads none)."""
+        if not self.with_diagnostics:
+            return []
+        from .rules import run_rules
+
+        return run_rules(model, self, rule_overrides)
 
     def analyze(self, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
         """Predict the whole build for the current contents; `rule_overrides` maps diagnostic

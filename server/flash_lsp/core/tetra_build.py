@@ -28,8 +28,6 @@ from .project import BuildAborted, BuildOutcome, Project, ProjectModel
 
 def predict(project: Project, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
     """The whole tetra-rp build for the project's current contents."""
-    from .rules import run_rules
-
     tree = project.files()
     summaries = project._editor_summaries(project._scanned(tree))
     discovery = discover(list(summaries.items()), project.profile, project._last_discovery)
@@ -64,7 +62,7 @@ def predict(project: Project, generated_at: str | None = None, rule_overrides: d
         generated_at=timestamp,
         has_main=has_main,
     )
-    model.diagnostics = run_rules(model, project, rule_overrides)
+    model.diagnostics = project.diagnose(model, rule_overrides)
     return model
 
 

@@ -6,7 +6,6 @@ other unparsable files are left alone and listed; every file is replaced atomica
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from pathlib import Path
@@ -30,6 +29,8 @@ def add_migrate_command(sub, checked_root) -> None:
 
 
 def unified_diff(migration: Migration) -> str:
+    import difflib  # only for --dry-run: every other command starts without it
+
     out = []
     for rel in sorted(migration.changes):
         old = migration.originals.get(rel)

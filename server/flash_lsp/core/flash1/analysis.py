@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 def analyze(project: Project, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
     from ..project import BuildOutcome, ProjectModel
-    from ..rules import run_rules
 
     profile = project.profile
     tree = project.files()
@@ -67,7 +66,7 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
         has_main=True,
     )
     model.__dict__["flash1"] = prediction
-    model.diagnostics = run_rules(model, project, rule_overrides)
+    model.diagnostics = project.diagnose(model, rule_overrides)
     return model
 
 

@@ -67,7 +67,6 @@ def python_version(local: str) -> tuple[str, str | None]:
 
 def analyze(project: Project, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
     from ..project import BuildOutcome, ProjectModel
-    from ..rules import run_rules
 
     outcome = BuildOutcome()
     version, warning = python_version(project.environment.python_version)
@@ -125,7 +124,7 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
         has_main=True,
     )
     model.__dict__["runpod2"] = prediction
-    model.diagnostics = run_rules(model, project, rule_overrides)
+    model.diagnostics = project.diagnose(model, rule_overrides)
     return model
 
 
