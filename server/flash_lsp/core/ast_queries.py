@@ -9,6 +9,7 @@ import re
 from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import Span
 
@@ -80,15 +81,19 @@ _STATEMENT_LISTS = ("body", "handlers", "orelse", "finalbody", "cases")
 
 def token_lines(text: str, tokens: tuple[str, ...]) -> list[int]:
     """Sorted 1-based numbers of the lines that contain one of `tokens`."""
-    pattern = re.compile("|".join(re.escape(t) for t in tokens))
     lines: list[int] = []
     line, position = 1, 0
-    for match in pattern.finditer(text):
+    for match in _alternatives(tokens).finditer(text):
         line += text.count("\n", position, match.start())
         position = match.start()
         if not lines or lines[-1] != line:
             lines.append(line)
     return lines
+
+
+@lru_cache(maxsize=64)
+def _alternatives(tokens: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(re.escape(t) for t in tokens))
 
 
 def statements(tree: ast.Module, relevant: list[int] | None = None):

@@ -10,7 +10,9 @@ filesystem that lists newest first (`fs_order.py`).
 Like the build, the walk follows symlinks to directories, also outside the project; unlike it, it
 stops at a link back into a directory it is already inside (the build follows such a cycle until the
 OS refuses, or across the whole disk for a link to `/`) and after `MAX_WALK_ENTRIES` entries. Ignore
-patterns are matched with RE2 (linear time) instead of Python's backtracking `re`.
+patterns are matched with RE2 (linear time) instead of Python's backtracking `re`, except plain
+names such as the built-in `__pycache__/` and `*.pyc`, which need neither (docs/tetra-build.md,
+"File collection").
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-
-import pathspec
 
 from .fs_order import as_build_copy_lists, filesystem_of
 from .profiles import Profile
@@ -140,6 +140,11 @@ class IgnoreSpec:
     by RE2, in linear time: patterns like `*a*a*a…` make Python's `re` backtrack for minutes."""
 
     def __init__(self, patterns: list[str]):
+        self.plain = _plain_regex(patterns)
+        if self.plain is not None:
+            return
+        import pathspec  # here: the built-in patterns alone are plain, and a command starts faster without it
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             try:
@@ -148,6 +153,9 @@ class IgnoreSpec:
                 self.spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
 
     def match_file(self, relpath: str) -> bool:
+        if self.plain is not None:  # relative as pathspec makes it: no leading `/` or `./`
+            relpath = relpath[1:] if relpath[:1] == "/" else relpath[2:] if relpath[:2] == "./" else relpath
+            return self.plain.match(relpath) is not None
         try:
             return self.spec.match_file(relpath)
         except UnicodeEncodeError:  # a name with undecodable bytes: any one character matches them alike
@@ -155,6 +163,22 @@ class IgnoreSpec:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_PLAIN = re.compile(r"(?=.*[\w.-])[\w.-]*\*?[\w.-]*/?\Z", re.A)  # a name, at most one `*`, maybe a final `/`
+
+
+def _plain_regex(patterns: list[str]) -> re.Pattern | None:
+    """One regex matching what the gitwildmatch `patterns` match when every one is a plain name
+    (a name matches at any depth; `name/` everything below such a directory; `*` stays within one
+    path segment); None when any is not. With no negation, "last match wins" is "any matches";
+    with one `*` per pattern, a match takes linear time. `$` as in the build's own `re` engine,
+    which also matches before a final newline of a name."""
+    if not patterns or not all(_PLAIN.match(p) for p in patterns):
+        return None
+    alternatives = []
+    for pattern in patterns:
+        name = "[^/]*".join(re.escape(part) for part in pattern.rstrip("/").split("*"))
+        alternatives.append(name + ("/" if pattern.endswith("/") else "(?:/|$)"))
+    return re.compile(f"(?:.+/)?(?:{'|'.join(alternatives)})")
 
 
 def build_spec(sources: list[IgnoreSource], profile: Profile) -> IgnoreSpec:

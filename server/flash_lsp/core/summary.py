@@ -183,7 +183,7 @@ def summarize(
         )
         aliases = _REMOTE_ALIAS.findall(text) if " as " in text else []
         relevant = token_lines(text, (*tokens, *aliases, *apps))
-    _Extractor(summary, set(resource_classes)).run(tree, relevant)
+    _Extractor(summary, set(resource_classes), ascii_text).run(tree, relevant)
     if summary.configs or summary.remotes or summary.alias_remotes:
         summary.tree = tree  # kept for the import simulation; other files drop their AST
     else:
@@ -199,13 +199,14 @@ def failed(relpath: str, text: str | None, exc: Exception) -> FileSummary:
 class _Extractor:
     """Walks one module in `ast.walk` order, exactly as the scanner does."""
 
-    def __init__(self, summary: FileSummary, resource_classes: set[str]):
+    def __init__(self, summary: FileSummary, resource_classes: set[str], ascii_text: bool):
         self.s = summary
         self.classes = resource_classes
         self.lines = summary.lines
+        self.column_lines = None if ascii_text else summary.lines  # ASCII: byte columns are code points
 
     def span(self, node: ast.AST) -> Span:
-        return Span.of(node, self.lines)
+        return Span.of(node, self.column_lines)
 
     def text(self, node: ast.expr) -> str:
         """The expression as code; past the interpreter's recursion limit, its first source line."""
