@@ -7,13 +7,13 @@ last, as the builder does.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from .discovery import DiscoveredFunction
+from .json_text import dumps_indented
 from .profiles import Profile
 from .summary import FastAPIApp, MothershipDecl
 
@@ -303,4 +303,4 @@ def manifest_entries(model) -> dict:
 
 def dump_manifest(manifest: dict) -> str:
     """The manifest text exactly as written: `json.dumps(indent=2)`, no trailing newline."""
-    return json.dumps(manifest, indent=2)
+    return dumps_indented(manifest)
