@@ -45,6 +45,8 @@ class UsageError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; `argv` None: the program's own arguments, and a command that only prints
+    an analysis ends the process itself (`_exit_without_teardown`)."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -57,12 +59,30 @@ def main(argv: list[str] | None = None) -> int:
         # (every 700 allocations) costs a quarter of the time on a large project
         gc.set_threshold(100_000, 20, 100)
     try:
-        return args.run(args)
+        code = args.run(args)
     except UsageError as exc:
         _print(f"flash-lsp: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    if argv is None and args.command in _ANALYSIS_ONLY:
+        _exit_without_teardown(code)
+    return code
+
+
+# commands that start no process, thread or temporary file: nothing is left to clean up at exit
+_ANALYSIS_ONLY = frozenset({"manifest", "files", "handlers"})
+
+
+def _exit_without_teardown(code: int) -> None:
+    """Flush the output and end the process without freeing the analysis object by object: the
+    interpreter's teardown costs ~4% of a one-shot run on a 10,000-module project."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        code = EXIT_OK
+    os._exit(code)
 
 
 def _parser() -> argparse.ArgumentParser:

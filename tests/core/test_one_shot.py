@@ -6,6 +6,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 
 from flash_lsp import cli
@@ -86,3 +89,40 @@ def test_read_ahead_is_ignored_unless_the_disk_is_trusted(tmp_path):
         p.read_ahead(stale)
     assert trusting.text("lib/a.py") == "x = 2\n"  # taken as read, without another read
     assert checking.text("lib/a.py") == "x = 1\n"
+
+
+def many_workers(root, count: int):
+    """`count` worker files, each with its own endpoint and functions."""
+    files = {}
+    for i in range(count):
+        text = WORKER.replace('"gpu"', f'"gpu{i}"').replace("undefined_config", "gpu")
+        files[f"workers/w{i}.py"] = text.replace("def f(", f"def f{i}(").replace("def g(", f"def g{i}(")
+    return write_project(root, {**files, "requirements.txt": "six\n"})
+
+
+def test_the_program_prints_everything_before_it_exits(tmp_path):
+    """The program ends without the interpreter's teardown: everything written is flushed first."""
+    root = many_workers(tmp_path / "p", 60)
+    model = Project(root, TETRA_024).analyze()
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # the output as buffered as usual
+
+    def program(command: str) -> subprocess.CompletedProcess:
+        argv = [sys.executable, "-m", "flash_lsp", command, str(root)]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env)
+
+    manifest, files = program("manifest"), program("files")
+    assert (manifest.returncode, manifest.stderr, files.returncode, files.stderr) == (0, "", 0, "")
+    stamp = json.loads(manifest.stdout)["generated_at"]
+    assert manifest.stdout == Project(root, TETRA_024).analyze(stamp).manifest_text()
+    assert files.stdout.splitlines() == sorted(model.files.files)
+
+
+def test_a_reader_that_stops_early_ends_the_program_quietly(tmp_path):
+    root = many_workers(tmp_path / "p", 60)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flash_lsp", "manifest", str(root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout.read(20).startswith(b"{")
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0 and proc.stderr.read() == b""
