@@ -47,3 +47,11 @@ def test_a_directory_or_missing_file(tmp_path):
     assert read_bytes(str(tmp_path))[1] is None
     with pytest.raises(FileNotFoundError):
         read_bytes(str(tmp_path / "missing.py"))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/version"), reason="needs a file whose size the system does not know")
+def test_a_file_longer_than_its_reported_size_is_read_whole():
+    assert os.stat("/proc/version").st_size == 0
+    with open("/proc/version", "rb") as f:
+        expected = f.read()
+    assert read_bytes("/proc/version")[1] == expected != b""

@@ -21,6 +21,8 @@ def read_bytes(path: str, unchanged: tuple[int, int] | None = None) -> tuple[tup
             return key, None
         try:
             chunks = [os.read(fd, st.st_size + 1)]
+            if len(chunks[0]) <= st.st_size:  # all of it: a regular file reads short only at its end
+                return key, chunks[0]
             while chunks[-1]:  # the file grew since fstat
                 chunks.append(os.read(fd, 1 << 20))
         except OSError:  # a directory, or a failing read

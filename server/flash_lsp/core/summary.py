@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -159,7 +160,7 @@ def summarize(
         return summary
     tokens = (*resource_classes, *_OTHER_TOKENS)
     ascii_text = text.isascii()
-    if ascii_text and not any(token in text for token in tokens):
+    if ascii_text and not any(token in text for token in _innermost(tokens)):
         return summary
     if len(text) > MAX_FILE_CHARS:
         summary.bound = f"Python files of at most {MAX_FILE_CHARS:,} characters (this one has {len(text):,})"
@@ -189,6 +190,13 @@ def summarize(
     else:
         summary.lines = []
     return summary
+
+
+@lru_cache(maxsize=16)
+def _innermost(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The tokens holding no other token: a text holds one of `tokens` exactly when it holds one
+    of these (`CpuLiveServerless` holds `LiveServerless`), and they are fewer to look for."""
+    return tuple(t for t in tokens if not any(other != t and other in t for other in tokens))
 
 
 def failed(relpath: str, text: str | None, exc: Exception) -> FileSummary:
