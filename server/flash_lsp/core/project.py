@@ -115,6 +115,7 @@ class Project:
         self.trust_disk_cache = trust_disk_cache
         self.only = only
         self.root = Path(root).resolve()
+        self._prefix = os.path.join(self.root, "")  # + a relative path: a file's path without a path object
         self.keep_last_good = keep_last_good
         self.summary_cache = summary_cache
         self._last_good: dict[str, FileSummary] = {}
@@ -189,13 +190,13 @@ class Project:
         them: with `trust_disk_cache`, `text` takes them instead of reading those files again."""
         if not self.trust_disk_cache:
             return
-        prefix = os.path.join(self.root, "")
         for path, read in reads.items():
-            if path.startswith(prefix):
-                self._read_ahead[path[len(prefix) :].replace(os.sep, "/")] = read
+            if path.startswith(self._prefix):
+                self._read_ahead[path[len(self._prefix) :].replace(os.sep, "/")] = read
 
     def text(self, relpath: str) -> str | None:
-        """Current text of a project file as the build reads it (None: missing or not UTF-8)."""
+        """Current text of a project file (`relpath`: relative to the root, with `/`) as the build
+        reads it (None: missing or not UTF-8)."""
         if relpath in self.overrides:
             return self.overrides[relpath]
         cached = self._disk.get(relpath)
@@ -203,7 +204,7 @@ class Project:
             return cached[1]
         try:
             key, data = self._read_ahead.pop(relpath, None) or read_bytes(
-                os.path.join(self.root, relpath), cached[0] if cached else None
+                self._prefix + relpath, cached[0] if cached else None
             )
         except (OSError, ValueError):
             return self._unopenable(relpath)
