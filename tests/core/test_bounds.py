@@ -158,3 +158,10 @@ def test_unhashable_dict_key_is_the_import_failure_it_causes(analyze):
     model = analyze({"workers/w.py": HEAD + "x = {(1, [2]): 3}\ncfg = LiveServerless(name='x')\n" + FN})
     (dep,) = model.deployments.values()
     assert dep.omitted_because == "unhashable type: 'list'" and "FL412" not in codes(model)
+
+
+def test_an_integer_too_long_to_print_in_a_decorator_is_not_an_analysis_error(analyze):
+    big = "0x" + "f" * 4000  # over Python's 4,300-digit limit for int -> str
+    model = analyze({"workers/w.py": HEAD + f"@remote({big}.cfg)\ndef f(x):\n    return x\n"})
+    assert "FL412" not in codes(model) and "could not analyse" not in " ".join(d.message for d in model.diagnostics)
+    assert model.summaries["workers/w.py"].remotes[0].config.text.startswith("0xfff")

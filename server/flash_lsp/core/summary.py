@@ -217,10 +217,11 @@ class _Extractor:
         return Span.of(node, self.column_lines)
 
     def text(self, node: ast.expr) -> str:
-        """The expression as code; past the interpreter's recursion limit, its first source line."""
+        """The expression as code; past the interpreter's recursion limit, or holding an integer
+        too long to print (`sys.set_int_max_str_digits`), its first source line."""
         try:
             return ast.unparse(node)
-        except RecursionError:
+        except (RecursionError, ValueError):
             span = self.span(node)
             return self.lines[span.line][span.col : span.col + 80] + "…"
 
