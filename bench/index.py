@@ -102,14 +102,17 @@ def resources(manifest_text: str) -> dict[str, list[str]]:
 def compare_processes(root: Path, flash_lsp: str, real_python: str, runs: int) -> None:
     ours_cmd = [flash_lsp, "manifest", str(root)]
     real_cmd = [real_python, "-c", REAL_MANIFEST, str(root)]
-    ours = [whole_process(ours_cmd) for _ in range(runs)]
-    real = [whole_process(real_cmd) for _ in range(runs)]
+    ours, real = [], []
+    for _ in range(runs):  # alternately: on a shared machine the load drifts between runs
+        ours.append(whole_process(ours_cmd))
+        real.append(whole_process(real_cmd))
     assert resources(ours[0][3]) == resources(real[0][3]), "the two manifests name different resources or functions"
     (ours_s, real_s), (ours_cpu, real_cpu) = (
         [statistics.median(r[i] for r in side) for side in (ours, real)] for i in (0, 1)
     )
     ours_mb, real_mb = (max(r[2] for r in side) for side in (ours, real))
-    print(f"whole process, median of {runs} (wall, CPU user+system), peak RSS:")
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"whole process, median of {runs} alternate runs (wall, CPU user+system), peak RSS; load average {load}:")
     print(f"  flash-lsp manifest:                      {ours_s:6.2f} s {ours_cpu:6.2f} s CPU {ours_mb:6.1f} MB")
     print(f"  tetra-rp 0.24 scanner + ManifestBuilder: {real_s:6.2f} s {real_cpu:6.2f} s CPU {real_mb:6.1f} MB")
     print(
