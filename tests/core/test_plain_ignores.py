@@ -52,7 +52,7 @@ def test_every_profiles_builtins_match_like_pathspec(name):
     spec, expected = IgnoreSpec(patterns), reference(patterns)
     paths = [
         "a.py", "a.pyc", "x/a.pyc", "a.pyc/b", "__pycache__/m.py", "p/__pycache__/m.cpython-311.pyc", "__pycache__",
-        ".git/config", "x.tar.gz", "d.tar.gz/y", "dist/x", "README.md", "docs/README.md", "test_a.py", ".env.x",
+        ".git/config", "x.tar.gz", "d.tar.gz/y", "dist/x", "README.md", "notes/README.md", "test_a.py", ".env.x",
         "a.egg-info/PKG-INFO", ".build", ".buildx/a",
     ]  # fmt: skip
     assert [spec.match_file(p) for p in paths] == [expected.match_file(p) for p in paths]
