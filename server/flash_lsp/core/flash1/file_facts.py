@@ -94,10 +94,13 @@ class FileFacts:
         cached = self._records.get(relpath)
         if current is not None and cached is not None and cached[0] is current:
             return
-        try:
-            content = override.encode("utf-8") if override is not None else (project.root / relpath).read_bytes()
-        except OSError:
-            content = b""
+        if current is not None and (override is not None or project.verbatim(relpath, current)):
+            content = current.encode("utf-8")
+        else:
+            try:
+                content = (project.root / relpath).read_bytes()
+            except OSError:
+                content = b""
         name = relpath.encode("utf-8")
         record = b"".join((len(name).to_bytes(8, "big"), name, len(content).to_bytes(8, "big"), content))
         self._records[relpath] = (current, record)

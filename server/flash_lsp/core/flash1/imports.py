@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from ..model import Span
@@ -50,7 +49,7 @@ class Imports:
         self.source = source
         self._installed = installed
         self.pydantic = pydantic
-        self.dirs = {f[:i] for f in py_files for i in range(len(f)) if f[i] == "/"}
+        self.dirs = {f[:i] for f in py_files for i in _slashes(f)}
         self.modules: dict[str, ModuleValue] = {}
         self.side_effects: dict[str, list] = {}  # relpath → side effects of its first execution
         self.cross_calls: dict[str, tuple] = {}  # relpath → (tree, key, calls) memo of the cross-call analysis
@@ -60,10 +59,9 @@ class Imports:
         self.bound: list[tuple[str, str]] = []  # (package, name): submodules set as package attributes
         self.roots: list[str] = [""]  # sys.path entries inside the build dir, as relative prefixes
         self.opaque_path = False  # a sys.path entry outside the build dir: its modules are unknown
-        for relpath in scanned:
-            parts = PurePosixPath(relpath).parent.parts
-            for i in range(len(parts)):
-                name = ".".join(parts[: i + 1])
+        for relpath in scanned:  # each parent directory, outermost first
+            for i in _slashes(relpath):
+                name = relpath[:i].replace("/", ".")
                 if name not in self.modules:
                     self.modules[name] = ModuleValue(name, None, {})
 
@@ -217,3 +215,12 @@ class Imports:
 
     def _is_package(self, module: ModuleValue) -> bool:
         return module.relpath is None or module.relpath.endswith("__init__.py")
+
+
+def _slashes(relpath: str) -> list[int]:
+    """The positions of the `/` in `relpath`: `relpath[:i]` are its parent directories."""
+    found, i = [], relpath.find("/")
+    while i >= 0:
+        found.append(i)
+        i = relpath.find("/", i + 1)
+    return found
