@@ -18,7 +18,7 @@ from ..module_exec import execution_key
 from ..summary import ConfigRef, Literal, RemoteDecl
 from .ast_scan import ast_scan
 from .body_edit import apply_body_edit
-from .closure import known_trees
+from .closure import blocks_of, known_trees
 from .deployment_ast import default_env_file
 from .file_facts import facts
 from .imports import Imports, Source
@@ -272,7 +272,8 @@ _ODD_BREAK = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 _COMPILER_ONLY = (ast.Return, ast.Nonlocal, ast.Break, ast.Continue, ast.Global)
 _EXPRESSIONS_ONLY = (ast.Yield, ast.YieldFrom, ast.Await)
-_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+_WITH_VALUE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)
+_LEAVES = (ast.Constant, ast.Name)  # values that hold no other expression
 
 
 def _compiler_checks(body: list[ast.stmt]) -> bool:
@@ -285,12 +286,12 @@ def _compiler_checks(body: list[ast.stmt]) -> bool:
         node = stack.pop()
         if isinstance(node, _COMPILER_ONLY):
             return True
-        if isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+        if isinstance(node, _WITH_VALUE) and node.value is not None and not isinstance(node.value, _LEAVES):
             if any(isinstance(n, _EXPRESSIONS_ONLY) for n in ast.walk(node.value)):
                 return True
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        for block in _BLOCKS:
+        for block in blocks_of(type(node)):
             stack.extend(getattr(node, block, None) or ())
     return False
 

@@ -143,17 +143,21 @@ _BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
 _BLOCKS_OF: dict[type, tuple[str, ...]] = {}  # node class → its statement-list fields, in _BLOCKS order
 
 
+def blocks_of(kind: type) -> tuple[str, ...]:
+    """The fields of an AST node class that hold statement lists (and handlers, match cases)."""
+    blocks = _BLOCKS_OF.get(kind)
+    if blocks is None:
+        blocks = _BLOCKS_OF[kind] = tuple(b for b in _BLOCKS if b in kind._fields)
+    return blocks
+
+
 def _statements(tree: ast.Module) -> list[ast.AST]:
     """The statements of `ast.walk(tree)` in its order, without visiting expressions: imports,
     definitions and assignments are statements, and leaving out subtrees that hold none keeps the
     breadth-first order of the rest (except handlers and match cases are kept as levels)."""
     out: list[ast.AST] = [tree]
     for node in out:  # grows while it is read: a breadth-first queue
-        kind = type(node)
-        blocks = _BLOCKS_OF.get(kind)
-        if blocks is None:
-            blocks = _BLOCKS_OF[kind] = tuple(b for b in _BLOCKS if b in kind._fields)
-        for name in blocks:
+        for name in blocks_of(type(node)):
             block = getattr(node, name, None)
             if block and isinstance(block, list):
                 out += block
