@@ -15,6 +15,7 @@ from typing import Any
 from ..model import Span
 from ..module_exec import STDLIB, UNKNOWN, Failure, _Raised
 from .endpoint import Raised
+from .simulate import _MISSING, Simulator
 from .values import ModuleValue
 
 _THREAD_EXITS = ("SystemExit", "KeyboardInterrupt")
@@ -131,8 +132,6 @@ class Imports:
 
     def attribute(self, module: ModuleValue, name: str, importer: Any) -> Any:
         """`module.name`, or `from module import name` (which also tries a submodule)."""
-        from .simulate import _MISSING
-
         if name in module.bindings:
             return module.bindings[name]
         if self._is_package(module) and self._find(f"{module.name}.{name}") is not None:
@@ -142,8 +141,6 @@ class Imports:
     def run(self, name: str, relpath: str, fresh: bool = False) -> tuple[ModuleValue | None, Failure | None, Any]:
         """Execute `relpath` as module `name`; with `fresh` (the scanner's own import) the module
         is registered only while it runs and the previous entry is restored afterwards."""
-        from .simulate import Simulator
-
         previous = self.modules.get(name)
         module = ModuleValue(name, relpath, {})
         self.modules[name] = module
