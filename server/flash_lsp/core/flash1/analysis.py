@@ -246,8 +246,9 @@ def parse_source(relpath: str, text: str | None, raw: bytes | None = None) -> So
         if raw is None:
             return Source(None, [], "SyntaxError: the file cannot be read")
         source, lines = raw, raw.decode("latin-1").splitlines()
-    else:
-        source, lines = text, text.splitlines()
+    else:  # the import decodes the file's bytes, which skips a UTF-8 byte-order mark
+        source = text[1:] if text.startswith("\ufeff") else text
+        lines = source.splitlines()
     name = relpath.rsplit("/", 1)[-1]
     try:
         tree = compile(source, name, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)

@@ -106,7 +106,8 @@ def known_trees(trees: dict[str, ast.Module]):
 
 @lru_cache(maxsize=8192)
 def _parse(text: str) -> Parsed:
-    tree = _TREES.get(text)
+    # The import skips a byte-order mark, the build's own `ast.parse` of the text does not.
+    tree = None if text.startswith("\ufeff") else _TREES.get(text)
     if tree is None:
         try:
             tree = ast.parse(text)
