@@ -15,6 +15,7 @@ from lsprotocol import types
 from ..capabilities import ClientSupport
 from ..client_requests import ask_client
 from ..convert import path_of
+from ..environment_watch import ENVIRONMENT_GLOBS
 from ..progress import WorkDoneProgress
 from ..settings import parse
 
@@ -24,7 +25,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WATCH_GLOBS = ("**/*.py", "**/.gitignore", "**/.flashignore", "**/requirements.txt", "**/mothership.py", "**/.env")
+WATCH_GLOBS = (
+    "**/*.py",
+    "**/.gitignore",
+    "**/.flashignore",
+    "**/requirements.txt",
+    "**/mothership.py",
+    "**/.env",
+    *ENVIRONMENT_GLOBS,
+)
 BURST_MS = 250
 REINDEX = "flash.reindex"
 CLIENT_TIMEOUT = 5.0  # seconds to wait for the client's answer to our requests
@@ -96,12 +105,11 @@ def register(server: FlashLanguageServer) -> None:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: FlashLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+        log.debug("watched files: %d change(s), first %s", len(params.changes), params.changes[:1])
         touched: set[ProjectState] = set()
         for change in params.changes:
             structure = change.type != types.FileChangeType.Changed
-            state = session.disk_changed(change.uri, structure)
-            if state is not None:
-                touched.add(state)
+            touched.update(session.disk_changed(change.uri, structure))
         for state in touched:
             session.schedule(state, max(BURST_MS, session.settings.debounce_ms))
 

@@ -1,0 +1,84 @@
+"""A `.venv` created and filled after the folder was opened: the server notices it from the
+file-watch events it registers for (`pyvenv.cfg`, a distribution's RECORD), or without any event
+on the next edit, and the build's predicted import failures and the profile follow at once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from lsprotocol import types
+
+from flash_lsp.lsp.environment_watch import CHECK_S, ENVIRONMENT_GLOBS
+from tests.venv_layout import make_venv
+
+from .conftest import change_doc, codes, diagnostics, only_project, open_doc, uri, write_workspace
+
+WORKER = """\
+import numpy
+
+from runpod_flash import Endpoint, GpuType
+
+
+@Endpoint(name="summarize", gpu=GpuType.NVIDIA_A40)
+async def summarize(text: str) -> dict:
+    return {"n": numpy.__name__}
+"""
+
+
+def _missing_numpy(ds) -> bool:
+    return any(d.code == "FL420" and "No module named 'numpy'" in d.message for d in ds)
+
+
+async def _profile_reason(client) -> str:
+    tree = await client.protocol.send_request_async("flash/endpoints", None)
+    (project,) = tree.projects
+    return project.profileReason
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    return write_workspace(tmp_path, "novenv", {"worker.py": WORKER})
+
+
+async def test_the_server_asks_to_hear_about_environments(client):
+    """VS Code registers watchers dynamically; Neovim 0.11 does not (its users rely on the edit check)."""
+    await only_project(client, "worker.py")  # the server registers before it indexes
+    globs = {
+        w["globPattern"]  # the client keeps the options as sent
+        for r in getattr(client, "registrations", [])
+        if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+        for w in r.register_options["watchers"]
+    }
+    if client.client_name == "vscode":
+        assert set(ENVIRONMENT_GLOBS) <= globs and "**/*.py" in globs, globs
+    else:
+        assert not globs, globs
+
+
+async def test_a_venv_created_after_opening_clears_the_import_failure(client):
+    u = open_doc(client, "worker.py")
+    await diagnostics(client, u, _missing_numpy)
+    assert "the sources import runpod_flash" in await _profile_reason(client)
+    site = make_venv(client.workspace_root / ".venv", ("numpy",))
+    record = site / "runpod_flash-1.21.0.dist-info" / "RECORD"
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            [
+                types.FileEvent(uri(client, ".venv/pyvenv.cfg"), types.FileChangeType.Created),
+                types.FileEvent(record.as_uri(), types.FileChangeType.Created),
+            ]
+        )
+    )
+    ds = await diagnostics(client, u, lambda ds: not _missing_numpy(ds))
+    assert "FL420" not in codes(ds), [d.message for d in ds]
+    assert "runpod-flash 1.21.0 is installed in" in await _profile_reason(client)
+
+
+async def test_an_edit_notices_a_new_venv_that_no_event_announced(client):
+    u = open_doc(client, "worker.py")
+    await diagnostics(client, u, _missing_numpy)
+    make_venv(client.workspace_root / ".venv", ("numpy",))
+    await asyncio.sleep(CHECK_S + 0.2)
+    change_doc(client, u, WORKER + "\n", 2)
+    await diagnostics(client, u, lambda ds: not _missing_numpy(ds))
