@@ -5,11 +5,12 @@ on the next edit, and the build's predicted import failures and the profile foll
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from lsprotocol import types
 
-from flash_lsp.lsp.environment_watch import CHECK_S, ENVIRONMENT_GLOBS
+from flash_lsp.lsp.environment_watch import CHECK_S, ENVIRONMENT_GLOBS, INSTALL, NONE, SOME, environment_signal
 from tests.venv_layout import make_venv
 
 from .conftest import change_doc, codes, diagnostics, only_project, open_doc, uri, write_workspace
@@ -24,6 +25,7 @@ from runpod_flash import Endpoint, GpuType
 async def summarize(text: str) -> dict:
     return {"n": numpy.__name__}
 """
+SITE = "/p/.venv/lib/python3.11/site-packages"
 
 
 def _missing_numpy(ds) -> bool:
@@ -82,3 +84,40 @@ async def test_an_edit_notices_a_new_venv_that_no_event_announced(client):
     await asyncio.sleep(CHECK_S + 0.2)
     change_doc(client, u, WORKER + "\n", 2)
     await diagnostics(client, u, lambda ds: not _missing_numpy(ds))
+
+
+async def test_a_distribution_rewritten_in_place_is_detected_again_from_its_record(client):
+    """Files added inside an existing dist-info leave site-packages' time alone: the RECORD event
+    alone makes the server detect the environment again."""
+    OTHER = WORKER.replace("numpy", "fastlib").replace("summarize", "condense")
+    (client.workspace_root / "other.py").write_text(OTHER)
+    site = make_venv(client.workspace_root / ".venv", ("numpy",))
+    info = site / "fastlib-0.1.0.dist-info"
+    info.mkdir()
+    u = open_doc(client, "other.py")
+
+    def missing(ds) -> bool:
+        return any(d.code == "FL420" and "'fastlib'" in d.message for d in ds)
+
+    await diagnostics(client, u, missing)
+    (info / "top_level.txt").write_text("fastlib\n")  # an editable install: no package in site-packages
+    (info / "RECORD").write_text("fastlib-0.1.0.dist-info/top_level.txt,,\n")
+    event = types.FileEvent((info / "RECORD").as_uri(), types.FileChangeType.Created)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([event]))
+    await diagnostics(client, u, lambda ds: not missing(ds))
+
+
+@pytest.mark.parametrize(
+    "path, signal",
+    [
+        ("/p/.venv/pyvenv.cfg", INSTALL),
+        (f"{SITE}/numpy-2.0.0.dist-info", INSTALL),
+        (f"{SITE}/numpy-2.0.0.dist-info/RECORD", INSTALL),
+        (f"{SITE}/numpy-2.0.0.dist-info/METADATA", SOME),
+        (f"{SITE}/numpy/__init__.py", SOME),
+        ("/p/workers/RECORD", NONE),
+        ("/p/workers/endpoint.py", NONE),
+    ],
+)
+def test_what_a_changed_file_says_about_the_environments(path, signal):
+    assert environment_signal(Path(path)) == signal

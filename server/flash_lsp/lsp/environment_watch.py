@@ -3,9 +3,10 @@ created and filled after the project was opened, a package installed or removed
 (docs/architecture.md, "A build interpreter that changes").
 
 Two signals, either enough: file-watch events for an environment's files (the server registers
-`ENVIRONMENT_GLOBS`; the events may be lost or arrive late), and a fingerprint of the candidate
-interpreters' site-packages (`environment_stamp`, a few `stat`s) compared before an analysis that
-follows disk events, and at most every `CHECK_S` seconds otherwise (edits only)."""
+`ENVIRONMENT_GLOBS`; events for files written right after their directory was made can be lost),
+and a fingerprint of the candidate interpreters' site-packages (`environment_stamp`, a few `stat`s)
+compared before an analysis that follows disk events, and at most every `CHECK_S` seconds otherwise
+(edits only)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,21 @@ from pathlib import Path
 
 from ..core.environment import environment_stamp
 
-# a venv appears (`pyvenv.cfg`), a distribution is installed or removed (pip and uv write RECORD last)
-ENVIRONMENT_GLOBS = ("**/pyvenv.cfg", "**/*.dist-info/RECORD")
+# a venv appears (`pyvenv.cfg`); a distribution is installed or removed (its `.dist-info` directory,
+# made in a site-packages watched for long, and its RECORD, which pip and uv write last)
+ENVIRONMENT_GLOBS = ("**/pyvenv.cfg", "**/*.dist-info", "**/*.dist-info/RECORD")
 CHECK_S = 2.0
+NONE, SOME, INSTALL = 0, 1, 2  # what a changed file says about the environments
 
 
-def is_environment_path(path: Path) -> bool:
-    """Whether a changed file belongs to a Python environment rather than to a project."""
-    return path.name == "pyvenv.cfg" or "site-packages" in path.parts or path.parent.name.endswith(".dist-info")
+def environment_signal(path: Path) -> int:
+    """INSTALL for a venv's `pyvenv.cfg` or a distribution's dist-info or RECORD (detect again),
+    SOME for another file of a site-packages or dist-info (compare the fingerprint), else NONE."""
+    if path.name == "pyvenv.cfg" or path.suffix == ".dist-info" or (
+        path.name == "RECORD" and path.parent.suffix == ".dist-info"
+    ):
+        return INSTALL
+    return SOME if "site-packages" in path.parts or path.parent.suffix == ".dist-info" else NONE
 
 
 class EnvironmentWatch:

@@ -26,7 +26,7 @@ from ..core.profiles import Profile, get_profile
 from ..core.project import Project, ProjectModel
 from .convert import path_of, to_lsp, uri_of
 from .detect import project_root_for
-from .environment_watch import EnvironmentWatch, is_environment_path
+from .environment_watch import INSTALL, EnvironmentWatch, environment_signal
 from .project_root import flash_root
 from .project_search import search_projects
 from .settings import Settings
@@ -59,7 +59,7 @@ class ProjectState:
     again: bool = False
     pending_disk: set[str] = field(default_factory=set)
     pending_structure: bool = False
-    pending_environment: bool = False  # a file of a Python environment changed (environment_watch.py)
+    pending_environment: int = 0  # what changed files said about the environments (environment_watch.py)
     environment: EnvironmentWatch | None = None
     published: asyncio.Event = field(default_factory=asyncio.Event)
     # one generated_at per session, so previews and cached handler texts stay stable while typing
@@ -200,14 +200,14 @@ class Session:
         path = resolved_path(uri)
         if path is None:
             return []
-        environment = is_environment_path(path)
+        environment = environment_signal(path)
         states = list(self.projects.values()) if environment else [s for s in [self.state_for(uri)] if s]
         for state in states:
             rel = state.relpath(path)
             if rel is not None:
                 state.pending_disk.add(rel)
                 state.pending_structure |= structure
-            state.pending_environment |= environment
+            state.pending_environment = max(state.pending_environment, environment)
         return states
 
     def schedule(self, state: ProjectState, delay_ms: int) -> None:
@@ -227,7 +227,7 @@ class Session:
             snapshot = self._snapshot(state)
             disk, structure, environment = set(state.pending_disk), state.pending_structure, state.pending_environment
             state.pending_disk.clear()
-            state.pending_structure = state.pending_environment = False
+            state.pending_structure, state.pending_environment = False, 0
             loop = asyncio.get_running_loop()
             result = await loop.run_in_executor(
                 self.executor, self._analyze, state, snapshot, disk, structure, environment
@@ -269,11 +269,11 @@ class Session:
                 out[rel] = doc.version
         return out
 
-    def _analyze(self, state: ProjectState, snapshot, disk: set[str], structure: bool, environment: bool = False):
-        """On the analysis thread: bring the project up to date and analyse it (`environment`: a
-        file of a Python environment changed)."""
+    def _analyze(self, state: ProjectState, snapshot, disk: set[str], structure: bool, environment: int = 0):
+        """On the analysis thread: bring the project up to date (`environment_watch.py`) and analyse it."""
         watch = state.environment
-        interpreter_changed = watch is not None and watch.changed(now_due=bool(disk) or environment)
+        due = bool(disk or environment)
+        interpreter_changed = environment == INSTALL or (watch is not None and watch.changed(now_due=due))
         if disk or interpreter_changed:
             self._redetect(state, interpreter_changed)
         project = state.project

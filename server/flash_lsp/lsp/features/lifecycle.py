@@ -105,7 +105,9 @@ def register(server: FlashLanguageServer) -> None:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: FlashLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
-        log.debug("watched files: %d change(s), first %s", len(params.changes), params.changes[:1])
+        if log.isEnabledFor(logging.DEBUG):
+            others = [c.uri for c in params.changes if not c.uri.endswith(".py")]
+            log.debug("watched files: %d change(s), besides .py files: %s", len(params.changes), others[:8])
         touched: set[ProjectState] = set()
         for change in params.changes:
             structure = change.type != types.FileChangeType.Changed
