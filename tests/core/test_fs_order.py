@@ -44,7 +44,10 @@ def test_an_endpoint_spread_over_files_is_flagged_once_where_its_fields_come_fro
     [finding] = [d for d in model.diagnostics if d.code == "FL490"]
     first = model.functions[0]
     assert finding.path == first.relpath and f"(predicted: {first.relpath})" in finding.message
-    assert "'shared' has functions in workers/" in finding.message and "how the filesystem lists workers/:" in finding.message
+    assert (
+        "'shared' has functions in workers/" in finding.message
+        and "how the filesystem lists workers/:" in finding.message
+    )
 
 
 def test_files_in_sibling_directories_are_flagged_with_the_directory_that_orders_them(analyze):

@@ -25,8 +25,10 @@ NONE, SOME, INSTALL = 0, 1, 2  # what a changed file says about the environments
 def environment_signal(path: Path) -> int:
     """INSTALL for a venv's `pyvenv.cfg` or a distribution's dist-info or RECORD (detect again),
     SOME for another file of a site-packages or dist-info (compare the fingerprint), else NONE."""
-    if path.name == "pyvenv.cfg" or path.suffix == ".dist-info" or (
-        path.name == "RECORD" and path.parent.suffix == ".dist-info"
+    if (
+        path.name == "pyvenv.cfg"
+        or path.suffix == ".dist-info"
+        or (path.name == "RECORD" and path.parent.suffix == ".dist-info")
     ):
         return INSTALL
     return SOME if "site-packages" in path.parts or path.parent.suffix == ".dist-info" else NONE

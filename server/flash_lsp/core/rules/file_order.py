@@ -69,7 +69,7 @@ def _nested(a: str, b: str) -> bool:
 def _deciding_directory(a: str, b: str) -> str:
     """The directory whose listing orders `a` and `b`: the deepest one holding both."""
     common = []
-    for x, y in zip(_directory(a).split("/"), _directory(b).split("/")):
+    for x, y in zip(_directory(a).split("/"), _directory(b).split("/"), strict=False):  # stops at the shorter
         if x != y or not x:
             break
         common.append(x)
