@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from flash_lsp.lsp.environment_watch import CHECK_S, ENVIRONMENT_GLOBS, INSTALL, NONE, SOME, environment_signal
+from flash_lsp.lsp.environment_watch import (
+    CHECK_S,
+    ENVIRONMENT_GLOBS,
+    INSTALL,
+    NONE,
+    SOME,
+    EnvironmentWatch,
+    environment_signal,
+)
 from tests.venv_layout import make_venv
 
 from .conftest import change_doc, codes, diagnostics, only_project, open_doc, uri, write_workspace
@@ -121,3 +129,16 @@ async def test_a_distribution_rewritten_in_place_is_detected_again_from_its_reco
 )
 def test_what_a_changed_file_says_about_the_environments(path, signal):
     assert environment_signal(Path(path)) == signal
+
+
+def test_an_install_elsewhere_only_asks_for_the_fingerprint(tmp_path):
+    """A venv or distribution that is not among a project's candidate interpreters does not make
+    the project anew by itself (a workspace of many projects with a venv each)."""
+    watch = EnvironmentWatch(tmp_path / "app", None)
+    assert watch.signal(tmp_path / "app" / ".venv" / "pyvenv.cfg", INSTALL) == INSTALL
+    assert watch.signal(tmp_path / "app" / "venv" / "lib" / "x.dist-info", INSTALL) == INSTALL
+    assert watch.signal(tmp_path / "other" / ".venv" / "pyvenv.cfg", INSTALL) == SOME
+    assert watch.signal(tmp_path / "app" / ".venvx" / "pyvenv.cfg", INSTALL) == SOME
+    given = EnvironmentWatch(tmp_path / "app", "/opt/py/bin/python3")
+    assert given.signal(Path("/opt/py/lib/python3.11/site-packages/a-1.dist-info/RECORD"), INSTALL) == INSTALL
+    assert given.signal(tmp_path / "app" / ".venv" / "pyvenv.cfg", INSTALL) == SOME  # the setting wins

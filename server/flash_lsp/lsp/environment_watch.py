@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ..core.environment import environment_stamp
+from ..core.environment import build_interpreters, environment_stamp
 
 # a venv appears (`pyvenv.cfg`); a distribution is installed or removed (its `.dist-info` directory,
 # made in a site-packages watched for long, and its RECORD, which pip and uv write last)
@@ -41,6 +41,18 @@ class EnvironmentWatch:
         self.root, self.interpreter = root, interpreter
         self.stamp = environment_stamp(root, interpreter)
         self.checked = time.monotonic()
+        # where the candidate interpreters live: a venv directory, or the prefix above bin/python
+        self.prefixes = tuple(
+            str(c.absolute().parent.parent if c.name.startswith("python") else c.absolute())
+            for c in build_interpreters(root, interpreter)
+        )
+
+    def signal(self, path: Path, signal: int) -> int:
+        """`signal` (`environment_signal`) as it concerns this project: an INSTALL elsewhere than in
+        its candidate interpreters only asks for the fingerprint to be compared."""
+        if signal == INSTALL and not str(path).startswith(tuple(p + "/" for p in self.prefixes)):
+            return SOME
+        return signal
 
     def changed(self, now_due: bool = False) -> bool:
         """Whether an interpreter changed since the last look (`now_due`: look even if one was

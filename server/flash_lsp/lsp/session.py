@@ -43,6 +43,7 @@ class ProjectState:
 
     root: Path
     project: Project  # touched only on the analysis thread
+    environment: EnvironmentWatch  # the fingerprint of its build interpreters (environment_watch.py)
     model: ProjectModel | None = None
     counter: int = 0
     analyzed: dict[str, int | None] = field(default_factory=dict)  # relpath → buffer version analysed
@@ -60,7 +61,6 @@ class ProjectState:
     pending_disk: set[str] = field(default_factory=set)
     pending_structure: bool = False
     pending_environment: int = 0  # what changed files said about the environments (environment_watch.py)
-    environment: EnvironmentWatch | None = None
     published: asyncio.Event = field(default_factory=asyncio.Event)
     # one generated_at per session, so previews and cached handler texts stay stable while typing
     generated_at: str = field(default_factory=now_timestamp)
@@ -128,7 +128,7 @@ class Session:
         if state is None:
             watch = EnvironmentWatch(root, self.settings.interpreter)
             project, reason = self._new_project(root, [alone] if alone else None)
-            state = ProjectState(root, project, profile_reason=reason, alone=alone, environment=watch)
+            state = ProjectState(root, project, watch, profile_reason=reason, alone=alone)
             self.projects[key] = state
         return state
 
@@ -207,7 +207,7 @@ class Session:
             if rel is not None:
                 state.pending_disk.add(rel)
                 state.pending_structure |= structure
-            state.pending_environment = max(state.pending_environment, environment)
+            state.pending_environment = max(state.pending_environment, state.environment.signal(path, environment))
         return states
 
     def schedule(self, state: ProjectState, delay_ms: int) -> None:
@@ -273,7 +273,7 @@ class Session:
         """On the analysis thread: bring the project up to date (`environment_watch.py`) and analyse it."""
         watch = state.environment
         due = bool(disk or environment)
-        interpreter_changed = environment == INSTALL or (watch is not None and watch.changed(now_due=due))
+        interpreter_changed = environment == INSTALL or watch.changed(now_due=due)
         if disk or interpreter_changed:
             self._redetect(state, interpreter_changed)
         project = state.project
