@@ -3,22 +3,25 @@ created and filled after the project was opened, a package installed or removed
 (docs/architecture.md, "A build interpreter that changes").
 
 Two signals, either enough: file-watch events for an environment's files (the server registers
-`ENVIRONMENT_GLOBS`; events for files written right after their directory was made can be lost),
-and a fingerprint of the candidate interpreters' site-packages (`environment_stamp`, a few `stat`s)
-compared before an analysis that follows disk events, and at most every `CHECK_S` seconds otherwise
-(edits only)."""
+`ENVIRONMENT_GLOBS`; code-server sometimes delivers none), and a fingerprint of the candidate
+interpreters' site-packages (`environment_stamp`, a few `stat`s) compared before an analysis that
+follows disk events and every `POLL_S` seconds for every project (`poll`)."""
 
 from __future__ import annotations
 
-import time
+import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.environment import build_interpreters, environment_stamp
+
+if TYPE_CHECKING:
+    from .session import Session
 
 # a venv appears (`pyvenv.cfg`); a distribution is installed or removed (its `.dist-info` directory,
 # made in a site-packages watched for long, and its RECORD, which pip and uv write last)
 ENVIRONMENT_GLOBS = ("**/pyvenv.cfg", "**/*.dist-info", "**/*.dist-info/RECORD")
-CHECK_S = 2.0
+POLL_S = 3.0
 NONE, SOME, INSTALL = 0, 1, 2  # what a changed file says about the environments
 
 
@@ -35,12 +38,11 @@ def environment_signal(path: Path) -> int:
 
 
 class EnvironmentWatch:
-    """The fingerprint of one project's candidate build interpreters, and when it was taken."""
+    """The fingerprint of one project's candidate build interpreters, and where they live."""
 
     def __init__(self, root: Path, interpreter: str | None):
         self.root, self.interpreter = root, interpreter
         self.stamp = environment_stamp(root, interpreter)
-        self.checked = time.monotonic()
         # where the candidate interpreters live: a venv directory, or the prefix above bin/python
         self.prefixes = tuple(
             str(c.absolute().parent.parent if c.name.startswith("python") else c.absolute())
@@ -54,15 +56,21 @@ class EnvironmentWatch:
             return SOME
         return signal
 
-    def changed(self, now_due: bool = False) -> bool:
-        """Whether an interpreter changed since the last look (`now_due`: look even if one was
-        taken less than `CHECK_S` seconds ago)."""
-        now = time.monotonic()
-        if not now_due and now - self.checked < CHECK_S:
-            return False
-        self.checked = now
+    def changed(self) -> bool:
+        """Whether an interpreter changed since the last look."""
         stamp = environment_stamp(self.root, self.interpreter)
         if stamp == self.stamp:
             return False
         self.stamp = stamp
         return True
+
+
+async def poll(session: Session) -> None:
+    """Forever, every `POLL_S` seconds: analyse again each project whose build interpreters'
+    fingerprint changed (file-watch events may never come; a project costs about 0.1 ms)."""
+    while True:
+        await asyncio.sleep(POLL_S)
+        for state in list(session.projects.values()):
+            if state.environment.changed():
+                state.pending_environment = INSTALL
+                session.schedule(state, 0)

@@ -271,9 +271,7 @@ class Session:
 
     def _analyze(self, state: ProjectState, snapshot, disk: set[str], structure: bool, environment: int = 0):
         """On the analysis thread: bring the project up to date (`environment_watch.py`) and analyse it."""
-        watch = state.environment
-        due = bool(disk or environment)
-        interpreter_changed = environment == INSTALL or watch.changed(now_due=due)
+        interpreter_changed = environment == INSTALL or (bool(disk or environment) and state.environment.changed())
         if disk or interpreter_changed:
             self._redetect(state, interpreter_changed)
         project = state.project

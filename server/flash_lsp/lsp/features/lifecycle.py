@@ -15,7 +15,7 @@ from lsprotocol import types
 from ..capabilities import ClientSupport
 from ..client_requests import ask_client
 from ..convert import path_of
-from ..environment_watch import ENVIRONMENT_GLOBS
+from ..environment_watch import ENVIRONMENT_GLOBS, poll
 from ..progress import WorkDoneProgress
 from ..settings import parse
 
@@ -58,7 +58,9 @@ def register(server: FlashLanguageServer) -> None:
     async def initialized(ls: FlashLanguageServer, params: types.InitializedParams) -> None:
         await _register_watchers(ls)
         await _pull_configuration(ls)
-        asyncio.get_running_loop().create_task(_index(ls))
+        loop = asyncio.get_running_loop()
+        loop.create_task(_index(ls))
+        ls.environment_poll = loop.create_task(poll(session))  # kept: the loop holds tasks weakly
 
     @server.feature("flash/workspaceTrust")
     def workspace_trust(ls: FlashLanguageServer, params) -> None:
