@@ -4,7 +4,7 @@
 // site-packages with runpod-flash and numpy) is then copied into the project, as pip would write it:
 // the numpy finding must go away with no edit, no save and no "Flash: Re-index". Then fastlib is
 // installed the way `pip install -e` does it, with no .py file in site-packages (a .pth and a
-// dist-info, RECORD written last): only the dist-info watchers the server registers report it.
+// dist-info, RECORD written last): the server learns of it from the dist-info events or its poll.
 import fs from 'node:fs';
 import path from 'node:path';
 
