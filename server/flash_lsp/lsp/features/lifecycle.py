@@ -60,7 +60,7 @@ def register(server: FlashLanguageServer) -> None:
         await _pull_configuration(ls)
         loop = asyncio.get_running_loop()
         loop.create_task(_index(ls))
-        ls.environment_poll = loop.create_task(poll(session))  # kept: the loop holds tasks weakly
+        ls.environment_poll = loop.create_task(poll(session))  # kept here: the loop holds tasks weakly
 
     @server.feature("flash/workspaceTrust")
     def workspace_trust(ls: FlashLanguageServer, params) -> None:
@@ -128,6 +128,8 @@ def register(server: FlashLanguageServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: FlashLanguageServer, params: None) -> None:
+        if ls.environment_poll is not None:
+            ls.environment_poll.cancel()
         ls.run_shutdown_hooks()
         if ls.cache is not None:
             ls.cache.save()
