@@ -10,6 +10,7 @@ follows disk events and every `POLL_S` seconds for every project (`poll`)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,8 @@ from ..core.environment import build_interpreters, environment_stamp
 
 if TYPE_CHECKING:
     from .session import Session
+
+log = logging.getLogger(__name__)
 
 # a venv appears (`pyvenv.cfg`); a distribution is installed or removed (its `.dist-info` directory,
 # made in a site-packages watched for long, and its RECORD, which pip and uv write last)
@@ -71,6 +74,11 @@ async def poll(session: Session) -> None:
     while True:
         await asyncio.sleep(POLL_S)
         for state in list(session.projects.values()):
-            if state.environment.changed():
+            try:
+                changed = state.environment.changed()
+            except Exception:  # noqa: BLE001 - one odd interpreter path must not end the poll
+                log.exception("checking the build interpreters of %s failed", state.root)
+                continue
+            if changed:
                 state.pending_environment = INSTALL
                 session.schedule(state, 0)
