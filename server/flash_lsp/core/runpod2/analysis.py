@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from .. import deps as deps_mod
 from ..discovery import DiscoveredFunction, Discovery, Registry
 from ..handlers import HandlerResult
+from ..imports import module_name  # the SDK's `_module_path_for`
 from ..manifest import now_timestamp
 from ..model import Span
 from ..module_exec import execution_key
@@ -243,14 +244,6 @@ def _too_short(app) -> str | None:
     return None
 
 
-def module_path(relpath: str) -> str:
-    """`_module_path_for`: the defining file's path relative to the project, dotted."""
-    parts = relpath[:-3].split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
-
-
 def _memo(project: Project, name: str, anchor, extra, compute):
     """`compute()`, reused while `anchor` is the same object (the App or discovery of an unchanged
     discovery) and `extra` is equal."""
@@ -266,7 +259,7 @@ def _manifest(app, version: str, excluded: list[str]) -> dict:
         "version": sdk.MANIFEST_VERSION,
         "app": app.name,
         "pythonVersion": version,
-        "resources": [manifest_entry(r, module_path(r.relpath)) for r in app.resources.values()],
+        "resources": [manifest_entry(r, module_name(r.relpath)) for r in app.resources.values()],
     }
     if excluded:
         manifest["excludedPackages"] = excluded
@@ -306,7 +299,7 @@ def _function(app, resource: Resource) -> DiscoveredFunction:
     )
     return DiscoveredFunction(
         node.name,
-        module_path(resource.relpath),
+        module_name(resource.relpath),
         resource.relpath,
         resource.name,
         resource.kind,
