@@ -67,8 +67,7 @@ def python_version(local: str) -> tuple[str, str | None]:
 
 
 def analyze(project: Project, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
-    from ..project import BuildOutcome, ProjectModel
-    from ..rules import run_rules
+    from ..project import BuildOutcome, checked_model
 
     outcome = BuildOutcome()
     version, warning = python_version(project.environment.python_version)
@@ -108,10 +107,10 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
         ]
         requirements.collected = list(requirements.installed)
     first = prediction.artifacts[0].manifest if prediction.artifacts else None
-    model = ProjectModel(
-        root=project.root,
-        profile=project.profile,
-        project_name=project.root.name,
+    return checked_model(
+        project,
+        rule_overrides,
+        {"runpod2": prediction},
         files=tree,
         summaries={p: project.editor_summary(p) for p in discovered.files if project.text(p) is not None},
         discovery=_memo(project, "discovery", discovered, None, lambda: _discovery(discovered)),
@@ -121,13 +120,9 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
         handlers=HandlerResult(),
         requirements=requirements,
         outcome=outcome,
-        environment=project.environment,
         generated_at=generated_at or now_timestamp(),
         has_main=True,
     )
-    model.__dict__["runpod2"] = prediction
-    model.diagnostics = run_rules(model, project, rule_overrides)
-    return model
 
 
 def _shipped(project: Project, executed: list[str]):
