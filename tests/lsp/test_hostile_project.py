@@ -31,6 +31,7 @@ import flash_lsp
 from flash_lsp.bundle.resolve_uv import find_uv
 from tests.bundle.hostile import Hostile, hostile_venv, make_hostile, write_project
 from tests.bundle.stubs import StubIndex, make_wheel
+from tests.lsp.audited_server import FILE_EVENTS
 from tests.lsp.bundle.conftest import _plain
 from tests.lsp.test_bundle_size import protocol_schema
 
@@ -194,16 +195,7 @@ async def test_an_untrusted_hostile_project_runs_nothing(audited):
             writes = (e["mode"] and any(c in e["mode"] for c in "wax+")) or (e["flags"] or 0) & WRITE_FLAGS
             if not _under(e["path"], writable if writes else readable):
                 bad.append(e)
-        elif e["event"] in (
-            "os.rename",
-            "os.remove",
-            "os.rmdir",
-            "os.mkdir",
-            "os.symlink",
-            "os.link",
-            "os.truncate",
-            "shutil.rmtree",
-        ):
+        elif e["event"] in FILE_EVENTS:
             if not all(_under(p, writable) for p in e["args"] if isinstance(p, str) and os.sep in p):
                 bad.append(e)
     assert bad == []
