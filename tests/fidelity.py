@@ -57,6 +57,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -402,6 +403,29 @@ def real_results(path: Path, profile: str, *, use_cache: bool = True, keep: bool
     if result.returncode != -9:  # never cache a timeout
         store_result(cache_file, path.name, result)
     return result
+
+
+def session_params(request, test_name: str, param: str) -> list:
+    """The `param` values of the `test_name` items this pytest session runs."""
+    return [
+        item.callspec.params[param]
+        for item in request.session.items
+        if getattr(item, "originalname", None) == test_name and hasattr(item, "callspec")
+    ]
+
+
+@contextlib.contextmanager
+def two_at_a_time(compute, items: list):
+    """Start `compute(item)` for every item, two at a time in the background; yields the function
+    that waits for one item's result (started then when it was not among `items`)."""
+    pool = ThreadPoolExecutor(max_workers=2)
+    futures = {item: pool.submit(compute, item) for item in items}
+    try:
+        yield lambda item: futures.setdefault(item, pool.submit(compute, item)).result()
+    finally:
+        for future in futures.values():
+            future.cancel()
+        pool.shutdown(wait=True)
 
 
 # ----------------------------------------------------------------------------- our CLI

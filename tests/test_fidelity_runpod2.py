@@ -8,10 +8,9 @@ session, and are cached on disk by project content (tests/fidelity_runpod2.py).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
+from tests import fidelity as base
 from tests import fidelity_runpod2 as rp2
 from tests.fidelity_flash1_report import known_gaps
 
@@ -30,18 +29,10 @@ def _params():
 
 @pytest.fixture(scope="session")
 def evaluations(request):
-    wanted = [
-        item.callspec.params["fixture"]
-        for item in request.session.items
-        if getattr(item, "originalname", None) == "test_fidelity_runpod2" and hasattr(item, "callspec")
-    ]
+    wanted = base.session_params(request, "test_fidelity_runpod2", "fixture")
     rp2.wheelhouse(rp2.venv() / "bin" / "python")
-    pool = ThreadPoolExecutor(max_workers=2)
-    futures = {fixture: pool.submit(rp2.evaluate, fixture) for fixture in wanted}
-    yield lambda fixture: futures.setdefault(fixture, pool.submit(rp2.evaluate, fixture)).result()
-    for future in futures.values():
-        future.cancel()
-    pool.shutdown(wait=True)
+    with base.two_at_a_time(rp2.evaluate, wanted) as evaluate:
+        yield evaluate
 
 
 def test_corpus_covers_enough():
