@@ -14,7 +14,7 @@ import pytest
 
 from tests import fidelity as base
 from tests import fidelity_flash1 as f1
-from tests.fidelity_flash1_report import known_gaps
+from tests.fidelity_flash1_report import fidelity_param, known_gaps
 
 CASES = f1.cases()
 GAPS = known_gaps()
@@ -31,13 +31,8 @@ def _needs_pip(case: f1.Case) -> bool:
 
 def _params():
     for case in CASES:
-        marks = [pytest.mark.fidelity]
-        if _needs_pip(case):
-            marks.append(pytest.mark.network)
         gap = GAPS.get((case.fixture.name, case.env, case.profile))
-        if gap is not None:
-            marks.append(pytest.mark.xfail(strict=True, reason=f"KNOWN_GAPS.md: {gap}"))
-        yield pytest.param(case, id=case.id, marks=marks)
+        yield fidelity_param(case, case.id, gap, network=_needs_pip(case))
 
 
 @pytest.fixture(scope="session")

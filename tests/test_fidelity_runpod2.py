@@ -12,7 +12,7 @@ import pytest
 
 from tests import fidelity as base
 from tests import fidelity_runpod2 as rp2
-from tests.fidelity_flash1_report import known_gaps
+from tests.fidelity_flash1_report import fidelity_param, known_gaps
 
 FIXTURES = rp2.all_fixtures()
 GAPS = known_gaps(rp2.FIXTURES / "KNOWN_GAPS.md")
@@ -20,11 +20,8 @@ GAPS = known_gaps(rp2.FIXTURES / "KNOWN_GAPS.md")
 
 def _params():
     for fixture in FIXTURES:
-        marks = [pytest.mark.fidelity, pytest.mark.network]  # the wheelhouse comes from PyPI once
         gap = GAPS.get((fixture.name, "-", rp2.PROFILE))
-        if gap is not None:
-            marks.append(pytest.mark.xfail(strict=True, reason=f"KNOWN_GAPS.md: {gap}"))
-        yield pytest.param(fixture, id=fixture.name, marks=marks)
+        yield fidelity_param(fixture, fixture.name, gap, network=True)  # the wheelhouse comes from PyPI once
 
 
 @pytest.fixture(scope="session")
