@@ -89,6 +89,23 @@ class ProjectModel:
         return dump_manifest(self.manifest) if self.manifest is not None else None
 
 
+def checked_model(project: Project, rule_overrides: dict | None, family: dict | None = None, **fields) -> ProjectModel:
+    """The `ProjectModel` of `project` (root, profile, name and environment taken from it) with
+    `fields`, the `family` analysis state its family's rules read, and its diagnostics."""
+    from .rules import run_rules
+
+    model = ProjectModel(
+        root=project.root,
+        profile=project.profile,
+        project_name=project.root.name,
+        environment=project.environment,
+        **fields,
+    )
+    model.__dict__.update(family or {})
+    model.diagnostics = run_rules(model, project, rule_overrides)
+    return model
+
+
 class Project:
     """One project root, its caches and the editor's unsaved buffers."""
 

@@ -33,8 +33,7 @@ if TYPE_CHECKING:
 
 
 def analyze(project: Project, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
-    from ..project import BuildOutcome, ProjectModel
-    from ..rules import run_rules
+    from ..project import BuildOutcome, checked_model
 
     profile = project.profile
     tree = project.files()
@@ -49,10 +48,10 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
             handlers = _handlers(project, manifest, tree.files, outcome)
         requirements = collect_requirements(project, tree, project.exclusions)
     add_to_outcome(requirements, outcome, profile)
-    model = ProjectModel(
-        root=project.root,
-        profile=profile,
-        project_name=project.root.name,
+    return checked_model(
+        project,
+        rule_overrides,
+        {"flash1": prediction},
         files=tree,
         summaries=dict(prediction.facts.summaries),  # editor lookups (with keep_last_good)
         discovery=prediction.discovery(),
@@ -62,13 +61,9 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
         handlers=handlers,
         requirements=requirements,
         outcome=outcome,
-        environment=project.environment,
         generated_at=timestamp,
         has_main=True,
     )
-    model.__dict__["flash1"] = prediction
-    model.diagnostics = run_rules(model, project, rule_overrides)
-    return model
 
 
 class Prediction:
