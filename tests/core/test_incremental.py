@@ -3,6 +3,8 @@
 import ast
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flash_lsp.core.project import Project
 
@@ -104,3 +106,69 @@ def test_body_edits_the_build_may_see_are_analysed_in_full(tmp_path, edit):
     assert model.summaries["workers/w.py"] is not summary
     fresh = _fresh(root, "workers/w.py", edited)
     assert model.manifest == fresh.manifest
+
+
+# Keystrokes in module-level statements (config calls, decorator arguments): the statement is
+# parsed again alone and the file re-summarised from the spliced tree (core/statement_edit.py).
+WORKER = (
+    HEAD
+    + "import os\n\ngpu = LiveServerless(\n    name='w',\n    workersMax=2,\n    env={'A': os.environ.get('A', 'x')},\n)\n"
+    "cpu = LiveServerless(name='c')\n\n\n@remote(gpu, dependencies=['six'])\ndef f(x):\n    return x\n\n\n"
+    "@remote(cpu)\nclass M:\n    def run(self, y):\n        return y\n\n\nd = remote(cpu)\n\n\n@d\ndef g():\n    pass\n"
+)
+
+
+def _observed(model) -> tuple:
+    """What the CLI and the editor show of one analysis."""
+    return (
+        model.manifest,
+        model.handlers.files,
+        model.outcome,
+        [(f.name, f.relpath, f.resource) for f in model.functions],
+        sorted((d.path, d.code, d.message, d.span, d.severity) for d in model.diagnostics),
+    )
+
+
+def test_a_config_edit_reparses_one_statement_and_matches_a_fresh_analysis(tmp_path, monkeypatch):
+    from flash_lsp.core import project as project_module
+
+    root = write_project(tmp_path / "p", {"workers/w.py": WORKER})
+    project = Project(root, trust_disk_cache=True, keep_last_good=True)
+    project.analyze()
+    spliced = []
+    original = project_module.splice_statement
+    monkeypatch.setattr(
+        project_module, "splice_statement", lambda *args: spliced.append(original(*args)) or spliced[-1]
+    )
+    text = WORKER
+    for edit in [("workersMax=2", "workersMax=4"), ("['six']", "['six', 'attrs']"), ("name='c'", "name='w'")]:
+        text = text.replace(*edit)
+        project.set_override("workers/w.py", text)
+        assert _observed(project.analyze("2026-01-01T00:00:00.000000Z")) == _observed(
+            _fresh(root, "workers/w.py", text)
+        )
+    assert len(spliced) == 3 and all(spliced)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, 10**6), st.integers(0, 3), st.sampled_from(list("(),=:'@#\n 1xd") + ["remote", "gpu"])
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_editor_analysis_equals_a_fresh_one_after_generated_edits(tmp_path_factory, edits):
+    root = write_project(tmp_path_factory.mktemp("p"), {"workers/w.py": WORKER})
+    project = Project(root, trust_disk_cache=True)
+    project.analyze()
+    text = WORKER
+    for position, removed, inserted in edits:
+        position %= len(text)
+        text = text[:position] + inserted + text[position + removed :]
+        project.set_override("workers/w.py", text)
+        assert _observed(project.analyze("2026-01-01T00:00:00.000000Z")) == _observed(
+            _fresh(root, "workers/w.py", text)
+        )

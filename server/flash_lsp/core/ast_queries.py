@@ -8,7 +8,9 @@ import ast
 import re
 from bisect import bisect_left
 from collections import deque
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 
 from .model import Span
 
@@ -126,6 +128,35 @@ def _touches(node: ast.AST, relevant: list[int]) -> bool:
     start = min(start, first_decorator)
     i = bisect_left(relevant, start)
     return i < len(relevant) and relevant[i] <= (node.end_lineno or start)
+
+
+def walk_mentioning(tree: ast.Module, lines: list[str] | None, names: Collection[str]) -> Iterator[ast.AST]:
+    """The nodes `ast.walk(tree)` yields, in its order, less the module-level statements whose
+    lines hold none of `names`: a search for calls of, or definitions named by, known identifiers
+    need not visit the rest of a long file. An identifier is in the source as written (non-ASCII
+    ones are normalised by the parser, so their statements are kept). `lines` must be the parser's
+    lines of the tree; without them nothing is left out."""
+    yield tree
+    if lines is not None:
+        text = "\n".join(lines)
+        starts = [0, *accumulate(len(line) + 1 for line in lines)]
+        todo: deque[ast.AST] = deque(s for s in tree.body if _mentions(s, text, starts, names))
+    else:
+        todo = deque(tree.body)
+    while todo:
+        node = todo.popleft()
+        todo.extend(ast.iter_child_nodes(node))
+        yield node
+
+
+def _mentions(stmt: ast.stmt, text: str, starts: list[int], names: Collection[str]) -> bool:
+    decorators = getattr(stmt, "decorator_list", None)
+    first = (decorators[0].lineno if decorators else stmt.lineno) - 1
+    last = stmt.end_lineno or len(starts) - 1
+    if last >= len(starts):
+        return True
+    segment = text[starts[first] : starts[last]]
+    return not segment.isascii() or any(name in segment for name in names)
 
 
 def callee_name(func: ast.expr) -> str | None:

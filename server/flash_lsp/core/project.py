@@ -32,6 +32,7 @@ from .manifest import (
 from .model import Diagnostic
 from .module_exec import ExecResult, execution_key, simulate
 from .profiles import DEFAULT_PROFILE, Profile
+from .statement_edit import splice_statement
 from .summary import FileSummary, failed, summarize
 
 ALL_FILES = "\0all"  # in a `watch_changes` set: any file may have changed
@@ -248,19 +249,20 @@ class Project:
         if cached is not None and cached.text_hash == hash(text) and (text is not None or cached.decode_error):
             self._current.add(relpath)
             return cached
-        if (
-            cached is not None
-            and text is not None
-            and self._own_grammar
-            and apply_body_edit(cached, text, self.profile.resource_classes)
-        ):
-            self._current.add(relpath)  # nothing the build reads changed: every memo still applies
-            return cached
+        spliced = None
+        if cached is not None and text is not None and self._own_grammar:
+            if apply_body_edit(cached, text, self.profile.resource_classes):
+                self._current.add(relpath)  # nothing the build reads changed: every memo still applies
+                return cached
+            if cached.tree is not None and cached.parsed:
+                spliced = splice_statement(cached.tree, cached.lines, text)
         key = self._cache_key(relpath, text)
-        summary = self.summary_cache.get(key) if key else None
+        summary = self.summary_cache.get(key) if key and spliced is None else None
         if summary is None:
             try:
-                summary = summarize(relpath, text, self.profile.resource_classes, self.environment.python_version)
+                summary = summarize(
+                    relpath, text, self.profile.resource_classes, self.environment.python_version, spliced
+                )
             except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the others
                 summary = failed(relpath, text, exc)
             if key:

@@ -144,10 +144,15 @@ def module_path(relpath: str) -> str:
 
 
 def summarize(
-    relpath: str, text: str | None, resource_classes: tuple[str, ...], python_version: str | None = None
+    relpath: str,
+    text: str | None,
+    resource_classes: tuple[str, ...],
+    python_version: str | None = None,
+    parsed_as: tuple[ast.Module, list[str]] | None = None,
 ) -> FileSummary:
     """Summarise one file as the build's Python (`python_version`, default ours) parses it; `text`
-    None means it could not be decoded as UTF-8.
+    None means it could not be decoded as UTF-8. `parsed_as`: the tree and lines of `text`, known
+    already (a keystroke in one module-level statement, `core/statement_edit.py`).
 
     A file that mentions none of the names the build looks for (resource classes, `remote`,
     `FastAPI`, `mothership`) cannot contribute anything, so it is not parsed at all; identifiers
@@ -164,16 +169,19 @@ def summarize(
     if len(text) > MAX_FILE_CHARS:
         summary.bound = f"Python files of at most {MAX_FILE_CHARS:,} characters (this one has {len(text):,})"
         return summary
-    summary.lines = text.splitlines()
-    parsed = parse_as_build(text, python_version)
-    if parsed.tree is None:
-        if parsed.unreadable:
-            summary.bound, summary.lines = parsed.unreadable, []
-        else:
-            message, line, col = parsed.error
-            summary.syntax_error = (message, Span(line, col, line, col + 1))
-        return summary
-    tree = parsed.tree
+    if parsed_as is not None:
+        tree, summary.lines = parsed_as
+    else:
+        summary.lines = text.splitlines()
+        parsed = parse_as_build(text, python_version)
+        if parsed.tree is None:
+            if parsed.unreadable:
+                summary.bound, summary.lines = parsed.unreadable, []
+            else:
+                message, line, col = parsed.error
+                summary.syntax_error = (message, Span(line, col, line, col + 1))
+            return summary
+        tree = parsed.tree
     relevant = None
     if ascii_text:  # aliases (`remote as rr`) and FastAPI apps (`@app.get`) mark their decorators' lines too
         apps = (

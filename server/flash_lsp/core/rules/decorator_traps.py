@@ -10,7 +10,9 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..ast_queries import walk_mentioning
 from ..model import Diagnostic, Span
+from ..statement_edit import ODD_LINE_BREAK
 from . import per_file
 from .catalogue import CATALOGUE
 
@@ -67,15 +69,18 @@ def _rebound(fn: DiscoveredFunction, summary: FileSummary) -> Diagnostic | None:
 def _undecorated(relpath: str, summary: FileSummary, project: Project) -> Iterator[Diagnostic]:
     """FL205: `remote(cfg)(fn)` and `d = remote(cfg)` followed by `@d`."""
     tree, lines = summary.tree, summary.lines
+    text = project.text(relpath)
     if tree is None:  # the summary kept no AST: the file declares no config and no @remote
-        text = project.text(relpath)
         if text is None or "remote" not in text:
             return
         tree, lines = _parse(text), text.splitlines()
     if tree is None:
         return
+    # statements that mention none of the names searched for are skipped (when `lines` are the
+    # parser's lines of the tree: the summary is of this text and no odd line break splits them)
+    plain = text is not None and hash(text) == summary.text_hash and not ODD_LINE_BREAK.search(text)
     aliases: dict[str, ast.Assign] = {}
-    for node in ast.walk(tree):
+    for node in walk_mentioning(tree, lines if plain else None, ("remote",)):
         if isinstance(node, ast.Call) and _is_remote_call(node.func) and node.args:
             what = f"'{ast.unparse(node.args[0])}'"
             yield CATALOGUE["FL205"].at(
@@ -85,7 +90,7 @@ def _undecorated(relpath: str, summary: FileSummary, project: Project) -> Iterat
             aliases[node.targets[0].id] = node
     if not aliases:
         return
-    for node in ast.walk(tree):
+    for node in walk_mentioning(tree, lines if plain else None, tuple(aliases)):
         if not isinstance(node, _DEFS):
             continue
         for decorator in node.decorator_list:
