@@ -94,6 +94,7 @@ def test_body_edit_the_build_cannot_see_keeps_the_summary_and_matches_a_fresh_an
         ("return y + 1", "return remote(y)"),  # a name the build reads
         ("    y = x\n", "    y = LiveServerless(name='d')\n"),  # a config inside the body
         ("return y + 1", "return y; z = 1"),  # a second statement on the line
+        ("    return y + 1", "   return y + 1"),  # a dedent that matches no block (alone it parses)
     ],
 )
 def test_body_edits_the_build_may_see_are_analysed_in_full(tmp_path, edit):

@@ -112,4 +112,6 @@ def _reparse(old: list[str], lines: list[str], node: ast.stmt) -> ast.stmt | Non
     ast.increment_lineno(parsed, node.lineno - 2)
     if parsed.lineno != node.lineno or parsed.end_lineno != node.end_lineno:
         return None
+    if parsed.col_offset != node.col_offset:
+        return None  # indented differently: alone it parses, in the file the dedent matches no block
     return parsed
