@@ -290,3 +290,54 @@ def test_the_fingerprint_kept_in_parts_equals_a_cold_one(tmp_path):
         editor.set_override(relpath, overrides[relpath])
         fingerprint = editor.analyze(STAMP).manifest["source_fingerprint"]
         assert fingerprint == _cold(root, overrides, True).manifest["source_fingerprint"] != first
+
+
+# Keystrokes in module-level statements (an `@Endpoint(...)`'s arguments, a config call): the
+# statement is parsed again alone and spliced into the file's tree (core/statement_edit.py).
+WORKER = (
+    "from runpod_flash import Endpoint, GpuGroup\nimport json\n\nLIMIT = 3\n\n"
+    "api = Endpoint(\n    name='lb',\n    cpu='cpu3c-1-2',\n)\n\n\n"
+    "@Endpoint(name='ep', gpu=GpuGroup.ADA_24, workers=(0, 2), dependencies=['numpy'])\n"
+    "async def fn(x):\n    return json.dumps(x)\n\n\n"
+    "@api.post('/p')\nasync def route(x):\n    return fn(x)\n\n\n"
+    "def helper(y):\n    for i in range(LIMIT):\n        y += i\n    return y\n"
+)
+
+
+def test_endpoint_argument_edits_reparse_one_statement_and_match_a_cold_analysis(tmp_path):
+    from flash_lsp.core.flash1 import analysis
+
+    original, spliced = analysis.splice_statement, []
+
+    def counting(*args):
+        spliced.append(original(*args))
+        return spliced[-1]
+
+    text, edits = WORKER, []
+    for old, new in [("(0, 2)", "(0, 3)"), ("['numpy']", "['numpy', 'attrs']"), ("'/p'", "'/q'"), ("='lb'", "='lb2'")]:
+        text = text.replace(old, new)
+        edits.append(("w.py", text))
+    with mock.patch("flash_lsp.core.flash1.analysis.splice_statement", counting):
+        _follow(write_project(tmp_path / "p", {"w.py": WORKER}, main=False), edits, last_good=True)
+    assert len(spliced) == len(edits) and all(spliced)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, 10**6),
+            st.integers(0, 3),
+            st.sampled_from([*"(),=:'@#\n 1x;", "global LIMIT\n", "return 1\n", "await fn(1)", "api", "Endpoint"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_editor_analysis_equals_a_cold_one_after_generated_keystrokes(tmp_path_factory, edits):
+    text, steps = WORKER, []
+    for position, removed, inserted in edits:
+        position %= len(text)
+        text = text[:position] + inserted + text[position + removed :]
+        steps.append(("w.py", text))
+    _follow(write_project(tmp_path_factory.mktemp("p"), {"w.py": WORKER}, main=False), steps, last_good=False)

@@ -254,7 +254,7 @@ class Project:
             if apply_body_edit(cached, text, self.profile.resource_classes):
                 self._current.add(relpath)  # nothing the build reads changed: every memo still applies
                 return cached
-            if cached.tree is not None and cached.parsed:
+            if cached.tree is not None and cached.parsed and cached.parser_lines:
                 spliced = splice_statement(cached.tree, cached.lines, text)
         key = self._cache_key(relpath, text)
         summary = self.summary_cache.get(key) if key and spliced is None else None

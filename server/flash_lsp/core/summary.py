@@ -19,6 +19,7 @@ from .grammar import parse_as_build
 from .limits import MAX_FILE_CHARS, too_big
 from .model import Span
 from .profiles import HTTP_METHODS
+from .statement_edit import ODD_LINE_BREAK
 
 _OTHER_TOKENS = ("remote", "FastAPI", "mothership")
 _REMOTE_ALIAS = re.compile(r"\bremote\s+as\s+(\w+)")
@@ -127,6 +128,7 @@ class FileSummary:
     analysis_error: str | None = None  # an unexpected failure summarising it (see `failed`)
     tree: ast.Module | None = field(default=None, repr=False)
     lines: list[str] = field(default_factory=list, repr=False)
+    parser_lines: bool = True  # `lines` break where Python does (no \f, \v, \u2028… in the text)
 
     @property
     def parsed(self) -> bool:
@@ -169,6 +171,7 @@ def summarize(
     if len(text) > MAX_FILE_CHARS:
         summary.bound = f"Python files of at most {MAX_FILE_CHARS:,} characters (this one has {len(text):,})"
         return summary
+    summary.parser_lines = ODD_LINE_BREAK.search(text) is None
     if parsed_as is not None:
         tree, summary.lines = parsed_as
     else:

@@ -15,6 +15,7 @@ from ..handlers import HandlerResult
 from ..manifest import now_timestamp
 from ..model import Span
 from ..module_exec import execution_key
+from ..statement_edit import splice_statement
 from ..summary import ConfigRef, Literal, RemoteDecl
 from .ast_scan import ast_scan
 from .body_edit import apply_body_edit
@@ -152,7 +153,9 @@ class Prediction:
         if cached is not None and self._body_edit(relpath, cached, text):
             self._sources[relpath] = (text, cached[1], cached[2])
             return cached[1]
-        source = parse_source(relpath, text, self._raw(relpath) if text is None else None)
+        source = self._statement_edit(relpath, cached, text)
+        if source is None:
+            source = parse_source(relpath, text, self._raw(relpath) if text is None else None)
         stale = self.project.__dict__.setdefault("_flash1_stale", {})  # relpath → the error being typed
         stale.pop(relpath, None)
         if source.tree is not None:
@@ -162,7 +165,8 @@ class Prediction:
             # with its last parsable version; its syntax error is still reported (FL420).
             stale[relpath] = source
             source = self._last_good[relpath]
-        key = execution_key(source.tree, source.lines) if source.tree is not None else source.error
+        # a file that does not parse: the scan reports its error where it is
+        key = execution_key(source.tree, source.lines) if source.tree is not None else (source.error, source.error_span)
         self._sources[relpath] = (text, source, key)
         return source
 
@@ -178,6 +182,23 @@ class Prediction:
         if cached[1].plain and _ODD_BREAK.search(text) is not None:
             return False  # its lines would no longer be the parser's
         return apply_body_edit(cached[1], cached[0], text, frozenset(f.name for f in scanned[3].functions))
+
+    def _statement_edit(self, relpath: str, cached: tuple | None, text: str | None) -> Source | None:
+        """`parse_source(relpath, text)` when `text` edits one module-level statement of the
+        cached parsed source (core/statement_edit.py), else None."""
+        if cached is None or text is None or relpath in self.stale_errors():
+            return None
+        old = cached[1]
+        if old.tree is None or old.error is not None or not old.plain or "\r" in text:
+            return None
+        spliced = splice_statement(old.tree, old.lines, text)
+        if spliced is None:
+            return None
+        tree, lines = spliced
+        kept = {id(node) for node in old.tree.body}
+        if _compiler_checks(tree.body if "global" in text else [n for n in tree.body if id(n) not in kept]):
+            return None  # what only the compiler rejects: `parse_source` compiles the file
+        return Source(tree, lines, plain=True)
 
     def stale_errors(self) -> dict[str, Source]:
         """Files shown with their last parsable version, with the syntax error they have now."""

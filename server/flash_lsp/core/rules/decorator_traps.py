@@ -68,17 +68,16 @@ def _rebound(fn: DiscoveredFunction, summary: FileSummary) -> Diagnostic | None:
 
 def _undecorated(relpath: str, summary: FileSummary, project: Project) -> Iterator[Diagnostic]:
     """FL205: `remote(cfg)(fn)` and `d = remote(cfg)` followed by `@d`."""
-    tree, lines = summary.tree, summary.lines
-    text = project.text(relpath)
+    tree, lines, plain = summary.tree, summary.lines, summary.parser_lines
     if tree is None:  # the summary kept no AST: the file declares no config and no @remote
+        text = project.text(relpath)
         if text is None or "remote" not in text:
             return
-        tree, lines = _parse(text), text.splitlines()
+        tree, lines, plain = _parse(text), text.splitlines(), ODD_LINE_BREAK.search(text) is None
     if tree is None:
         return
-    # statements that mention none of the names searched for are skipped (when `lines` are the
-    # parser's lines of the tree: the summary is of this text and no odd line break splits them)
-    plain = text is not None and hash(text) == summary.text_hash and not ODD_LINE_BREAK.search(text)
+    # module-level statements that mention none of the names searched for are skipped (when
+    # `lines` are the parser's lines of the tree)
     aliases: dict[str, ast.Assign] = {}
     for node in walk_mentioning(tree, lines if plain else None, ("remote",)):
         if isinstance(node, ast.Call) and _is_remote_call(node.func) and node.args:
