@@ -341,3 +341,11 @@ def test_editor_analysis_equals_a_cold_one_after_generated_keystrokes(tmp_path_f
         text = text[:position] + inserted + text[position + removed :]
         steps.append(("w.py", text))
     _follow(write_project(tmp_path_factory.mktemp("p"), {"w.py": WORKER}, main=False), steps, last_good=False)
+
+
+def test_a_rename_after_a_form_feed_is_seen(tmp_path):
+    """`str.splitlines` breaks at a form feed and Python does not: what the import depends on is
+    read on the parser's lines, so renaming the def after it still re-imports the module."""
+    text = WORKER.replace("workers=(0, 2)", "workers=(0, 2\f)")
+    steps = [("w.py", text), ("w.py", text.replace("def route", "def route2")), ("w.py", text)]
+    _follow(write_project(tmp_path / "p", {"w.py": WORKER}, main=False), steps, last_good=True)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import ast
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from flash_lsp.core.ast_queries import parser_lines
 from flash_lsp.core.statement_edit import splice_statement
 
 BASE = '''"""A worker."""
@@ -148,3 +149,20 @@ def test_a_sequence_of_spliced_edits_stays_exact(edits):
             continue
         tree, lines = spliced
         assert ast.dump(tree, include_attributes=True) == ast.dump(ast.parse(text), include_attributes=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    names=st.lists(st.sampled_from(["a", "bb", "ccc"]), min_size=1, max_size=6),
+    breaks=st.lists(
+        st.sampled_from(["\n", "\r\n", "\r", "\f\n", "\n\v", "\x1c\n", "\n\u2028\n"]), min_size=6, max_size=6
+    ),
+)
+def test_parser_lines_number_lines_as_the_parser_does(names, breaks):
+    text = "".join(f"{name} = 1{br}" for name, br in zip(names, breaks))
+    tree = _full(text)
+    assume(tree is not None)
+    lines = parser_lines(text)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            assert lines[node.lineno - 1].encode()[node.col_offset : node.end_col_offset].decode() == node.id

@@ -10,7 +10,6 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from itertools import accumulate
 
 from .model import Span
 
@@ -80,9 +79,24 @@ def module_bindings(body: list[ast.stmt], span, wanted: set[str]) -> dict[str, B
 _STATEMENT_LISTS = ("body", "handlers", "orelse", "finalbody", "cases")
 
 
-def token_lines(text: str, tokens: tuple[str, ...]) -> list[int]:
-    """Sorted 1-based numbers of the lines that contain one of `tokens`."""
-    pattern = re.compile("|".join(re.escape(t) for t in tokens))
+# What `str.splitlines` breaks a line at and the parser does not (both break at \n, \r\n and \r).
+ODD_LINE_BREAK = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_PARSER_BREAK = re.compile("\r\n|\r|\n")
+
+
+def parser_lines(text: str) -> list[str]:
+    """The lines of `text` as the parser numbers them (`str.splitlines` also breaks at `ODD_LINE_BREAK`)."""
+    if ODD_LINE_BREAK.search(text) is None:
+        return text.splitlines()
+    lines = _PARSER_BREAK.split(text)
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def token_lines(text: str, tokens: tuple[str, ...], pattern: re.Pattern | None = None) -> list[int]:
+    """Sorted 1-based numbers of the lines that contain one of `tokens` (or a match of `pattern`)."""
+    pattern = pattern or re.compile("|".join(re.escape(t) for t in tokens))
     lines: list[int] = []
     line, position = 1, 0
     for match in pattern.finditer(text):
@@ -134,29 +148,38 @@ def walk_mentioning(tree: ast.Module, lines: list[str] | None, names: Collection
     """The nodes `ast.walk(tree)` yields, in its order, less the module-level statements whose
     lines hold none of `names`: a search for calls of, or definitions named by, known identifiers
     need not visit the rest of a long file. An identifier is in the source as written (non-ASCII
-    ones are normalised by the parser, so their statements are kept). `lines` must be the parser's
-    lines of the tree; without them nothing is left out."""
+    ones are normalised by the parser, so statements with non-ASCII lines are kept). `lines` must
+    be the parser's lines of the tree; without them nothing is left out."""
     yield tree
-    if lines is not None:
-        text = "\n".join(lines)
-        starts = [0, *accumulate(len(line) + 1 for line in lines)]
-        todo: deque[ast.AST] = deque(s for s in tree.body if _mentions(s, text, starts, names))
-    else:
-        todo = deque(tree.body)
+    todo: deque[ast.AST] = deque(tree.body if lines is None else _mentioning(tree.body, "\n".join(lines), names))
     while todo:
         node = todo.popleft()
         todo.extend(ast.iter_child_nodes(node))
         yield node
 
 
-def _mentions(stmt: ast.stmt, text: str, starts: list[int], names: Collection[str]) -> bool:
-    decorators = getattr(stmt, "decorator_list", None)
-    first = (decorators[0].lineno if decorators else stmt.lineno) - 1
-    last = stmt.end_lineno or len(starts) - 1
-    if last >= len(starts):
-        return True
-    segment = text[starts[first] : starts[last]]
-    return not segment.isascii() or any(name in segment for name in names)
+def _mentioning(body: list[ast.stmt], text: str, names: Collection[str]) -> list[ast.stmt]:
+    """The statements of `body` (in order) with a line of `text` that holds one of `names` or a
+    non-ASCII character."""
+    words = [re.escape(name) for name in names]
+    if not text.isascii():
+        words.append("[^\\x00-\\x7f]")
+    if not words:
+        return []
+    ends = [node.end_lineno or node.lineno for node in body]
+    kept: list[int] = []
+    for line in token_lines(text, (), re.compile("|".join(words))):
+        i = bisect_left(ends, line)  # the first statement ending on or after the line
+        while i < len(body) and _first_line(body[i]) <= line:  # several when they share it
+            if not kept or kept[-1] < i:
+                kept.append(i)
+            i += 1
+    return [body[i] for i in kept]
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators = getattr(node, "decorator_list", None)
+    return decorators[0].lineno if decorators else node.lineno
 
 
 def callee_name(func: ast.expr) -> str | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import deps as deps_mod
+from .ast_queries import ODD_LINE_BREAK, parser_lines
 from .body_edit import apply_body_edit
 from .build_process import BuildProcess
 from .deployment import Deployment
@@ -317,11 +318,11 @@ class Project:
         alone = process is None or process.pristine()
         if cached and cached[0] is summary and cached[2] == env_key and alone:  # identity is safe: kept in the entry
             return cached[1], cached[3]
-        tree, lines = summary.tree, summary.lines
+        tree, lines, numbered = summary.tree, summary.lines, summary.parser_lines
         if tree is None:  # summaries from the persistent cache carry no AST
             text = self.text(relpath) or ""
-            tree, lines = ast.parse(text), text.splitlines()
-        key = execution_key(tree, lines)
+            tree, lines, numbered = ast.parse(text), text.splitlines(), ODD_LINE_BREAK.search(text) is None
+        key = execution_key(tree, lines if numbered else parser_lines(self.text(relpath) or ""))
         if cached and cached[1] == key and cached[2] == env_key and alone:
             result = cached[3]
         else:

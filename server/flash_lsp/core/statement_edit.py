@@ -13,16 +13,14 @@ the old one, which is left as it was.
 from __future__ import annotations
 
 import ast
-import re
 from bisect import bisect_right
 
-# What `str.splitlines` breaks a line at and the parser does not (both break at \n, \r\n and \r).
-ODD_LINE_BREAK = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+from .ast_queries import ODD_LINE_BREAK
 
 
 def splice_statement(tree: ast.Module, old: list[str], text: str) -> tuple[ast.Module, list[str]] | None:
-    """(module, lines) of `text` when it edits one module-level statement of `tree` (whose source
-    lines are `old`) as described above, else None (parse the whole text)."""
+    """(module, lines) of `text` when it edits one module-level statement of `tree` (whose lines,
+    as the parser numbers them, are `old`) as described above, else None (parse the whole text)."""
     if not tree.body or ODD_LINE_BREAK.search(text) or "barry_as_FLUFL" in text:
         return None
     new = text.splitlines()

@@ -14,12 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from .ast_queries import Binding, call_type, callee_name, module_bindings, name_span, statements, token_lines
+from .ast_queries import (
+    ODD_LINE_BREAK,
+    Binding,
+    call_type,
+    callee_name,
+    module_bindings,
+    name_span,
+    statements,
+    token_lines,
+)
 from .grammar import parse_as_build
 from .limits import MAX_FILE_CHARS, too_big
 from .model import Span
 from .profiles import HTTP_METHODS
-from .statement_edit import ODD_LINE_BREAK
 
 _OTHER_TOKENS = ("remote", "FastAPI", "mothership")
 _REMOTE_ALIAS = re.compile(r"\bremote\s+as\s+(\w+)")

@@ -10,6 +10,7 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
+from ..ast_queries import ODD_LINE_BREAK, parser_lines
 from ..discovery import DiscoveredFunction, Discovery, Registry
 from ..handlers import HandlerResult
 from ..manifest import now_timestamp
@@ -156,6 +157,10 @@ class Prediction:
         source = self._statement_edit(relpath, cached, text)
         if source is None:
             source = parse_source(relpath, text, self._raw(relpath) if text is None else None)
+        if source.tree is not None:  # the key reads lines as the parser numbers them
+            key = execution_key(source.tree, source.lines if source.plain or text is None else parser_lines(text))
+        else:  # a file that does not parse: the scan reports its error where it is
+            key = (source.error, source.error_span)
         stale = self.project.__dict__.setdefault("_flash1_stale", {})  # relpath → the error being typed
         stale.pop(relpath, None)
         if source.tree is not None:
@@ -165,8 +170,8 @@ class Prediction:
             # with its last parsable version; its syntax error is still reported (FL420).
             stale[relpath] = source
             source = self._last_good[relpath]
-        # a file that does not parse: the scan reports its error where it is
-        key = execution_key(source.tree, source.lines) if source.tree is not None else (source.error, source.error_span)
+            known = cached is not None and cached[1] is source
+            key = cached[2] if known else execution_key(source.tree, source.lines)
         self._sources[relpath] = (text, source, key)
         return source
 
@@ -179,8 +184,8 @@ class Prediction:
         scanned = self.project.__dict__.get("_flash1_scan")
         if text is None or cached[0] is None or scanned is None or relpath in self.stale_errors():
             return False
-        if cached[1].plain and _ODD_BREAK.search(text) is not None:
-            return False  # its lines would no longer be the parser's
+        if (cached[1].plain and _ODD_BREAK.search(text) is not None) or ODD_LINE_BREAK.search(cached[0]):
+            return False  # its lines would no longer be (or are not) the parser's
         return apply_body_edit(cached[1], cached[0], text, frozenset(f.name for f in scanned[3].functions))
 
     def _statement_edit(self, relpath: str, cached: tuple | None, text: str | None) -> Source | None:
@@ -189,8 +194,8 @@ class Prediction:
         if cached is None or text is None or relpath in self.stale_errors():
             return None
         old = cached[1]
-        if old.tree is None or old.error is not None or not old.plain or "\r" in text:
-            return None
+        if old.tree is None or old.error is not None or cached[0] is None or ODD_LINE_BREAK.search(cached[0]):
+            return None  # (its lines are the parser's when the text has no odd line break)
         spliced = splice_statement(old.tree, old.lines, text)
         if spliced is None:
             return None
@@ -198,7 +203,7 @@ class Prediction:
         kept = {id(node) for node in old.tree.body}
         if _compiler_checks(tree.body if "global" in text else [n for n in tree.body if id(n) not in kept]):
             return None  # what only the compiler rejects: `parse_source` compiles the file
-        return Source(tree, lines, plain=True)
+        return Source(tree, lines, plain=_ODD_BREAK.search(text) is None)
 
     def stale_errors(self) -> dict[str, Source]:
         """Files shown with their last parsable version, with the syntax error they have now."""

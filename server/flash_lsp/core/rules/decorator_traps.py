@@ -10,9 +10,8 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..ast_queries import walk_mentioning
+from ..ast_queries import ODD_LINE_BREAK, walk_mentioning
 from ..model import Diagnostic, Span
-from ..statement_edit import ODD_LINE_BREAK
 from . import per_file
 from .catalogue import CATALOGUE
 
