@@ -159,7 +159,7 @@ def test_a_sequence_of_spliced_edits_stays_exact(edits):
     ),
 )
 def test_parser_lines_number_lines_as_the_parser_does(names, breaks):
-    text = "".join(f"{name} = 1{br}" for name, br in zip(names, breaks))
+    text = "".join(f"{name} = 1{br}" for name, br in zip(names, breaks, strict=False))
     tree = _full(text)
     assume(tree is not None)
     lines = parser_lines(text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 
-from .ast_queries import ODD_LINE_BREAK
+from .ast_queries import odd_line_break
 from .summary import _OTHER_TOKENS, FileSummary
 
 _BLOCKS = ("body", "orelse", "finalbody")
@@ -36,7 +36,7 @@ def splice(tree: ast.Module, old: list[str], text: str, marks: tuple[str, ...], 
     """The new lines when `text` differs from `old` only inside one statement of a function body
     whose lines hold none of `marks` (then that statement is replaced in `tree`, in place), else
     None. `allowed(ancestors)` may refuse the statement by the defs and classes around it."""
-    if not text.isascii() or ODD_LINE_BREAK.search(text):
+    if not text.isascii() or odd_line_break(text):
         return None
     new = text.splitlines()
     if len(new) != len(old):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import deps as deps_mod
-from .ast_queries import ODD_LINE_BREAK, parser_lines
+from .ast_queries import odd_line_break, parser_lines
 from .body_edit import apply_body_edit
 from .build_process import BuildProcess
 from .deployment import Deployment
@@ -321,7 +321,7 @@ class Project:
         tree, lines, numbered = summary.tree, summary.lines, summary.parser_lines
         if tree is None:  # summaries from the persistent cache carry no AST
             text = self.text(relpath) or ""
-            tree, lines, numbered = ast.parse(text), text.splitlines(), ODD_LINE_BREAK.search(text) is None
+            tree, lines, numbered = ast.parse(text), text.splitlines(), not odd_line_break(text)
         key = execution_key(tree, lines if numbered else parser_lines(self.text(relpath) or ""))
         if cached and cached[1] == key and cached[2] == env_key and alone:
             result = cached[3]

@@ -15,13 +15,13 @@ from __future__ import annotations
 import ast
 from bisect import bisect_right
 
-from .ast_queries import ODD_LINE_BREAK
+from .ast_queries import odd_line_break
 
 
 def splice_statement(tree: ast.Module, old: list[str], text: str) -> tuple[ast.Module, list[str]] | None:
     """(module, lines) of `text` when it edits one module-level statement of `tree` (whose lines,
     as the parser numbers them, are `old`) as described above, else None (parse the whole text)."""
-    if not tree.body or ODD_LINE_BREAK.search(text) or "barry_as_FLUFL" in text:
+    if not tree.body or odd_line_break(text) or "barry_as_FLUFL" in text:
         return None
     new = text.splitlines()
     if len(new) != len(old):

@@ -15,12 +15,12 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from .ast_queries import (
-    ODD_LINE_BREAK,
     Binding,
     call_type,
     callee_name,
     module_bindings,
     name_span,
+    odd_line_break,
     statements,
     token_lines,
 )
@@ -179,7 +179,7 @@ def summarize(
     if len(text) > MAX_FILE_CHARS:
         summary.bound = f"Python files of at most {MAX_FILE_CHARS:,} characters (this one has {len(text):,})"
         return summary
-    summary.parser_lines = ODD_LINE_BREAK.search(text) is None
+    summary.parser_lines = not odd_line_break(text)
     if parsed_as is not None:
         tree, summary.lines = parsed_as
     else:

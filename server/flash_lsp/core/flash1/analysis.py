@@ -10,7 +10,7 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
-from ..ast_queries import ODD_LINE_BREAK, parser_lines
+from ..ast_queries import odd_line_break, parser_lines
 from ..discovery import DiscoveredFunction, Discovery, Registry
 from ..handlers import HandlerResult
 from ..manifest import now_timestamp
@@ -184,7 +184,7 @@ class Prediction:
         scanned = self.project.__dict__.get("_flash1_scan")
         if text is None or cached[0] is None or scanned is None or relpath in self.stale_errors():
             return False
-        if (cached[1].plain and _ODD_BREAK.search(text) is not None) or ODD_LINE_BREAK.search(cached[0]):
+        if (cached[1].plain and ("\r" in text or odd_line_break(text))) or odd_line_break(cached[0]):
             return False  # its lines would no longer be (or are not) the parser's
         return apply_body_edit(cached[1], cached[0], text, frozenset(f.name for f in scanned[3].functions))
 
@@ -194,7 +194,7 @@ class Prediction:
         if cached is None or text is None or relpath in self.stale_errors():
             return None
         old = cached[1]
-        if old.tree is None or old.error is not None or cached[0] is None or ODD_LINE_BREAK.search(cached[0]):
+        if old.tree is None or old.error is not None or cached[0] is None or odd_line_break(cached[0]):
             return None  # (its lines are the parser's when the text has no odd line break)
         spliced = splice_statement(old.tree, old.lines, text)
         if spliced is None:
@@ -203,7 +203,7 @@ class Prediction:
         kept = {id(node) for node in old.tree.body}
         if _compiler_checks(tree.body if "global" in text else [n for n in tree.body if id(n) not in kept]):
             return None  # what only the compiler rejects: `parse_source` compiles the file
-        return Source(tree, lines, plain=_ODD_BREAK.search(text) is None)
+        return Source(tree, lines, plain="\r" not in text)  # (`splice_statement` refused odd line breaks)
 
     def stale_errors(self) -> dict[str, Source]:
         """Files shown with their last parsable version, with the syntax error they have now."""

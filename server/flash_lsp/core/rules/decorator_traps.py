@@ -10,7 +10,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..ast_queries import ODD_LINE_BREAK, walk_mentioning
+from ..ast_queries import odd_line_break, walk_mentioning
 from ..model import Diagnostic, Span
 from . import per_file
 from .catalogue import CATALOGUE
@@ -72,7 +72,7 @@ def _undecorated(relpath: str, summary: FileSummary, project: Project) -> Iterat
         text = project.text(relpath)
         if text is None or "remote" not in text:
             return
-        tree, lines, plain = _parse(text), text.splitlines(), ODD_LINE_BREAK.search(text) is None
+        tree, lines, plain = _parse(text), text.splitlines(), not odd_line_break(text)
     if tree is None:
         return
     # module-level statements that mention none of the names searched for are skipped (when
