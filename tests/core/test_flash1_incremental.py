@@ -349,3 +349,22 @@ def test_a_rename_after_a_form_feed_is_seen(tmp_path):
     text = WORKER.replace("workers=(0, 2)", "workers=(0, 2\f)")
     steps = [("w.py", text), ("w.py", text.replace("def route", "def route2")), ("w.py", text)]
     _follow(write_project(tmp_path / "p", {"w.py": WORKER}, main=False), steps, last_good=True)
+
+
+def test_the_editor_summary_reuses_the_analysis_parse(tmp_path):
+    """A file that mentions `remote` (here in its docstring) is summarised for the editor too; that
+    summary takes the tree the analysis parsed (or spliced) instead of parsing the file again."""
+    from flash_lsp.core import summary
+
+    text = '"""Called remotely."""\n' + WORKER
+    steps = [("w.py", text.replace("(0, 2)", "(0, 3)")), ("w.py", text.replace("y += i", "y += 2 * i"))]
+    original, parses = summary.parse_as_build, []
+
+    def counting(*args):
+        parses.append(args[0])
+        return original(*args)
+
+    root = write_project(tmp_path / "p", {"w.py": text}, main=False)
+    with mock.patch("flash_lsp.core.summary.parse_as_build", counting):
+        _follow(root, steps, last_good=True)
+    assert parses == []

@@ -173,3 +173,27 @@ def test_editor_analysis_equals_a_fresh_one_after_generated_edits(tmp_path_facto
         assert _observed(project.analyze("2026-01-01T00:00:00.000000Z")) == _observed(
             _fresh(root, "workers/w.py", text)
         )
+
+
+@pytest.mark.parametrize(("version", "spliced"), [("3.99", True), ("3.8", False)])
+def test_the_splice_applies_when_the_build_python_parses_what_ours_does(tmp_path, monkeypatch, version, spliced):
+    """A newer build Python keeps a tree ours parses; an older one may reject it (`feature_version`)."""
+    from dataclasses import replace
+
+    from flash_lsp.core import project as project_module
+    from flash_lsp.core.environment import BASELINE
+
+    environment = replace(BASELINE, python_version=version)
+    root = write_project(tmp_path / "p", {"workers/w.py": WORKER})
+    project = Project(root, environment=environment, trust_disk_cache=True)
+    project.analyze()
+    calls = []
+    original = project_module.splice_statement
+    monkeypatch.setattr(project_module, "splice_statement", lambda *args: calls.append(original(*args)) or calls[-1])
+    text = WORKER.replace("workersMax=2", "workersMax=3")
+    project.set_override("workers/w.py", text)
+    model = project.analyze("2026-01-01T00:00:00.000000Z")
+    fresh = Project(root, environment=environment)
+    fresh.set_override("workers/w.py", text)
+    assert _observed(model) == _observed(fresh.analyze("2026-01-01T00:00:00.000000Z"))
+    assert bool(calls and calls[0]) is spliced

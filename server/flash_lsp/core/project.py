@@ -234,15 +234,20 @@ class Project:
 
     @property
     def _own_grammar(self) -> bool:
-        """Whether the build's Python parses like ours (else a body edit needs a full summary)."""
-        return version_of(self.environment.python_version) in (None, RUNNING)
+        """Whether a tree our Python parses is the build's tree of that text (else every edit needs a
+        full summary): the build's Python is ours or newer, whose verdict on a text ours parses
+        `grammar.parse_as_build` takes to be ours."""
+        version = version_of(self.environment.python_version)
+        return version is None or version >= RUNNING
 
     def _scanned(self, tree: FileTree) -> list[str]:
         if self._scanned_for is not tree:
             self._scanned_for, self._scanned_list = tree, scanned_paths(tree.scan_order, self.profile)
         return self._scanned_list
 
-    def summary(self, relpath: str) -> FileSummary:
+    def summary(self, relpath: str, parsed_as: tuple[ast.Module, list[str]] | None = None) -> FileSummary:
+        """The file's summary; `parsed_as`: the tree and lines of its current text, parsed already
+        by another analysis (used, not kept: that analysis changes its tree in place)."""
         if self.trust_disk_cache and relpath in self._current:
             return self._summaries[relpath]
         text = self.text(relpath)
@@ -251,7 +256,9 @@ class Project:
             self._current.add(relpath)
             return cached
         spliced = None
-        if cached is not None and text is not None and self._own_grammar:
+        if not self._own_grammar:
+            parsed_as = None
+        elif parsed_as is None and cached is not None and text is not None:
             if apply_body_edit(cached, text, self.profile.resource_classes):
                 self._current.add(relpath)  # nothing the build reads changed: every memo still applies
                 return cached
@@ -262,10 +269,12 @@ class Project:
         if summary is None:
             try:
                 summary = summarize(
-                    relpath, text, self.profile.resource_classes, self.environment.python_version, spliced
+                    relpath, text, self.profile.resource_classes, self.environment.python_version, spliced or parsed_as
                 )
             except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the others
                 summary = failed(relpath, text, exc)
+            if parsed_as is not None:
+                summary.tree, summary.lines = None, []
             if key:
                 self.summary_cache[key] = replace(summary, tree=None, lines=[])
         summary.text_hash = hash(text)
@@ -294,10 +303,10 @@ class Project:
         self._previous = (scanned, summaries)
         return summaries
 
-    def editor_summary(self, relpath: str) -> FileSummary:
+    def editor_summary(self, relpath: str, parsed_as: tuple[ast.Module, list[str]] | None = None) -> FileSummary:
         """The summary the analysis uses: the last good one while the file does not parse
         (with `keep_last_good`), so other files do not flash errors mid-edit."""
-        summary = self.summary(relpath)
+        summary = self.summary(relpath, parsed_as)
         if not self.keep_last_good:
             return summary
         if summary.parsed:

@@ -205,6 +205,17 @@ class Prediction:
             return None  # what only the compiler rejects: `parse_source` compiles the file
         return Source(tree, lines, plain="\r" not in text)  # (`splice_statement` refused odd line breaks)
 
+    def parse_of(self, relpath: str) -> tuple[ast.Module, list[str]] | None:
+        """The tree and lines of the file's current text, when its source is their parse and its
+        lines are the parser's (the editor's summary then need not parse the file again)."""
+        cached = self._sources.get(relpath)
+        if cached is None or cached[0] is None or relpath in self.stale_errors():
+            return None
+        source = cached[1]
+        if source.tree is None or not source.plain or cached[0] is not self.project.text(relpath):
+            return None
+        return source.tree, source.lines
+
     def stale_errors(self) -> dict[str, Source]:
         """Files shown with their last parsable version, with the syntax error they have now."""
         return self.project.__dict__.get("_flash1_stale", {})
