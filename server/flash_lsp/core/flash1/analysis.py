@@ -196,6 +196,8 @@ class Prediction:
         old = cached[1]
         if old.tree is None or old.error is not None or cached[0] is None or odd_line_break(cached[0]):
             return None  # (its lines are the parser's when the text has no odd line break)
+        if text.startswith("\ufeff") or cached[0].startswith("\ufeff"):
+            return None  # a byte-order mark: the file's import and its text read differently
         spliced = splice_statement(old.tree, old.lines, text)
         if spliced is None:
             return None
@@ -211,10 +213,10 @@ class Prediction:
         cached = self._sources.get(relpath)
         if cached is None or cached[0] is None or relpath in self.stale_errors():
             return None
-        source = cached[1]
-        if source.tree is None or not source.plain or cached[0] is not self.project.text(relpath):
+        source, text = cached[1], cached[0]
+        if source.tree is None or not source.plain or text is not self.project.text(relpath):
             return None
-        return source.tree, source.lines
+        return None if text.startswith("\ufeff") else (source.tree, source.lines)  # (a text with a BOM does not parse)
 
     def stale_errors(self) -> dict[str, Source]:
         """Files shown with their last parsable version, with the syntax error they have now."""
