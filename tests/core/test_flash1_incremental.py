@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -368,3 +369,34 @@ def test_the_editor_summary_reuses_the_analysis_parse(tmp_path):
     with mock.patch("flash_lsp.core.summary.parse_as_build", counting):
         _follow(root, steps, last_good=True)
     assert parses == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "spliced"),
+    [
+        (("LIMIT = 3", "LIMIT = await fn(3)"), True),  # only the compiler rejects it: the file is compiled
+        (("LIMIT = 3", "LIMIT = 3;global LIMIT"), True),  # `global` involves other statements
+        (("    return y\n", "    return y\nreturn y\n"), False),  # a module-level return, a line more
+    ],
+)
+def test_module_level_edits_only_the_compiler_rejects_are_compiled(tmp_path, edit, spliced):
+    from flash_lsp.core.flash1 import analysis
+
+    splices, sources = [], []
+    original_splice, original_edit = analysis.splice_statement, analysis.Prediction._statement_edit
+
+    def splice(*args):
+        splices.append(original_splice(*args))
+        return splices[-1]
+
+    def statement_edit(self, *args):
+        sources.append(original_edit(self, *args))
+        return sources[-1]
+
+    with (
+        mock.patch.object(analysis, "splice_statement", splice),
+        mock.patch.object(analysis.Prediction, "_statement_edit", statement_edit),
+    ):
+        steps = [("w.py", WORKER.replace(*edit))]
+        _follow(write_project(tmp_path / "p", {"w.py": WORKER}, main=False), steps, last_good=False)
+    assert any(splices) is spliced and not any(sources)  # the text parsed alone, the file was compiled

@@ -92,6 +92,7 @@ def test_edits_inside_one_statement_are_spliced(old, new):
         ("gpu = LiveServerless(", "from __future__ import annotations\ngpu = LiveServerless("),
         ("workersMax=2,", "workersMax=2,\f"),  # a line break `splitlines` sees and Python does not
         ("    workersMax=2,\n)", "    workersMax=2,\n)\n"),  # nothing changes but the line count
+        ("# a comment between the decorator", "# barry_as_FLUFL between the decorator"),  # `<>` parses then
     ],
 )
 def test_edits_that_need_the_whole_file_are_refused(old, new):
