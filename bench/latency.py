@@ -1,6 +1,7 @@
 """Server latency and memory on a generated 2,000-module workspace with one 2,000-line worker file.
 
     python bench/latency.py [--modules 2000] [--edits 40] [--requests 60] [--profile all|tetra|flash1]
+                            [--no-server] [--mention-remote]
 
 Drives the real server (`python -m flash_lsp serve`) over stdio with pygls' client:
 * keystroke → diagnostics: one incremental `didChange` (debounce 0) until `publishDiagnostics`
@@ -78,12 +79,15 @@ def big_module_1x(lines: int = 2000) -> str:
     return "\n".join(out)
 
 
-def flash1_workspace(root: Path, modules: int) -> str:
-    """The 1.x workspace of `bench/flash1_scan.py` plus the big worker file; returns its text."""
+def flash1_workspace(root: Path, modules: int, mention_remote: bool = False) -> str:
+    """The 1.x workspace of `bench/flash1_scan.py` plus the big worker file; returns its text.
+    `mention_remote`: its docstring says "remotely" (a name the editor's summary looks for)."""
     from flash1_scan import generate as generate_1x
 
     generate_1x(root, modules)
     text = big_module_1x(2000)
+    if mention_remote:
+        text = text.replace('"""Worker module big."""', '"""Worker module big, called remotely."""', 1)
     (root / BIG_1X).parent.mkdir(parents=True, exist_ok=True)
     (root / BIG_1X).write_text(text)
     return text
@@ -235,6 +239,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--profile", choices=("all", "tetra", "flash1"), default="all")
     parser.add_argument("--no-server", action="store_true", help="in-process compute only (no end-to-end run)")
+    parser.add_argument("--mention-remote", action="store_true", help="the 1.x worker's docstring says 'remotely'")
     args = parser.parse_args()
     print(
         f"workspace: {args.modules} modules + a 2,000-line worker file; load average {Path('/proc/loadavg').read_text().split()[:3]}"
@@ -242,7 +247,7 @@ def main() -> None:
     if args.profile in ("all", "flash1"):
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "ws"
-            text = flash1_workspace(root, args.modules)
+            text = flash1_workspace(root, args.modules, args.mention_remote)
             runs = {
                 name: in_process_compute(root, text, args.edits, edit, "flash1", BIG_1X)
                 for name, edit in (("config", config_edit_1x), ("body", body_edit_1x))

@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -290,3 +291,112 @@ def test_the_fingerprint_kept_in_parts_equals_a_cold_one(tmp_path):
         editor.set_override(relpath, overrides[relpath])
         fingerprint = editor.analyze(STAMP).manifest["source_fingerprint"]
         assert fingerprint == _cold(root, overrides, True).manifest["source_fingerprint"] != first
+
+
+# Keystrokes in module-level statements (an `@Endpoint(...)`'s arguments, a config call): the
+# statement is parsed again alone and spliced into the file's tree (core/statement_edit.py).
+WORKER = (
+    "from runpod_flash import Endpoint, GpuGroup\nimport json\n\nLIMIT = 3\n\n"
+    "api = Endpoint(\n    name='lb',\n    cpu='cpu3c-1-2',\n)\n\n\n"
+    "@Endpoint(name='ep', gpu=GpuGroup.ADA_24, workers=(0, 2), dependencies=['numpy'])\n"
+    "async def fn(x):\n    return json.dumps(x)\n\n\n"
+    "@api.post('/p')\nasync def route(x):\n    return fn(x)\n\n\n"
+    "def helper(y):\n    for i in range(LIMIT):\n        y += i\n    return y\n"
+)
+
+
+def test_endpoint_argument_edits_reparse_one_statement_and_match_a_cold_analysis(tmp_path):
+    from flash_lsp.core.flash1 import analysis
+
+    original, spliced = analysis.splice_statement, []
+
+    def counting(*args):
+        spliced.append(original(*args))
+        return spliced[-1]
+
+    text, edits = WORKER, []
+    for old, new in [("(0, 2)", "(0, 3)"), ("['numpy']", "['numpy', 'attrs']"), ("'/p'", "'/q'"), ("='lb'", "='lb2'")]:
+        text = text.replace(old, new)
+        edits.append(("w.py", text))
+    with mock.patch("flash_lsp.core.flash1.analysis.splice_statement", counting):
+        _follow(write_project(tmp_path / "p", {"w.py": WORKER}, main=False), edits, last_good=True)
+    assert len(spliced) == len(edits) and all(spliced)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, 10**6),
+            st.integers(0, 3),
+            st.sampled_from([*"(),=:'@#\n 1x;", "global LIMIT\n", "return 1\n", "await fn(1)", "api", "Endpoint"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_editor_analysis_equals_a_cold_one_after_generated_keystrokes(tmp_path_factory, edits):
+    text, steps = WORKER, []
+    for position, removed, inserted in edits:
+        position %= len(text)
+        text = text[:position] + inserted + text[position + removed :]
+        steps.append(("w.py", text))
+    _follow(write_project(tmp_path_factory.mktemp("p"), {"w.py": WORKER}, main=False), steps, last_good=False)
+
+
+def test_a_rename_after_a_form_feed_is_seen(tmp_path):
+    """`str.splitlines` breaks at a form feed and Python does not: what the import depends on is
+    read on the parser's lines, so renaming the def after it still re-imports the module."""
+    text = WORKER.replace("workers=(0, 2)", "workers=(0, 2\f)")
+    steps = [("w.py", text), ("w.py", text.replace("def route", "def route2")), ("w.py", text)]
+    _follow(write_project(tmp_path / "p", {"w.py": WORKER}, main=False), steps, last_good=True)
+
+
+def test_the_editor_summary_reuses_the_analysis_parse(tmp_path):
+    """A file that mentions `remote` (here in its docstring) is summarised for the editor too; that
+    summary takes the tree the analysis parsed (or spliced) instead of parsing the file again."""
+    from flash_lsp.core import summary
+
+    text = '"""Called remotely."""\n' + WORKER
+    steps = [("w.py", text.replace("(0, 2)", "(0, 3)")), ("w.py", text.replace("y += i", "y += 2 * i"))]
+    original, parses = summary.parse_as_build, []
+
+    def counting(*args):
+        parses.append(args[0])
+        return original(*args)
+
+    root = write_project(tmp_path / "p", {"w.py": text}, main=False)
+    with mock.patch("flash_lsp.core.summary.parse_as_build", counting):
+        _follow(root, steps, last_good=True)
+    assert parses == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "spliced"),
+    [
+        (("LIMIT = 3", "LIMIT = await fn(3)"), True),  # only the compiler rejects it: the file is compiled
+        (("LIMIT = 3", "LIMIT = 3;global LIMIT"), True),  # `global` involves other statements
+        (("    return y\n", "    return y\nreturn y\n"), False),  # a module-level return, a line more
+    ],
+)
+def test_module_level_edits_only_the_compiler_rejects_are_compiled(tmp_path, edit, spliced):
+    from flash_lsp.core.flash1 import analysis
+
+    splices, sources = [], []
+    original_splice, original_edit = analysis.splice_statement, analysis.Prediction._statement_edit
+
+    def splice(*args):
+        splices.append(original_splice(*args))
+        return splices[-1]
+
+    def statement_edit(self, *args):
+        sources.append(original_edit(self, *args))
+        return sources[-1]
+
+    with (
+        mock.patch.object(analysis, "splice_statement", splice),
+        mock.patch.object(analysis.Prediction, "_statement_edit", statement_edit),
+    ):
+        steps = [("w.py", WORKER.replace(*edit))]
+        _follow(write_project(tmp_path / "p", {"w.py": WORKER}, main=False), steps, last_good=False)
+    assert any(splices) is spliced and not any(sources)  # the text parsed alone, the file was compiled

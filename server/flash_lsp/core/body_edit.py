@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 
+from .ast_queries import odd_line_break
 from .summary import _OTHER_TOKENS, FileSummary
 
 _BLOCKS = ("body", "orelse", "finalbody")
@@ -20,7 +21,7 @@ _BLOCKS = ("body", "orelse", "finalbody")
 def apply_body_edit(summary: FileSummary, text: str, resource_classes: tuple[str, ...]) -> bool:
     """Update `summary` in place for the new `text` and return True when the edit is one the
     build cannot see; return False (leaving `summary` untouched) when a full summary is needed."""
-    if summary.tree is None or not summary.parsed or summary.fastapi_app is not None:
+    if summary.tree is None or not summary.parsed or summary.fastapi_app is not None or not summary.parser_lines:
         return False
     marks = (*resource_classes, *_OTHER_TOKENS, " as ", *(name for name, _ in summary.uses_remote_alias))
     new = splice(summary.tree, summary.lines, text, marks)
@@ -35,7 +36,7 @@ def splice(tree: ast.Module, old: list[str], text: str, marks: tuple[str, ...], 
     """The new lines when `text` differs from `old` only inside one statement of a function body
     whose lines hold none of `marks` (then that statement is replaced in `tree`, in place), else
     None. `allowed(ancestors)` may refuse the statement by the defs and classes around it."""
-    if not text.isascii():
+    if not text.isascii() or odd_line_break(text):
         return None
     new = text.splitlines()
     if len(new) != len(old):
@@ -112,4 +113,6 @@ def _reparse(old: list[str], lines: list[str], node: ast.stmt) -> ast.stmt | Non
     ast.increment_lineno(parsed, node.lineno - 2)
     if parsed.lineno != node.lineno or parsed.end_lineno != node.end_lineno:
         return None
+    if parsed.col_offset != node.col_offset:
+        return None  # indented differently: alone it parses, in the file the dedent matches no block
     return parsed

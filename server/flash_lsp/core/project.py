@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import deps as deps_mod
+from .ast_queries import odd_line_break, parser_lines
 from .body_edit import apply_body_edit
 from .build_process import BuildProcess
 from .collector import relaxed_gc
@@ -32,6 +33,7 @@ from .manifest import (
 from .model import Diagnostic
 from .module_exec import ExecResult, execution_key, simulate
 from .profiles import DEFAULT_PROFILE, Profile
+from .statement_edit import splice_statement
 from .summary import FileSummary, failed, summarize
 
 ALL_FILES = "\0all"  # in a `watch_changes` set: any file may have changed
@@ -280,15 +282,20 @@ class Project:
 
     @property
     def _own_grammar(self) -> bool:
-        """Whether the build's Python parses like ours (else a body edit needs a full summary)."""
-        return version_of(self.environment.python_version) in (None, RUNNING)
+        """Whether a tree our Python parses is the build's tree of that text (else every edit needs a
+        full summary): the build's Python is ours or newer, whose verdict on a text ours parses
+        `grammar.parse_as_build` takes to be ours."""
+        version = version_of(self.environment.python_version)
+        return version is None or version >= RUNNING
 
     def _scanned(self, tree: FileTree) -> list[str]:
         if self._scanned_for is not tree:
             self._scanned_for, self._scanned_list = tree, scanned_paths(tree.scan_order, self.profile)
         return self._scanned_list
 
-    def summary(self, relpath: str) -> FileSummary:
+    def summary(self, relpath: str, parsed_as: tuple[ast.Module, list[str]] | None = None) -> FileSummary:
+        """The file's summary; `parsed_as`: the tree and lines of its current text, parsed already
+        by another analysis (used, not kept: that analysis changes its tree in place)."""
         if self.trust_disk_cache and relpath in self._current:
             return self._summaries[relpath]
         text = self.text(relpath)
@@ -296,21 +303,26 @@ class Project:
         if cached is not None and cached.text_hash == hash(text) and (text is not None or cached.decode_error):
             self._current.add(relpath)
             return cached
-        if (
-            cached is not None
-            and text is not None
-            and self._own_grammar
-            and apply_body_edit(cached, text, self.profile.resource_classes)
-        ):
-            self._current.add(relpath)  # nothing the build reads changed: every memo still applies
-            return cached
+        spliced = None
+        if not self._own_grammar:
+            parsed_as = None
+        elif parsed_as is None and cached is not None and text is not None:
+            if apply_body_edit(cached, text, self.profile.resource_classes):
+                self._current.add(relpath)  # nothing the build reads changed: every memo still applies
+                return cached
+            if cached.tree is not None and cached.parsed and cached.parser_lines:
+                spliced = splice_statement(cached.tree, cached.lines, text)
         key = self._cache_key(relpath, text)
-        summary = self.summary_cache.get(key) if key else None
+        summary = self.summary_cache.get(key) if key and spliced is None else None
         if summary is None:
             try:
-                summary = summarize(relpath, text, self.profile.resource_classes, self.environment.python_version)
+                summary = summarize(
+                    relpath, text, self.profile.resource_classes, self.environment.python_version, spliced or parsed_as
+                )
             except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the others
                 summary = failed(relpath, text, exc)
+            if parsed_as is not None:
+                summary.tree, summary.lines = None, []
             if key:
                 self.summary_cache[key] = replace(summary, tree=None, lines=[])
         summary.text_hash = hash(text)
@@ -341,10 +353,10 @@ class Project:
         self._previous = (scanned, summaries)
         return summaries
 
-    def editor_summary(self, relpath: str) -> FileSummary:
+    def editor_summary(self, relpath: str, parsed_as: tuple[ast.Module, list[str]] | None = None) -> FileSummary:
         """The summary the analysis uses: the last good one while the file does not parse
         (with `keep_last_good`), so other files do not flash errors mid-edit."""
-        summary = self.summary(relpath)
+        summary = self.summary(relpath, parsed_as)
         if not self.keep_last_good:
             return summary
         if summary.parsed:
@@ -365,11 +377,11 @@ class Project:
         alone = process is None or process.pristine()
         if cached and cached[0] is summary and cached[2] == env_key and alone:  # identity is safe: kept in the entry
             return cached[1], cached[3]
-        tree, lines = summary.tree, summary.lines
+        tree, lines, numbered = summary.tree, summary.lines, summary.parser_lines
         if tree is None:  # summaries from the persistent cache carry no AST
             text = self.text(relpath) or ""
-            tree, lines = ast.parse(text), text.splitlines()
-        key = execution_key(tree, lines)
+            tree, lines, numbered = ast.parse(text), text.splitlines(), not odd_line_break(text)
+        key = execution_key(tree, lines if numbered else parser_lines(self.text(relpath) or ""))
         if cached and cached[1] == key and cached[2] == env_key and alone:
             result = cached[3]
         else:

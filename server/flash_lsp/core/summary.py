@@ -15,7 +15,16 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
-from .ast_queries import Binding, call_type, callee_name, module_bindings, name_span, statements, token_lines
+from .ast_queries import (
+    Binding,
+    call_type,
+    callee_name,
+    module_bindings,
+    name_span,
+    odd_line_break,
+    statements,
+    token_lines,
+)
 from .grammar import parse_as_build
 from .limits import MAX_FILE_CHARS, too_big
 from .model import Span
@@ -128,6 +137,7 @@ class FileSummary:
     analysis_error: str | None = None  # an unexpected failure summarising it (see `failed`)
     tree: ast.Module | None = field(default=None, repr=False)
     lines: list[str] = field(default_factory=list, repr=False)
+    parser_lines: bool = True  # `lines` break where Python does (no \f, \v, \u2028… in the text)
 
     @property
     def parsed(self) -> bool:
@@ -145,10 +155,15 @@ def module_path(relpath: str) -> str:
 
 
 def summarize(
-    relpath: str, text: str | None, resource_classes: tuple[str, ...], python_version: str | None = None
+    relpath: str,
+    text: str | None,
+    resource_classes: tuple[str, ...],
+    python_version: str | None = None,
+    parsed_as: tuple[ast.Module, list[str]] | None = None,
 ) -> FileSummary:
     """Summarise one file as the build's Python (`python_version`, default ours) parses it; `text`
-    None means it could not be decoded as UTF-8.
+    None means it could not be decoded as UTF-8. `parsed_as`: the tree and lines of `text`, known
+    already (a keystroke in one module-level statement, `core/statement_edit.py`).
 
     A file that mentions none of the names the build looks for (resource classes, `remote`,
     `FastAPI`, `mothership`) cannot contribute anything, so it is not parsed at all; identifiers
@@ -165,16 +180,20 @@ def summarize(
     if len(text) > MAX_FILE_CHARS:
         summary.bound = f"Python files of at most {MAX_FILE_CHARS:,} characters (this one has {len(text):,})"
         return summary
-    summary.lines = text.splitlines()
-    parsed = parse_as_build(text, python_version)
-    if parsed.tree is None:
-        if parsed.unreadable:
-            summary.bound, summary.lines = parsed.unreadable, []
-        else:
-            message, line, col = parsed.error
-            summary.syntax_error = (message, Span(line, col, line, col + 1))
-        return summary
-    tree = parsed.tree
+    summary.parser_lines = not odd_line_break(text)
+    if parsed_as is not None:
+        tree, summary.lines = parsed_as
+    else:
+        summary.lines = text.splitlines()
+        parsed = parse_as_build(text, python_version)
+        if parsed.tree is None:
+            if parsed.unreadable:
+                summary.bound, summary.lines = parsed.unreadable, []
+            else:
+                message, line, col = parsed.error
+                summary.syntax_error = (message, Span(line, col, line, col + 1))
+            return summary
+        tree = parsed.tree
     relevant = None
     if ascii_text:  # aliases (`remote as rr`) and FastAPI apps (`@app.get`) mark their decorators' lines too
         apps = (

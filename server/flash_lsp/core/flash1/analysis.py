@@ -7,14 +7,15 @@ unchanged.
 from __future__ import annotations
 
 import ast
-import re
 from typing import TYPE_CHECKING
 
+from ..ast_queries import odd_line_break, parser_lines
 from ..discovery import DiscoveredFunction, Discovery, Registry
 from ..handlers import HandlerResult
 from ..manifest import now_timestamp
 from ..model import Span
 from ..module_exec import execution_key
+from ..statement_edit import splice_statement
 from ..summary import ConfigRef, Literal, RemoteDecl
 from .ast_scan import ast_scan
 from .body_edit import apply_body_edit
@@ -147,7 +148,13 @@ class Prediction:
         if cached is not None and self._body_edit(relpath, cached, text):
             self._sources[relpath] = (text, cached[1], cached[2])
             return cached[1]
-        source = parse_source(relpath, text, self._raw(relpath) if text is None else None)
+        source = self._statement_edit(relpath, cached, text)
+        if source is None:
+            source = parse_source(relpath, text, self._raw(relpath) if text is None else None)
+        if source.tree is not None:  # the key reads lines as the parser numbers them
+            key = execution_key(source.tree, source.lines if source.plain or text is None else parser_lines(text))
+        else:  # a file that does not parse: the scan reports its error where it is
+            key = (source.error, source.error_span)
         stale = self.project.__dict__.setdefault("_flash1_stale", {})  # relpath → the error being typed
         stale.pop(relpath, None)
         if source.tree is not None:
@@ -157,7 +164,8 @@ class Prediction:
             # with its last parsable version; its syntax error is still reported (FL420).
             stale[relpath] = source
             source = self._last_good[relpath]
-        key = execution_key(source.tree, source.lines) if source.tree is not None else source.error
+            known = cached is not None and cached[1] is source
+            key = cached[2] if known else execution_key(source.tree, source.lines)
         self._sources[relpath] = (text, source, key)
         return source
 
@@ -170,9 +178,39 @@ class Prediction:
         scanned = self.project.__dict__.get("_flash1_scan")
         if text is None or cached[0] is None or scanned is None or relpath in self.stale_errors():
             return False
-        if cached[1].plain and _ODD_BREAK.search(text) is not None:
-            return False  # its lines would no longer be the parser's
+        if (cached[1].plain and ("\r" in text or odd_line_break(text))) or odd_line_break(cached[0]):
+            return False  # its lines would no longer be (or are not) the parser's
         return apply_body_edit(cached[1], cached[0], text, frozenset(f.name for f in scanned[3].functions))
+
+    def _statement_edit(self, relpath: str, cached: tuple | None, text: str | None) -> Source | None:
+        """`parse_source(relpath, text)` when `text` edits one module-level statement of the
+        cached parsed source (core/statement_edit.py), else None."""
+        if cached is None or text is None or relpath in self.stale_errors():
+            return None
+        old = cached[1]
+        if old.tree is None or old.error is not None or cached[0] is None or odd_line_break(cached[0]):
+            return None  # (its lines are the parser's when the text has no odd line break)
+        if text.startswith("\ufeff") or cached[0].startswith("\ufeff"):
+            return None  # a byte-order mark: the file's import and its text read differently
+        spliced = splice_statement(old.tree, old.lines, text)
+        if spliced is None:
+            return None
+        tree, lines = spliced
+        kept = {id(node) for node in old.tree.body}
+        if _compiler_checks(tree.body if "global" in text else [n for n in tree.body if id(n) not in kept]):
+            return None  # what only the compiler rejects: `parse_source` compiles the file
+        return Source(tree, lines, plain="\r" not in text)  # (`splice_statement` refused odd line breaks)
+
+    def parse_of(self, relpath: str) -> tuple[ast.Module, list[str]] | None:
+        """The tree and lines of the file's current text, when its source is their parse and its
+        lines are the parser's (the editor's summary then need not parse the file again)."""
+        cached = self._sources.get(relpath)
+        if cached is None or cached[0] is None or relpath in self.stale_errors():
+            return None
+        source, text = cached[1], cached[0]
+        if source.tree is None or not source.plain or text is not self.project.text(relpath):
+            return None
+        return None if text.startswith("\ufeff") else (source.tree, source.lines)  # (a text with a BOM does not parse)
 
     def stale_errors(self) -> dict[str, Source]:
         """Files shown with their last parsable version, with the syntax error they have now."""
@@ -259,11 +297,7 @@ def parse_source(relpath: str, text: str | None, raw: bytes | None = None) -> So
         )
     except ValueError as exc:  # null bytes
         return Source(None, lines, f"SyntaxError: {exc}")
-    return Source(tree, lines, plain=isinstance(source, str) and _ODD_BREAK.search(source) is None)
-
-
-# What `str.splitlines` breaks a line at and the parser does not (or counts differently).
-_ODD_BREAK = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+    return Source(tree, lines, plain=isinstance(source, str) and "\r" not in source and not odd_line_break(source))
 
 
 _COMPILER_ONLY = (ast.Return, ast.Nonlocal, ast.Break, ast.Continue, ast.Global)

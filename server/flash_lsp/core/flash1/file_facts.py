@@ -58,7 +58,7 @@ class FileFacts(EditedFiles):
                 self.parsed.pop(relpath, None)
         if project.keep_last_good:
             targets = scanned if todo is files else [p for p in todo if p in self.summaries]
-            self.summaries.update((p, project.editor_summary(p)) for p in targets)
+            self.summaries.update((p, project.editor_summary(p, prediction.parse_of(p))) for p in targets)
 
     def trees(self) -> dict[str, ast.Module]:
         """Text → AST of the files that parse (a file being typed with a syntax error is left

@@ -10,6 +10,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..ast_queries import odd_line_break, walk_mentioning
 from ..model import Diagnostic, Span
 from . import per_file
 from .catalogue import CATALOGUE
@@ -66,16 +67,18 @@ def _rebound(fn: DiscoveredFunction, summary: FileSummary) -> Diagnostic | None:
 
 def _undecorated(relpath: str, summary: FileSummary, project: Project) -> Iterator[Diagnostic]:
     """FL205: `remote(cfg)(fn)` and `d = remote(cfg)` followed by `@d`."""
-    tree, lines = summary.tree, summary.lines
+    tree, lines, plain = summary.tree, summary.lines, summary.parser_lines
     if tree is None:  # the summary kept no AST: the file declares no config and no @remote
         text = project.text(relpath)
         if text is None or "remote" not in text:
             return
-        tree, lines = _parse(text), text.splitlines()
+        tree, lines, plain = _parse(text), text.splitlines(), not odd_line_break(text)
     if tree is None:
         return
+    # module-level statements that mention none of the names searched for are skipped (when
+    # `lines` are the parser's lines of the tree)
     aliases: dict[str, ast.Assign] = {}
-    for node in ast.walk(tree):
+    for node in walk_mentioning(tree, lines if plain else None, ("remote",)):
         if isinstance(node, ast.Call) and _is_remote_call(node.func) and node.args:
             what = f"'{ast.unparse(node.args[0])}'"
             yield CATALOGUE["FL205"].at(
@@ -85,7 +88,7 @@ def _undecorated(relpath: str, summary: FileSummary, project: Project) -> Iterat
             aliases[node.targets[0].id] = node
     if not aliases:
         return
-    for node in ast.walk(tree):
+    for node in walk_mentioning(tree, lines if plain else None, tuple(aliases)):
         if not isinstance(node, _DEFS):
             continue
         for decorator in node.decorator_list:
