@@ -10,6 +10,7 @@ are cached on disk by project content.
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -118,3 +119,34 @@ def test_fidelity_flash1(case, evaluations):
     if flat:
         head = f"{case.id}: {len(flat)} difference(s) (real exit {real.returncode})\n"
         pytest.fail(head + "\n".join(f1.base._indent(d, "  | ") for d in flat), pytrace=False)
+
+
+def _uncertain_check(*files: str) -> f1.Flash1CliRun:
+    steps = [{"file": f, "line": 3, "effect": "a network request", "message": "…"} for f in files]
+    build = {"succeeds": None, "errors": [], "warnings": [], "uncertain": steps}
+    return f1.Flash1CliRun(["check"], 0, json.dumps({"build": build}), "")
+
+
+def _real(returncode: int, output: str) -> f1.Flash1Result:
+    return f1.Flash1Result(
+        profile=f1.PRIMARY,
+        returncode=returncode,
+        output=output,
+        manifest=None,
+        handlers={},
+        files=[],
+        found_count=None,
+        duration=0.0,
+    )
+
+
+def test_an_uncertain_outcome_accepts_success_and_a_failure_at_exactly_its_files():
+    failed = "\nFailed to load:\n  config_fetch.py: URLError: <urlopen error [Errno 111] Connection refused>\n\n"
+    check = _uncertain_check("config_fetch.py")
+    assert f1.compare_outcome(_real(0, "✓ built p  3 files\n"), check) == []
+    assert f1.compare_outcome(_real(1, failed), check) == []
+    assert f1.stopped_at_uncertain(_real(1, failed), check)
+    # A failure at another file, or at more files than the uncertain ones, is a difference.
+    assert f1.compare_outcome(_real(1, failed), _uncertain_check("other.py"))
+    assert f1.compare_outcome(_real(1, failed.replace("\n\n", "\n  b.py: NameError: x\n\n")), check)
+    assert f1.compare_outcome(_real(1, "✗ endpoint 'w' is defined in multiple files\n"), check)

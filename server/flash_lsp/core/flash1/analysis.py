@@ -27,6 +27,7 @@ from .requirements import add_to_outcome
 from .requirements import collect as collect_requirements
 from .scan_reuse import rescan
 from .scanner import Function, Scan, printed, refresh_cross_calls, scan, scan_order
+from .uncertain import uncertain_steps
 
 if TYPE_CHECKING:
     from ..project import Project, ProjectModel
@@ -123,6 +124,8 @@ class Prediction:
             outcome.succeeds = False
             outcome.errors.append(printed(self.scan.error))
             return False
+        if profile.has("import_scan"):  # a request at import may fail on the build machine
+            outcome.uncertain = uncertain_steps(self.imports)
         dotenv = _dotenv(project)
         env = {**dotenv, **project.env_vars}
         self.built = build_manifest(

@@ -50,12 +50,18 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
             exception=failure.kind,
         )
     if prediction.imports is not None:
+        uncertain = {(u.file, u.line) for u in model.outcome.uncertain}
         for relpath, effects in prediction.imports.side_effects.items():
             for what, span in effects:
+                fails = (
+                    f" If it fails, the build stops with 'Failed to load: {relpath}'."
+                    if (relpath, span.line) in uncertain
+                    else ""
+                )
                 yield CATALOGUE["FL421"].at(
                     relpath,
                     span,
-                    f"This runs on your machine during `flash build` (the build imports every module): {what}. Move it into a function.",
+                    f"This runs on your machine during `flash build` (the build imports every module): {what}.{fails} Move it into a function.",
                 )
     for relpath, what, span in scan.unknown:
         yield CATALOGUE["FL423"].at(
