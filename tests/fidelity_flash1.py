@@ -136,7 +136,7 @@ BUILT_RE = re.compile(r"✓ built \S+\s+(\d+) files")
 LOG_RECORD_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \| [A-Z]+ +\| ")
 SET_DISPLAY_RE = re.compile(r"\{('[^',{}]*'(?:, '[^',{}]*')*)\}")
 CHAINED_EXCEPTION = ("The above exception was the direct cause", "During handling of the above exception")
-ERROR_START_RE = re.compile(r"^\s*(Failed to load:|✗ |Error: )")  # "Error: " before 1.13
+ERROR_START_RE = re.compile(r"^\s*(Failed to load:|✗ |Error: )")  # "Error: " before 1.15
 # Signs that a real build was starved by a loaded machine (pip's 5 s `--version` probe timed out):
 # such a result is retried once and never cached.
 STARVED_RE = re.compile(r"Standard pip not found|timed out after \d+ seconds|\[fidelity\] TIMEOUT")
@@ -473,11 +473,17 @@ def release_fixtures(release: str) -> list[Path]:
     return [f for f in all_fixtures() if profile == PRIMARY or f.name in OLDER_RELEASE_FIXTURES[profile]]
 
 
+def release_venv(release: str) -> str:
+    """The reference venv of `release`: a profile's when the main suite has one (`flash-1.17` for
+    1.17.0, with its cached builds), else `flash-<release>`."""
+    return next((p for p, r in PROFILES.items() if r == release), f"flash-{release}")
+
+
 def sweep_cases(releases=RELEASES, fixtures: list[str] | None = SWEEP_FIXTURES, env: str = "base") -> list[Case]:
     """`fixtures` (None: those of each release's covering profile) x `releases`, each release by
     its own reference venv."""
     return [
-        Case(fixture, f"flash-{release}", env)
+        Case(fixture, release_venv(release), env)
         for release in releases
         for fixture in (release_fixtures(release) if fixtures is None else [FIXTURES / n for n in fixtures])
     ]

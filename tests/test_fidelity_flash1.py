@@ -114,7 +114,10 @@ def test_harness_reports_a_mismatch_in_every_aspect():
 
 @pytest.mark.parametrize("case", list(_params()))
 def test_fidelity_flash1(case, evaluations):
-    real, diffs = evaluations.get(case)
+    _fail_on_differences(case, *evaluations.get(case))
+
+
+def _fail_on_differences(case: f1.Case, real: f1.Flash1Result, diffs: dict[str, list[str]]) -> None:
     flat = [d for ds in diffs.values() for d in ds]
     if flat:
         head = f"{case.id}: {len(flat)} difference(s) (real exit {real.returncode})\n"
@@ -150,3 +153,11 @@ def test_an_uncertain_outcome_accepts_success_and_a_failure_at_exactly_its_files
     assert f1.compare_outcome(_real(1, failed), _uncertain_check("other.py"))
     assert f1.compare_outcome(_real(1, failed.replace("\n\n", "\n  b.py: NameError: x\n\n")), check)
     assert f1.compare_outcome(_real(1, "✗ endpoint 'w' is defined in multiple files\n"), check)
+
+
+@pytest.mark.fidelity
+@pytest.mark.release_sweep
+@pytest.mark.parametrize("case", f1.sweep_cases(), ids=lambda c: c.id)
+def test_release_sweep(case):
+    """A few fixtures against every 1.x release's own real build, our CLI detecting the release."""
+    _fail_on_differences(case, *f1.evaluate(case))

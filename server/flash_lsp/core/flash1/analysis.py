@@ -16,6 +16,7 @@ from ..manifest import now_timestamp
 from ..model import Span
 from ..module_exec import execution_key
 from ..summary import ConfigRef, Literal, RemoteDecl
+from .api import endpoint_parameters
 from .ast_scan import ast_scan
 from .body_edit import apply_body_edit
 from .closure import known_trees
@@ -23,7 +24,7 @@ from .deployment_ast import default_env_file
 from .file_facts import facts
 from .imports import Imports, Source
 from .manifest import Built, build_manifest
-from .requirements import add_to_outcome
+from .requirements import add_to_outcome, error_prefix
 from .requirements import collect as collect_requirements
 from .scan_reuse import rescan
 from .scanner import Function, Scan, printed, refresh_cross_calls, scan, scan_order
@@ -50,6 +51,8 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
             handlers = _handlers(project, manifest, tree.files, outcome)
         requirements = collect_requirements(project, tree, project.exclusions)
     add_to_outcome(requirements, outcome, profile)
+    if outcome.errors[:1] != ["Failed to load:"]:
+        outcome.errors = [error_prefix(profile) + e for e in outcome.errors]
     model = ProjectModel(
         root=project.root,
         profile=profile,
@@ -216,7 +219,10 @@ class Prediction:
                 project.__dict__["_flash1_scan"] = (context, keys, self.imports, self.scan)
                 return
         environment = project.environment
-        self.imports = Imports(build_dir, set(py_files), self.scanned, self.source, environment.importable, pydantic)
+        accepted = endpoint_parameters(project.profile.features)
+        self.imports = Imports(
+            build_dir, set(py_files), self.scanned, self.source, environment.importable, pydantic, accepted
+        )
         self.scan = scan(self.imports, self.scanned, client_mode, project.profile.features)
         project.__dict__["_flash1_scan"] = (context, keys, self.imports, self.scan)
 
