@@ -16,19 +16,19 @@ FETCH = 'import urllib.request\n\nSETTINGS = urllib.request.urlopen("http://127.
 
 @pytest.fixture
 def workspace(tmp_path) -> Path:
-    return write_workspace(tmp_path, "fetchapp", {"worker.py": WORKER, "config_fetch.py": FETCH})
+    files = {"worker.py": WORKER, "config_fetch.py": FETCH}
+    return write_workspace(tmp_path, "fetchapp", files)
 
 
-async def test_the_tree_shows_an_uncertain_outcome_with_file_and_line(client):
+async def test_the_outcome_is_uncertain_with_file_and_line_in_the_tree_and_fl421(client):
+    """The tree's project: unknown success, the step with its 1-based line, the warning; FL421 on
+    the request says the build stops there if it fails."""
     project = await only_project(client, "worker.py")
-    assert project.profile == "flash-1.21" and project.succeeds is None and project.errors == []
+    assert (project.profile, project.succeeds, project.errors) == ("flash-1.21", None, [])
     (step,) = project.uncertain
     assert (step.file, step.line) == ("config_fetch.py", 3)
     assert step.message.startswith("the build may stop with Failed to load: config_fetch.py if a network request")
     assert f"Uncertain: {step.message}" in project.warnings
-
-
-async def test_fl421_says_the_build_stops_if_the_request_fails(client):
     (fl421,) = [d for d in await diagnostics_with(client, "config_fetch.py", "FL421") if d.code == "FL421"]
     assert fl421.range.start.line == 2
     assert "If it fails, the build stops with 'Failed to load: config_fetch.py'" in fl421.message
