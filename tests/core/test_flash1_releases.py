@@ -56,3 +56,13 @@ def test_a_project_without_python_files_is_still_fl425_before_1_15(tmp_path):
 def test_warnings_are_marked_warning_before_1_15():
     assert warning_prefix(profile_for_version("1.14.0", "runpod_flash")) == "Warning: "
     assert warning_prefix(profile_for_version("1.15.0", "runpod_flash")) == "! "
+
+
+def test_1_11_0_writes_the_build_interpreters_python_like_the_ast_era():
+    model, outcome = _outcome(FIXTURES / "lb_routes", "1.11.0")
+    assert outcome.succeeds and model.manifest["python_version"] == "3.11"
+    images = {r["resource_type"]: r["imageName"] for r in model.manifest["resources"].values()}
+    assert images["CpuLiveLoadBalancer"] == "runpod/flash-lb-cpu:py3.11-latest"
+    later, _ = _outcome(FIXTURES / "lb_routes", "1.11.1")
+    assert later.manifest["python_version"] == "3.12"
+    assert {r["imageName"] for r in later.manifest["resources"].values()} >= {"runpod/flash-lb-cpu:py3.12-latest"}
