@@ -3,6 +3,7 @@
 Usage (from the repo root)::
 
     python -m tests.fidelity_flash1 [PATH ...] [--profile flash-1.21] [--env base|full] [--no-cache] [--status]
+    python -m tests.fidelity_flash1 [PATH ...] --release 1.13.0|all    # the release sweep (RELEASES)
 
 Every fixture project (default: ``tests/fixtures/flash1/*``) is built by the real runpod-flash release
 of each 1.x profile in two environments (reference venvs under ``<cache>/ref-venvs``, made on demand):

@@ -5,7 +5,8 @@ fixtures listed for them in `tests/fidelity_flash1.py`, each against its own rel
 which no profile is named after, with our CLI detecting the release). Cases listed in
 `tests/fixtures/flash1/KNOWN_GAPS.md` are expected to differ (`xfail(strict=True)`): one that starts
 to match fails until its row is removed. The real builds run two at a time, once per session, and
-are cached on disk by project content.
+are cached on disk by project content. `test_release_sweep` (marker `release_sweep`, deselected by
+default) runs a few fixtures against every 1.x release.
 """
 
 from __future__ import annotations
