@@ -33,7 +33,9 @@ def test_max_concurrency_is_rejected_before_1_13():
 
 
 def test_min_cuda_version_is_accepted_from_1_11(tmp_path):
-    worker = 'from runpod_flash import Endpoint\n@Endpoint(name="w", min_cuda_version="12.8")\ndef run(x):\n    return x\n'
+    worker = (
+        'from runpod_flash import Endpoint\n@Endpoint(name="w", min_cuda_version="12.8")\ndef run(x):\n    return x\n'
+    )
     _, outcome = _outcome(write_project(tmp_path / "p", {"worker.py": worker}, main=False), "1.11.0")
     assert outcome.succeeds and outcome.errors == []
 
