@@ -7,7 +7,8 @@ that imports a helper of its directory at module level), then prints:
 Times are CPU seconds of the measuring process (`time.process_time`), steady on a busy machine.
 
 * our cold analysis (`Project.analyze` with the flash-1.21 profile: files, simulated import scan,
-  manifest, handlers, diagnostics), median of 3 fresh projects;
+  manifest, handlers, diagnostics), median of 3 fresh projects, each started after a full garbage
+  collection (the earlier projects' cyclic garbage would otherwise land in its collections);
 * our keystroke re-analysis after an edit inside a function body (median of `--edits`);
 * the real `RuntimeScanner(...).discover_remote_functions()` of runpod-flash 1.21.0 on the same
   tree (a copy, as the build scans its build dir), run with `--real-python`, median of 3.
@@ -16,6 +17,7 @@ Times are CPU seconds of the measuring process (`time.process_time`), steady on 
 from __future__ import annotations
 
 import argparse
+import gc
 import shutil
 import statistics
 import subprocess
@@ -80,6 +82,7 @@ def ours(root: Path, edits: int) -> tuple[float, float, int]:
         project = Project(
             root, FLASH_121, detect_environment(root, None, FLASH_121), {}, keep_last_good=True, trust_disk_cache=True
         )
+        gc.collect()  # as in a fresh process: the earlier projects' garbage is not this one's to collect
         started = time.process_time()
         model = project.analyze()
         colds.append(time.process_time() - started)

@@ -57,6 +57,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -312,23 +313,32 @@ def list_real_files(
     raise RuntimeError(f"real get_file_tree failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
 
 
-def run_build_in(work: Path, venv: Path, args: list[str], env: dict[str, str]) -> tuple[int, str, float]:
-    """Run the real `flash` of `venv` with `args` in `work`: (exit code, -9 on a timeout; output
-    with the work path replaced by a placeholder; seconds)."""
+def run_build_in(
+    work: Path,
+    venv: Path,
+    args: list[str],
+    env: dict[str, str],
+    *,
+    script: str = WRAPPER_NAME,
+    timeout: float = BUILD_TIMEOUT,
+) -> tuple[int, str, float]:
+    """Run `script` of `venv/bin` (default: the harness's wrapper of the real `flash`) with `args`
+    in `work`: (exit code, -9 on a timeout; stdout and stderr as one text, with the work path
+    replaced by a placeholder; seconds)."""
     started = time.monotonic()
     try:
         proc = subprocess.run(
-            [str(venv / "bin" / "python"), str(venv / "bin" / WRAPPER_NAME), *args],
+            [str(venv / "bin" / "python"), str(venv / "bin" / script), *args],
             cwd=work,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            timeout=BUILD_TIMEOUT,
+            timeout=timeout,
         )
         rc, output = proc.returncode, proc.stdout.decode("utf-8", "replace")
     except subprocess.TimeoutExpired as exc:
-        rc, output = -9, (exc.output or b"").decode("utf-8", "replace") + f"\n[fidelity] TIMEOUT {BUILD_TIMEOUT}s"
+        rc, output = -9, (exc.output or b"").decode("utf-8", "replace") + f"\n[fidelity] TIMEOUT {timeout}s"
     duration = time.monotonic() - started
     for p in {str(work), os.path.realpath(work)}:
         output = output.replace(p, PLACEHOLDER)
@@ -341,6 +351,26 @@ def manifest_left(work: Path) -> tuple[str | None, bool]:
         if (d / "flash_manifest.json").is_file():
             return (d / "flash_manifest.json").read_text(encoding="utf-8"), d.name == ".build.failed"
     return None, False
+
+
+def result_of(cls, profile: str, work: Path, run: tuple[int, str, float], handlers, files, count_re, **extra):
+    """A `RealResult` (or subclass `cls`) of the build `run` (from `run_build_in`) in `work`: the
+    manifest it left and the file count `count_re` finds in its output."""
+    rc, output, duration = run
+    manifest, survived = manifest_left(work)
+    m = count_re.search(output)
+    return cls(
+        profile=profile,
+        returncode=rc,
+        output=output,
+        manifest=manifest,
+        handlers=handlers,
+        files=files,
+        found_count=int(m.group(1)) if m else None,
+        duration=round(duration, 2),
+        manifest_survived_failure=survived,
+        **extra,
+    )
 
 
 def store_result(cache_file: Path, project_name: str, result) -> None:
@@ -363,22 +393,10 @@ def run_real_build(path: Path, profile: str, *, keep: bool = False, log=print) -
         files = list_real_files(venv, pristine)
         rc, output, duration = run_build_in(work, venv, ["build", "--keep-build"], clean_env())
         build_dir = work / ".flash" / ".build"
-        manifest, survived = manifest_left(work)
         handlers = _collect_handlers(build_dir, pristine) if rc == 0 and build_dir.is_dir() else {}
-        m = FOUND_RE.search(output)
         if keep:
             log(f"[fidelity] kept real build copy: {work}")
-        return RealResult(
-            profile=profile,
-            returncode=rc,
-            output=output,
-            manifest=manifest,
-            handlers=handlers,
-            files=files,
-            found_count=int(m.group(1)) if m else None,
-            duration=round(duration, 2),
-            manifest_survived_failure=survived,
-        )
+        return result_of(RealResult, profile, work, (rc, output, duration), handlers, files, FOUND_RE)
     finally:
         if not keep:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -397,6 +415,29 @@ def real_results(path: Path, profile: str, *, use_cache: bool = True, keep: bool
     if result.returncode != -9:  # never cache a timeout
         store_result(cache_file, path.name, result)
     return result
+
+
+def session_params(request, test_name: str, param: str) -> list:
+    """The `param` values of the `test_name` items this pytest session runs."""
+    return [
+        item.callspec.params[param]
+        for item in request.session.items
+        if getattr(item, "originalname", None) == test_name and hasattr(item, "callspec")
+    ]
+
+
+@contextlib.contextmanager
+def two_at_a_time(compute, items: list):
+    """Start `compute(item)` for every item, two at a time in the background; yields the function
+    that waits for one item's result (started then when it was not among `items`)."""
+    pool = ThreadPoolExecutor(max_workers=2)
+    futures = {item: pool.submit(compute, item) for item in items}
+    try:
+        yield lambda item: futures.setdefault(item, pool.submit(compute, item)).result()
+    finally:
+        for future in futures.values():
+            future.cancel()
+        pool.shutdown(wait=True)
 
 
 # ----------------------------------------------------------------------------- our CLI

@@ -290,7 +290,8 @@ def run_real_build(path: Path, profile: str, env: str, log=print) -> Flash1Resul
             "RUNPOD_FLASH_SILENCE_DEPRECATION": "1",
             "FLASH_FIDELITY_FILES": str(recorded),
         }
-        rc, output, duration = base.run_build_in(work, venv, ["build", *build_args(path)], base.clean_env(extra))
+        run = base.run_build_in(work, venv, ["build", *build_args(path)], base.clean_env(extra))
+        rc = run[0]
         # The build's own file list; when it stopped before collecting one, the same function run alone.
         files = (
             json.loads(recorded.read_text())
@@ -298,26 +299,15 @@ def run_real_build(path: Path, profile: str, env: str, log=print) -> Flash1Resul
             else base.list_real_files(venv, pristine, {"RUNPOD_FLASH_SILENCE_DEPRECATION": "1"}, LIST_FILES)
         )
         build_dir = work / ".flash" / ".build"
-        manifest, survived = base.manifest_left(work)
         handlers: dict[str, str] = {}
         if rc == 0 and build_dir.is_dir():
             handlers = base._collect_handlers(build_dir, pristine)
             handlers.pop("handlers/handler_mothership.py", None)
             if (build_dir / RESOURCE_CONFIG).is_file():
                 handlers[RESOURCE_CONFIG] = (build_dir / RESOURCE_CONFIG).read_text(encoding="utf-8")
-        m = BUILT_RE.search(output)
-        return Flash1Result(
-            profile=profile,
-            returncode=rc,
-            output=output,
-            manifest=manifest,
-            handlers=handlers,
-            files=files,
-            found_count=int(m.group(1)) if m else None,
-            duration=round(duration, 2),
-            manifest_survived_failure=survived,
-            env=env,
-            archive_files=archive_project_files(work, pristine, set(handlers)) if rc == 0 else None,
+        archive_files = archive_project_files(work, pristine, set(handlers)) if rc == 0 else None
+        return base.result_of(
+            Flash1Result, profile, work, run, handlers, files, BUILT_RE, env=env, archive_files=archive_files
         )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.fidelity_flash1 import FIXTURES
 
 CLI_CALL_RE = re.compile(r"`flash-lsp (\w+) [^`]*`")
@@ -38,6 +40,15 @@ def known_gaps(path: Path = GAPS_FILE) -> dict[tuple[str, str, str], str]:
             if line.startswith("|") and len(cells) >= 4 and cells[0] not in ("fixture", "") and "---" not in cells[0]:
                 gaps[(cells[0], cells[1], cells[2])] = cells[3]
     return gaps
+
+
+def fidelity_param(value, case_id: str, gap: str | None, *, network: bool):
+    """A fidelity case as a pytest parameter: marked `fidelity` (and `network` when its real build
+    needs the package index), a strict xfail when KNOWN_GAPS.md lists it (`gap`)."""
+    marks = [pytest.mark.fidelity, *([pytest.mark.network] if network else [])]
+    if gap is not None:
+        marks.append(pytest.mark.xfail(strict=True, reason=f"KNOWN_GAPS.md: {gap}"))
+    return pytest.param(value, id=case_id, marks=marks)
 
 
 def _cell(text: str) -> str:

@@ -12,12 +12,12 @@ default) runs a few fixtures against every 1.x release.
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests import fidelity as base
 from tests import fidelity_flash1 as f1
-from tests.fidelity_flash1_report import known_gaps
+from tests.fidelity_flash1_report import fidelity_param, known_gaps
 
 CASES = f1.cases()
 GAPS = known_gaps()
@@ -34,46 +34,19 @@ def _needs_pip(case: f1.Case) -> bool:
 
 def _params():
     for case in CASES:
-        marks = [pytest.mark.fidelity]
-        if _needs_pip(case):
-            marks.append(pytest.mark.network)
         gap = GAPS.get((case.fixture.name, case.env, case.profile))
-        if gap is not None:
-            marks.append(pytest.mark.xfail(strict=True, reason=f"KNOWN_GAPS.md: {gap}"))
-        yield pytest.param(case, id=case.id, marks=marks)
-
-
-class _Evaluations:
-    """Real build + comparison per case, computed two at a time for the cases this session runs."""
-
-    def __init__(self, wanted: list[f1.Case]):
-        self._pool = ThreadPoolExecutor(max_workers=2)
-        self._futures = {case: self._pool.submit(f1.evaluate, case) for case in wanted}
-
-    def get(self, case: f1.Case):
-        if case not in self._futures:
-            self._futures[case] = self._pool.submit(f1.evaluate, case)
-        return self._futures[case].result()
-
-    def close(self):
-        for fut in self._futures.values():
-            fut.cancel()
-        self._pool.shutdown(wait=True)
+        yield fidelity_param(case, case.id, gap, network=_needs_pip(case))
 
 
 @pytest.fixture(scope="session")
 def evaluations(request):
-    wanted = [
-        item.callspec.params["case"]
-        for item in request.session.items
-        if getattr(item, "originalname", None) == "test_fidelity_flash1" and hasattr(item, "callspec")
-    ]
+    """Real build + comparison per case, computed two at a time for the cases this session runs."""
+    wanted = base.session_params(request, "test_fidelity_flash1", "case")
     for profile in {c.profile for c in wanted}:
         for env in f1.ENVS:
             f1.ensure_env(profile, env)
-    ev = _Evaluations(wanted)
-    yield ev
-    ev.close()
+    with base.two_at_a_time(f1.evaluate, wanted) as evaluate:
+        yield evaluate
 
 
 def test_corpus_covers_enough():
@@ -115,7 +88,7 @@ def test_harness_reports_a_mismatch_in_every_aspect():
 
 @pytest.mark.parametrize("case", list(_params()))
 def test_fidelity_flash1(case, evaluations):
-    _fail_on_differences(case, *evaluations.get(case))
+    _fail_on_differences(case, *evaluations(case))
 
 
 def _fail_on_differences(case: f1.Case, real: f1.Flash1Result, diffs: dict[str, list[str]]) -> None:

@@ -8,12 +8,11 @@ session, and are cached on disk by project content (tests/fidelity_runpod2.py).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
+from tests import fidelity as base
 from tests import fidelity_runpod2 as rp2
-from tests.fidelity_flash1_report import known_gaps
+from tests.fidelity_flash1_report import fidelity_param, known_gaps
 
 FIXTURES = rp2.all_fixtures()
 GAPS = known_gaps(rp2.FIXTURES / "KNOWN_GAPS.md")
@@ -21,27 +20,16 @@ GAPS = known_gaps(rp2.FIXTURES / "KNOWN_GAPS.md")
 
 def _params():
     for fixture in FIXTURES:
-        marks = [pytest.mark.fidelity, pytest.mark.network]  # the wheelhouse comes from PyPI once
         gap = GAPS.get((fixture.name, "-", rp2.PROFILE))
-        if gap is not None:
-            marks.append(pytest.mark.xfail(strict=True, reason=f"KNOWN_GAPS.md: {gap}"))
-        yield pytest.param(fixture, id=fixture.name, marks=marks)
+        yield fidelity_param(fixture, fixture.name, gap, network=True)  # the wheelhouse comes from PyPI once
 
 
 @pytest.fixture(scope="session")
 def evaluations(request):
-    wanted = [
-        item.callspec.params["fixture"]
-        for item in request.session.items
-        if getattr(item, "originalname", None) == "test_fidelity_runpod2" and hasattr(item, "callspec")
-    ]
+    wanted = base.session_params(request, "test_fidelity_runpod2", "fixture")
     rp2.wheelhouse(rp2.venv() / "bin" / "python")
-    pool = ThreadPoolExecutor(max_workers=2)
-    futures = {fixture: pool.submit(rp2.evaluate, fixture) for fixture in wanted}
-    yield lambda fixture: futures.setdefault(fixture, pool.submit(rp2.evaluate, fixture)).result()
-    for future in futures.values():
-        future.cancel()
-    pool.shutdown(wait=True)
+    with base.two_at_a_time(rp2.evaluate, wanted) as evaluate:
+        yield evaluate
 
 
 def test_corpus_covers_enough():

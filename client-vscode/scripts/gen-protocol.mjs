@@ -93,7 +93,9 @@ export function generateProtocol(dir) {
   let ts =
     '// Request / notification types of the Flash LSP custom protocol.\n' +
     '// GENERATED from schemas/protocol/*.schema.json by scripts/gen-protocol.mjs: do not edit.\n' +
-    "import { NotificationType, RequestType } from 'vscode-languageclient';\n\n";
+    "import { NotificationType, RequestType } from 'vscode-languageclient';\n\n" +
+    'const request = <P, R>(method: string) => ({ method, type: new RequestType<P, R, void>(method) });\n' +
+    'const notification = <P>(method: string) => ({ method, type: new NotificationType<P>(method) });\n\n';
 
   for (const f of files) {
     const schema = load(f);
@@ -107,8 +109,7 @@ export function generateProtocol(dir) {
     const result = em.def('result');
     const resultType = result.nullable ? `${result.name} | null` : result.name;
     ts += section(method) + em.text() + '\n';
-    ts += `export namespace ${name}Request {\n  export const method = '${method}';\n`;
-    ts += `  export const type = new RequestType<${params.name}, ${resultType}, void>(method);\n}\n\n`;
+    ts += `export const ${name}Request = request<${params.name}, ${resultType}>('${method}');\n\n`;
   }
 
   const notifications = load('notifications.schema.json');
@@ -118,8 +119,7 @@ export function generateProtocol(dir) {
     const em = new Emitter(notifications, '');
     em.declare(`${name}Params`, notifications.$defs[method]);
     ts += em.text();
-    ts += `export namespace ${name}Notification {\n  export const method = '${method}';\n`;
-    ts += `  export const type = new NotificationType<${name}Params>(method);\n}\n\n`;
+    ts += `export const ${name}Notification = notification<${name}Params>('${method}');\n\n`;
   }
 
   const commands = load('commands.schema.json');

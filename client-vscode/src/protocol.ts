@@ -2,6 +2,9 @@
 // GENERATED from schemas/protocol/*.schema.json by scripts/gen-protocol.mjs: do not edit.
 import { NotificationType, RequestType } from 'vscode-languageclient';
 
+const request = <P, R>(method: string) => ({ method, type: new RequestType<P, R, void>(method) });
+const notification = <P>(method: string) => ({ method, type: new NotificationType<P>(method) });
+
 // ---------------------------------------------------------------- flash/bundleSize
 
 export interface BundleTopLevel {
@@ -143,10 +146,7 @@ export interface BundleSizing {
   total_bytes?: number;
 }
 
-export namespace BundleSizeRequest {
-  export const method = 'flash/bundleSize';
-  export const type = new RequestType<BundleSizeParams, BundleSizeResult | null, void>(method);
-}
+export const BundleSizeRequest = request<BundleSizeParams, BundleSizeResult | null>('flash/bundleSize');
 
 // ---------------------------------------------------------------- flash/endpoints
 
@@ -236,10 +236,7 @@ export interface EndpointsProject {
   endpoints: Endpoint[];
 }
 
-export namespace EndpointsRequest {
-  export const method = 'flash/endpoints';
-  export const type = new RequestType<EndpointsParams, EndpointsResult, void>(method);
-}
+export const EndpointsRequest = request<EndpointsParams, EndpointsResult>('flash/endpoints');
 
 // ---------------------------------------------------------------- flash/handler
 
@@ -262,10 +259,7 @@ export interface HandlerResult {
   version?: number;
 }
 
-export namespace HandlerRequest {
-  export const method = 'flash/handler';
-  export const type = new RequestType<HandlerParams, HandlerResult | null, void>(method);
-}
+export const HandlerRequest = request<HandlerParams, HandlerResult | null>('flash/handler');
 
 // ---------------------------------------------------------------- flash/manifest
 
@@ -288,10 +282,7 @@ export interface ManifestResult {
   version: number;
 }
 
-export namespace ManifestRequest {
-  export const method = 'flash/manifest';
-  export const type = new RequestType<ProjectParams, ManifestResult | null, void>(method);
-}
+export const ManifestRequest = request<ProjectParams, ManifestResult | null>('flash/manifest');
 
 // ---------------------------------------------------------------- notifications (server → client)
 
@@ -300,10 +291,7 @@ export interface ModelChangedParams {
   project: string;
   version: number;
 }
-export namespace ModelChangedNotification {
-  export const method = 'flash/modelChanged';
-  export const type = new NotificationType<ModelChangedParams>(method);
-}
+export const ModelChangedNotification = notification<ModelChangedParams>('flash/modelChanged');
 
 /** Workspace indexing state, for a status item. */
 export interface IndexStatusParams {
@@ -313,20 +301,14 @@ export interface IndexStatusParams {
   total?: number;
   projects?: string[];
 }
-export namespace IndexStatusNotification {
-  export const method = 'flash/indexStatus';
-  export const type = new NotificationType<IndexStatusParams>(method);
-}
+export const IndexStatusNotification = notification<IndexStatusParams>('flash/indexStatus');
 
 /** One line of `flash build` output (ANSI codes stripped), for a dedicated output channel. */
 export interface BuildOutputParams {
   project: string;
   line: string;
 }
-export namespace BuildOutputNotification {
-  export const method = 'flash/buildOutput';
-  export const type = new NotificationType<BuildOutputParams>(method);
-}
+export const BuildOutputNotification = notification<BuildOutputParams>('flash/buildOutput');
 
 /** A build or package command ended. */
 export interface BuildFinishedParams {
@@ -341,10 +323,7 @@ export interface BuildFinishedParams {
   report?: Record<string, unknown> | null;
   reportMarkdown?: string | null;
 }
-export namespace BuildFinishedNotification {
-  export const method = 'flash/buildFinished';
-  export const type = new NotificationType<BuildFinishedParams>(method);
-}
+export const BuildFinishedNotification = notification<BuildFinishedParams>('flash/buildFinished');
 
 /** A project's predicted archive size, or its state, changed: re-read flash/bundleSize for the breakdown. state updating: an estimate is pending or running and the figures are the last answer's (null when there is none). */
 export interface BundleSizeChangedParams {
@@ -360,10 +339,7 @@ export interface BundleSizeChangedParams {
     partialBytes: number;
   } | null;
 }
-export namespace BundleSizeChangedNotification {
-  export const method = 'flash/bundleSizeChanged';
-  export const type = new NotificationType<BundleSizeChangedParams>(method);
-}
+export const BundleSizeChangedNotification = notification<BundleSizeChangedParams>('flash/bundleSizeChanged');
 
 // ---------------------------------------------------------------- commands
 

@@ -175,30 +175,17 @@ class _CountingSink(io.RawIOBase):
 
 def real_build(requirements: list[str], *, entries: bool = False, timeout: float = 3600, log=print) -> dict:
     """Run the real `flash build` on a tiny project listing `requirements`; see the module doc."""
+    from tests.fidelity import clean_env, run_build_in
+
     venv = reference_venv(log)
     tmp = Path(tempfile.mkdtemp(prefix="size-real-"))
     try:
         proj = make_project(tmp, requirements)
-        env = isolated_pip_env()
-        for k in list(env):
-            if k.startswith(("PYTHON", "TETRA_", "RUNPOD_", "VIRTUAL_ENV", "PYTEST")):
-                env.pop(k)
-        env.update({"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"})
-        started = time.monotonic()
-        proc = subprocess.run(
-            [str(venv / "bin" / "flash"), "build", "--keep-build"],
-            cwd=proj,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=timeout,
-        )
-        seconds = time.monotonic() - started
-        output = proc.stdout.decode("utf-8", "replace")
+        env = isolated_pip_env(clean_env())
+        rc, output, seconds = run_build_in(proj, venv, ["build", "--keep-build"], env, script="flash", timeout=timeout)
         archive = proj / ".flash" / "archive.tar.gz"
-        if proc.returncode != 0 or not archive.is_file():
-            raise RuntimeError(f"real flash build failed (exit {proc.returncode}):\n{output[-4000:]}")
+        if rc != 0 or not archive.is_file():
+            raise RuntimeError(f"real flash build failed (exit {rc}):\n{output[-4000:]}")
         build_dir = proj / ".flash" / ".build"
         dists = _pip_dists(build_dir)
         owned = _pip_owned(build_dir)

@@ -24,7 +24,8 @@ def _sources() -> dict[Path, str]:
 
 
 def _build_kinds() -> set[str]:
-    return set(re.findall(r'BuildFinding\(\s*"([a-z_]+)"', (PACKAGE / "runner" / "errors.py").read_text()))
+    # built directly or through `_about` (a finding about a function or resource)
+    return set(re.findall(r'(?:BuildFinding|_about)\(\s*"([a-z_]+)"', (PACKAGE / "runner" / "errors.py").read_text()))
 
 
 def _hint_kinds() -> set[str]:

@@ -170,3 +170,21 @@ def test_an_import_chain_deeper_than_the_stack_stops_the_build_without_crashing(
     result = closure_check(project, collect(root, project.profile).files)
     # what runpod-flash 1.21.0 printed for a 600-module chain: the message of the RecursionError it hit
     assert result.error == "Build failed: maximum recursion depth exceeded while calling a Python object"
+
+
+def test_a_dropped_project_is_freed_with_its_closure_check(tmp_path):
+    """The kept closure check reads through the project: it must not keep the project alive."""
+    import gc
+    import weakref
+
+    root = tmp_path / "p"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "helper.py").write_text("X = 1\n", encoding="utf-8")
+    (root / "worker.py").write_text("from pkg import helper\n", encoding="utf-8")
+    project = Project(root, PROFILES["flash-1.21"], trust_disk_cache=True, keep_last_good=True)
+    assert project.analyze().outcome.succeeds
+    assert last_closure(project) is not None
+    alive = weakref.ref(project)
+    del project
+    gc.collect()
+    assert alive() is None

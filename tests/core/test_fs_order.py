@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flash_lsp.core.fs_order import as_build_copy_lists, filesystem_of
+from flash_lsp.core.rules.file_order import reorderable
 
 from .conftest import codes
 
@@ -43,7 +44,42 @@ def test_an_endpoint_spread_over_files_is_flagged_once_where_its_fields_come_fro
     [finding] = [d for d in model.diagnostics if d.code == "FL490"]
     first = model.functions[0]
     assert finding.path == first.relpath and f"(predicted: {first.relpath})" in finding.message
-    assert "'shared' gathers functions from 2 files" in finding.message
+    assert (
+        "'shared' has functions in workers/" in finding.message
+        and "how the filesystem lists workers/:" in finding.message
+    )
+
+
+def test_files_in_sibling_directories_are_flagged_with_the_directory_that_orders_them(analyze):
+    model = analyze({"workers/a/x.py": _worker("fa", 2), "workers/b/y.py": _worker("fb", 2)})
+    [finding] = [d for d in model.diagnostics if d.code == "FL490"]
+    assert "how the filesystem lists workers/:" in finding.message, finding.message
+
+
+def test_files_in_top_level_directories_are_ordered_by_the_project_directory(analyze):
+    model = analyze({"gpu/x.py": _worker("fa", 2), "cpu/y.py": _worker("fb", 2)})
+    assert "lists the project directory" in next(d.message for d in model.diagnostics if d.code == "FL490")
+
+
+def test_files_whose_directories_nest_keep_their_order_and_are_not_flagged(analyze):
+    """The scan takes a directory's files before its subdirectories: the outer file always comes
+    first, so even configs that differ give the same build (tests/test_fidelity_tmpfs.py shows it)."""
+    model = analyze({"workers/a.py": _worker("fa", 2), "workers/inner/deeper/b.py": _worker("fb", 5)})
+    assert [f.name for f in model.functions if f.resource == "shared"] == ["fa", "fb"]
+    assert "FL490" not in codes(model)
+
+
+def test_a_top_level_file_comes_before_any_subdirectory(analyze):
+    model = analyze({"endpoint.py": _worker("fa", 2), "workers/b.py": _worker("fb", 5)})
+    assert "FL490" not in codes(model)
+
+
+def test_reorderable_pairs():
+    assert reorderable(["a.py", "b.py"]) == ("a.py", "b.py")
+    assert reorderable(["a.py", "w/b.py", "w/x/c.py"]) is None
+    assert reorderable(["w/b.py", "w/x/c.py", "w/y/d.py"]) == ("w/x/c.py", "w/y/d.py")
+    assert reorderable(["wa/b.py", "w/c.py"]) == ("wa/b.py", "w/c.py")  # "w" does not contain "wa"
+    assert reorderable(["one.py"]) is None
 
 
 def test_an_endpoint_in_one_file_is_not_flagged(analyze):

@@ -49,14 +49,6 @@ async def client(lsp_client: LanguageClient, workspace: Path, request):
     marker = request.node.get_closest_marker("settings")
     # size prediction resolves against PyPI: off unless a test turns it on (tests/lsp/bundle does)
     settings = {"diagnostics": {"debounceMs": 0}, "size": {"enable": False}, **(marker.args[0] if marker else {})}
-    params = types.InitializeParams(
-        capabilities=client_capabilities(CLIENTS[client_name]),
-        root_uri=from_fs_path(str(workspace)),
-        workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(workspace)), name="basic")],
-        # the fixture workspaces are the user's own: trusted, as a client has to say (docs/security.md)
-        initialization_options={"settings": settings, "trusted": True},
-    )
-    lsp_client.set_configuration({"flash": settings})
 
     @lsp_client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
     def refresh_code_lenses(params):  # real clients re-request lenses; nothing to do here
@@ -66,12 +58,30 @@ async def client(lsp_client: LanguageClient, workspace: Path, request):
     def register_capability(params):  # the recorded clients register dynamically; accept it
         lsp_client.registrations = [*getattr(lsp_client, "registrations", []), *params.registrations]
 
-    await lsp_client.initialize_session(params)
+    # the fixture workspaces are the user's own: trusted, as a client has to say (docs/security.md)
+    params = await initialize(lsp_client, [workspace], settings, CLIENTS[client_name], trusted=True)
     lsp_client.workspace_root = workspace
     lsp_client.client_name = client_name
     lsp_client.pulls_diagnostics = params.capabilities.text_document.diagnostic is not None
     yield
     await lsp_client.shutdown_session()
+
+
+async def initialize(
+    client: LanguageClient, folders: list[Path], settings: dict, capabilities: str = "visual-studio-code", **options
+) -> types.InitializeParams:
+    """Initialise the session like a real client: the recorded `capabilities` of that client,
+    `folders` as the workspace folders (the first is also the root URI), the `flash` `settings` as
+    initialization options (with `options`) and as the answer to configuration requests."""
+    client.set_configuration({"flash": settings})
+    params = types.InitializeParams(
+        capabilities=client_capabilities(capabilities),
+        root_uri=from_fs_path(str(folders[0])),
+        workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(f)), name=f.name) for f in folders],
+        initialization_options={"settings": settings, **options},
+    )
+    await client.initialize_session(params)
+    return params
 
 
 def uri(client: LanguageClient, rel: str) -> str:

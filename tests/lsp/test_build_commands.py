@@ -22,12 +22,12 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pygls.uris import from_fs_path
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.fixtures.fake_flash.layout import FAKE_FLASH, make_fake_venv
 from tests.runner.conftest import BUILD_PROJECTS, pid_alive, read_pids, reference_python
 
-from .conftest import diagnostics, uri
+from .conftest import diagnostics, initialize, uri
 
 FAKE_SETTINGS = {"interpreter": "../fakevenv/bin/python"}
 pytestmark = pytest.mark.settings(FAKE_SETTINGS)
@@ -109,19 +109,12 @@ async def _start(
     lsp_client: LanguageClient, folders: list[Path], settings: dict, trusted: bool = True, options: dict | None = None
 ) -> None:
     settings = {"diagnostics": {"debounceMs": 0}, **settings}
-    params = types.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"),
-        root_uri=from_fs_path(str(folders[0])),
-        workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(f)), name=f.name) for f in folders],
-        initialization_options={"settings": settings, "trusted": trusted, **(options or {})},
-    )
-    lsp_client.set_configuration({"flash": settings})
 
     @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register_capability(params):
         pass
 
-    await lsp_client.initialize_session(params)
+    await initialize(lsp_client, folders, settings, trusted=trusted, **(options or {}))
     lsp_client.workspace_root = folders[0]
     lsp_client.pulls_diagnostics = False
 

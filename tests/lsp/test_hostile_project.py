@@ -25,13 +25,15 @@ import jsonschema
 import pytest
 from lsprotocol import types
 from pygls.uris import from_fs_path
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import ClientServerConfig
 
 import flash_lsp
 from flash_lsp.bundle.resolve_uv import find_uv
 from tests.bundle.hostile import Hostile, hostile_venv, make_hostile, write_project
 from tests.bundle.stubs import StubIndex, make_wheel
+from tests.lsp.audited_server import FILE_EVENTS
 from tests.lsp.bundle.conftest import _plain
+from tests.lsp.conftest import initialize
 from tests.lsp.test_bundle_size import protocol_schema
 
 AUDITED = Path(__file__).with_name("audited_server.py")
@@ -93,17 +95,8 @@ async def audited(tmp_path):
     def register_capability(params):
         return None
 
-    settings = {"diagnostics": {"debounceMs": 0}, "size": {"enable": True}}
-    client.set_configuration({"flash": settings})
     # no `trusted` option: a client that does not say is untrusted
-    await client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            root_uri=from_fs_path(str(root)),
-            workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)), name="project")],
-            initialization_options={"settings": settings},
-        )
-    )
+    await initialize(client, [root], {"diagnostics": {"debounceMs": 0}, "size": {"enable": True}})
     try:
         yield client, root, world, index, dirs, log
     finally:
@@ -194,16 +187,7 @@ async def test_an_untrusted_hostile_project_runs_nothing(audited):
             writes = (e["mode"] and any(c in e["mode"] for c in "wax+")) or (e["flags"] or 0) & WRITE_FLAGS
             if not _under(e["path"], writable if writes else readable):
                 bad.append(e)
-        elif e["event"] in (
-            "os.rename",
-            "os.remove",
-            "os.rmdir",
-            "os.mkdir",
-            "os.symlink",
-            "os.link",
-            "os.truncate",
-            "shutil.rmtree",
-        ):
+        elif e["event"] in FILE_EVENTS:
             if not all(_under(p, writable) for p in e["args"] if isinstance(p, str) and os.sep in p):
                 bad.append(e)
     assert bad == []

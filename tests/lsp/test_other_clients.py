@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest_lsp
 from lsprotocol import types
-from pygls.uris import from_fs_path
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 
-from .conftest import WORKSPACE, answer_client_requests, codes, diagnostics, open_doc
+from .conftest import WORKSPACE, answer_client_requests, codes, diagnostics, initialize, open_doc
 
 GPU = "workers/gpu/endpoint.py"
 
@@ -34,15 +33,7 @@ async def raw(lsp_client: LanguageClient):
 async def start(client: LanguageClient, project: Path, root: Path, options: dict | None = None) -> None:
     """Initialise like eglot/Neovim do: `root` as the root URI and only workspace folder."""
     settings = {"diagnostics": {"debounceMs": 0}, "size": {"enable": False}}
-    client.set_configuration({"flash": settings})
-    await client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities("neovim"),
-            root_uri=from_fs_path(str(root)),
-            workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)), name=root.name)],
-            initialization_options={"settings": settings, **(options or {})},
-        )
-    )
+    await initialize(client, [root], settings, "neovim", **(options or {}))
     client.workspace_root = project
     client.pulls_diagnostics = True
 

@@ -9,10 +9,9 @@ import sys
 
 import pytest_lsp
 from lsprotocol import types
-from pygls.uris import from_fs_path
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 
-from .conftest import answer_client_requests, change_doc, codes, diagnostics, open_doc, uri
+from .conftest import answer_client_requests, change_doc, codes, diagnostics, initialize, open_doc, uri
 
 IDLE_AND_TYPING_SECONDS = 10
 MAX_LOG_BYTES = 4096
@@ -25,17 +24,8 @@ MAX_LOG_BYTES = 4096
     ),
 )
 async def client(lsp_client: LanguageClient, workspace):
-    settings = {"diagnostics": {"debounceMs": 0}, "size": {"enable": False}}
-    lsp_client.set_configuration({"flash": settings})
     answer_client_requests(lsp_client)
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            root_uri=from_fs_path(str(workspace)),
-            workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(workspace)), name="basic")],
-            initialization_options={"settings": settings},
-        )
-    )
+    await initialize(lsp_client, [workspace], {"diagnostics": {"debounceMs": 0}, "size": {"enable": False}})
     lsp_client.workspace_root = workspace
     lsp_client.pulls_diagnostics = True
     yield

@@ -103,18 +103,10 @@ def run_rp_build(project: Path) -> NewBuild:
                 "RP_FIDELITY_GZIP_LEVEL": "1",
             }
         )
-        started = time.monotonic()
-        proc = subprocess.run(
-            [str(python), str(venv / "bin" / runpod2.WRAPPER_NAME), "flash", "deploy", "--build-only"],
-            cwd=project,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=BUILD_TIMEOUT,
+        args = ["flash", "deploy", "--build-only"]
+        rc, output, duration = base.run_build_in(
+            project, venv, args, env, script=runpod2.WRAPPER_NAME, timeout=BUILD_TIMEOUT
         )
-        duration = time.monotonic() - started
-    output = proc.stdout.decode("utf-8", "replace").replace(str(project), base.PLACEHOLDER)
     manifest = None
     for artifact in sorted(project.glob("*-artifact.tar.gz")):
         with tarfile.open(artifact) as tar:
@@ -131,7 +123,7 @@ def run_rp_build(project: Path) -> NewBuild:
             timeout=60,
         )
         gpu_ids = json.loads(ids.stdout or "{}")
-    return NewBuild(proc.returncode, output, manifest, gpu_ids, round(duration, 1))
+    return NewBuild(rc, output, manifest, gpu_ids, round(duration, 1))
 
 
 def new_build(path: Path, *, use_cache: bool = True) -> NewBuild:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from flash_lsp.lsp.features.migrate import fingerprint
+from flash_lsp.core.project import Project
+from flash_lsp.lsp.features.migrate import PlanBasis
 from tests.fidelity import our_cli
 from tests.lsp.conftest import client, diagnostics, open_doc, uri  # noqa: F401 (pytest fixture)
 
@@ -216,11 +217,23 @@ async def test_notes_off_even_for_a_project_that_targets_runpod_2(client):
     assert not _notes(await diagnostics(client, u, timeout=5))
 
 
-def test_fingerprint_changes_with_an_open_text_or_a_file_on_disk(tmp_path):
+def test_the_plan_basis_follows_open_texts_and_the_projects_change_set(tmp_path):
     (tmp_path / "a.py").write_text("x = 1\n")
     (tmp_path / "requirements.txt").write_text("runpod-flash\n")
-    first = fingerprint(tmp_path, {})
-    assert fingerprint(tmp_path, {}) == first
-    assert fingerprint(tmp_path, {"a.py": "x = 2\n"}) != first
-    (tmp_path / "requirements.txt").write_text("runpod>=2\n")
-    assert fingerprint(tmp_path, {}) != first
+    project = Project(tmp_path, trust_disk_cache=True)
+    basis = PlanBasis(project)
+    first = basis.stale({})
+    assert first is not None  # nothing planned yet
+    basis.texts = first  # the plan for no open text was published
+    assert basis.stale({}) is None
+    assert basis.stale({"a.py": "x = 2\n"}) is not None  # an open text changed
+    for changed, plan_again in [
+        (["requirements.txt"], True),
+        (["pkg/b.py"], True),
+        ([".venv/lib/python3.11/site-packages/numpy/__init__.py"], False),  # the migration skips .venv
+        (["notes.md"], False),
+        (None, True),  # re-index: the whole disk is forgotten
+    ]:
+        project.invalidate(changed)
+        assert (basis.stale({}) is not None) == plan_again, changed
+        basis.texts = first

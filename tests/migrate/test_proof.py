@@ -4,10 +4,9 @@ declare the same resources with the same settings, or differ exactly where the n
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
+from tests import fidelity as base
 from tests.migrate import proof
 
 pytestmark = [pytest.mark.fidelity, pytest.mark.network]
@@ -16,17 +15,9 @@ FIXTURES = proof.fixtures()
 
 @pytest.fixture(scope="session")
 def proofs(request):
-    wanted = [
-        item.callspec.params["fixture"]
-        for item in request.session.items
-        if getattr(item, "originalname", None) == "test_migration_is_proven_by_the_real_builds"
-    ]
-    pool = ThreadPoolExecutor(max_workers=2)
-    futures = {fixture: pool.submit(proof.prove, fixture) for fixture in wanted}
-    yield futures
-    for future in futures.values():
-        future.cancel()
-    pool.shutdown(wait=True)
+    wanted = base.session_params(request, "test_migration_is_proven_by_the_real_builds", "fixture")
+    with base.two_at_a_time(proof.prove, wanted) as prove:
+        yield prove
 
 
 def test_the_corpus_spans_both_old_apis_and_the_hard_cases():
@@ -38,5 +29,5 @@ def test_the_corpus_spans_both_old_apis_and_the_hard_cases():
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[p.name for p in FIXTURES])
 def test_migration_is_proven_by_the_real_builds(fixture, proofs):
-    problems = proofs[fixture].result()
+    problems = proofs(fixture)
     assert not problems, "\n".join(problems)

@@ -158,11 +158,6 @@ def _resolution(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
     )
 
 
-def _not_predictable(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
-    """A direct reference: its size needs a build, which the prediction never runs."""
-    p.put(by_text(p.occ, h.data.get("requirements") or []), code, h.severity, h.message, {"kind": h.kind})
-
-
 def _conflict(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
     targets = by_name(p.occ, conflict_names(h.data))
     p.put(targets, code, h.severity, h.message, {"kind": h.kind}, related=targets)
@@ -180,34 +175,16 @@ def _gpu_torch_exclusion(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> N
     )
 
 
-def _torch_transitive(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
-    p.put(
-        by_text(p.occ, h.data.get("required_by", [])),
-        code,
-        h.severity,
-        h.message,
-        {"kind": h.kind, "bytes": h.data.get("bytes")},
-    )
+def _on_named_requirements(source: str, *fields: str) -> Callable[[_Placer, str, Hint, SizeEstimate], None]:
+    """A handler that puts the hint on the requirements whose texts its `source` datum names (a
+    list or one text), with the hint's `fields` in the data."""
 
+    def place(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
+        named = h.data.get(source) or []
+        texts = named if isinstance(named, list) else [named]
+        p.put(by_text(p.occ, texts), code, h.severity, h.message, {"kind": h.kind} | {f: h.data.get(f) for f in fields})
 
-def _exclude_name_mismatch(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
-    p.put(
-        by_text(p.occ, [h.data.get("requirement")]),
-        code,
-        h.severity,
-        h.message,
-        {"kind": h.kind, "token": h.data.get("token"), "build_name": h.data.get("build_name")},
-    )
-
-
-def _exclude_transitive(p: _Placer, code: str, h: Hint, est: SizeEstimate) -> None:
-    p.put(
-        by_text(p.occ, h.data.get("required_by", [])),
-        code,
-        h.severity,
-        h.message,
-        {"kind": h.kind, "token": h.data.get("token"), "package": h.data.get("package")},
-    )
+    return place
 
 
 _HANDLERS: dict[str, Callable[[_Placer, str, Hint, SizeEstimate], None]] = {
@@ -216,10 +193,11 @@ _HANDLERS: dict[str, Callable[[_Placer, str, Hint, SizeEstimate], None]] = {
     "no-wheel": _resolution,
     "resolution-failed": _resolution,
     "conflict": _conflict,
-    "not-predictable": _not_predictable,
+    # a direct reference: its size needs a build, which the prediction never runs
+    "not-predictable": _on_named_requirements("requirements"),
     "gpu-torch-exclusion": _gpu_torch_exclusion,
-    "torch-transitive": _torch_transitive,
-    "exclude-name-mismatch": _exclude_name_mismatch,
-    "exclude-transitive": _exclude_transitive,
+    "torch-transitive": _on_named_requirements("required_by", "bytes"),
+    "exclude-name-mismatch": _on_named_requirements("requirement", "token", "build_name"),
+    "exclude-transitive": _on_named_requirements("required_by", "token", "package"),
     # "exclude-unmatched" has no size code: the analysis' FL506 says it already
 }

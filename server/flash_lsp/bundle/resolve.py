@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import re
@@ -254,6 +255,8 @@ _NETWORK_PAT = re.compile(
 def classify_pip_error(output: str, resolver: str) -> ResolutionError:
     """Turn pip's error output into a ResolutionError with the packages and requirements involved."""
     text = output
+    error = functools.partial(ResolutionError, output=text, resolver=resolver)
+    unreachable = "the package index could not be reached"
     lines = [ln.rstrip() for ln in text.splitlines()]
     m_conf = re.search(r"Cannot install (.+?) because these package versions have conflicting dependencies", text)
     if m_conf or "ResolutionImpossible" in text:
@@ -277,12 +280,12 @@ def classify_pip_error(output: str, resolver: str) -> ResolutionError:
         msg = "conflicting requirements: " + (
             "; ".join(causes) if causes else (m_conf.group(0) if m_conf else "ResolutionImpossible")
         )
-        return ResolutionError("conflict", msg, packages=pkgs, requirements=causes, output=text, resolver=resolver)
+        return error("conflict", msg, packages=pkgs, requirements=causes)
     m_py = re.search(r"Package '([^']+)' requires a different Python: (\S+) not in '([^']+)'", text)
     nf = re.findall(r"Could not find a version that satisfies the requirement (.+?) \(from versions: ([^)]*)\)", text)
     if nf:
         if _NETWORK_PAT.search(text) and all(v.strip() == "none" for _r, v in nf):
-            return ResolutionError("network", "the package index could not be reached", output=text, resolver=resolver)
+            return error("network", unreachable)
         reqs = []
         pkgs = []
         for req, _versions in nf:
@@ -290,28 +293,17 @@ def classify_pip_error(output: str, resolver: str) -> ResolutionError:
             reqs.append(req)
             pkgs.append(requirement_name(req))
         msg = "; ".join(f"no wheel of {r} for the build's target" for r in reqs)
-        return ResolutionError("no-wheel", msg, packages=pkgs, requirements=reqs, output=text, resolver=resolver)
+        return error("no-wheel", msg, packages=pkgs, requirements=reqs)
     if m_py:
-        return ResolutionError(
-            "requires-python",
-            f"{m_py.group(1)} requires Python {m_py.group(3)} (pip checked {m_py.group(2)})",
-            packages=[m_py.group(1)],
-            output=text,
-            resolver=resolver,
-        )
+        message = f"{m_py.group(1)} requires Python {m_py.group(3)} (pip checked {m_py.group(2)})"
+        return error("requires-python", message, packages=[m_py.group(1)])
     m_inv = re.search(r"Invalid requirement: '?(.+?)'?(?:\n|:|$)", text)
     if m_inv:
-        return ResolutionError(
-            "invalid",
-            f"invalid requirement: {m_inv.group(1)}",
-            requirements=[m_inv.group(1)],
-            output=text,
-            resolver=resolver,
-        )
+        return error("invalid", f"invalid requirement: {m_inv.group(1)}", requirements=[m_inv.group(1)])
     if _NETWORK_PAT.search(text):
-        return ResolutionError("network", "the package index could not be reached", output=text, resolver=resolver)
+        return error("network", unreachable)
     last = next((ln for ln in reversed(lines) if ln.startswith("ERROR")), lines[-1] if lines else "pip failed")
-    return ResolutionError("other", last, output=text, resolver=resolver)
+    return error("other", last)
 
 
 def requirement_name(req: str) -> str:

@@ -15,8 +15,8 @@ from .summary import ConfigAssign, FileSummary, RemoteDecl
 
 
 @dataclass(slots=True, eq=False)
-class DiscoveredFunction:
-    """One `RemoteFunctionMetadata` as the real scanner would produce it (treat as immutable)."""
+class RemoteFunctionMetadata:
+    """The fields of the build's `RemoteFunctionMetadata` every Flash family's scanner fills."""
 
     name: str
     module: str
@@ -30,6 +30,12 @@ class DiscoveredFunction:
     is_load_balanced: bool
     is_live_resource: bool
     config_variable: str | None
+
+
+@dataclass(slots=True, eq=False)
+class DiscoveredFunction(RemoteFunctionMetadata):
+    """One `RemoteFunctionMetadata` as the tetra-rp scanner would produce it (treat as immutable)."""
+
     decl: RemoteDecl
     resolution: str  # "module" | "name" | "fallback" | "inline"
 

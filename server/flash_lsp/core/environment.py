@@ -95,6 +95,20 @@ def build_interpreters(root: Path, interpreter: str | None = None) -> list[Path]
     return candidates
 
 
+def environment_stamp(root: Path, interpreter: str | None = None) -> tuple[tuple[str, int], ...]:
+    """A cheap fingerprint of the interpreters `detect_environment` looks at: their site-packages
+    directories and modification times. Creating a venv, or installing or removing a
+    distribution (its `.dist-info` entry comes or goes), changes it. A few `stat`s, nothing read."""
+    stamp = []
+    for candidate in build_interpreters(root, interpreter):
+        for site in site_packages_of(candidate):
+            try:
+                stamp.append((str(site), os.stat(site).st_mtime_ns))
+            except OSError:
+                continue
+    return tuple(stamp)
+
+
 def detect_environment(root: Path, interpreter: str | None = None, profile=None) -> Environment:
     """The build interpreter's site-packages (`build_interpreters`), else the baseline assumption
     (for a runpod-flash 1.x profile: a venv holding only runpod-flash)."""

@@ -25,3 +25,11 @@ def module_file(module: str, importer: str, files: Iterable[str]) -> str | None:
         if candidate in files:
             return candidate
     return None
+
+
+def module_name(relpath: str) -> str:
+    """The dotted name a project file is imported as (`pkg/__init__.py` is `pkg`)."""
+    parts = relpath[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)

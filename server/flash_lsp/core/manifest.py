@@ -142,8 +142,18 @@ def build_manifest(
         return ManifestResult(None, BuildError("mothership_name", str(exc)))
     if info is not None:
         resources[info.key] = _mothership_entry(info)
-    manifest = {
-        "version": "1.0",
+    return ManifestResult(manifest_document(generated_at, project_name, resources, registry, routes), None, info)
+
+
+def manifest_document(
+    generated_at: str, project_name: str, resources: dict, registry: dict, routes: dict, python_version: Any = None
+) -> dict:
+    """The manifest's top level in the build's key order: `python_version` (runpod-flash 1.8+) only
+    when given, `routes` only when there are any."""
+    manifest: dict[str, Any] = {"version": "1.0"}
+    if python_version is not None:
+        manifest["python_version"] = python_version
+    manifest |= {
         "generated_at": generated_at,
         "project_name": project_name,
         "resources": resources,
@@ -151,7 +161,7 @@ def build_manifest(
     }
     if routes:
         manifest["routes"] = routes
-    return ManifestResult(manifest, None, info)
+    return manifest
 
 
 def _check_routes(name, resource_type, fns, resource_routes: dict, profile: Profile) -> BuildError | None:

@@ -21,6 +21,7 @@ from .limits import MAX_STEPS
 from .model import Span
 from .profiles import HTTP_METHODS, RUNTIME_LB_CLASSES
 from .sim_expressions import exit_message as _exit_message
+from .sim_expressions import handler_of
 from .sim_imports import STDLIB as STDLIB  # (re-exported: the 1.x simulation extends this one)
 from .sim_imports import ImportSimulator
 from .sim_syntax import (
@@ -152,9 +153,9 @@ class _Simulator(ImportSimulator):
         if self.steps > MAX_STEPS:
             raise _OutOfSteps
         self.position = node
-        handler = getattr(self, f"_{type(node).__name__}", None)
+        handler = handler_of(type(self), type(node), "_")
         if handler is not None:
-            handler(node, scope)
+            handler(self, node, scope)
 
     def _Assign(self, node: ast.Assign, scope: dict) -> None:
         value = self.expr(node.value, scope)

@@ -86,21 +86,18 @@ TETRA_020 = Profile(
     image_env=_TETRA_IMAGES,
 )
 
-TETRA_024 = Profile(
+TETRA_024 = replace(
+    TETRA_020,
     name="tetra-0.24",
     label="tetra-rp 0.22.0–0.24.0",
-    package="tetra_rp",
-    lb_classes=frozenset({"LoadBalancerSlsResource", "LiveLoadBalancer", "CpuLiveLoadBalancer"}),
-    live_classes=frozenset({"LiveLoadBalancer", "CpuLiveLoadBalancer"}),
-    builtin_ignores=_TETRA_IGNORES,
+    lb_classes=TETRA_020.lb_classes | {"CpuLiveLoadBalancer"},
+    live_classes=TETRA_020.live_classes | {"CpuLiveLoadBalancer"},
     reserved_paths=("/execute", "/ping"),
-    scan_skip_root_dirs=frozenset({".venv", ".flash", ".runpod"}),
     manifest_without_functions=True,
     mothership=True,
     deployment_fields=True,
     lb_template="tetra-0.24",
     no_resources_message="No resources detected",
-    image_env=_TETRA_IMAGES,
 )
 
 # runpod-flash 1.x (docs/flash1.md): built-in ignore patterns of 1.11.1+ and the behaviour switches.
@@ -132,20 +129,6 @@ _FLASH1_IGNORES = (
     "*.md",
     "!README.md",
 )
-_FLASH1_COMMON = dict(
-    package="runpod_flash",
-    lb_classes=RUNTIME_LB_CLASSES,
-    live_classes=LIVE_CLASSES,
-    reserved_paths=("/execute", "/ping"),
-    scan_skip_root_dirs=frozenset(),
-    manifest_without_functions=True,
-    mothership=False,
-    deployment_fields=True,
-    archive_name="artifact.tar.gz",
-    size_limit_mb=1500,
-    size_limit_is_error=True,
-    family="flash1",
-)
 _F117 = frozenset(
     {
         "import_scan",
@@ -168,22 +151,26 @@ _F117 = frozenset(
 FLASH_121 = Profile(
     name="flash-1.21",
     label="runpod-flash 1.19.0–1.21.0",
+    package="runpod_flash",
+    lb_classes=RUNTIME_LB_CLASSES,
+    live_classes=LIVE_CLASSES,
     builtin_ignores=_FLASH1_IGNORES,
+    reserved_paths=("/execute", "/ping"),
+    scan_skip_root_dirs=frozenset(),
+    manifest_without_functions=True,
+    mothership=False,
+    deployment_fields=True,
     lb_template="flash-1.21",
+    archive_name="artifact.tar.gz",
+    size_limit_mb=1500,
+    size_limit_is_error=True,
+    family="flash1",
     release="1.21.0",
     features=_F117 | {"closure_check", "client_mode"},
-    **_FLASH1_COMMON,
 )
 
-FLASH_117 = Profile(
-    name="flash-1.17",
-    label="runpod-flash 1.11.0–1.18.x",
-    builtin_ignores=_FLASH1_IGNORES,
-    lb_template="flash-1.21",
-    release="1.17.0",
-    features=_F117,
-    **_FLASH1_COMMON,
-)
+# Older 1.x releases: what differs from 1.21.
+FLASH_117 = replace(FLASH_121, name="flash-1.17", label="runpod-flash 1.11.0–1.18.x", release="1.17.0", features=_F117)
 
 # 1.4.0–1.10.1 built-in patterns (.flashignore and .gitignore are both read).
 FLASH17_IGNORES = (
@@ -200,25 +187,24 @@ FLASH17_IGNORES = (
     "*.pyd",
 )
 
-FLASH_17 = Profile(
+FLASH_17 = replace(
+    FLASH_121,
     name="flash-1.7",
     label="runpod-flash 1.6.1–1.7.x",
     builtin_ignores=FLASH17_IGNORES,
-    lb_template="flash-1.21",
     release="1.7.0",
     features=frozenset(),
-    **{**_FLASH1_COMMON, "size_limit_mb": 500},  # raised to 1500 MB in 1.10.1
+    size_limit_mb=500,  # raised to 1500 MB in 1.10.1
 )
 
 # The AST era after the Python-version change: 1.8.0–1.10.2 (docs/flash1.md, "The AST era").
-FLASH_110 = Profile(
+FLASH_110 = replace(
+    FLASH_121,
     name="flash-1.10",
     label="runpod-flash 1.8.0–1.10.2",
     builtin_ignores=(*FLASH17_IGNORES, ".env", ".env.*"),
-    lb_template="flash-1.21",
     release="1.10.2",
     features=frozenset({"python_versions", "blackwell_groups", "datacenter_list", "explicit_env"}),
-    **_FLASH1_COMMON,
 )
 
 

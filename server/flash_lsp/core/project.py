@@ -18,6 +18,7 @@ from typing import Any
 from . import deps as deps_mod
 from .body_edit import apply_body_edit
 from .build_process import BuildProcess
+from .collector import relaxed_gc
 from .deployment import Deployment
 from .discovery import DiscoveredFunction, Discovery, scanned_paths
 from .disk import read_bytes, utf8_text
@@ -109,6 +110,23 @@ class ProjectModel:
         return dump_manifest(self.manifest) if self.manifest is not None else None
 
 
+def checked_model(project: Project, rule_overrides: dict | None, family: dict | None = None, **fields) -> ProjectModel:
+    """The `ProjectModel` of `project` (root, profile, name and environment taken from it) with
+    `fields`, the `family` analysis state its family's rules read, and its diagnostics."""
+    from .rules import run_rules
+
+    model = ProjectModel(
+        root=project.root,
+        profile=project.profile,
+        project_name=project.root.name,
+        environment=project.environment,
+        **fields,
+    )
+    model.__dict__.update(family or {})
+    model.diagnostics = run_rules(model, project, rule_overrides)
+    return model
+
+
 class Project:
     """One project root, its caches and the editor's unsaved buffers."""
 
@@ -143,6 +161,7 @@ class Project:
         self.overrides: dict[str, str] = {}
         self._tree: FileTree | None = None
         self._disk: dict[str, tuple[tuple[int, int], str | None]] = {}
+        self._verbatim: set[str] = set()  # files whose text in `_disk` is their bytes decoded as they are
         self._summaries: dict[str, FileSummary] = {}
         self._exec: dict[str, tuple[FileSummary, int, int, ExecResult]] = {}  # (summary, key, env key, result)
         self._env_cache: tuple[str | None, dict[str, str], int] | None = None
@@ -216,7 +235,17 @@ class Project:
             return cached[1]
         text = utf8_text(data)
         self._disk[relpath] = (key, text)
+        if text is not None and b"\r" not in data:
+            self._verbatim.add(relpath)
+        else:
+            self._verbatim.discard(relpath)
         return text
+
+    def verbatim(self, relpath: str, text: str) -> bool:
+        """Whether `text` is the file's text as last read from disk, decoded without newline
+        translation (so `text.encode("utf-8")` gives its bytes without reading them again)."""
+        cached = self._disk.get(relpath)
+        return cached is not None and cached[1] is text and relpath in self._verbatim
 
     def _unopenable(self, relpath: str) -> None:
         """A file that cannot be opened: missing, or there but unreadable (both read as None)."""
@@ -353,6 +382,10 @@ class Project:
     def analyze(self, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
         """Predict the whole build for the current contents; `rule_overrides` maps diagnostic
         codes to a severity, or to None to disable the rule."""
+        with relaxed_gc():
+            return self._analyze(generated_at, rule_overrides)
+
+    def _analyze(self, generated_at: str | None, rule_overrides: dict | None) -> ProjectModel:
         if self.profile.family == "flash1":
             from .flash1.analysis import analyze
 

@@ -57,6 +57,18 @@ _MUTATING_METHODS = frozenset(
 )
 
 
+_HANDLERS: dict[tuple[type, type, str], Any] = {}
+
+
+def handler_of(simulator: type, node: type, prefix: str) -> Callable | None:
+    """The method of a simulator class named `prefix` + the AST node class's name (None: there is
+    none), looked up once per pair: the simulation visits every module-level node."""
+    key = (simulator, node, prefix)
+    if key not in _HANDLERS:
+        _HANDLERS[key] = getattr(simulator, f"{prefix}{node.__name__}", None)
+    return _HANDLERS[key]
+
+
 class ExpressionEvaluator:
     """Evaluates expressions in a scope; the statement simulator builds on it."""
 
@@ -107,9 +119,9 @@ class ExpressionEvaluator:
         return value
 
     def _expr(self, node: ast.expr, scope: dict) -> Any:
-        handler = getattr(self, f"_e_{type(node).__name__}", None)
+        handler = handler_of(type(self), type(node), "_e_")
         if handler is not None:
-            return handler(node, scope)
+            return handler(self, node, scope)
         if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
             return UNKNOWN
         for child in ast.iter_child_nodes(node):

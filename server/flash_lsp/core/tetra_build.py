@@ -23,13 +23,11 @@ from .manifest import (
     now_timestamp,
     unserialisable,
 )
-from .project import BuildAborted, BuildOutcome, Project, ProjectModel
+from .project import BuildAborted, BuildOutcome, Project, ProjectModel, checked_model
 
 
 def predict(project: Project, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
     """The whole tetra-rp build for the project's current contents."""
-    from .rules import run_rules
-
     tree = project.files()
     summaries = project._editor_summaries(project._scanned(tree))
     discovery = discover(list(summaries.items()), project.profile, project._last_discovery)
@@ -47,10 +45,9 @@ def predict(project: Project, generated_at: str | None = None, rule_overrides: d
         outcome.warnings.append(project.profile.no_resources_message)
     requirements = _requirements(project, tree)
     _check_requirements(project, requirements, outcome, has_main)
-    model = ProjectModel(
-        root=project.root,
-        profile=project.profile,
-        project_name=project.root.name,
+    return checked_model(
+        project,
+        rule_overrides,
         files=tree,
         summaries=summaries,
         discovery=discovery,
@@ -60,12 +57,9 @@ def predict(project: Project, generated_at: str | None = None, rule_overrides: d
         handlers=handlers,
         requirements=requirements,
         outcome=outcome,
-        environment=project.environment,
         generated_at=timestamp,
         has_main=has_main,
     )
-    model.diagnostics = run_rules(model, project, rule_overrides)
-    return model
 
 
 def _check_main(project: Project, outcome: BuildOutcome) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -42,6 +43,7 @@ class FlashLanguageServer(LanguageServer):
         self.client_interpreter: str | None = None
         self.flash_builds: BuildService | None = None  # set by features.build_commands
         self.bundle_sizes: BundleSizes | None = None  # set by features.bundle_size
+        self.environment_poll: asyncio.Task | None = None  # lsp/environment_watch.poll, from `initialized`
         # run on shutdown, on parent death and on SIGTERM: kill builds, resolvers …
         self.shutdown_hooks: list[Callable[[], None]] = []
         self._last_error = 0.0

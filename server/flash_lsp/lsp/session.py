@@ -26,6 +26,7 @@ from ..core.profiles import Profile, get_profile
 from ..core.project import Project, ProjectModel
 from .convert import path_of, to_lsp, uri_of
 from .detect import project_root_for
+from .environment_watch import INSTALL, EnvironmentWatch, environment_signal
 from .project_root import flash_root
 from .project_search import search_projects
 from .settings import Settings
@@ -42,6 +43,7 @@ class ProjectState:
 
     root: Path
     project: Project  # touched only on the analysis thread
+    environment: EnvironmentWatch  # the fingerprint of its build interpreters (environment_watch.py)
     model: ProjectModel | None = None
     counter: int = 0
     analyzed: dict[str, int | None] = field(default_factory=dict)  # relpath → buffer version analysed
@@ -58,6 +60,7 @@ class ProjectState:
     again: bool = False
     pending_disk: set[str] = field(default_factory=set)
     pending_structure: bool = False
+    pending_environment: int = 0  # what changed files said about the environments (environment_watch.py)
     published: asyncio.Event = field(default_factory=asyncio.Event)
     # one generated_at per session, so previews and cached handler texts stay stable while typing
     generated_at: str = field(default_factory=now_timestamp)
@@ -123,8 +126,9 @@ class Session:
         key = root / alone if alone else root
         state = self.projects.get(key)
         if state is None:
+            watch = EnvironmentWatch(root, self.settings.interpreter)
             project, reason = self._new_project(root, [alone] if alone else None)
-            state = ProjectState(root, project, profile_reason=reason, alone=alone)
+            state = ProjectState(root, project, watch, profile_reason=reason, alone=alone)
             self.projects[key] = state
         return state
 
@@ -144,6 +148,11 @@ class Session:
             for uri in state.diagnostics:
                 self.server.publish(uri, [], None)
         self._signal_change()
+
+    def _remake(self, state: ProjectState) -> None:
+        """A new project for `state` with its profile and interpreter detected anew."""
+        state.environment = EnvironmentWatch(state.root, self.settings.interpreter)
+        state.project, state.profile_reason = self._new_project(state.root, [state.alone] if state.alone else None)
 
     def _new_project(self, root: Path, only: list[str] | None = None) -> tuple[Project, str]:
         profile, reason = self._profile(root)
@@ -171,7 +180,7 @@ class Session:
         """New settings: re-detect profiles and re-analyse everything."""
         self.settings = settings
         for state in list(self.projects.values()):
-            state.project, state.profile_reason = self._new_project(state.root, [state.alone] if state.alone else None)
+            self._remake(state)
             for origin, found in list(state.found.items()):  # rule overrides may have changed
                 self.set_external(state, origin, found)
             self.schedule(state, 0)
@@ -185,16 +194,21 @@ class Session:
         if state is not None:
             self.schedule(state, self.settings.debounce_ms if delay_ms is None else delay_ms)
 
-    def disk_changed(self, uri: str, structure: bool) -> ProjectState | None:
-        state = self.state_for(uri)
+    def disk_changed(self, uri: str, structure: bool) -> list[ProjectState]:
+        """Record a file-watch event; the projects to analyse again. A file of a Python environment
+        creates no project: every project looks at its build interpreters again."""
         path = resolved_path(uri)
-        if state is None or path is None:
-            return None
-        rel = state.relpath(path)
-        if rel is not None:
-            state.pending_disk.add(rel)
-            state.pending_structure |= structure
-        return state
+        if path is None:
+            return []
+        environment = environment_signal(path)
+        states = list(self.projects.values()) if environment else [s for s in [self.state_for(uri)] if s]
+        for state in states:
+            rel = state.relpath(path)
+            if rel is not None:
+                state.pending_disk.add(rel)
+                state.pending_structure |= structure
+            state.pending_environment = max(state.pending_environment, state.environment.signal(path, environment))
+        return states
 
     def schedule(self, state: ProjectState, delay_ms: int) -> None:
         loop = asyncio.get_running_loop()
@@ -211,11 +225,13 @@ class Session:
         state.running = True
         try:
             snapshot = self._snapshot(state)
-            disk, structure = set(state.pending_disk), state.pending_structure
+            disk, structure, environment = set(state.pending_disk), state.pending_structure, state.pending_environment
             state.pending_disk.clear()
-            state.pending_structure = False
+            state.pending_structure, state.pending_environment = False, 0
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self.executor, self._analyze, state, snapshot, disk, structure)
+            result = await loop.run_in_executor(
+                self.executor, self._analyze, state, snapshot, disk, structure, environment
+            )
         except Exception:  # noqa: BLE001 - one bad analysis must not kill the server
             log.exception("analysis of %s failed", state.root)
             state.running = False
@@ -253,10 +269,11 @@ class Session:
                 out[rel] = doc.version
         return out
 
-    def _analyze(self, state: ProjectState, snapshot, disk: set[str], structure: bool):
-        """On the analysis thread: bring the project up to date and analyse it."""
-        if disk:
-            self._redetect(state)
+    def _analyze(self, state: ProjectState, snapshot, disk: set[str], structure: bool, environment: int = 0):
+        """On the analysis thread: bring the project up to date (`environment_watch.py`) and analyse it."""
+        interpreter_changed = environment == INSTALL or (bool(disk or environment) and state.environment.changed())
+        if disk or interpreter_changed:
+            self._redetect(state, interpreter_changed)
         project = state.project
         for rel in list(project.overrides):
             if rel not in snapshot:
@@ -269,14 +286,19 @@ class Session:
         model = project.analyze(state.generated_at, rule_overrides=self.settings.severity_overrides())
         return model, self._lsp_diagnostics(state, model, snapshot)
 
-    def _redetect(self, state: ProjectState) -> None:
-        """Files changed on disk (a migration, a new pin): a profile detected anew replaces the project."""
+    def _redetect(self, state: ProjectState, interpreter_changed: bool = False) -> None:
+        """Files changed on disk (a migration, a new pin) or a build interpreter did (a new `.venv`, a
+        package installed): a new project replaces the old one when its profile or interpreter changed."""
+        if interpreter_changed:
+            log.info("%s: a build interpreter changed; detecting profile and environment again", state.root)
+            self._remake(state)
+            return
         if self.settings.profile != "auto":
             return
         profile, _ = detect_profile(state.root, self.settings.interpreter)
         if profile.name != state.project.profile.name:
             log.info("%s: profile %s -> %s", state.root, state.project.profile.name, profile.name)
-            state.project, state.profile_reason = self._new_project(state.root, [state.alone] if state.alone else None)
+            self._remake(state)
 
     def _lsp_diagnostics(self, state: ProjectState, model: ProjectModel, snapshot) -> dict[str, list[types.Diagnostic]]:
         project = state.project

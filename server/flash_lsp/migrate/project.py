@@ -13,6 +13,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from ..core.imports import module_name
 from ..core.model import Diagnostic, Span
 from .notes import note
 from .requirements import TORCH_FAMILY, requirement_name, rewrite_requirements
@@ -54,13 +55,6 @@ def python_files(root: Path) -> list[Path]:
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         out += [Path(dirpath, f) for f in sorted(filenames) if f.endswith(".py")]
     return out
-
-
-def module_name(rel: str) -> str:
-    parts = rel[:-3].split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
 
 
 def app_name_of(root: Path) -> str:

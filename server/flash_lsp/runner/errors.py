@@ -153,6 +153,16 @@ def _tool_line(detail: str) -> int | None:
     return int(match.group(1)) - 1 if match else None
 
 
+def _about(
+    kind: str, message: str, function: str | None = None, resource: str | None = None, severity: str = ERROR, **fields
+) -> BuildFinding:
+    """A finding about a function and/or a resource; `functions` and `resources` hold them too
+    unless `fields` names others."""
+    fields.setdefault("functions", () if function is None else (function,))
+    fields.setdefault("resources", () if resource is None else (resource,))
+    return BuildFinding(kind, severity, message, function=function, resource=resource, **fields)
+
+
 class FindingCollector:
     """Incremental parser: `feed()` cleaned lines as they arrive, then read `findings()`."""
 
@@ -191,46 +201,29 @@ class FindingCollector:
             f, resources = m["function"], (m["r1"], m["r2"])
             self._add(
                 ("duplicate_function", f, resources),
-                BuildFinding("duplicate_function", ERROR, m.group(0), function=f, functions=(f,), resources=resources),
+                _about("duplicate_function", m.group(0), function=f, resources=resources),
             )
         elif m := DUPLICATE_ROUTE.search(text):
             self._add(
                 ("duplicate_route", m["resource"], m["route"]),
-                BuildFinding(
+                _about(
                     "duplicate_route",
-                    ERROR,
                     m.group(0),
                     function=m["f2"],
                     functions=(m["f1"], m["f2"]),
                     resource=m["resource"],
-                    resources=(m["resource"],),
                     route=m["route"],
                 ),
             )
         elif m := RESERVED_PATH.search(text):
             self._add(
                 ("reserved_path", m["function"], m["path"]),
-                BuildFinding(
-                    "reserved_path",
-                    ERROR,
-                    m.group(0),
-                    function=m["function"],
-                    functions=(m["function"],),
-                    route=m["path"],
-                ),
+                _about("reserved_path", m.group(0), function=m["function"], route=m["path"]),
             )
         elif m := LB_WITHOUT_ROUTE.search(text):
             self._add(
                 ("lb_without_route", m["resource"], m["function"]),
-                BuildFinding(
-                    "lb_without_route",
-                    ERROR,
-                    m.group(0),
-                    function=m["function"],
-                    functions=(m["function"],),
-                    resource=m["resource"],
-                    resources=(m["resource"],),
-                ),
+                _about("lb_without_route", m.group(0), function=m["function"], resource=m["resource"]),
             )
         else:
             return False
@@ -242,13 +235,7 @@ class FindingCollector:
             resource = res["resource"] if res else None
             self._add(
                 ("handler_syntax_error", m.group(0)),
-                BuildFinding(
-                    "handler_syntax_error",
-                    ERROR,
-                    m.group(0),
-                    resource=resource,
-                    resources=(resource,) if resource else (),
-                ),
+                _about("handler_syntax_error", m.group(0), resource=resource),
             )
         elif text.startswith("Warning: Handler generation failed: ") or text.startswith("Handler generation failed: "):
             m = HANDLER_FAILED.search(text)
@@ -257,13 +244,7 @@ class FindingCollector:
             message = m.group(0) if m else text
             self._add(
                 ("handler_generation_failed", message),
-                BuildFinding(
-                    "handler_generation_failed",
-                    WARNING,
-                    message,
-                    resource=resource,
-                    resources=(resource,) if resource else (),
-                ),
+                _about("handler_generation_failed", message, resource=resource, severity=WARNING),
             )
         else:
             return False

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from pygls.uris import from_fs_path
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.bundle.stubs import StubIndex, make_wheel
-from tests.lsp.conftest import CLIENTS
+from tests.lsp.conftest import CLIENTS, initialize
 
 MIB = 1048576
 
@@ -124,14 +123,7 @@ async def servers(workspace: Path, size_index: StubIndex, size_cache: Path, tmp_
             client.lens_refreshes += 1
 
         chosen = {"diagnostics": {"debounceMs": 0}, **(marker.args[0] if marker else {}), **(settings or {})}
-        params = types.InitializeParams(
-            capabilities=client_capabilities(CLIENTS[client_name]),
-            root_uri=from_fs_path(str(workspace)),
-            workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(workspace)), name="basic")],
-            initialization_options={"settings": chosen, "trusted": trusted},
-        )
-        client.set_configuration({"flash": chosen})
-        await client.initialize_session(params)
+        params = await initialize(client, [workspace], chosen, CLIENTS[client_name], trusted=trusted)
         client.workspace_root = workspace
         client.client_name = client_name
         client.pulls_diagnostics = params.capabilities.text_document.diagnostic is not None

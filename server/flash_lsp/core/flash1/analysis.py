@@ -19,7 +19,7 @@ from ..summary import ConfigRef, Literal, RemoteDecl
 from .api import endpoint_parameters
 from .ast_scan import ast_scan
 from .body_edit import apply_body_edit
-from .closure import known_trees
+from .closure import blocks_of, known_trees
 from .deployment_ast import default_env_file
 from .file_facts import facts
 from .imports import Imports, Source
@@ -35,8 +35,7 @@ if TYPE_CHECKING:
 
 
 def analyze(project: Project, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
-    from ..project import BuildOutcome, ProjectModel
-    from ..rules import run_rules
+    from ..project import BuildOutcome, checked_model
 
     profile = project.profile
     tree = project.files()
@@ -53,10 +52,10 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
     add_to_outcome(requirements, outcome, profile)
     if outcome.errors[:1] != ["Failed to load:"]:
         outcome.errors = [error_prefix(profile) + e for e in outcome.errors]
-    model = ProjectModel(
-        root=project.root,
-        profile=profile,
-        project_name=project.root.name,
+    return checked_model(
+        project,
+        rule_overrides,
+        {"flash1": prediction},
         files=tree,
         summaries=dict(prediction.facts.summaries),  # editor lookups (with keep_last_good)
         discovery=prediction.discovery(),
@@ -66,13 +65,9 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
         handlers=handlers,
         requirements=requirements,
         outcome=outcome,
-        environment=project.environment,
         generated_at=timestamp,
         has_main=True,
     )
-    model.__dict__["flash1"] = prediction
-    model.diagnostics = run_rules(model, project, rule_overrides)
-    return model
 
 
 class Prediction:
@@ -255,8 +250,9 @@ def parse_source(relpath: str, text: str | None, raw: bytes | None = None) -> So
         if raw is None:
             return Source(None, [], "SyntaxError: the file cannot be read")
         source, lines = raw, raw.decode("latin-1").splitlines()
-    else:
-        source, lines = text, text.splitlines()
+    else:  # the import decodes the file's bytes, which skips a UTF-8 byte-order mark
+        source = text[1:] if text.startswith("\ufeff") else text
+        lines = source.splitlines()
     name = relpath.rsplit("/", 1)[-1]
     try:
         tree = compile(source, name, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
@@ -281,7 +277,8 @@ _ODD_BREAK = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 _COMPILER_ONLY = (ast.Return, ast.Nonlocal, ast.Break, ast.Continue, ast.Global)
 _EXPRESSIONS_ONLY = (ast.Yield, ast.YieldFrom, ast.Await)
-_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+_WITH_VALUE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)
+_LEAVES = (ast.Constant, ast.Name)  # values that hold no other expression
 
 
 def _compiler_checks(body: list[ast.stmt]) -> bool:
@@ -294,12 +291,12 @@ def _compiler_checks(body: list[ast.stmt]) -> bool:
         node = stack.pop()
         if isinstance(node, _COMPILER_ONLY):
             return True
-        if isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+        if isinstance(node, _WITH_VALUE) and node.value is not None and not isinstance(node.value, _LEAVES):
             if any(isinstance(n, _EXPRESSIONS_ONLY) for n in ast.walk(node.value)):
                 return True
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        for block in _BLOCKS:
+        for block in blocks_of(type(node)):
             stack.extend(getattr(node, block, None) or ())
     return False
 

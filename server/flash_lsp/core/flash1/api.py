@@ -173,18 +173,20 @@ def cpu_disk_limit(instances: list[str]) -> int | None:
     return min(flash_api.cpu_disk_limit(i) for i in instances) if instances else None
 
 
+_API_KINDS = {
+    "remote": "remote",
+    "Endpoint": "endpoint",
+    "PodTemplate": "template_class",
+    "NetworkVolume": "volume_class",
+}
+
+
 def api_ref(name: str) -> Any:
     """How the simulation sees a name imported from runpod_flash."""
-    if name == "remote":
-        return Ref("remote", name)
-    if name == "Endpoint":
-        return Ref("endpoint", name)
+    if name in _API_KINDS:
+        return Ref(_API_KINDS[name], name)
     if name in RESOURCE_CLASSES:
         return Ref("resource_class", name)
-    if name == "PodTemplate":
-        return Ref("template_class", name)
-    if name == "NetworkVolume":
-        return Ref("volume_class", name)
     if name in ENUMS:
         return Ref("enum", name)
     return UNKNOWN

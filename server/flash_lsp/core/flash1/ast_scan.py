@@ -91,7 +91,10 @@ def _functions(registry: _Registry, source: Source, relpath: str) -> list[Functi
     for node in ast.walk(source.tree):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        is_async, is_class = isinstance(node, ast.AsyncFunctionDef), isinstance(node, ast.ClassDef)
+        target = _target(registry, node, module)
+        if target is None:
+            continue
+        resource, kind, is_class, method, path, flags, variable = target
         methods = (
             tuple(
                 n.name
@@ -101,98 +104,48 @@ def _functions(registry: _Registry, source: Source, relpath: str) -> list[Functi
             if is_class
             else ()
         )
-        span = name_span(node, source.lines)
-        route = _route(registry, node.decorator_list, module)
-        if route is not None:
-            variable, name, method, path = route
-            out.append(
-                _function(
-                    node.name,
-                    module,
-                    relpath,
-                    name,
-                    "Endpoint",
-                    is_async,
-                    False,
-                    method,
-                    path,
-                    (True, True),
-                    variable,
-                    (),
-                    span,
-                )
-            )
-            continue
-        qb = next(
-            (d for d in node.decorator_list if isinstance(d, ast.Call) and callee_name(d.func) == "Endpoint"), None
-        )
-        if qb is not None:
-            name = _name_kw(qb) or node.name
-            out.append(
-                _function(
-                    node.name,
-                    module,
-                    relpath,
-                    name,
-                    "Endpoint",
-                    is_async,
-                    is_class,
-                    None,
-                    None,
-                    (False, True),
-                    None,
-                    methods,
-                    span,
-                )
-            )
-            continue
-        remote = next((d for d in node.decorator_list if _is_remote(d)), None)
-        name = _config_name(registry, remote, module) if remote is not None else None
-        if name is None:
-            continue
-        method, path = _routing(remote)
-        flags = registry.flags.get(name, (False, False))
-        kind = registry.types.get(name, "LiveServerless")
         out.append(
-            _function(
-                node.name,
-                module,
-                relpath,
-                name,
-                kind,
-                is_async,
-                is_class,
-                method,
-                path,
-                flags,
-                registry.variables.get(name),
-                methods,
-                span,
+            Function(
+                name=node.name,
+                module=module,
+                relpath=relpath,
+                resource=resource,
+                resource_type=kind,
+                is_async=isinstance(node, ast.AsyncFunctionDef),
+                is_class=is_class,
+                http_method=method,
+                http_path=path,
+                is_load_balanced=flags[0],
+                is_live_resource=flags[1],
+                config_variable=variable,
+                class_methods=methods,
+                span=name_span(node, source.lines),
+                config=None,
             )
         )
     return out
 
 
-def _function(
-    name, module, relpath, resource, kind, is_async, is_class, method, path, flags, variable, methods, span
-) -> Function:
-    return Function(
-        name=name,
-        module=module,
-        relpath=relpath,
-        resource=resource,
-        resource_type=kind,
-        is_async=is_async,
-        is_class=is_class,
-        http_method=method,
-        http_path=path,
-        is_load_balanced=flags[0],
-        is_live_resource=flags[1],
-        config_variable=variable,
-        class_methods=methods,
-        span=span,
-        config=None,
-    )
+def _target(registry: _Registry, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, module: str):
+    """How a definition is decorated: (resource, resource type, is_class, method, path, (load-balanced,
+    live), config variable), or None when it is not a remote target. A route decorator wins, then
+    `@Endpoint(...)`, then `@remote`."""
+    route = _route(registry, node.decorator_list, module)
+    if route is not None:
+        variable, name, method, path = route
+        return name, "Endpoint", False, method, path, (True, True), variable
+    is_class = isinstance(node, ast.ClassDef)
+    qb = next((d for d in node.decorator_list if isinstance(d, ast.Call) and callee_name(d.func) == "Endpoint"), None)
+    if qb is not None:
+        return _name_kw(qb) or node.name, "Endpoint", is_class, None, None, (False, True), None
+    remote = next((d for d in node.decorator_list if _is_remote(d)), None)
+    name = _config_name(registry, remote, module) if remote is not None else None
+    if name is None:
+        return None
+    method, path = _routing(remote)
+    kind = registry.types.get(name, "LiveServerless")
+    flags = registry.flags.get(name, (False, False))
+    return name, kind, is_class, method, path, flags, registry.variables.get(name)
 
 
 def _route(registry: _Registry, decorators: list[ast.expr], module: str):

@@ -14,10 +14,10 @@ from __future__ import annotations
 import ast
 import os
 import sys
-from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..model import Span
 
@@ -25,10 +25,10 @@ ENDPOINT_DECORATORS = frozenset({"remote", "Endpoint"})
 _TOO_DEEP = "maximum recursion depth exceeded while calling a Python object"
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):
     """One import the build follows: `dotted` at `level` (0: absolute); soft ones are `from x import
-    name` candidates that may be plain names. `dynamic` marks an import_module call without a literal."""
+    name` candidates that may be plain names. `dynamic` marks an import_module call without a literal.
+    A named tuple: a cold analysis makes one per import of every file."""
 
     dotted: str
     level: int
@@ -106,7 +106,8 @@ def known_trees(trees: dict[str, ast.Module]):
 
 @lru_cache(maxsize=8192)
 def _parse(text: str) -> Parsed:
-    tree = _TREES.get(text)
+    # The import skips a byte-order mark, the build's own `ast.parse` of the text does not.
+    tree = None if text.startswith("\ufeff") else _TREES.get(text)
     if tree is None:
         try:
             tree = ast.parse(text)
@@ -140,20 +141,28 @@ def _parse(text: str) -> Parsed:
 
 
 _BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
+_BLOCKS_OF: dict[type, tuple[str, ...]] = {}  # node class → its statement-list fields, in _BLOCKS order
 
 
-def _statements(tree: ast.Module):
+def blocks_of(kind: type) -> tuple[str, ...]:
+    """The fields of an AST node class that hold statement lists (and handlers, match cases)."""
+    blocks = _BLOCKS_OF.get(kind)
+    if blocks is None:
+        blocks = _BLOCKS_OF[kind] = tuple(b for b in _BLOCKS if b in kind._fields)
+    return blocks
+
+
+def _statements(tree: ast.Module) -> list[ast.AST]:
     """The statements of `ast.walk(tree)` in its order, without visiting expressions: imports,
     definitions and assignments are statements, and leaving out subtrees that hold none keeps the
     breadth-first order of the rest (except handlers and match cases are kept as levels)."""
-    todo = deque([tree])
-    while todo:
-        node = todo.popleft()
-        yield node
-        for name in _BLOCKS:
+    out: list[ast.AST] = [tree]
+    for node in out:  # grows while it is read: a breadth-first queue
+        for name in blocks_of(type(node)):
             block = getattr(node, name, None)
             if block and isinstance(block, list):
-                todo.extend(block)
+                out += block
+    return out
 
 
 def _dependencies(call: ast.Call, function: str | None, deps: list, dropped: list) -> None:
@@ -301,6 +310,7 @@ class Checker:
         self.known = {os.path.join(self.root, p) for p in known}
         self.stat: dict[str, bool] = {} if stat is None else stat  # may be kept while the file set is unchanged
         self.reads: dict[str, str | None] = {}  # relpath -> the text read (None: not UTF-8)
+        self.located: dict[tuple[str, tuple[str, ...]], str | None] = {}  # local_path's answers
 
     def is_file(self, path: str) -> bool:
         hit = self.stat.get(path)
@@ -309,6 +319,13 @@ class Checker:
         return hit
 
     def local_path(self, dotted: str, search: tuple[str, ...]) -> str | None:
+        key = (dotted, search)
+        if key in self.located:
+            return self.located[key]
+        found = self.located[key] = self._local_path(dotted, search)
+        return found
+
+    def _local_path(self, dotted: str, search: tuple[str, ...]) -> str | None:
         parts = [p for p in dotted.split(".") if p]
         if not parts:
             return None

@@ -11,6 +11,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 from .imports import Source
+from .per_file import EditedFiles
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -18,14 +19,9 @@ if TYPE_CHECKING:
 _STEP = 64  # records between kept fingerprint states
 
 
-class FileFacts:
+class FileFacts(EditedFiles):
     def __init__(self, project: Project):
-        from ..project import ALL_FILES
-
-        self.project = project
-        self._changes = project.watch_changes()
-        self._everything = ALL_FILES
-        self._files: list[str] | None = None
+        super().__init__(project)
         self._members: set[str] = set()
         self._sorted: list[str] = []
         self.keys: dict[str, Any] = {}  # .py file → what its import depends on in the file
@@ -39,7 +35,7 @@ class FileFacts:
     def update(self, files: list[str], scanned: list[str], prediction: Any) -> None:
         """Bring every fact up to date for the analysis of `files` by `prediction`."""
         project = self.project
-        if project.trust_disk_cache and files is self._files and self._everything not in self._changes:
+        if self._only_edits(files):
             todo = [p for p in self._changes if p in self._members]
         else:
             todo = files
@@ -94,10 +90,13 @@ class FileFacts:
         cached = self._records.get(relpath)
         if current is not None and cached is not None and cached[0] is current:
             return
-        try:
-            content = override.encode("utf-8") if override is not None else (project.root / relpath).read_bytes()
-        except OSError:
-            content = b""
+        if current is not None and (override is not None or project.verbatim(relpath, current)):
+            content = current.encode("utf-8")
+        else:
+            try:
+                content = (project.root / relpath).read_bytes()
+            except OSError:
+                content = b""
         name = relpath.encode("utf-8")
         record = b"".join((len(name).to_bytes(8, "big"), name, len(content).to_bytes(8, "big"), content))
         self._records[relpath] = (current, record)

@@ -49,14 +49,16 @@ def closure_check(project, files: list[str]) -> ClosureResult:
     """The 1.19+ local-module closure check of the shipped `files` (walk order) of `project`. The
     result is kept for the project's diagnostics (`last_closure`)."""
     tree = project.files()
-    last = _CHECKERS.get(project)
+    last = project.__dict__.get("_flash1_closure_checker")
     if last is not None and last[0] is tree and last[1].files == files and last[1].still_valid(project.text):
         result = last[2]
     else:
         stat = last[1].stat if last is not None and last[0] is tree else None  # same files on disk
         checker = Checker(str(project.root), files, project.text, frozenset(project.overrides), stat)
         result = checker.run()
-        _CHECKERS[project] = (tree, checker, result)
+        # Kept on the project, not in a map keyed by it: the checker reads through `project.text`,
+        # which would keep a weakly keyed project alive for ever.
+        project.__dict__["_flash1_closure_checker"] = (tree, checker, result)
     _LAST[project] = result
     return result
 
@@ -72,6 +74,5 @@ def last_closure(project) -> ClosureResult | None:
 
 
 _LAST: WeakKeyDictionary = WeakKeyDictionary()
-# The last run per project: (file tree, checker, result), reused while no file it read has
-# different imports (a keystroke in a function body re-runs nothing).
-_CHECKERS: WeakKeyDictionary = WeakKeyDictionary()
+# The last run per project, (file tree, checker, result), is kept in `project.__dict__` and reused
+# while no file it read has different imports (a keystroke in a function body re-runs nothing).

@@ -10,12 +10,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from ..model import Span
 from ..module_exec import STDLIB, UNKNOWN, Failure, _Raised
 from .endpoint import Raised
+from .simulate import _MISSING, Simulator
 from .values import ModuleValue
 
 _THREAD_EXITS = ("SystemExit", "KeyboardInterrupt")
@@ -52,7 +52,7 @@ class Imports:
         self.source = source
         self._installed = installed
         self.pydantic = pydantic
-        self.dirs = {f[:i] for f in py_files for i in range(len(f)) if f[i] == "/"}
+        self.dirs = {f[:i] for f in py_files for i in _slashes(f)}
         self.modules: dict[str, ModuleValue] = {}
         self.side_effects: dict[str, list] = {}  # relpath → side effects of its first execution
         self.cross_calls: dict[str, tuple] = {}  # relpath → (tree, key, calls) memo of the cross-call analysis
@@ -62,10 +62,9 @@ class Imports:
         self.bound: list[tuple[str, str]] = []  # (package, name): submodules set as package attributes
         self.roots: list[str] = [""]  # sys.path entries inside the build dir, as relative prefixes
         self.opaque_path = False  # a sys.path entry outside the build dir: its modules are unknown
-        for relpath in scanned:
-            parts = PurePosixPath(relpath).parent.parts
-            for i in range(len(parts)):
-                name = ".".join(parts[: i + 1])
+        for relpath in scanned:  # each parent directory, outermost first
+            for i in _slashes(relpath):
+                name = relpath[:i].replace("/", ".")
                 if name not in self.modules:
                     self.modules[name] = ModuleValue(name, None, {})
 
@@ -135,8 +134,6 @@ class Imports:
 
     def attribute(self, module: ModuleValue, name: str, importer: Any) -> Any:
         """`module.name`, or `from module import name` (which also tries a submodule)."""
-        from .simulate import _MISSING
-
         if name in module.bindings:
             return module.bindings[name]
         if self._is_package(module) and self._find(f"{module.name}.{name}") is not None:
@@ -146,8 +143,6 @@ class Imports:
     def run(self, name: str, relpath: str, fresh: bool = False) -> tuple[ModuleValue | None, Failure | None, Any]:
         """Execute `relpath` as module `name`; with `fresh` (the scanner's own import) the module
         is registered only while it runs and the previous entry is restored afterwards."""
-        from .simulate import Simulator
-
         previous = self.modules.get(name)
         module = ModuleValue(name, relpath, {})
         self.modules[name] = module
@@ -219,3 +214,12 @@ class Imports:
 
     def _is_package(self, module: ModuleValue) -> bool:
         return module.relpath is None or module.relpath.endswith("__init__.py")
+
+
+def _slashes(relpath: str) -> list[int]:
+    """The positions of the `/` in `relpath`: `relpath[:i]` are its parent directories."""
+    found, i = [], relpath.find("/")
+    while i >= 0:
+        found.append(i)
+        i = relpath.find("/", i + 1)
+    return found

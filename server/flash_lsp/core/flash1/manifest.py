@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..manifest import manifest_document
 from ..module_exec import UNKNOWN
 from ..profiles import Profile
 from .api import DEFAULT_PYTHON_VERSION, SUPPORTED_PYTHON_VERSIONS
@@ -74,18 +75,9 @@ def build_manifest(
             at = keys.index("makes_remote_calls") + 1
             items = [*resource.items()]
             resources[name] = dict([*items[:at], ("target_python_version", version), *items[at:]])
-    manifest = {
-        "version": "1.0",
-        # 1.8–1.11.0 write the build interpreter's version here, 1.11.1+ the reconciled target version
-        **({"python_version": version if profile.has("fixed_python_default") else local_python} if versions else {}),
-        "generated_at": generated_at,
-        "project_name": project_name,
-        "resources": resources,
-        "function_registry": registry,
-    }
-    if routes:
-        manifest["routes"] = routes
-    built.manifest = manifest
+    # 1.8–1.11.0 write the build interpreter's version at the top, 1.11.1+ the reconciled target version
+    top_version = (version if profile.has("fixed_python_default") else local_python) if versions else None
+    built.manifest = manifest_document(generated_at, project_name, resources, registry, routes, top_version)
     return built
 
 

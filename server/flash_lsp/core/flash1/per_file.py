@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from ..project import Project
 
 
-class PerFile:
+class EditedFiles:
+    """What a per-file cache of a project needs to know: the files edited since its last update."""
+
     def __init__(self, project: Project):
         from ..project import ALL_FILES
 
@@ -22,6 +24,16 @@ class PerFile:
         self._changes = project.watch_changes()
         self._everything = ALL_FILES
         self._files: list[str] | None = None
+
+    def _only_edits(self, files: list[str]) -> bool:
+        """Whether redoing the edited files is enough: the disk cache is trusted, `files` is the
+        list of the last update and the whole disk did not change."""
+        return self.project.trust_disk_cache and files is self._files and self._everything not in self._changes
+
+
+class PerFile(EditedFiles):
+    def __init__(self, project: Project):
+        super().__init__(project)
         self._context: Hashable = None
         self._parts: dict[str, Sequence[Any]] = {}
         self._joined: list[Any] = []
@@ -29,12 +41,7 @@ class PerFile:
     def joined(self, files: list[str], context: Hashable, part: Callable[[str], Sequence[Any]]) -> list[Any]:
         """`part(f)` for each of `files` in order, concatenated. `part` must depend only on the
         file's text and on `context`."""
-        reuse = (
-            self.project.trust_disk_cache
-            and files is self._files
-            and context == self._context
-            and self._everything not in self._changes
-        )
+        reuse = self._only_edits(files) and context == self._context
         self._files = None  # until this call succeeds
         if reuse:
             redo = [p for p in self._changes if p in self._parts]

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..discovery import RemoteFunctionMetadata
 from ..model import Span
 from ..module_exec import UNKNOWN, Failure
 from .api import LB_CLASSES, LIVE_CLASSES
@@ -19,21 +20,9 @@ from .values import CodeValue, ConfigValue, EndpointValue
 
 
 @dataclass(eq=False)
-class Function:
-    """One `RemoteFunctionMetadata`."""
+class Function(RemoteFunctionMetadata):
+    """One `RemoteFunctionMetadata` of runpod-flash 1.x, with what the 1.x build adds."""
 
-    name: str
-    module: str
-    relpath: str
-    resource: Any
-    resource_type: str
-    is_async: bool
-    is_class: bool
-    http_method: Any
-    http_path: Any
-    is_load_balanced: bool
-    is_live_resource: bool
-    config_variable: str | None
     class_methods: tuple[str, ...]
     span: Span
     config: ConfigValue

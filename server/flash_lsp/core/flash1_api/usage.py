@@ -63,6 +63,8 @@ def read_usage(tree: ast.Module, enums: frozenset[str] | set[str], source: Sourc
         elif isinstance(node, ast.Import):
             usage.modules |= {a.asname or a.name for a in node.names if a.name == PACKAGE}
     names = [*usage.names, *usage.modules]  # only these resolve
+    if not names:  # a module that does not import runpod_flash uses none of it
+        return usage
     for node in pruned_walk(source, names) if source is not None else ast.walk(tree):
         if isinstance(node, ast.Call):
             callee = usage.resolve(node.func)

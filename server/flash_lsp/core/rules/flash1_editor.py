@@ -91,7 +91,9 @@ def _body_checks(
     relpath: str, tree: ast.Module, lines: list[str], usage: Usage, endpoints: frozenset[str]
 ) -> list[Diagnostic]:
     """FL446 (names defined outside a decorated body) and FL447 (calls of names defined nowhere)."""
-    out = []
+    out: list[Diagnostic] = []
+    if not usage.decorated:
+        return out
     module = module_bindings(tree)
     seen: set[int] = set()
     for decorated in usage.decorated:

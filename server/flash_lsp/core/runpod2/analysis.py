@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from .. import deps as deps_mod
 from ..discovery import DiscoveredFunction, Discovery, Registry
 from ..handlers import HandlerResult
+from ..imports import module_name  # the SDK's `_module_path_for`
 from ..manifest import now_timestamp
 from ..model import Span
 from ..module_exec import execution_key
@@ -66,8 +67,7 @@ def python_version(local: str) -> tuple[str, str | None]:
 
 
 def analyze(project: Project, generated_at: str | None = None, rule_overrides: dict | None = None) -> ProjectModel:
-    from ..project import BuildOutcome, ProjectModel
-    from ..rules import run_rules
+    from ..project import BuildOutcome, checked_model
 
     outcome = BuildOutcome()
     version, warning = python_version(project.environment.python_version)
@@ -107,10 +107,10 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
         ]
         requirements.collected = list(requirements.installed)
     first = prediction.artifacts[0].manifest if prediction.artifacts else None
-    model = ProjectModel(
-        root=project.root,
-        profile=project.profile,
-        project_name=project.root.name,
+    return checked_model(
+        project,
+        rule_overrides,
+        {"runpod2": prediction},
         files=tree,
         summaries={p: project.editor_summary(p) for p in discovered.files if project.text(p) is not None},
         discovery=_memo(project, "discovery", discovered, None, lambda: _discovery(discovered)),
@@ -120,13 +120,9 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
         handlers=HandlerResult(),
         requirements=requirements,
         outcome=outcome,
-        environment=project.environment,
         generated_at=generated_at or now_timestamp(),
         has_main=True,
     )
-    model.__dict__["runpod2"] = prediction
-    model.diagnostics = run_rules(model, project, rule_overrides)
-    return model
 
 
 def _shipped(project: Project, executed: list[str]):
@@ -243,14 +239,6 @@ def _too_short(app) -> str | None:
     return None
 
 
-def module_path(relpath: str) -> str:
-    """`_module_path_for`: the defining file's path relative to the project, dotted."""
-    parts = relpath[:-3].split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
-
-
 def _memo(project: Project, name: str, anchor, extra, compute):
     """`compute()`, reused while `anchor` is the same object (the App or discovery of an unchanged
     discovery) and `extra` is equal."""
@@ -266,7 +254,7 @@ def _manifest(app, version: str, excluded: list[str]) -> dict:
         "version": sdk.MANIFEST_VERSION,
         "app": app.name,
         "pythonVersion": version,
-        "resources": [manifest_entry(r, module_path(r.relpath)) for r in app.resources.values()],
+        "resources": [manifest_entry(r, module_name(r.relpath)) for r in app.resources.values()],
     }
     if excluded:
         manifest["excludedPackages"] = excluded
@@ -306,7 +294,7 @@ def _function(app, resource: Resource) -> DiscoveredFunction:
     )
     return DiscoveredFunction(
         node.name,
-        module_path(resource.relpath),
+        module_name(resource.relpath),
         resource.relpath,
         resource.name,
         resource.kind,

@@ -15,6 +15,7 @@ from lsprotocol import types
 from ..capabilities import ClientSupport
 from ..client_requests import ask_client
 from ..convert import path_of
+from ..environment_watch import ENVIRONMENT_GLOBS, poll
 from ..progress import WorkDoneProgress
 from ..settings import parse
 
@@ -24,7 +25,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WATCH_GLOBS = ("**/*.py", "**/.gitignore", "**/.flashignore", "**/requirements.txt", "**/mothership.py", "**/.env")
+WATCH_GLOBS = (
+    "**/*.py",
+    "**/.gitignore",
+    "**/.flashignore",
+    "**/requirements.txt",
+    "**/mothership.py",
+    "**/.env",
+    *ENVIRONMENT_GLOBS,
+)
 BURST_MS = 250
 REINDEX = "flash.reindex"
 CLIENT_TIMEOUT = 5.0  # seconds to wait for the client's answer to our requests
@@ -49,7 +58,9 @@ def register(server: FlashLanguageServer) -> None:
     async def initialized(ls: FlashLanguageServer, params: types.InitializedParams) -> None:
         await _register_watchers(ls)
         await _pull_configuration(ls)
-        asyncio.get_running_loop().create_task(_index(ls))
+        loop = asyncio.get_running_loop()
+        loop.create_task(_index(ls))
+        ls.environment_poll = loop.create_task(poll(session))  # kept here: the loop holds tasks weakly
 
     @server.feature("flash/workspaceTrust")
     def workspace_trust(ls: FlashLanguageServer, params) -> None:
@@ -96,12 +107,13 @@ def register(server: FlashLanguageServer) -> None:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: FlashLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            others = [c.uri for c in params.changes if not c.uri.endswith(".py")]
+            log.debug("watched files: %d change(s), besides .py files: %s", len(params.changes), others[:8])
         touched: set[ProjectState] = set()
         for change in params.changes:
             structure = change.type != types.FileChangeType.Changed
-            state = session.disk_changed(change.uri, structure)
-            if state is not None:
-                touched.add(state)
+            touched.update(session.disk_changed(change.uri, structure))
         for state in touched:
             session.schedule(state, max(BURST_MS, session.settings.debounce_ms))
 
@@ -116,6 +128,8 @@ def register(server: FlashLanguageServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: FlashLanguageServer, params: None) -> None:
+        if ls.environment_poll is not None:
+            ls.environment_poll.cancel()
         ls.run_shutdown_hooks()
         if ls.cache is not None:
             ls.cache.save()

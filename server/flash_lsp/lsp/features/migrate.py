@@ -7,7 +7,8 @@
   saved after the preview);
 * info diagnostics (source `flash-lsp migrate`) on settings the migration cannot carry over, as
   `flash.migration.notes` says (auto: once the project's profile is runpod 2.0), planned again only
-  when a file of the project changed since the last plan.
+  when an open text changed or the project's change set (`Project.watch_changes`: edits and the
+  file-watch events) names a file the plan reads.
 
 Every edit carries one change annotation with `needsConfirmation: true`, so VS Code shows the refactor
 preview before anything is written. Open documents are migrated from their editor text.
@@ -23,9 +24,10 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from lsprotocol.converters import get_converter
 
+from ...core.project import ALL_FILES, Project
 from ...core.rules.catalogue import MIGRATE
 from ...migrate import Migration, migrate_project
-from ...migrate.project import python_files
+from ...migrate.project import SKIP_DIRS
 from ..convert import path_of, uri_of
 
 if TYPE_CHECKING:
@@ -159,15 +161,15 @@ def register(server: FlashLanguageServer) -> None:
     async def refresh(state: ProjectState, overlay: dict[str, str], generation: int) -> None:
         try:
             loop = asyncio.get_running_loop()
-            key = await loop.run_in_executor(session.executor, fingerprint, state.root, overlay)
-            if planned.get(state.root) == key:
-                return  # no file changed since these notes were planned
+            basis, key = await loop.run_in_executor(session.executor, stale, state, overlay)
+            if key is None:
+                return  # nothing the plan reads changed since these notes were planned
             migration = await loop.run_in_executor(
                 session.executor, lambda: migrate_project(state.root, overlay=overlay)
             )
             if generations.get(state.root) != generation:
                 return  # a newer analysis planned the migration again: these notes are stale
-            planned[state.root] = key
+            basis.texts = key
             session.set_external(state, MIGRATE, migration.notes)
         except Exception:  # a migration problem must never break the analysis loop
             log.exception("migration notes of %s failed", state.root)
@@ -183,7 +185,7 @@ def register(server: FlashLanguageServer) -> None:
             return
         generation = generations[state.root] = generations.get(state.root, 0) + 1
         if not wanted(state):
-            planned.pop(state.root, None)
+            bases.pop(state.root, None)
             if state.found.get(MIGRATE):
                 session.set_external(state, MIGRATE, [])
             return
@@ -193,21 +195,38 @@ def register(server: FlashLanguageServer) -> None:
 
     tasks: set[asyncio.Task] = set()
     generations: dict = {}  # project root → the number of the latest planning (older results are dropped)
-    planned: dict = {}  # project root → the fingerprint its published notes were planned from
+    bases: dict[Path, PlanBasis] = {}  # project root → what its published notes were planned from
+
+    def stale(state: ProjectState, overlay: dict[str, str]) -> tuple[PlanBasis, tuple | None]:
+        """On the analysis thread: the project's basis, and None when its published plan still holds."""
+        basis = bases.get(state.root)
+        if basis is None or basis.project is not state.project:  # a new project: plan again
+            basis = bases[state.root] = PlanBasis(state.project)
+        return basis, basis.stale(overlay)
+
     session.listeners.append(on_model)
 
 
-def fingerprint(root: Path, overlay: dict[str, str]) -> tuple:
-    """What a plan depends on: the open files' texts, the size and time of every other source file."""
-    out: list[tuple] = []
-    for path in [*python_files(root), root / "requirements.txt"]:
-        rel = path.relative_to(root).as_posix()
-        if rel in overlay:
-            out.append((rel, hash(overlay[rel])))
-            continue
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        out.append((rel, stat.st_mtime_ns, stat.st_size))
-    return tuple(out)
+class PlanBasis:
+    """What one project's published notes were planned from: the open texts, and the change set of
+    the project (the files edited or reported changed since). Checking it reads no file."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.changes = project.watch_changes()
+        self.texts: tuple | None = None  # the open texts' key of the published plan (None: none yet)
+
+    def stale(self, overlay: dict[str, str]) -> tuple | None:
+        """None while the published plan still holds; else the open texts' key a new plan is for."""
+        if any(map(_read_by_plan, self.changes)):
+            self.texts = None
+        self.changes.clear()
+        key = tuple(sorted((rel, hash(text)) for rel, text in overlay.items()))
+        return None if key == self.texts else key
+
+
+def _read_by_plan(rel: str) -> bool:
+    """Whether the migration reads this project file (`migrate.project.python_files` and requirements)."""
+    if rel in (ALL_FILES, "requirements.txt"):
+        return True
+    return rel.endswith(".py") and not SKIP_DIRS.intersection(rel.split("/")[:-1])
