@@ -3,7 +3,7 @@
 Usage (from the repo root)::
 
     python -m tests.fidelity_flash1 [PATH ...] [--profile flash-1.21] [--env base|full] [--no-cache] [--status]
-    python -m tests.fidelity_flash1 [PATH ...] --release 1.13.0|all    # the release sweep (RELEASES)
+    python -m tests.fidelity_flash1 [PATH ...] --release 1.13.0|all    # the release sweep (tests/fidelity_flash1_sweep.py)
 
 Every fixture project (default: ``tests/fixtures/flash1/*``) is built by the real runpod-flash release
 of each 1.x profile in two environments (reference venvs under ``<cache>/ref-venvs``, made on demand):
@@ -55,7 +55,6 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from flash_lsp.core.profiles import profile_for_version
 from tests import fidelity as base
 
 FIXTURES = base.REPO / "tests" / "fixtures" / "flash1"
@@ -120,17 +119,6 @@ OLDER_RELEASE_FIXTURES = {
 # Releases no profile is named after: our CLI runs with `--profile auto` and must detect the release
 # from the reference venv it is given (`--python`).
 DETECTED_RELEASES = frozenset({"flash-1.9", "flash-1.11"})
-# The release sweep (opt-in, `pytest -m release_sweep`, or `--release` below): every runpod-flash 1.x
-# release a profile models, each built by its own reference venv `flash-<release>` (base environment)
-# and compared with our CLI detecting the release from that venv, as users get it.
-RELEASES = (
-    *("1.6.1", "1.7.0", "1.8.0", "1.8.1", "1.9.0", "1.9.1", "1.10.0", "1.10.2"),
-    *("1.11.0", "1.11.1", "1.11.2", "1.11.3", "1.12.0", "1.13.0", "1.14.0", "1.15.0", "1.16.0"),
-    *("1.17.0", "1.18.0", "1.19.0", "1.20.0", "1.20.1", "1.21.0"),
-)
-# A small subset every release runs: Python-version and `-fb` naming fields, routes, a legacy
-# class, `.env` handling, and discovery by AST vs. by import.
-SWEEP_FIXTURES = ("qb_function", "lb_routes", "legacy_cpu_lb", "env_files", "missing_import_endpoint")
 RESOURCE_CONFIG = "runpod_flash/runtime/_flash_resource_config.py"
 ARGS_RE = re.compile(r"^flash build args:(.*)$", re.MULTILINE)
 BUILT_RE = re.compile(r"✓ built \S+\s+(\d+) files")
@@ -453,33 +441,6 @@ def cases() -> list[Case]:
     return out
 
 
-def covering_profile(release: str) -> str:
-    """The profile that models `release` (`flash-1.17` for 1.13.0)."""
-    return profile_for_version(release, "runpod_flash").name
-
-
-def release_fixtures(release: str) -> list[Path]:
-    """The fixtures the profile covering `release` runs on (every fixture for the newest profile)."""
-    profile = covering_profile(release)
-    return [f for f in all_fixtures() if profile == PRIMARY or f.name in OLDER_RELEASE_FIXTURES[profile]]
-
-
-def release_venv(release: str) -> str:
-    """The reference venv of `release`: a profile's when the main suite has one (`flash-1.17` for
-    1.17.0, with its cached builds), else `flash-<release>`."""
-    return next((p for p, r in PROFILES.items() if r == release), f"flash-{release}")
-
-
-def sweep_cases(releases=RELEASES, fixtures: list[str] | None = SWEEP_FIXTURES, env: str = "base") -> list[Case]:
-    """`fixtures` (None: those of each release's covering profile) x `releases`, each release by
-    its own reference venv."""
-    return [
-        Case(fixture, release_venv(release), env)
-        for release in releases
-        for fixture in (release_fixtures(release) if fixtures is None else [FIXTURES / n for n in fixtures])
-    ]
-
-
 def evaluate(case: Case, *, use_cache: bool = True) -> tuple[Flash1Result, dict[str, list[str]]]:
     real = real_results(case.fixture, case.profile, case.env, use_cache=use_cache)
     return real, compare(real, case.fixture)
@@ -511,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     wanted = {p.resolve() for p in args.paths}
     if args.release:
+        from tests.fidelity_flash1_sweep import RELEASES, sweep_cases
+
         releases = RELEASES if "all" in args.release else args.release
         names = [p.resolve().name for p in args.paths] or None
         selected = sweep_cases(releases, names, (args.env or ["base"])[0])

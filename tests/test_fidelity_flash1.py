@@ -18,6 +18,7 @@ import pytest
 from tests import fidelity as base
 from tests import fidelity_flash1 as f1
 from tests.fidelity_flash1_report import fidelity_param, known_gaps
+from tests.fidelity_flash1_sweep import sweep_cases
 
 CASES = f1.cases()
 GAPS = known_gaps()
@@ -131,7 +132,7 @@ def test_an_uncertain_outcome_accepts_success_and_a_failure_at_exactly_its_files
 
 @pytest.mark.fidelity
 @pytest.mark.release_sweep
-@pytest.mark.parametrize("case", f1.sweep_cases(), ids=lambda c: c.id)
+@pytest.mark.parametrize("case", sweep_cases(), ids=lambda c: c.id)
 def test_release_sweep(case):
     """A few fixtures against every 1.x release's own real build, our CLI detecting the release."""
     _fail_on_differences(case, *f1.evaluate(case))
