@@ -73,6 +73,16 @@ FLASH1_PROFILES = {
     "flash-1.9": "1.9.1",  # no profile of its own: our CLI detects it (flash-1.10 with 1.9.1's switches)
     "flash-1.7": "1.7.0",
 }
+RELEASE_VENV_RE = re.compile(r"flash-(1\.\d+\.\d+)")
+
+
+def flash1_release(profile: str) -> str | None:
+    """The runpod-flash release of a 1.x reference venv: a profile's (`flash-1.21`), or the exact
+    release a venv of the release sweep is named after (`flash-1.13.0`); None for anything else."""
+    m = RELEASE_VENV_RE.fullmatch(profile)
+    return FLASH1_PROFILES.get(profile) or (m.group(1) if m else None)
+
+
 # Bump when the way real results are collected changes (invalidates the real-build cache).
 HARNESS_VERSION = 3
 
@@ -163,10 +173,12 @@ def ensure_ref_venv(profile: str, log=print, *, name: str | None = None, extra: 
     """
     if profile in PROFILES:
         requirement = f"tetra-rp=={PROFILES[profile]}"
-    elif profile in FLASH1_PROFILES:
-        requirement = f"runpod-flash=={FLASH1_PROFILES[profile]}"
+    elif flash1_release(profile):
+        requirement = f"runpod-flash=={flash1_release(profile)}"
     else:
-        raise ValueError(f"unknown profile {profile!r}; expected one of {sorted({**PROFILES, **FLASH1_PROFILES})}")
+        raise ValueError(
+            f"unknown profile {profile!r}; expected one of {sorted({**PROFILES, **FLASH1_PROFILES})} or flash-1.X.Y"
+        )
     name = name or profile
     venv = cache_root() / "ref-venvs" / name
     flash = venv / "bin" / "flash"

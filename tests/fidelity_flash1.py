@@ -3,6 +3,7 @@
 Usage (from the repo root)::
 
     python -m tests.fidelity_flash1 [PATH ...] [--profile flash-1.21] [--env base|full] [--no-cache] [--status]
+    python -m tests.fidelity_flash1 [PATH ...] --release 1.13.0|all    # the release sweep (tests/fidelity_flash1_sweep.py)
 
 Every fixture project (default: ``tests/fixtures/flash1/*``) is built by the real runpod-flash release
 of each 1.x profile in two environments (reference venvs under ``<cache>/ref-venvs``, made on demand):
@@ -35,7 +36,9 @@ may carry a line ``flash build args: --no-deps`` (the only extra arguments used)
 Our CLI (``flash-lsp manifest|handlers|files|check PATH --profile P --python <env python>``) must give
 the same manifest, generated files and file list; ``check --format json`` must give
 ``build.succeeds == (exit code 0)`` and, on failure, ``build.errors`` whose lines, joined and
-normalised the same way, equal the real error text. Real results are cached under
+normalised the same way, equal the real error text. An uncertain outcome (``build.succeeds`` null with
+``build.uncertain`` steps: a request at import) matches a real success, and a real failure whose
+``Failed to load:`` lists exactly those steps' files (our manifest is then not compared). Real results are cached under
 ``<cache>/real-builds/<profile>-<env>/`` by project content, profile, environment and ``HARNESS_VERSION``.
 """
 
@@ -122,7 +125,7 @@ BUILT_RE = re.compile(r"✓ built \S+\s+(\d+) files")
 LOG_RECORD_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \| [A-Z]+ +\| ")
 SET_DISPLAY_RE = re.compile(r"\{('[^',{}]*'(?:, '[^',{}]*')*)\}")
 CHAINED_EXCEPTION = ("The above exception was the direct cause", "During handling of the above exception")
-ERROR_START_RE = re.compile(r"^\s*(Failed to load:|✗ |Error: )")  # "Error: " before 1.13
+ERROR_START_RE = re.compile(r"^\s*(Failed to load:|✗ |Error: )")  # "Error: " before 1.15
 # Signs that a real build was starved by a loaded machine (pip's 5 s `--version` probe timed out):
 # such a result is retried once and never cached.
 STARVED_RE = re.compile(r"Standard pip not found|timed out after \d+ seconds|\[fidelity\] TIMEOUT")
@@ -297,7 +300,7 @@ def run_real_build(path: Path, profile: str, env: str, log=print) -> Flash1Resul
 
 
 def cache_file(path: Path, profile: str, env: str) -> Path:
-    key = f"{HARNESS_VERSION}|{PROFILES[profile]}|{env}|{FULL_REQUIREMENTS if env == 'full' else ()}"
+    key = f"{HARNESS_VERSION}|{base.flash1_release(profile)}|{env}|{FULL_REQUIREMENTS if env == 'full' else ()}"
     digest = hashlib.sha256(f"{key}|{base.project_hash(path)}".encode()).hexdigest()[:20]
     return base.cache_root() / "real-builds" / venv_name(profile, env) / f"{path.name}-{digest}.json"
 
@@ -325,11 +328,45 @@ def real_results(path: Path, profile: str, env: str, *, use_cache: bool = True, 
 # ----------------------------------------------------------------------------- comparison
 
 
+def failed_to_load(output: str) -> list[str] | None:
+    """The files a real build's `Failed to load:` lists (None: it did not stop there)."""
+    lines = _without_log_records(output.splitlines())
+    start = next((i for i, line in enumerate(lines) if line.strip() == "Failed to load:"), None)
+    if start is None:
+        return None
+    files = []
+    for line in lines[start + 1 :]:
+        if not line.startswith(" ") or not line.strip():
+            break
+        files.append(line.strip().split(": ", 1)[0])
+    return files
+
+
+def uncertain_files(run: base.CliRun) -> list[str]:
+    """The files of `check --format json`'s `build.uncertain` steps (import-time requests)."""
+    try:
+        return sorted({step["file"] for step in json.loads(run.stdout)["build"].get("uncertain", [])})
+    except (ValueError, KeyError, TypeError):
+        return []
+
+
+def stopped_at_uncertain(real: Flash1Result, run: base.CliRun) -> bool:
+    """The real build failed to load exactly the files whose requests we called uncertain."""
+    uncertain = uncertain_files(run)
+    return bool(uncertain) and not real.succeeded and sorted(failed_to_load(real.output) or []) == uncertain
+
+
 def compare_outcome(real: Flash1Result, run: base.CliRun) -> list[str]:
-    """`check --format json`: same success, and on failure the same error text."""
+    """`check --format json`: same success, and on failure the same error text. An uncertain
+    outcome (unknown, with `build.uncertain` steps) accepts a real success, and a real failure
+    whose `Failed to load` lists exactly the uncertain steps' files."""
     succeeds, errors, problem = base.read_check(run, "outcome")
     if problem:
         return problem
+    if succeeds is None and uncertain_files(run):
+        if real.succeeded or stopped_at_uncertain(real, run):
+            return []
+        return [f"outcome: uncertain at {uncertain_files(run)}, but the real build failed otherwise: {real.errors!r}"]
     if succeeds != real.succeeded:
         return [
             f"outcome: real exit code {real.returncode}, we predict succeeds={succeeds}; "
@@ -359,16 +396,20 @@ def compare(real: Flash1Result, path: Path) -> dict[str, list[str]]:
         p = str(pristine)
 
         def cli(*args: str) -> base.CliRun:
-            profile = "auto" if real.profile in DETECTED_RELEASES else real.profile
+            detected = real.profile in DETECTED_RELEASES or base.RELEASE_VENV_RE.fullmatch(real.profile)
+            profile = "auto" if detected else real.profile
             run = base.run_cli([args[0], p, *args[1:], "--profile", profile, "--python", python], pristine.parent)
             return Flash1CliRun(**dataclasses.asdict(run))
 
-        out: dict[str, list[str]] = {"manifest": base.compare_manifest(real, cli("manifest"))}
+        check = cli("check", "--format", "json")
+        check = dataclasses.replace(check, stdout=check.stdout.replace(p, base.PLACEHOLDER))
+        manifest = cli("manifest")
+        # Stopped by a request we called uncertain: our manifest is the one of the run where it works.
+        uncertain_stop = stopped_at_uncertain(real, check) and not manifest.crashed
+        out: dict[str, list[str]] = {"manifest": [] if uncertain_stop else base.compare_manifest(real, manifest)}
         with tempfile.TemporaryDirectory(prefix="fid1-handlers-") as hdir:
             out["handlers"] = base.compare_handlers(real, cli("handlers", "--out", hdir), Path(hdir))
         out["files"] = base.compare_files(real, cli("files")) + compare_archive(real)
-        check = cli("check", "--format", "json")
-        check = dataclasses.replace(check, stdout=check.stdout.replace(p, base.PLACEHOLDER))
         out["outcome"] = compare_outcome(real, check)
         if base.project_hash(pristine) != before:
             out["outcome"].append("our CLI modified the project directory (it must be read-only)")
@@ -417,6 +458,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("paths", nargs="*", type=Path, help="fixture directories (default: every flash1 fixture)")
     ap.add_argument("--profile", choices=sorted(PROFILES), action="append", help="default: every profile")
     ap.add_argument("--env", choices=ENVS, action="append", help="default: both")
+    ap.add_argument(
+        "--release",
+        action="append",
+        help="sweep: this exact 1.x release (or 'all') on the fixtures of its covering profile "
+        "(with PATHs: those); --env picks the one environment (default base)",
+    )
     ap.add_argument("--no-cache", action="store_true", help="always rerun the real build")
     ap.add_argument("--real-only", action="store_true", help="only run/cache the real builds and summarise them")
     ap.add_argument("--status", action="store_true", help="write STATUS.md next to the fixtures")
@@ -424,13 +471,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="print the real build output too")
     args = ap.parse_args(argv)
     wanted = {p.resolve() for p in args.paths}
-    selected = [
-        c
-        for c in cases()
-        if (not wanted or c.fixture.resolve() in wanted)
-        and (not args.profile or c.profile in args.profile)
-        and (not args.env or c.env in args.env)
-    ]
+    if args.release:
+        from tests.fidelity_flash1_sweep import RELEASES, sweep_cases
+
+        releases = RELEASES if "all" in args.release else args.release
+        names = [p.resolve().name for p in args.paths] or None
+        selected = sweep_cases(releases, names, (args.env or ["base"])[0])
+    else:
+        selected = [
+            c
+            for c in cases()
+            if (not wanted or c.fixture.resolve() in wanted)
+            and (not args.profile or c.profile in args.profile)
+            and (not args.env or c.env in args.env)
+        ]
     if args.real_only:
         with ThreadPoolExecutor(max_workers=2) as pool:
             reals = list(

@@ -5,16 +5,20 @@ fixtures listed for them in `tests/fidelity_flash1.py`, each against its own rel
 which no profile is named after, with our CLI detecting the release). Cases listed in
 `tests/fixtures/flash1/KNOWN_GAPS.md` are expected to differ (`xfail(strict=True)`): one that starts
 to match fails until its row is removed. The real builds run two at a time, once per session, and
-are cached on disk by project content.
+are cached on disk by project content. `test_release_sweep` (marker `release_sweep`, deselected by
+default) runs a few fixtures against every 1.x release.
 """
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from tests import fidelity as base
 from tests import fidelity_flash1 as f1
 from tests.fidelity_flash1_report import fidelity_param, known_gaps
+from tests.fidelity_flash1_sweep import sweep_cases
 
 CASES = f1.cases()
 GAPS = known_gaps()
@@ -85,8 +89,50 @@ def test_harness_reports_a_mismatch_in_every_aspect():
 
 @pytest.mark.parametrize("case", list(_params()))
 def test_fidelity_flash1(case, evaluations):
-    real, diffs = evaluations(case)
+    _fail_on_differences(case, *evaluations(case))
+
+
+def _fail_on_differences(case: f1.Case, real: f1.Flash1Result, diffs: dict[str, list[str]]) -> None:
     flat = [d for ds in diffs.values() for d in ds]
     if flat:
         head = f"{case.id}: {len(flat)} difference(s) (real exit {real.returncode})\n"
         pytest.fail(head + "\n".join(f1.base._indent(d, "  | ") for d in flat), pytrace=False)
+
+
+def _uncertain_check(*files: str) -> f1.Flash1CliRun:
+    steps = [{"file": f, "line": 3, "effect": "a network request", "message": "…"} for f in files]
+    build = {"succeeds": None, "errors": [], "warnings": [], "uncertain": steps}
+    return f1.Flash1CliRun(["check"], 0, json.dumps({"build": build}), "")
+
+
+def _real(returncode: int, output: str) -> f1.Flash1Result:
+    return f1.Flash1Result(
+        profile=f1.PRIMARY,
+        returncode=returncode,
+        output=output,
+        manifest=None,
+        handlers={},
+        files=[],
+        found_count=None,
+        duration=0.0,
+    )
+
+
+def test_an_uncertain_outcome_accepts_success_and_a_failure_at_exactly_its_files():
+    failed = "\nFailed to load:\n  config_fetch.py: URLError: <urlopen error [Errno 111] Connection refused>\n\n"
+    check = _uncertain_check("config_fetch.py")
+    assert f1.compare_outcome(_real(0, "✓ built p  3 files\n"), check) == []
+    assert f1.compare_outcome(_real(1, failed), check) == []
+    assert f1.stopped_at_uncertain(_real(1, failed), check)
+    # A failure at another file, or at more files than the uncertain ones, is a difference.
+    assert f1.compare_outcome(_real(1, failed), _uncertain_check("other.py"))
+    assert f1.compare_outcome(_real(1, failed.replace("\n\n", "\n  b.py: NameError: x\n\n")), check)
+    assert f1.compare_outcome(_real(1, "✗ endpoint 'w' is defined in multiple files\n"), check)
+
+
+@pytest.mark.fidelity
+@pytest.mark.release_sweep
+@pytest.mark.parametrize("case", sweep_cases(), ids=lambda c: c.id)
+def test_release_sweep(case):
+    """A few fixtures against every 1.x release's own real build, our CLI detecting the release."""
+    _fail_on_differences(case, *f1.evaluate(case))

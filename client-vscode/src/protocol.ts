@@ -201,6 +201,17 @@ export interface EndpointsSizeContributor {
   advice?: string;
 }
 
+export interface UncertainStep {
+  /** The project file (relative path) whose import runs the step. */
+  file: string;
+  /** Its 1-based line. */
+  line: number;
+  /** What it does, with the call as written ("a network request (requests.get(...))"). */
+  effect: string;
+  /** One sentence: the build may stop with Failed to load: <file> if it fails. */
+  message: string;
+}
+
 export type EndpointsParams = object | null;
 
 export interface EndpointsResult {
@@ -211,11 +222,13 @@ export interface EndpointsProject {
   uri: string;
   name: string;
   profile: string;
-  /** Whether the build succeeds, pip's verdict on the requirements included; null when that verdict is not known yet. */
+  /** Whether the build succeeds, pip's verdict on the requirements included; null when that verdict is not known yet, or when the outcome is uncertain (see uncertain). */
   succeeds: boolean | null;
   errors: string[];
-  /** The build's warnings; an unknown pip verdict says why here. */
+  /** The build's warnings; an unknown pip verdict says why here, and each uncertain step has an 'Uncertain: ' line. */
   warnings?: string[];
+  /** Import-time steps whose success depends on the build machine (a network request at module level): when one fails, the build stops with Failed to load and its file. */
+  uncertain?: UncertainStep[];
   /** The predicted archive, from the same estimate as flash/bundleSize's archive_bytes (null until known). */
   archiveBytes?: number | null;
   /** flash/bundleSize's contributors: up to three top-level directories over 10 % of the archive. */

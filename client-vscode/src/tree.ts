@@ -84,9 +84,10 @@ function endpointNode(project: EndpointsProject, ep: Endpoint): FlashNode {
 }
 
 /** How the build ends, for the project's description: nothing when it succeeds; null `succeeds`
- * means pip's verdict on the requirements is not known yet. */
+ * means pip's verdict on the requirements is not known yet, or, with `uncertain` steps, that a
+ * request at import decides it. */
 function outcomeWords(project: EndpointsProject): string {
-  if (project.succeeds === null) return ' · build outcome unknown';
+  if (project.succeeds === null) return project.uncertain?.length ? ' · build outcome uncertain' : ' · build outcome unknown';
   return project.succeeds ? '' : ' · build fails';
 }
 
@@ -116,7 +117,7 @@ export function buildTree(result: EndpointsResult | null | undefined): FlashNode
         formatBytes(project.archiveBytes) ? `predicted archive: ${formatBytes(project.archiveBytes)}` : '',
         ...contributorLines(project.sizeContributors),
         project.succeeds === false ? `the build would fail:\n${project.errors.join('\n')}` : '',
-        project.succeeds === null ? (project.warnings ?? []).filter((w) => w.startsWith('Unknown: ')).join('\n') : '',
+        project.succeeds === null ? (project.warnings ?? []).filter((w) => /^(Unknown|Uncertain): /.test(w)).join('\n') : '',
       ].filter(Boolean).join('\n'),
       icon: project.succeeds ? 'rocket' : project.succeeds === null ? 'question' : 'warning',
       project: project.uri,

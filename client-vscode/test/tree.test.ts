@@ -52,6 +52,20 @@ describe('tree model from flash/endpoints', () => {
     assert.equal(unknown.icon, 'question');
     assert.match(String(unknown.tooltip), /Unknown: whether pip installs/);
   });
+  test('the build outcome is uncertain when a request at import decides it', () => {
+    const message = 'the build may stop with Failed to load: config_fetch.py if a network request (urllib.request.urlopen(...)) at config_fetch.py:3 fails';
+    const uncertain = buildTree({
+      projects: [{
+        ...RESULT.projects[0],
+        succeeds: null,
+        warnings: [`Uncertain: ${message}`],
+        uncertain: [{ file: 'config_fetch.py', line: 3, effect: 'a network request (urllib.request.urlopen(...))', message }],
+      }],
+    })[0];
+    assert.match(uncertain.description ?? '', / · build outcome uncertain$/);
+    assert.equal(uncertain.icon, 'question');
+    assert.match(String(uncertain.tooltip), /Uncertain: the build may stop with Failed to load: config_fetch\.py/);
+  });
   test('endpoint shows type, GPU/CPU, LB/QB and predicted size', () => {
     assert.equal(roots[0].children[0].description, 'LiveServerless · GPU · QB · live · 11.8 MB');
     assert.equal(roots[0].children[1].description, 'CpuLiveLoadBalancer · CPU · LB · live');

@@ -220,9 +220,10 @@ def _check_json(model: ProjectModel, args, verdict: PipVerdict) -> dict:
         "profile_release": model.profile.release or None,
         "profile_reason": getattr(args, "profile_reason", ""),
         "build": {
-            "succeeds": model.outcome.succeeds,  # None: pip's verdict is unknown
+            "succeeds": model.outcome.succeeds,  # None: pip's verdict is unknown, or a step is uncertain
             "errors": model.outcome.errors,
             "warnings": model.outcome.warnings,
+            "uncertain": [u.to_json() for u in model.outcome.uncertain],
             "dependencies": verdict.to_json(),
         },
         "diagnostics": [d.to_json() for d in model.diagnostics],

@@ -50,7 +50,14 @@ def pip_verdict(model: ProjectModel, estimate: SizeEstimate | None, why_missing:
 
 def combined_outcome(outcome: BuildOutcome, verdict: PipVerdict) -> BuildOutcome:
     """The build outcome with pip's verdict: failed as the build reports it, or `succeeds` None
-    (unknown) when the analysis alone would claim success."""
+    (unknown) when the analysis alone would claim success. An uncertain step (a request at import)
+    makes a success unknown too, with its `Uncertain: ` warning."""
+    if outcome.succeeds and outcome.uncertain:
+        outcome = replace(
+            outcome,
+            succeeds=None,
+            warnings=[*outcome.warnings, *(f"Uncertain: {u.message}" for u in outcome.uncertain)],
+        )
     if verdict.state == "fails":
         return BuildOutcome(
             False, [*outcome.errors, INSTALL_FAILED], [*outcome.warnings, f"pip install failed: {verdict.reason}"]

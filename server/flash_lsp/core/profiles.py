@@ -133,6 +133,7 @@ _F117 = frozenset(
     {
         "import_scan",
         "gitignore_only",
+        "fixed_python_default",
         "max_concurrency",
         "source_fingerprint",
         "multi_file_check",
@@ -280,6 +281,7 @@ _FLASH1_FEATURE_SINCE = {
     "explicit_env": "1.10.2",
     "import_scan": "1.11.0",
     "gitignore_only": "1.11.1",
+    "fixed_python_default": "1.11.1",
     "no_fb_suffix": "1.11.3",
     "max_concurrency": "1.13.0",
     "source_fingerprint": "1.14.0",

@@ -43,13 +43,34 @@ class BuildAborted(Exception):
     """A module the builder executes exits the interpreter: `flash build` dies on the spot."""
 
 
+@dataclass(frozen=True)
+class UncertainStep:
+    """Import-time code whose failure depends on the build machine (a network request, say): if it
+    fails, the build stops with `Failed to load: <file>` (docs/flash1.md, "Uncertain outcomes")."""
+
+    file: str
+    line: int  # 0-based, like every span
+    effect: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"the build may stop with Failed to load: {self.file} if {self.effect} at {self.file}:{self.line + 1} fails"
+        )
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "line": self.line + 1, "effect": self.effect, "message": self.message}
+
+
 @dataclass
 class BuildOutcome:
-    """How the predicted `flash build` ends, in the build's own words."""
+    """How the predicted `flash build` ends, in the build's own words. `succeeds` is the outcome
+    when every step in `uncertain` works."""
 
     succeeds: bool = True
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    uncertain: list[UncertainStep] = field(default_factory=list)
 
 
 @dataclass

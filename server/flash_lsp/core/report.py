@@ -98,7 +98,9 @@ def render_check_text(model: ProjectModel, profile_reason: str = "") -> str:
     lines.append("")
     build = "rp flash deploy --build-only" if model.profile.family == "runpod2" else "flash build"
     counts = f"{len(model.files.files)} files, {len(model.requirements.installed)} requirement(s)"
-    if outcome.succeeds is None:  # the analysis finds nothing wrong, but pip's verdict is unknown
+    if outcome.succeeds is None and outcome.uncertain:  # a request at import decides it
+        lines.append(f"{build}: uncertain ({counts})")
+    elif outcome.succeeds is None:  # the analysis finds nothing wrong, but pip's verdict is unknown
         lines.append(f"{build}: unknown ({counts})")
     elif outcome.succeeds:
         lines.append(f"{build}: succeeds ({counts})")

@@ -17,6 +17,7 @@ from ..model import Span
 from ..module_exec import execution_key
 from ..statement_edit import splice_statement
 from ..summary import ConfigRef, Literal, RemoteDecl
+from .api import endpoint_parameters
 from .ast_scan import ast_scan
 from .body_edit import apply_body_edit
 from .closure import blocks_of, known_trees
@@ -24,10 +25,11 @@ from .deployment_ast import default_env_file
 from .file_facts import facts
 from .imports import Imports, Source
 from .manifest import Built, build_manifest
-from .requirements import add_to_outcome
+from .requirements import add_to_outcome, error_prefix
 from .requirements import collect as collect_requirements
 from .scan_reuse import rescan
 from .scanner import Function, Scan, printed, refresh_cross_calls, scan, scan_order
+from .uncertain import uncertain_steps
 
 if TYPE_CHECKING:
     from ..project import Project, ProjectModel
@@ -49,6 +51,8 @@ def analyze(project: Project, generated_at: str | None = None, rule_overrides: d
             handlers = _handlers(project, manifest, tree.files, outcome)
         requirements = collect_requirements(project, tree, project.exclusions)
     add_to_outcome(requirements, outcome, profile)
+    if outcome.errors[:1] != ["Failed to load:"]:
+        outcome.errors = [error_prefix(profile) + e for e in outcome.errors]
     return checked_model(
         project,
         rule_overrides,
@@ -119,6 +123,8 @@ class Prediction:
             outcome.succeeds = False
             outcome.errors.append(printed(self.scan.error))
             return False
+        if profile.has("import_scan"):  # a request at import may fail on the build machine
+            outcome.uncertain = uncertain_steps(self.imports)
         dotenv = _dotenv(project)
         env = {**dotenv, **project.env_vars}
         self.built = build_manifest(
@@ -246,7 +252,10 @@ class Prediction:
                 project.__dict__["_flash1_scan"] = (context, keys, self.imports, self.scan)
                 return
         environment = project.environment
-        self.imports = Imports(build_dir, set(py_files), self.scanned, self.source, environment.importable, pydantic)
+        accepted = endpoint_parameters(project.profile.features)
+        self.imports = Imports(
+            build_dir, set(py_files), self.scanned, self.source, environment.importable, pydantic, accepted
+        )
         self.scan = scan(self.imports, self.scanned, client_mode, project.profile.features)
         project.__dict__["_flash1_scan"] = (context, keys, self.imports, self.scan)
 

@@ -123,6 +123,18 @@ ENDPOINT_PARAMETERS = {
     "min_cuda_version": "12.8",
     "max_concurrency": 1,
 }
+# Keywords `Endpoint` gained after 1.10.2, with the behaviour switch of the release that added them
+# (1.11.0, 1.13.0): an older release's constructor rejects them with a TypeError.
+_ENDPOINT_PARAMETER_SINCE = {"min_cuda_version": "import_scan", "max_concurrency": "max_concurrency"}
+
+
+def endpoint_parameters(features: frozenset[str] | None) -> frozenset[str]:
+    """The keywords the release's `Endpoint(...)` accepts (`features` None: the newest release)."""
+    return frozenset(
+        k for k in ENDPOINT_PARAMETERS if features is None or _ENDPOINT_PARAMETER_SINCE.get(k, "") in {"", *features}
+    )
+
+
 REMOTE_PARAMETERS = (
     "resource_config",
     "dependencies",

@@ -97,7 +97,7 @@ def _fields(config: ConfigValue, env: Mapping[str, str], dotenv: Mapping[str, st
     fields, _uncertain = deployment_fields(ConfigValue(config.type_name, kw, config.span, config.name), env)
     out = {k: fields[k] for k in _KEPT if k in fields}
     if config.type_name in IMAGE_TYPES and not kw.get("imageName"):
-        out["imageName"] = _live_image(config.type_name, kw.get("python_version"), env, profile, local_python)
+        out["imageName"] = live_image(config.type_name, kw.get("python_version"), env, profile, local_python)
         out = {k: out[k] for k in _KEPT if k in out}
     if profile.has("datacenter_list") and "locations" in fields:
         out["locations"] = fields["locations"]
@@ -108,7 +108,7 @@ def _fields(config: ConfigValue, env: Mapping[str, str], dotenv: Mapping[str, st
     return out
 
 
-def _live_image(type_name: str, python_version, env: Mapping[str, str], profile, local_python: str) -> str:
+def live_image(type_name: str, python_version, env: Mapping[str, str], profile, local_python: str) -> str:
     """The locked image of a Live class: `<repo>:<tag>` before 1.8; from 1.8 `<repo>:py<v>-<tag>`,
     `v` being the config's `python_version`, else 3.12 for GPU images and the local one for CPU."""
     kind, repo, variable = IMAGE_TYPES[type_name]

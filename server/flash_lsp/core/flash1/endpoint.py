@@ -55,14 +55,17 @@ def _known(*values: Any) -> bool:
 # -- Endpoint(...) ---------------------------------------------------------------------------
 
 
-def make_endpoint(args: list, kwargs: dict, span: Span, pydantic: str = "2.12") -> EndpointValue:
-    """`Endpoint.__init__`: the checks in the order the constructor makes them."""
+def make_endpoint(
+    args: list, kwargs: dict, span: Span, pydantic: str = "2.12", accepted: frozenset[str] | None = None
+) -> EndpointValue:
+    """`Endpoint.__init__`: the checks in the order the constructor makes them (`accepted`: the
+    release's keywords, default every one)."""
     if len(args) > 1:
         raise Raised(
             "TypeError", f"Endpoint.__init__() takes from 1 to 2 positional arguments but {len(args) + 1} were given"
         )
     for key in kwargs:
-        if key not in ENDPOINT_PARAMETERS:
+        if key not in (ENDPOINT_PARAMETERS if accepted is None else accepted):
             raise Raised("TypeError", f"Endpoint.__init__() got an unexpected keyword argument '{key}'", key)
     kw = {**{k: v for k, v in ENDPOINT_PARAMETERS.items() if k != "min_cuda_version"}, **kwargs}
     kw.setdefault("min_cuda_version", Member("CudaVersion", "V12_8"))

@@ -44,8 +44,10 @@ class Imports:
         source: Callable[[str], Source],
         installed: Callable[[str], bool],
         pydantic: str,
+        endpoint_parameters: frozenset[str] | None = None,
     ):
         self.build_dir = build_dir
+        self.endpoint_parameters = endpoint_parameters  # what the release's Endpoint accepts (None: all)
         self.py_files = py_files
         self.source = source
         self._installed = installed

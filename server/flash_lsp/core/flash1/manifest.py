@@ -15,7 +15,7 @@ from ..module_exec import UNKNOWN
 from ..profiles import Profile
 from .api import DEFAULT_PYTHON_VERSION, SUPPORTED_PYTHON_VERSIONS
 from .deployment import deployment_fields
-from .deployment_ast import ast_era_fields, release_config
+from .deployment_ast import ast_era_fields, live_image, release_config
 from .imports import Imports
 from .scanner import Function, Scan
 from .values import CodeValue, ConfigValue
@@ -67,7 +67,6 @@ def build_manifest(
         built.error = str(exc)
         return built
     versions = profile.has("python_versions")
-    import_scan = profile.has("import_scan")
     for name, resource in list(resources.items()) if versions else ():
         if profile.has("python_version_option"):  # 1.16+: last
             resource["target_python_version"] = version
@@ -76,8 +75,8 @@ def build_manifest(
             at = keys.index("makes_remote_calls") + 1
             items = [*resource.items()]
             resources[name] = dict([*items[:at], ("target_python_version", version), *items[at:]])
-    # 1.8–1.10 write the build interpreter's version at the top, 1.11+ the reconciled target version
-    top_version = (version if import_scan else local_python) if versions else None
+    # 1.8–1.11.0 write the build interpreter's version at the top, 1.11.1+ the reconciled target version
+    top_version = (version if profile.has("fixed_python_default") else local_python) if versions else None
     built.manifest = manifest_document(generated_at, project_name, resources, registry, routes, top_version)
     return built
 
@@ -118,7 +117,8 @@ def _resources(
             for f in fns
         ]
         if profile.has("import_scan"):
-            deployment = _deployment(name, first, scan.modules.get(first.relpath, {}), imports, profile, env, built)
+            namespace = scan.modules.get(first.relpath, {})
+            deployment = _deployment(name, first, namespace, imports, profile, env, built, local_python)
         else:
             deployment, reason = ast_era_fields(first, imports, env, dotenv, profile, local_python)
             if reason:
@@ -171,7 +171,9 @@ def _routes(name: str, fns: list[Function]) -> dict:
     return routes
 
 
-def _deployment(name, first: Function, namespace: dict, imports: Imports, profile: Profile, env, built: Built) -> dict:
+def _deployment(
+    name, first: Function, namespace: dict, imports: Imports, profile: Profile, env, built: Built, local_python: str
+) -> dict:
     """`_extract_deployment_config`: the builder imports the first function's file again, as a
     module named after the file stem with only its directory on `sys.path`, and reads the config
     variable, else the attribute named after the function, which must be the decorated one."""
@@ -190,6 +192,13 @@ def _deployment(name, first: Function, namespace: dict, imports: Imports, profil
     elif concurrency is UNKNOWN:
         built.uncertain.setdefault(name, []).append("max_concurrency")
     fields, uncertain = _fields(first.config, env, imports, profile)
+    kw = first.config.kwargs
+    if not profile.has("fixed_python_default") and "imageName" in fields and not kw.get("imageName"):
+        # 1.11.0: a CPU image without `python_version` has the build interpreter's, as in the AST era
+        fields = {
+            **fields,
+            "imageName": live_image(first.config.type_name, kw.get("python_version"), env, profile, local_python),
+        }
     out.update(fields)
     if uncertain:
         built.uncertain.setdefault(name, []).extend(uncertain)

@@ -31,8 +31,14 @@ def auto_excluded(profile) -> frozenset[str]:
 
 
 def warning_prefix(profile) -> str:
-    """How the build marks a warning line: `! ` from 1.13, `Warning: ` before."""
-    return "! " if release_of(profile) >= (1, 13) else "Warning: "
+    """How the build marks a warning line: `! ` from 1.15, `Warning: ` before."""
+    return "! " if release_of(profile) >= (1, 15) else "Warning: "
+
+
+def error_prefix(profile) -> str:
+    """How the build marks an error line (all but `Failed to load:` and its files): `✗ ` from 1.15, a
+    mark the predicted errors leave out, `Error: ` before."""
+    return "" if release_of(profile) >= (1, 15) else "Error: "
 
 
 def collect(project, tree, exclusions: list[str]) -> deps_mod.Requirements:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Diagnostic, Related, Span
 from ..rules.catalogue import CATALOGUE
+from .requirements import error_prefix
 
 if TYPE_CHECKING:
     from ..project import Project, ProjectModel
@@ -23,7 +24,11 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
     prediction = model.__dict__.get("flash1")
     if prediction is None:
         return
-    if model.outcome.errors[:2] == [f"No Python files found in {model.root}", "Not a valid Flash project"]:
+    marked = error_prefix(model.profile)
+    if model.outcome.errors[:2] == [
+        f"{marked}No Python files found in {model.root}",
+        f"{marked}Not a valid Flash project",
+    ]:
         yield CATALOGUE["FL425"].at(
             "", TOP, "flash build stops: no .py file in the project (Not a valid Flash project)."
         )
@@ -50,12 +55,18 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
             exception=failure.kind,
         )
     if prediction.imports is not None:
+        uncertain = {(u.file, u.line) for u in model.outcome.uncertain}
         for relpath, effects in prediction.imports.side_effects.items():
             for what, span in effects:
+                fails = (
+                    f" If it fails, the build stops with 'Failed to load: {relpath}'."
+                    if (relpath, span.line) in uncertain
+                    else ""
+                )
                 yield CATALOGUE["FL421"].at(
                     relpath,
                     span,
-                    f"This runs on your machine during `flash build` (the build imports every module): {what}. Move it into a function.",
+                    f"This runs on your machine during `flash build` (the build imports every module): {what}.{fails} Move it into a function.",
                 )
     for relpath, what, span in scan.unknown:
         yield CATALOGUE["FL423"].at(

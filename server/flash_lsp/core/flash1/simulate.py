@@ -393,7 +393,7 @@ class Simulator(_Simulator):
                 self.unknowns.append(("arguments that cannot be read statically", self.span(node)))
             return UNKNOWN
         if func.kind == "endpoint":
-            return make_endpoint(args, kwargs, self.span(node), self.imports.pydantic)
+            return make_endpoint(args, kwargs, self.span(node), self.imports.pydantic, self.imports.endpoint_parameters)
         if func.kind == "resource_class":
             if args:
                 raise Raised("TypeError", "BaseModel.__init__() takes 1 positional argument but 2 were given")

@@ -70,6 +70,7 @@ def register(server: FlashLanguageServer) -> None:
                     "succeeds": outcome.succeeds,
                     "errors": outcome.errors,
                     "warnings": outcome.warnings,
+                    "uncertain": [u.to_json() for u in outcome.uncertain],
                     "archiveBytes": _archive_bytes(ls, state),
                     "sizeContributors": ls.bundle_sizes.contributors_of(state) if ls.bundle_sizes else [],
                     "endpoints": [
