@@ -369,9 +369,7 @@ def stopped_at_uncertain(real: Flash1Result, run: base.CliRun) -> bool:
     if not steps or real.succeeded or sorted(listed) != uncertain_files(run):
         return False
     order = list(listed)
-    return all(
-        sorted(fails, key=order.index) == fails and len({listed[f] for f in fails}) == 1 for fails in steps
-    )
+    return all(sorted(fails, key=order.index) == fails and len({listed[f] for f in fails}) == 1 for fails in steps)
 
 
 def compare_outcome(real: Flash1Result, run: base.CliRun) -> list[str]:

@@ -118,7 +118,9 @@ def test_the_combined_outcome_is_unknown_with_an_uncertain_warning(tmp_path):
     assert shown.succeeds is None and shown.uncertain == model.outcome.uncertain
     assert shown.warnings == [f"Uncertain: {model.outcome.uncertain[0].message}"]
     fl421 = [d for d in model.diagnostics if d.code == "FL421"]
-    assert len(fl421) == 1 and "If it fails, the build stops with 'Failed to load: config_fetch.py'." in fl421[0].message
+    assert (
+        len(fl421) == 1 and "If it fails, the build stops with 'Failed to load: config_fetch.py'." in fl421[0].message
+    )
 
 
 def test_check_shows_the_uncertain_outcome_in_text_and_json(tmp_path):
