@@ -48,12 +48,14 @@ def uncertain_steps(imports: Imports, scanned: list[str]) -> list[UncertainStep]
     inside a module-level `try` whose `except` catches a failed request; each with the `scanned`
     files (in scan order) that would fail to load when it fails."""
     guarded: dict[str, set[int]] = {}
+    importers: dict[str, list[str]] | None = None
     steps = []
     for relpath, effects in imports.side_effects.items():
         risky = [(what, span) for what, span in effects if what.startswith(RAISING_EFFECTS)]
         if not risky:
             continue
-        fails = _failing_files(imports, relpath, scanned, guarded)
+        importers = _importers(imports, guarded) if importers is None else importers
+        fails = _failing_files(importers, relpath, scanned)
         steps += [
             UncertainStep(relpath, span.line, what, fails)
             for what, span in risky
@@ -62,14 +64,19 @@ def uncertain_steps(imports: Imports, scanned: list[str]) -> list[UncertainStep]
     return steps
 
 
-def _failing_files(imports: Imports, failing: str, scanned: list[str], guarded: dict[str, set[int]]) -> tuple:
-    """The scanned files whose import raises when `failing`'s does: a module that raises is not left
-    in `sys.modules`, so every import of it runs it again, and raises again unless caught."""
+def _importers(imports: Imports, guarded: dict[str, set[int]]) -> dict[str, list[str]]:
+    """Project file → the files whose imports of it are not inside a `try` catching a failed request."""
     importers: dict[str, list[str]] = {}
     for importer, reached in imports.reached.items():
         for relpath, line in reached:
             if line not in _guarded(imports, importer, guarded):
                 importers.setdefault(relpath, []).append(importer)
+    return importers
+
+
+def _failing_files(importers: dict[str, list[str]], failing: str, scanned: list[str]) -> tuple[str, ...]:
+    """The scanned files whose import raises when `failing`'s does: a module that raises is not left
+    in `sys.modules`, so every import of it runs it again, and raises again unless caught."""
     fails, todo = {failing}, [failing]
     while todo:
         for importer in importers.get(todo.pop(), ()):
