@@ -38,7 +38,8 @@ the same manifest, generated files and file list; ``check --format json`` must g
 ``build.succeeds == (exit code 0)`` and, on failure, ``build.errors`` whose lines, joined and
 normalised the same way, equal the real error text. An uncertain outcome (``build.succeeds`` null with
 ``build.uncertain`` steps: a request at import) matches a real success, and a real failure whose
-``Failed to load:`` lists exactly those steps' files (our manifest is then not compared). Real results are cached under
+``Failed to load:`` lists exactly the files those steps' ``fails`` name, each step's in that order and
+with one error text (our manifest is then not compared). Real results are cached under
 ``<cache>/real-builds/<profile>-<env>/`` by project content, profile, environment and ``HARNESS_VERSION``.
 """
 
@@ -86,6 +87,7 @@ OLDER_RELEASE_FIXTURES = {
             "flat_layout",
             "missing_import_endpoint",
             "http_at_import",
+            "http_at_import_chain",
             "shared_config",
             "same_name_two_files",
             "reexport_import",
@@ -328,38 +330,52 @@ def real_results(path: Path, profile: str, env: str, *, use_cache: bool = True, 
 # ----------------------------------------------------------------------------- comparison
 
 
-def failed_to_load(output: str) -> list[str] | None:
-    """The files a real build's `Failed to load:` lists (None: it did not stop there)."""
+def failed_to_load(output: str) -> dict[str, str] | None:
+    """File → error of each line a real build's `Failed to load:` lists, in its order (None: it
+    did not stop there)."""
     lines = _without_log_records(output.splitlines())
     start = next((i for i, line in enumerate(lines) if line.strip() == "Failed to load:"), None)
     if start is None:
         return None
-    files = []
+    files = {}
     for line in lines[start + 1 :]:
         if not line.startswith(" ") or not line.strip():
             break
-        files.append(line.strip().split(": ", 1)[0])
+        file, _, error = line.strip().partition(": ")
+        files[file] = error
     return files
 
 
-def uncertain_files(run: base.CliRun) -> list[str]:
-    """The files of `check --format json`'s `build.uncertain` steps (import-time requests)."""
+def uncertain_fails(run: base.CliRun) -> list[list[str]]:
+    """Per `build.uncertain` step of `check --format json` (import-time requests), the files
+    that fail to load when it fails, in the build's order."""
     try:
-        return sorted({step["file"] for step in json.loads(run.stdout)["build"].get("uncertain", [])})
-    except (ValueError, KeyError, TypeError):
+        steps = json.loads(run.stdout)["build"].get("uncertain", [])
+        return [list(step.get("fails") or [step["file"]]) for step in steps]
+    except (ValueError, KeyError, TypeError, AttributeError):
         return []
 
 
+def uncertain_files(run: base.CliRun) -> list[str]:
+    """Every file an uncertain step would fail, sorted."""
+    return sorted({f for fails in uncertain_fails(run) for f in fails})
+
+
 def stopped_at_uncertain(real: Flash1Result, run: base.CliRun) -> bool:
-    """The real build failed to load exactly the files whose requests we called uncertain."""
-    uncertain = uncertain_files(run)
-    return bool(uncertain) and not real.succeeded and sorted(failed_to_load(real.output) or []) == uncertain
+    """The real build failed to load exactly the files our uncertain steps would fail, each step's
+    files in our order and with one error text (the request's error, raised again by its importers)."""
+    steps = uncertain_fails(run)
+    listed = failed_to_load(real.output) or {}
+    if not steps or real.succeeded or sorted(listed) != uncertain_files(run):
+        return False
+    order = list(listed)
+    return all(sorted(fails, key=order.index) == fails and len({listed[f] for f in fails}) == 1 for fails in steps)
 
 
 def compare_outcome(real: Flash1Result, run: base.CliRun) -> list[str]:
     """`check --format json`: same success, and on failure the same error text. An uncertain
     outcome (unknown, with `build.uncertain` steps) accepts a real success, and a real failure
-    whose `Failed to load` lists exactly the uncertain steps' files."""
+    whose `Failed to load` lists exactly the files the uncertain steps fail (`stopped_at_uncertain`)."""
     succeeds, errors, problem = base.read_check(run, "outcome")
     if problem:
         return problem

@@ -99,8 +99,10 @@ def _fail_on_differences(case: f1.Case, real: f1.Flash1Result, diffs: dict[str, 
         pytest.fail(head + "\n".join(f1.base._indent(d, "  | ") for d in flat), pytrace=False)
 
 
-def _uncertain_check(*files: str) -> f1.Flash1CliRun:
+def _uncertain_check(*files: str, fails: list[str] | None = None) -> f1.Flash1CliRun:
     steps = [{"file": f, "line": 3, "effect": "a network request", "message": "…"} for f in files]
+    if fails is not None:
+        steps[0]["fails"] = fails
     build = {"succeeds": None, "errors": [], "warnings": [], "uncertain": steps}
     return f1.Flash1CliRun(["check"], 0, json.dumps({"build": build}), "")
 
@@ -128,6 +130,22 @@ def test_an_uncertain_outcome_accepts_success_and_a_failure_at_exactly_its_files
     assert f1.compare_outcome(_real(1, failed), _uncertain_check("other.py"))
     assert f1.compare_outcome(_real(1, failed.replace("\n\n", "\n  b.py: NameError: x\n\n")), check)
     assert f1.compare_outcome(_real(1, "✗ endpoint 'w' is defined in multiple files\n"), check)
+
+
+def test_an_uncertain_chain_matches_only_its_files_in_order_with_the_one_error():
+    refused = "URLError: <urlopen error [Errno 111] Connection refused>"
+    lines = [f"  {f}: {refused}" for f in ("config_fetch.py", "settings.py", "worker.py")]
+    failed = "\nFailed to load:\n" + "\n".join(lines) + "\n\n"
+    chain = ["config_fetch.py", "settings.py", "worker.py"]
+    assert f1.compare_outcome(_real(1, failed), _uncertain_check("config_fetch.py", fails=chain)) == []
+    # Naming only the file making the request, or an importer too many, is a difference.
+    assert f1.compare_outcome(_real(1, failed), _uncertain_check("config_fetch.py"))
+    assert f1.compare_outcome(_real(1, failed), _uncertain_check("config_fetch.py", fails=[*chain, "lazy.py"]))
+    # Another order, or an importer failing with an error of its own, is a difference.
+    swapped = ["config_fetch.py", "worker.py", "settings.py"]
+    assert f1.compare_outcome(_real(1, failed), _uncertain_check("config_fetch.py", fails=swapped))
+    other = failed.replace(f"worker.py: {refused}", "worker.py: NameError: name 'x' is not defined")
+    assert f1.compare_outcome(_real(1, other), _uncertain_check("config_fetch.py", fails=chain))
 
 
 @pytest.mark.fidelity

@@ -208,7 +208,9 @@ export interface UncertainStep {
   line: number;
   /** What it does, with the call as written ("a network request (requests.get(...))"). */
   effect: string;
-  /** One sentence: the build may stop with Failed to load: <file> if it fails. */
+  /** The files that fail to load when it fails, in the build's order: its own file and every file whose module-level import reaches it. */
+  fails: string[];
+  /** One sentence: the build may stop with Failed to load: <those files> if it fails. */
   message: string;
 }
 

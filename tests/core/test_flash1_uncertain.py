@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from unittest import mock
 
 from flash_lsp.bundle.verdict import PipVerdict, combined_outcome
 from flash_lsp.core.environment import Environment
+from flash_lsp.core.flash1 import scan_reuse
 from flash_lsp.core.flash1.baseline import FLASH1_BASELINE
 from flash_lsp.core.profiles import FLASH_17, FLASH_121
-from flash_lsp.core.project import UncertainStep, analyze_project
+from flash_lsp.core.project import Project, UncertainStep, analyze_project
 
 from .conftest import write_project
 
@@ -29,7 +31,8 @@ def _uncertain(tmp_path, files: dict[str, str], profile=FLASH_121) -> list[Uncer
 
 def test_a_request_at_import_is_uncertain_with_its_file_and_line(tmp_path):
     steps = _uncertain(tmp_path, {"config_fetch.py": FETCH})
-    assert steps == [UncertainStep("config_fetch.py", 2, "a network request (urllib.request.urlopen(...))")]
+    effect = "a network request (urllib.request.urlopen(...))"
+    assert steps == [UncertainStep("config_fetch.py", 2, effect, ("config_fetch.py",))]
     assert steps[0].message == (
         "the build may stop with Failed to load: config_fetch.py if a network request "
         "(urllib.request.urlopen(...)) at config_fetch.py:3 fails"
@@ -62,6 +65,48 @@ def test_requests_in_several_files_are_listed_in_import_order(tmp_path):
     assert [(s.file, s.line) for s in _uncertain(tmp_path, files)] == [("a.py", 1), ("b.py", 1)]
 
 
+def test_every_file_whose_module_level_import_reaches_the_request_fails_with_it(tmp_path):
+    files = {
+        "config_fetch.py": FETCH,
+        "settings.py": "from config_fetch import SETTINGS\n",
+        "app.py": "import settings\n",  # before config_fetch.py in the build's order, through settings
+        "lazy.py": "def now():\n    import config_fetch\n    return config_fetch.SETTINGS\n",
+        "guarded.py": "try:\n    import settings\nexcept OSError:\n    settings = None\n",
+        "wrong_guard.py": "try:\n    import config_fetch\nexcept ImportError:\n    config_fetch = None\n",
+        "plain.py": "X = 1\n",
+    }
+    (step,) = _uncertain(tmp_path, files)
+    assert step.fails == ("app.py", "config_fetch.py", "settings.py", "wrong_guard.py")
+    assert step.message.startswith(
+        "the build may stop with Failed to load: app.py, config_fetch.py, settings.py, wrong_guard.py if"
+    )
+    assert step.to_json()["fails"] == list(step.fails)
+
+
+def test_an_importer_edited_and_imported_again_alone_gains_and_loses_its_failure(tmp_path):
+    files = {"b_loader.py": "import config_fetch\n", "c_user.py": "X = 1\n", "config_fetch.py": FETCH}
+    root = write_project(tmp_path / "p", {"worker.py": WORKER, **files}, main=False)
+    editor = Project(root, FLASH_121, ENV, {}, trust_disk_cache=True)
+    editor.analyze("t")
+    rescans = []
+
+    def recording(*args, **kwargs):
+        rescans.append(scan_reuse.rescan(*args, **kwargs))
+        return rescans[-1]
+
+    fails = []
+    with mock.patch("flash_lsp.core.flash1.analysis.rescan", recording):
+        for text in ("import config_fetch\n", "X = 2\n"):
+            editor.set_override("c_user.py", text)
+            cold = Project(root, FLASH_121, ENV, {})
+            cold.set_override("c_user.py", text)
+            steps = editor.analyze("t").outcome.uncertain
+            assert steps == cold.analyze("t").outcome.uncertain
+            fails += [s.fails for s in steps]
+    assert len(rescans) == 2 and None not in rescans  # c_user.py was imported again alone
+    assert fails == [("b_loader.py", "c_user.py", "config_fetch.py"), ("b_loader.py", "config_fetch.py")]
+
+
 def test_the_ast_era_imports_nothing_so_nothing_is_uncertain(tmp_path):
     assert _uncertain(tmp_path, {"config_fetch.py": FETCH}, FLASH_17) == []
 
@@ -73,7 +118,9 @@ def test_the_combined_outcome_is_unknown_with_an_uncertain_warning(tmp_path):
     assert shown.succeeds is None and shown.uncertain == model.outcome.uncertain
     assert shown.warnings == [f"Uncertain: {model.outcome.uncertain[0].message}"]
     fl421 = [d for d in model.diagnostics if d.code == "FL421"]
-    assert len(fl421) == 1 and "If it fails, the build stops with 'Failed to load: config_fetch.py'" in fl421[0].message
+    assert (
+        len(fl421) == 1 and "If it fails, the build stops with 'Failed to load: config_fetch.py'." in fl421[0].message
+    )
 
 
 def test_check_shows_the_uncertain_outcome_in_text_and_json(tmp_path):

@@ -26,7 +26,7 @@ async def test_the_outcome_is_uncertain_with_file_and_line_in_the_tree_and_fl421
     project = await only_project(client, "worker.py")
     assert (project.profile, project.succeeds, project.errors) == ("flash-1.21", None, [])
     (step,) = project.uncertain
-    assert (step.file, step.line) == ("config_fetch.py", 3)
+    assert (step.file, step.line, list(step.fails)) == ("config_fetch.py", 3, ["config_fetch.py"])
     assert step.message.startswith("the build may stop with Failed to load: config_fetch.py if a network request")
     assert f"Uncertain: {step.message}" in project.warnings
     (fl421,) = [d for d in await diagnostics_with(client, "config_fetch.py", "FL421") if d.code == "FL421"]

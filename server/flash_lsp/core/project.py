@@ -46,20 +46,29 @@ class BuildAborted(Exception):
 @dataclass(frozen=True)
 class UncertainStep:
     """Import-time code whose failure depends on the build machine (a network request, say): if it
-    fails, the build stops with `Failed to load: <file>` (docs/flash1.md, "Uncertain outcomes")."""
+    fails, the build stops with `Failed to load:` listing `fails`, each with the error it raised
+    (docs/flash1.md, "Uncertain outcomes")."""
 
     file: str
     line: int  # 0-based, like every span
     effect: str
+    fails: tuple[str, ...] = ()  # the files that fail to load with it, in the build's order
 
     @property
     def message(self) -> str:
         return (
-            f"the build may stop with Failed to load: {self.file} if {self.effect} at {self.file}:{self.line + 1} fails"
+            f"the build may stop with Failed to load: {', '.join(self.fails or (self.file,))} "
+            f"if {self.effect} at {self.file}:{self.line + 1} fails"
         )
 
     def to_json(self) -> dict:
-        return {"file": self.file, "line": self.line + 1, "effect": self.effect, "message": self.message}
+        return {
+            "file": self.file,
+            "line": self.line + 1,
+            "effect": self.effect,
+            "fails": list(self.fails or (self.file,)),
+            "message": self.message,
+        }
 
 
 @dataclass

@@ -124,7 +124,7 @@ class Prediction:
             outcome.errors.append(printed(self.scan.error))
             return False
         if profile.has("import_scan"):  # a request at import may fail on the build machine
-            outcome.uncertain = uncertain_steps(self.imports)
+            outcome.uncertain = uncertain_steps(self.imports, [run.relpath for run in self.scan.runs])
         dotenv = _dotenv(project)
         env = {**dotenv, **project.env_vars}
         self.built = build_manifest(

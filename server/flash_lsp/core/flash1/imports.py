@@ -59,6 +59,8 @@ class Imports:
         self.deployment_memo: dict[int, tuple] = {}  # id(config) → (config, env, fields, uncertain)
         self.loading: list[str] = []  # modules whose import is under way (circular imports see them partial)
         self.executed: list[str] = []  # relpaths imported by module code (not by the scanner itself)
+        # relpath → (project file, 0-based line) of each import its last execution made, loaded or not
+        self.reached: dict[str, list[tuple[str, int]]] = {}
         self.bound: list[tuple[str, str]] = []  # (package, name): submodules set as package attributes
         self.roots: list[str] = [""]  # sys.path entries inside the build dir, as relative prefixes
         self.opaque_path = False  # a sys.path entry outside the build dir: its modules are unknown
@@ -106,9 +108,9 @@ class Imports:
     def location(self, module: ModuleValue) -> str:
         return f"{self.build_dir}/{module.relpath}" if module.relpath else ""
 
-    def load(self, dotted: str, importer: Any) -> ModuleValue | None:
-        """`import dotted` (parents first): the project module, or None for an installed or
-        standard-library module. Raises `Raised` as the real import would."""
+    def load(self, dotted: str, importer: Any, line: int = -1) -> ModuleValue | None:
+        """`import dotted` (parents first) by `importer` at `line`: the project module, or None for
+        an installed or standard-library module. Raises `Raised` as the real import would."""
         parts = dotted.split(".")
         parent: ModuleValue | None = None
         for i in range(len(parts)):
@@ -122,9 +124,12 @@ class Imports:
                     if parent is None and self.installed(parts[0]):
                         return None
                     raise Raised("ModuleNotFoundError", f"No module named '{name}'")
+                self._reach(importer, relpath, line)
                 module = self._execute(name, relpath, importer)
                 if module is None:
                     return None
+            elif module.relpath is not None:
+                self._reach(importer, module.relpath, line)
             if parent is not None:
                 if parts[i] not in parent.bindings:
                     parent.bindings[parts[i]] = module
@@ -132,12 +137,12 @@ class Imports:
             parent = module
         return parent
 
-    def attribute(self, module: ModuleValue, name: str, importer: Any) -> Any:
+    def attribute(self, module: ModuleValue, name: str, importer: Any, line: int = -1) -> Any:
         """`module.name`, or `from module import name` (which also tries a submodule)."""
         if name in module.bindings:
             return module.bindings[name]
         if self._is_package(module) and self._find(f"{module.name}.{name}") is not None:
-            return self.load(f"{module.name}.{name}", importer)
+            return self.load(f"{module.name}.{name}", importer, line)
         return UNKNOWN if module.opaque else _MISSING
 
     def run(self, name: str, relpath: str, fresh: bool = False) -> tuple[ModuleValue | None, Failure | None, Any]:
@@ -146,6 +151,7 @@ class Imports:
         previous = self.modules.get(name)
         module = ModuleValue(name, relpath, {})
         self.modules[name] = module
+        self.reached[relpath] = []
         source = self.source(relpath)
         simulator = None
         try:
@@ -199,6 +205,11 @@ class Imports:
             self.modules.pop(name, None)
             raise Raised(failure.kind, failure.message)
         return module
+
+    def _reach(self, importer: Any, relpath: str, line: int) -> None:
+        """Record that `importer`'s code imports the project file `relpath` at `line`."""
+        if not relpath.endswith("/") and getattr(importer, "relpath", None) in self.reached:
+            self.reached[importer.relpath].append((relpath, line))
 
     def _find(self, dotted: str) -> str | None:
         """The shipped file (or `dir/` for a namespace package) that `dotted` names, if any."""

@@ -55,11 +55,11 @@ def check(model: ProjectModel, project: Project) -> Iterator[Diagnostic]:
             exception=failure.kind,
         )
     if prediction.imports is not None:
-        uncertain = {(u.file, u.line) for u in model.outcome.uncertain}
+        uncertain = {(u.file, u.line): ", ".join(u.fails or (u.file,)) for u in model.outcome.uncertain}
         for relpath, effects in prediction.imports.side_effects.items():
             for what, span in effects:
                 fails = (
-                    f" If it fails, the build stops with 'Failed to load: {relpath}'."
+                    f" If it fails, the build stops with 'Failed to load: {uncertain[relpath, span.line]}'."
                     if (relpath, span.line) in uncertain
                     else ""
                 )

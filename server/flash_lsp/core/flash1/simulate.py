@@ -181,11 +181,11 @@ class Simulator(_Simulator):
         if top == "runpod_flash":
             return Ref("module", dotted)
         try:
-            found = self.imports.load(dotted, self)
+            found = self.imports.load(dotted, self, node.lineno - 1)
         except Raised as raised:
             self.raising(raised, node)
         if found is not None:
-            return found if leaf else self.imports.load(top, self)
+            return found if leaf else self.imports.load(top, self, node.lineno - 1)
         if top in SIDE_EFFECT_MODULES or top in ("sys", "os", "time"):
             return Ref("stdlib", dotted) if top in ("sys", "os", "time") else UNKNOWN
         return UNKNOWN
@@ -231,7 +231,7 @@ class Simulator(_Simulator):
     def member(self, module: ModuleValue, name: str, node: ast.AST) -> Any:
         """`module.name` (a submodule import when it is a package), failing like the import."""
         try:
-            return self.imports.attribute(module, name, self)
+            return self.imports.attribute(module, name, self, node.lineno - 1)
         except Raised as raised:
             self.raising(raised, node)
 

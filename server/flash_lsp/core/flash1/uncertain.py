@@ -1,6 +1,7 @@
 """Import-time steps whose success depends on the build machine: a module-level network request
 that no `try` around it catches stops the build with `Failed to load` when the request fails, and
-lets it go on when it works (docs/flash1.md, "Uncertain outcomes")."""
+lets it go on when it works, and every file whose module-level import reaches that module fails with
+it (docs/flash1.md, "Uncertain outcomes")."""
 
 from __future__ import annotations
 
@@ -42,18 +43,54 @@ _CATCHING = frozenset(
 _BLOCKS = ("body", "orelse", "handlers", "finalbody")
 
 
-def uncertain_steps(imports: Imports) -> list[UncertainStep]:
+def uncertain_steps(imports: Imports, scanned: list[str]) -> list[UncertainStep]:
     """The raising side effects of every module the scan executed, in execution order, except those
-    inside a module-level `try` whose `except` catches a failed request."""
+    inside a module-level `try` whose `except` catches a failed request; each with the `scanned`
+    files (in scan order) that would fail to load when it fails."""
+    guarded: dict[str, set[int]] = {}
+    importers: dict[str, list[str]] | None = None
     steps = []
     for relpath, effects in imports.side_effects.items():
         risky = [(what, span) for what, span in effects if what.startswith(RAISING_EFFECTS)]
         if not risky:
             continue
-        tree = imports.source(relpath).tree
-        guarded = _guarded_lines(tree.body) if tree is not None else set()
-        steps += [UncertainStep(relpath, span.line, what) for what, span in risky if span.line not in guarded]
+        importers = _importers(imports, guarded) if importers is None else importers
+        fails = _failing_files(importers, relpath, scanned)
+        steps += [
+            UncertainStep(relpath, span.line, what, fails)
+            for what, span in risky
+            if span.line not in _guarded(imports, relpath, guarded)
+        ]
     return steps
+
+
+def _importers(imports: Imports, guarded: dict[str, set[int]]) -> dict[str, list[str]]:
+    """Project file → the files whose imports of it are not inside a `try` catching a failed request."""
+    importers: dict[str, list[str]] = {}
+    for importer, reached in imports.reached.items():
+        for relpath, line in reached:
+            if line not in _guarded(imports, importer, guarded):
+                importers.setdefault(relpath, []).append(importer)
+    return importers
+
+
+def _failing_files(importers: dict[str, list[str]], failing: str, scanned: list[str]) -> tuple[str, ...]:
+    """The scanned files whose import raises when `failing`'s does: a module that raises is not left
+    in `sys.modules`, so every import of it runs it again, and raises again unless caught."""
+    fails, todo = {failing}, [failing]
+    while todo:
+        for importer in importers.get(todo.pop(), ()):
+            if importer not in fails:
+                fails.add(importer)
+                todo.append(importer)
+    return tuple(f for f in scanned if f in fails)
+
+
+def _guarded(imports: Imports, relpath: str, memo: dict[str, set[int]]) -> set[int]:
+    if relpath not in memo:
+        tree = imports.source(relpath).tree
+        memo[relpath] = _guarded_lines(tree.body) if tree is not None else set()
+    return memo[relpath]
 
 
 def _guarded_lines(body: list[ast.stmt]) -> set[int]:
