@@ -59,7 +59,7 @@ describe('tree model from flash/endpoints', () => {
         ...RESULT.projects[0],
         succeeds: null,
         warnings: [`Uncertain: ${message}`],
-        uncertain: [{ file: 'config_fetch.py', line: 3, effect: 'a network request (urllib.request.urlopen(...))', message }],
+        uncertain: [{ file: 'config_fetch.py', line: 3, effect: 'a network request (urllib.request.urlopen(...))', fails: ['config_fetch.py'], message }],
       }],
     })[0];
     assert.match(uncertain.description ?? '', / · build outcome uncertain$/);
