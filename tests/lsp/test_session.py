@@ -115,3 +115,14 @@ async def test_a_result_for_an_older_version_is_dropped(session):
     ((codes, version),) = published_for(session, uri)
     assert version == 2 and "FL101" not in codes
     assert state.counter == 1
+
+
+def test_the_project_search_leaves_the_registry_to_the_event_loop(session):
+    """The search runs on a worker thread while `didOpen` makes projects on the event loop; if both
+    made the state of one root, one would be dropped with its size estimate (seen in a slow CI run:
+    a size notification with a figure, then a `flash/bundleSize` answer without one)."""
+    root = session.folders()[0]
+    roots = session.project_roots()
+    assert roots == [root.resolve()] and session.projects == {}
+    opened = session.state_for(uri_of(root / CPU))
+    assert session.state_for_root(roots[0]) is opened and list(session.projects.values()) == [opened]

@@ -113,15 +113,15 @@ class Session:
         uris = [f.uri for f in workspace.folders.values()] or ([workspace.root_uri] if workspace.root_uri else [])
         return [p for p in (path_of(u) for u in uris) if p is not None]
 
-    def discover(self, report: Callable[[int], None] | None = None) -> list[ProjectState]:
-        """Create a project for every Flash project under the workspace folders (`report`: the
-        number of directory entries the search has looked at, now and then)."""
+    def project_roots(self, report: Callable[[int], None] | None = None) -> list[Path]:
+        """The root of every Flash project under the workspace folders (`report`: the number of
+        directory entries the search has looked at, now and then). Safe off the event loop."""
         found = [root for folder in self.folders() for root in search_projects(folder, report).roots]
-        roots = dict.fromkeys(flash_root(root) for root in found)
-        return [self.state_for_root(root) for root in roots]
+        return list(dict.fromkeys(flash_root(root) for root in found))
 
     def state_for_root(self, root: Path, alone: str | None = None) -> ProjectState:
-        """The project rooted at `root` (with `alone`, the single file analysed by itself there)."""
+        """The project rooted at `root` (with `alone`, the single file analysed by itself there).
+        Event loop only: two threads could each make a state for one root."""
         root = root.resolve()
         key = root / alone if alone else root
         state = self.projects.get(key)

@@ -202,7 +202,8 @@ async def _index(ls: FlashLanguageServer) -> list[ProjectState]:
     progress = WorkDoneProgress(ls, "Flash: indexing", "Looking for Flash projects", token_prefix="flash-index")
     progress.open()
     ls.protocol.notify("flash/indexStatus", {"state": "searching", "done": 0, "total": 0})
-    states = await loop.run_in_executor(None, session.discover, _search_reporter(ls, progress, loop))
+    roots = await loop.run_in_executor(None, session.project_roots, _search_reporter(ls, progress, loop))
+    states = [session.state_for_root(root) for root in roots]
     for uri in list(ls.workspace.text_documents):
         state = session.state_for(uri)
         if state is not None and state not in states:
