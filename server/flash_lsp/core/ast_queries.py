@@ -100,6 +100,25 @@ def parser_lines(text: str) -> list[str]:
     return lines
 
 
+def changed_lines(old: list[str], text: str) -> tuple[list[str], int, int] | None:
+    """(new lines, first, last): the lines of `text` and the 0-based first and last of them that
+    differ from `old`, when the line count is the same and a line changed; else None."""
+    new = text.splitlines()
+    if len(new) != len(old):
+        return None
+    first = next((i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b), None)
+    if first is None:
+        return None
+    last = next(i for i in range(len(new) - 1, first - 1, -1) if old[i] != new[i])
+    return new, first, last
+
+
+def statement_start(node: ast.stmt) -> int:
+    """First line of a statement, its decorators included."""
+    decorators = getattr(node, "decorator_list", None)
+    return min(node.lineno, *(d.lineno for d in decorators)) if decorators else node.lineno
+
+
 def token_lines(text: str, tokens: tuple[str, ...], pattern: re.Pattern | None = None) -> list[int]:
     """Sorted 1-based numbers of the lines that contain one of `tokens` (or a match of `pattern`)."""
     lines: list[int] = []

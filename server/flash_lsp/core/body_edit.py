@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 
-from .ast_queries import odd_line_break
+from .ast_queries import changed_lines, odd_line_break, statement_start
 from .summary import _OTHER_TOKENS, FileSummary
 
 _BLOCKS = ("body", "orelse", "finalbody")
@@ -38,14 +38,12 @@ def splice(tree: ast.Module, old: list[str], text: str, marks: tuple[str, ...], 
     None. `allowed(ancestors)` may refuse the statement by the defs and classes around it."""
     if not text.isascii() or odd_line_break(text):
         return None
-    new = text.splitlines()
-    if len(new) != len(old):
+    changed = changed_lines(old, text)
+    if changed is None:
         return None
-    changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
-    if not changed:
-        return None
+    new, first, last = changed
     ancestors: list[ast.stmt] = []
-    found = _enclosing(tree.body, changed[0] + 1, changed[-1] + 1, False, ancestors)
+    found = _enclosing(tree.body, first + 1, last + 1, False, ancestors)
     if found is None or (allowed is not None and not allowed(ancestors)):
         return None
     siblings, index = found
@@ -68,8 +66,7 @@ def _enclosing(statements: list[ast.stmt], first: int, last: int, inside_functio
             return None
         if (node.end_lineno or node.lineno) < first:
             continue
-        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
-        if start > first or node.end_lineno < last:
+        if statement_start(node) > first or node.end_lineno < last:
             return None  # the edit spans several statements
         is_function = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         if is_function or isinstance(node, ast.ClassDef):

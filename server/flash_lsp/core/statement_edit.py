@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from bisect import bisect_right
 
-from .ast_queries import odd_line_break
+from .ast_queries import changed_lines, odd_line_break, statement_start
 
 
 def splice_statement(tree: ast.Module, old: list[str], text: str) -> tuple[ast.Module, list[str]] | None:
@@ -23,21 +23,20 @@ def splice_statement(tree: ast.Module, old: list[str], text: str) -> tuple[ast.M
     as the parser numbers them, are `old`) as described above, else None (parse the whole text)."""
     if not tree.body or odd_line_break(text) or "barry_as_FLUFL" in text:
         return None
-    new = text.splitlines()
-    if len(new) != len(old):
+    changed = changed_lines(old, text)
+    if changed is None:
         return None
-    first = next((i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b), None)
-    if first is None:
-        return None
-    last = next(i for i in range(len(new) - 1, first - 1, -1) if old[i] != new[i])
+    new, first, last = changed
     index = _statement_at(tree.body, first + 1)
     if index is None:
         return None
     body = tree.body
-    start, end = _start(body[index]), body[index].end_lineno
+    start, end = statement_start(body[index]), body[index].end_lineno
     if not (start <= first + 1 and last + 1 <= end):
         return None  # the edit reaches lines outside the statement
-    if (index and body[index - 1].end_lineno >= start) or (index + 1 < len(body) and _start(body[index + 1]) <= end):
+    if (index and body[index - 1].end_lineno >= start) or (
+        index + 1 < len(body) and statement_start(body[index + 1]) <= end
+    ):
         return None  # a line shared with another statement (`a = 1; b = 2`)
     source = "\n" * (start - 1) + "\n".join(new[start - 1 : end]) + "\n"
     try:
@@ -50,15 +49,9 @@ def splice_statement(tree: ast.Module, old: list[str], text: str) -> tuple[ast.M
     return module, new
 
 
-def _start(node: ast.stmt) -> int:
-    """First line of a statement, its decorators included."""
-    decorators = getattr(node, "decorator_list", None)
-    return min(node.lineno, *(d.lineno for d in decorators)) if decorators else node.lineno
-
-
 def _statement_at(body: list[ast.stmt], line: int) -> int | None:
     """Index of the module-level statement whose lines (decorators included) hold `line`."""
     index = bisect_right([node.end_lineno for node in body], line - 1)
-    if index < len(body) and _start(body[index]) <= line:
+    if index < len(body) and statement_start(body[index]) <= line:
         return index
     return None
